@@ -1,0 +1,153 @@
+package api
+
+// Event names. Stable strings, never renamed.
+const (
+	EvHello          = "hello"           // Hello: first message on every connection
+	EvRegState       = "reg.state"       // RegState
+	EvCallState      = "call.state"      // CallState
+	EvCallDTMF       = "call.dtmf"       // DTMFEvent: a digit received from the peer
+	EvDevicesChanged = "devices.changed" // Devices
+	EvLog            = "log"             // LogEvent (opt-in)
+	EvSIPTrace       = "sip.trace"       // SIPTrace (opt-in; credentials redacted)
+	EvLagged         = "session.lagged"  // sent before the engine closes a connection that fell behind
+)
+
+// Events lists every event name, sorted; the JS library is tested against it.
+var Events = []string{
+	EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLog, EvRegState, EvLagged, EvSIPTrace,
+}
+
+// Hello is the first message on a connection: versions and a full snapshot.
+type Hello struct {
+	Protocol int      `json:"protocol"`
+	Engine   string   `json:"engine"`
+	Version  string   `json:"version"`
+	Snapshot Snapshot `json:"snapshot"`
+}
+
+// Snapshot is the whole observable state. A client mirrors it and applies later events.
+type Snapshot struct {
+	Account      Account     `json:"account"`
+	Registration RegState    `json:"registration"`
+	Lines        []CallState `json:"lines"` // calls that exist now, by line
+	SelectedLine int         `json:"selectedLine"`
+	Devices      Devices     `json:"devices"`
+	Settings     Settings    `json:"settings"`
+}
+
+// Registration states.
+const (
+	RegUnregistered = "unregistered"
+	RegRegistering  = "registering"
+	RegRegistered   = "registered"
+	RegFailed       = "failed"
+)
+
+// RegState reports the registration of the account.
+type RegState struct {
+	State   string `json:"state"`
+	Code    int    `json:"code,omitempty"`    // last SIP status code, if any
+	Reason  string `json:"reason,omitempty"`  // SIP reason phrase or transport error
+	Expires int    `json:"expires,omitempty"` // seconds granted by the registrar
+	Retry   int    `json:"retry,omitempty"`   // seconds until the next attempt after a failure
+}
+
+// Call states.
+const (
+	CallDialing  = "dialing"  // outgoing, INVITE sent, no answer yet
+	CallIncoming = "incoming" // incoming, not yet ringing locally
+	CallRinging  = "ringing"  // outgoing: 180 received; incoming: 180 sent, waiting for answer
+	CallEarly    = "early"    // outgoing: 183 with early media
+	CallActive   = "active"   // answered, media flowing
+	CallEnded    = "ended"    // final; the line is free again
+)
+
+// Call directions.
+const (
+	DirOutgoing = "outgoing"
+	DirIncoming = "incoming"
+)
+
+// CallState is one call as reported in snapshots and call.state events.
+type CallState struct {
+	Line       int    `json:"line"`
+	CallID     string `json:"callId"`    // engine handle, unique for the process lifetime
+	SIPCallID  string `json:"sipCallId"` // the SIP Call-ID header
+	Direction  string `json:"direction"`
+	Peer       string `json:"peer"`     // peer URI
+	PeerUser   string `json:"peerUser"` // user part of the peer URI
+	PeerName   string `json:"peerName"` // display name, if any
+	State      string `json:"state"`
+	Muted      bool   `json:"muted"`
+	Codec      string `json:"codec,omitempty"`
+	SIPCode    int    `json:"sipCode,omitempty"` // last SIP status seen (180, 183, 200, 486...)
+	Cause      *Cause `json:"cause,omitempty"`   // set once the call is ended
+	StartedAt  int64  `json:"startedAt"`         // unix ms
+	AnsweredAt int64  `json:"answeredAt,omitempty"`
+	EndedAt    int64  `json:"endedAt,omitempty"`
+}
+
+// End causes.
+const (
+	CauseLocalHangup  = "local_hangup"  // we hung up / cancelled
+	CauseRemoteHangup = "remote_hangup" // the peer sent BYE or CANCEL
+	CauseRejected     = "rejected"      // the peer or we answered with a final error
+	CauseFailed       = "failed"        // network, timeout or protocol failure
+	CauseRTPTimeout   = "rtp_timeout"   // no RTP for Settings.RTPTimeout seconds
+	CauseShutdown     = "shutdown"      // the engine is stopping
+)
+
+// Cause says why a call ended.
+type Cause struct {
+	Kind   string `json:"kind"`
+	Code   int    `json:"code,omitempty"` // SIP status code, when one applies
+	Reason string `json:"reason,omitempty"`
+}
+
+// DTMFEvent reports a digit received on a call.
+type DTMFEvent struct {
+	Line     int    `json:"line"`
+	CallID   string `json:"callId"`
+	Digit    string `json:"digit"`
+	Duration int    `json:"durationMs"`
+}
+
+// Device is one audio endpoint.
+type Device struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`
+	Default bool   `json:"default,omitempty"`
+}
+
+// Devices lists the audio endpoints and the current choice.
+type Devices struct {
+	Backend        string   `json:"backend"` // the audio backend in use (alsa, pulse, wasapi, null, wav)
+	Inputs         []Device `json:"inputs"`
+	Outputs        []Device `json:"outputs"`
+	SelectedInput  string   `json:"selectedInput"`
+	SelectedOutput string   `json:"selectedOutput"`
+	SelectedRinger string   `json:"selectedRinger"`
+}
+
+// LogEvent is an engine log line (opt-in).
+type LogEvent struct {
+	Time    int64          `json:"time"`
+	Level   string         `json:"level"`
+	Message string         `json:"message"`
+	Attrs   map[string]any `json:"attrs,omitempty"`
+}
+
+// SIPTrace is one SIP message sent or received (opt-in). Authorization and
+// Proxy-Authorization values are redacted before this is built.
+type SIPTrace struct {
+	Dir     string `json:"dir"` // "send" | "recv"
+	Remote  string `json:"remote"`
+	Message string `json:"message"`
+}
+
+// Health is the body of GET /health.
+type Health struct {
+	Engine   string `json:"engine"`
+	Version  string `json:"version"`
+	Protocol int    `json:"protocol"`
+}
