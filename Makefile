@@ -1,0 +1,40 @@
+# wpservice: build, run and test. `make run` and `make test` are the two commands a
+# newcomer needs; everything else is for developers.
+GO      ?= go
+BIN     := bin/wpservice
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: build run test deps unit bench fuzz vet clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/wpservice
+
+## run: the engine in the foreground on the embedded default config.
+run: build
+	./$(BIN) run
+
+## test: install missing test dependencies (when root), then every test, real peers included.
+test: deps vet
+	$(GO) test -race -count=1 -timeout 15m ./...
+
+deps:
+	./scripts/deps.sh
+
+vet:
+	$(GO) vet ./...
+
+## unit: the fast tests only (no real peers).
+unit:
+	$(GO) test -short -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/...
+
+## fuzz: each fuzz target for FUZZTIME (default 20s).
+FUZZTIME ?= 20s
+fuzz:
+	./scripts/fuzz.sh $(FUZZTIME)
+
+clean:
+	rm -rf bin

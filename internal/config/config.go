@@ -1,0 +1,192 @@
+// Package config is the engine's typed configuration: an embedded default, a JSON file
+// that overrides it field by field, and validation with messages that name the field.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+//go:embed default.json
+var defaultJSON []byte
+
+// Config is everything the engine reads at start.
+type Config struct {
+	Control  Control  `json:"control"`
+	SIP      SIP      `json:"sip"`
+	Account  *Account `json:"account,omitempty"` // provisioned account; overrides the stored one
+	Audio    Audio    `json:"audio"`
+	Settings Settings `json:"settings"`
+	Log      Log      `json:"log"`
+	DataDir  string   `json:"dataDir,omitempty"` // account, token; default: the user config dir
+}
+
+// Control is the loopback API.
+type Control struct {
+	Port           int      `json:"port"`
+	FallbackPorts  []int    `json:"fallbackPorts"`
+	AllowedOrigins []string `json:"allowedOrigins"`
+}
+
+// SIP is the signalling transport.
+type SIP struct {
+	ListenIP  string `json:"listenIP"` // "auto": the interface that routes to the server
+	UDPPort   int    `json:"udpPort"`
+	TCPPort   int    `json:"tcpPort"`
+	UserAgent string `json:"userAgent"`
+}
+
+// Account is a provisioned SIP account (administrators, tests).
+type Account struct {
+	Server           string   `json:"server"`
+	Username         string   `json:"username"`
+	AuthUsername     string   `json:"authUsername,omitempty"`
+	Password         string   `json:"password,omitempty"`
+	DisplayName      string   `json:"displayName,omitempty"`
+	Transport        string   `json:"transport,omitempty"`
+	OutboundProxy    string   `json:"outboundProxy,omitempty"`
+	RegisterInterval int      `json:"registerInterval,omitempty"`
+	Codecs           []string `json:"codecs,omitempty"`
+	Register         bool     `json:"register"`
+}
+
+// Audio selects the local audio. Input and Output are "device" (the sound card through
+// the audio backend), "null" (silence / discard) or "wav" (InputFile is played in a
+// loop as the microphone; OutputFile records what the speaker would play). File paths
+// come only from this file, never from the control API.
+type Audio struct {
+	Backend      string `json:"backend"` // auto | null
+	Input        string `json:"input"`
+	Output       string `json:"output"`
+	InputFile    string `json:"inputFile"`
+	OutputFile   string `json:"outputFile"`
+	InputDevice  string `json:"inputDevice"`
+	OutputDevice string `json:"outputDevice"`
+}
+
+// Settings are the engine settings the control API can change at run time.
+type Settings struct {
+	RTPTimeout  int  `json:"rtpTimeout"` // seconds; 0 = never
+	AutoAnswer  bool `json:"autoAnswer"`
+	DTMFDelayMS int  `json:"dtmfDelayMs"`
+	MaxLines    int  `json:"maxLines"`
+}
+
+// Log sets up logging.
+type Log struct {
+	Level string `json:"level"` // debug | info | warn | error
+}
+
+// Default returns the embedded default configuration.
+func Default() Config {
+	var c Config
+	if err := json.Unmarshal(defaultJSON, &c); err != nil {
+		panic("config: embedded default.json: " + err.Error())
+	}
+	return c
+}
+
+// Parse overlays JSON data on the defaults, refusing unknown fields, and validates.
+func Parse(data []byte) (Config, error) {
+	c := Default()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// Load reads path; a missing file is an error (the caller decides whether a default
+// path may be absent).
+func Load(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, err
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// DefaultDir is the per-user directory for the config file and data.
+func DefaultDir() (string, error) {
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "wpservice"), nil
+}
+
+// Validate checks every field and names the first bad one.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(field, msg string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+msg, append([]any{field}, args...)...))
+	}
+	port := func(field string, p int, zeroOK bool) {
+		if p < 0 || p > 65535 || p == 0 && !zeroOK {
+			bad(field, "port %d out of range", p)
+		}
+	}
+	port("control.port", c.Control.Port, true)
+	for _, p := range c.Control.FallbackPorts {
+		port("control.fallbackPorts", p, false)
+	}
+	for _, o := range c.Control.AllowedOrigins {
+		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") || strings.HasSuffix(o, "/") {
+			bad("control.allowedOrigins", "%q is not an origin like https://crm.example.com", o)
+		}
+	}
+	if c.SIP.ListenIP != "auto" {
+		if ip := net.ParseIP(c.SIP.ListenIP); ip == nil || ip.IsUnspecified() {
+			bad("sip.listenIP", "%q: give \"auto\" or one local IP (not 0.0.0.0)", c.SIP.ListenIP)
+		}
+	}
+	port("sip.udpPort", c.SIP.UDPPort, true)
+	port("sip.tcpPort", c.SIP.TCPPort, true)
+	switch c.Audio.Backend {
+	case "auto", "null":
+	default:
+		bad("audio.backend", "auto or null")
+	}
+	for field, v := range map[string]string{"audio.input": c.Audio.Input, "audio.output": c.Audio.Output} {
+		switch v {
+		case "device", "null":
+		case "wav":
+			file := c.Audio.InputFile
+			if field == "audio.output" {
+				file = c.Audio.OutputFile
+			}
+			if file == "" {
+				bad(field, "wav needs a file")
+			}
+		default:
+			bad(field, "device, null or wav")
+		}
+	}
+	if c.Settings.RTPTimeout < 0 || c.Settings.RTPTimeout > 3600 {
+		bad("settings.rtpTimeout", "0..3600")
+	}
+	if c.Settings.MaxLines < 1 || c.Settings.MaxLines > 100 {
+		bad("settings.maxLines", "1..100")
+	}
+	if c.Settings.DTMFDelayMS < 0 || c.Settings.DTMFDelayMS > 60000 {
+		bad("settings.dtmfDelayMs", "0..60000")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "debug, info, warn or error")
+	}
+	return errors.Join(errs...)
+}

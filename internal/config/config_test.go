@@ -1,0 +1,40 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDefaultIsValid(t *testing.T) {
+	c := Default()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Control.Port != 18620 || c.Account != nil || c.Audio.Input != "device" {
+		t.Errorf("unexpected default %+v", c)
+	}
+}
+
+func TestParseOverlaysAndValidates(t *testing.T) {
+	c, err := Parse([]byte(`{"control":{"port":0},"audio":{"backend":"null","input":"wav","inputFile":"in.wav"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Control.Port != 0 || c.Audio.Output != "device" || c.Settings.MaxLines != 4 {
+		t.Errorf("overlay lost defaults: %+v", c)
+	}
+	for in, want := range map[string]string{
+		`{"control":{"prot":1}}`:                     "unknown field",
+		`{"sip":{"listenIP":"0.0.0.0"}}`:             "sip.listenIP",
+		`{"audio":{"input":"wav"}}`:                  "audio.input",
+		`{"settings":{"maxLines":0}}`:                "settings.maxLines",
+		`{"control":{"allowedOrigins":["crm.com"]}}`: "allowedOrigins",
+		`{"control":{"fallbackPorts":[70000]}}`:      "fallbackPorts",
+		`{"log":{"level":"loud"}}`:                   "log.level",
+		`[]`:                                         "config",
+	} {
+		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Parse(%s) = %v, want error mentioning %q", in, err, want)
+		}
+	}
+}

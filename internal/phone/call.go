@@ -1,0 +1,323 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
+
+// call is one call, owned by the actor. Snapshots copy it through public().
+type call struct {
+	id       string // engine handle, unique for the process lifetime
+	sipID    string // SIP Call-ID
+	line     int
+	outgoing bool
+	state    state
+	peer     string
+	peerUser string
+	peerName string
+	codec    string
+	sipCode  int
+	cause    *api.Cause
+	started  time.Time
+	answered time.Time
+	ended    time.Time
+
+	dialog     Dialog
+	stream     Stream
+	leg        *leg   // set once media runs
+	remoteSDP  []byte // the peer's latest SDP
+	localSDP   []byte // our answer to an incoming offer
+	media      negotiated
+	rejectCode int
+	dtmfSuffix string
+}
+
+func (c *call) public() api.CallState {
+	dir := api.DirIncoming
+	if c.outgoing {
+		dir = api.DirOutgoing
+	}
+	cs := api.CallState{
+		Line: c.line, CallID: c.id, SIPCallID: c.sipID, Direction: dir,
+		Peer: c.peer, PeerUser: c.peerUser, PeerName: c.peerName,
+		State: c.state.String(), Codec: c.codec, SIPCode: c.sipCode, Cause: c.cause,
+		Muted:     c.leg != nil && c.leg.muted.Load(),
+		StartedAt: c.started.UnixMilli(),
+	}
+	if !c.answered.IsZero() {
+		cs.AnsweredAt = c.answered.UnixMilli()
+	}
+	if !c.ended.IsZero() {
+		cs.EndedAt = c.ended.UnixMilli()
+	}
+	return cs
+}
+
+func (p *Phone) newCall(line int, outgoing bool, d Dialog, s Stream) *call {
+	p.nextID++
+	c := &call{
+		id: fmt.Sprintf("c%d", p.nextID), sipID: d.CallID(), line: line, outgoing: outgoing,
+		dialog: d, stream: s, started: p.now(), rejectCode: 486,
+	}
+	if outgoing {
+		c.state = stDialing
+	} else {
+		c.state = stIncoming
+	}
+	p.lines.set(line, c)
+	p.selected = line // the newest call becomes the selected line
+	return c
+}
+
+// apply feeds one input to c's state machine and runs the effects. The returned channel,
+// when not nil, closes once a CANCEL or BYE it sent has finished.
+func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct{}, error) {
+	tr, err := step(c.state, c.outgoing, in)
+	if err != nil {
+		return nil, err
+	}
+	prev := c.state
+	c.state = tr.next
+	if code != 0 {
+		c.sipCode = code
+	}
+	log := p.log.With("call", c.id, "line", c.line, "sip_call_id", c.sipID)
+	var done chan struct{}
+	for _, fx := range tr.effects {
+		switch fx {
+		case fxSendRing:
+			if err := c.dialog.Ring(); err != nil {
+				log.Warn("send 180", "err", err)
+			}
+		case fxSendAnswer:
+			if err := c.dialog.Answer(c.localSDP); err != nil {
+				log.Warn("send 200", "err", err)
+			}
+		case fxSendReject:
+			if err := c.dialog.Reject(c.rejectCode, rejectReason(c.rejectCode)); err != nil {
+				log.Warn("send reject", "err", err)
+			}
+		case fxSendHangup:
+			done = make(chan struct{})
+			go func(d Dialog) {
+				defer close(done)
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				if err := d.Hangup(ctx); err != nil {
+					log.Warn("hangup", "err", err)
+				}
+			}(c.dialog)
+		case fxStartMedia:
+			if err := p.startMedia(c); err != nil {
+				log.Warn("media", "err", err)
+			}
+		case fxStopMedia:
+			p.stopMedia(c)
+		}
+	}
+	if tr.next == stActive && prev != stActive {
+		c.answered = p.now()
+		if c.dtmfSuffix != "" {
+			p.scheduleDTMF(c, c.dtmfSuffix)
+		}
+	}
+	if tr.next == stEnded {
+		c.cause = &api.Cause{Kind: tr.cause, Code: code, Reason: reason}
+		c.ended = p.now()
+		p.lines.free(c.line)
+		if p.selected == c.line {
+			p.selected = p.bestLine()
+		}
+		log.Info("call ended", "cause", tr.cause, "code", code, "reason", reason)
+	}
+	if tr.next != prev {
+		p.bus.Emit(api.EvCallState, c.public())
+	}
+	if done == nil {
+		return nil, nil
+	}
+	return done, nil
+}
+
+// bestLine is the line to select after the selected call ended: the lowest line with a
+// call, or 0.
+func (p *Phone) bestLine() int {
+	best := 0
+	p.lines.each(func(c *call) {
+		if best == 0 {
+			best = c.line
+		}
+	})
+	return best
+}
+
+func rejectReason(code int) string {
+	switch code {
+	case 486:
+		return "Busy Here"
+	case 603:
+		return "Decline"
+	case 480:
+		return "Temporarily Unavailable"
+	case 488:
+		return "Not Acceptable Here"
+	}
+	return "Rejected"
+}
+
+// resolve finds the call a command refers to: by call id (engine or SIP), by line, or
+// the selected line's call, or the only call.
+func (p *Phone) resolve(ref api.CallRef) (*call, error) {
+	switch {
+	case ref.CallID != "":
+		if c := p.lines.find(ref.CallID); c != nil {
+			return c, nil
+		}
+		return nil, api.NewError(api.CodeNotFound, "no call with id "+ref.CallID)
+	case ref.Line != 0:
+		if c := p.lines.get(ref.Line); c != nil {
+			return c, nil
+		}
+		return nil, api.NewError(api.CodeNotFound, fmt.Sprintf("no call on line %d", ref.Line))
+	}
+	if c := p.lines.get(p.selected); c != nil {
+		return c, nil
+	}
+	if p.lines.count() == 1 {
+		return p.lines.get(p.bestLine()), nil
+	}
+	return nil, api.NewError(api.CodeNotFound, "no call selected")
+}
+
+func (p *Phone) userInput(ref api.CallRef, in input) (any, error) {
+	c, err := p.resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.apply(c, in, 0, ""); err != nil {
+		return nil, stateError(c, in, err)
+	}
+	return struct{}{}, nil
+}
+
+func stateError(c *call, in input, err error) error {
+	if errors.Is(err, errInvalidTransition) {
+		return api.NewError(api.CodeInvalidState, fmt.Sprintf("cannot %s: the call on line %d is %s", in, c.line, c.state))
+	}
+	return err
+}
+
+func (p *Phone) reject(a *api.RejectArgs) (any, error) {
+	code := a.Code
+	if code == 0 {
+		code = 486
+	}
+	if code < 400 || code > 699 {
+		return nil, api.NewError(api.CodeInvalidArgs, "code: a SIP final error 400..699 (486 busy, 603 decline)")
+	}
+	c, err := p.resolve(a.CallRef)
+	if err != nil {
+		return nil, err
+	}
+	if c.outgoing {
+		return nil, api.NewError(api.CodeInvalidState, "reject applies to incoming calls; use call.hangup")
+	}
+	c.rejectCode = code
+	if _, err := p.apply(c, inReject, 0, ""); err != nil {
+		return nil, stateError(c, inReject, err)
+	}
+	return struct{}{}, nil
+}
+
+func (p *Phone) hangup(a *api.HangupArgs) (any, error) {
+	if !a.All {
+		if _, err := p.userInput(a.CallRef, inHangup); err != nil {
+			return nil, err
+		}
+		return map[string]int{"ended": 1}, nil
+	}
+	n := 0
+	p.lines.each(func(c *call) {
+		if _, err := p.apply(c, inHangup, 0, ""); err == nil {
+			n++
+		}
+	})
+	return map[string]int{"ended": n}, nil
+}
+
+func (p *Phone) mute(a *api.MuteArgs) (any, error) {
+	c, err := p.resolve(a.CallRef)
+	if err != nil {
+		return nil, err
+	}
+	if c.leg == nil {
+		return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("the call on line %d has no media yet", c.line))
+	}
+	if c.leg.muted.Swap(a.Mute) != a.Mute {
+		p.bus.Emit(api.EvCallState, c.public())
+	}
+	return struct{}{}, nil
+}
+
+func (p *Phone) sendDTMF(a *api.DTMFArgs) (any, error) {
+	if err := validDigits(a.Digits); err != nil {
+		return nil, err
+	}
+	c, err := p.resolve(a.CallRef)
+	if err != nil {
+		return nil, err
+	}
+	if c.state != stActive && c.state != stEarly {
+		return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("the call on line %d is %s", c.line, c.state))
+	}
+	if err := c.stream.SendDTMF(a.Digits); err != nil {
+		return nil, api.NewError(api.CodeInvalidState, "dtmf: "+err.Error())
+	}
+	return struct{}{}, nil
+}
+
+// scheduleDTMF sends a dial string's digits after the configured pause, if the call is
+// still active then.
+func (p *Phone) scheduleDTMF(c *call, digits string) {
+	time.AfterFunc(p.settings.DTMFDelay, func() {
+		p.post(func() {
+			if c.state == stActive {
+				if err := c.stream.SendDTMF(digits); err != nil {
+					p.log.Warn("dial string dtmf", "call", c.id, "err", err)
+				}
+			}
+		})
+	})
+}
+
+// checkRTPTimeouts ends active calls that received no RTP for Settings.RTPTimeout.
+func (p *Phone) checkRTPTimeouts() {
+	limit := p.settings.RTPTimeout
+	if limit <= 0 {
+		return
+	}
+	now := p.now()
+	p.lines.each(func(c *call) {
+		if c.state != stActive {
+			return
+		}
+		last := c.stream.LastReceived()
+		if last.IsZero() || last.Before(c.answered) {
+			last = c.answered
+		}
+		if now.Sub(last) >= limit {
+			p.apply(c, inRTPTimeout, 0, fmt.Sprintf("no RTP for %v", limit))
+		}
+	})
+}
+
+func (p *Phone) onDTMF(c *call, digit rune, d time.Duration) {
+	if c.state == stEnded {
+		return
+	}
+	p.bus.Emit(api.EvCallDTMF, api.DTMFEvent{Line: c.line, CallID: c.id, Digit: string(digit), Duration: int(d / time.Millisecond)})
+}

@@ -1,0 +1,300 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/sipstack"
+)
+
+// fakeSIP records what the phone asks of the signalling stack.
+type fakeSIP struct {
+	mu           sync.Mutex
+	acc          Account
+	registers    int
+	unregisters  int
+	dialed       []*fakeDialog
+	dialErr      error
+	nextCallID   int
+}
+
+func (f *fakeSIP) SetAccount(a Account) { f.mu.Lock(); f.acc = a; f.mu.Unlock() }
+func (f *fakeSIP) Register()            { f.mu.Lock(); f.registers++; f.mu.Unlock() }
+func (f *fakeSIP) Unregister(context.Context) error {
+	f.mu.Lock()
+	f.unregisters++
+	f.mu.Unlock()
+	return nil
+}
+func (f *fakeSIP) LocalIP() string { return "127.0.0.1" }
+func (f *fakeSIP) Target(to string) (string, error) {
+	f.mu.Lock()
+	acc := f.acc
+	f.mu.Unlock()
+	return sipstack.ParseTarget(to, sipstack.Account{Server: acc.Server, Username: acc.Username})
+}
+func (f *fakeSIP) Dial(target string, offer []byte) (Dialog, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dialErr != nil {
+		return nil, f.dialErr
+	}
+	f.nextCallID++
+	d := &fakeDialog{id: fmt.Sprintf("sip-out-%d", f.nextCallID), target: target, offer: offer}
+	f.dialed = append(f.dialed, d)
+	return d, nil
+}
+
+func (f *fakeSIP) lastDial(t *testing.T) *fakeDialog {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.dialed) == 0 {
+		t.Fatal("nothing dialed")
+	}
+	return f.dialed[len(f.dialed)-1]
+}
+
+// fakeDialog records the responses and requests the phone makes on one dialog.
+type fakeDialog struct {
+	mu      sync.Mutex
+	id      string
+	target  string
+	offer   []byte
+	actions []string
+	answer  []byte
+	hungup  chan struct{}
+}
+
+func (d *fakeDialog) CallID() string { return d.id }
+func (d *fakeDialog) record(a string) {
+	d.mu.Lock()
+	d.actions = append(d.actions, a)
+	d.mu.Unlock()
+}
+func (d *fakeDialog) Ring() error { d.record("ring"); return nil }
+func (d *fakeDialog) Answer(sdp []byte) error {
+	d.mu.Lock()
+	d.answer = sdp
+	d.mu.Unlock()
+	d.record("answer")
+	return nil
+}
+func (d *fakeDialog) Reject(code int, _ string) error { d.record(fmt.Sprintf("reject %d", code)); return nil }
+func (d *fakeDialog) Hangup(context.Context) error    { d.record("hangup"); return nil }
+func (d *fakeDialog) did() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]string(nil), d.actions...)
+}
+
+// fakeStream is an RTP session that loops nothing: it records frames written, returns
+// a fixed frame on read and counts DTMF.
+type fakeStream struct {
+	mu       sync.Mutex
+	port     int
+	params   []MediaParams
+	written  [][]int16
+	rxFrame  []int16
+	dtmf     []string
+	last     time.Time
+	closed   bool
+}
+
+func (s *fakeStream) LocalPort() int { return s.port }
+func (s *fakeStream) Start(p MediaParams) error {
+	s.mu.Lock()
+	s.params = append(s.params, p)
+	s.mu.Unlock()
+	return nil
+}
+func (s *fakeStream) WriteFrame(pcm []int16) error {
+	s.mu.Lock()
+	s.written = append(s.written, append([]int16(nil), pcm...))
+	s.mu.Unlock()
+	return nil
+}
+func (s *fakeStream) ReadFrame(pcm []int16) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rxFrame == nil {
+		clear(pcm)
+		return false
+	}
+	copy(pcm, s.rxFrame)
+	return true
+}
+func (s *fakeStream) SendDTMF(d string) error {
+	s.mu.Lock()
+	s.dtmf = append(s.dtmf, d)
+	s.mu.Unlock()
+	return nil
+}
+func (s *fakeStream) LastReceived() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.last }
+func (s *fakeStream) Close() error           { s.mu.Lock(); s.closed = true; s.mu.Unlock(); return nil }
+
+// fakeAudio is a tone source and a sink that keeps what it gets.
+type fakeAudio struct {
+	src  audio.Source
+	mu   sync.Mutex
+	sunk [][]int16
+}
+
+func (a *fakeAudio) Source() audio.Source { return a.src }
+func (a *fakeAudio) Sink() audio.Sink     { return a }
+func (a *fakeAudio) WriteFrame(pcm []int16) error {
+	a.mu.Lock()
+	a.sunk = append(a.sunk, append([]int16(nil), pcm...))
+	a.mu.Unlock()
+	return nil
+}
+func (a *fakeAudio) Devices() api.Devices { return api.Devices{Backend: "fake"} }
+func (a *fakeAudio) Select(args api.DeviceSelectArgs) (api.Devices, error) {
+	if args.Input == "missing" {
+		return api.Devices{}, api.NewError(api.CodeNotFound, "no such device")
+	}
+	return api.Devices{Backend: "fake", SelectedInput: args.Input}, nil
+}
+
+// rig is a running Phone with fakes and an event recorder.
+type rig struct {
+	t      *testing.T
+	p      *Phone
+	sip    *fakeSIP
+	audio  *fakeAudio
+	tick   chan time.Time
+	now    time.Time
+	nowMu  sync.Mutex
+	events chan api.Event
+	hello  api.Event
+	stream []*fakeStream
+	smu    sync.Mutex
+	stop   func()
+}
+
+func newRig(t *testing.T, mod func(*Config)) *rig {
+	t.Helper()
+	r := &rig{t: t, sip: &fakeSIP{}, audio: &fakeAudio{src: audio.NewToneSource(1000, 8000)},
+		tick: make(chan time.Time), now: time.Unix(1_700_000_000, 0), events: make(chan api.Event, 1000)}
+	cfg := Config{
+		SIP: r.sip, Audio: r.audio, FrameTick: r.tick,
+		Media: func() (Stream, error) {
+			r.smu.Lock()
+			defer r.smu.Unlock()
+			s := &fakeStream{port: 40000 + 2*len(r.stream)}
+			r.stream = append(r.stream, s)
+			return s, nil
+		},
+		Account:  Account{Server: "127.0.0.1:5060", Username: "alice", Password: "secret", Codecs: []string{"PCMU", "PCMA"}},
+		Settings: Settings{MaxLines: 2, RTPTimeout: 10 * time.Second},
+		Now: func() time.Time {
+			r.nowMu.Lock()
+			defer r.nowMu.Unlock()
+			return r.now
+		},
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	p, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.p = p
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	r.stop = func() { cancel(); <-done }
+	t.Cleanup(func() { r.stop() })
+	r.hello, _ = p.Watch(func(ev api.Event) { r.events <- ev })
+	return r
+}
+
+func (r *rig) advance(d time.Duration) {
+	r.nowMu.Lock()
+	r.now = r.now.Add(d)
+	r.nowMu.Unlock()
+}
+
+func (r *rig) do(cmd string, args any) (any, error) {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return r.p.Do(ctx, cmd, args)
+}
+
+func (r *rig) mustDo(cmd string, args any) any {
+	r.t.Helper()
+	v, err := r.do(cmd, args)
+	if err != nil {
+		r.t.Fatalf("%s: %v", cmd, err)
+	}
+	return v
+}
+
+// sync waits until the actor has processed everything posted so far.
+func (r *rig) sync() { r.mustDo(api.CmdStatus, nil) }
+
+// sipEvent delivers a SIP input for a call, as the adapter would.
+func (r *rig) sipEvent(sipID string, in input, code int, sdp []byte) {
+	r.p.post(func() { r.p.onCallEvent(sipID, in, code, "", sdp) })
+	r.sync()
+}
+
+// nextCallState waits for the next call.state event.
+func (r *rig) nextCallState() api.CallState {
+	r.t.Helper()
+	for {
+		select {
+		case ev := <-r.events:
+			if ev.Event == api.EvCallState {
+				return ev.Data.(api.CallState)
+			}
+		case <-time.After(2 * time.Second):
+			r.t.Fatal("no call.state event")
+		}
+	}
+}
+
+func (r *rig) expectStates(want ...string) api.CallState {
+	r.t.Helper()
+	var cs api.CallState
+	for _, w := range want {
+		cs = r.nextCallState()
+		if cs.State != w {
+			r.t.Fatalf("call state %q, want %q (%+v)", cs.State, w, cs)
+		}
+	}
+	return cs
+}
+
+func (r *rig) lastStream() *fakeStream {
+	r.smu.Lock()
+	defer r.smu.Unlock()
+	return r.stream[len(r.stream)-1]
+}
+
+func apiCode(err error) string {
+	var ae *api.Error
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	return ""
+}
+
+// peerSDP builds an SDP as a peer would send it.
+func peerSDP(port int, codecs ...sipstack.Codec) []byte {
+	return sipstack.BuildSDP(7, 1, sipstack.MediaDesc{IP: "127.0.0.1", Port: port, Codecs: codecs, DTMFPT: 101, Direction: "sendrecv"})
+}
+
+var (
+	pcmu = sipstack.Codec{PT: 0, Name: "PCMU", Rate: 8000}
+	pcma = sipstack.Codec{PT: 8, Name: "PCMA", Rate: 8000}
+	g729 = sipstack.Codec{PT: 18, Name: "G729", Rate: 8000}
+)

@@ -1,0 +1,337 @@
+// Package phone is the engine: the account and its registration, the line table, each
+// call's state machine and the media clock. One goroutine (the actor) owns all of that
+// state; commands from the control API and happenings from SIP and media are messages
+// to it. It reaches SIP, RTP and devices only through the interfaces in ports.go.
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
+
+// Settings are the engine settings.
+type Settings struct {
+	RTPTimeout  time.Duration // end a call after this long without RTP; 0 = never
+	AutoAnswer  bool
+	DTMFDelay   time.Duration // before a dial string's ",DIGITS" suffix is sent
+	MaxLines    int
+	AudioInput  string // reported only: device | null | wav
+	AudioOutput string
+}
+
+// DefaultSettings are used for zero fields of Config.Settings.
+var DefaultSettings = Settings{RTPTimeout: 30 * time.Second, DTMFDelay: time.Second, MaxLines: 4}
+
+// Config wires a Phone.
+type Config struct {
+	SIP      SIP
+	Media    func() (Stream, error) // opens an RTP session on a free local port
+	Audio    AudioIO
+	Store    Store // nil: changes are not persisted
+	Bus      *Bus  // nil: a private one
+	Account  Account
+	Settings Settings
+	Version  string
+	Logger   *slog.Logger
+	Now      func() time.Time // nil: time.Now
+	// FrameTick drives the media clock; nil: a real 20 ms ticker. Tests pass a channel
+	// they feed to step the clock frame by frame.
+	FrameTick <-chan time.Time
+}
+
+// Phone is the engine. Create it with New, run it with Run.
+type Phone struct {
+	cfg   Config
+	log   *slog.Logger
+	bus   *Bus
+	now   func() time.Time
+	inbox chan func()
+	done  chan struct{} // closed when the actor has stopped
+	pump  *pump
+
+	// actor-owned state
+	acc      Account
+	reg      api.RegState
+	settings Settings
+	lines    lineTable
+	selected int
+	nextID   uint64
+	stopping bool
+}
+
+// ErrStopped is returned by Do after the engine stopped.
+var ErrStopped = errors.New("phone: stopped")
+
+// New validates cfg and returns a Phone that does nothing until Run.
+func New(cfg Config) (*Phone, error) {
+	if cfg.SIP == nil || cfg.Media == nil || cfg.Audio == nil {
+		return nil, errors.New("phone: SIP, Media and Audio are required")
+	}
+	s := cfg.Settings
+	if s.MaxLines <= 0 {
+		s.MaxLines = DefaultSettings.MaxLines
+	}
+	if s.MaxLines > 100 {
+		return nil, fmt.Errorf("phone: %d lines is more than 100", s.MaxLines)
+	}
+	cfg.Settings = s
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Bus == nil {
+		cfg.Bus = NewBus()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if len(cfg.Account.Codecs) == 0 {
+		cfg.Account.Codecs = defaultCodecs()
+	}
+	p := &Phone{
+		cfg:      cfg,
+		log:      cfg.Logger.With("component", "phone"),
+		bus:      cfg.Bus,
+		now:      cfg.Now,
+		inbox:    make(chan func(), 256),
+		done:     make(chan struct{}),
+		acc:      cfg.Account,
+		reg:      api.RegState{State: api.RegUnregistered},
+		settings: s,
+		lines:    newLineTable(s.MaxLines),
+	}
+	p.pump = newPump(cfg.Audio, p.log)
+	return p, nil
+}
+
+// Run runs the actor and the media clock until ctx is cancelled, then shuts down:
+// every call is hung up, the account unregistered, within about two seconds.
+func (p *Phone) Run(ctx context.Context) error {
+	defer close(p.done)
+	tick := p.cfg.FrameTick
+	if tick == nil {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		tick = t.C
+	}
+	go p.pump.run(ctx, tick)
+	housekeeping := time.NewTicker(time.Second)
+	defer housekeeping.Stop()
+
+	p.cfg.SIP.SetAccount(p.acc)
+	if p.acc.Register && p.acc.Configured() {
+		p.startRegister()
+	}
+	for {
+		select {
+		case f := <-p.inbox:
+			f()
+		case <-housekeeping.C:
+			p.checkRTPTimeouts()
+		case <-ctx.Done():
+			p.shutdown()
+			return nil
+		}
+	}
+}
+
+// post queues f for the actor. It reports false once the actor has stopped.
+func (p *Phone) post(f func()) bool {
+	select {
+	case p.inbox <- f:
+		return true
+	case <-p.done:
+		return false
+	}
+}
+
+// call runs f on the actor and returns its result.
+func (p *Phone) call(ctx context.Context, f func() (any, error)) (any, error) {
+	type reply struct {
+		v   any
+		err error
+	}
+	ch := make(chan reply, 1)
+	if !p.post(func() { v, err := f(); ch <- reply{v, err} }) {
+		return nil, ErrStopped
+	}
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-p.done:
+		return nil, ErrStopped
+	}
+}
+
+// Do runs one control command. args is the decoded api args struct for cmd.
+func (p *Phone) Do(ctx context.Context, cmd string, args any) (any, error) {
+	return p.call(ctx, func() (any, error) {
+		if p.stopping {
+			return nil, api.NewError(api.CodeUnavailable, "the engine is stopping")
+		}
+		return p.handle(cmd, args)
+	})
+}
+
+// Watch subscribes sink to events and returns the hello event whose snapshot is
+// consistent with them. It satisfies control.Backend.
+func (p *Phone) Watch(sink func(api.Event)) (api.Event, func()) {
+	type reply struct {
+		hello  api.Event
+		cancel func()
+	}
+	ch := make(chan reply, 1)
+	if !p.post(func() {
+		h, c := p.bus.subscribe(sink, api.Hello{Protocol: api.ProtocolVersion, Engine: api.EngineName, Version: p.cfg.Version, Snapshot: p.snapshot()})
+		ch <- reply{h, c}
+	}) {
+		return api.Event{Event: api.EvHello, Data: api.Hello{Protocol: api.ProtocolVersion, Engine: api.EngineName, Version: p.cfg.Version}}, func() {}
+	}
+	r := <-ch
+	return r.hello, r.cancel
+}
+
+func (p *Phone) handle(cmd string, args any) (any, error) {
+	switch cmd {
+	case api.CmdStatus:
+		return p.snapshot(), nil
+	case api.CmdAccountGet:
+		return p.publicAccount(), nil
+	case api.CmdAccountSet:
+		return p.setAccount(argsOf[api.AccountArgs](args))
+	case api.CmdSettingsGet:
+		return p.publicSettings(), nil
+	case api.CmdSettingsSet:
+		return p.setSettings(argsOf[api.SettingsArgs](args))
+	case api.CmdRegister:
+		return p.register()
+	case api.CmdUnregister:
+		return p.unregister()
+	case api.CmdCallDial:
+		return p.dial(argsOf[api.DialArgs](args))
+	case api.CmdCallAnswer:
+		return p.userInput(*argsOf[api.CallRef](args), inAnswer)
+	case api.CmdCallReject:
+		a := argsOf[api.RejectArgs](args)
+		return p.reject(a)
+	case api.CmdCallHangup:
+		return p.hangup(argsOf[api.HangupArgs](args))
+	case api.CmdCallDTMF:
+		return p.sendDTMF(argsOf[api.DTMFArgs](args))
+	case api.CmdCallMute:
+		return p.mute(argsOf[api.MuteArgs](args))
+	case api.CmdLineSelect:
+		return p.selectLine(argsOf[api.LineArgs](args))
+	case api.CmdDevicesList:
+		return p.cfg.Audio.Devices(), nil
+	case api.CmdDevicesSelect:
+		return p.selectDevices(argsOf[api.DeviceSelectArgs](args))
+	}
+	return nil, api.NewError(api.CodeUnknownCommand, "unknown command "+cmd)
+}
+
+// argsOf returns args as *T, or a zero *T when the client sent none.
+func argsOf[T any](args any) *T {
+	if a, ok := args.(*T); ok && a != nil {
+		return a
+	}
+	return new(T)
+}
+
+func (p *Phone) snapshot() api.Snapshot {
+	s := api.Snapshot{
+		Account:      p.publicAccount(),
+		Registration: p.reg,
+		Lines:        []api.CallState{},
+		SelectedLine: p.selected,
+		Devices:      p.cfg.Audio.Devices(),
+		Settings:     p.publicSettings(),
+	}
+	p.lines.each(func(c *call) { s.Lines = append(s.Lines, c.public()) })
+	return s
+}
+
+func (p *Phone) publicSettings() api.Settings {
+	s := p.settings
+	return api.Settings{
+		RTPTimeout:  int(s.RTPTimeout / time.Second),
+		AutoAnswer:  s.AutoAnswer,
+		DTMFAfterMS: int(s.DTMFDelay / time.Millisecond),
+		MaxLines:    s.MaxLines,
+		AudioInput:  s.AudioInput,
+		AudioOutput: s.AudioOutput,
+	}
+}
+
+func (p *Phone) setSettings(a *api.SettingsArgs) (any, error) {
+	s := p.settings
+	if a.RTPTimeout != nil {
+		if *a.RTPTimeout < 0 || *a.RTPTimeout > 3600 {
+			return nil, api.NewError(api.CodeInvalidArgs, "rtpTimeout: 0..3600 seconds")
+		}
+		s.RTPTimeout = time.Duration(*a.RTPTimeout) * time.Second
+	}
+	if a.AutoAnswer != nil {
+		s.AutoAnswer = *a.AutoAnswer
+	}
+	if a.DTMFAfterMS != nil {
+		if *a.DTMFAfterMS < 0 || *a.DTMFAfterMS > 60000 {
+			return nil, api.NewError(api.CodeInvalidArgs, "dtmfDelayMs: 0..60000")
+		}
+		s.DTMFDelay = time.Duration(*a.DTMFAfterMS) * time.Millisecond
+	}
+	p.settings = s
+	return p.publicSettings(), nil
+}
+
+func (p *Phone) selectLine(a *api.LineArgs) (any, error) {
+	if a.Line < 1 || a.Line > p.settings.MaxLines {
+		return nil, api.NewError(api.CodeInvalidArgs, fmt.Sprintf("line: 1..%d", p.settings.MaxLines))
+	}
+	p.selected = a.Line
+	return map[string]int{"line": a.Line}, nil
+}
+
+func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (any, error) {
+	d, err := p.cfg.Audio.Select(*a)
+	if err != nil {
+		return nil, err
+	}
+	p.bus.Emit(api.EvDevicesChanged, d)
+	return d, nil
+}
+
+// DevicesChanged reports a hot-plug change found by the device watcher.
+func (p *Phone) DevicesChanged() {
+	p.post(func() { p.bus.Emit(api.EvDevicesChanged, p.cfg.Audio.Devices()) })
+}
+
+// shutdown ends every call and unregisters, bounded to about two seconds in all.
+func (p *Phone) shutdown() {
+	p.stopping = true
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	var pending []<-chan struct{}
+	p.lines.each(func(c *call) {
+		if done := p.apply(c, inShutdown, 0, "engine stopping"); done != nil {
+			pending = append(pending, done)
+		}
+	})
+	for _, d := range pending {
+		select {
+		case <-d:
+		case <-ctx.Done():
+		}
+	}
+	if p.reg.State == api.RegRegistered || p.reg.State == api.RegRegistering {
+		if err := p.cfg.SIP.Unregister(ctx); err != nil {
+			p.log.Warn("unregister on shutdown", "err", err)
+		}
+	}
+}

@@ -1,0 +1,94 @@
+package phone
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/audio"
+)
+
+// The phone reaches signalling, media and audio devices only through these interfaces,
+// so its logic is tested without sockets or sound cards. sip.go and media.go adapt the
+// real sipstack and media packages to them.
+
+// Account is the SIP account including its secret. Only api.Account (no password)
+// leaves the phone.
+type Account struct {
+	Server           string
+	Username         string
+	AuthUsername     string
+	Password         string
+	DisplayName      string
+	Transport        string
+	OutboundProxy    string
+	RegisterInterval int
+	Codecs           []string
+	Register         bool // register automatically
+}
+
+// Configured reports whether the account names a server and a user.
+func (a Account) Configured() bool { return a.Server != "" && a.Username != "" }
+
+// SIP is the signalling stack.
+type SIP interface {
+	// SetAccount sets the identity for REGISTER and for outgoing calls.
+	SetAccount(Account)
+	// Register starts (or restarts) registration in the background.
+	Register()
+	// Unregister sends REGISTER with Expires: 0 and waits for the answer or ctx.
+	Unregister(ctx context.Context) error
+	// Target turns a dial string (URI, user or number) into a request URI, refusing
+	// anything that could break a header.
+	Target(to string) (string, error)
+	// Dial sends an INVITE with the SDP offer and returns at once.
+	Dial(target string, offer []byte) (Dialog, error)
+	// LocalIP is the address to advertise in SDP.
+	LocalIP() string
+}
+
+// Dialog is one INVITE dialog, either direction.
+type Dialog interface {
+	CallID() string
+	Ring() error
+	Answer(sdp []byte) error
+	Reject(code int, reason string) error
+	// Hangup sends CANCEL before a final response and BYE after it.
+	Hangup(ctx context.Context) error
+}
+
+// MediaParams starts or updates a stream.
+type MediaParams struct {
+	Remote          *net.UDPAddr
+	Codec           audio.Codec
+	PayloadType     uint8
+	DTMFPayloadType uint8 // 0: the peer offered no telephone-event
+	OnDTMF          func(digit rune, d time.Duration)
+}
+
+// Stream is one call's RTP session.
+type Stream interface {
+	LocalPort() int
+	Start(MediaParams) error
+	WriteFrame(pcm []int16) error
+	ReadFrame(pcm []int16) bool
+	SendDTMF(digits string) error
+	LastReceived() time.Time
+	Close() error
+}
+
+// AudioIO is the local audio: the source the microphone side reads and the sink the
+// speaker side writes, and the device choice. Source and Sink stay valid across device
+// changes.
+type AudioIO interface {
+	Source() audio.Source
+	Sink() audio.Sink
+	Devices() api.Devices
+	Select(args api.DeviceSelectArgs) (api.Devices, error)
+}
+
+// Store persists what the user changes at run time.
+type Store interface {
+	SaveAccount(Account) error
+}

@@ -1,0 +1,229 @@
+package phone
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/sipstack"
+)
+
+// dtmfPayloadType is the dynamic payload type we offer for telephone-event/8000.
+const dtmfPayloadType = 101
+
+// negotiated is the outcome of SDP offer/answer for a call.
+type negotiated struct {
+	remote *net.UDPAddr
+	codec  sipstack.Codec
+	dtmfPT uint8
+}
+
+func defaultCodecs() []string { return []string{"PCMU", "PCMA"} }
+
+// localDesc describes our media for an offer or answer.
+func (p *Phone) localDesc(port int, codecs []sipstack.Codec) sipstack.MediaDesc {
+	return sipstack.MediaDesc{IP: p.cfg.SIP.LocalIP(), Port: port, Codecs: codecs, DTMFPT: dtmfPayloadType, Direction: "sendrecv"}
+}
+
+// offerCodecs turns the account's codec names into SDP codecs, in order.
+func offerCodecs(names []string) []sipstack.Codec {
+	var out []sipstack.Codec
+	for _, n := range names {
+		c, err := audio.NewCodec(n)
+		if err != nil {
+			continue
+		}
+		out = append(out, sipstack.Codec{PT: c.PayloadType(), Name: c.Name(), Rate: c.ClockRate()})
+	}
+	return out
+}
+
+func buildSDP(d sipstack.MediaDesc) []byte {
+	return sipstack.BuildSDP(rand.Uint64N(1<<62), 1, d)
+}
+
+// negotiate picks the codec from the peer's SDP (an offer, or the answer to our offer)
+// by our order of preference.
+func (p *Phone) negotiate(sdp []byte) (negotiated, error) {
+	d, err := sipstack.ParseSDP(sdp)
+	if err != nil {
+		return negotiated{}, err
+	}
+	codec, dtmf, err := sipstack.Negotiate(d, p.acc.Codecs)
+	if err != nil {
+		return negotiated{}, err
+	}
+	ip := net.ParseIP(d.IP)
+	if ip == nil || d.Port <= 0 || d.Port > 65535 {
+		return negotiated{}, fmt.Errorf("sdp: bad media address %q port %d", d.IP, d.Port)
+	}
+	return negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf}, nil
+}
+
+// startMedia starts (or updates) c's RTP with the negotiated parameters and attaches it
+// to the media clock. For outgoing calls the peer's latest SDP is negotiated here.
+func (p *Phone) startMedia(c *call) error {
+	if c.outgoing {
+		if len(c.remoteSDP) == 0 {
+			if c.leg != nil {
+				return nil // 2xx without SDP after early media: keep what we have
+			}
+			return errors.New("the answer has no SDP")
+		}
+		n, err := p.negotiate(c.remoteSDP)
+		if err != nil {
+			return err
+		}
+		c.media = n
+	}
+	codec, err := audio.NewCodec(c.media.codec.Name)
+	if err != nil {
+		return err
+	}
+	c.codec = codec.Name()
+	err = c.stream.Start(MediaParams{
+		Remote:          c.media.remote,
+		Codec:           codec,
+		PayloadType:     c.media.codec.PT,
+		DTMFPayloadType: c.media.dtmfPT,
+		OnDTMF: func(digit rune, d time.Duration) {
+			p.post(func() { p.onDTMF(c, digit, d) })
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if c.leg == nil {
+		c.leg = &leg{stream: c.stream}
+		p.pump.add(c.line, c.leg)
+	}
+	return nil
+}
+
+func (p *Phone) stopMedia(c *call) {
+	p.pump.remove(c.line)
+	if err := c.stream.Close(); err != nil {
+		p.log.Debug("close media", "call", c.id, "err", err)
+	}
+}
+
+// dial places a call: it validates the dial string, takes a line, opens RTP, sends the
+// INVITE and answers at once with the line and call id.
+func (p *Phone) dial(a *api.DialArgs) (any, error) {
+	to, digits, err := splitDialString(a.To)
+	if err != nil {
+		return nil, err
+	}
+	target, err := p.cfg.SIP.Target(to)
+	if err != nil {
+		return nil, api.NewError(api.CodeInvalidArgs, "to: "+err.Error())
+	}
+	if a.Line < 0 || a.Line > p.settings.MaxLines {
+		return nil, api.NewError(api.CodeInvalidArgs, fmt.Sprintf("line: 0..%d", p.settings.MaxLines))
+	}
+	line := p.lines.alloc(a.Line)
+	if line == 0 {
+		if a.Line > 0 {
+			return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("line %d is busy", a.Line))
+		}
+		return nil, api.NewError(api.CodeNoFreeLine, fmt.Sprintf("all %d lines are busy", p.settings.MaxLines))
+	}
+	codecs := offerCodecs(p.acc.Codecs)
+	if len(codecs) == 0 {
+		return nil, api.NewError(api.CodeInvalidState, "no usable codec configured")
+	}
+	stream, err := p.cfg.Media()
+	if err != nil {
+		return nil, api.NewError(api.CodeUnavailable, "rtp: "+err.Error())
+	}
+	d, err := p.cfg.SIP.Dial(target, buildSDP(p.localDesc(stream.LocalPort(), codecs)))
+	if err != nil {
+		stream.Close()
+		return nil, api.NewError(api.CodeUnavailable, "sip: "+err.Error())
+	}
+	c := p.newCall(line, true, d, stream)
+	c.peer = target
+	c.peerUser = uriUser(target)
+	c.dtmfSuffix = digits
+	p.log.Info("dialing", "call", c.id, "line", line, "to", target, "sip_call_id", c.sipID)
+	p.bus.Emit(api.EvCallState, c.public())
+	return api.DialResult{Line: line, CallID: c.id}, nil
+}
+
+// uriUser returns the user part of a SIP URI, or the URI when it has none.
+func uriUser(uri string) string {
+	s := uri
+	if i := strings.IndexByte(s, ':'); i >= 0 && (strings.HasPrefix(s, "sip:") || strings.HasPrefix(s, "sips:")) {
+		s = s[i+1:]
+	}
+	if i := strings.IndexByte(s, '@'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// Incoming describes a new incoming INVITE.
+type Incoming struct {
+	Dialog   Dialog
+	From     string
+	FromUser string
+	FromName string
+	SDP      []byte
+}
+
+// onIncoming takes a new incoming call: a free line, an acceptable offer, RTP; then it
+// rings (and answers at once with AutoAnswer).
+func (p *Phone) onIncoming(in Incoming) {
+	log := p.log.With("sip_call_id", in.Dialog.CallID(), "from", in.From)
+	if p.stopping {
+		in.Dialog.Reject(503, "Service Unavailable")
+		return
+	}
+	line := p.lines.alloc(0)
+	if line == 0 {
+		log.Info("incoming call rejected: all lines busy")
+		in.Dialog.Reject(486, "Busy Here")
+		return
+	}
+	n, err := p.negotiate(in.SDP)
+	if err != nil {
+		log.Info("incoming call rejected: unacceptable offer", "err", err)
+		in.Dialog.Reject(488, "Not Acceptable Here")
+		return
+	}
+	stream, err := p.cfg.Media()
+	if err != nil {
+		log.Warn("incoming call rejected: rtp", "err", err)
+		in.Dialog.Reject(500, "Server Internal Error")
+		return
+	}
+	c := p.newCall(line, false, in.Dialog, stream)
+	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
+	c.media = n
+	c.localSDP = buildSDP(p.localDesc(stream.LocalPort(), []sipstack.Codec{n.codec}))
+	log.Info("incoming call", "call", c.id, "line", line)
+	p.bus.Emit(api.EvCallState, c.public())
+	p.apply(c, inRing, 0, "")
+	if p.settings.AutoAnswer {
+		p.apply(c, inAnswer, 0, "")
+	}
+}
+
+// onCallEvent feeds a SIP happening for the call with SIP Call-ID sipID.
+func (p *Phone) onCallEvent(sipID string, in input, code int, reason string, sdp []byte) {
+	c := p.lines.find(sipID)
+	if c == nil {
+		return // a late response for a call that already ended
+	}
+	if len(sdp) > 0 {
+		c.remoteSDP = sdp
+	}
+	if _, err := p.apply(c, in, code, reason); err != nil {
+		p.log.Debug("sip input ignored", "call", c.id, "input", in, "state", c.state, "code", code)
+	}
+}

@@ -1,0 +1,108 @@
+package phone
+
+import (
+	"context"
+	"sync"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/sipstack"
+)
+
+// SIPAdapter adapts *sipstack.Stack to the SIP port and translates its events into
+// phone inputs. Create it before the stack (the stack's OnEvent is the adapter's
+// HandleEvent), then Bind the stack and the phone.
+type SIPAdapter struct {
+	mu    sync.Mutex
+	acc   sipstack.Account
+	stack *sipstack.Stack
+	phone *Phone
+	ip    string
+}
+
+// Bind connects the adapter to its stack, the phone it reports to and the IP we advertise.
+func (a *SIPAdapter) Bind(st *sipstack.Stack, p *Phone, localIP string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stack, a.phone, a.ip = st, p, localIP
+}
+
+func (a *SIPAdapter) SetAccount(acc Account) {
+	sa := sipstack.Account{
+		Server: acc.Server, Username: acc.Username, AuthUsername: acc.AuthUsername, Password: acc.Password,
+		DisplayName: acc.DisplayName, Transport: acc.Transport, OutboundProxy: acc.OutboundProxy,
+		RegisterInterval: acc.RegisterInterval,
+	}
+	a.mu.Lock()
+	a.acc = sa
+	a.mu.Unlock()
+	a.stack.SetAccount(sa)
+}
+
+func (a *SIPAdapter) Register()                            { a.stack.Register() }
+func (a *SIPAdapter) Unregister(ctx context.Context) error { return a.stack.Unregister(ctx) }
+func (a *SIPAdapter) LocalIP() string                      { return a.ip }
+
+func (a *SIPAdapter) Target(to string) (string, error) {
+	a.mu.Lock()
+	acc := a.acc
+	a.mu.Unlock()
+	return sipstack.ParseTarget(to, acc)
+}
+
+func (a *SIPAdapter) Dial(target string, offer []byte) (Dialog, error) {
+	c, err := a.stack.Dial(sipstack.DialOptions{Target: target, SDP: offer})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// HandleEvent is the stack's OnEvent: it posts each event to the phone's actor, in order.
+func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
+	a.mu.Lock()
+	p := a.phone
+	a.mu.Unlock()
+	if p == nil {
+		return
+	}
+	switch e := ev.(type) {
+	case sipstack.RegEvent:
+		st := api.RegState{State: e.State, Code: e.Code, Reason: e.Reason, Expires: e.Expires, Retry: int(e.Retry.Seconds())}
+		p.post(func() { p.onRegState(st) })
+	case sipstack.Incoming:
+		in := Incoming{Dialog: e.Call, From: e.From, FromUser: e.FromUser, FromName: e.FromName, SDP: e.SDP}
+		if !p.post(func() { p.onIncoming(in) }) {
+			e.Call.Reject(503, "Service Unavailable")
+		}
+	case sipstack.CallEvent:
+		in, ok := callInput(e)
+		if !ok {
+			return
+		}
+		p.post(func() { p.onCallEvent(e.CallID, in, e.Code, e.Reason, e.SDP) })
+	}
+}
+
+// callInput maps a SIP call event to a state-machine input. Ended is our own hangup
+// coming back: the state machine already moved.
+func callInput(e sipstack.CallEvent) (input, bool) {
+	switch e.Kind {
+	case sipstack.Provisional:
+		if len(e.SDP) > 0 {
+			return inEarlyMedia, true
+		}
+		return inRinging, true
+	case sipstack.Answered:
+		return inAnswered, true
+	case sipstack.Failed:
+		if e.Code >= 300 {
+			return inRejected, true
+		}
+		return inFailed, true
+	case sipstack.RemoteBye:
+		return inRemoteBye, true
+	case sipstack.RemoteCancel:
+		return inRemoteCancel, true
+	}
+	return 0, false
+}

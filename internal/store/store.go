@@ -1,0 +1,109 @@
+// Package store keeps the engine's persistent state as small JSON documents in an
+// owner-only directory. Every write goes to a temporary file first and is renamed into
+// place, so a crash never leaves a half-written document.
+package store
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+)
+
+// Store is a directory of JSON documents.
+type Store struct {
+	dir string
+}
+
+var validName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+
+// ErrNotFound is returned by Load when a document does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// Open creates dir (mode 0700) if needed and returns a Store on it.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	return &Store{dir: dir}, nil
+}
+
+// Dir is the store's directory.
+func (s *Store) Dir() string { return s.dir }
+
+func (s *Store) path(name string) (string, error) {
+	if !validName.MatchString(name) {
+		return "", fmt.Errorf("store: bad document name %q", name)
+	}
+	return filepath.Join(s.dir, name+".json"), nil
+}
+
+// Save writes v as document name, readable by the owner only.
+func (s *Store) Save(name string, v any) error {
+	p, err := s.path(name)
+	if err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFile(p, data)
+}
+
+// Load reads document name into v; ErrNotFound if it does not exist.
+func (s *Store) Load(name string, v any) error {
+	p, err := s.path(name)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("store: %s: %w", name, err)
+	}
+	return nil
+}
+
+// Token returns the secret in file name (creating a random 256-bit one, mode 0600, on
+// first use). It is how local clients without an Origin authenticate.
+func (s *Store) Token(name string) (string, error) {
+	p := filepath.Join(s.dir, name)
+	if data, err := os.ReadFile(p); err == nil && len(data) >= 32 {
+		return string(data), nil
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	tok := hex.EncodeToString(b)
+	return tok, writeFile(p, []byte(tok))
+}
+
+func writeFile(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
