@@ -1,0 +1,153 @@
+package sipstack
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// callState is where a call stands in its INVITE transaction and dialog.
+type callState int
+
+const (
+	stateInviting    callState = iota // INVITE sent or received, no final response
+	stateAnswering                    // incoming: our 2xx is out, waiting for ACK
+	stateRejecting                    // incoming: our non-2xx final is out
+	stateCancelling                   // outgoing: Hangup before answer, CANCEL under way
+	stateEstablished                  // 2xx sent or received
+	stateEnded
+)
+
+// Call is one SIP call, outgoing (Stack.Dial) or incoming (Incoming event).
+// Its methods are safe for concurrent use.
+type Call struct {
+	st       *Stack
+	callID   string
+	incoming bool
+	log      *slog.Logger
+
+	evMu   sync.Mutex // serialises OnEvent calls of this call
+	closed bool       // guarded by evMu: the terminal event went out
+
+	mu       sync.Mutex
+	state    callState
+	dialogID string
+	localSDP []byte
+
+	// outgoing
+	uac        *sipgo.DialogClientSession
+	stopInvite context.CancelFunc // makes WaitAnswer send CANCEL
+	inviteDone chan struct{}      // closed when the INVITE transaction is over
+
+	// incoming
+	uas *sipgo.DialogServerSession
+}
+
+// CallID returns the SIP Call-ID of the call.
+func (c *Call) CallID() string { return c.callID }
+
+// Incoming reports whether the peer called us.
+func (c *Call) Incoming() bool { return c.incoming }
+
+// emit sends one event of this call, unless the call already ended. A
+// terminal kind ends the call and forgets its dialog.
+func (c *Call) emit(kind CallEventKind, code int, reason string, sdp []byte) {
+	c.evMu.Lock()
+	defer c.evMu.Unlock()
+	if c.closed {
+		return
+	}
+	if kind.Terminal() {
+		c.closed = true
+		c.mu.Lock()
+		c.state = stateEnded
+		id := c.dialogID
+		c.mu.Unlock()
+		if id != "" {
+			c.st.removeCall(id)
+		}
+	}
+	c.log.Debug("call event", "kind", kind.String(), "code", code)
+	c.st.emit(CallEvent{CallID: c.callID, Kind: kind, Code: code, Reason: reason, SDP: sdp})
+}
+
+// setState moves from one of the from states to next; false if the call
+// was in another state.
+func (c *Call) setState(next callState, from ...callState) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, f := range from {
+		if c.state == f {
+			c.state = next
+			return true
+		}
+	}
+	return false
+}
+
+func (c *Call) getState() callState {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.state
+}
+
+// Hangup ends the call in the way its state calls for: CANCEL for an
+// unanswered outgoing call, 603 Decline for an unanswered incoming one,
+// BYE once answered. It returns when that exchange is done or ctx ends.
+func (c *Call) Hangup(ctx context.Context) error {
+	if c.incoming {
+		return c.hangupIncoming(ctx)
+	}
+	return c.hangupOutgoing(ctx)
+}
+
+// bye sends BYE in an established dialog and reports Ended.
+func (c *Call) bye(ctx context.Context) error {
+	var err error
+	if c.incoming {
+		req := sip.NewRequest(sip.BYE, c.uas.InviteRequest.Contact().Address)
+		req.SetTransport(c.uas.InviteRequest.Transport())
+		c.st.pinLocal(req)
+		err = c.uas.WriteBye(ctx, req)
+	} else {
+		req := sip.NewRequest(sip.BYE, remoteTarget(c.uac.InviteRequest, c.uac.InviteResponse))
+		req.SetTransport(c.uac.InviteRequest.Transport())
+		c.st.pinLocal(req)
+		err = c.uac.WriteBye(ctx, req)
+	}
+	reason := "BYE"
+	if err != nil {
+		reason = "BYE: " + err.Error()
+	}
+	c.emit(Ended, 0, reason, nil)
+	return err
+}
+
+// remoteTarget is the peer's Contact from the 2xx, else the Request-URI.
+func remoteTarget(req *sip.Request, res *sip.Response) sip.Uri {
+	if res != nil {
+		if ct := res.Contact(); ct != nil {
+			return *ct.Address.Clone()
+		}
+	}
+	return *req.Recipient.Clone()
+}
+
+// onRemoteBye answers a BYE from the peer and reports RemoteBye.
+func (c *Call) onRemoteBye(req *sip.Request, tx sip.ServerTransaction) {
+	var err error
+	if c.incoming {
+		err = c.uas.ReadBye(req, tx)
+	} else {
+		err = c.uac.ReadBye(req, tx)
+	}
+	if err != nil {
+		c.log.Warn("BYE handling failed", "error", err)
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 400, "Bad Request", nil))
+		return
+	}
+	c.emit(RemoteBye, 0, "BYE", nil)
+}

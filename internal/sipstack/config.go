@@ -1,0 +1,147 @@
+package sipstack
+
+import (
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config sets up a Stack. Only ListenIP is required.
+type Config struct {
+	// ListenIP is the local IP for every transport; it is also the address
+	// put in Via and Contact. Never use an unspecified address here.
+	ListenIP string
+	// UDPPort and TCPPort are the listening ports; 0 picks a free port.
+	UDPPort, TCPPort int
+	// TLSConfig is the client TLS configuration for transport=tls
+	// (nil uses the system roots). There is no TLS listener.
+	TLSConfig *tls.Config
+	// UserAgent is sent in User-Agent and Server headers.
+	UserAgent string
+	// Logger receives diagnostics; nil discards them.
+	Logger *slog.Logger
+	// OnTrace, when set, receives every SIP message the stack sends or
+	// receives, with Authorization and Proxy-Authorization values redacted.
+	OnTrace func(Trace)
+	// OnEvent receives every asynchronous happening. It is called from stack
+	// goroutines and must not block long; events of one call arrive in order.
+	OnEvent func(Event)
+	// Clock drives the registration timers; nil uses the real clock.
+	Clock Clock
+}
+
+// Account is the identity used for REGISTER and for From of outgoing calls.
+type Account struct {
+	Server           string // registrar/proxy host[:port]
+	Username         string // user part of the address of record
+	AuthUsername     string // digest user name; empty means Username
+	Password         string
+	DisplayName      string
+	Transport        string // udp (default), tcp or tls
+	OutboundProxy    string // host[:port]; when set every request is routed through it
+	RegisterInterval int    // requested expiry in seconds; 0 means 300
+}
+
+// Trace is one SIP message on the wire.
+type Trace struct {
+	Dir     string // "send" or "recv"
+	Remote  string // peer address host:port
+	Message string // full message text, credentials redacted
+}
+
+// Clock is the time source of the registration loop.
+type Clock interface {
+	// After returns a channel that receives once d has elapsed.
+	After(d time.Duration) <-chan time.Time
+}
+
+type realClock struct{}
+
+func (realClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+const defaultRegisterInterval = 300
+
+func (a Account) authUser() string {
+	if a.AuthUsername != "" {
+		return a.AuthUsername
+	}
+	return a.Username
+}
+
+func (a Account) interval() int {
+	if a.RegisterInterval > 0 {
+		return a.RegisterInterval
+	}
+	return defaultRegisterInterval
+}
+
+// transport returns the SIP transport name in upper case (UDP, TCP, TLS).
+func (a Account) transport() string {
+	if a.Transport == "" {
+		return "UDP"
+	}
+	return strings.ToUpper(a.Transport)
+}
+
+// domain returns the host part of Server, used in From/To of our AOR.
+func (a Account) domain() string {
+	host, _, err := splitHostPort(a.Server)
+	if err != nil {
+		return a.Server
+	}
+	return host
+}
+
+func (a Account) validate() error {
+	if a.Server == "" || a.Username == "" {
+		return fmt.Errorf("%w: server and username are required", ErrBadAccount)
+	}
+	switch a.transport() {
+	case "UDP", "TCP", "TLS":
+	default:
+		return fmt.Errorf("%w: transport %q", ErrBadAccount, a.Transport)
+	}
+	if !validHostPort(a.Server) || (a.OutboundProxy != "" && !validHostPort(a.OutboundProxy)) {
+		return fmt.Errorf("%w: bad server or outbound proxy", ErrBadAccount)
+	}
+	if !validUserPart(a.Username) || !validUserPart(a.authUser()) {
+		return fmt.Errorf("%w: bad username", ErrBadAccount)
+	}
+	return nil
+}
+
+// splitHostPort splits "host", "host:port", "[v6]" or "[v6]:port".
+func splitHostPort(s string) (host string, port int, err error) {
+	if h, p, e := net.SplitHostPort(s); e == nil {
+		n, e := strconv.Atoi(p)
+		if e != nil || n <= 0 || n > 65535 {
+			return "", 0, fmt.Errorf("bad port in %q", s)
+		}
+		return h, n, nil
+	}
+	return strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"), 0, nil
+}
+
+func validHostPort(s string) bool {
+	host, _, err := splitHostPort(s)
+	return err == nil && validHost(host)
+}
+
+func validHost(h string) bool {
+	if h == "" {
+		return false
+	}
+	if strings.Contains(h, ":") {
+		return net.ParseIP(h) != nil
+	}
+	for _, r := range h {
+		if !(isAlnum(r) || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return true
+}

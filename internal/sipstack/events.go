@@ -1,0 +1,92 @@
+package sipstack
+
+import "time"
+
+// Event is everything the stack reports through Config.OnEvent. It is one
+// of RegEvent, Incoming or CallEvent; switch on the concrete type.
+type Event interface {
+	isEvent()
+}
+
+// Registration states carried by RegEvent.State.
+const (
+	RegRegistering  = "registering"
+	RegRegistered   = "registered"
+	RegUnregistered = "unregistered"
+	RegFailed       = "failed"
+)
+
+// RegEvent reports a change of the registration.
+type RegEvent struct {
+	State   string        // one of the Reg* constants
+	Code    int           // last SIP status, 0 for transport errors
+	Reason  string        // SIP reason phrase or transport error text
+	Expires int           // seconds granted by the registrar (registered only)
+	Retry   time.Duration // delay before the next attempt (failed only)
+}
+
+// Incoming reports a new incoming INVITE. 100 Trying has already been sent;
+// the receiver answers through Call (Ring, Answer, Reject, Hangup).
+type Incoming struct {
+	Call     *Call
+	From     string // caller URI
+	FromUser string // user part of the caller URI
+	FromName string // caller display name, unescaped
+	To       string // called URI
+	SDP      []byte // offer, nil for a late-offer INVITE
+}
+
+// CallEventKind says what happened to a call.
+type CallEventKind int
+
+// Call event kinds. Every call gets exactly one terminal event (Failed,
+// RemoteBye, RemoteCancel or Ended) and nothing after it.
+const (
+	// Provisional is a 180 or 183 to our INVITE, with early SDP if any.
+	Provisional CallEventKind = iota + 1
+	// Answered is the 2xx to our INVITE (ACK already sent), with its SDP.
+	Answered
+	// Failed ends a call that could not be set up or lost its transport:
+	// Code is the final SIP status (408 for a timeout), 0 for a transport error.
+	Failed
+	// RemoteBye ends a call the peer hung up with BYE (200 already sent).
+	RemoteBye
+	// RemoteCancel ends an incoming call the caller cancelled (487 already sent).
+	RemoteCancel
+	// Ended ends a call on our side: Hangup, Reject, or a CANCEL we sent.
+	Ended
+)
+
+var callEventKindNames = map[CallEventKind]string{
+	Provisional:  "provisional",
+	Answered:     "answered",
+	Failed:       "failed",
+	RemoteBye:    "remote-bye",
+	RemoteCancel: "remote-cancel",
+	Ended:        "ended",
+}
+
+func (k CallEventKind) String() string {
+	if n, ok := callEventKindNames[k]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+// Terminal reports whether no further event follows this one for the call.
+func (k CallEventKind) Terminal() bool {
+	return k == Failed || k == RemoteBye || k == RemoteCancel || k == Ended
+}
+
+// CallEvent reports progress or the end of one call.
+type CallEvent struct {
+	CallID string // SIP Call-ID
+	Kind   CallEventKind
+	Code   int
+	Reason string
+	SDP    []byte
+}
+
+func (RegEvent) isEvent()  {}
+func (Incoming) isEvent()  {}
+func (CallEvent) isEvent() {}

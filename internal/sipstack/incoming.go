@@ -1,0 +1,223 @@
+package sipstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// onInvite handles a new INVITE: 100 Trying at once, an Incoming event, and
+// then it holds the server transaction until a final response is done or
+// the caller cancels. An INVITE inside a dialog goes to onReInvite.
+func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		s.onReInvite(req, tx)
+		return
+	}
+	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
+	tp := strings.ToUpper(req.Transport())
+	user := req.Recipient.User
+	if acc, ok := s.account(); ok {
+		user = acc.Username
+	}
+	sess, err := s.dialogUA(tp, user).ReadInvite(req, tx)
+	if err != nil {
+		s.log.Info("bad INVITE", "error", err)
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 400, "Bad Request", nil))
+		return
+	}
+	c := &Call{
+		st:         s,
+		callID:     req.CallID().Value(),
+		incoming:   true,
+		uas:        sess,
+		dialogID:   sess.ID,
+		inviteDone: make(chan struct{}),
+	}
+	c.log = s.log.With("call", c.callID)
+	s.addCall(sess.ID, c)
+
+	from := req.From()
+	var offer []byte
+	if b := req.Body(); len(b) > 0 {
+		offer = append([]byte(nil), b...)
+	}
+	s.emit(Incoming{
+		Call:     c,
+		From:     from.Address.String(),
+		FromUser: from.Address.User,
+		FromName: unescapeDisplayName(from.DisplayName),
+		To:       req.To().Address.String(),
+		SDP:      offer,
+	})
+
+	select {
+	case <-c.inviteDone:
+	case <-sess.Context().Done():
+		if c.setState(stateEnded, stateInviting) {
+			c.emitInviteGone()
+		} else {
+			<-c.inviteDone // a final response is on its way; let it finish
+		}
+	}
+}
+
+// emitInviteGone reports an INVITE transaction that ended under us.
+func (c *Call) emitInviteGone() {
+	if errors.Is(context.Cause(c.uas.Context()), sip.ErrTransactionCanceled) {
+		c.emit(RemoteCancel, 487, "Request Terminated", nil)
+		return
+	}
+	c.emit(Failed, 0, "INVITE transaction ended", nil)
+}
+
+// onReInvite answers an INVITE inside an existing dialog. Hold and media
+// changes are not supported yet: we answer 200 with our current SDP, which
+// keeps the session as it is; with no SDP of ours the answer is 488. An
+// INVITE for a dialog we do not know gets 481.
+func (s *Stack) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
+	c := s.findCall(req)
+	if c == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	c.mu.Lock()
+	sdp, state := c.localSDP, c.state
+	c.mu.Unlock()
+	if len(sdp) == 0 || state != stateEstablished {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 488, "Not Acceptable Here", nil))
+		return
+	}
+	res := sip.NewSDPResponseFromRequest(req, sdp)
+	ct := s.contact(strings.ToUpper(req.Transport()), req.Recipient.User)
+	res.AppendHeader(&ct)
+	_ = tx.Respond(res)
+}
+
+func (s *Stack) onAck(req *sip.Request, tx sip.ServerTransaction) {
+	if c := s.findCall(req); c != nil && c.incoming {
+		if err := c.uas.ReadAck(req, tx); err != nil {
+			c.log.Debug("ACK ignored", "error", err)
+		}
+	}
+}
+
+func (s *Stack) onBye(req *sip.Request, tx sip.ServerTransaction) {
+	c := s.findCall(req)
+	if c == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	c.onRemoteBye(req, tx)
+}
+
+// onCancel sees only a CANCEL that matched no INVITE transaction (the
+// transaction layer answers the others itself with 200 and 487).
+func (s *Stack) onCancel(req *sip.Request, tx sip.ServerTransaction) {
+	_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+}
+
+func (s *Stack) onOptions(req *sip.Request, tx sip.ServerTransaction) {
+	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+	res.AppendHeader(sip.NewHeader("Server", s.cfg.UserAgent))
+	_ = tx.Respond(res)
+}
+
+// Ring sends 180 Ringing for an incoming call not yet answered.
+func (c *Call) Ring() error {
+	if !c.incoming {
+		return ErrCallState
+	}
+	if st := c.getState(); st != stateInviting {
+		return stateError(st)
+	}
+	return c.uas.Respond(180, "Ringing", nil)
+}
+
+// Answer sends 200 OK with sdp and waits for the ACK in the background.
+// A CANCEL that crosses the answer ends the call with RemoteCancel.
+func (c *Call) Answer(sdp []byte) error {
+	if !c.incoming || len(sdp) == 0 {
+		return ErrCallState
+	}
+	if !c.setState(stateAnswering, stateInviting) {
+		return stateError(c.getState())
+	}
+	c.mu.Lock()
+	c.localSDP = sdp
+	c.mu.Unlock()
+	res := sip.NewSDPResponseFromRequest(c.uas.InviteRequest, sdp)
+	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	res.AppendHeader(sip.NewHeader("Server", c.st.cfg.UserAgent))
+	go func() {
+		defer close(c.inviteDone)
+		if err := c.uas.WriteResponse(res); err != nil {
+			c.log.Info("answer not confirmed", "error", err)
+			c.emitInviteGone()
+			return
+		}
+		c.setState(stateEstablished, stateAnswering)
+	}()
+	return nil
+}
+
+// Reject sends a final error response (e.g. 486 Busy Here, 603 Decline) to
+// an incoming call not yet answered, and reports Ended once it is ACKed.
+func (c *Call) Reject(code int, reason string) error {
+	if !c.incoming {
+		return ErrCallState
+	}
+	if code < 300 || code > 699 {
+		return fmt.Errorf("%w: reject code %d", ErrCallState, code)
+	}
+	reason = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, reason)
+	if !c.setState(stateRejecting, stateInviting) {
+		return stateError(c.getState())
+	}
+	go func() {
+		defer close(c.inviteDone)
+		if err := c.uas.Respond(code, reason, nil); err != nil {
+			c.log.Info("reject failed", "error", err)
+			c.emitInviteGone()
+			return
+		}
+		c.emit(Ended, code, reason, nil)
+	}()
+	return nil
+}
+
+func (c *Call) hangupIncoming(ctx context.Context) error {
+	switch st := c.getState(); st {
+	case stateEnded:
+		return ErrCallEnded
+	case stateAnswering, stateEstablished:
+		return c.bye(ctx)
+	case stateInviting:
+		if err := c.Reject(603, "Decline"); err != nil {
+			return err
+		}
+	}
+	select {
+	case <-c.inviteDone:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func stateError(st callState) error {
+	if st == stateEnded {
+		return ErrCallEnded
+	}
+	return ErrCallState
+}

@@ -1,0 +1,213 @@
+package sipstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// connectTimeout bounds opening the connection for an INVITE (TCP/TLS dial).
+const connectTimeout = 30 * time.Second
+
+// Header is an extra header for an outgoing INVITE.
+type Header struct {
+	Name, Value string
+}
+
+// DialOptions describes an outgoing call.
+type DialOptions struct {
+	Target  string   // a URI, normally from ParseTarget
+	SDP     []byte   // the offer; nil sends an INVITE without body
+	Headers []Header // extra headers; core SIP headers cannot be set here
+}
+
+// reservedHeaders are built by the stack and cannot come from DialOptions.
+var reservedHeaders = map[string]bool{
+	"via": true, "from": true, "to": true, "call-id": true, "cseq": true, "contact": true,
+	"content-length": true, "content-type": true, "max-forwards": true, "route": true,
+	"record-route": true, "authorization": true, "proxy-authorization": true,
+	"v": true, "f": true, "t": true, "i": true, "m": true, "l": true, "c": true,
+}
+
+func validateHeader(h Header) error {
+	if h.Name == "" || reservedHeaders[strings.ToLower(h.Name)] {
+		return fmt.Errorf("%w: header %q not allowed", ErrBadHeader, h.Name)
+	}
+	for _, r := range h.Name {
+		if !(isAlnum(r) || strings.ContainsRune("-.!%*_+`'~", r)) {
+			return fmt.Errorf("%w: bad header name %q", ErrBadHeader, h.Name)
+		}
+	}
+	if strings.ContainsAny(h.Value, "\r\n\x00") {
+		return fmt.Errorf("%w: bad value for %q", ErrBadHeader, h.Name)
+	}
+	return nil
+}
+
+// Dial sends an INVITE in the background and returns at once. Progress is
+// reported with CallEvent; the call's Call-ID is known immediately.
+func (s *Stack) Dial(o DialOptions) (*Call, error) {
+	acc, hasAcc := s.account()
+	if _, err := ParseTarget(o.Target, acc); err != nil {
+		return nil, err
+	}
+	target, err := parseURI(strings.Trim(o.Target, " \t"))
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range o.Headers {
+		if err := validateHeader(h); err != nil {
+			return nil, err
+		}
+	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
+
+	tp := "UDP"
+	if hasAcc {
+		tp = acc.transport()
+	}
+	if v, ok := target.UriParams.Get("transport"); ok && v != "" {
+		tp = strings.ToUpper(v)
+	}
+	from := sip.Uri{Scheme: "sip", User: "anonymous", Host: s.udpLaddr.Hostname}
+	if hasAcc {
+		from = aor(acc)
+	}
+	req := s.newInvite(target, tp, from, acc.DisplayName, o)
+	if hasAcc {
+		routeTo(req, acc)
+	}
+	s.pinLocal(req)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Call{
+		st:         s,
+		callID:     req.CallID().Value(),
+		inviteDone: make(chan struct{}),
+		stopInvite: cancel,
+		localSDP:   o.SDP,
+	}
+	c.log = s.log.With("call", c.callID)
+	go c.runOutgoing(ctx, s.dialogUA(tp, from.User), req, acc)
+	return c, nil
+}
+
+func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display string, o DialOptions) *sip.Request {
+	req := sip.NewRequest(sip.INVITE, target)
+	req.SetTransport(tp)
+	fromH := &sip.FromHeader{DisplayName: escapeDisplayName(display), Address: from, Params: sip.NewParams()}
+	fromH.Params.Add("tag", newTag())
+	toURI := sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port}
+	callID := sip.CallIDHeader(newCallID(s.udpLaddr.Hostname))
+	maxFwd := sip.MaxForwardsHeader(70)
+	req.AppendHeader(fromH)
+	req.AppendHeader(&sip.ToHeader{Address: toURI, Params: sip.NewParams()})
+	req.AppendHeader(&callID)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.INVITE})
+	req.AppendHeader(&maxFwd)
+	req.AppendHeader(sip.NewHeader("User-Agent", s.cfg.UserAgent))
+	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	for _, h := range o.Headers {
+		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
+	}
+	if o.SDP != nil {
+		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	}
+	req.SetBody(o.SDP)
+	return req
+}
+
+// runOutgoing owns the INVITE client transaction of an outgoing call.
+func (c *Call) runOutgoing(ctx context.Context, dua *sipgo.DialogUA, req *sip.Request, acc Account) {
+	defer close(c.inviteDone)
+	connCtx, cancelConn := context.WithTimeout(context.Background(), connectTimeout)
+	sess, err := dua.WriteInvite(connCtx, req)
+	cancelConn()
+	if err != nil {
+		c.emit(Failed, 0, err.Error(), nil)
+		return
+	}
+	c.mu.Lock()
+	c.uac = sess
+	c.mu.Unlock()
+
+	err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{
+		OnResponse: c.onInviteResponse,
+		Username:   acc.authUser(),
+		Password:   acc.Password,
+	})
+	res := sess.InviteResponse
+	answered := res != nil && res.IsSuccess()
+	if answered {
+		c.confirm(sess)
+	}
+	hungUp := c.getState() == stateCancelling
+	var failure *sipgo.ErrDialogResponse
+	switch {
+	case answered && (hungUp || !c.setState(stateEstablished, stateInviting)):
+		// Our CANCEL lost the race with the 2xx: close the dialog again.
+		_ = c.bye(context.Background())
+	case answered:
+		c.emit(Answered, res.StatusCode, res.Reason, res.Body())
+	case hungUp:
+		code := 0
+		if res != nil && res.StatusCode >= 300 {
+			code = res.StatusCode
+		}
+		c.emit(Ended, code, "CANCEL", nil)
+	case errors.As(err, &failure):
+		c.emit(Failed, failure.Res.StatusCode, failure.Res.Reason, nil)
+	default:
+		out := errorOutcome(err)
+		c.emit(Failed, out.Code, out.Reason, nil)
+	}
+}
+
+// confirm sends the ACK for a 2xx and makes the dialog reachable by BYE.
+func (c *Call) confirm(sess *sipgo.DialogClientSession) {
+	if err := sess.Ack(context.Background()); err != nil {
+		c.log.Warn("ACK failed", "error", err)
+	}
+	if id, err := sip.DialogIDFromResponse(sess.InviteResponse); err == nil {
+		c.mu.Lock()
+		c.dialogID = id
+		c.mu.Unlock()
+		c.st.addCall(id, c)
+	}
+}
+
+// onInviteResponse reports 180/183 (and other non-100 provisionals).
+func (c *Call) onInviteResponse(res *sip.Response) error {
+	if res.StatusCode > 100 && res.StatusCode < 200 {
+		c.emit(Provisional, res.StatusCode, res.Reason, res.Body())
+	}
+	return nil
+}
+
+func (c *Call) hangupOutgoing(ctx context.Context) error {
+	switch c.getState() {
+	case stateEnded:
+		return ErrCallEnded
+	case stateEstablished:
+		return c.bye(ctx)
+	}
+	if c.setState(stateCancelling, stateInviting) {
+		c.stopInvite()
+	}
+	select {
+	case <-c.inviteDone:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

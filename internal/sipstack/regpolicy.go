@@ -1,0 +1,68 @@
+package sipstack
+
+import "time"
+
+// Registration timing policy.
+const (
+	refreshPercent    = 85              // refresh at 85% of the granted expiry
+	firstBackoff      = 2 * time.Second // first retry after a failure
+	maxBackoff        = 5 * time.Minute // retry delay cap
+	unregisterTimeout = 3 * time.Second // bound on the Expires: 0 sent by Close
+)
+
+// regOutcome is the result of one REGISTER exchange (after authentication).
+type regOutcome struct {
+	Code       int    // final status, 0 when no response came
+	Reason     string // reason phrase or error text
+	Granted    int    // expiry granted by a 2xx, 0 if it named none
+	MinExpires int    // Min-Expires of a 423
+}
+
+// regStep is what the loop does after an outcome.
+type regStep struct {
+	Event     RegEvent
+	Emit      bool          // false for a silent retry (423 with a usable Min-Expires)
+	Wait      time.Duration // before the next REGISTER
+	Requested int           // expiry to ask for next time
+	Failures  int           // consecutive failures so far
+}
+
+// nextRegStep is the registration policy as a pure function: refresh at
+// 85% of the granted expiry, follow 423 Min-Expires at once, and back off
+// exponentially (2 s, 4 s, ... 5 min) after any other failure.
+func nextRegStep(o regOutcome, requested, failures int) regStep {
+	switch {
+	case o.Code >= 200 && o.Code < 300:
+		granted := o.Granted
+		if granted <= 0 {
+			granted = requested
+		}
+		wait := time.Duration(granted) * time.Second * refreshPercent / 100
+		return regStep{
+			Event:     RegEvent{State: RegRegistered, Code: o.Code, Reason: o.Reason, Expires: granted},
+			Emit:      true,
+			Wait:      max(wait, time.Second),
+			Requested: requested,
+		}
+	case o.Code == 423 && o.MinExpires > requested:
+		return regStep{Requested: o.MinExpires, Failures: failures}
+	}
+	failures++
+	wait := backoff(failures)
+	return regStep{
+		Event:     RegEvent{State: RegFailed, Code: o.Code, Reason: o.Reason, Retry: wait},
+		Emit:      true,
+		Wait:      wait,
+		Requested: requested,
+		Failures:  failures,
+	}
+}
+
+// backoff returns the retry delay after n consecutive failures (n >= 1).
+func backoff(n int) time.Duration {
+	d := firstBackoff
+	for i := 1; i < n && d < maxBackoff; i++ {
+		d *= 2
+	}
+	return min(d, maxBackoff)
+}

@@ -1,0 +1,303 @@
+// Package sipstack is the SIP signalling of the engine and the only importer
+// of sipgo: UDP/TCP listeners and TLS client connections, REGISTER with
+// digest authentication and refresh, INVITE dialogs in both directions, and
+// SDP offer/answer helpers. It knows nothing of lines, audio or the control
+// API; everything asynchronous is reported through Config.OnEvent.
+package sipstack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// allowMethods is what we advertise in Allow headers.
+const allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS"
+
+// Stack is one SIP endpoint: its transports, the account registration and
+// the calls. All methods are safe for concurrent use.
+type Stack struct {
+	cfg   Config
+	log   *slog.Logger
+	trace *tracer
+	clock Clock
+
+	ua        *sipgo.UserAgent
+	srv       *sipgo.Server
+	udpClient *sipgo.Client // requests leave from the UDP listening socket
+	tcpClient *sipgo.Client // TCP and TLS: connections dialed per peer
+	udpLaddr  sip.Addr
+	tcpPort   int
+	closers   []io.Closer
+	serving   sync.WaitGroup
+
+	mu      sync.Mutex
+	acc     Account
+	hasAcc  bool
+	closed  bool
+	reg     *regLoop
+	regSess *regSession
+	calls   map[string]*Call // in-dialog lookup, by sipgo dialog ID
+}
+
+// New opens the UDP and TCP listeners on cfg.ListenIP and starts serving.
+func New(cfg Config) (*Stack, error) {
+	ip := net.ParseIP(cfg.ListenIP)
+	if ip == nil || ip.IsUnspecified() {
+		return nil, fmt.Errorf("sipstack: ListenIP must be a specific IP address, got %q", cfg.ListenIP)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "wpservice"
+	}
+	s := &Stack{
+		cfg:   cfg,
+		log:   cfg.Logger.With("component", "sipstack"),
+		trace: &tracer{fn: cfg.OnTrace},
+		clock: cfg.Clock,
+		calls: map[string]*Call{},
+	}
+	if s.clock == nil {
+		s.clock = realClock{}
+	}
+	if err := s.open(ip); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Stack) open(ip net.IP) error {
+	tpOpts := []sip.TransportLayerOption{sip.WithTransportLayerLogger(s.log)}
+	if s.trace.enabled() {
+		tpOpts = append(tpOpts, sip.WithTransportLayerReadFilter(s.trace.readFilter))
+	}
+	ua, err := sipgo.NewUA(
+		sipgo.WithUserAgent(s.cfg.UserAgent),
+		sipgo.WithUserAgentHostname(ip.String()),
+		sipgo.WithUserAgenTLSConfig(s.cfg.TLSConfig),
+		sipgo.WithUserAgentTransportLayerOptions(tpOpts...),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(s.log)),
+	)
+	if err != nil {
+		return fmt.Errorf("sipstack: user agent: %w", err)
+	}
+	s.ua = ua
+	if s.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(s.log)); err != nil {
+		return fmt.Errorf("sipstack: server: %w", err)
+	}
+	s.srv.OnInvite(s.onInvite)
+	s.srv.OnAck(s.onAck)
+	s.srv.OnBye(s.onBye)
+	s.srv.OnCancel(s.onCancel)
+	s.srv.OnOptions(s.onOptions)
+
+	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: s.cfg.UDPPort})
+	if err != nil {
+		return fmt.Errorf("sipstack: listen udp: %w", err)
+	}
+	s.closers = append(s.closers, pc)
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip, Port: s.cfg.TCPPort})
+	if err != nil {
+		return fmt.Errorf("sipstack: listen tcp: %w", err)
+	}
+	s.closers = append(s.closers, ln)
+	udpPort := pc.LocalAddr().(*net.UDPAddr).Port
+	s.tcpPort = ln.Addr().(*net.TCPAddr).Port
+	s.udpLaddr = sip.Addr{IP: ip, Port: udpPort, Hostname: ip.String()}
+
+	hostPort := net.JoinHostPort(ip.String(), strconv.Itoa(udpPort))
+	s.udpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientHostname(ip.String()),
+		sipgo.WithClientPort(udpPort), sipgo.WithClientConnectionAddr(hostPort), sipgo.WithClientNAT())
+	if err != nil {
+		return fmt.Errorf("sipstack: udp client: %w", err)
+	}
+	if s.tcpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
+		return fmt.Errorf("sipstack: tcp client: %w", err)
+	}
+
+	var udpConn net.PacketConn = pc
+	var tcpLn net.Listener = ln
+	if s.trace.enabled() {
+		udpConn = tracedPacketConn{PacketConn: pc, t: s.trace}
+		tcpLn = tracedListener{Listener: ln, t: s.trace}
+	}
+	s.serving.Add(2)
+	go func() { defer s.serving.Done(); _ = s.srv.ServeUDP(udpConn) }()
+	go func() { defer s.serving.Done(); _ = s.srv.ServeTCP(tcpLn) }()
+	s.log.Info("listening", "udp", pc.LocalAddr().String(), "tcp", ln.Addr().String())
+	return nil
+}
+
+// UDPAddr returns the local UDP address, host:port.
+func (s *Stack) UDPAddr() string { return s.udpLaddr.String() }
+
+// TCPAddr returns the local TCP listening address, host:port.
+func (s *Stack) TCPAddr() string {
+	return net.JoinHostPort(s.udpLaddr.Hostname, strconv.Itoa(s.tcpPort))
+}
+
+// Close ends the registration (REGISTER Expires: 0, if registered),
+// closes the transports and waits for the serving goroutines.
+func (s *Stack) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	registered := s.reg != nil
+	s.mu.Unlock()
+	if registered {
+		ctx, cancel := context.WithTimeout(context.Background(), unregisterTimeout)
+		if err := s.Unregister(ctx); err != nil {
+			s.log.Warn("unregister on close failed", "error", err)
+		}
+		cancel()
+	}
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	var errs []error
+	for _, c := range s.closers {
+		if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if s.ua != nil {
+		errs = append(errs, s.ua.Close())
+	}
+	s.serving.Wait()
+	return errors.Join(errs...)
+}
+
+// SetAccount sets the identity used for REGISTER and outgoing calls. It
+// does not start registering; call Register for that.
+func (s *Stack) SetAccount(acc Account) error {
+	if err := acc.validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.acc, s.hasAcc = acc, true
+	return nil
+}
+
+func (s *Stack) account() (Account, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.acc, s.hasAcc
+}
+
+func (s *Stack) emit(ev Event) {
+	if s.cfg.OnEvent != nil {
+		s.cfg.OnEvent(ev)
+	}
+}
+
+func (s *Stack) client(transport string) *sipgo.Client {
+	if transport == "UDP" {
+		return s.udpClient
+	}
+	return s.tcpClient
+}
+
+// contact is our Contact for a transport. For TLS there is no listener, so
+// the port is left out and filled from the connection when the INVITE goes.
+func (s *Stack) contact(transport, user string) sip.ContactHeader {
+	u := sip.Uri{Scheme: "sip", User: user, Host: s.udpLaddr.Hostname}
+	switch transport {
+	case "UDP":
+		u.Port = s.udpLaddr.Port
+	case "TCP":
+		u.Port = s.tcpPort
+		u.UriParams = sip.HeaderParams{{K: "transport", V: "tcp"}}
+	case "TLS":
+		u.UriParams = sip.HeaderParams{{K: "transport", V: "tls"}}
+	}
+	return sip.ContactHeader{Address: u}
+}
+
+func (s *Stack) dialogUA(transport, user string) *sipgo.DialogUA {
+	return &sipgo.DialogUA{Client: s.client(transport), ContactHDR: s.contact(transport, user)}
+}
+
+// pinLocal makes a UDP request leave from our listening socket, so that the
+// peer's answers (and rport) reach the port in Via and Contact.
+func (s *Stack) pinLocal(req *sip.Request) {
+	if strings.EqualFold(req.Transport(), "UDP") {
+		s.udpLaddr.Copy(&req.Laddr)
+	}
+}
+
+func (s *Stack) addCall(id string, c *Call) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[id] = c
+}
+
+func (s *Stack) removeCall(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.calls, id)
+}
+
+// findCall matches an in-dialog request to a call we are the UAS or UAC of.
+func (s *Stack) findCall(req *sip.Request) *Call {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id, err := sip.DialogIDFromRequestUAS(req); err == nil {
+		if c := s.calls[id]; c != nil {
+			return c
+		}
+	}
+	if id, err := sip.DialogIDFromRequestUAC(req); err == nil {
+		return s.calls[id]
+	}
+	return nil
+}
+
+// aor returns our address of record as a From/To header value.
+func aor(acc Account) sip.Uri {
+	return sip.Uri{Scheme: "sip", User: acc.Username, Host: acc.domain()}
+}
+
+func newTag() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func newCallID(host string) string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:]) + "@" + host
+}
+
+// routeTo adds a preloaded Route to the outbound proxy, if any.
+func routeTo(req *sip.Request, acc Account) {
+	if acc.OutboundProxy == "" {
+		return
+	}
+	host, port, _ := splitHostPort(acc.OutboundProxy)
+	u := sip.Uri{Scheme: "sip", Host: host, Port: port, UriParams: sip.HeaderParams{{K: "lr", V: ""}}}
+	if t := acc.transport(); t != "UDP" {
+		u.UriParams.Add("transport", strings.ToLower(t))
+	}
+	req.AppendHeader(&sip.RouteHeader{Address: u})
+}
