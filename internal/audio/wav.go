@@ -47,6 +47,12 @@ type WAVInfo struct {
 // truncated file) is accepted: ParseWAV returns the whole frames present. Errors wrap
 // ErrNotWAV, ErrMalformedWAV, ErrUnsupportedWAV or ErrWAVTooLarge, or are the reader's.
 func ParseWAV(r io.Reader) (WAVInfo, []int16, error) {
+	return parseWAV(r, MaxWAVDataBytes)
+}
+
+// parseWAV is ParseWAV with the data limit as a parameter, so tests can reach it
+// without gigabytes of input.
+func parseWAV(r io.Reader, maxData int64) (WAVInfo, []int16, error) {
 	var riff [12]byte
 	if _, err := io.ReadFull(r, riff[:]); err != nil {
 		return WAVInfo{}, nil, fmt.Errorf("%w: short RIFF header: %w", ErrNotWAV, err)
@@ -72,7 +78,7 @@ func ParseWAV(r io.Reader) (WAVInfo, []int16, error) {
 			if !haveFmt {
 				return WAVInfo{}, nil, fmt.Errorf("%w: data chunk before fmt chunk", ErrMalformedWAV)
 			}
-			pcm, err := readDataChunk(r, size, &info)
+			pcm, err := readDataChunk(r, size, maxData, &info)
 			return info, pcm, err
 		default:
 			if err := skip(r, paddedSize(size)); err != nil {
@@ -134,21 +140,18 @@ func readFmtChunk(r io.Reader, size uint32) (WAVInfo, error) {
 // readDataChunk reads up to size bytes of interleaved samples, downmixed to mono.
 // A size of 0 or 0xFFFFFFFF is what streaming writers leave before they know the
 // length: then it reads to the end of the input.
-func readDataChunk(r io.Reader, size uint32, info *WAVInfo) ([]int16, error) {
+func readDataChunk(r io.Reader, size uint32, maxData int64, info *WAVInfo) ([]int16, error) {
 	limit := int64(size)
-	if size == 0 || size == 0xFFFFFFFF {
-		limit = MaxWAVDataBytes + 1
-	}
-	if limit > MaxWAVDataBytes {
+	if size == 0 || size == 0xFFFFFFFF || limit > maxData {
 		// Read one byte past the cap to tell "exactly at the cap" from "beyond it".
-		limit = MaxWAVDataBytes + 1
+		limit = maxData + 1
 	}
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(io.LimitReader(r, limit)); err != nil {
 		return nil, fmt.Errorf("reading WAV data: %w", err)
 	}
-	if buf.Len() > MaxWAVDataBytes {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrWAVTooLarge, MaxWAVDataBytes)
+	if int64(buf.Len()) > maxData {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrWAVTooLarge, maxData)
 	}
 	data := buf.Bytes()
 	frameBytes := 2 * info.Channels
