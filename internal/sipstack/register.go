@@ -92,9 +92,9 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 	defer close(l.done)
 	u := aor(acc)
 	log := s.log.With("aor", u.String())
-	requested, failures, registered := acc.interval(), 0, false
+	requested, failures, registered, quiet := acc.interval(), 0, false, false
 	for {
-		if !registered {
+		if !registered && !quiet {
 			s.emit(RegEvent{State: RegRegistering})
 		}
 		out, err := s.registerOnce(ctx, acc, sess, requested)
@@ -107,6 +107,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 		step := nextRegStep(out, requested, failures)
 		requested, failures = step.Requested, step.Failures
 		registered = step.Event.State == RegRegistered
+		quiet = !step.Emit
 		if step.Emit {
 			s.emit(step.Event)
 		}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -138,8 +139,26 @@ func (s *Stack) open(ip net.IP) error {
 	s.serving.Add(2)
 	go func() { defer s.serving.Done(); _ = s.srv.ServeUDP(udpConn) }()
 	go func() { defer s.serving.Done(); _ = s.srv.ServeTCP(tcpLn) }()
+	if err := s.waitServing(); err != nil {
+		return err
+	}
 	s.log.Info("listening", "udp", pc.LocalAddr().String(), "tcp", ln.Addr().String())
 	return nil
+}
+
+// waitServing returns once sipgo has taken the UDP socket into its pool,
+// so the first request can leave from it.
+func (s *Stack) waitServing() error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if c, err := s.ua.TransportLayer().GetConnection("udp", s.udpLaddr.String()); err == nil && c != nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("sipstack: UDP transport did not start")
+		}
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // UDPAddr returns the local UDP address, host:port.
