@@ -1,0 +1,309 @@
+package control
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
+
+const (
+	// maxMessageSize bounds one client message; a bigger one closes with 1009.
+	maxMessageSize = 64 << 10
+	// sendQueueLen bounds the messages waiting for the writer; an event that finds
+	// the queue full closes the connection with session.lagged.
+	sendQueueLen = 256
+)
+
+// timing holds a connection's deadlines.
+type timing struct {
+	writeWait      time.Duration // one write, control frames included
+	pongWait       time.Duration // client silence (no message, no pong) before we give up
+	pingPeriod     time.Duration // how often we ping; below pongWait
+	closeGrace     time.Duration // how long we wait for the client's close frame after ours
+	commandTimeout time.Duration // context deadline of one Backend.Do
+}
+
+func defaultTiming() timing {
+	return timing{
+		writeWait:      10 * time.Second,
+		pongWait:       60 * time.Second,
+		pingPeriod:     54 * time.Second,
+		closeGrace:     2 * time.Second,
+		commandTimeout: 30 * time.Second,
+	}
+}
+
+// conn is one WebSocket client. The read pump (the HTTP handler's goroutine) decodes
+// and runs commands one at a time, in order; the write pump owns every data write.
+// Engine events reach the write pump through a bounded queue that never blocks.
+type conn struct {
+	ws      *websocket.Conn
+	backend Backend
+	table   map[string]command
+	log     *slog.Logger
+	t       timing
+	ctx     context.Context // cancelled when the connection ends; parent of every Do
+	cancel  context.CancelFunc
+
+	out        chan any      // api.Event from the engine, or an encoded response
+	lagOnce    sync.Once     //
+	lagSeq     uint64        // first event that did not fit; written before lagged is closed
+	lagged     chan struct{} // closed when an event did not fit in out
+	stop       chan struct{} // closed when the read pump is done: the writer stops
+	writerDone chan struct{} // closed when the write pump has returned
+
+	deadlineMu sync.Mutex // orders read-deadline changes against closeWith
+	closing    bool       // a close frame was sent; guarded by deadlineMu
+	closeOnce  sync.Once
+
+	wantLog   atomic.Bool // opt-in events, switched by events.subscribe
+	wantTrace atomic.Bool
+}
+
+func newConn(ws *websocket.Conn, backend Backend, table map[string]command, log *slog.Logger, t timing) *conn {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &conn{
+		ws: ws, backend: backend, table: table, log: log, t: t, ctx: ctx, cancel: cancel,
+		out:        make(chan any, sendQueueLen),
+		lagged:     make(chan struct{}),
+		stop:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+}
+
+// serve runs the connection to its end and closes the socket.
+func (c *conn) serve() {
+	defer c.ws.Close()
+	defer c.cancel()
+	hello, unwatch, ok := c.watch()
+	if !ok {
+		return
+	}
+	defer unwatch()
+	go c.writePump(hello)
+	c.readPump()
+	close(c.stop)
+	<-c.writerDone
+}
+
+// watch subscribes to engine events; hello goes first, before anything the sink queued.
+func (c *conn) watch() (hello api.Event, unwatch func(), ok bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.panicked("watch", r)
+		}
+	}()
+	hello, unwatch = c.backend.Watch(c.deliver)
+	return hello, unwatch, true
+}
+
+// deliver is the engine's sink: it filters opt-in events and queues the rest without
+// ever blocking. An event that does not fit marks the connection as lagged.
+func (c *conn) deliver(ev api.Event) {
+	switch {
+	case ev.Event == api.EvLog && !c.wantLog.Load():
+		return
+	case ev.Event == api.EvSIPTrace && !c.wantTrace.Load():
+		return
+	}
+	select {
+	case c.out <- ev:
+	default:
+		c.lagOnce.Do(func() {
+			c.lagSeq = ev.Seq
+			close(c.lagged)
+		})
+	}
+}
+
+func (c *conn) readPump() {
+	defer func() {
+		if r := recover(); r != nil {
+			c.panicked("read pump", r)
+			c.linger()
+		}
+	}()
+	c.ws.SetReadLimit(maxMessageSize)
+	c.extendReadDeadline()
+	c.ws.SetPongHandler(func(string) error { c.extendReadDeadline(); return nil })
+	for {
+		kind, msg, err := c.ws.ReadMessage()
+		if err != nil {
+			c.readEnded(err)
+			return
+		}
+		if c.isClosing() {
+			continue // drain until the client answers our close frame
+		}
+		switch {
+		case kind != websocket.TextMessage:
+			c.closeWith(websocket.CloseUnsupportedData, "text messages only")
+		case !utf8.Valid(msg):
+			c.closeWith(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
+		default:
+			c.reply(c.handle(msg))
+			c.extendReadDeadline()
+		}
+	}
+}
+
+// readEnded handles the error that ended the read pump.
+func (c *conn) readEnded(err error) {
+	var closeErr *websocket.CloseError
+	switch {
+	case errors.As(err, &closeErr):
+		c.log.Debug("client closed", "code", closeErr.Code)
+	case errors.Is(err, websocket.ErrReadLimit):
+		// gorilla has sent 1009; let the client read it before the socket goes.
+		c.log.Info("message too big, closing")
+		c.markClosing()
+		c.linger()
+	default:
+		c.log.Debug("read ended", "err", err)
+	}
+}
+
+// linger discards what the client still sends until it closes or closeGrace passes,
+// so that closing the socket does not reset the connection under our close frame.
+func (c *conn) linger() {
+	nc := c.ws.NetConn()
+	_ = nc.SetReadDeadline(time.Now().Add(c.t.closeGrace))
+	_, _ = io.Copy(io.Discard, nc)
+}
+
+// reply queues an encoded response. It blocks while the queue is full: that slows
+// this client's own commands, never the engine.
+func (c *conn) reply(msg []byte) {
+	select {
+	case c.out <- msg:
+	case <-c.writerDone:
+	}
+}
+
+func (c *conn) writePump(hello api.Event) {
+	defer close(c.writerDone)
+	defer func() {
+		if r := recover(); r != nil {
+			c.panicked("write pump", r)
+		}
+	}()
+	ping := time.NewTicker(c.t.pingPeriod)
+	defer ping.Stop()
+	enc := newEncoder()
+	if !c.write(enc, hello) {
+		return
+	}
+	for {
+		select { // once lagged, nothing else is written
+		case <-c.lagged:
+			c.sendLagged(enc)
+			return
+		default:
+		}
+		select {
+		case <-c.stop:
+			return
+		case <-c.lagged:
+			c.sendLagged(enc)
+			return
+		case m := <-c.out:
+			if ev, isEvent := m.(api.Event); isEvent && ev.Seq <= hello.Seq {
+				continue // already reflected in the hello snapshot
+			}
+			if !c.write(enc, m) {
+				return
+			}
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(c.t.writeWait)); err != nil {
+				c.abort(err)
+				return
+			}
+		}
+	}
+}
+
+// write sends one event or encoded response; on failure the connection is dead.
+func (c *conn) write(enc *encoder, m any) bool {
+	data, isBytes := m.([]byte)
+	if !isBytes {
+		var err error
+		if data, err = enc.encode(m); err != nil {
+			c.log.Error("event not encodable, dropped", "err", err)
+			return true
+		}
+	}
+	_ = c.ws.SetWriteDeadline(time.Now().Add(c.t.writeWait))
+	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		c.abort(err)
+		return false
+	}
+	return true
+}
+
+// sendLagged tries to tell the client it fell behind, then closes the connection.
+func (c *conn) sendLagged(enc *encoder) {
+	c.log.Warn("client lagged, closing", "seq", c.lagSeq)
+	if c.write(enc, api.Event{Seq: c.lagSeq, Event: api.EvLagged}) {
+		c.closeWith(websocket.CloseTryAgainLater, "lagged")
+	}
+}
+
+// closeWith sends a close frame once and gives the client closeGrace to answer it.
+func (c *conn) closeWith(code int, reason string) {
+	c.closeOnce.Do(func() {
+		c.markClosing()
+		msg := websocket.FormatCloseMessage(code, reason)
+		if err := c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(c.t.writeWait)); err != nil {
+			c.abort(err)
+		}
+	})
+}
+
+// markClosing stops commands from running and bounds the wait for the client's close.
+func (c *conn) markClosing() {
+	c.deadlineMu.Lock()
+	defer c.deadlineMu.Unlock()
+	c.closing = true
+	_ = c.ws.SetReadDeadline(time.Now().Add(c.t.closeGrace))
+}
+
+func (c *conn) isClosing() bool {
+	c.deadlineMu.Lock()
+	defer c.deadlineMu.Unlock()
+	return c.closing
+}
+
+// extendReadDeadline gives the client pongWait more, unless we are closing.
+func (c *conn) extendReadDeadline() {
+	c.deadlineMu.Lock()
+	defer c.deadlineMu.Unlock()
+	if !c.closing {
+		_ = c.ws.SetReadDeadline(time.Now().Add(c.t.pongWait))
+	}
+}
+
+// abort drops the socket after a failed write; the read pump then ends.
+func (c *conn) abort(err error) {
+	c.log.Debug("write failed, dropping connection", "err", err)
+	c.deadlineMu.Lock()
+	c.closing = true
+	c.deadlineMu.Unlock()
+	_ = c.ws.NetConn().Close()
+}
+
+// panicked handles a panic recovered in a connection goroutine: it is logged and
+// closes this connection only (1011), never the engine.
+func (c *conn) panicked(where string, r any) {
+	c.log.Error("panic in connection handler", "where", where, "panic", r, "stack", string(debug.Stack()))
+	c.closeWith(websocket.CloseInternalServerErr, "internal error")
+}
