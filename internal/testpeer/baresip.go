@@ -1,0 +1,308 @@
+package testpeer
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// baresipStartTimeout bounds how long baresip gets to open its ctrl_tcp port.
+const baresipStartTimeout = 10 * time.Second
+
+// baresipModules are where distributions install baresip's modules.
+var baresipModules = []string{"/usr/lib/baresip/modules", "/usr/local/lib/baresip/modules"}
+
+// BaresipOptions configures StartBaresip.
+type BaresipOptions struct {
+	User     string // the account's user part; "baresip" if empty
+	Password string // digest password, used when the registrar challenges
+	// Registrar is the "127.0.0.1:port" to register with (the account's
+	// domain), or "" for a direct, unregistered account on baresip's own
+	// address.
+	Registrar string
+	// AutoAnswer answers incoming calls at once; otherwise call Accept.
+	AutoAnswer bool
+	// SourceWAV is the audio baresip sends (aufile): 8 kHz mono 16-bit.
+	// Required. Baresip 1.0 hangs up when the file ends, so make it longer
+	// than the call.
+	SourceWAV string
+	// Record loads the sndfile module, which writes each call's sent
+	// (dump-*-enc.wav) and received, decoded (dump-*-dec.wav) audio under
+	// RecordDir.
+	Record bool
+}
+
+// Baresip is a running headless baresip user agent on 127.0.0.1 with a
+// ctrl_tcp control connection. Events baresip pushes are kept from the
+// moment the connection opens.
+type Baresip struct {
+	SIPAddr   string // its SIP listen address, "127.0.0.1:port" (UDP and TCP)
+	URI       string // its account's AOR, e.g. "sip:alice@127.0.0.1:5060"
+	RecordDir string // where sndfile writes when Options.Record is set
+
+	proc *process
+	ctrl *ctrlConn
+}
+
+// StartBaresip writes a loopback-only configuration, starts baresip and
+// connects to its ctrl_tcp port; the test fails with baresip's log if that
+// does not happen in time.
+func StartBaresip(t testing.TB, opts BaresipOptions) *Baresip {
+	t.Helper()
+	bin := Need(t, "baresip")
+	if opts.SourceWAV == "" {
+		t.Fatal("baresip: BaresipOptions.SourceWAV is required")
+	}
+	source, err := filepath.Abs(opts.SourceWAV)
+	if err != nil {
+		t.Fatalf("baresip: %v", err)
+	}
+	if opts.User == "" {
+		opts.User = "baresip"
+	}
+	dir := t.TempDir()
+	b := &Baresip{
+		SIPAddr:   net.JoinHostPort(loopback, strconv.Itoa(FreePort(t))),
+		RecordDir: filepath.Join(dir, "rec"),
+	}
+	ctrlAddr := net.JoinHostPort(loopback, strconv.Itoa(FreePort(t)))
+	conf := filepath.Join(dir, "conf")
+	for _, d := range []string{conf, b.RecordDir} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatalf("baresip: %v", err)
+		}
+	}
+	account := b.account(opts)
+	config, err := baresipConfig(b.SIPAddr, ctrlAddr, source, b.RecordDir, opts.Record)
+	if err != nil {
+		t.Fatalf("baresip: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(conf, "config"), []byte(config), 0o644); err != nil {
+		t.Fatalf("baresip: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(conf, "accounts"), []byte(account+"\n"), 0o600); err != nil {
+		t.Fatalf("baresip: %v", err)
+	}
+	b.proc = startProcess(t, "baresip-"+opts.User, dir, bin, "-f", conf)
+
+	deadline := time.Now().Add(baresipStartTimeout)
+	for {
+		conn, err := net.DialTimeout("tcp", ctrlAddr, 200*time.Millisecond)
+		if err == nil {
+			b.ctrl = newCtrlConn(conn)
+			t.Cleanup(b.ctrl.close) // runs before the process is stopped
+			return b
+		}
+		if b.proc.exited() {
+			t.Fatalf("baresip exited (code %d) before it was ready:\n%s", b.proc.exitCode(), b.proc.tail(tailLines))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("baresip ctrl_tcp %s not reachable after %v: %v\n%s",
+				ctrlAddr, baresipStartTimeout, err, b.proc.tail(tailLines))
+		}
+		time.Sleep(50 * time.Millisecond) // the port opens once modules load
+	}
+}
+
+// account builds the accounts line and sets b.URI.
+func (b *Baresip) account(opts BaresipOptions) string {
+	answer := "manual"
+	if opts.AutoAnswer {
+		answer = "auto"
+	}
+	if opts.Registrar == "" {
+		b.URI = "sip:" + opts.User + "@" + b.SIPAddr
+		return fmt.Sprintf("<%s>;regint=0;answermode=%s", b.URI, answer)
+	}
+	b.URI = "sip:" + opts.User + "@" + opts.Registrar
+	line := fmt.Sprintf("<%s;transport=udp>;regint=60;answermode=%s", b.URI, answer)
+	if opts.Password != "" {
+		line += ";auth_pass=" + opts.Password
+	}
+	return line
+}
+
+// baresipConfig is a configuration that binds only 127.0.0.1, never reads
+// resolv.conf, plays into ALSA's null device and loads no NAT helpers.
+func baresipConfig(sipAddr, ctrlAddr, source, recordDir string, record bool) (string, error) {
+	modules := ""
+	for _, d := range baresipModules {
+		if _, err := os.Stat(filepath.Join(d, "ctrl_tcp.so")); err == nil {
+			modules = d
+			break
+		}
+	}
+	if modules == "" {
+		return "", fmt.Errorf("baresip modules not found in %v", baresipModules)
+	}
+	lines := []string{
+		"poll_method\tepoll",
+		"sip_listen\t" + sipAddr,
+		"net_interface\t" + loopback,
+		"dns_server\t" + loopback + ":53",
+		"audio_player\talsa,null",
+		"audio_alert\talsa,null",
+		"audio_source\taufile," + source,
+		"module_path\t" + modules,
+		"module\tg711.so",
+		"module\taufile.so",
+		"module\talsa.so",
+	}
+	if record {
+		lines = append(lines, "module\tsndfile.so", "snd_path\t"+recordDir)
+	}
+	lines = append(lines,
+		"module_tmp\tuuid.so",
+		"module_tmp\taccount.so",
+		"module_app\tmenu.so",
+		"module_app\tctrl_tcp.so",
+		"ctrl_tcp_listen\t"+ctrlAddr,
+	)
+	return strings.Join(lines, "\n") + "\n", nil
+}
+
+// Command runs one ctrl_tcp command (a menu command such as "dial",
+// "hangup", "sndcode", "reginfo") and returns its response data. A response
+// with "ok": false is a *CommandError.
+func (b *Baresip) Command(t testing.TB, cmd, params string) (string, error) {
+	t.Helper()
+	return b.ctrl.command(cmd, params)
+}
+
+// mustCommand runs a command and fails the test if it fails.
+func (b *Baresip) mustCommand(t testing.TB, cmd, params string) string {
+	t.Helper()
+	data, err := b.Command(t, cmd, params)
+	if err != nil {
+		t.Fatalf("baresip %s %s: %v", cmd, params, err)
+	}
+	return data
+}
+
+// Dial calls uri.
+func (b *Baresip) Dial(t testing.TB, uri string) { t.Helper(); b.mustCommand(t, "dial", uri) }
+
+// Accept answers the ringing incoming call (for AutoAnswer false).
+func (b *Baresip) Accept(t testing.TB) { t.Helper(); b.mustCommand(t, "accept", "") }
+
+// Hangup ends the current call.
+func (b *Baresip) Hangup(t testing.TB) { t.Helper(); b.mustCommand(t, "hangup", "") }
+
+// SendDTMF sends digits (0-9, *, #, A-D) in the current call as RFC 4733
+// events; baresip queues them and sends them one after another.
+func (b *Baresip) SendDTMF(t testing.TB, digits string) {
+	t.Helper()
+	for _, d := range digits {
+		b.mustCommand(t, "sndcode", string(d))
+	}
+}
+
+// WaitEvent returns the first event of type typ that WaitEvent has not
+// returned before, waiting up to timeout; calling it three times with
+// EventCallDTMFStart gives the first three digits. The test fails if no
+// such event arrives.
+func (b *Baresip) WaitEvent(t testing.TB, typ string, timeout time.Duration) BaresipEvent {
+	t.Helper()
+	ev, ok := b.ctrl.next(typ, timeout)
+	if !ok {
+		t.Fatalf("baresip %s: no %s event within %v; events: %s", b.URI, typ, timeout, eventTypes(b.Events()))
+	}
+	return ev
+}
+
+// Events returns every event received so far, in order.
+func (b *Baresip) Events() []BaresipEvent { return b.ctrl.snapshot() }
+
+// Registration states in reginfo's output.
+var (
+	regOK  = regexp.MustCompile(`\bOK\b`)
+	regERR = regexp.MustCompile(`\bERR\b`)
+)
+
+// regPoll is how often WaitRegistered asks reginfo: registration may finish
+// before the control connection opens, so its events alone are not enough.
+const regPoll = 100 * time.Millisecond
+
+// RegInfo returns baresip's registration summary (the reginfo command)
+// without terminal colours, e.g. "> sip:alice@127.0.0.1:5060 OK ...".
+func (b *Baresip) RegInfo(t testing.TB) string {
+	t.Helper()
+	return ansiEscape.ReplaceAllString(b.mustCommand(t, "reginfo", ""), "")
+}
+
+// WaitRegistered waits until the account is registered; the test fails if
+// registration fails or timeout passes first.
+func (b *Baresip) WaitRegistered(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	if info := b.waitRegState(t, timeout); !regOK.MatchString(info) {
+		t.Fatalf("baresip %s: not registered: %s", b.URI, info)
+	}
+}
+
+// WaitRegisterFailed waits until the registrar has refused the account, for
+// tests of wrong credentials; the test fails if it registers instead or
+// timeout passes first.
+func (b *Baresip) WaitRegisterFailed(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	if info := b.waitRegState(t, timeout); !regERR.MatchString(info) {
+		t.Fatalf("baresip %s: registration did not fail: %s", b.URI, info)
+	}
+}
+
+// waitRegState polls reginfo until it shows OK or ERR, or timeout passes,
+// and returns the last answer.
+func (b *Baresip) waitRegState(t testing.TB, timeout time.Duration) string {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	poll := time.NewTicker(regPoll)
+	defer poll.Stop()
+	for {
+		info := b.RegInfo(t)
+		if regOK.MatchString(info) || regERR.MatchString(info) {
+			return info
+		}
+		select {
+		case <-poll.C:
+		case <-deadline.C:
+			return info
+		}
+	}
+}
+
+// DTMFReceived returns the RFC 4733 digits baresip received, in order (one
+// per CALL_DTMF_START event).
+func (b *Baresip) DTMFReceived() string {
+	var digits strings.Builder
+	for _, ev := range b.Events() {
+		if ev.Type == EventCallDTMFStart {
+			digits.WriteString(ev.Param)
+		}
+	}
+	return digits.String()
+}
+
+// RecordedWAVs lists the sndfile dumps in RecordDir, sorted: per call a
+// dump-*-dec.wav (what baresip received and decoded) and a dump-*-enc.wav
+// (what it sent).
+func (b *Baresip) RecordedWAVs() []string {
+	files, _ := filepath.Glob(filepath.Join(b.RecordDir, "dump-*.wav"))
+	return files // Glob returns names sorted
+}
+
+// Log returns everything baresip has logged so far.
+func (b *Baresip) Log() string { return b.proc.log() }
+
+func eventTypes(events []BaresipEvent) string {
+	types := make([]string, len(events))
+	for i, ev := range events {
+		types[i] = ev.Type
+	}
+	return "[" + strings.Join(types, " ") + "]"
+}

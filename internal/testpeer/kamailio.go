@@ -1,0 +1,179 @@
+package testpeer
+
+import (
+	"crypto/md5"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"text/template"
+	"time"
+)
+
+//go:embed kamailio.cfg.tmpl
+var kamailioConfig string
+
+var kamailioTemplate = template.Must(template.New("kamailio.cfg").Parse(kamailioConfig))
+
+// kamailioModuleGlobs are where distributions install kamailio's modules.
+var kamailioModuleGlobs = []string{
+	"/usr/lib/*/kamailio/modules",
+	"/usr/lib/kamailio/modules",
+	"/usr/lib64/kamailio/modules",
+	"/usr/local/lib*/kamailio/modules",
+}
+
+// kamailioVersionTable is the db_text table of schema versions that auth_db
+// checks before it reads the subscriber table.
+const kamailioVersionTable = "/usr/share/kamailio/dbtext/kamailio/version"
+
+// kamailioStartTimeout bounds how long kamailio gets to answer OPTIONS.
+const kamailioStartTimeout = 10 * time.Second
+
+// KamailioDomain is the SIP domain of every subscriber.
+const KamailioDomain = loopback
+
+// KamailioOptions configures StartKamailio.
+type KamailioOptions struct {
+	// Auth demands digest authentication of REGISTER, INVITE and MESSAGE
+	// requests whose From is in KamailioDomain.
+	Auth bool
+	// Users maps subscriber names to passwords; used when Auth is set.
+	Users map[string]string
+}
+
+// Kamailio is a running kamailio registrar and proxy on 127.0.0.1, listening
+// on UDP and TCP. It record-routes INVITEs, so in-dialog requests pass
+// through it.
+type Kamailio struct {
+	Port int    // the UDP and TCP port
+	Addr string // "127.0.0.1:Port"
+
+	dir  string
+	proc *process
+}
+
+// StartKamailio starts kamailio and waits until it answers a SIP OPTIONS
+// over UDP; the test fails with kamailio's log if it does not.
+func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
+	t.Helper()
+	bin := Need(t, "kamailio")
+	dir := t.TempDir()
+	k := &Kamailio{dir: dir, Port: FreePort(t)}
+	k.Addr = fmt.Sprintf("%s:%d", loopback, k.Port)
+
+	if err := os.Mkdir(filepath.Join(dir, "run"), 0o755); err != nil {
+		t.Fatalf("kamailio: %v", err)
+	}
+	if err := k.writeConfig(opts); err != nil {
+		t.Fatalf("kamailio: %v", err)
+	}
+	args := []string{"-f", filepath.Join(dir, "kamailio.cfg"), "-DD", "-E",
+		"-Y", filepath.Join(dir, "run"), "-P", filepath.Join(dir, "run", "kamailio.pid"), "-w", dir}
+	if opts.Auth {
+		args = append(args, "-A", "WITH_AUTH")
+	}
+	k.proc = startProcess(t, "kamailio", dir, bin, args...)
+
+	deadline := time.Now().Add(kamailioStartTimeout)
+	for {
+		status, err := sipOptions(k.Addr, 200*time.Millisecond)
+		if err == nil && strings.HasPrefix(status, "SIP/2.0 200") {
+			return k
+		}
+		if k.proc.exited() {
+			t.Fatalf("kamailio exited (code %d) before it was ready:\n%s", k.proc.exitCode(), k.proc.tail(tailLines))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("kamailio not ready after %v (last OPTIONS: %q, %v):\n%s",
+				kamailioStartTimeout, status, err, k.proc.tail(tailLines))
+		}
+	}
+}
+
+func (k *Kamailio) writeConfig(opts KamailioOptions) error {
+	modules, err := kamailioModulePath()
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(k.dir, "kamailio.cfg"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data := struct {
+		Port       int
+		Dir        string
+		ModulePath string
+	}{k.Port, k.dir, modules}
+	if err := kamailioTemplate.Execute(f, data); err != nil {
+		return err
+	}
+	if opts.Auth {
+		return writeSubscribers(filepath.Join(k.dir, "db"), opts.Users)
+	}
+	return nil
+}
+
+func kamailioModulePath() (string, error) {
+	for _, pattern := range kamailioModuleGlobs {
+		dirs, _ := filepath.Glob(pattern)
+		for _, d := range dirs {
+			if _, err := os.Stat(filepath.Join(d, "tm.so")); err == nil {
+				return d, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("kamailio modules not found in %v", kamailioModuleGlobs)
+}
+
+// writeSubscribers writes the db_text database auth_db reads: the version
+// table and a subscriber table with precomputed ha1 and ha1b, which db_text
+// requires to be non-empty.
+func writeSubscribers(dbDir string, users map[string]string) error {
+	if err := os.Mkdir(dbDir, 0o755); err != nil {
+		return err
+	}
+	version, err := os.ReadFile(kamailioVersionTable)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dbDir, "version"), version, 0o644); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("id(int,auto) username(string) domain(string) password(string) ha1(string) ha1b(string)\n")
+	for i, name := range slices.Sorted(maps.Keys(users)) {
+		pass := users[name]
+		ha1 := md5hex(name + ":" + KamailioDomain + ":" + pass)
+		ha1b := md5hex(name + "@" + KamailioDomain + ":" + KamailioDomain + ":" + pass)
+		fmt.Fprintf(&b, "%d:%s:%s:%s:%s:%s\n", i+1, name, KamailioDomain, pass, ha1, ha1b)
+	}
+	return os.WriteFile(filepath.Join(dbDir, "subscriber"), []byte(b.String()), 0o644)
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// Contacts returns kamailio's user location table (kamcmd ul.dump), for
+// assertions that a user is registered.
+func (k *Kamailio) Contacts(t testing.TB) string {
+	t.Helper()
+	kamcmd := Need(t, "kamcmd")
+	out, err := exec.Command(kamcmd, "-s", "unix:"+filepath.Join(k.dir, "run", "kamailio_ctl"), "ul.dump").CombinedOutput()
+	if err != nil {
+		t.Fatalf("kamcmd ul.dump: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// Log returns everything kamailio has logged so far.
+func (k *Kamailio) Log() string { return k.proc.log() }

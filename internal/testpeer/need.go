@@ -1,0 +1,67 @@
+package testpeer
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// Need returns the path of the executable bin. When bin is not installed the
+// test is skipped, or fails when the environment has CI=true, where a missing
+// peer is a broken build machine rather than a developer's choice.
+func Need(t testing.TB, bin string) string {
+	t.Helper()
+	return need(t, bin, os.Getenv("CI") == "true")
+}
+
+func need(t testing.TB, bin string, ci bool) string {
+	t.Helper()
+	path, err := exec.LookPath(bin)
+	if err == nil {
+		return path
+	}
+	if ci {
+		t.Fatalf("%s missing: install with scripts/deps.sh (%v)", bin, err)
+	}
+	t.Skipf("%s missing: install with scripts/deps.sh (%v)", bin, err)
+	return ""
+}
+
+// loopback is the only address peers bind.
+const loopback = "127.0.0.1"
+
+// FreePort returns a port that is free on 127.0.0.1 for both UDP and TCP at
+// the time of the call, for peers such as kamailio that listen on both.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	const attempts = 50
+	for range attempts {
+		tl, err := net.Listen("tcp", loopback+":0")
+		if err != nil {
+			t.Fatalf("free port: %v", err)
+		}
+		port := tl.Addr().(*net.TCPAddr).Port
+		ul, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+		tl.Close()
+		if err != nil {
+			continue // taken for UDP; try another
+		}
+		ul.Close()
+		return port
+	}
+	t.Fatalf("free port: no port free for both UDP and TCP after %d attempts", attempts)
+	return 0
+}
+
+// FreeUDPPort returns a UDP port that is free on 127.0.0.1 at the time of the
+// call.
+func FreeUDPPort(t testing.TB) int {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatalf("free UDP port: %v", err)
+	}
+	defer c.Close()
+	return c.LocalAddr().(*net.UDPAddr).Port
+}
