@@ -1,0 +1,145 @@
+package media
+
+import (
+	"time"
+
+	"github.com/pion/rtcp"
+)
+
+// Stats is a snapshot of a Stream's counters. Received counts cover packets of the
+// negotiated payload types only; anything else is Ignored.
+type Stats struct {
+	PacketsSent     uint64 // RTP packets, audio and telephone-event
+	BytesSent       uint64 // RTP payload octets
+	PacketsReceived uint64
+	BytesReceived   uint64
+	Ignored         uint64 // malformed packets and unknown payload types
+
+	Lost      uint64        // RFC 3550 cumulative packets lost (expected - received)
+	Late      uint64        // arrived after their playout time (jitter buffer)
+	Duplicate uint64        // received twice while buffered (jitter buffer)
+	Jitter    time.Duration // RFC 3550 interarrival jitter of the peer's audio
+
+	RTCPSent     uint64 // compound RTCP packets sent (SR, and the BYE on Close)
+	RTCPReceived uint64 // compound RTCP packets received from the peer
+	PeerReports  uint64 // SR and RR packets received
+
+	// From the last reception report the peer sent about our stream.
+	PeerFractionLost float64       // 0..1 over the peer's last report interval
+	PeerLost         uint32        // cumulative
+	PeerJitter       time.Duration // the peer's jitter estimate of our stream
+	PeerBye          bool          // the peer sent an RTCP BYE
+}
+
+// receiveStats keeps the RFC 3550 (appendix A.1, A.3, A.8) reception statistics of
+// one source. It is not safe for concurrent use; the Stream guards it.
+type receiveStats struct {
+	started  bool
+	ssrc     uint32
+	baseSeq  uint16
+	maxSeq   uint16
+	cycles   uint32 // sequence number wraps, shifted: multiples of 65536
+	received uint32
+
+	expectedPrior uint32 // at the last reception report
+	receivedPrior uint32
+
+	clockBase   time.Time // arrival times are measured from here
+	haveTransit bool
+	transit     int64
+	jitter      float64 // in RTP clock units
+
+	lsr        uint32 // middle 32 bits of the NTP time of the peer's last SR
+	lsrArrival time.Time
+}
+
+// update records an arrived packet. audio packets also feed the jitter estimate;
+// telephone-event packets repeat their timestamp and would distort it.
+func (r *receiveStats) update(seq uint16, ssrc, ts uint32, arrival time.Time, rate int, audio bool) {
+	if !r.started || ssrc != r.ssrc {
+		*r = receiveStats{started: true, ssrc: ssrc, baseSeq: seq, maxSeq: seq, clockBase: arrival}
+	}
+	r.received++
+	if delta := int16(seq - r.maxSeq); delta > 0 {
+		if seq < r.maxSeq {
+			r.cycles += 1 << 16
+		}
+		r.maxSeq = seq
+	}
+	if !audio || rate <= 0 {
+		return
+	}
+	units := int64(arrival.Sub(r.clockBase)) * int64(rate) / int64(time.Second)
+	transit := units - int64(ts)
+	if r.haveTransit {
+		d := transit - r.transit
+		if d < 0 {
+			d = -d
+		}
+		r.jitter += (float64(d) - r.jitter) / 16
+	}
+	r.transit, r.haveTransit = transit, true
+}
+
+// extendedMax is the highest sequence number received, extended with wraps.
+func (r *receiveStats) extendedMax() uint32 {
+	return r.cycles + uint32(r.maxSeq)
+}
+
+// expected is the number of packets the sender sent since the first one seen.
+func (r *receiveStats) expected() uint32 {
+	return r.extendedMax() - uint32(r.baseSeq) + 1
+}
+
+// lost is the cumulative number of packets lost; duplicates can make the raw
+// difference negative, which reports as 0.
+func (r *receiveStats) lost() uint64 {
+	if !r.started {
+		return 0
+	}
+	return uint64(max(int64(r.expected())-int64(r.received), 0))
+}
+
+// jitterDuration converts the estimate to time.
+func (r *receiveStats) jitterDuration(rate int) time.Duration {
+	if rate <= 0 {
+		return 0
+	}
+	return time.Duration(r.jitter * float64(time.Second) / float64(rate))
+}
+
+// senderReport records an SR from the peer, for LSR/DLSR in our next report.
+func (r *receiveStats) senderReport(ntp uint64, arrival time.Time) {
+	r.lsr = uint32(ntp >> 16)
+	r.lsrArrival = arrival
+}
+
+// report builds the reception report block for the peer's source and starts a
+// new reporting interval. ok is false before any packet arrived.
+func (r *receiveStats) report(now time.Time) (rtcp.ReceptionReport, bool) {
+	if !r.started {
+		return rtcp.ReceptionReport{}, false
+	}
+	expected := r.expected()
+	expectedInterval := expected - r.expectedPrior
+	receivedInterval := r.received - r.receivedPrior
+	r.expectedPrior, r.receivedPrior = expected, r.received
+
+	var fraction uint8
+	if lostInterval := int64(expectedInterval) - int64(receivedInterval); expectedInterval > 0 && lostInterval > 0 {
+		fraction = uint8(min(lostInterval<<8/int64(expectedInterval), 255))
+	}
+	var dlsr uint32
+	if r.lsr != 0 {
+		dlsr = uint32(now.Sub(r.lsrArrival) * 65536 / time.Second)
+	}
+	return rtcp.ReceptionReport{
+		SSRC:               r.ssrc,
+		FractionLost:       fraction,
+		TotalLost:          uint32(min(r.lost(), 1<<23-1)), // a 24-bit field
+		LastSequenceNumber: r.extendedMax(),
+		Jitter:             uint32(r.jitter),
+		LastSenderReport:   r.lsr,
+		Delay:              dlsr,
+	}, true
+}

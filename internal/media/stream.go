@@ -1,0 +1,489 @@
+// Package media carries one call's audio over RTP: a UDP socket pair per call
+// (RTP on an even port, RTCP on the next), encoding and packetizing frames from
+// the engine's media clock, a jitter buffer and decoder with simple loss
+// concealment on the way back, RFC 4733 DTMF both ways, and RTCP sender reports.
+//
+// Symmetric RTP: many peers sit behind NAT and the address in their SDP is not
+// where their packets come from. A Stream therefore sends to the SDP address
+// until the first valid packet (a negotiated payload type) arrives, and from then
+// on to that packet's source address ("latching"). Each Start latches anew; RTCP
+// latches on its own socket the same way.
+package media
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/wpservice/wpservice/internal/audio"
+)
+
+// maxPacket bounds a received datagram; larger ones are truncated and rejected.
+const maxPacket = 1500
+
+// portPairAttempts bounds the search for a free even/odd port pair.
+const portPairAttempts = 64
+
+// Config configures a Stream. Zero values take the documented defaults.
+type Config struct {
+	LocalIP string       // interface to bind, e.g. "127.0.0.1"; required and explicit
+	Logger  *slog.Logger // nil discards
+
+	JitterTarget int           // playout delay in frames (DefaultJitterTarget)
+	JitterMax    int           // jitter buffer capacity in frames (DefaultJitterMax)
+	DTMFDuration time.Duration // tone length per sent digit (DefaultDTMFDuration)
+	DTMFGap      time.Duration // silence between sent digits, at least MinDTMFGap
+	RTCPInterval time.Duration // mean interval between sender reports (DefaultRTCPInterval)
+	Now          func() time.Time
+}
+
+// Params are the negotiated media parameters of a call, from SDP.
+type Params struct {
+	Remote     *net.UDPAddr // peer RTP address
+	RemoteRTCP *net.UDPAddr // peer RTCP address; nil means Remote's port + 1
+
+	// Codec encodes WriteFrame's and decodes ReadFrame's frames; both run on the
+	// media clock's goroutine, so one instance serves both directions.
+	Codec       audio.Codec
+	PayloadType uint8 // negotiated payload type of Codec
+
+	DTMFPayloadType uint8 // negotiated telephone-event payload type; 0 = none
+
+	// OnDTMF receives each digit from the peer exactly once, in order. It runs on
+	// the stream's receive goroutine and must not block.
+	OnDTMF func(DTMF)
+}
+
+// Stream is the RTP/RTCP session of one call. Open binds it, Start (repeatable)
+// points it at the peer, the media clock calls WriteFrame and ReadFrame once per
+// frame from one goroutine, and Close ends it. SendDTMF, Stats and LastReceived
+// may be called from any goroutine.
+type Stream struct {
+	log   *slog.Logger
+	now   func() time.Time
+	cfg   Config
+	rtp   *net.UDPConn
+	rtcp  *net.UDPConn
+	ssrc  uint32
+	cname string
+	// initialTS is the first packet's timestamp, for RTCP sent before any RTP.
+	initialTS uint32
+	jitter    *JitterBuffer
+	dtmfTx    *dtmfSender
+
+	mu         sync.Mutex // guards the fields below
+	started    bool
+	closed     bool
+	params     Params
+	remote     *net.UDPAddr
+	remoteRTCP *net.UDPAddr
+	latched    bool
+	rtcpLatch  bool
+	rx         receiveStats
+	dtmfRx     dtmfReceiver
+	tx         sendState
+	peer       Stats // the Peer* and RTCP fields only
+
+	// Owned by the media clock goroutine (WriteFrame, ReadFrame).
+	seq       uint16
+	ts        uint32
+	sentAny   bool
+	txBuf     []byte
+	payload   []byte
+	decoded   []int16
+	last      []int16 // last decoded frame, for concealment
+	concealed bool    // last has been replayed already
+
+	received     atomic.Uint64
+	receivedB    atomic.Uint64
+	ignored      atomic.Uint64
+	lastReceived atomic.Int64 // unix nanoseconds; 0 = never
+
+	done      chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// sendState is what RTCP needs to know about the sent stream.
+type sendState struct {
+	packets uint64
+	octets  uint64
+	lastTS  uint32    // RTP timestamp of the last packet sent
+	lastAt  time.Time // when it was sent
+	rate    int       // its clock rate
+}
+
+// Open binds a free RTP/RTCP port pair (even P, odd P+1) on cfg.LocalIP and starts
+// the receive goroutines. Packets arriving before Start are dropped.
+func Open(cfg Config) (*Stream, error) {
+	ip, err := netip.ParseAddr(cfg.LocalIP)
+	if err != nil || ip.IsUnspecified() {
+		return nil, fmt.Errorf("%w: %q", ErrBadLocalIP, cfg.LocalIP)
+	}
+	rtpConn, rtcpConn, err := listenPair(ip)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.RTCPInterval <= 0 {
+		cfg.RTCPInterval = DefaultRTCPInterval
+	}
+	s := &Stream{
+		cfg:     cfg,
+		now:     cfg.Now,
+		rtp:     rtpConn,
+		rtcp:    rtcpConn,
+		ssrc:    rand.Uint32(),
+		seq:     uint16(rand.Uint32()),
+		ts:      rand.Uint32(),
+		jitter:  NewJitterBuffer(cfg.JitterTarget, cfg.JitterMax),
+		dtmfTx:  newDTMFSender(cfg.DTMFDuration, cfg.DTMFGap),
+		txBuf:   make([]byte, 0, maxPacket),
+		payload: make([]byte, 0, maxPacket),
+		done:    make(chan struct{}),
+	}
+	s.initialTS = s.ts
+	s.cname = fmt.Sprintf("%08x@wpservice", s.ssrc)
+	s.log = cfg.Logger.With("component", "media", "ssrc", s.ssrc)
+	s.wg.Add(3)
+	go s.readRTP()
+	go s.readRTCP()
+	go s.sendReports()
+	s.log.Debug("media stream open", "rtp", rtpConn.LocalAddr().String())
+	return s, nil
+}
+
+// listenPair binds RTP on an even port and RTCP on the odd port above it.
+func listenPair(ip netip.Addr) (*net.UDPConn, *net.UDPConn, error) {
+	for range portPairAttempts {
+		first, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, 0)))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrNoPortPair, err)
+		}
+		port := first.LocalAddr().(*net.UDPAddr).Port
+		mate := port + 1 // first is RTP, mate RTCP
+		if port%2 == 1 {
+			mate = port - 1 // first is RTCP, mate RTP
+		}
+		second, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(netip.AddrPortFrom(ip, uint16(mate))))
+		if err != nil {
+			first.Close()
+			continue
+		}
+		if port%2 == 1 {
+			return second, first, nil
+		}
+		return first, second, nil
+	}
+	return nil, nil, ErrNoPortPair
+}
+
+// LocalPort is the RTP port to announce in SDP; RTCP is on LocalPort()+1.
+func (s *Stream) LocalPort() int {
+	return s.rtp.LocalAddr().(*net.UDPAddr).Port
+}
+
+// Start sets or changes the peer and codec. It may be called again, e.g. when the
+// final answer replaces early media; the sent stream keeps its SSRC and sequence.
+func (s *Stream) Start(p Params) error {
+	if p.Remote == nil || p.Remote.IP == nil || p.Remote.Port == 0 || p.Codec == nil || p.Codec.ClockRate() <= 0 {
+		return fmt.Errorf("%w: need a remote address and a codec", ErrBadParams)
+	}
+	remoteRTCP := p.RemoteRTCP
+	if remoteRTCP == nil {
+		remoteRTCP = &net.UDPAddr{IP: p.Remote.IP, Port: p.Remote.Port + 1, Zone: p.Remote.Zone}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.started = true
+	s.params = p
+	s.remote, s.remoteRTCP = cloneAddr(p.Remote), cloneAddr(remoteRTCP)
+	s.latched, s.rtcpLatch = false, false
+	if p.DTMFPayloadType == 0 {
+		s.dtmfTx.reset()
+	}
+	s.log.Debug("media start", "remote", p.Remote.String(), "codec", p.Codec.Name(),
+		"pt", p.PayloadType, "dtmf_pt", p.DTMFPayloadType)
+	return nil
+}
+
+// WriteFrame encodes one frame of pcm and sends it, or, while DTMF is playing,
+// sends the telephone-event packet due in its place.
+func (s *Stream) WriteFrame(pcm []int16) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	if !s.started {
+		s.mu.Unlock()
+		return ErrNotStarted
+	}
+	p, remote := s.params, s.remote
+	s.mu.Unlock()
+
+	rate := p.Codec.ClockRate()
+	frame := uint32(rate * audio.FrameMillis / 1000)
+	hdr := rtp.Header{Version: 2, SequenceNumber: s.seq, Timestamp: s.ts, SSRC: s.ssrc}
+	if ev, ok := s.dtmfTx.next(s.ts, frame, rate); ok {
+		hdr.PayloadType, hdr.Marker, hdr.Timestamp = p.DTMFPayloadType, ev.marker, ev.timestamp
+		s.payload = ev.payload.appendTo(s.payload[:0])
+	} else {
+		hdr.PayloadType, hdr.Marker = p.PayloadType, !s.sentAny
+		s.payload = p.Codec.Encode(s.payload[:0], pcm)
+	}
+	n, err := rtp.MarshalPacketTo(s.txBuf[:cap(s.txBuf)], &hdr, s.payload)
+	if err != nil {
+		return fmt.Errorf("media: marshal RTP: %w", err)
+	}
+	sentTS := s.ts
+	s.seq++
+	s.ts += frame
+	s.sentAny = true
+	if _, err := s.rtp.WriteToUDP(s.txBuf[:n], remote); err != nil {
+		if errors.Is(err, net.ErrClosed) {
+			return ErrClosed
+		}
+		return fmt.Errorf("media: send RTP: %w", err)
+	}
+	s.mu.Lock()
+	s.tx.packets++
+	s.tx.octets += uint64(len(s.payload))
+	s.tx.lastTS, s.tx.lastAt, s.tx.rate = sentTS, s.now(), rate
+	s.mu.Unlock()
+	return nil
+}
+
+// ReadFrame fills pcm with the next frame from the jitter buffer and reports
+// whether it carries received audio. On loss or underrun it replays the last frame
+// once, fading out, and then fills silence.
+func (s *Stream) ReadFrame(pcm []int16) bool {
+	pkt, ok := s.jitter.Pop()
+	s.mu.Lock()
+	codec, pt := s.params.Codec, s.params.PayloadType
+	s.mu.Unlock()
+
+	if ok && codec != nil && pkt.PayloadType == pt {
+		s.decoded = codec.Decode(s.decoded[:0], pkt.Payload)
+		n := copy(pcm, s.decoded)
+		clear(pcm[n:])
+		s.last = append(s.last[:0], pcm...)
+		s.concealed = false
+		return true
+	}
+	if ok {
+		s.last = s.last[:0] // a telephone-event packet: silence, nothing to conceal
+	}
+	s.conceal(pcm)
+	return false
+}
+
+// conceal replays the last good frame once with a linear fade, else silence.
+func (s *Stream) conceal(pcm []int16) {
+	if s.concealed || len(s.last) != len(pcm) {
+		clear(pcm)
+		return
+	}
+	s.concealed = true
+	n := len(pcm)
+	for i, v := range s.last {
+		pcm[i] = int16(int(v) * (n - i) / n)
+	}
+}
+
+// SendDTMF queues digits (0-9 * # A-D) to be sent as RFC 4733 events by the
+// following WriteFrame calls. The whole string is rejected on an invalid digit.
+func (s *Stream) SendDTMF(digits string) error {
+	s.mu.Lock()
+	closed, started, pt := s.closed, s.started, s.params.DTMFPayloadType
+	s.mu.Unlock()
+	switch {
+	case closed:
+		return ErrClosed
+	case !started:
+		return ErrNotStarted
+	case pt == 0:
+		return ErrNoDTMF
+	}
+	events, err := parseDigits(digits)
+	if err != nil {
+		return err
+	}
+	s.dtmfTx.enqueue(events)
+	return nil
+}
+
+// LastReceived is the arrival time of the last accepted RTP packet, or the zero
+// time if none arrived yet.
+func (s *Stream) LastReceived() time.Time {
+	ns := s.lastReceived.Load()
+	if ns == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns)
+}
+
+// Stats returns a snapshot of the stream's counters.
+func (s *Stream) Stats() Stats {
+	s.mu.Lock()
+	st := s.peer
+	st.PacketsSent, st.BytesSent = s.tx.packets, s.tx.octets
+	st.Lost = s.rx.lost()
+	if s.params.Codec != nil {
+		st.Jitter = s.rx.jitterDuration(s.params.Codec.ClockRate())
+	}
+	s.mu.Unlock()
+	js := s.jitter.Stats()
+	st.Late, st.Duplicate = js.Late, js.Duplicate
+	st.PacketsReceived, st.BytesReceived = s.received.Load(), s.receivedB.Load()
+	st.Ignored = s.ignored.Load()
+	return st
+}
+
+// Close sends an RTCP BYE if the stream was started, stops the goroutines and
+// closes the sockets. It is idempotent.
+func (s *Stream) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		started := s.started
+		s.mu.Unlock()
+		if started {
+			s.sendBye()
+		}
+		close(s.done)
+		s.closeErr = errors.Join(s.rtp.Close(), s.rtcp.Close())
+		s.wg.Wait()
+		s.log.Debug("media stream closed")
+	})
+	return s.closeErr
+}
+
+// readRTP is the receive goroutine of the RTP socket.
+func (s *Stream) readRTP() {
+	defer s.wg.Done()
+	buf := make([]byte, maxPacket)
+	for {
+		n, src, err := s.rtp.ReadFromUDP(buf)
+		if err != nil {
+			if s.isDone() || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			s.log.Debug("RTP read", "err", err)
+			continue
+		}
+		s.handleRTP(buf[:n], src)
+	}
+}
+
+// handleRTP takes one datagram from the RTP socket.
+func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
+	pkt, err := readPacket(b)
+	if err != nil {
+		s.ignored.Add(1)
+		return
+	}
+	now := s.now()
+	var digits []DTMF
+	emit := func(d DTMF) { digits = append(digits, d) }
+
+	s.mu.Lock()
+	p := s.params
+	isAudio := s.started && pkt.PayloadType == p.PayloadType
+	isDTMF := s.started && p.DTMFPayloadType != 0 && pkt.PayloadType == p.DTMFPayloadType
+	if !isAudio && !isDTMF {
+		s.mu.Unlock()
+		s.ignored.Add(1)
+		return
+	}
+	if !s.latched {
+		s.latched = true
+		if !sameAddr(src, s.remote) {
+			s.log.Info("symmetric RTP: sending to the peer's source address", "sdp", s.remote.String(), "source", src.String())
+			s.remote = cloneAddr(src)
+		}
+	}
+	rate := p.Codec.ClockRate()
+	if s.rx.started && pkt.SSRC != s.rx.ssrc {
+		s.dtmfRx = dtmfReceiver{}
+	}
+	s.rx.update(pkt.SequenceNumber, pkt.SSRC, pkt.Timestamp, now, rate, isAudio)
+	if isAudio {
+		s.dtmfRx.audio(pkt.Timestamp, rate, emit)
+	} else if ev, err := parseDTMFPayload(pkt.Payload); err == nil {
+		s.dtmfRx.handle(pkt.Timestamp, ev, rate, emit)
+	}
+	s.mu.Unlock()
+
+	s.received.Add(1)
+	s.receivedB.Add(uint64(len(pkt.Payload)))
+	s.lastReceived.Store(now.UnixNano())
+	s.jitter.Put(pkt)
+	if p.OnDTMF != nil {
+		for _, d := range digits {
+			p.OnDTMF(d)
+		}
+	}
+}
+
+// readPacket parses an RTP datagram from the network into a packet that owns its
+// memory (the read buffer is reused).
+func readPacket(b []byte) (*rtp.Packet, error) {
+	if len(b) >= maxPacket {
+		return nil, fmt.Errorf("%w: datagram too large", ErrBadPacket)
+	}
+	var p rtp.Packet
+	if err := p.Unmarshal(b); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadPacket, err)
+	}
+	if p.Version != 2 {
+		return nil, fmt.Errorf("%w: RTP version %d", ErrBadPacket, p.Version)
+	}
+	if pt := p.PayloadType; pt >= 72 && pt <= 76 {
+		return nil, fmt.Errorf("%w: RTCP in the RTP port", ErrBadPacket)
+	}
+	return &rtp.Packet{Header: rtp.Header{
+		Version:        2,
+		Marker:         p.Marker,
+		PayloadType:    p.PayloadType,
+		SequenceNumber: p.SequenceNumber,
+		Timestamp:      p.Timestamp,
+		SSRC:           p.SSRC,
+	}, Payload: append([]byte(nil), p.Payload...)}, nil
+}
+
+func (s *Stream) isDone() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func sameAddr(a, b *net.UDPAddr) bool {
+	return a != nil && b != nil && a.Port == b.Port && a.IP.Equal(b.IP)
+}
+
+func cloneAddr(a *net.UDPAddr) *net.UDPAddr {
+	c := *a
+	c.IP = append(net.IP(nil), a.IP...)
+	return &c
+}
