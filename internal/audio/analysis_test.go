@@ -129,3 +129,20 @@ func slicesMap(in []int16, f func(int16) int16) []int16 {
 	}
 	return out
 }
+
+// The leakage bound ToneLevel documents: with N samples a tone more than 2 bins
+// (2·rate/N Hz) away reads below 3%, more than 4 bins away below 0.5%.
+func TestToneLevelLeakageBound(t *testing.T) {
+	const n = 400
+	bin := float64(SampleRate) / n
+	for _, tt := range []struct{ fromBins, limit float64 }{{2, 0.03}, {4, 0.005}} {
+		for d := tt.fromBins; d < tt.fromBins+6; d += 0.1 {
+			for _, sign := range []float64{-1, 1} {
+				other := 1000 + sign*d*bin
+				if level := ToneLevel(sine(other, SampleRate, 32767, n), SampleRate, 1000); level >= tt.limit {
+					t.Errorf("tone at %.1f Hz (%.1f bins away) reads %.4f at 1000 Hz, want < %v", other, d, level, tt.limit)
+				}
+			}
+		}
+	}
+}
