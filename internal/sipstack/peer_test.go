@@ -39,6 +39,7 @@ type peer struct {
 	onInvite   func(p *peer, req *sip.Request, tx sip.ServerTransaction)
 	uac        *sipgo.DialogClientSession
 	uasDialogs *sipgo.DialogServerCache
+	lastUAS    *sipgo.DialogServerSession
 }
 
 func newPeer(t *testing.T) *peer {
@@ -214,10 +215,14 @@ func (p *peer) handleBye(req *sip.Request, tx sip.ServerTransaction) {
 	_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
 }
 
-// answerWith returns an INVITE handler that rings with early SDP, then
-// answers with a Record-Route pointing back at the peer, and keeps the
-// transaction until the ACK (or a CANCEL) arrives.
-func answerWith(sdp []byte, answer bool) func(p *peer, req *sip.Request, tx sip.ServerTransaction) {
+// answerWith returns an INVITE handler that sends 183 with early SDP and
+// 180, then answers with a Record-Route pointing back at the peer and keeps
+// the transaction until the ACK; or, with answer false, waits for a CANCEL.
+// sipgo hands each response to its transaction on its own goroutine, so two
+// responses sent back to back may overtake each other: the handler waits on
+// step before each response after the first, and the test feeds step once it
+// has seen the previous one.
+func answerWith(sdp []byte, answer bool, step <-chan struct{}) func(p *peer, req *sip.Request, tx sip.ServerTransaction) {
 	return func(p *peer, req *sip.Request, tx sip.ServerTransaction) {
 		if !p.authorize(req, tx) {
 			return
@@ -227,18 +232,28 @@ func answerWith(sdp []byte, answer bool) func(p *peer, req *sip.Request, tx sip.
 			p.t.Errorf("peer ReadInvite: %v", err)
 			return
 		}
+		p.set(func(p *peer) { p.lastUAS = d })
+		wait := func() bool {
+			select {
+			case <-step:
+				return true
+			case <-d.Context().Done():
+				return false
+			}
+		}
 		_ = d.Respond(183, "Session Progress", sdp, sip.NewHeader("Content-Type", "application/sdp"))
+		if !wait() {
+			return
+		}
 		_ = d.Respond(180, "Ringing", nil)
-		if !answer {
+		if !answer || !wait() {
 			<-d.Context().Done() // until CANCEL
 			return
 		}
 		rr := sip.NewHeader("Record-Route", fmt.Sprintf("<sip:127.0.0.1:%d;lr>", p.addr.Port))
 		res := sip.NewSDPResponseFromRequest(d.InviteRequest, sdp)
 		res.AppendHeader(rr)
-		if err := d.WriteResponse(res); err != nil {
-			p.t.Errorf("peer answer: %v", err)
-		}
+		_ = d.WriteResponse(res)
 	}
 }
 

@@ -152,6 +152,7 @@ func (s *Stack) waitServing() error {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if c, err := s.ua.TransportLayer().GetConnection("udp", s.udpLaddr.String()); err == nil && c != nil {
+			_, _ = c.TryClose() // drop the reference GetConnection took
 			return nil
 		}
 		if time.Now().After(deadline) {
