@@ -20,7 +20,8 @@ func TestSplitDialString(t *testing.T) {
 		{in: "", bad: true},
 		{in: "1234,", bad: true},
 		{in: "1234,12x", bad: true},
-		{in: "1234,1\r\n", bad: true},
+		{in: "1234,1\r\n2", bad: true},
+		{in: "bob\r\nX-Evil: 1", target: "bob\r\nX-Evil: 1"}, // refused later by the SIP target check
 	}
 	for _, tt := range tests {
 		target, digits, err := splitDialString(tt.in)

@@ -319,7 +319,7 @@ func (p *Phone) shutdown() {
 	defer cancel()
 	var pending []<-chan struct{}
 	p.lines.each(func(c *call) {
-		if done := p.apply(c, inShutdown, 0, "engine stopping"); done != nil {
+		if done, _ := p.apply(c, inShutdown, 0, "engine stopping"); done != nil {
 			pending = append(pending, done)
 		}
 	})

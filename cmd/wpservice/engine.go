@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/config"
+	"github.com/wpservice/wpservice/internal/control"
+	"github.com/wpservice/wpservice/internal/phone"
+	"github.com/wpservice/wpservice/internal/sipstack"
+	"github.com/wpservice/wpservice/internal/store"
+	"github.com/wpservice/wpservice/web"
+)
+
+func protocolVersion() int { return api.ProtocolVersion }
+
+func runEngineCmd(args []string, stderr io.Writer) int {
+	f, err := parseRunFlags(args, stderr)
+	if err != nil {
+		return 2
+	}
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		fmt.Fprintln(stderr, "wpservice:", err)
+		return 1
+	}
+	if f.logLevel != "" {
+		cfg.Log.Level = f.logLevel
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
+		fmt.Fprintln(stderr, "wpservice: log level:", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runEngine(ctx, cfg, log); err != nil {
+		log.Error("engine stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// loadConfig reads path, or config.json in the user config dir when path is empty and
+// that file exists, or else the embedded defaults.
+func loadConfig(path string) (config.Config, error) {
+	if path != "" {
+		return config.Load(path)
+	}
+	if dir, err := config.DefaultDir(); err == nil {
+		p := filepath.Join(dir, "config.json")
+		if _, err := os.Stat(p); err == nil {
+			return config.Load(p)
+		}
+	}
+	return config.Default(), nil
+}
+
+// runEngine wires the engine together and runs it until ctx is done.
+func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) error {
+	dataDir := cfg.DataDir
+	if dataDir == "" {
+		d, err := config.DefaultDir()
+		if err != nil {
+			return err
+		}
+		dataDir = d
+	}
+	st, err := store.Open(dataDir)
+	if err != nil {
+		return err
+	}
+	token, err := st.Token("token")
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	bus := phone.NewBus()
+	log := slog.New(newEventLogHandler(baseLog.Handler(), bus))
+
+	acc, provisioned := initialAccount(cfg, st, log)
+	if err := phone.ValidateAccount(&acc); err != nil && acc.Configured() {
+		return fmt.Errorf("account: %w", err)
+	}
+	listenIP := resolveListenIP(cfg.SIP.ListenIP, acc.Server)
+
+	adapter := &phone.SIPAdapter{}
+	stack, err := sipstack.New(sipstack.Config{
+		ListenIP: listenIP, UDPPort: cfg.SIP.UDPPort, TCPPort: cfg.SIP.TCPPort,
+		UserAgent: cfg.SIP.UserAgent + "/" + version,
+		Logger:    log.With("component", "sip"),
+		OnTrace: func(t sipstack.Trace) {
+			bus.Emit(api.EvSIPTrace, api.SIPTrace{Dir: t.Dir, Remote: t.Remote, Message: t.Message})
+		},
+		OnEvent: adapter.HandleEvent,
+	})
+	if err != nil {
+		return fmt.Errorf("sip: %w", err)
+	}
+	defer stack.Close()
+
+	aio, err := openLocalAudio(cfg.Audio, log.With("component", "audio"))
+	if err != nil {
+		return fmt.Errorf("audio: %w", err)
+	}
+	defer aio.Close()
+
+	var accStore phone.Store = accountStore{st}
+	if provisioned {
+		accStore = nil // the administrator's account is not overwritten by the user's changes
+	}
+	ph, err := phone.New(phone.Config{
+		SIP: adapter, Media: phone.MediaOpener(listenIP, log), Audio: aio, Store: accStore, Bus: bus,
+		Account: acc,
+		Settings: phone.Settings{
+			RTPTimeout:  time.Duration(cfg.Settings.RTPTimeout) * time.Second,
+			AutoAnswer:  cfg.Settings.AutoAnswer,
+			DTMFDelay:   time.Duration(cfg.Settings.DTMFDelayMS) * time.Millisecond,
+			MaxLines:    cfg.Settings.MaxLines,
+			AudioInput:  cfg.Audio.Input,
+			AudioOutput: cfg.Audio.Output,
+		},
+		Version: version,
+		Logger:  log,
+	})
+	if err != nil {
+		return err
+	}
+	adapter.Bind(stack, ph, listenIP)
+	go aio.watch(ctx, ph.DevicesChanged)
+
+	srv, err := control.New(control.Config{
+		Port: cfg.Control.Port, FallbackPorts: cfg.Control.FallbackPorts, AllowedOrigins: cfg.Control.AllowedOrigins,
+		Token: token, Static: web.Files, Version: version, Logger: log.With("component", "control"),
+	}, ph)
+	if err != nil {
+		return err
+	}
+	if err := srv.Start(); err != nil {
+		return fmt.Errorf("control: %w", err)
+	}
+	defer srv.Close()
+	log.Info("wpservice ready", "version", version, "control", fmt.Sprintf("http://127.0.0.1:%d/", srv.Port()),
+		"sip", stack.UDPAddr(), "data", dataDir, "token_file", filepath.Join(dataDir, "token"))
+	return ph.Run(ctx)
+}
+
+// initialAccount is the administrator's account from the config file if there is one,
+// else the one the user saved.
+func initialAccount(cfg config.Config, st *store.Store, log *slog.Logger) (phone.Account, bool) {
+	if a := cfg.Account; a != nil {
+		return phone.Account{
+			Server: a.Server, Username: a.Username, AuthUsername: a.AuthUsername, Password: a.Password,
+			DisplayName: a.DisplayName, Transport: a.Transport, OutboundProxy: a.OutboundProxy,
+			RegisterInterval: a.RegisterInterval, Codecs: a.Codecs, Register: a.Register,
+		}, true
+	}
+	var acc phone.Account
+	if err := st.Load("account", &acc); err != nil && !errors.Is(err, store.ErrNotFound) {
+		log.Warn("stored account unreadable; starting without one", "err", err)
+	}
+	return acc, false
+}
+
+// accountStore saves the user's account (with its password, owner-only) in the store.
+type accountStore struct{ st *store.Store }
+
+func (s accountStore) SaveAccount(a phone.Account) error { return s.st.Save("account", a) }
+
+// resolveListenIP returns the configured SIP address, or for "auto" the local address
+// that routes to the server (a UDP connect sends nothing), or 127.0.0.1.
+func resolveListenIP(cfg, server string) string {
+	if cfg != "auto" {
+		return cfg
+	}
+	if server == "" {
+		return "127.0.0.1"
+	}
+	host := server
+	if h, _, err := net.SplitHostPort(server); err == nil {
+		host = h
+	}
+	conn, err := net.Dial("udp", net.JoinHostPort(host, "5060"))
+	if err != nil {
+		return "127.0.0.1"
+	}
+	defer conn.Close()
+	return conn.LocalAddr().(*net.UDPAddr).IP.String()
+}

@@ -1,0 +1,32 @@
+package phone
+
+import (
+	"log/slog"
+
+	"github.com/wpservice/wpservice/internal/media"
+)
+
+// MediaOpener returns the Config.Media function that opens real RTP sessions on localIP.
+func MediaOpener(localIP string, log *slog.Logger) func() (Stream, error) {
+	return func() (Stream, error) {
+		s, err := media.Open(media.Config{LocalIP: localIP, Logger: log.With("component", "media")})
+		if err != nil {
+			return nil, err
+		}
+		return mediaStream{s}, nil
+	}
+}
+
+// mediaStream adapts *media.Stream to Stream.
+type mediaStream struct{ *media.Stream }
+
+func (m mediaStream) Start(p MediaParams) error {
+	var onDTMF func(media.DTMF)
+	if p.OnDTMF != nil {
+		onDTMF = func(d media.DTMF) { p.OnDTMF(d.Digit, d.Duration) }
+	}
+	return m.Stream.Start(media.Params{
+		Remote: p.Remote, Codec: p.Codec, PayloadType: p.PayloadType,
+		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF,
+	})
+}
