@@ -12,20 +12,29 @@ import (
 // peer is a broken build machine rather than a developer's choice.
 func Need(t testing.TB, bin string) string {
 	t.Helper()
-	return need(t, bin, os.Getenv("CI") == "true")
+	return need(t, bin, onCI())
 }
+
+// onCI reports whether the tests run on the build machine, where missing
+// peers are an error.
+func onCI() bool { return os.Getenv("CI") == "true" }
 
 func need(t testing.TB, bin string, ci bool) string {
 	t.Helper()
 	path, err := exec.LookPath(bin)
-	if err == nil {
-		return path
+	if err != nil {
+		missing(t, bin, err, ci)
 	}
+	return path
+}
+
+// missing skips the test, or fails it on CI, because what is not installed.
+func missing(t testing.TB, what string, err error, ci bool) {
+	t.Helper()
 	if ci {
-		t.Fatalf("%s missing: install with scripts/deps.sh (%v)", bin, err)
+		t.Fatalf("%s missing: install with scripts/deps.sh (%v)", what, err)
 	}
-	t.Skipf("%s missing: install with scripts/deps.sh (%v)", bin, err)
-	return ""
+	t.Skipf("%s missing: install with scripts/deps.sh (%v)", what, err)
 }
 
 // loopback is the only address peers bind.
