@@ -1,0 +1,160 @@
+package control
+
+import (
+	"encoding/json"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
+
+func TestCommandTableMatchesAPI(t *testing.T) {
+	table := commandTable()
+	got := slices.Sorted(maps.Keys(table))
+	if !slices.Equal(got, api.Commands) {
+		t.Fatalf("dispatch table %v\n!= api.Commands %v", got, api.Commands)
+	}
+	// The argument types documented in internal/api/commands.go.
+	wantArgs := map[string]any{
+		api.CmdAccountSet:      &api.AccountArgs{},
+		api.CmdSettingsSet:     &api.SettingsArgs{},
+		api.CmdCallDial:        &api.DialArgs{},
+		api.CmdCallAnswer:      &api.CallRef{},
+		api.CmdCallReject:      &api.RejectArgs{},
+		api.CmdCallHangup:      &api.HangupArgs{},
+		api.CmdCallDTMF:        &api.DTMFArgs{},
+		api.CmdCallMute:        &api.MuteArgs{},
+		api.CmdLineSelect:      &api.LineArgs{},
+		api.CmdDevicesSelect:   &api.DeviceSelectArgs{},
+		api.CmdEventsSubscribe: &api.SubscribeArgs{},
+	}
+	for name, cmd := range table {
+		want, hasArgs := wantArgs[name]
+		switch {
+		case !hasArgs && cmd.newArgs != nil:
+			t.Errorf("%s: takes %T, want no args", name, cmd.newArgs())
+		case hasArgs && cmd.newArgs == nil:
+			t.Errorf("%s: takes no args, want %T", name, want)
+		case hasArgs && reflect.TypeOf(cmd.newArgs()) != reflect.TypeOf(want):
+			t.Errorf("%s: takes %T, want %T", name, cmd.newArgs(), want)
+		}
+	}
+}
+
+func TestJSONFields(t *testing.T) {
+	got := slices.Sorted(maps.Keys(jsonFields(reflect.TypeFor[api.DTMFArgs]())))
+	if want := []string{"callId", "digits", "line"}; !slices.Equal(got, want) {
+		t.Fatalf("DTMFArgs fields %v, want %v", got, want)
+	}
+}
+
+func TestDecodeRequest(t *testing.T) {
+	str := func(s string) *string { return &s }
+	tests := []struct {
+		name    string
+		msg     string
+		id      string
+		cmd     string
+		args    any    // expected decoded args when ok
+		code    string // expected error code; "" = ok
+		message string // substring of the error message
+	}{
+		{"no args", `{"id":"1","cmd":"status"}`, "1", "status", nil, "", ""},
+		{"null args", `{"id":"1","cmd":"status","args":null}`, "1", "status", nil, "", ""},
+		{"dial", `{"id":"7","cmd":"call.dial","args":{"to":"sip:bob@pbx","line":2}}`, "7", "call.dial",
+			&api.DialArgs{To: "sip:bob@pbx", Line: 2}, "", ""},
+		{"embedded CallRef", `{"id":"8","cmd":"call.dtmf","args":{"line":1,"callId":"c1","digits":"12#"}}`, "8", "call.dtmf",
+			&api.DTMFArgs{CallRef: api.CallRef{Line: 1, CallID: "c1"}, Digits: "12#"}, "", ""},
+		{"pointer fields", `{"id":"9","cmd":"account.set","args":{"server":"pbx","codecs":["PCMU"]}}`, "9", "account.set",
+			&api.AccountArgs{Server: str("pbx"), Codecs: &[]string{"PCMU"}}, "", ""},
+		{"missing args = zero value", `{"id":"a","cmd":"call.answer"}`, "a", "call.answer", &api.CallRef{}, "", ""},
+		{"malformed", `{"id":`, "", "", nil, api.CodeBadRequest, "malformed"},
+		{"trailing garbage", `{"id":"1","cmd":"status"} x`, "", "", nil, api.CodeBadRequest, "malformed"},
+		{"array", `[]`, "", "", nil, api.CodeBadRequest, "object"},
+		{"empty id", `{"id":"","cmd":"status"}`, "", "", nil, api.CodeBadRequest, "missing id"},
+		{"unknown envelope field", `{"id":"1","cmd":"status","zz":1,"aa":2}`, "1", "", nil, api.CodeBadRequest, `"aa"`},
+		{"empty cmd", `{"id":"1","cmd":""}`, "1", "", nil, api.CodeBadRequest, "missing cmd"},
+		{"unknown cmd", `{"id":"1","cmd":"rm -rf"}`, "1", "rm -rf", nil, api.CodeUnknownCommand, "rm -rf"},
+		{"wrong type", `{"id":"1","cmd":"call.mute","args":{"mute":"yes"}}`, "1", "call.mute", nil, api.CodeInvalidArgs, `field "mute": want boolean, got string`},
+		{"wrong type in embedded", `{"id":"1","cmd":"call.mute","args":{"line":true}}`, "1", "call.mute", nil, api.CodeInvalidArgs, `field "line": want integer`},
+		{"overflow", `{"id":"1","cmd":"line.select","args":{"line":1e40}}`, "1", "line.select", nil, api.CodeInvalidArgs, `"line"`},
+		{"fraction", `{"id":"1","cmd":"line.select","args":{"line":1.5}}`, "1", "line.select", nil, api.CodeInvalidArgs, `"line"`},
+		{"array element", `{"id":"1","cmd":"account.set","args":{"codecs":[1]}}`, "1", "account.set", nil, api.CodeInvalidArgs, `"codecs"`},
+		{"unknown field", `{"id":"1","cmd":"call.dial","args":{"to":"x","bogus":1}}`, "1", "call.dial", nil, api.CodeInvalidArgs, `unknown field "bogus"`},
+		{"case variant", `{"id":"1","cmd":"call.dial","args":{"TO":"x"}}`, "1", "call.dial", nil, api.CodeInvalidArgs, `unknown field "TO"`},
+		{"args not object", `{"id":"1","cmd":"call.dial","args":"bob"}`, "1", "call.dial", nil, api.CodeInvalidArgs, "object"},
+		{"args for argless cmd", `{"id":"1","cmd":"register","args":{"force":true}}`, "1", "register", nil, api.CodeInvalidArgs, `"force"`},
+	}
+	table := commandTable()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := decodeRequest(table, []byte(tc.msg))
+			if req.ID != tc.id {
+				t.Errorf("id = %q, want %q", req.ID, tc.id)
+			}
+			if tc.code == "" {
+				if err != nil {
+					t.Fatalf("error %v, want none", err)
+				}
+				if req.Cmd != tc.cmd || !reflect.DeepEqual(req.Args, tc.args) {
+					t.Fatalf("got %s %#v, want %s %#v", req.Cmd, req.Args, tc.cmd, tc.args)
+				}
+				return
+			}
+			if err == nil || err.Code != tc.code || !strings.Contains(err.Message, tc.message) {
+				t.Fatalf("error %v, want %s containing %q", err, tc.code, tc.message)
+			}
+		})
+	}
+}
+
+func FuzzDecodeRequest(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"1","cmd":"status"}`,
+		`{"id":"7","cmd":"call.dial","args":{"to":"sip:bob@pbx","line":2}}`,
+		`{"id":"8","cmd":"call.dtmf","args":{"line":1,"digits":"12#"}}`,
+		`{"id":"9","cmd":"account.set","args":{"server":"pbx","codecs":["PCMU"],"register":true}}`,
+		`{"id":"s","cmd":"events.subscribe","args":{"log":true}}`,
+		`{"id":"1","cmd":"line.select","args":{"line":1e40}}`,
+		`{"id":"1","cmd":"call.dial","args":{"TO":"x"}}`,
+		`{"id":1}`, `[]`, `null`, `{"id":"\ud800"}`, ``,
+	} {
+		f.Add([]byte(s))
+	}
+	table := commandTable()
+	f.Fuzz(func(t *testing.T, msg []byte) {
+		req, err := decodeRequest(table, msg)
+		if err != nil {
+			switch err.Code {
+			case api.CodeBadRequest, api.CodeUnknownCommand, api.CodeInvalidArgs:
+			default:
+				t.Fatalf("unexpected code %q", err.Code)
+			}
+			if err.Message == "" {
+				t.Fatal("error without a message")
+			}
+		} else {
+			cmd, known := table[req.Cmd]
+			if req.ID == "" || !known {
+				t.Fatalf("accepted %q: id %q cmd %q", msg, req.ID, req.Cmd)
+			}
+			if (cmd.newArgs == nil) != (req.Args == nil) {
+				t.Fatalf("%s: args %#v", req.Cmd, req.Args)
+			}
+			if req.Args != nil && reflect.TypeOf(req.Args) != reflect.TypeOf(cmd.newArgs()) {
+				t.Fatalf("%s: args of type %T", req.Cmd, req.Args)
+			}
+		}
+		// Whatever came in, the response can be sent.
+		resp := api.Fail(req.ID, err)
+		if err == nil {
+			resp = api.OK(req.ID, req.Args)
+		}
+		if _, mErr := json.Marshal(resp); mErr != nil {
+			t.Fatalf("response not encodable: %v", mErr)
+		}
+	})
+}
