@@ -49,15 +49,19 @@ func (p *Phone) setAccount(a *api.AccountArgs) (any, error) {
 	if err := ValidateAccount(&acc); err != nil {
 		return nil, err
 	}
+	if err := p.cfg.SIP.SetAccount(acc); err != nil {
+		return nil, api.NewError(api.CodeInvalidArgs, err.Error())
+	}
 	p.acc = acc
-	p.cfg.SIP.SetAccount(acc)
 	if p.cfg.Store != nil {
 		if err := p.cfg.Store.SaveAccount(acc); err != nil {
 			p.log.Warn("save account", "err", err)
 		}
 	}
 	if acc.Register && acc.Configured() {
-		p.startRegister()
+		if err := p.startRegister(); err != nil {
+			return nil, err
+		}
 	}
 	return p.publicAccount(), nil
 }
@@ -118,12 +122,18 @@ func (p *Phone) register() (any, error) {
 	if !p.acc.Configured() {
 		return nil, api.NewError(api.CodeNoAccount, "set an account with server and username first")
 	}
-	p.startRegister()
+	if err := p.startRegister(); err != nil {
+		return nil, err
+	}
 	return struct{}{}, nil
 }
 
-func (p *Phone) startRegister() {
-	p.cfg.SIP.Register()
+func (p *Phone) startRegister() error {
+	if err := p.cfg.SIP.Register(); err != nil {
+		p.log.Warn("register", "err", err)
+		return api.NewError(api.CodeUnavailable, "register: "+err.Error())
+	}
+	return nil
 }
 
 func (p *Phone) unregister() (any, error) {

@@ -15,17 +15,17 @@ import (
 
 // fakeSIP records what the phone asks of the signalling stack.
 type fakeSIP struct {
-	mu           sync.Mutex
-	acc          Account
-	registers    int
-	unregisters  int
-	dialed       []*fakeDialog
-	dialErr      error
-	nextCallID   int
+	mu          sync.Mutex
+	acc         Account
+	registers   int
+	unregisters int
+	dialed      []*fakeDialog
+	dialErr     error
+	nextCallID  int
 }
 
-func (f *fakeSIP) SetAccount(a Account) { f.mu.Lock(); f.acc = a; f.mu.Unlock() }
-func (f *fakeSIP) Register()            { f.mu.Lock(); f.registers++; f.mu.Unlock() }
+func (f *fakeSIP) SetAccount(a Account) error { f.mu.Lock(); f.acc = a; f.mu.Unlock(); return nil }
+func (f *fakeSIP) Register() error            { f.mu.Lock(); f.registers++; f.mu.Unlock(); return nil }
 func (f *fakeSIP) Unregister(context.Context) error {
 	f.mu.Lock()
 	f.unregisters++
@@ -86,8 +86,11 @@ func (d *fakeDialog) Answer(sdp []byte) error {
 	d.record("answer")
 	return nil
 }
-func (d *fakeDialog) Reject(code int, _ string) error { d.record(fmt.Sprintf("reject %d", code)); return nil }
-func (d *fakeDialog) Hangup(context.Context) error    { d.record("hangup"); return nil }
+func (d *fakeDialog) Reject(code int, _ string) error {
+	d.record(fmt.Sprintf("reject %d", code))
+	return nil
+}
+func (d *fakeDialog) Hangup(context.Context) error { d.record("hangup"); return nil }
 func (d *fakeDialog) did() []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -97,14 +100,14 @@ func (d *fakeDialog) did() []string {
 // fakeStream is an RTP session that loops nothing: it records frames written, returns
 // a fixed frame on read and counts DTMF.
 type fakeStream struct {
-	mu       sync.Mutex
-	port     int
-	params   []MediaParams
-	written  [][]int16
-	rxFrame  []int16
-	dtmf     []string
-	last     time.Time
-	closed   bool
+	mu      sync.Mutex
+	port    int
+	params  []MediaParams
+	written [][]int16
+	rxFrame []int16
+	dtmf    []string
+	last    time.Time
+	closed  bool
 }
 
 func (s *fakeStream) LocalPort() int { return s.port }
@@ -137,7 +140,7 @@ func (s *fakeStream) SendDTMF(d string) error {
 	return nil
 }
 func (s *fakeStream) LastReceived() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.last }
-func (s *fakeStream) Close() error           { s.mu.Lock(); s.closed = true; s.mu.Unlock(); return nil }
+func (s *fakeStream) Close() error            { s.mu.Lock(); s.closed = true; s.mu.Unlock(); return nil }
 
 // fakeAudio is a tone source and a sink that keeps what it gets.
 type fakeAudio struct {

@@ -122,9 +122,12 @@ func (p *Phone) Run(ctx context.Context) error {
 	housekeeping := time.NewTicker(time.Second)
 	defer housekeeping.Stop()
 
-	p.cfg.SIP.SetAccount(p.acc)
-	if p.acc.Register && p.acc.Configured() {
-		p.startRegister()
+	if p.acc.Configured() {
+		if err := p.cfg.SIP.SetAccount(p.acc); err != nil {
+			p.log.Warn("account not usable", "err", err)
+		} else if p.acc.Register {
+			p.startRegister()
+		}
 	}
 	for {
 		select {

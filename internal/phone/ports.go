@@ -34,9 +34,9 @@ func (a Account) Configured() bool { return a.Server != "" && a.Username != "" }
 // SIP is the signalling stack.
 type SIP interface {
 	// SetAccount sets the identity for REGISTER and for outgoing calls.
-	SetAccount(Account)
+	SetAccount(Account) error
 	// Register starts (or restarts) registration in the background.
-	Register()
+	Register() error
 	// Unregister sends REGISTER with Expires: 0 and waits for the answer or ctx.
 	Unregister(ctx context.Context) error
 	// Target turns a dial string (URI, user or number) into a request URI, refusing

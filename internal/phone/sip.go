@@ -26,7 +26,7 @@ func (a *SIPAdapter) Bind(st *sipstack.Stack, p *Phone, localIP string) {
 	a.stack, a.phone, a.ip = st, p, localIP
 }
 
-func (a *SIPAdapter) SetAccount(acc Account) {
+func (a *SIPAdapter) SetAccount(acc Account) error {
 	sa := sipstack.Account{
 		Server: acc.Server, Username: acc.Username, AuthUsername: acc.AuthUsername, Password: acc.Password,
 		DisplayName: acc.DisplayName, Transport: acc.Transport, OutboundProxy: acc.OutboundProxy,
@@ -35,10 +35,10 @@ func (a *SIPAdapter) SetAccount(acc Account) {
 	a.mu.Lock()
 	a.acc = sa
 	a.mu.Unlock()
-	a.stack.SetAccount(sa)
+	return a.stack.SetAccount(sa)
 }
 
-func (a *SIPAdapter) Register()                            { a.stack.Register() }
+func (a *SIPAdapter) Register() error                      { return a.stack.Register() }
 func (a *SIPAdapter) Unregister(ctx context.Context) error { return a.stack.Unregister(ctx) }
 func (a *SIPAdapter) LocalIP() string                      { return a.ip }
 

@@ -1,0 +1,376 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/testpeer"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "wpservice-e2e-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "wpservice")
+	build := exec.Command("go", "build", "-o", binary, "github.com/wpservice/wpservice/cmd/wpservice")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: building wpservice:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// engine is one running wpservice process.
+type engine struct {
+	cmd     *exec.Cmd
+	port    int    // control API
+	sipPort int    // SIP UDP and TCP
+	dataDir string // token, stored account
+	outWAV  string // what the engine's speaker played
+	logMu   sync.Mutex
+	log     bytes.Buffer
+	exited  chan error
+}
+
+type engineOptions struct {
+	account  map[string]any // provisioned account, or nil
+	inputHz  float64        // the tone the engine's microphone "hears"
+	settings map[string]any
+}
+
+// startEngine runs wpservice on free loopback ports with WAV audio: the microphone
+// plays a tone, the speaker records to outWAV.
+func startEngine(t *testing.T, o engineOptions) *engine {
+	t.Helper()
+	dir := t.TempDir()
+	e := &engine{port: testpeer.FreePort(t), sipPort: testpeer.FreePort(t), dataDir: filepath.Join(dir, "data"),
+		outWAV: filepath.Join(dir, "speaker.wav"), exited: make(chan error, 1)}
+	if o.inputHz == 0 {
+		o.inputHz = 1000
+	}
+	inWAV := filepath.Join(dir, "mic.wav")
+	writeTone(t, inWAV, o.inputHz, 2*time.Second)
+	settings := map[string]any{"rtpTimeout": 30, "maxLines": 4, "dtmfDelayMs": 500}
+	for k, v := range o.settings {
+		settings[k] = v
+	}
+	cfg := map[string]any{
+		"control":  map[string]any{"port": e.port, "fallbackPorts": []int{}},
+		"sip":      map[string]any{"listenIP": "127.0.0.1", "udpPort": e.sipPort, "tcpPort": e.sipPort},
+		"audio":    map[string]any{"backend": "null", "input": "wav", "inputFile": inWAV, "output": "wav", "outputFile": e.outWAV},
+		"settings": settings,
+		"log":      map[string]any{"level": "debug"},
+		"dataDir":  e.dataDir,
+	}
+	if o.account != nil {
+		cfg["account"] = o.account
+	}
+	cfgPath := filepath.Join(dir, "config.json")
+	data, _ := json.Marshal(cfg)
+	if err := os.WriteFile(cfgPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.cmd = exec.Command(binary, "run", "--config", cfgPath)
+	e.cmd.Stdout = e
+	e.cmd.Stderr = e
+	if err := e.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { e.exited <- e.cmd.Wait() }()
+	t.Cleanup(func() {
+		e.stop(t)
+		if t.Failed() {
+			t.Logf("engine log:\n%s", e.logText())
+		}
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", e.port))
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return e
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("engine did not come up:\n%s", e.logText())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (e *engine) Write(p []byte) (int, error) {
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	return e.log.Write(p)
+}
+
+func (e *engine) logText() string {
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	return e.log.String()
+}
+
+// stop sends SIGTERM and waits; it reports how long the engine took to exit.
+func (e *engine) stop(t *testing.T) time.Duration {
+	if e.cmd.ProcessState != nil {
+		return 0
+	}
+	start := time.Now()
+	e.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-e.exited:
+	case <-time.After(5 * time.Second):
+		e.cmd.Process.Kill()
+		<-e.exited
+		t.Errorf("engine did not exit within 5 s of SIGTERM")
+	}
+	return time.Since(start)
+}
+
+func (e *engine) token(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(e.dataDir, "token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func (e *engine) sipAddr() string { return fmt.Sprintf("127.0.0.1:%d", e.sipPort) }
+
+// client is a WebSocket connection to the engine.
+type client struct {
+	t      *testing.T
+	conn   *websocket.Conn
+	hello  api.Hello
+	mu     sync.Mutex
+	nextID int
+	resp   map[string]chan response
+	events chan event
+}
+
+type response struct {
+	ID     string          `json:"id"`
+	OK     bool            `json:"ok"`
+	Result json.RawMessage `json:"result"`
+	Error  *api.Error      `json:"error"`
+}
+
+type event struct {
+	Seq   uint64          `json:"seq"`
+	Event string          `json:"event"`
+	Data  json.RawMessage `json:"data"`
+}
+
+func (e *engine) connect(t *testing.T) *client {
+	t.Helper()
+	h := http.Header{"Authorization": {"Bearer " + e.token(t)}}
+	conn, _, err := websocket.DefaultDialer.Dial(fmt.Sprintf("ws://127.0.0.1:%d/ws", e.port), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	c := &client{t: t, conn: conn, resp: map[string]chan response{}, events: make(chan event, 1000)}
+	var first event
+	if err := conn.ReadJSON(&first); err != nil || first.Event != api.EvHello {
+		t.Fatalf("first message %+v, %v", first, err)
+	}
+	if err := json.Unmarshal(first.Data, &c.hello); err != nil {
+		t.Fatal(err)
+	}
+	go c.read()
+	return c
+}
+
+func (c *client) read() {
+	defer close(c.events)
+	for {
+		_, data, err := c.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		var probe struct {
+			ID *string `json:"id"`
+		}
+		json.Unmarshal(data, &probe)
+		if probe.ID != nil {
+			var r response
+			json.Unmarshal(data, &r)
+			c.mu.Lock()
+			ch := c.resp[r.ID]
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- r
+			}
+			continue
+		}
+		var ev event
+		if json.Unmarshal(data, &ev) == nil {
+			c.events <- ev
+		}
+	}
+}
+
+// do sends a command and returns its response.
+func (c *client) do(cmd string, args any) response {
+	c.t.Helper()
+	c.mu.Lock()
+	c.nextID++
+	id := fmt.Sprint(c.nextID)
+	ch := make(chan response, 1)
+	c.resp[id] = ch
+	c.mu.Unlock()
+	if err := c.conn.WriteJSON(map[string]any{"id": id, "cmd": cmd, "args": args}); err != nil {
+		c.t.Fatal(err)
+	}
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(5 * time.Second):
+		c.t.Fatalf("%s: no response", cmd)
+	}
+	return response{}
+}
+
+func (c *client) mustDo(cmd string, args any, result any) {
+	c.t.Helper()
+	r := c.do(cmd, args)
+	if !r.OK {
+		c.t.Fatalf("%s: %+v", cmd, r.Error)
+	}
+	if result != nil {
+		if err := json.Unmarshal(r.Result, result); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+}
+
+// next returns the next event named name for which match returns true, failing after
+// timeout. Events of other names are skipped; seq must increase throughout.
+func (c *client) next(name string, timeout time.Duration, match func(json.RawMessage) bool) json.RawMessage {
+	c.t.Helper()
+	deadline := time.After(timeout)
+	var skipped []string
+	for {
+		select {
+		case ev, ok := <-c.events:
+			if !ok {
+				c.t.Fatalf("connection closed waiting for %s", name)
+			}
+			if ev.Event == name && (match == nil || match(ev.Data)) {
+				return ev.Data
+			}
+			skipped = append(skipped, ev.Event+" "+string(ev.Data))
+		case <-deadline:
+			c.t.Fatalf("no %s event within %v; skipped: %s", name, timeout, strings.Join(skipped, "\n"))
+		}
+	}
+}
+
+// callStates collects the call.state events of one call until it ends or timeout.
+func (c *client) callStates(callID string, until string, timeout time.Duration) []api.CallState {
+	c.t.Helper()
+	var out []api.CallState
+	deadline := time.After(timeout)
+	for {
+		select {
+		case ev, ok := <-c.events:
+			if !ok {
+				c.t.Fatalf("connection closed; call states so far %v", states(out))
+			}
+			if ev.Event != api.EvCallState {
+				continue
+			}
+			var cs api.CallState
+			json.Unmarshal(ev.Data, &cs)
+			if cs.CallID != callID {
+				continue
+			}
+			out = append(out, cs)
+			if cs.State == until {
+				return out
+			}
+		case <-deadline:
+			c.t.Fatalf("call %s did not reach %s within %v; states %v", callID, until, timeout, states(out))
+		}
+	}
+}
+
+func states(cs []api.CallState) []string {
+	var s []string
+	for _, c := range cs {
+		s = append(s, c.State)
+	}
+	return s
+}
+
+func writeTone(t *testing.T, path string, hz float64, d time.Duration) {
+	t.Helper()
+	w, err := audio.CreateWAV(path, audio.SampleRate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := audio.NewToneSource(hz, 8000)
+	frame := make([]int16, audio.FrameSamples)
+	for range int(d / (audio.FrameMillis * time.Millisecond)) {
+		src.ReadFrame(frame)
+		w.WriteFrame(frame)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readWAV returns the samples of a WAV file at 8 kHz.
+func readWAV(t *testing.T, path string) []int16 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	info, pcm, err := audio.ParseWAV(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if info.SampleRate != audio.SampleRate {
+		pcm = audio.Resample(pcm, info.SampleRate, audio.SampleRate)
+	}
+	return pcm
+}
+
+// loudest returns the dominant frequency and RMS of the loudest second of pcm.
+func loudest(pcm []int16) (hz, rms float64) {
+	const win = audio.SampleRate
+	best := 0.0
+	var bestWin []int16
+	for i := 0; i+win <= len(pcm); i += win / 2 {
+		if r := audio.RMS(pcm[i : i+win]); r > best {
+			best, bestWin = r, pcm[i:i+win]
+		}
+	}
+	if bestWin == nil {
+		return 0, 0
+	}
+	return audio.DominantFrequency(bestWin, audio.SampleRate, 200, 3500, 10), best
+}

@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/testpeer"
+)
+
+func regState(want string) func(json.RawMessage) bool {
+	return func(d json.RawMessage) bool {
+		var st api.RegState
+		json.Unmarshal(d, &st)
+		return st.State == want
+	}
+}
+
+// The engine registers to kamailio with digest auth over the WebSocket API; a wrong
+// password is reported as failed with the registrar's code; unregister removes the
+// contact.
+func TestRegisterWithDigestAuth(t *testing.T) {
+	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Auth: true, Users: map[string]string{"alice": "secret"}})
+	e := startEngine(t, engineOptions{})
+	c := e.connect(t)
+	if c.hello.Protocol != api.ProtocolVersion || c.hello.Snapshot.Registration.State != api.RegUnregistered {
+		t.Fatalf("hello %+v", c.hello)
+	}
+
+	var acc api.Account
+	c.mustDo(api.CmdAccountSet, map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "register": true}, &acc)
+	if !acc.HasPassword || strings.Contains(string(mustJSON(acc)), "secret") {
+		t.Fatalf("account.set result leaks or lacks the password: %+v", acc)
+	}
+	var st api.RegState
+	json.Unmarshal(c.next(api.EvRegState, 10*time.Second, regState(api.RegRegistered)), &st)
+	if st.Code != 200 || st.Expires <= 0 {
+		t.Errorf("registered %+v", st)
+	}
+	if contacts := kam.Contacts(t); !strings.Contains(contacts, "alice") {
+		t.Errorf("kamailio has no contact for alice:\n%s", contacts)
+	}
+
+	c.mustDo(api.CmdUnregister, nil, nil)
+	c.next(api.EvRegState, 10*time.Second, regState(api.RegUnregistered))
+	if contacts := kam.Contacts(t); strings.Contains(contacts, "alice") {
+		t.Errorf("contact still there after unregister:\n%s", contacts)
+	}
+
+	c.mustDo(api.CmdAccountSet, map[string]any{"password": "wrong"}, nil)
+	c.mustDo(api.CmdEventsSubscribe, map[string]any{"sipTrace": true}, nil)
+	json.Unmarshal(c.next(api.EvRegState, 10*time.Second, regState(api.RegFailed)), &st)
+	if st.Code != 401 && st.Code != 403 {
+		t.Errorf("wrong password: %+v, want code 401 or 403", st)
+	}
+	if strings.Contains(e.logText(), "secret") {
+		t.Error("the password appears in the engine log")
+	}
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
