@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs what the tests need when it is missing: the real SIP peers
+# (kamailio, baresip, SIPp), sox for audio checks, gcc for the cgo audio
+# backend, and the Go modules. Idempotent and quick when everything is there.
+#
+# As root, missing Debian packages are installed with apt-get. Otherwise the
+# script prints what is missing and how to install it, and fails only when
+# CI=true (where the peer tests would fail rather than skip).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian package and a command it provides.
+packages=(
+	"kamailio:kamailio"
+	"baresip-core:baresip"
+	"sip-tester:sipp"
+	"sox:sox"
+)
+
+installed() { # package command
+	command -v "$2" >/dev/null 2>&1 ||
+		dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+missing=()
+for entry in "${packages[@]}"; do
+	pkg=${entry%%:*} cmd=${entry##*:}
+	if installed "$pkg" "$cmd"; then
+		echo "deps: $pkg present ($(command -v "$cmd" || echo "$cmd"))"
+	else
+		missing+=("$pkg")
+	fi
+done
+
+status=0
+if ((${#missing[@]} > 0)); then
+	if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+		echo "deps: apt-get update"
+		apt-get update -qq </dev/null
+		echo "deps: installing ${missing[*]}"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null >/dev/null
+		echo "deps: installed ${missing[*]}"
+	else
+		echo "deps: missing ${missing[*]}; install with:"
+		echo "deps:   sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
+		echo "deps: tests that need them are skipped (they fail under CI=true)"
+		status=1
+	fi
+fi
+
+if command -v gcc >/dev/null 2>&1; then
+	echo "deps: gcc present ($(gcc -dumpversion)), cgo audio backend can build"
+else
+	echo "deps: gcc missing: the cgo audio backend (malgo) cannot build; install gcc (Debian: build-essential)"
+	status=1
+fi
+
+echo "deps: go mod download"
+go mod download
+
+if ((status != 0)) && [[ ${CI:-} == true ]]; then
+	echo "deps: missing dependencies under CI=true" >&2
+	exit 1
+fi
+exit 0
