@@ -20,7 +20,9 @@ func newEventLogHandler(next slog.Handler, bus *phone.Bus) slog.Handler {
 	return &eventLogHandler{next: next, bus: bus}
 }
 
-func (h *eventLogHandler) Enabled(ctx context.Context, l slog.Level) bool { return h.next.Enabled(ctx, l) }
+func (h *eventLogHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.next.Enabled(ctx, l)
+}
 
 func (h *eventLogHandler) Handle(ctx context.Context, r slog.Record) error {
 	attrs := map[string]any{}
