@@ -59,8 +59,9 @@ type Kamailio struct {
 	proc *process
 }
 
-// StartKamailio starts kamailio and waits until it answers a SIP OPTIONS
-// over UDP; the test fails with kamailio's log if it does not.
+// StartKamailio starts kamailio and waits until it answers SIP OPTIONS over
+// both UDP and TCP, which means its workers of both kinds are up; the test
+// fails with kamailio's log if it does not.
 func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 	t.Helper()
 	bin := Need(t, "kamailio")
@@ -82,19 +83,23 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 	k.proc = startProcess(t, "kamailio", dir, bin, args...)
 
 	deadline := time.Now().Add(kamailioStartTimeout)
-	for {
-		status, err := sipOptions(k.Addr, 200*time.Millisecond)
-		if err == nil && strings.HasPrefix(status, "SIP/2.0 200") {
-			return k
-		}
-		if k.proc.exited() {
-			t.Fatalf("kamailio exited (code %d) before it was ready:\n%s", k.proc.exitCode(), k.proc.tail(tailLines))
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("kamailio not ready after %v (last OPTIONS: %q, %v):\n%s",
-				kamailioStartTimeout, status, err, k.proc.tail(tailLines))
+	for _, network := range []string{"udp", "tcp"} {
+		for {
+			status, err := sipOptions(network, k.Addr, 200*time.Millisecond)
+			if err == nil && strings.HasPrefix(status, "SIP/2.0 200") {
+				break
+			}
+			if k.proc.exited() {
+				t.Fatalf("kamailio exited (code %d) before it was ready:\n%s", k.proc.exitCode(), k.proc.tail(tailLines))
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("kamailio not ready on %s after %v (last OPTIONS: %q, %v):\n%s",
+					network, kamailioStartTimeout, status, err, k.proc.tail(tailLines))
+			}
+			time.Sleep(20 * time.Millisecond) // a refused TCP dial returns at once
 		}
 	}
+	return k
 }
 
 func (k *Kamailio) writeConfig(opts KamailioOptions) error {

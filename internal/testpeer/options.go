@@ -9,15 +9,17 @@ import (
 	"time"
 )
 
-// sipOptions sends one SIP OPTIONS over UDP to addr (host:port) from an
-// ephemeral loopback port and returns the status line of the first
-// response, e.g. "SIP/2.0 200 Keepalive".
-func sipOptions(addr string, timeout time.Duration) (string, error) {
-	raddr, err := net.ResolveUDPAddr("udp", addr)
-	if err != nil {
-		return "", err
+// sipOptions sends one SIP OPTIONS over network ("udp" or "tcp") to addr
+// (host:port) from an ephemeral loopback port and returns the status line of
+// the first response, e.g. "SIP/2.0 200 Keepalive".
+func sipOptions(network, addr string, timeout time.Duration) (string, error) {
+	dialer := net.Dialer{Timeout: timeout}
+	if network == "udp" {
+		dialer.LocalAddr = &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}
+	} else {
+		dialer.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
 	}
-	conn, err := net.DialUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}, raddr)
+	conn, err := dialer.Dial(network, addr)
 	if err != nil {
 		return "", err
 	}
@@ -26,7 +28,7 @@ func sipOptions(addr string, timeout time.Duration) (string, error) {
 	id := rand.Text()
 	req := strings.Join([]string{
 		fmt.Sprintf("OPTIONS sip:%s SIP/2.0", addr),
-		fmt.Sprintf("Via: SIP/2.0/UDP %s;rport;branch=z9hG4bK%s", local, id),
+		fmt.Sprintf("Via: SIP/2.0/%s %s;rport;branch=z9hG4bK%s", strings.ToUpper(network), local, id),
 		"Max-Forwards: 70",
 		fmt.Sprintf("From: <sip:probe@%s>;tag=%s", local, id[:10]),
 		fmt.Sprintf("To: <sip:%s>", addr),
@@ -41,14 +43,10 @@ func sipOptions(addr string, timeout time.Duration) (string, error) {
 	if _, err := conn.Write([]byte(req)); err != nil {
 		return "", err
 	}
-	buf := make([]byte, 4096)
-	n, err := conn.Read(buf)
+	// The status line comes first, in the one datagram or on the stream.
+	status, err := bufio.NewReader(conn).ReadString('\n')
 	if err != nil {
-		return "", err
-	}
-	status, err := bufio.NewReader(strings.NewReader(string(buf[:n]))).ReadString('\n')
-	if err != nil {
-		return "", fmt.Errorf("response without a status line: %q", buf[:n])
+		return "", fmt.Errorf("no status line (read %q): %w", status, err)
 	}
 	return strings.TrimSpace(status), nil
 }

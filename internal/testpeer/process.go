@@ -41,6 +41,7 @@ func startProcess(t testing.TB, name, dir, bin string, args ...string) *process 
 	cmd.Dir = dir
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
+	isolate(cmd)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		t.Fatalf("%s: start %s: %v", name, bin, err)
@@ -89,9 +90,11 @@ func (p *process) exitCode() int {
 	return -1
 }
 
-// stop sends SIGTERM to the recorded PID, then SIGKILL after stopGrace, and
-// waits for the exit. It is safe to call more than once.
+// stop sends SIGTERM to the recorded PID, then SIGKILL after stopGrace,
+// waits for the exit and kills any process the peer forked that outlived it.
+// It is safe to call more than once.
 func (p *process) stop() {
+	defer killGroup(p.pid())
 	if p.exited() {
 		return
 	}
