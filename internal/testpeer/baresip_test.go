@@ -127,3 +127,17 @@ func TestBaresipWrongPasswordIsRejected(t *testing.T) {
 		t.Errorf("kamailio registered alice with a wrong password:\n%s", contacts)
 	}
 }
+
+func TestBaresipManualAnswer(t *testing.T) {
+	t.Parallel()
+	tone := toneWAV(t, 30, toneHz)
+	bob := StartBaresip(t, BaresipOptions{User: "bob", SourceWAV: tone})
+	carol := StartBaresip(t, BaresipOptions{User: "carol", SourceWAV: tone})
+	carol.Dial(t, bob.URI)
+	bob.WaitEvent(t, EventCallIncoming, eventTimeout)
+	carol.WaitEvent(t, EventCallRinging, eventTimeout)
+	bob.Accept(t)
+	carol.WaitEvent(t, EventCallEstablished, eventTimeout)
+	bob.Hangup(t)
+	carol.WaitEvent(t, EventCallClosed, eventTimeout)
+}

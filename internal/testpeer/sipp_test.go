@@ -76,3 +76,13 @@ func TestSIPpPcapDTMFThroughKamailio(t *testing.T) {
 		t.Errorf("decoded pcap audio: %d samples, peak %d; want at least 1 s of sound", st.samples, st.peak)
 	}
 }
+
+func TestSIPpKill(t *testing.T) {
+	t.Parallel()
+	// A server scenario waits for its call forever.
+	run := RunSIPp(t, SIPpOptions{Scenario: "uas"})
+	run.Kill()
+	if code, log := run.Wait(t, time.Second); code == 0 {
+		t.Errorf("killed sipp exit code 0:\n%s", log)
+	}
+}
