@@ -1,0 +1,73 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/wpservice/wpservice"
+
+// TestImportRules enforces the package layering: control knows only the wire contract,
+// only sipstack imports sipgo, only audio/device imports malgo, and the leaf packages stay
+// leaves. It runs `go list -deps` on each package and fails on a forbidden edge.
+func TestImportRules(t *testing.T) {
+	const (
+		sipgo = "github.com/emiago/sipgo"
+		malgo = "github.com/gen2brain/malgo"
+	)
+	internal := func(p string) string { return module + "/internal/" + p }
+	rules := []struct {
+		pkg       string
+		forbidden []string
+	}{
+		{internal("api"), []string{module + "/"}},
+		{internal("control"), []string{internal("phone"), internal("sipstack"), internal("media"), internal("audio"), internal("store"), sipgo, malgo}},
+		{internal("phone"), []string{internal("control"), internal("audio/device"), malgo}},
+		{internal("sipstack"), []string{internal("phone"), internal("control"), internal("media"), internal("audio"), internal("api"), malgo}},
+		{internal("media"), []string{internal("phone"), internal("control"), internal("sipstack"), internal("api"), internal("audio/device"), sipgo, malgo}},
+		{internal("audio"), []string{internal("audio/device"), internal("api"), internal("phone"), sipgo, malgo}},
+		{internal("audio/device"), []string{internal("api"), internal("phone"), internal("media"), sipgo}},
+		{internal("store"), []string{module + "/internal/", sipgo, malgo}},
+		{internal("config"), []string{module + "/internal/", sipgo, malgo}},
+	}
+	for _, r := range rules {
+		out, err := exec.Command("go", "list", "-deps", r.pkg).CombinedOutput()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v\n%s", r.pkg, err, out)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) < 2 {
+			t.Fatalf("go list -deps %s listed %d packages", r.pkg, len(deps))
+		}
+		for _, d := range deps {
+			if d == r.pkg {
+				continue
+			}
+			for _, f := range r.forbidden {
+				if d == f || strings.HasPrefix(d, f+"/") || strings.HasSuffix(f, "/") && strings.HasPrefix(d, f) {
+					t.Errorf("%s must not import %s (found %s)", r.pkg, f, d)
+				}
+			}
+		}
+	}
+}
+
+// The only importers of sipgo and malgo, across the whole module.
+func TestOnlyAdaptersImportThirdPartyStacks(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, module+"/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	owners := map[string]string{"github.com/emiago/sipgo": module + "/internal/sipstack", "github.com/gen2brain/malgo": module + "/internal/audio/device"}
+	for line := range strings.Lines(string(out)) {
+		f := strings.Fields(line)
+		for _, imp := range f[1:] {
+			for lib, owner := range owners {
+				if (imp == lib || strings.HasPrefix(imp, lib+"/")) && f[0] != owner {
+					t.Errorf("%s imports %s; only %s may", f[0], imp, owner)
+				}
+			}
+		}
+	}
+}
