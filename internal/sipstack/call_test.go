@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -207,8 +208,8 @@ func TestIncomingRingAnswerRemoteBye(t *testing.T) {
 	if err != nil {
 		t.Fatalf("peer WaitAnswer: %v", err)
 	}
-	if len(codes) < 2 || codes[len(codes)-2] != 180 || codes[len(codes)-1] != 200 {
-		t.Fatalf("peer saw %v, want ... 180, 200", codes)
+	if !slices.Contains(codes, 180) || codes[len(codes)-1] != 200 {
+		t.Fatalf("peer saw %v, want 180 and then 200 last", codes)
 	}
 	if !bytes.Equal(sess.InviteResponse.Body(), answer) {
 		t.Fatal("answer SDP differs")

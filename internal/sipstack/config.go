@@ -123,7 +123,13 @@ func splitHostPort(s string) (host string, port int, err error) {
 		}
 		return h, n, nil
 	}
-	return strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"), 0, nil
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		return s[1 : len(s)-1], 0, nil
+	}
+	if strings.Contains(s, ":") {
+		return "", 0, fmt.Errorf("bad host:port %q (IPv6 needs brackets)", s)
+	}
+	return s, 0, nil
 }
 
 func validHostPort(s string) bool {
@@ -136,7 +142,7 @@ func validHost(h string) bool {
 		return false
 	}
 	if strings.Contains(h, ":") {
-		return net.ParseIP(h) != nil
+		return net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")) != nil
 	}
 	for _, r := range h {
 		if !(isAlnum(r) || r == '-' || r == '.') {

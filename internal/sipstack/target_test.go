@@ -38,6 +38,8 @@ func TestParseTarget(t *testing.T) {
 		{"non-ascii", "bób", acc, "", ErrBadTarget},
 		{"tel scheme", "tel:+1555", acc, "", ErrBadTarget},
 		{"bad host", "bob@exa_mple", acc, "", ErrBadTarget},
+		{"ipv6 host bracketed", "bob@[::1]:5060", acc, "sip:bob@[::1]:5060", nil},
+		{"ipv6 host without brackets", "bob@0::", acc, "", ErrBadTarget},
 		{"bad escape", "bob%zz", acc, "", ErrBadTarget},
 		{"no host in uri", "sip:bob@", acc, "", ErrBadTarget},
 	}
