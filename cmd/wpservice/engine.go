@@ -98,7 +98,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	stack, err := sipstack.New(sipstack.Config{
 		ListenIP: listenIP, UDPPort: cfg.SIP.UDPPort, TCPPort: cfg.SIP.TCPPort,
 		UserAgent: cfg.SIP.UserAgent + "/" + version,
-		Logger:    log.With("component", "sip"),
+		Logger:    log,
 		OnTrace: func(t sipstack.Trace) {
 			bus.Emit(api.EvSIPTrace, api.SIPTrace{Dir: t.Dir, Remote: t.Remote, Message: t.Message})
 		},
@@ -109,7 +109,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	}
 	defer stack.Close()
 
-	aio, err := openLocalAudio(cfg.Audio, log.With("component", "audio"))
+	aio, err := openLocalAudio(cfg.Audio, log)
 	if err != nil {
 		return fmt.Errorf("audio: %w", err)
 	}
@@ -141,7 +141,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 
 	srv, err := control.New(control.Config{
 		Port: cfg.Control.Port, FallbackPorts: cfg.Control.FallbackPorts, AllowedOrigins: cfg.Control.AllowedOrigins,
-		Token: token, Static: web.Files, Version: version, Logger: log.With("component", "control"),
+		Token: token, Static: web.Files, Version: version, Logger: log,
 	}, ph)
 	if err != nil {
 		return err

@@ -9,7 +9,7 @@ import (
 // MediaOpener returns the Config.Media function that opens real RTP sessions on localIP.
 func MediaOpener(localIP string, log *slog.Logger) func() (Stream, error) {
 	return func() (Stream, error) {
-		s, err := media.Open(media.Config{LocalIP: localIP, Logger: log.With("component", "media")})
+		s, err := media.Open(media.Config{LocalIP: localIP, Logger: log})
 		if err != nil {
 			return nil, err
 		}
