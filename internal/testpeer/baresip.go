@@ -1,6 +1,7 @@
 package testpeer
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -63,48 +64,82 @@ func StartBaresip(t testing.TB, opts BaresipOptions) *Baresip {
 	if err != nil {
 		t.Fatalf("baresip: %v", err)
 	}
+	opts.SourceWAV = source
 	if opts.User == "" {
 		opts.User = "baresip"
 	}
+	for attempt := 1; ; attempt++ {
+		b, err := startBaresip(t, bin, opts, FreePort(t), FreePort(t))
+		if err == nil {
+			return b
+		}
+		if errors.Is(err, errPortTaken) && attempt < portAttempts {
+			t.Logf("baresip %s: %v; retrying on other ports", opts.User, err)
+			continue
+		}
+		t.Fatalf("baresip %s: %v", opts.User, err)
+	}
+}
+
+// startBaresip makes one attempt with SIP on sipPort and ctrl_tcp on
+// ctrlPort.
+func startBaresip(t testing.TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) (*Baresip, error) {
+	t.Helper()
 	dir := t.TempDir()
 	b := &Baresip{
-		SIPAddr:   net.JoinHostPort(loopback, strconv.Itoa(FreePort(t))),
+		SIPAddr:   net.JoinHostPort(loopback, strconv.Itoa(sipPort)),
 		RecordDir: filepath.Join(dir, "rec"),
 	}
-	ctrlAddr := net.JoinHostPort(loopback, strconv.Itoa(FreePort(t)))
+	ctrlAddr := net.JoinHostPort(loopback, strconv.Itoa(ctrlPort))
 	conf := filepath.Join(dir, "conf")
 	for _, d := range []string{conf, b.RecordDir} {
 		if err := os.Mkdir(d, 0o755); err != nil {
-			t.Fatalf("baresip: %v", err)
+			return nil, err
 		}
 	}
 	account := b.account(opts)
-	config, err := baresipConfig(b.SIPAddr, ctrlAddr, source, b.RecordDir, opts.Record)
+	config, err := baresipConfig(b.SIPAddr, ctrlAddr, opts.SourceWAV, b.RecordDir, opts.Record)
 	if err != nil {
-		t.Fatalf("baresip: %v", err)
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(conf, "config"), []byte(config), 0o644); err != nil {
-		t.Fatalf("baresip: %v", err)
+		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(conf, "accounts"), []byte(account+"\n"), 0o600); err != nil {
-		t.Fatalf("baresip: %v", err)
+		return nil, err
 	}
 	b.proc = startProcess(t, "baresip-"+opts.User, dir, bin, "-f", conf)
+	if err := b.connect(ctrlAddr); err != nil {
+		b.proc.stop()
+		return nil, err
+	}
+	t.Cleanup(b.ctrl.close) // runs before the process is stopped
+	return b, nil
+}
 
+// connect opens the ctrl_tcp connection and checks that it reaches this
+// baresip (its reginfo lists b.URI), not another process that took the port
+// while this one failed to listen on it.
+func (b *Baresip) connect(ctrlAddr string) error {
 	deadline := time.Now().Add(baresipStartTimeout)
 	for {
 		conn, err := net.DialTimeout("tcp", ctrlAddr, 200*time.Millisecond)
 		if err == nil {
 			b.ctrl = newCtrlConn(conn)
-			t.Cleanup(b.ctrl.close) // runs before the process is stopped
-			return b
+			info, err := b.ctrl.command("reginfo", "")
+			if err == nil && strings.Contains(info, b.URI) {
+				return nil
+			}
+			b.ctrl.close()
+			return fmt.Errorf("%w: ctrl_tcp %s answers for someone else (reginfo %q, %v)", errPortTaken, ctrlAddr, info, err)
 		}
-		if b.proc.exited() {
-			t.Fatalf("baresip exited (code %d) before it was ready:\n%s", b.proc.exitCode(), b.proc.tail(tailLines))
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("baresip ctrl_tcp %s not reachable after %v: %v\n%s",
-				ctrlAddr, baresipStartTimeout, err, b.proc.tail(tailLines))
+		switch {
+		case b.proc.bindFailed():
+			return fmt.Errorf("%w: SIP %s or ctrl_tcp %s", errPortTaken, b.SIPAddr, ctrlAddr)
+		case b.proc.exited():
+			return fmt.Errorf("exited (code %d) before it was ready:\n%s", b.proc.exitCode(), b.proc.tail(tailLines))
+		case time.Now().After(deadline):
+			return fmt.Errorf("ctrl_tcp %s not reachable after %v: %v\n%s", ctrlAddr, baresipStartTimeout, err, b.proc.tail(tailLines))
 		}
 		time.Sleep(50 * time.Millisecond) // the port opens once modules load
 	}

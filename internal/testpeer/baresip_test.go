@@ -1,8 +1,13 @@
 package testpeer
 
 import (
+	"bufio"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,4 +145,50 @@ func TestBaresipManualAnswer(t *testing.T) {
 	carol.WaitEvent(t, EventCallEstablished, eventTimeout)
 	bob.Hangup(t)
 	carol.WaitEvent(t, EventCallClosed, eventTimeout)
+}
+
+func TestStartBaresipReportsATakenPort(t *testing.T) {
+	t.Parallel()
+	bin := Need(t, "baresip")
+	opts := BaresipOptions{User: "bob", SourceWAV: toneWAV(t, 1, toneHz)}
+	// Another baresip holds both ports: the SIP bind fails, and its
+	// ctrl_tcp, reached instead, must not be taken for this one's.
+	other := StartBaresip(t, BaresipOptions{User: "other", SourceWAV: opts.SourceWAV})
+	otherSIP := mustPort(t, other.SIPAddr)
+	if _, err := startBaresip(t, bin, opts, otherSIP, FreePort(t)); !errors.Is(err, errPortTaken) {
+		t.Errorf("SIP port taken: %v, want errPortTaken", err)
+	}
+	squatter, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer squatter.Close()
+	go func() { // answer like a baresip that is not ours
+		conn, err := squatter.Accept()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		req, _ := readNetstring(bufio.NewReader(conn))
+		var cmd struct{ Token string }
+		_ = json.Unmarshal(req, &cmd)
+		_ = writeNetstring(conn, fmt.Appendf(nil, `{"response":true,"ok":true,"data":"sip:other@x","token":%q}`, cmd.Token))
+	}()
+	ctrl := squatter.Addr().(*net.TCPAddr).Port
+	if _, err := startBaresip(t, bin, opts, FreePort(t), ctrl); !errors.Is(err, errPortTaken) {
+		t.Errorf("ctrl port taken: %v, want errPortTaken", err)
+	}
+}
+
+func mustPort(t *testing.T, addr string) int {
+	t.Helper()
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -18,6 +18,10 @@ var (
 
 	// ErrCommandTimeout reports that baresip did not answer a command in time.
 	ErrCommandTimeout = errors.New("testpeer: baresip command timed out")
+
+	// errPortTaken reports that a port picked free was taken before the peer
+	// bound it; the peer is started again on other ports.
+	errPortTaken = errors.New("port taken before the peer bound it")
 )
 
 // CommandError is a ctrl_tcp response with "ok": false.

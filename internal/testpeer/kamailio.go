@@ -2,14 +2,18 @@ package testpeer
 
 import (
 	"crypto/md5"
+	"crypto/rand"
 	_ "embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"text/template"
@@ -55,8 +59,9 @@ type Kamailio struct {
 	Port int    // the UDP and TCP port
 	Addr string // "127.0.0.1:Port"
 
-	dir  string
-	proc *process
+	dir      string
+	instance string // sent back on OPTIONS replies to tell this kamailio apart
+	proc     *process
 }
 
 // StartKamailio starts kamailio and waits until it answers SIP OPTIONS over
@@ -65,15 +70,30 @@ type Kamailio struct {
 func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 	t.Helper()
 	bin := Need(t, "kamailio")
-	dir := t.TempDir()
-	k := &Kamailio{dir: dir, Port: FreePort(t)}
-	k.Addr = fmt.Sprintf("%s:%d", loopback, k.Port)
-
-	if err := os.Mkdir(filepath.Join(dir, "run"), 0o755); err != nil {
+	for attempt := 1; ; attempt++ {
+		k, err := startKamailio(t, bin, opts, FreePort(t))
+		if err == nil {
+			return k
+		}
+		if errors.Is(err, errPortTaken) && attempt < portAttempts {
+			t.Logf("kamailio: %v; retrying on another port", err)
+			continue
+		}
 		t.Fatalf("kamailio: %v", err)
 	}
+}
+
+// startKamailio makes one attempt on port.
+func startKamailio(t testing.TB, bin string, opts KamailioOptions, port int) (*Kamailio, error) {
+	t.Helper()
+	dir := t.TempDir()
+	k := &Kamailio{dir: dir, Port: port, instance: rand.Text()}
+	k.Addr = net.JoinHostPort(loopback, strconv.Itoa(k.Port))
+	if err := os.Mkdir(filepath.Join(dir, "run"), 0o755); err != nil {
+		return nil, err
+	}
 	if err := k.writeConfig(opts); err != nil {
-		t.Fatalf("kamailio: %v", err)
+		return nil, err
 	}
 	args := []string{"-f", filepath.Join(dir, "kamailio.cfg"), "-DD", "-E",
 		"-Y", filepath.Join(dir, "run"), "-P", filepath.Join(dir, "run", "kamailio.pid"), "-w", dir}
@@ -81,25 +101,37 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 		args = append(args, "-A", "WITH_AUTH")
 	}
 	k.proc = startProcess(t, "kamailio", dir, bin, args...)
+	if err := k.waitReady(); err != nil {
+		k.proc.stop()
+		return nil, err
+	}
+	return k, nil
+}
 
+// waitReady waits until this kamailio (recognised by its X-Instance reply
+// header, not some other process that took the port) answers OPTIONS over
+// UDP and then TCP.
+func (k *Kamailio) waitReady() error {
 	deadline := time.Now().Add(kamailioStartTimeout)
 	for _, network := range []string{"udp", "tcp"} {
 		for {
-			status, err := sipOptions(network, k.Addr, 200*time.Millisecond)
-			if err == nil && strings.HasPrefix(status, "SIP/2.0 200") {
+			resp, err := sipOptions(network, k.Addr, 200*time.Millisecond)
+			if err == nil && strings.HasPrefix(resp, "SIP/2.0 200") && strings.Contains(resp, "X-Instance: "+k.instance) {
 				break
 			}
-			if k.proc.exited() {
-				t.Fatalf("kamailio exited (code %d) before it was ready:\n%s", k.proc.exitCode(), k.proc.tail(tailLines))
+			switch {
+			case k.proc.bindFailed():
+				return fmt.Errorf("%w: %d", errPortTaken, k.Port)
+			case k.proc.exited():
+				return fmt.Errorf("exited (code %d) before it was ready:\n%s", k.proc.exitCode(), k.proc.tail(tailLines))
+			case time.Now().After(deadline):
+				return fmt.Errorf("not ready on %s after %v (last OPTIONS: %q, %v):\n%s",
+					network, kamailioStartTimeout, resp, err, k.proc.tail(tailLines))
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("kamailio not ready on %s after %v (last OPTIONS: %q, %v):\n%s",
-					network, kamailioStartTimeout, status, err, k.proc.tail(tailLines))
-			}
-			time.Sleep(20 * time.Millisecond) // a refused TCP dial returns at once
+			time.Sleep(20 * time.Millisecond) // a refused dial returns at once
 		}
 	}
-	return k
+	return nil
 }
 
 func (k *Kamailio) writeConfig(opts KamailioOptions) error {
@@ -116,7 +148,8 @@ func (k *Kamailio) writeConfig(opts KamailioOptions) error {
 		Port       int
 		Dir        string
 		ModulePath string
-	}{k.Port, k.dir, modules}
+		Instance   string
+	}{k.Port, k.dir, modules, k.instance}
 	if err := kamailioTemplate.Execute(f, data); err != nil {
 		return err
 	}

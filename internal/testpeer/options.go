@@ -10,8 +10,9 @@ import (
 )
 
 // sipOptions sends one SIP OPTIONS over network ("udp" or "tcp") to addr
-// (host:port) from an ephemeral loopback port and returns the status line of
-// the first response, e.g. "SIP/2.0 200 Keepalive".
+// (host:port) from an ephemeral loopback port and returns the status line
+// and headers of the first response, starting "SIP/2.0 200 Keepalive" when
+// kamailio answers.
 func sipOptions(network, addr string, timeout time.Duration) (string, error) {
 	dialer := net.Dialer{Timeout: timeout}
 	if network == "udp" {
@@ -43,10 +44,18 @@ func sipOptions(network, addr string, timeout time.Duration) (string, error) {
 	if _, err := conn.Write([]byte(req)); err != nil {
 		return "", err
 	}
-	// The status line comes first, in the one datagram or on the stream.
-	status, err := bufio.NewReader(conn).ReadString('\n')
-	if err != nil {
-		return "", fmt.Errorf("no status line (read %q): %w", status, err)
+	// Read up to the blank line that ends the headers, whether they come
+	// in one datagram or on a stream.
+	r := bufio.NewReader(conn)
+	var head strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		head.WriteString(line)
+		if err != nil {
+			return head.String(), fmt.Errorf("incomplete response %q: %w", head.String(), err)
+		}
+		if strings.TrimSpace(line) == "" {
+			return head.String(), nil
+		}
 	}
-	return strings.TrimSpace(status), nil
 }

@@ -15,6 +15,10 @@ import (
 // tailLines is how much of a peer's log a failing test prints.
 const tailLines = 60
 
+// portAttempts is how many times a peer is started on freshly picked ports
+// when the ones it got were taken between FreePort and its bind.
+const portAttempts = 3
+
 // stopGrace is how long a peer gets to exit on SIGTERM before SIGKILL.
 const stopGrace = 3 * time.Second
 
@@ -105,6 +109,11 @@ func (p *process) stop() {
 		_ = p.cmd.Process.Kill()
 		<-p.done
 	}
+}
+
+// bindFailed reports whether the process has exited after a bind conflict.
+func (p *process) bindFailed() bool {
+	return p.exited() && strings.Contains(strings.ToLower(p.log()), "address already in use")
 }
 
 // log returns everything the process wrote so far.

@@ -83,7 +83,8 @@ type SIPpRun struct {
 	proc *process
 }
 
-// RunSIPp starts SIPp in the background on 127.0.0.1 with no standard input,
+// RunSIPp starts SIPp in the background with no standard input, every
+// socket (SIP, media, remote control) on 127.0.0.1 and a free port,
 // tracing messages, the final screen and unexpected messages to files in
 // Dir. Call Wait for its result; a cleanup kills it if it is still running.
 func RunSIPp(t testing.TB, opts SIPpOptions) *SIPpRun {
@@ -106,9 +107,12 @@ func RunSIPp(t testing.TB, opts SIPpOptions) *SIPpRun {
 	if opts.Service != "" {
 		args = append(args, "-s", opts.Service)
 	}
+	// -bind_local keeps the SIP socket on 127.0.0.1 (SIPp otherwise listens
+	// on every address), and -ci does the same for its remote-control socket.
 	args = append(args,
-		"-i", loopback, "-mi", loopback,
+		"-i", loopback, "-bind_local", "-mi", loopback, "-ci", loopback,
 		"-p", strconv.Itoa(opts.LocalPort), "-mp", strconv.Itoa(FreeUDPPort(t)),
+		"-cp", strconv.Itoa(FreeUDPPort(t)),
 		"-m", strconv.Itoa(opts.Calls),
 		"-nostdin",
 		"-trace_msg", "-message_file", r.file("messages"),
