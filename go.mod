@@ -3,19 +3,21 @@ module github.com/wpservice/wpservice
 go 1.26.0
 
 require (
-	github.com/emiago/sipgo v1.7.2 // indirect
-	github.com/gen2brain/malgo v0.11.24 // indirect
+	github.com/emiago/sipgo v1.7.2
+	github.com/gen2brain/malgo v0.11.24
+	github.com/gorilla/websocket v1.5.3
+	github.com/kardianos/service v1.3.0
+	github.com/pion/rtcp v1.2.20
+	github.com/pion/rtp v1.10.6
+)
+
+require (
 	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/gobwas/pool v0.2.1 // indirect
 	github.com/gobwas/ws v1.3.2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
-	github.com/gorilla/websocket v1.5.3 // indirect
 	github.com/icholy/digest v1.2.0 // indirect
-	github.com/kardianos/service v1.3.0 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
-	github.com/pion/rtcp v1.2.20 // indirect
-	github.com/pion/rtp v1.10.6 // indirect
-	golang.org/x/crypto v0.58.0 // indirect
 	golang.org/x/sync v0.16.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 )
