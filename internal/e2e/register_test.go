@@ -49,11 +49,44 @@ func TestRegisterWithDigestAuth(t *testing.T) {
 		t.Errorf("contact still there after unregister:\n%s", contacts)
 	}
 
-	c.mustDo(api.CmdAccountSet, map[string]any{"password": "wrong"}, nil)
 	c.mustDo(api.CmdEventsSubscribe, map[string]any{"sipTrace": true}, nil)
-	json.Unmarshal(c.next(api.EvRegState, 10*time.Second, regState(api.RegFailed)), &st)
+	c.mustDo(api.CmdAccountSet, map[string]any{"password": "wrong"}, nil)
+	// collect until the failure: SIP traces must show the REGISTER with its credentials
+	// redacted, and no log event may arrive on a connection that did not ask for them
+	var traces []api.SIPTrace
+	for st.State != api.RegFailed {
+		select {
+		case ev := <-c.events:
+			switch ev.Event {
+			case api.EvLog:
+				t.Fatalf("log event on a connection subscribed to sipTrace only: %s", ev.Data)
+			case api.EvSIPTrace:
+				var tr api.SIPTrace
+				json.Unmarshal(ev.Data, &tr)
+				traces = append(traces, tr)
+			case api.EvRegState:
+				json.Unmarshal(ev.Data, &st)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("no failed registration; last %+v", st)
+		}
+	}
 	if st.Code != 401 && st.Code != 403 {
 		t.Errorf("wrong password: %+v, want code 401 or 403", st)
+	}
+	authorized := 0
+	for _, tr := range traces {
+		for line := range strings.Lines(tr.Message) {
+			if strings.HasPrefix(strings.ToLower(line), "authorization:") {
+				authorized++
+				if strings.Contains(line, "response=") || strings.Contains(line, "nonce=") {
+					t.Errorf("trace shows credentials: %q", line)
+				}
+			}
+		}
+	}
+	if authorized == 0 {
+		t.Errorf("no REGISTER with Authorization among %d traces", len(traces))
 	}
 	if strings.Contains(e.logText(), "secret") {
 		t.Error("the password appears in the engine log")
