@@ -97,3 +97,22 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+// Over TCP: the registration reaches kamailio's TCP listener and the contact says so.
+func TestRegisterOverTCP(t *testing.T) {
+	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Auth: true, Users: map[string]string{"alice": "secret"}})
+	e := startEngine(t, engineOptions{})
+	c := e.connect(t)
+	c.mustDo(api.CmdAccountSet, map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "transport": "tcp", "register": true}, nil)
+	var st api.RegState
+	json.Unmarshal(c.next(api.EvRegState, 10*time.Second, func(d json.RawMessage) bool {
+		json.Unmarshal(d, &st)
+		return st.State == api.RegRegistered || st.State == api.RegFailed
+	}), &st)
+	if st.State != api.RegRegistered {
+		t.Fatalf("tcp registration %+v", st)
+	}
+	if contacts := kam.Contacts(t); !strings.Contains(strings.ToLower(contacts), "transport=tcp") {
+		t.Errorf("contact is not a TCP one:\n%s", contacts)
+	}
+}
