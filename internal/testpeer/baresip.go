@@ -42,6 +42,10 @@ type BaresipOptions struct {
 // Baresip is a running headless baresip user agent on 127.0.0.1 with a
 // ctrl_tcp control connection. Events baresip pushes are kept from the
 // moment the connection opens.
+//
+// Its SIP and ctrl_tcp sockets are on 127.0.0.1, but baresip 1.0 binds its
+// RTP/RTCP and DNS client sockets to the wildcard address and has no setting
+// to change that; it only sends to the loopback peers it is given.
 type Baresip struct {
 	SIPAddr   string // its SIP listen address, "127.0.0.1:port" (UDP and TCP)
 	URI       string // its account's AOR, e.g. "sip:alice@127.0.0.1:5060"
