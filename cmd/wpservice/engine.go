@@ -36,6 +36,10 @@ func runEngineCmd(args []string, stderr io.Writer) int {
 	}
 	if f.logLevel != "" {
 		cfg.Log.Level = f.logLevel
+		if err := cfg.Validate(); err != nil {
+			fmt.Fprintln(stderr, "wpservice: --log-level:", err)
+			return 2
+		}
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(cfg.Log.Level)); err != nil {
@@ -162,7 +166,7 @@ func initialAccount(cfg config.Config, st *store.Store, log *slog.Logger) (phone
 		return phone.Account{
 			Server: a.Server, Username: a.Username, AuthUsername: a.AuthUsername, Password: a.Password,
 			DisplayName: a.DisplayName, Transport: a.Transport, OutboundProxy: a.OutboundProxy,
-			RegisterInterval: a.RegisterInterval, Codecs: a.Codecs, Register: a.Register,
+			RegisterInterval: a.RegisterInterval, Codecs: a.Codecs, Register: a.Registers(),
 		}, true
 	}
 	var acc phone.Account

@@ -9,9 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 )
 
 //go:embed default.json
@@ -54,8 +54,11 @@ type Account struct {
 	OutboundProxy    string   `json:"outboundProxy,omitempty"`
 	RegisterInterval int      `json:"registerInterval,omitempty"`
 	Codecs           []string `json:"codecs,omitempty"`
-	Register         bool     `json:"register"`
+	Register         *bool    `json:"register,omitempty"` // default true
 }
+
+// Registers reports whether the provisioned account should register (default yes).
+func (a Account) Registers() bool { return a.Register == nil || *a.Register }
 
 // Audio selects the local audio. Input and Output are "device" (the sound card through
 // the audio backend), "null" (silence / discard) or "wav" (InputFile is played in a
@@ -127,6 +130,13 @@ func DefaultDir() (string, error) {
 	return filepath.Join(d, "wpservice"), nil
 }
 
+// isOrigin reports whether o is scheme://host[:port] with an http(s) scheme and nothing more.
+func isOrigin(o string) bool {
+	u, err := url.Parse(o)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil && u.Opaque == ""
+}
+
 // Validate checks every field and names the first bad one.
 func (c *Config) Validate() error {
 	var errs []error
@@ -143,8 +153,8 @@ func (c *Config) Validate() error {
 		port("control.fallbackPorts", p, false)
 	}
 	for _, o := range c.Control.AllowedOrigins {
-		if !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") || strings.HasSuffix(o, "/") {
-			bad("control.allowedOrigins", "%q is not an origin like https://crm.example.com", o)
+		if !isOrigin(o) {
+			bad("control.allowedOrigins", "%q is not an origin like https://crm.example.com (scheme, host and port only)", o)
 		}
 	}
 	if c.SIP.ListenIP != "auto" {

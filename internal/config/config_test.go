@@ -38,3 +38,17 @@ func TestParseOverlaysAndValidates(t *testing.T) {
 		}
 	}
 }
+
+func TestProvisionedAccountRegistersByDefault(t *testing.T) {
+	c, err := Parse([]byte(`{"account":{"server":"pbx","username":"a"}}`))
+	if err != nil || !c.Account.Registers() {
+		t.Errorf("default register: %v %+v", err, c.Account)
+	}
+	c, _ = Parse([]byte(`{"account":{"server":"pbx","username":"a","register":false}}`))
+	if c.Account.Registers() {
+		t.Error("register:false ignored")
+	}
+	if _, err := Parse([]byte(`{"control":{"allowedOrigins":["https://crm.example.com:8443","http://localhost:3000"]}}`)); err != nil {
+		t.Errorf("valid origins refused: %v", err)
+	}
+}

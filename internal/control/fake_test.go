@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 // fakeBackend is a small engine: it numbers events like the real one, fans them out
 // to every watcher and records the commands it runs.
 type fakeBackend struct {
+	emitMu   sync.Mutex // serialises emit, so events reach sinks in seq order
 	mu       sync.Mutex
 	seq      uint64
 	sinks    map[int]func(api.Event)
@@ -79,16 +82,20 @@ func (f *fakeBackend) Watch(sink func(api.Event)) (api.Event, func()) {
 	}
 }
 
-// emit numbers an event and hands it to every watcher, as the engine does.
+// emit numbers an event and hands it to every watcher, as the engine does. Sinks
+// run outside f.mu, so a sink that blocks cannot stop a connection from unwatching.
 func (f *fakeBackend) emit(name string, data any) uint64 {
+	f.emitMu.Lock()
+	defer f.emitMu.Unlock()
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	f.seq++
 	ev := api.Event{Seq: f.seq, Event: name, Data: data}
-	for _, sink := range f.sinks {
+	sinks := slices.Collect(maps.Values(f.sinks))
+	f.mu.Unlock()
+	for _, sink := range sinks {
 		sink(ev)
 	}
-	return f.seq
+	return ev.Seq
 }
 
 func (f *fakeBackend) watchers() int {

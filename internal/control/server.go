@@ -129,8 +129,8 @@ func (s *Server) Close() error {
 	if srv != nil {
 		err = srv.Close()
 	}
-	for _, c := range conns {
-		c.closeWith(websocket.CloseGoingAway, "server closing")
+	for _, c := range conns { // concurrently: a stuck client may hold its writer for writeWait
+		s.wg.Go(func() { c.closeWith(websocket.CloseGoingAway, "server closing") })
 	}
 	s.wg.Wait()
 	return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/sipstack"
 )
 
 func TestOutgoingCallLifecycle(t *testing.T) {
@@ -303,5 +304,22 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 2 s")
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func TestAnswerUsesCallersTelephoneEvent(t *testing.T) {
+	for _, pt := range []uint8{96, 0} {
+		r := newRig(t, func(c *Config) { c.Settings.AutoAnswer = true })
+		d := &fakeDialog{id: "in"}
+		offer := sipstack.BuildSDP(1, 1, sipstack.MediaDesc{IP: "127.0.0.1", Port: 4000, Codecs: []sipstack.Codec{pcmu}, DTMFPT: pt, Direction: "sendrecv"})
+		r.p.post(func() { r.p.onIncoming(Incoming{Dialog: d, From: "sip:x@h", SDP: offer}) })
+		r.expectStates(api.CallIncoming, api.CallRinging, api.CallActive)
+		ans, err := sipstack.ParseSDP(d.answer)
+		if err != nil || ans.DTMFPT != pt {
+			t.Errorf("caller offered telephone-event %d; answer has %d (%v)", pt, ans.DTMFPT, err)
+		}
+		if got := r.lastStream().params[0].DTMFPayloadType; got != pt {
+			t.Errorf("stream expects DTMF on %d, want %d", got, pt)
+		}
 	}
 }

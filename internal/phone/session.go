@@ -26,8 +26,9 @@ type negotiated struct {
 func defaultCodecs() []string { return []string{"PCMU", "PCMA"} }
 
 // localDesc describes our media for an offer or answer.
-func (p *Phone) localDesc(port int, codecs []sipstack.Codec) sipstack.MediaDesc {
-	return sipstack.MediaDesc{IP: p.cfg.SIP.LocalIP(), Port: port, Codecs: codecs, DTMFPT: dtmfPayloadType, Direction: "sendrecv"}
+// dtmfPT is the telephone-event payload type to put in it (0: none).
+func (p *Phone) localDesc(port int, codecs []sipstack.Codec, dtmfPT uint8) sipstack.MediaDesc {
+	return sipstack.MediaDesc{IP: p.cfg.SIP.LocalIP(), Port: port, Codecs: codecs, DTMFPT: dtmfPT, Direction: "sendrecv"}
 }
 
 // offerCodecs turns the account's codec names into SDP codecs, in order.
@@ -141,7 +142,7 @@ func (p *Phone) dial(a *api.DialArgs) (any, error) {
 	if err != nil {
 		return nil, api.NewError(api.CodeUnavailable, "rtp: "+err.Error())
 	}
-	d, err := p.cfg.SIP.Dial(target, buildSDP(p.localDesc(stream.LocalPort(), codecs)))
+	d, err := p.cfg.SIP.Dial(target, buildSDP(p.localDesc(stream.LocalPort(), codecs, dtmfPayloadType)))
 	if err != nil {
 		stream.Close()
 		return nil, api.NewError(api.CodeUnavailable, "sip: "+err.Error())
@@ -205,7 +206,7 @@ func (p *Phone) onIncoming(in Incoming) {
 	c := p.newCall(line, false, in.Dialog, stream)
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.media = n
-	c.localSDP = buildSDP(p.localDesc(stream.LocalPort(), []sipstack.Codec{n.codec}))
+	c.localSDP = buildSDP(p.localDesc(stream.LocalPort(), []sipstack.Codec{n.codec}, n.dtmfPT)) // the caller's telephone-event number, or none
 	log.Info("incoming call", "call", c.id, "line", line)
 	p.bus.Emit(api.EvCallState, c.public())
 	p.apply(c, inRing, 0, "")

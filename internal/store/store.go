@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 )
 
 // Store is a directory of JSON documents.
@@ -79,8 +80,10 @@ func (s *Store) Load(name string, v any) error {
 // first use). It is how local clients without an Origin authenticate.
 func (s *Store) Token(name string) (string, error) {
 	p := filepath.Join(s.dir, name)
-	if data, err := os.ReadFile(p); err == nil && len(data) >= 32 {
-		return string(data), nil
+	if data, err := os.ReadFile(p); err == nil {
+		if tok := strings.TrimSpace(string(data)); len(tok) >= 32 {
+			return tok, nil // an administrator may have written it with a trailing newline
+		}
 	}
 	b := make([]byte, 32)
 	rand.Read(b)
