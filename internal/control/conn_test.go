@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,7 @@ func TestLaggingClientIsClosedAndEngineNeverBlocks(t *testing.T) {
 	if w := f.watchers(); w != 0 {
 		t.Fatalf("%d watchers left after Close: the lagged connection did not unsubscribe", w)
 	}
+	checkNoConnGoroutines(t)
 }
 
 func TestReadLimit(t *testing.T) {
@@ -440,7 +442,35 @@ func TestCloseEndsConnections(t *testing.T) {
 	if w := f.watchers(); w != 0 {
 		t.Fatalf("%d watchers left after Close", w)
 	}
+	checkNoConnGoroutines(t)
 	if err := s.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
+}
+
+// checkNoConnGoroutines fails when a connection pump or Serve loop outlived Close.
+// Like goleak it retries briefly: a goroutine that has signalled its WaitGroup may
+// still be unwinding its last frames.
+func checkNoConnGoroutines(t *testing.T) {
+	t.Helper()
+	var leaked string
+	for range 100 {
+		if leaked = connGoroutine(); leaked == "" {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("goroutine left after Close:\n%s", leaked)
+}
+
+func connGoroutine() string {
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	for _, g := range strings.Split(stacks, "\n\n") {
+		frames, _, _ := strings.Cut(g, "\ncreated by ")
+		if strings.Contains(frames, "control.(*conn)") || strings.Contains(frames, "control.(*Server)") {
+			return g
+		}
+	}
+	return ""
 }
