@@ -77,6 +77,16 @@ func newPeer(t *testing.T) *peer {
 	srv.OnBye(record(p.handleBye))
 	done := make(chan struct{})
 	go func() { defer close(done); _ = srv.ServeUDP(pc) }()
+	// The client sends from the listening socket; until ServeUDP has registered it, the
+	// client would try to bind the same address itself and fail.
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(time.Millisecond) {
+		if c, err := ua.TransportLayer().GetConnection("udp", addr.String()); err == nil && c != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("peer: UDP listener not ready")
+		}
+	}
 	t.Cleanup(func() {
 		pc.Close()
 		ua.Close()
