@@ -18,7 +18,8 @@ type Config struct {
 	FallbackPorts []int
 	// AllowedOrigins are the web origins (scheme://host[:port]) whose pages may use
 	// the API, besides our own origin. Matching is exact after normalisation: the
-	// scheme and host are lower-cased and a default port (80, 443) is dropped.
+	// scheme and host are lower-cased and a default port (80, 443) is dropped. An
+	// entry with a path (a trailing slash included) is refused by New.
 	AllowedOrigins []string
 	// Token authorises clients that send no Origin header (CLI, scripts), as
 	// "Authorization: Bearer <token>" or "?token=<token>". Empty refuses them all.
@@ -40,7 +41,7 @@ func (cfg Config) validate() (map[string]bool, error) {
 	}
 	origins := make(map[string]bool, len(cfg.AllowedOrigins))
 	for _, o := range cfg.AllowedOrigins {
-		n, ok := normalizeOrigin(strings.TrimSuffix(o, "/"))
+		n, ok := normalizeOrigin(o)
 		if !ok {
 			return nil, fmt.Errorf("%w: %q", ErrInvalidOrigin, o)
 		}

@@ -257,6 +257,26 @@ func TestCommandResults(t *testing.T) {
 	}
 }
 
+func TestEventCausedByCommandPrecedesItsResponse(t *testing.T) {
+	f := newFakeBackend()
+	f.do = func(_ context.Context, cmd string, _ any) (any, error) {
+		f.emit(api.EvCallState, api.CallState{Line: 1, State: api.CallDialing})
+		return api.DialResult{Line: 1, CallID: "c1"}, nil
+	}
+	s := startServer(t, Config{Token: testToken}, f, nil)
+	ws := dialWS(t, s, ownOrigin(s))
+	readWire(t, ws)
+	for i := range 20 {
+		send(t, ws, fmt.Sprintf(`{"id":"%d","cmd":"call.dial","args":{"to":"bob"}}`, i))
+		if m := readWire(t, ws); m.Event != api.EvCallState {
+			t.Fatalf("dial %d: got %+v before the call.state event", i, m)
+		}
+		if m := readWire(t, ws); m.ID != fmt.Sprint(i) || !m.OK {
+			t.Fatalf("dial %d: got %+v, want its response", i, m)
+		}
+	}
+}
+
 func TestCommandsRunInOrder(t *testing.T) {
 	f := newFakeBackend()
 	f.do = func(_ context.Context, cmd string, _ any) (any, error) {

@@ -14,7 +14,7 @@ var testPage = "<!doctype html><title>softphone</title>"
 
 func guardedServer(t *testing.T) *Server {
 	return startServer(t, Config{
-		AllowedOrigins: []string{"https://crm.example.com", "http://app.example.com:8080/"},
+		AllowedOrigins: []string{"https://crm.example.com", "http://app.example.com:8080"},
 		Token:          testToken,
 		Static:         fstest.MapFS{"index.html": {Data: []byte(testPage)}},
 		Version:        "1.2.3",

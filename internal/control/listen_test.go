@@ -141,7 +141,8 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"file origin", Config{AllowedOrigins: []string{"file://"}}, newFakeBackend(), ErrInvalidOrigin},
 		{"wildcard origin", Config{AllowedOrigins: []string{"*"}}, newFakeBackend(), ErrInvalidOrigin},
 		{"origin with path", Config{AllowedOrigins: []string{"https://crm.example.com/app"}}, newFakeBackend(), ErrInvalidOrigin},
-		{"good", Config{Port: 18620, AllowedOrigins: []string{"https://crm.example.com/"}}, newFakeBackend(), nil},
+		{"trailing slash", Config{AllowedOrigins: []string{"https://crm.example.com/"}}, newFakeBackend(), ErrInvalidOrigin},
+		{"good", Config{Port: 18620, AllowedOrigins: []string{"https://CRM.example.com:443"}}, newFakeBackend(), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
