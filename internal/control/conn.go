@@ -56,7 +56,7 @@ type conn struct {
 	cancel  context.CancelFunc
 
 	out        chan any      // api.Event from the engine, or an encoded response
-	lagOnce    sync.Once     //
+	lagOnce    sync.Once     // guards lagSeq and lagged
 	lagSeq     uint64        // first event that did not fit; written before lagged is closed
 	lagged     chan struct{} // closed when an event did not fit in out
 	stop       chan struct{} // closed when the read pump is done: the writer stops
@@ -126,6 +126,8 @@ func (c *conn) deliver(ev api.Event) {
 	}
 }
 
+// readPump reads client messages and runs each command to its response before
+// reading the next, so one connection's commands keep their order.
 func (c *conn) readPump() {
 	defer func() {
 		if r := recover(); r != nil {
@@ -190,6 +192,7 @@ func (c *conn) reply(msg []byte) {
 	}
 }
 
+// writePump writes hello, then queued events and responses in order, and pings.
 func (c *conn) writePump(hello api.Event) {
 	defer close(c.writerDone)
 	defer func() {
