@@ -142,3 +142,30 @@ func waitUntil(t *testing.T, d time.Duration, cond func() bool, what func() stri
 }
 
 var _ = json.Marshal
+
+// With no account at all (the embedded defaults), a direct SIP URI call works: the engine
+// calls baresip at its own address, both hear each other, and a bare user is refused.
+func TestDirectURICallWithoutAccount(t *testing.T) {
+	wav := filepath.Join(t.TempDir(), "bob.wav")
+	writeTone(t, wav, baresipHz, 30*time.Second)
+	bob := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "bob", AutoAnswer: true, SourceWAV: wav})
+	e := startEngine(t, engineOptions{inputHz: engineHz})
+	c := e.connect(t)
+	if c.hello.Snapshot.Account.Server != "" {
+		t.Fatalf("engine started with an account: %+v", c.hello.Snapshot.Account)
+	}
+	if r := c.do(api.CmdCallDial, map[string]any{"to": "bob"}); r.OK || r.Error.Code != api.CodeInvalidArgs {
+		t.Errorf("bare user without an account: %+v", r)
+	}
+	var res api.DialResult
+	c.mustDo(api.CmdCallDial, map[string]any{"to": "sip:bob@" + bob.SIPAddr}, &res)
+	c.callStates(res.CallID, api.CallActive, 10*time.Second)
+	bob.WaitEvent(t, "CALL_ESTABLISHED", 5*time.Second)
+	time.Sleep(time.Second)
+	c.mustDo(api.CmdCallHangup, map[string]any{"all": true}, nil)
+	c.callStates(res.CallID, api.CallEnded, 5*time.Second)
+	e.stop(t)
+	if hz, rms := loudest(readWAV(t, e.outWAV)); math.Abs(hz-baresipHz) > 15 || rms < 500 {
+		t.Errorf("engine heard %.0f Hz at RMS %.0f, want %.0f Hz", hz, rms, baresipHz)
+	}
+}
