@@ -2,19 +2,29 @@ package api
 
 // Event names. Stable strings, never renamed.
 const (
-	EvHello          = "hello"           // Hello: first message on every connection
-	EvRegState       = "reg.state"       // RegState
-	EvCallState      = "call.state"      // CallState
-	EvCallDTMF       = "call.dtmf"       // DTMFEvent: a digit received from the peer
-	EvDevicesChanged = "devices.changed" // Devices
-	EvLog            = "log"             // LogEvent (opt-in)
-	EvSIPTrace       = "sip.trace"       // SIPTrace (opt-in; credentials redacted)
-	EvLagged         = "session.lagged"  // sent before the engine closes a connection that fell behind
+	EvHello          = "hello"            // Hello: first message on every connection
+	EvAccount        = "account.changed"  // Account: the account was changed (never the password)
+	EvSettings       = "settings.changed" // Settings
+	EvLineSelected   = "line.selected"    // LineSelected: the line attached to microphone and speaker
+	EvRegState       = "reg.state"        // RegState
+	EvCallState      = "call.state"       // CallState
+	EvCallDTMF       = "call.dtmf"        // DTMFEvent: a digit received from the peer
+	EvDevicesChanged = "devices.changed"  // Devices
+	EvLog            = "log"              // LogEvent (opt-in)
+	EvSIPTrace       = "sip.trace"        // SIPTrace (opt-in; credentials redacted)
+	EvLagged         = "session.lagged"   // sent before the engine closes a connection that fell behind
 )
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLog, EvRegState, EvLagged, EvSIPTrace,
+	EvAccount, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvRegState,
+	EvLagged, EvSettings, EvSIPTrace,
+}
+
+// LineSelected reports the selected line (0: none). It changes on line.select and when a
+// call starts (its line is selected) or the selected call ends.
+type LineSelected struct {
+	Line int `json:"line"`
 }
 
 // Hello is the first message on a connection: versions and a full snapshot.

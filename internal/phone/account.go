@@ -53,6 +53,7 @@ func (p *Phone) setAccount(a *api.AccountArgs) (any, error) {
 		return nil, api.NewError(api.CodeInvalidArgs, err.Error())
 	}
 	p.acc = acc
+	p.bus.Emit(api.EvAccount, p.publicAccount())
 	if p.cfg.Store != nil {
 		if err := p.cfg.Store.SaveAccount(acc); err != nil {
 			p.log.Warn("save account", "err", err)

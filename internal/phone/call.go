@@ -69,7 +69,7 @@ func (p *Phone) newCall(line int, outgoing bool, d Dialog, s Stream) *call {
 		c.state = stIncoming
 	}
 	p.lines.set(line, c)
-	p.selected = line // the newest call becomes the selected line
+	p.selectLine(line) // the newest call becomes the selected line
 	return c
 }
 
@@ -130,7 +130,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 		c.ended = p.now()
 		p.lines.free(c.line)
 		if p.selected == c.line {
-			p.selected = p.bestLine()
+			p.selectLine(p.bestLine())
 		}
 		log.Info("call ended", "cause", tr.cause, "code", code, "reason", reason)
 	}

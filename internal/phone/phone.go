@@ -230,7 +230,7 @@ func (p *Phone) handle(cmd string, args any) (any, error) {
 	case api.CmdCallMute:
 		return p.mute(argsOf[api.MuteArgs](args))
 	case api.CmdLineSelect:
-		return p.selectLine(argsOf[api.LineArgs](args))
+		return p.lineSelect(argsOf[api.LineArgs](args))
 	case api.CmdDevicesList:
 		return p.cfg.Audio.Devices(), nil
 	case api.CmdDevicesSelect:
@@ -290,15 +290,25 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (any, error) {
 		s.DTMFDelay = time.Duration(*a.DTMFAfterMS) * time.Millisecond
 	}
 	p.settings = s
+	p.bus.Emit(api.EvSettings, p.publicSettings())
 	return p.publicSettings(), nil
 }
 
-func (p *Phone) selectLine(a *api.LineArgs) (any, error) {
+func (p *Phone) lineSelect(a *api.LineArgs) (any, error) {
 	if a.Line < 1 || a.Line > p.settings.MaxLines {
 		return nil, api.NewError(api.CodeInvalidArgs, fmt.Sprintf("line: 1..%d", p.settings.MaxLines))
 	}
-	p.selected = a.Line
-	return map[string]int{"line": a.Line}, nil
+	p.selectLine(a.Line)
+	return api.LineSelected{Line: a.Line}, nil
+}
+
+// selectLine changes the selected line and reports it.
+func (p *Phone) selectLine(line int) {
+	if line == p.selected {
+		return
+	}
+	p.selected = line
+	p.bus.Emit(api.EvLineSelected, api.LineSelected{Line: line})
 }
 
 func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (any, error) {

@@ -323,3 +323,42 @@ func TestAnswerUsesCallersTelephoneEvent(t *testing.T) {
 		}
 	}
 }
+
+// Every change of snapshot state is reported, so another connection's mirror stays true.
+func TestStateChangesAreEvents(t *testing.T) {
+	r := newRig(t, nil)
+	next := func(name string) api.Event {
+		t.Helper()
+		for {
+			select {
+			case ev := <-r.events:
+				if ev.Event == name {
+					return ev
+				}
+			case <-time.After(2 * time.Second):
+				t.Fatalf("no %s event", name)
+			}
+		}
+	}
+	r.mustDo(api.CmdAccountSet, &api.AccountArgs{DisplayName: ptr("Alice"), Password: ptr("hunter2")})
+	ev := next(api.EvAccount)
+	if a := ev.Data.(api.Account); a.DisplayName != "Alice" || !a.HasPassword || contains(toJSON(t, ev), "hunter2") {
+		t.Errorf("account.changed %s", toJSON(t, ev))
+	}
+	r.mustDo(api.CmdSettingsSet, &api.SettingsArgs{AutoAnswer: ptr(true)})
+	if s := next(api.EvSettings).Data.(api.Settings); !s.AutoAnswer {
+		t.Errorf("settings.changed %+v", s)
+	}
+	r.mustDo(api.CmdLineSelect, &api.LineArgs{Line: 2})
+	if l := next(api.EvLineSelected).Data.(api.LineSelected); l.Line != 2 {
+		t.Errorf("line.selected %+v", l)
+	}
+	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"}) // takes line 1 and selects it
+	if l := next(api.EvLineSelected).Data.(api.LineSelected); l.Line != 1 {
+		t.Errorf("line.selected after dial %+v", l)
+	}
+	r.mustDo(api.CmdCallHangup, &api.HangupArgs{})
+	if l := next(api.EvLineSelected).Data.(api.LineSelected); l.Line != 0 {
+		t.Errorf("line.selected after the only call ended %+v", l)
+	}
+}
