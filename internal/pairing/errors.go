@@ -1,0 +1,29 @@
+package pairing
+
+import "errors"
+
+// Sentinel errors. Callers test them with errors.Is; messages never carry tokens or hashes.
+var (
+	// ErrBadOrigin: the origin is not of the form http(s)://host[:port].
+	ErrBadOrigin = errors.New("pairing: bad origin")
+	// ErrAlreadyPaired: a request was made for an origin that is already paired.
+	ErrAlreadyPaired = errors.New("pairing: origin already paired")
+	// ErrCoolingDown: the origin was denied recently and may not ask again yet.
+	ErrCoolingDown = errors.New("pairing: origin denied recently")
+	// ErrTooManyRequests: the global cap on pending requests or on the request rate is reached.
+	ErrTooManyRequests = errors.New("pairing: too many pairing requests")
+	// ErrNoPending: there is no live pending request for the origin.
+	ErrNoPending = errors.New("pairing: no pending request for origin")
+	// ErrNotPaired: the origin has no pairing.
+	ErrNotPaired = errors.New("pairing: origin not paired")
+	// ErrBadToken: the token does not match the one issued to this origin.
+	ErrBadToken = errors.New("pairing: bad token")
+	// ErrRateLimited: too many failed token checks for this origin in the last minute.
+	ErrRateLimited = errors.New("pairing: too many failed token checks")
+	// ErrConfig: the Config is invalid.
+	ErrConfig = errors.New("pairing: invalid config")
+	// ErrInsecureFile: the pairing file or its directory is readable or writable by others.
+	ErrInsecureFile = errors.New("pairing: pairing file is not owner-only")
+	// ErrCorruptFile: the pairing file cannot be decoded or holds invalid entries.
+	ErrCorruptFile = errors.New("pairing: corrupt pairing file")
+)
