@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 )
 
@@ -54,7 +55,7 @@ func (s *Store) Save(name string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(p, data)
+	return WriteFile(p, data)
 }
 
 // Load reads document name into v; ErrNotFound if it does not exist.
@@ -88,16 +89,19 @@ func (s *Store) Token(name string) (string, error) {
 	b := make([]byte, 32)
 	rand.Read(b)
 	tok := hex.EncodeToString(b)
-	return tok, writeFile(p, []byte(tok))
+	return tok, WriteFile(p, []byte(tok))
 }
 
-func writeFile(path string, data []byte) error {
+// WriteFile writes data to path atomically (temporary file, fsync, rename) with mode 0600,
+// so a crash never leaves a half-written file and nobody else can read it.
+func WriteFile(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
+	name := tmp.Name()
+	defer os.Remove(name) // a no-op once renamed
+	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
 		tmp.Close()
 		return err
 	}
@@ -105,8 +109,12 @@ func writeFile(path string, data []byte) error {
 		tmp.Close()
 		return err
 	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return os.Rename(name, path)
 }
