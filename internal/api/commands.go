@@ -19,14 +19,20 @@ const (
 	CmdDevicesList     = "devices.list"     // -> Devices
 	CmdDevicesSelect   = "devices.select"   // DeviceSelectArgs -> Devices
 	CmdEventsSubscribe = "events.subscribe" // SubscribeArgs -> SubscribeArgs (handled by control, per connection)
+	CmdAuth            = "auth"             // AuthArgs -> AuthResult (handled by control; the first message of a browser connection)
+	CmdPairList        = "pair.list"        // -> PairingList (admin)
+	CmdPairApprove     = "pair.approve"     // OriginArgs -> {} (admin)
+	CmdPairDeny        = "pair.deny"        // OriginArgs -> {} (admin)
+	CmdPairRevoke      = "pair.revoke"      // OriginArgs -> {} (admin)
 )
 
 // Commands lists every command name, sorted; control's dispatch table and the JS
 // library are tested against it.
 var Commands = []string{
-	CmdAccountGet, CmdAccountSet, CmdCallAnswer, CmdCallDial, CmdCallDTMF, CmdCallHangup,
+	CmdAccountGet, CmdAccountSet, CmdAuth, CmdCallAnswer, CmdCallDial, CmdCallDTMF, CmdCallHangup,
 	CmdCallMute, CmdCallReject, CmdDevicesList, CmdDevicesSelect, CmdEventsSubscribe,
-	CmdLineSelect, CmdRegister, CmdSettingsGet, CmdSettingsSet, CmdStatus, CmdUnregister,
+	CmdLineSelect, CmdPairApprove, CmdPairDeny, CmdPairList, CmdPairRevoke, CmdRegister,
+	CmdSettingsGet, CmdSettingsSet, CmdStatus, CmdUnregister,
 }
 
 // Transport names accepted in Account.Transport.
@@ -87,6 +93,11 @@ type Settings struct {
 type DialArgs struct {
 	To   string `json:"to"`
 	Line int    `json:"line,omitempty"` // 0 = lowest free line
+	// Headers are extra SIP headers for the INVITE, name -> value (the Mizu setsipheader).
+	// Names must be tokens and not ones the stack owns (Via, From, To, Call-ID, CSeq,
+	// Contact, Route, Max-Forwards, Content-*, Authorization...); values must not contain
+	// CR, LF or NUL. Anything else fails with invalid_args.
+	Headers map[string]string `json:"headers,omitempty"`
 }
 
 // DialResult is returned when the call is accepted (not answered).
@@ -141,4 +152,58 @@ type DeviceSelectArgs struct {
 type SubscribeArgs struct {
 	Log      bool `json:"log"`
 	SIPTrace bool `json:"sipTrace"`
+}
+
+// Permissions of a connection, from least to most. A command needs at least the
+// permission docs/protocol.md lists for it; otherwise it fails with "forbidden".
+const (
+	PermRead    = "read"    // observe: status, snapshots, events
+	PermControl = "control" // also place and handle calls, choose devices, change settings
+	PermAdmin   = "admin"   // also change the account and credentials, approve origins
+)
+
+// AuthArgs authenticates a browser connection. Token is the one the engine issued to
+// this origin when the user approved it; empty for a provisioned origin or to ask for
+// pairing.
+type AuthArgs struct {
+	Token string `json:"token"`
+}
+
+// AuthResult says who the connection is and what it may do. hello follows it.
+type AuthResult struct {
+	Origin     string `json:"origin"`
+	Permission string `json:"permission"`
+}
+
+// OriginArgs names a web origin (scheme://host[:port]).
+type OriginArgs struct {
+	Origin string `json:"origin"`
+}
+
+// PairingList is the pairing state: pending requests and paired origins, oldest first.
+type PairingList struct {
+	Enabled     bool                `json:"enabled"` // users may pair new origins
+	Pending     []PairingRequest    `json:"pending"`
+	Paired      []PairedOrigin      `json:"paired"`
+	Provisioned []ProvisionedOrigin `json:"provisioned"`
+}
+
+// PairingRequest is an origin waiting for the user's approval.
+type PairingRequest struct {
+	ID      string `json:"id"`
+	Origin  string `json:"origin"`
+	Time    string `json:"time"`    // RFC 3339, when it was asked
+	Expires string `json:"expires"` // RFC 3339, when it lapses unanswered
+}
+
+// PairedOrigin is an origin the user approved.
+type PairedOrigin struct {
+	Origin   string `json:"origin"`
+	Approved string `json:"approved"` // RFC 3339
+}
+
+// ProvisionedOrigin is an origin the administrator allowed in the config.
+type ProvisionedOrigin struct {
+	Origin     string `json:"origin"`
+	Permission string `json:"permission"`
 }

@@ -31,6 +31,7 @@ type Response struct {
 type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	Data    any    `json:"data,omitempty"` // details for some codes (pairing_required: PairingRequest)
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

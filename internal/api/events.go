@@ -13,12 +13,23 @@ const (
 	EvLog            = "log"              // LogEvent (opt-in)
 	EvSIPTrace       = "sip.trace"        // SIPTrace (opt-in; credentials redacted)
 	EvLagged         = "session.lagged"   // sent before the engine closes a connection that fell behind
+	EvPairChanged    = "pair.changed"     // PairingList: a request, approval, denial, revocation or expiry (admin connections only)
+	EvPaired         = "paired"           // Paired: this waiting connection's origin was approved (seq 0, before hello)
 )
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvRegState,
-	EvLagged, EvSettings, EvSIPTrace,
+	EvAccount, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvPaired, EvRegState, EvLagged, EvSettings, EvSIPTrace,
+}
+
+// Paired hands a waiting connection the token the user approved for its origin. The page
+// stores it (origin-scoped storage) and sends it in auth on later connections. It goes to
+// that connection only, never to logs or other connections.
+type Paired struct {
+	Origin     string `json:"origin"`
+	Token      string `json:"token"`
+	Permission string `json:"permission"`
 }
 
 // LineSelected reports the selected line (0: none). It changes on line.select and when a
