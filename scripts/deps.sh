@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing: the real SIP peers
-# (kamailio, baresip, SIPp), sox for audio checks, gcc for the cgo audio
-# backend, and the Go modules. Idempotent and quick when everything is there.
+# (kamailio, baresip, SIPp), sox for audio checks, certutil and
+# update-ca-certificates for the local CA, gnome-keyring and dbus for the
+# Secret Service, gcc for the cgo audio backend, and the Go modules.
+# Idempotent and quick when everything is there.
 #
 # As root, missing Debian packages are installed with apt-get. Otherwise the
 # script prints what is missing and how to install it, and fails only when
@@ -15,6 +17,10 @@ packages=(
 	"baresip-core:baresip"
 	"sip-tester:sipp"
 	"sox:sox"
+	"libnss3-tools:certutil"
+	"ca-certificates:update-ca-certificates"
+	"gnome-keyring:gnome-keyring-daemon"
+	"dbus-daemon:dbus-daemon"
 )
 
 installed() { # package command
