@@ -8,7 +8,8 @@ import (
 
 const module = "github.com/wpservice/wpservice"
 
-// TestImportRules enforces the package layering: control knows only the wire contract,
+// TestImportRules enforces the package layering: control knows only the wire contract
+// and the pairing store,
 // only sipstack imports sipgo, only audio/device imports malgo, and the leaf packages stay
 // leaves. It runs `go list -deps` on each package and fails on a forbidden edge.
 func TestImportRules(t *testing.T) {
@@ -22,7 +23,9 @@ func TestImportRules(t *testing.T) {
 		forbidden []string
 	}{
 		{internal("api"), []string{module + "/"}},
-		{internal("control"), []string{internal("phone"), internal("sipstack"), internal("media"), internal("audio"), internal("store"), sipgo, malgo}},
+		{internal("control"), []string{internal("phone"), internal("sipstack"), internal("media"), internal("audio"), sipgo, malgo}},
+		{internal("pairing"), []string{internal("api"), internal("control"), internal("phone"), internal("config"), sipgo, malgo}},
+		{internal("localca"), []string{module + "/internal/", sipgo, malgo}},
 		{internal("phone"), []string{internal("control"), internal("audio/device"), malgo}},
 		{internal("sipstack"), []string{internal("phone"), internal("control"), internal("media"), internal("audio"), internal("api"), malgo}},
 		{internal("media"), []string{internal("phone"), internal("control"), internal("sipstack"), internal("api"), internal("audio/device"), sipgo, malgo}},

@@ -14,6 +14,9 @@ func (c *conn) handle(msg []byte) []byte {
 	var resp api.Response
 	if req, failure := decodeRequest(c.table, msg); failure != nil {
 		resp = api.Fail(req.ID, failure)
+		if level(c.level.Load()) == levelNone {
+			_ = c.unauthenticated(req.ID) // a bad first message ends the connection
+		}
 	} else {
 		resp = c.run(req)
 	}
@@ -25,13 +28,29 @@ func (c *conn) handle(msg []byte) []byte {
 	return data
 }
 
-// run executes a decoded command: events.subscribe here, everything else in the engine.
+// run executes a decoded command: authentication, permissions, subscriptions and
+// pairing here, everything else in the engine.
 func (c *conn) run(req request) api.Response {
-	if req.Cmd == api.CmdEventsSubscribe {
+	if req.Cmd == api.CmdAuth {
+		return c.authenticate(req.ID, req.Args.(*api.AuthArgs))
+	}
+	lvl := level(c.level.Load())
+	if lvl == levelNone {
+		return c.unauthenticated(req.ID)
+	}
+	if err := permit(req.Cmd, req.Args, lvl); err != nil {
+		return api.Fail(req.ID, err)
+	}
+	switch req.Cmd {
+	case api.CmdEventsSubscribe:
 		sub := req.Args.(*api.SubscribeArgs)
 		c.wantLog.Store(sub.Log)
 		c.wantTrace.Store(sub.SIPTrace)
 		return api.OK(req.ID, *sub)
+	case api.CmdPairList:
+		return api.OK(req.ID, c.gate.list())
+	case api.CmdPairApprove, api.CmdPairDeny, api.CmdPairRevoke:
+		return c.pairCommand(req)
 	}
 	ctx, cancel := context.WithTimeout(c.ctx, c.t.commandTimeout)
 	defer cancel()
@@ -54,4 +73,27 @@ func wireError(err error) *api.Error {
 		return apiErr
 	}
 	return api.NewError(api.CodeInternal, err.Error())
+}
+
+// pairCommand runs pair.approve, pair.deny or pair.revoke.
+func (c *conn) pairCommand(req request) api.Response {
+	origin := req.Args.(*api.OriginArgs).Origin
+	if origin == "" {
+		return api.Fail(req.ID, api.NewError(api.CodeInvalidArgs, "origin is required"))
+	}
+	var err error
+	switch req.Cmd {
+	case api.CmdPairApprove:
+		err = c.gate.approve(origin)
+	case api.CmdPairDeny:
+		err = c.gate.deny(origin)
+	case api.CmdPairRevoke:
+		err = c.gate.revoke(origin)
+	}
+	if err != nil {
+		c.log.Info("pairing command failed", "cmd", req.Cmd, "origin", origin, "err", err)
+		return api.Fail(req.ID, wireError(err))
+	}
+	c.log.Info("pairing changed", "cmd", req.Cmd, "origin", origin)
+	return api.OK(req.ID, struct{}{})
 }

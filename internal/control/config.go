@@ -1,6 +1,7 @@
 package control
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -8,6 +9,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/pairing"
 )
 
 // Config configures a Server.
@@ -16,11 +20,31 @@ type Config struct {
 	Port int
 	// FallbackPorts are tried in order when Port is taken.
 	FallbackPorts []int
-	// AllowedOrigins are the web origins (scheme://host[:port]) whose pages may use
-	// the API, besides our own origin. Matching is exact after normalisation: the
-	// scheme and host are lower-cased and a default port (80, 443) is dropped. An
-	// entry with a path (a trailing slash included) is refused by New.
+	// AllowedOrigins are web origins (scheme://host[:port]) the administrator
+	// provisioned with control permission: their pages need no pairing. Matching is
+	// exact after normalisation: the scheme and host are lower-cased and a default
+	// port (80, 443) is dropped. An entry with a path (a trailing slash included) is
+	// refused by New, and so is an origin listed twice.
 	AllowedOrigins []string
+	// AdminOrigins are provisioned origins that may also change the account and
+	// approve other origins, like the engine's own page.
+	AdminOrigins []string
+	// ReadOnlyOrigins are provisioned origins that may only observe.
+	ReadOnlyOrigins []string
+	// FrameAncestors are the origins allowed to frame the engine's own page; empty
+	// forbids framing (clickjacking of the approval page).
+	FrameAncestors []string
+	// Pairing, when set, lets the user approve other https origins (and http pages on
+	// loopback); nil switches user pairing off, so only provisioned origins get in.
+	Pairing *pairing.Store
+	// Notify publishes an engine event (pair.changed) to every watcher, in seq order
+	// with the engine's other events; nil publishes nothing.
+	Notify func(event string, data any)
+	// TLS, when set, also serves the API as https/wss on TLSPort (or the first free
+	// TLSFallbackPorts), for Safari and for pages that require wss.
+	TLS              *tls.Config
+	TLSPort          int
+	TLSFallbackPorts []int
 	// Token authorises clients that send no Origin header (CLI, scripts), as
 	// "Authorization: Bearer <token>" or "?token=<token>". Empty refuses them all.
 	Token string
@@ -32,22 +56,46 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// validate checks cfg and returns the normalised allowed origins.
-func (cfg Config) validate() (map[string]bool, error) {
-	for _, p := range append([]int{cfg.Port}, cfg.FallbackPorts...) {
+// validate checks cfg and returns the provisioned origins (normalised) with their
+// permission, and the normalised frame ancestors.
+func (cfg Config) validate() (map[string]string, []string, error) {
+	ports := append([]int{cfg.Port}, cfg.FallbackPorts...)
+	ports = append(append(ports, cfg.TLSPort), cfg.TLSFallbackPorts...)
+	for _, p := range ports {
 		if p < 0 || p > 65535 {
-			return nil, fmt.Errorf("%w: %d", ErrInvalidPort, p)
+			return nil, nil, fmt.Errorf("%w: %d", ErrInvalidPort, p)
 		}
 	}
-	origins := make(map[string]bool, len(cfg.AllowedOrigins))
-	for _, o := range cfg.AllowedOrigins {
+	origins := map[string]string{}
+	lists := []struct {
+		perm    string
+		origins []string
+	}{
+		{api.PermControl, cfg.AllowedOrigins},
+		{api.PermAdmin, cfg.AdminOrigins},
+		{api.PermRead, cfg.ReadOnlyOrigins},
+	}
+	for _, l := range lists {
+		for _, o := range l.origins {
+			n, ok := normalizeOrigin(o)
+			if !ok {
+				return nil, nil, fmt.Errorf("%w: %q", ErrInvalidOrigin, o)
+			}
+			if _, dup := origins[n]; dup {
+				return nil, nil, fmt.Errorf("%w: %q is listed twice", ErrInvalidOrigin, o)
+			}
+			origins[n] = l.perm
+		}
+	}
+	var ancestors []string
+	for _, o := range cfg.FrameAncestors {
 		n, ok := normalizeOrigin(o)
 		if !ok {
-			return nil, fmt.Errorf("%w: %q", ErrInvalidOrigin, o)
+			return nil, nil, fmt.Errorf("%w: frame ancestor %q", ErrInvalidOrigin, o)
 		}
-		origins[n] = true
+		ancestors = append(ancestors, n)
 	}
-	return origins, nil
+	return origins, ancestors, nil
 }
 
 // normalizeOrigin turns a serialised origin into the canonical form used for
@@ -90,12 +138,36 @@ func normalizeOrigin(s string) (string, bool) {
 	return scheme + "://" + net.JoinHostPort(host, port), true
 }
 
-// ownOrigins are the origins of pages served by this server on port.
-func ownOrigins(port int) []string {
+// ownOrigins are the origins of pages served by this server on port, over http or
+// (for the wss listener) https.
+func ownOrigins(scheme string, port int) []string {
 	p := strconv.Itoa(port)
 	return []string{
-		"http://127.0.0.1:" + p,
-		"http://localhost:" + p,
-		"http://[::1]:" + p,
+		scheme + "://127.0.0.1:" + p,
+		scheme + "://localhost:" + p,
+		scheme + "://[::1]:" + p,
 	}
+}
+
+// pairable reports whether a page on origin (normalised) may ask the user for
+// pairing: https pages, and http pages on loopback (local development). A plain
+// http page elsewhere could be rewritten by anyone on its network, so it must be
+// provisioned by the administrator instead.
+func pairable(origin string) bool {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	switch u.Scheme {
+	case "https":
+		return true
+	case "http":
+		h := u.Hostname()
+		if h == "localhost" {
+			return true
+		}
+		ip := net.ParseIP(h)
+		return ip != nil && ip.IsLoopback()
+	}
+	return false
 }

@@ -31,6 +31,7 @@ type timing struct {
 	pingPeriod     time.Duration // how often we ping; below pongWait
 	closeGrace     time.Duration // how long we wait for the client's close frame after ours
 	commandTimeout time.Duration // context deadline of one Backend.Do
+	authWait       time.Duration // a browser connection's first message (auth) must come within this
 }
 
 func defaultTiming() timing {
@@ -40,20 +41,45 @@ func defaultTiming() timing {
 		pingPeriod:     54 * time.Second,
 		closeGrace:     2 * time.Second,
 		commandTimeout: 30 * time.Second,
+		authWait:       5 * time.Second,
 	}
 }
+
+// Messages the write pump handles besides engine events (api.Event) and encoded
+// responses ([]byte).
+type (
+	helloMsg   struct{ api.Event } // the snapshot: written before any engine event
+	localEvent struct{ api.Event } // for this connection only, outside the seq order (paired)
+	closeMsg   struct {            // close once everything queued before it is written
+		code   int
+		reason string
+	}
+)
 
 // conn is one WebSocket client. The read pump (the HTTP handler's goroutine) decodes
 // and runs commands one at a time, in order; the write pump owns every data write.
 // Engine events reach the write pump through a bounded queue that never blocks.
+// A browser connection starts unauthenticated: it sees nothing of the engine until
+// its auth message (or the user's approval) admits it.
 type conn struct {
 	ws      *websocket.Conn
 	backend Backend
 	table   map[string]command
+	gate    *gate
+	id      identity
 	log     *slog.Logger
 	t       timing
 	ctx     context.Context // cancelled when the connection ends; parent of every Do
 	cancel  context.CancelFunc
+	level   atomic.Int32 // the permission (a level); levelNone until admitted
+
+	authMu    sync.Mutex // guards the fields below
+	state     authState
+	counted   bool // counted in gate.unauth
+	attempts  int  // auth messages with a wrong token
+	pending   api.PairingRequest
+	authTimer *time.Timer // auth deadline, then the pairing request's expiry
+	unwatch   func()
 
 	out        chan any      // api.Event from the engine, or an encoded response
 	lagOnce    sync.Once     // guards lagSeq and lagged
@@ -66,14 +92,18 @@ type conn struct {
 	closing    bool       // a close frame was sent; guarded by deadlineMu
 	closeOnce  sync.Once
 
+	afterReply func() // run by the read pump once the current response is queued
+
 	wantLog   atomic.Bool // opt-in events, switched by events.subscribe
 	wantTrace atomic.Bool
 }
 
-func newConn(ws *websocket.Conn, backend Backend, table map[string]command, log *slog.Logger, t timing) *conn {
+func newConn(ws *websocket.Conn, backend Backend, table map[string]command, g *gate, id identity,
+	log *slog.Logger, t timing) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &conn{
-		ws: ws, backend: backend, table: table, log: log, t: t, ctx: ctx, cancel: cancel,
+		ws: ws, backend: backend, table: table, gate: g, id: id, log: log, t: t, ctx: ctx, cancel: cancel,
+		counted:    !id.authed,
 		out:        make(chan any, sendQueueLen),
 		lagged:     make(chan struct{}),
 		stop:       make(chan struct{}),
@@ -85,15 +115,62 @@ func newConn(ws *websocket.Conn, backend Backend, table map[string]command, log 
 func (c *conn) serve() {
 	defer c.ws.Close()
 	defer c.cancel()
-	hello, unwatch, ok := c.watch()
-	if !ok {
-		return
+	defer c.end()
+	go c.writePump()
+	if c.id.authed {
+		c.startEvents(levelOf(c.id.perm))
+	} else {
+		c.authMu.Lock()
+		c.authTimer = time.AfterFunc(c.t.authWait, c.authExpired)
+		c.authMu.Unlock()
 	}
-	defer unwatch()
-	go c.writePump(hello)
 	c.readPump()
 	close(c.stop)
 	<-c.writerDone
+}
+
+// startEvents admits the connection with permission lvl: it subscribes to engine
+// events and queues the hello snapshot, which the writer sends before any of them.
+func (c *conn) startEvents(lvl level) {
+	c.authMu.Lock()
+	if c.state == stateAuthed || c.state == stateEnded {
+		c.authMu.Unlock()
+		return
+	}
+	c.state = stateAuthed
+	if c.authTimer != nil {
+		c.authTimer.Stop()
+	}
+	counted := c.counted
+	c.counted = false
+	c.level.Store(int32(lvl))
+	hello, unwatch, ok := c.watch()
+	if ok {
+		c.unwatch = unwatch
+	}
+	c.authMu.Unlock()
+	if counted {
+		c.gate.release()
+	}
+	if ok {
+		c.queue(helloMsg{hello})
+	}
+}
+
+// end releases what the connection holds in the engine and the gate.
+func (c *conn) end() {
+	c.authMu.Lock()
+	c.state = stateEnded
+	if c.authTimer != nil {
+		c.authTimer.Stop()
+	}
+	unwatch, counted := c.unwatch, c.counted
+	c.unwatch, c.counted = nil, false
+	c.authMu.Unlock()
+	if unwatch != nil {
+		unwatch()
+	}
+	c.gate.forget(c, counted)
 }
 
 // watch subscribes to engine events; hello goes first, before anything the sink queued.
@@ -114,6 +191,8 @@ func (c *conn) deliver(ev api.Event) {
 	case ev.Event == api.EvLog && !c.wantLog.Load():
 		return
 	case ev.Event == api.EvSIPTrace && !c.wantTrace.Load():
+		return
+	case ev.Event == api.EvPairChanged && level(c.level.Load()) < levelAdmin:
 		return
 	}
 	select {
@@ -154,6 +233,10 @@ func (c *conn) readPump() {
 			c.closeWith(websocket.CloseInvalidFramePayloadData, "invalid UTF-8")
 		default:
 			c.reply(c.handle(msg))
+			if after := c.afterReply; after != nil {
+				c.afterReply = nil
+				after()
+			}
 			c.extendReadDeadline()
 		}
 	}
@@ -185,15 +268,23 @@ func (c *conn) linger() {
 
 // reply queues an encoded response. It blocks while the queue is full: that slows
 // this client's own commands, never the engine.
-func (c *conn) reply(msg []byte) {
+func (c *conn) reply(msg []byte) { c.queue(msg) }
+
+// queue hands m to the writer, waiting while the queue is full, unless the writer is gone.
+func (c *conn) queue(m any) {
 	select {
-	case c.out <- msg:
+	case c.out <- m:
 	case <-c.writerDone:
 	}
 }
 
-// writePump writes hello, then queued events and responses in order, and pings.
-func (c *conn) writePump(hello api.Event) {
+// closeAfterQueued closes the connection once what is queued now has been written,
+// so that a response reaches the client before the close frame that follows it.
+func (c *conn) closeAfterQueued(code int, reason string) { c.queue(closeMsg{code, reason}) }
+
+// writePump writes queued messages in order, and pings. Engine events wait until
+// the hello snapshot is written; those the snapshot already reflects are dropped.
+func (c *conn) writePump() {
 	defer close(c.writerDone)
 	defer func() {
 		if r := recover(); r != nil {
@@ -203,9 +294,11 @@ func (c *conn) writePump(hello api.Event) {
 	ping := time.NewTicker(c.t.pingPeriod)
 	defer ping.Stop()
 	enc := newEncoder()
-	if !c.write(enc, hello) {
-		return
-	}
+	var (
+		helloSent bool
+		helloSeq  uint64
+		held      []api.Event // engine events queued before the hello
+	)
 	for {
 		select { // once lagged, nothing else is written
 		case <-c.lagged:
@@ -220,10 +313,35 @@ func (c *conn) writePump(hello api.Event) {
 			c.sendLagged(enc)
 			return
 		case m := <-c.out:
-			if ev, isEvent := m.(api.Event); isEvent && ev.Seq <= hello.Seq {
-				continue // already reflected in the hello snapshot
+			var ok bool
+			switch m := m.(type) {
+			case helloMsg:
+				helloSent, helloSeq = true, m.Seq
+				ok = c.write(enc, m.Event)
+				for _, ev := range held {
+					if ok && ev.Seq > helloSeq {
+						ok = c.write(enc, ev)
+					}
+				}
+				held = nil
+			case api.Event:
+				switch {
+				case !helloSent:
+					held, ok = append(held, m), true
+				case m.Seq <= helloSeq:
+					ok = true // already reflected in the hello snapshot
+				default:
+					ok = c.write(enc, m)
+				}
+			case localEvent:
+				ok = c.write(enc, m.Event)
+			case closeMsg:
+				c.closeWith(m.code, m.reason)
+				return
+			default:
+				ok = c.write(enc, m)
 			}
-			if !c.write(enc, m) {
+			if !ok {
 				return
 			}
 		case <-ping.C:

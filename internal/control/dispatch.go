@@ -47,6 +47,11 @@ func commandTable() map[string]command {
 		api.CmdDevicesList:     noArgs(),
 		api.CmdDevicesSelect:   withArgs[api.DeviceSelectArgs](),
 		api.CmdEventsSubscribe: withArgs[api.SubscribeArgs](),
+		api.CmdAuth:            withArgs[api.AuthArgs](),
+		api.CmdPairList:        noArgs(),
+		api.CmdPairApprove:     withArgs[api.OriginArgs](),
+		api.CmdPairDeny:        withArgs[api.OriginArgs](),
+		api.CmdPairRevoke:      withArgs[api.OriginArgs](),
 	}
 }
 

@@ -30,6 +30,14 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdLineSelect:      &api.LineArgs{},
 		api.CmdDevicesSelect:   &api.DeviceSelectArgs{},
 		api.CmdEventsSubscribe: &api.SubscribeArgs{},
+		api.CmdAuth:            &api.AuthArgs{},
+		api.CmdPairApprove:     &api.OriginArgs{},
+		api.CmdPairDeny:        &api.OriginArgs{},
+		api.CmdPairRevoke:      &api.OriginArgs{},
+	}
+	// Every command has a permission of its own; none falls to the admin default.
+	if got := slices.Sorted(maps.Keys(required)); !slices.Equal(got, api.Commands) {
+		t.Errorf("permission table %v\n!= api.Commands %v", got, api.Commands)
 	}
 	for name, cmd := range table {
 		want, hasArgs := wantArgs[name]

@@ -160,8 +160,23 @@ func (w *testWriter) stop() {
 
 func ownOrigin(s *Server) string { return "http://127.0.0.1:" + strconv.Itoa(s.Port()) }
 
-// dialWS opens /ws as a page on origin would, or with the token when origin is "".
+// dialWS opens /ws as a page on origin would (and authenticates with an auth
+// message, whose response it consumes), or with the token when origin is "".
+// Either way the next message is the hello.
 func dialWS(t *testing.T, s *Server, origin string) *websocket.Conn {
+	t.Helper()
+	ws := dialRaw(t, s, origin)
+	if origin != "" {
+		if r := roundTrip(t, ws, `{"id":"auth","cmd":"auth","args":{}}`); !r.OK {
+			t.Fatalf("auth from %s: %+v", origin, r.Error)
+		}
+	}
+	return ws
+}
+
+// dialRaw opens /ws as a page on origin would, or with the token when origin is "",
+// and sends nothing.
+func dialRaw(t *testing.T, s *Server, origin string) *websocket.Conn {
 	t.Helper()
 	h := http.Header{}
 	if origin != "" {

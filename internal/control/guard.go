@@ -8,41 +8,67 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/wpservice/wpservice/internal/api"
 )
 
-// contentSecurityPolicy lets our own page talk to a loopback WebSocket and nothing else.
-const contentSecurityPolicy = "default-src 'self'; " +
-	"connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:*; " +
-	"frame-ancestors 'self'"
+// connectSources lets our own page talk to a loopback WebSocket and nothing else.
+const connectSources = "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws://[::1]:* " +
+	"wss://127.0.0.1:* wss://localhost:* wss://[::1]:*"
 
-// policy decides who may talk to a server bound on one port: the Host header
-// (against DNS rebinding), the Origin header (which web pages) and the token (which
-// local programs).
+// policy decides who may talk to one listener: the Host header (against DNS
+// rebinding), the Origin header (which web pages, with which permission) and the
+// token (which local programs). The admin socket has its own policy: the operating
+// system has already checked the peer, so there is no Host check and no token, and
+// a browser (any Origin) is refused.
 type policy struct {
-	port      string
-	origins   map[string]bool // normalised: the allowed origins and our own
-	token     [sha256.Size]byte
-	haveToken bool
+	port        string            // the listener's port; "" on the admin socket
+	own         map[string]bool   // our own page's origins on this listener
+	provisioned map[string]string // normalised origin -> permission, from the config
+	pairing     bool              // unknown pairable origins may ask the user
+	token       [sha256.Size]byte
+	haveToken   bool
+	adminSocket bool
+	csp         string
+	denyFraming bool
 }
 
-func newPolicy(port int, allowed map[string]bool, token string) *policy {
+func newPolicy(scheme string, port int, cfg Config, provisioned map[string]string, ancestors []string) *policy {
 	p := &policy{
-		port:      strconv.Itoa(port),
-		origins:   make(map[string]bool, len(allowed)+3),
-		token:     sha256.Sum256([]byte(token)),
-		haveToken: token != "",
+		port:        strconv.Itoa(port),
+		own:         map[string]bool{},
+		provisioned: provisioned,
+		pairing:     cfg.Pairing != nil,
+		token:       sha256.Sum256([]byte(cfg.Token)),
+		haveToken:   cfg.Token != "",
 	}
-	for o := range allowed {
-		p.origins[o] = true
+	for _, o := range ownOrigins(scheme, port) {
+		p.own[o] = true
 	}
-	for _, o := range ownOrigins(port) {
-		p.origins[o] = true
-	}
+	p.setFraming(ancestors)
 	return p
+}
+
+func newAdminPolicy(ancestors []string) *policy {
+	p := &policy{adminSocket: true}
+	p.setFraming(ancestors)
+	return p
+}
+
+func (p *policy) setFraming(ancestors []string) {
+	frame := "'none'"
+	if len(ancestors) > 0 {
+		frame = strings.Join(ancestors, " ")
+	}
+	p.csp = "default-src 'self'; " + connectSources + "; frame-ancestors " + frame
+	p.denyFraming = len(ancestors) == 0
 }
 
 // hostAllowed reports whether host is 127.0.0.1:P, [::1]:P or localhost:P.
 func (p *policy) hostAllowed(host string) bool {
+	if p.adminSocket {
+		return true
+	}
 	h, port, err := net.SplitHostPort(host)
 	if err != nil || port != p.port {
 		return false
@@ -54,11 +80,26 @@ func (p *policy) hostAllowed(host string) bool {
 	return false
 }
 
-// originAllowed reports whether a present Origin header names an allowed origin.
-// "null", file:// and anything that is not a bare http(s) origin are refused.
-func (p *policy) originAllowed(origin string) bool {
-	n, ok := normalizeOrigin(origin)
-	return ok && p.origins[n]
+// originPermission classifies a present Origin header: the permission of our own
+// page or of a provisioned origin, or "" with pair true for an origin that may ask
+// the user. ok is false for everything else: unlisted origins when pairing is off
+// or the origin is not pairable, "null", file://, paths, anything malformed.
+func (p *policy) originPermission(origin string) (normalised, perm string, pair, ok bool) {
+	if p.adminSocket {
+		return "", "", false, false
+	}
+	n, valid := normalizeOrigin(origin)
+	switch {
+	case !valid:
+		return "", "", false, false
+	case p.own[n]:
+		return n, api.PermAdmin, false, true
+	case p.provisioned[n] != "":
+		return n, p.provisioned[n], false, true
+	case p.pairing && pairable(n):
+		return n, "", true, true
+	}
+	return "", "", false, false
 }
 
 // tokenValid reports whether r carries the token, as a bearer credential or as the
@@ -89,21 +130,31 @@ func bearer(header string) (string, bool) {
 }
 
 // guard wraps every route: security headers on every response, then the Host check
-// and, when an Origin header is present, the Origin check. It never sets CORS headers.
+// and, when an Origin header is present, the Origin check. Only /ws admits an
+// origin that still has to pair; the page and /health are for our own page and
+// provisioned origins. It never sets CORS headers.
 func guard(p *policy, log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", p.csp)
 		h.Set("Cache-Control", "no-store")
+		if p.denyFraming {
+			h.Set("X-Frame-Options", "DENY")
+		}
 
 		if !p.hostAllowed(r.Host) {
 			refuse(w, log, r, http.StatusForbidden, "host not allowed")
 			return
 		}
 		if origins, present := r.Header["Origin"]; present {
-			if len(origins) != 1 || !p.originAllowed(origins[0]) {
+			if len(origins) != 1 {
+				refuse(w, log, r, http.StatusForbidden, "origin not allowed")
+				return
+			}
+			_, _, pair, ok := p.originPermission(origins[0])
+			if !ok || pair && r.URL.Path != "/ws" {
 				refuse(w, log, r, http.StatusForbidden, "origin not allowed")
 				return
 			}
@@ -112,16 +163,27 @@ func guard(p *policy, log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// requireClient lets a request through when it came from an allowed web page (guard
-// has checked its Origin) or, without an Origin, when it carries the token.
-func requireClient(p *policy, log *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, fromPage := r.Header["Origin"]; !fromPage && !p.tokenValid(r) {
-			refuse(w, log, r, http.StatusUnauthorized, "no origin and no valid token")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// identity is what the handshake established about a WebSocket client.
+type identity struct {
+	origin string // normalised Origin; "" for a client without one
+	perm   string // the permission; "" while a pairable origin has not authenticated
+	pair   bool   // the origin must present a pairing token (or pair) in auth
+	authed bool   // authenticated by the handshake: admin socket or token header
+}
+
+// identify classifies a WebSocket handshake that guard has let through. A request
+// without Origin needs the token (or the admin socket); it gets admin permission,
+// being a program of the same user. ok is false when it must be refused (401).
+func (p *policy) identify(r *http.Request) (id identity, ok bool) {
+	origins, fromPage := r.Header["Origin"]
+	switch {
+	case p.adminSocket:
+		return identity{perm: api.PermAdmin, authed: true}, true
+	case !fromPage:
+		return identity{perm: api.PermAdmin, authed: true}, p.tokenValid(r)
+	}
+	n, perm, pair, ok := p.originPermission(origins[0])
+	return identity{origin: n, perm: perm, pair: pair}, ok
 }
 
 func refuse(w http.ResponseWriter, log *slog.Logger, r *http.Request, status int, reason string) {

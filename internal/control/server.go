@@ -7,6 +7,7 @@
 package control
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -23,20 +24,23 @@ import (
 
 // Server is the control API server. Create it with New, then Start and Close.
 type Server struct {
-	cfg     Config
-	backend Backend
-	log     *slog.Logger
-	allowed map[string]bool // normalised AllowedOrigins
-	table   map[string]command
-	timing  timing
-	connIDs atomic.Uint64
+	cfg         Config
+	backend     Backend
+	log         *slog.Logger
+	provisioned map[string]string // normalised origin -> permission
+	ancestors   []string          // normalised FrameAncestors
+	gate        *gate
+	table       map[string]command
+	timing      timing
+	connIDs     atomic.Uint64
 
 	mu        sync.Mutex
 	started   bool
 	closed    bool
 	port      int
-	listeners []net.Listener
-	http      *http.Server
+	tlsPort   int
+	servers   []*http.Server
+	listeners []net.Listener // every bound listener, TLS ones unwrapped
 	conns     map[*conn]struct{}
 	wg        sync.WaitGroup // Serve loops and live connections
 }
@@ -46,7 +50,7 @@ func New(cfg Config, backend Backend) (*Server, error) {
 	if backend == nil {
 		return nil, ErrNoBackend
 	}
-	allowed, err := cfg.validate()
+	provisioned, ancestors, err := cfg.validate()
 	if err != nil {
 		return nil, err
 	}
@@ -55,18 +59,21 @@ func New(cfg Config, backend Backend) (*Server, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Server{
-		cfg:     cfg,
-		backend: backend,
-		log:     log.With("component", "control"),
-		allowed: allowed,
-		table:   commandTable(),
-		timing:  defaultTiming(),
-		conns:   map[*conn]struct{}{},
+		cfg:         cfg,
+		backend:     backend,
+		log:         log.With("component", "control"),
+		provisioned: provisioned,
+		ancestors:   ancestors,
+		gate:        newGate(cfg.Pairing, provisioned, cfg.Notify),
+		table:       commandTable(),
+		timing:      defaultTiming(),
+		conns:       map[*conn]struct{}{},
 	}, nil
 }
 
 // Start binds 127.0.0.1 and ::1 (the preferred port, else the first free fallback)
-// and serves in the background.
+// and serves in the background; with TLS configured it also serves https/wss on the
+// TLS port.
 func (s *Server) Start() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -80,26 +87,72 @@ func (s *Server) Start() error {
 	if err != nil {
 		return err
 	}
+	var tlsLns []net.Listener
+	if s.cfg.TLS != nil {
+		if tlsLns, s.tlsPort, err = listenLoopback(s.cfg.TLSPort, s.cfg.TLSFallbackPorts, s.log); err != nil {
+			closeAll(lns)
+			return err
+		}
+	}
 	if s.cfg.Token == "" {
 		s.log.Info("no token configured: clients without an Origin are refused")
 	}
-	s.started, s.port, s.listeners = true, port, lns
-	s.http = &http.Server{
-		Handler:           s.routes(newPolicy(port, s.allowed, s.cfg.Token)),
+	s.started, s.port = true, port
+	s.serve(lns, newPolicy("http", port, s.cfg, s.provisioned, s.ancestors), nil)
+	if s.cfg.TLS != nil {
+		s.serve(tlsLns, newPolicy("https", s.tlsPort, s.cfg, s.provisioned, s.ancestors), s.cfg.TLS)
+	}
+	return nil
+}
+
+// ServeAdmin serves the API on ln, the owner-only admin socket: every client is an
+// admin without a token, and browsers (any Origin) are refused. Close stops it.
+func (s *Server) ServeAdmin(ln net.Listener) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.serve([]net.Listener{ln}, newAdminPolicy(s.ancestors), nil)
+	return nil
+}
+
+// serve runs one HTTP server with policy p on lns, over TLS when tc is set. Caller holds s.mu.
+func (s *Server) serve(lns []net.Listener, p *policy, tc *tls.Config) {
+	srv := &http.Server{
+		Handler:           s.routes(p),
+		TLSConfig:         tc,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
+	s.servers = append(s.servers, srv)
+	s.listeners = append(s.listeners, lns...)
 	for _, ln := range lns {
+		if tc != nil {
+			ln = tls.NewListener(ln, tc)
+		}
 		s.wg.Go(func() {
-			if err := s.http.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 				s.log.Error("serve ended", "addr", ln.Addr().String(), "err", err)
 			}
 		})
-		s.log.Info("control API listening", "addr", ln.Addr().String())
+		s.log.Info("control API listening", "addr", ln.Addr().String(), "tls", tc != nil, "admin", p.adminSocket)
 	}
-	return nil
+}
+
+func closeAll(lns []net.Listener) {
+	for _, ln := range lns {
+		_ = ln.Close()
+	}
+}
+
+// TLSPort returns the bound https/wss port, or 0 when TLS is off or before Start.
+func (s *Server) TLSPort() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tlsPort
 }
 
 // Port returns the bound port, or 0 before Start.
@@ -122,13 +175,14 @@ func (s *Server) Close() error {
 	for c := range s.conns {
 		conns = append(conns, c)
 	}
-	srv := s.http
+	servers := s.servers
 	s.mu.Unlock()
 
-	var err error
-	if srv != nil {
-		err = srv.Close()
+	var errs []error
+	for _, srv := range servers {
+		errs = append(errs, srv.Close())
 	}
+	err := errors.Join(errs...)
 	for _, c := range conns { // concurrently: a stuck client may hold its writer for writeWait
 		s.wg.Go(func() { c.closeWith(websocket.CloseGoingAway, "server closing") })
 	}
@@ -139,7 +193,7 @@ func (s *Server) Close() error {
 func (s *Server) routes(p *policy) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", s.handleHealth)
-	mux.Handle("GET /ws", requireClient(p, s.log, s.handleWS(p)))
+	mux.Handle("GET /ws", s.handleWS(p))
 	if s.cfg.Static != nil {
 		mux.Handle("GET /", http.FileServerFS(s.cfg.Static))
 	}
@@ -162,24 +216,41 @@ func (s *Server) handleWS(p *policy) http.Handler {
 		// upgrade can never fall back to gorilla's same-host rule.
 		CheckOrigin: func(r *http.Request) bool {
 			origins, present := r.Header["Origin"]
-			return !present || (len(origins) == 1 && p.originAllowed(origins[0]))
+			if !present {
+				return true
+			}
+			_, _, _, ok := p.originPermission(origins[0])
+			return len(origins) == 1 && ok
 		},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := p.identify(r)
+		if !ok {
+			refuse(w, s.log, r, http.StatusUnauthorized, "no origin and no valid token")
+			return
+		}
+		if !id.authed && !s.gate.admit() {
+			refuse(w, s.log, r, http.StatusServiceUnavailable, "too many unauthenticated connections")
+			return
+		}
 		// The 101 is written by Upgrade, not through w: hand it guard's headers.
 		ws, err := upgrader.Upgrade(w, r, w.Header().Clone())
 		if err != nil {
 			s.log.Debug("upgrade failed", "err", err)
+			if !id.authed {
+				s.gate.release() // release the slot admit took
+			}
 			return // Upgrade has answered the request
 		}
 		log := s.log.With("conn", s.connIDs.Add(1), "remote", r.RemoteAddr)
-		c := newConn(ws, s.backend, s.table, log, s.timing)
+		c := newConn(ws, s.backend, s.table, s.gate, id, log, s.timing)
 		if !s.track(c) {
+			c.end()
 			_ = ws.Close()
 			return
 		}
 		defer s.untrack(c)
-		log.Debug("client connected", "origin", r.Header.Get("Origin"))
+		log.Debug("client connected", "origin", id.origin, "permission", id.perm)
 		c.serve()
 		log.Debug("client gone")
 	})

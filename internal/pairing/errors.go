@@ -6,8 +6,6 @@ import "errors"
 var (
 	// ErrBadOrigin: the origin is not of the form http(s)://host[:port].
 	ErrBadOrigin = errors.New("pairing: bad origin")
-	// ErrAlreadyPaired: a request was made for an origin that is already paired.
-	ErrAlreadyPaired = errors.New("pairing: origin already paired")
 	// ErrCoolingDown: the origin was denied recently and may not ask again yet.
 	ErrCoolingDown = errors.New("pairing: origin denied recently")
 	// ErrTooManyRequests: the global cap on pending requests or on the request rate is reached.

@@ -124,7 +124,8 @@ func Open(cfg Config) (*Store, error) {
 }
 
 // Request records a pairing request for origin, or returns the one already pending for it.
-// It fails with ErrBadOrigin, ErrAlreadyPaired, ErrCoolingDown (after a recent denial) or
+// A paired origin may ask again (its page lost the token); approving that request replaces
+// the old token. It fails with ErrBadOrigin, ErrCoolingDown (after a recent denial) or
 // ErrTooManyRequests (MaxPending or RequestRate reached).
 func (s *Store) Request(origin string) (Request, error) {
 	o, err := NormalizeOrigin(origin)
@@ -135,9 +136,6 @@ func (s *Store) Request(origin string) (Request, error) {
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
 	s.sweep(now)
-	if _, ok := s.paired[o]; ok {
-		return Request{}, ErrAlreadyPaired
-	}
 	if r, ok := s.pending[o]; ok {
 		return r, nil
 	}
@@ -156,6 +154,9 @@ func (s *Store) Request(origin string) (Request, error) {
 	s.created = append(s.created, now)
 	return r, nil
 }
+
+// Expires returns when request r lapses unanswered.
+func (s *Store) Expires(r Request) time.Time { return r.Created.Add(s.cfg.PendingTTL) }
 
 // Pending returns the live pending requests, oldest first.
 func (s *Store) Pending() []Request {

@@ -132,9 +132,18 @@ func TestApproveTokenAndFile(t *testing.T) {
 	if !hex64.MatchString(tok) {
 		t.Fatalf("token %q is not 64 hex", tok)
 	}
-	if _, err := s.Request(crm); !errors.Is(err, ErrAlreadyPaired) {
-		t.Fatalf("Request when paired = %v", err)
+	// A paired origin whose page lost the token asks again; approving replaces the token.
+	again := pair(t, s, crm)
+	if again == tok {
+		t.Fatal("re-pairing returned the same token")
 	}
+	if err := s.Check(crm, tok); !errors.Is(err, ErrBadToken) {
+		t.Fatalf("old token after re-pairing: Check = %v, want ErrBadToken", err)
+	}
+	if err := s.Check(crm, again); err != nil {
+		t.Fatalf("new token after re-pairing: Check = %v", err)
+	}
+	tok = again
 	data, err := os.ReadFile(cfg.Path)
 	if err != nil {
 		t.Fatal(err)
