@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
@@ -82,8 +84,8 @@ func ValidateAccount(acc *Account) error {
 			return bad(field, "longer than 255 bytes")
 		}
 	}
-	if strings.ContainsAny(acc.DisplayName, "\r\n\x00") || len(acc.DisplayName) > 128 {
-		return bad("displayName", "control characters or longer than 128 bytes")
+	if !validDisplayName(acc.DisplayName) {
+		return bad("displayName", "control characters (CR, LF, NUL...), invalid UTF-8 or longer than 128 bytes")
 	}
 	if strings.ContainsAny(acc.Password, "\r\n\x00") || len(acc.Password) > 255 {
 		return bad("password", "control characters or longer than 255 bytes")
@@ -117,6 +119,13 @@ func ValidateAccount(acc *Account) error {
 		acc.Codecs[i] = c.Name()
 	}
 	return nil
+}
+
+// validDisplayName reports whether name fits in a From header: UTF-8 of at most
+// 128 bytes without control characters. Quotes and backslashes are fine: the SIP
+// stack sends the name as a quoted-string with them escaped.
+func validDisplayName(name string) bool {
+	return len(name) <= 128 && utf8.ValidString(name) && !strings.ContainsFunc(name, unicode.IsControl)
 }
 
 func (p *Phone) register() (any, error) {

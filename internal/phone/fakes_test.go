@@ -39,14 +39,22 @@ func (f *fakeSIP) Target(to string) (string, error) {
 	f.mu.Unlock()
 	return sipstack.ParseTarget(to, sipstack.Account{Server: acc.Server, Username: acc.Username})
 }
-func (f *fakeSIP) Dial(target string, offer []byte) (Dialog, error) {
+func (f *fakeSIP) Headers(h map[string]string) ([]Header, error) {
+	checked, err := sipstack.ParseHeaders(h)
+	out := make([]Header, len(checked))
+	for i, c := range checked {
+		out[i] = Header(c)
+	}
+	return out, err
+}
+func (f *fakeSIP) Dial(target string, offer []byte, headers []Header) (Dialog, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.dialErr != nil {
 		return nil, f.dialErr
 	}
 	f.nextCallID++
-	d := &fakeDialog{id: fmt.Sprintf("sip-out-%d", f.nextCallID), target: target, offer: offer}
+	d := &fakeDialog{id: fmt.Sprintf("sip-out-%d", f.nextCallID), target: target, offer: offer, headers: headers}
 	f.dialed = append(f.dialed, d)
 	return d, nil
 }
@@ -67,6 +75,7 @@ type fakeDialog struct {
 	id      string
 	target  string
 	offer   []byte
+	headers []Header
 	actions []string
 	answer  []byte
 	hungup  chan struct{}

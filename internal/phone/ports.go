@@ -42,10 +42,20 @@ type SIP interface {
 	// Target turns a dial string (URI, user or number) into a request URI, refusing
 	// anything that could break a header.
 	Target(to string) (string, error)
-	// Dial sends an INVITE with the SDP offer and returns at once.
-	Dial(target string, offer []byte) (Dialog, error)
+	// Headers checks the extra INVITE headers a client asked for and returns them in
+	// the order they are sent, refusing names the stack owns and anything that could
+	// break a header. The error names the offending header.
+	Headers(h map[string]string) ([]Header, error)
+	// Dial sends an INVITE with the SDP offer and the checked extra headers and
+	// returns at once.
+	Dial(target string, offer []byte, headers []Header) (Dialog, error)
 	// LocalIP is the address to advertise in SDP.
 	LocalIP() string
+}
+
+// Header is one extra SIP header of an outgoing INVITE (the Mizu setsipheader).
+type Header struct {
+	Name, Value string
 }
 
 // Dialog is one INVITE dialog, either direction.

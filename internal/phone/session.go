@@ -113,8 +113,8 @@ func (p *Phone) stopMedia(c *call) {
 	}
 }
 
-// dial places a call: it validates the dial string, takes a line, opens RTP, sends the
-// INVITE and answers at once with the line and call id.
+// dial places a call: it validates the dial string and extra headers, takes a line,
+// opens RTP, sends the INVITE and answers at once with the line and call id.
 func (p *Phone) dial(a *api.DialArgs) (any, error) {
 	to, digits, err := splitDialString(a.To)
 	if err != nil {
@@ -123,6 +123,10 @@ func (p *Phone) dial(a *api.DialArgs) (any, error) {
 	target, err := p.cfg.SIP.Target(to)
 	if err != nil {
 		return nil, api.NewError(api.CodeInvalidArgs, "to: "+err.Error())
+	}
+	headers, err := p.cfg.SIP.Headers(a.Headers)
+	if err != nil {
+		return nil, api.NewError(api.CodeInvalidArgs, "headers: "+err.Error())
 	}
 	if a.Line < 0 || a.Line > p.settings.MaxLines {
 		return nil, api.NewError(api.CodeInvalidArgs, fmt.Sprintf("line: 0..%d", p.settings.MaxLines))
@@ -142,7 +146,7 @@ func (p *Phone) dial(a *api.DialArgs) (any, error) {
 	if err != nil {
 		return nil, api.NewError(api.CodeUnavailable, "rtp: "+err.Error())
 	}
-	d, err := p.cfg.SIP.Dial(target, buildSDP(p.localDesc(stream.LocalPort(), codecs, dtmfPayloadType)))
+	d, err := p.cfg.SIP.Dial(target, buildSDP(p.localDesc(stream.LocalPort(), codecs, dtmfPayloadType)), headers)
 	if err != nil {
 		stream.Close()
 		return nil, api.NewError(api.CodeUnavailable, "sip: "+err.Error())

@@ -49,8 +49,24 @@ func (a *SIPAdapter) Target(to string) (string, error) {
 	return sipstack.ParseTarget(to, acc)
 }
 
-func (a *SIPAdapter) Dial(target string, offer []byte) (Dialog, error) {
-	c, err := a.stack.Dial(sipstack.DialOptions{Target: target, SDP: offer})
+func (a *SIPAdapter) Headers(h map[string]string) ([]Header, error) {
+	checked, err := sipstack.ParseHeaders(h)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Header, len(checked))
+	for i, c := range checked {
+		out[i] = Header(c)
+	}
+	return out, nil
+}
+
+func (a *SIPAdapter) Dial(target string, offer []byte, headers []Header) (Dialog, error) {
+	hs := make([]sipstack.Header, len(headers))
+	for i, h := range headers {
+		hs[i] = sipstack.Header(h)
+	}
+	c, err := a.stack.Dial(sipstack.DialOptions{Target: target, SDP: offer, Headers: hs})
 	if err != nil {
 		return nil, err
 	}

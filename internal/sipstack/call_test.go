@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,7 +22,11 @@ func dialPeer(t *testing.T, st *Stack, p *peer, acc Account) *Call {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := st.Dial(DialOptions{Target: target, SDP: testSDP(40000), Headers: []Header{{"X-Line", "1"}}})
+	headers, err := ParseHeaders(map[string]string{"X-Line": "1", "X-CRM-Id": "42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Dial(DialOptions{Target: target, SDP: testSDP(40000), Headers: headers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,18 +51,31 @@ func TestOutgoingAnsweredLocalBye(t *testing.T) {
 	step := make(chan struct{})
 	p.set(func(p *peer) { p.password, p.challenge, p.onInvite = "secret", 407, answerWith(peerSDP, true, step) })
 	st, rec := newTestStack(t, nil, nil)
-	c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice", Password: "secret", DisplayName: "Alice"})
+	const display = `Al "the" \ <Boss>; ?x=1`
+	c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice", Password: "secret", DisplayName: display})
 
 	inv := p.expect(sip.INVITE)
 	checkLocalAddressing(t, st, inv)
 	if inv.CallID().Value() != c.CallID() {
 		t.Fatalf("INVITE Call-ID %s, call says %s", inv.CallID().Value(), c.CallID())
 	}
-	if h := inv.GetHeader("X-Line"); h == nil || h.Value() != "1" {
-		t.Error("extra header missing")
+	for name, want := range map[string]string{"X-Line": "1", "X-CRM-Id": "42"} {
+		if h := inv.GetHeader(name); h == nil || h.Value() != want {
+			t.Errorf("INVITE header %s = %v, want %q:\n%s", name, h, want, inv)
+		}
 	}
-	if inv.From().Address.User != "alice" || inv.From().DisplayName != "Alice" {
-		t.Errorf("From %s, want Alice <alice@...>", inv.From().Value())
+	// The display name is a quoted-string: quote and backslash are quoted-pairs and
+	// the <, >, ; and ? inside change neither the address nor the tag.
+	wantFrom := `From: "Al \"the\" \\ <Boss>; ?x=1" <sip:alice@`
+	if !strings.Contains(inv.String(), wantFrom) {
+		t.Errorf("INVITE lacks %s:\n%s", wantFrom, inv)
+	}
+	from := inv.From()
+	if tag, _ := from.Params.Get("tag"); from.Address.User != "alice" || from.Address.Host != "127.0.0.1" || tag == "" {
+		t.Errorf("From parsed as user %q host %q tag %q", from.Address.User, from.Address.Host, tag)
+	}
+	if got := unescapeDisplayName(from.DisplayName); got != display {
+		t.Errorf("peer reads display name %q, want %q", got, display)
 	}
 	if p.expect(sip.INVITE).GetHeader("Proxy-Authorization") == nil {
 		t.Fatal("second INVITE lacks Proxy-Authorization")
@@ -156,9 +174,22 @@ func TestDialRejectsBadInput(t *testing.T) {
 	if _, err := st.Dial(DialOptions{Target: "sip:bob@127.0.0.1\r\nX: y"}); !errors.Is(err, ErrBadTarget) {
 		t.Fatalf("injected target: %v", err)
 	}
-	for _, h := range []Header{{"Via", "x"}, {"X-Ok", "a\r\nVia: x"}, {"Bad Name", "x"}} {
-		if _, err := st.Dial(DialOptions{Target: "sip:bob@127.0.0.1", Headers: []Header{h}}); !errors.Is(err, ErrBadHeader) {
-			t.Errorf("header %+v: %v, want ErrBadHeader", h, err)
+	tooMany := make([]Header, MaxHeaders+1)
+	for i := range tooMany {
+		tooMany[i] = Header{Name: "X-H" + string(rune('a'+i)), Value: "v"}
+	}
+	for _, hs := range [][]Header{
+		{{"Via", "x"}}, {{"X-Ok", "a\r\nVia: x"}}, {{"Bad Name", "x"}}, {{"i", "x"}},
+		{{"X-Id", "1"}, {"x-id", "2"}}, tooMany,
+	} {
+		if _, err := st.Dial(DialOptions{Target: "sip:bob@127.0.0.1", Headers: hs}); !errors.Is(err, ErrBadHeader) {
+			t.Errorf("headers %q: %v, want ErrBadHeader", hs, err)
+		}
+	}
+	for _, name := range []string{"Alice\r\nVia: x", "Alice\x00", "\x1b[2J"} {
+		err := st.SetAccount(Account{Server: "127.0.0.1", Username: "alice", DisplayName: name})
+		if !errors.Is(err, ErrBadAccount) {
+			t.Errorf("display name %q: %v, want ErrBadAccount", name, err)
 		}
 	}
 }

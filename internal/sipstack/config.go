@@ -111,6 +111,9 @@ func (a Account) validate() error {
 	if !validUserPart(a.Username) || !validUserPart(a.authUser()) {
 		return fmt.Errorf("%w: bad username", ErrBadAccount)
 	}
+	if !validDisplayName(a.DisplayName) {
+		return fmt.Errorf("%w: display name has control characters or is too long", ErrBadAccount)
+	}
 	return nil
 }
 

@@ -3,7 +3,6 @@ package sipstack
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -14,39 +13,11 @@ import (
 // connectTimeout bounds opening the connection for an INVITE (TCP/TLS dial).
 const connectTimeout = 30 * time.Second
 
-// Header is an extra header for an outgoing INVITE.
-type Header struct {
-	Name, Value string
-}
-
 // DialOptions describes an outgoing call.
 type DialOptions struct {
 	Target  string   // a URI, normally from ParseTarget
 	SDP     []byte   // the offer; nil sends an INVITE without body
-	Headers []Header // extra headers; core SIP headers cannot be set here
-}
-
-// reservedHeaders are built by the stack and cannot come from DialOptions.
-var reservedHeaders = map[string]bool{
-	"via": true, "from": true, "to": true, "call-id": true, "cseq": true, "contact": true,
-	"content-length": true, "content-type": true, "max-forwards": true, "route": true,
-	"record-route": true, "authorization": true, "proxy-authorization": true,
-	"v": true, "f": true, "t": true, "i": true, "m": true, "l": true, "c": true,
-}
-
-func validateHeader(h Header) error {
-	if h.Name == "" || reservedHeaders[strings.ToLower(h.Name)] {
-		return fmt.Errorf("%w: header %q not allowed", ErrBadHeader, h.Name)
-	}
-	for _, r := range h.Name {
-		if !(isAlnum(r) || strings.ContainsRune("-.!%*_+`'~", r)) {
-			return fmt.Errorf("%w: bad header name %q", ErrBadHeader, h.Name)
-		}
-	}
-	if strings.ContainsAny(h.Value, "\r\n\x00") {
-		return fmt.Errorf("%w: bad value for %q", ErrBadHeader, h.Name)
-	}
-	return nil
+	Headers []Header // extra headers, checked with ValidateHeader; see ParseHeaders
 }
 
 // Dial sends an INVITE in the background and returns at once. Progress is
@@ -60,10 +31,8 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, h := range o.Headers {
-		if err := validateHeader(h); err != nil {
-			return nil, err
-		}
+	if err := validateHeaders(o.Headers); err != nil {
+		return nil, err
 	}
 	s.mu.Lock()
 	closed := s.closed

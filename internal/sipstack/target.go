@@ -3,6 +3,7 @@ package sipstack
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -15,8 +16,8 @@ import (
 //     account (empty Server) it is ErrBadTarget.
 //
 // Anything that could break a header is ErrBadTarget: control characters
-// (CR, LF, NUL, ...), spaces inside, <, >, ", backslash, non-ASCII, and URI
-// headers ("?"). A bare user accepts RFC 3261 user characters except ";",
+// (CR, LF, NUL, ...) raw or percent-encoded ("%0d%0a"), spaces inside, <, >,
+// ", backslash, non-ASCII, and URI headers ("?"). A bare user accepts RFC 3261 user characters except ";",
 // "?" and ":" (a ";" would silently turn the rest into URI parameters that
 // change routing; use a full sip: URI for parameters). "#" in a bare user is
 // percent-encoded, so feature codes like "*72#" work.
@@ -30,6 +31,9 @@ func ParseTarget(target string, acc Account) (string, error) {
 		if c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\' {
 			return "", fmt.Errorf("%w: forbidden character %q", ErrBadTarget, c)
 		}
+	}
+	if hasEscapedControl(t) {
+		return "", fmt.Errorf("%w: percent-encoded control character", ErrBadTarget)
 	}
 	lower := strings.ToLower(t)
 	if strings.HasPrefix(lower, "sip:") || strings.HasPrefix(lower, "sips:") {
@@ -79,7 +83,8 @@ func isAlnum(r rune) bool {
 }
 
 // validUserPart reports whether s is a non-empty RFC 3261 user part without
-// ";", "?" and ":", allowing "#" (encoded by the caller) and %HH escapes.
+// ";", "?" and ":", allowing "#" (encoded by the caller) and %HH escapes of
+// anything but control characters.
 func validUserPart(s string) bool {
 	if s == "" {
 		return false
@@ -89,7 +94,7 @@ func validUserPart(s string) bool {
 		switch {
 		case isAlnum(c), strings.ContainsRune("-_.!~*'()&=+$,/#", c):
 		case c == '%':
-			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) || hasEscapedControl(s[i:i+3]) {
 				return false
 			}
 			i += 2
@@ -100,12 +105,47 @@ func validUserPart(s string) bool {
 	return true
 }
 
+// hasEscapedControl reports whether s holds a %HH escape of a control
+// character (%00-%1F, %7F): a peer that decodes it would get a raw CR, LF or NUL.
+func hasEscapedControl(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0 && i+2 < len(s); i = strings.IndexByte(s, '%') {
+		if isHex(s[i+1]) && isHex(s[i+2]) {
+			if b := unhex(s[i+1])<<4 | unhex(s[i+2]); b < 0x20 || b == 0x7f {
+				return true
+			}
+		}
+		s = s[i+1:]
+	}
+	return false
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
+
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
+// maxDisplayName bounds Account.DisplayName in bytes.
+const maxDisplayName = 128
+
+// validDisplayName reports whether name can be a display name: valid UTF-8 of
+// at most maxDisplayName bytes without control characters. Quotes, backslashes,
+// <, >, ; and ? are fine: escapeDisplayName quotes them.
+func validDisplayName(name string) bool {
+	return len(name) <= maxDisplayName && utf8.ValidString(name) && strings.IndexFunc(name, isControl) < 0
+}
+
 // escapeDisplayName returns name ready to sit between double quotes in a
-// From header: control characters are dropped, backslash and quote escaped.
+// From header (RFC 3261 quoted-string): control characters are dropped,
+// backslash and quote become quoted-pairs.
 func escapeDisplayName(name string) string {
 	var b strings.Builder
 	for _, r := range strings.TrimSpace(name) {

@@ -41,6 +41,16 @@ func TestParseTarget(t *testing.T) {
 		{"ipv6 host bracketed", "bob@[::1]:5060", acc, "sip:bob@[::1]:5060", nil},
 		{"ipv6 host without brackets", "bob@0::", acc, "", ErrBadTarget},
 		{"bad escape", "bob%zz", acc, "", ErrBadTarget},
+		{"escaped letter kept", "bob%41", acc, "sip:bob%41@pbx.example.com:5060", nil},
+		{"escaped CRLF in bare user", "bob%0d%0aVia:x", acc, "", ErrBadTarget},
+		{"escaped CRLF upper case", "bob%0D%0A", acc, "", ErrBadTarget},
+		{"escaped CRLF in uri user", "sip:bob%0d%0aX-Evil:1@example.org", acc, "", ErrBadTarget},
+		{"escaped NUL in uri param", "sip:bob@example.org;x=%00", acc, "", ErrBadTarget},
+		{"escaped DEL", "sip:bob%7f@example.org", acc, "", ErrBadTarget},
+		{"lone percent at the end", "sip:bob@example.org;x=%", acc, "sip:bob@example.org;x=%", nil},
+		{"angle bracket opening", "<sip:bob@example.org", acc, "", ErrBadTarget},
+		{"semicolon after host", "bob@example.org;maddr=evil", acc, "", ErrBadTarget},
+		{"question mark after host", "bob@example.org?Route=x", acc, "", ErrBadTarget},
 		{"no host in uri", "sip:bob@", acc, "", ErrBadTarget},
 	}
 	for _, tt := range tests {
@@ -78,6 +88,8 @@ func FuzzParseTarget(f *testing.F) {
 	f.Add("bob@10.0.0.1:5060")
 	f.Add("bob\r\nVia: x")
 	f.Add("*72#")
+	f.Add("bob%0d%0aVia: x")
+	f.Add("sip:bob@example.org;x=%0")
 	acc := Account{Server: "127.0.0.1:5060", Username: "alice"}
 	f.Fuzz(func(t *testing.T, in string) {
 		got, err := ParseTarget(in, acc)
@@ -87,7 +99,7 @@ func FuzzParseTarget(f *testing.F) {
 			}
 			return
 		}
-		if strings.ContainsAny(got, "\r\n\x00<>\" \t\\") {
+		if strings.ContainsAny(got, "\r\n\x00<>\" \t\\") || hasEscapedControl(got) {
 			t.Fatalf("ParseTarget(%q) = %q carries a header-breaking character", in, got)
 		}
 		if _, err := parseURI(got); err != nil {
