@@ -18,8 +18,9 @@ const (
 	// maxAuthAttempts is how many auth messages with a wrong token one connection
 	// may send before it is closed (failures are also rate-limited per origin).
 	maxAuthAttempts = 3
-	// maxUnauthenticated caps the connections that have not authenticated yet,
-	// waiting ones included, across all origins: a page cannot pile them up.
+	// maxUnauthenticated caps the connections from origins that must pair and have
+	// not authenticated yet, waiting ones included: a page cannot pile them up, and
+	// our own page and provisioned origins are never crowded out by them.
 	maxUnauthenticated = 32
 )
 
@@ -254,7 +255,7 @@ func (c *conn) authenticate(id string, args *api.AuthArgs) api.Response {
 		return api.Fail(id, c.pairingRequired())
 	}
 	if c.gate.store == nil {
-		c.closeAfterQueued(websocket.ClosePolicyViolation, reasonPairingOff)
+		c.closeAfterReply(reasonPairingOff)
 		return api.Fail(id, api.NewError(api.CodeForbidden, "origin not approved"))
 	}
 	return c.requestPairing(id)
@@ -271,7 +272,7 @@ func (c *conn) checkToken(id, token string) api.Response {
 	tooMany := c.attempts >= maxAuthAttempts
 	c.authMu.Unlock()
 	if tooMany || errors.Is(err, pairing.ErrRateLimited) {
-		c.closeAfterQueued(websocket.ClosePolicyViolation, reasonAuthFailed)
+		c.closeAfterReply(reasonAuthFailed)
 	}
 	c.log.Info("pairing token refused", "origin", c.id.origin, "err", err)
 	return api.Fail(id, pairingError(err))
@@ -280,7 +281,7 @@ func (c *conn) checkToken(id, token string) api.Response {
 func (c *conn) requestPairing(id string) api.Response {
 	r, err := c.gate.store.Request(c.id.origin)
 	if err != nil {
-		c.closeAfterQueued(websocket.ClosePolicyViolation, reasonAuthFailed)
+		c.closeAfterReply(reasonAuthFailed)
 		return api.Fail(id, pairingError(err))
 	}
 	req := c.gate.request(r)
@@ -327,8 +328,14 @@ func (c *conn) unauthenticated(id string) api.Response {
 	if state == stateWaiting {
 		return api.Fail(id, c.pairingRequired())
 	}
-	c.closeAfterQueued(websocket.ClosePolicyViolation, reasonAuthFirst)
+	c.closeAfterReply(reasonAuthFirst)
 	return api.Fail(id, api.NewError(api.CodeUnauthorized, "the first message must be auth"))
+}
+
+// closeAfterReply closes the connection (1008) once the response being prepared by
+// the read pump has been written.
+func (c *conn) closeAfterReply(reason string) {
+	c.afterReply = func() { c.closeAfterQueued(websocket.ClosePolicyViolation, reason) }
 }
 
 // approved hands a waiting connection its token, then admits it.

@@ -75,7 +75,7 @@ type conn struct {
 
 	authMu    sync.Mutex // guards the fields below
 	state     authState
-	counted   bool // counted in gate.unauth
+	counted   bool // an origin that must pair, not admitted yet: counted in gate.unauth
 	attempts  int  // auth messages with a wrong token
 	pending   api.PairingRequest
 	authTimer *time.Timer // auth deadline, then the pairing request's expiry
@@ -103,7 +103,7 @@ func newConn(ws *websocket.Conn, backend Backend, table map[string]command, g *g
 	ctx, cancel := context.WithCancel(context.Background())
 	return &conn{
 		ws: ws, backend: backend, table: table, gate: g, id: id, log: log, t: t, ctx: ctx, cancel: cancel,
-		counted:    !id.authed,
+		counted:    id.pair,
 		out:        make(chan any, sendQueueLen),
 		lagged:     make(chan struct{}),
 		stop:       make(chan struct{}),

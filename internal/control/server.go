@@ -229,7 +229,7 @@ func (s *Server) handleWS(p *policy) http.Handler {
 			refuse(w, s.log, r, http.StatusUnauthorized, "no origin and no valid token")
 			return
 		}
-		if !id.authed && !s.gate.admit() {
+		if id.pair && !s.gate.admit() {
 			refuse(w, s.log, r, http.StatusServiceUnavailable, "too many unauthenticated connections")
 			return
 		}
@@ -237,8 +237,8 @@ func (s *Server) handleWS(p *policy) http.Handler {
 		ws, err := upgrader.Upgrade(w, r, w.Header().Clone())
 		if err != nil {
 			s.log.Debug("upgrade failed", "err", err)
-			if !id.authed {
-				s.gate.release() // release the slot admit took
+			if id.pair {
+				s.gate.release() // give back the slot admit took
 			}
 			return // Upgrade has answered the request
 		}
