@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 //go:embed default.json
@@ -30,9 +31,22 @@ type Config struct {
 
 // Control is the loopback API.
 type Control struct {
-	Port           int      `json:"port"`
-	FallbackPorts  []int    `json:"fallbackPorts"`
-	AllowedOrigins []string `json:"allowedOrigins"`
+	Port            int      `json:"port"`
+	FallbackPorts   []int    `json:"fallbackPorts"`
+	AllowedOrigins  []string `json:"allowedOrigins"`  // provisioned: control permission, no pairing
+	AdminOrigins    []string `json:"adminOrigins"`    // provisioned: may also change the account
+	ReadOnlyOrigins []string `json:"readOnlyOrigins"` // provisioned: may only observe
+	Pairing         bool     `json:"pairing"`         // users may approve other https origins
+	FrameAncestors  []string `json:"frameAncestors"`  // origins that may frame the engine's page
+	TLS             TLS      `json:"tls"`
+	AdminSocket     string   `json:"adminSocket"` // "" = the per-user default path
+}
+
+// TLS is the second, https/wss listener, served once `wpservice trust install` has
+// made the per-install certificate.
+type TLS struct {
+	Port          int   `json:"port"`
+	FallbackPorts []int `json:"fallbackPorts"`
 }
 
 // SIP is the signalling transport.
@@ -152,9 +166,31 @@ func (c *Config) Validate() error {
 	for _, p := range c.Control.FallbackPorts {
 		port("control.fallbackPorts", p, false)
 	}
-	for _, o := range c.Control.AllowedOrigins {
-		if !isOrigin(o) {
-			bad("control.allowedOrigins", "%q is not an origin like https://crm.example.com (scheme, host and port only)", o)
+	port("control.tls.port", c.Control.TLS.Port, true)
+	for _, p := range c.Control.TLS.FallbackPorts {
+		port("control.tls.fallbackPorts", p, false)
+	}
+	seen := map[string]string{}
+	for _, l := range []struct {
+		field   string
+		origins []string
+	}{
+		{"control.allowedOrigins", c.Control.AllowedOrigins}, {"control.adminOrigins", c.Control.AdminOrigins},
+		{"control.readOnlyOrigins", c.Control.ReadOnlyOrigins}, {"control.frameAncestors", c.Control.FrameAncestors},
+	} {
+		field := l.field
+		for _, o := range l.origins {
+			if !isOrigin(o) {
+				bad(field, "%q is not an origin like https://crm.example.com (scheme, host and port only)", o)
+			}
+			if field == "control.frameAncestors" {
+				continue
+			}
+			key := strings.ToLower(o)
+			if other, dup := seen[key]; dup {
+				bad(field, "%q is also in %s; give each origin one permission", o, other)
+			}
+			seen[key] = field
 		}
 	}
 	if c.SIP.ListenIP != "auto" {

@@ -10,7 +10,8 @@ func TestDefaultIsValid(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if c.Control.Port != 18620 || c.Account != nil || c.Audio.Input != "device" {
+	if c.Control.Port != 18620 || c.Account != nil || c.Audio.Input != "device" || !c.Control.Pairing ||
+		c.Control.TLS.Port != 18630 {
 		t.Errorf("unexpected default %+v", c)
 	}
 }
@@ -31,7 +32,10 @@ func TestParseOverlaysAndValidates(t *testing.T) {
 		`{"control":{"allowedOrigins":["crm.com"]}}`: "allowedOrigins",
 		`{"control":{"fallbackPorts":[70000]}}`:      "fallbackPorts",
 		`{"log":{"level":"loud"}}`:                   "log.level",
-		`[]`:                                         "config",
+		`{"control":{"adminOrigins":["https://a.example"],"readOnlyOrigins":["https://A.example"]}}`: "one permission",
+		`{"control":{"frameAncestors":["*"]}}`:                                                       "frameAncestors",
+		`{"control":{"tls":{"port":-1}}}`:                                                            "control.tls.port",
+		`[]`:                                                                                         "config",
 	} {
 		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%s) = %v, want error mentioning %q", in, err, want)
