@@ -16,6 +16,7 @@ import (
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/config"
 	"github.com/wpservice/wpservice/internal/control"
+	"github.com/wpservice/wpservice/internal/pairing"
 	"github.com/wpservice/wpservice/internal/phone"
 	"github.com/wpservice/wpservice/internal/sipstack"
 	"github.com/wpservice/wpservice/internal/store"
@@ -143,8 +144,17 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	adapter.Bind(stack, ph, listenIP)
 	go aio.watch(ctx, ph.DevicesChanged)
 
+	var pairings *pairing.Store
+	if cfg.Control.Pairing {
+		if pairings, err = pairing.Open(pairing.Config{Path: filepath.Join(dataDir, "pairings.json")}); err != nil {
+			return fmt.Errorf("pairing: %w", err)
+		}
+	}
 	srv, err := control.New(control.Config{
-		Port: cfg.Control.Port, FallbackPorts: cfg.Control.FallbackPorts, AllowedOrigins: cfg.Control.AllowedOrigins,
+		Port: cfg.Control.Port, FallbackPorts: cfg.Control.FallbackPorts,
+		AllowedOrigins: cfg.Control.AllowedOrigins, AdminOrigins: cfg.Control.AdminOrigins,
+		ReadOnlyOrigins: cfg.Control.ReadOnlyOrigins, FrameAncestors: cfg.Control.FrameAncestors,
+		Pairing: pairings, Notify: bus.Emit,
 		Token: token, Static: web.Files, Version: version, Logger: log,
 	}, ph)
 	if err != nil {
