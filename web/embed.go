@@ -6,5 +6,5 @@ import "embed"
 
 // Files are the static files served at / by the control API.
 //
-//go:embed index.html
+//go:embed index.html app.js style.css
 var Files embed.FS
