@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wpservice/wpservice/internal/adminsock"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/config"
 	"github.com/wpservice/wpservice/internal/control"
@@ -164,6 +165,9 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		return fmt.Errorf("control: %w", err)
 	}
 	defer srv.Close()
+	if err := serveAdminSocket(cfg, srv, log); err != nil {
+		return err
+	}
 	log.Info("wpservice ready", "version", version, "control", fmt.Sprintf("http://127.0.0.1:%d/", srv.Port()),
 		"sip", stack.UDPAddr(), "data", dataDir, "token_file", filepath.Join(dataDir, "token"))
 	return ph.Run(ctx)
@@ -210,4 +214,28 @@ func resolveListenIP(cfg, server string) string {
 	}
 	defer conn.Close()
 	return conn.LocalAddr().(*net.UDPAddr).IP.String()
+}
+
+// serveAdminSocket opens the owner-only socket the CLI uses. Another engine already
+// listening there is fatal; a socket that cannot be made (a path too long, an unsafe
+// directory) only costs the CLI commands, so it is logged and the engine goes on.
+func serveAdminSocket(cfg config.Config, srv *control.Server, log *slog.Logger) error {
+	path, err := adminSocketPath(cfg)
+	if err != nil {
+		log.Warn("no admin socket: wpservice pair will not reach this engine", "err", err)
+		return nil
+	}
+	ln, err := adminsock.Listen(path, log)
+	switch {
+	case errors.Is(err, adminsock.ErrInUse):
+		return fmt.Errorf("another engine is already running for this user (admin socket %s)", path)
+	case err != nil:
+		log.Warn("no admin socket: wpservice pair will not reach this engine", "path", path, "err", err)
+		return nil
+	}
+	if err := srv.ServeAdmin(ln); err != nil {
+		_ = ln.Close()
+		return err
+	}
+	return nil
 }

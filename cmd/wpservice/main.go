@@ -4,6 +4,7 @@
 //	wpservice run [--config FILE]     the engine in the foreground
 //	wpservice version
 //	wpservice install | uninstall | start | stop | status   the per-user service
+//	wpservice pair list | approve | deny | revoke ORIGIN     the web sites that may use the phone
 package main
 
 import (
@@ -30,6 +31,7 @@ commands:
   start      start the installed service
   stop       stop the installed service
   status     print the service status
+  pair       list, approve, deny or revoke the web sites that may use the phone
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -46,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case "install", "uninstall", "start", "stop", "status":
 		return serviceCmd(cmd, rest, stdout, stderr)
+	case "pair":
+		return pairCmd(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -45,6 +45,7 @@ type engine struct {
 	port    int    // control API
 	sipPort int    // SIP UDP and TCP
 	dataDir string // token, stored account
+	cfgPath string // the config file it runs on
 	outWAV  string // what the engine's speaker played
 	logMu   sync.Mutex
 	log     bytes.Buffer
@@ -84,12 +85,12 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 	if o.account != nil {
 		cfg["account"] = o.account
 	}
-	cfgPath := filepath.Join(dir, "config.json")
+	e.cfgPath = filepath.Join(dir, "config.json")
 	data, _ := json.Marshal(cfg)
-	if err := os.WriteFile(cfgPath, data, 0o600); err != nil {
+	if err := os.WriteFile(e.cfgPath, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e.cmd = exec.Command(binary, "run", "--config", cfgPath)
+	e.cmd = exec.Command(binary, "run", "--config", e.cfgPath)
 	e.cmd.Stdout = e
 	e.cmd.Stderr = e
 	if err := e.cmd.Start(); err != nil {
