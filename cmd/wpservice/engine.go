@@ -19,6 +19,7 @@ import (
 	"github.com/wpservice/wpservice/internal/control"
 	"github.com/wpservice/wpservice/internal/pairing"
 	"github.com/wpservice/wpservice/internal/phone"
+	"github.com/wpservice/wpservice/internal/secret"
 	"github.com/wpservice/wpservice/internal/sipstack"
 	"github.com/wpservice/wpservice/internal/store"
 	"github.com/wpservice/wpservice/web"
@@ -94,7 +95,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	bus := phone.NewBus()
 	log := slog.New(newEventLogHandler(baseLog.Handler(), bus))
 
-	acc, provisioned := initialAccount(cfg, st, log)
+	accounts := newAccountStore(st, secret.Open(secret.DefaultService, filepath.Join(dataDir, "secrets.json"), log))
+	acc, provisioned := initialAccount(cfg, accounts, log)
 	if err := phone.ValidateAccount(&acc); err != nil && acc.Configured() {
 		return fmt.Errorf("account: %w", err)
 	}
@@ -121,7 +123,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	}
 	defer aio.Close()
 
-	var accStore phone.Store = accountStore{st}
+	var accStore phone.Store = accounts
 	if provisioned {
 		accStore = nil // the administrator's account is not overwritten by the user's changes
 	}
@@ -174,8 +176,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 }
 
 // initialAccount is the administrator's account from the config file if there is one,
-// else the one the user saved.
-func initialAccount(cfg config.Config, st *store.Store, log *slog.Logger) (phone.Account, bool) {
+// else the one the user saved (its password from the keeper).
+func initialAccount(cfg config.Config, accounts accountStore, log *slog.Logger) (phone.Account, bool) {
 	if a := cfg.Account; a != nil {
 		return phone.Account{
 			Server: a.Server, Username: a.Username, AuthUsername: a.AuthUsername, Password: a.Password,
@@ -183,17 +185,65 @@ func initialAccount(cfg config.Config, st *store.Store, log *slog.Logger) (phone
 			RegisterInterval: a.RegisterInterval, Codecs: a.Codecs, Register: a.Registers(),
 		}, true
 	}
-	var acc phone.Account
-	if err := st.Load("account", &acc); err != nil && !errors.Is(err, store.ErrNotFound) {
+	acc, err := accounts.load()
+	if err != nil {
 		log.Warn("stored account unreadable; starting without one", "err", err)
 	}
 	return acc, false
 }
 
-// accountStore saves the user's account (with its password, owner-only) in the store.
-type accountStore struct{ st *store.Store }
+// accountStore keeps the user's account: its fields in the store (owner-only
+// JSON), its password in the OS keyring, or an owner-only secrets file where
+// there is none.
+type accountStore struct {
+	st     *store.Store
+	keeper secret.Keeper
+	name   string // the password's name in the keeper: unique per data directory
+}
 
-func (s accountStore) SaveAccount(a phone.Account) error { return s.st.Save("account", a) }
+func newAccountStore(st *store.Store, keeper secret.Keeper) accountStore {
+	return accountStore{st: st, keeper: keeper, name: "sip-password:" + st.Dir()}
+}
+
+func (s accountStore) SaveAccount(a phone.Account) error {
+	var err error
+	if a.Password == "" {
+		if err = s.keeper.Delete(s.name); errors.Is(err, secret.ErrNotFound) {
+			err = nil
+		}
+	} else {
+		err = s.keeper.Set(s.name, a.Password)
+	}
+	if err != nil {
+		return fmt.Errorf("saving the password (%s): %w", s.keeper.Kind(), err)
+	}
+	a.Password = ""
+	return s.st.Save("account", a)
+}
+
+// load reads the saved account. A password an older version kept in the account
+// file is moved to the keeper.
+func (s accountStore) load() (phone.Account, error) {
+	var acc phone.Account
+	if err := s.st.Load("account", &acc); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			err = nil
+		}
+		return phone.Account{}, err
+	}
+	if acc.Password != "" {
+		return acc, s.SaveAccount(acc)
+	}
+	pw, err := s.keeper.Get(s.name)
+	switch {
+	case errors.Is(err, secret.ErrNotFound):
+	case err != nil:
+		return acc, fmt.Errorf("reading the password (%s): %w", s.keeper.Kind(), err)
+	default:
+		acc.Password = pw
+	}
+	return acc, nil
+}
 
 // resolveListenIP returns the configured SIP address, or for "auto" the local address
 // that routes to the server (a UDP connect sends nothing), or 127.0.0.1.
