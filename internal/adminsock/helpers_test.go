@@ -100,7 +100,7 @@ func requireRoot(t *testing.T) {
 	if os.Geteuid() == 0 {
 		return
 	}
-	const msg = "needs root: it switches to another uid (run the tests as root)"
+	const msg = "needs root: it acts as another user (chown, setuid); run the tests as root"
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}
