@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +23,11 @@ func regState(want string) func(json.RawMessage) bool {
 // The engine registers to kamailio with digest auth over the WebSocket API; a wrong
 // password is reported as failed with the registrar's code; unregister removes the
 // contact.
+// alicePassword is distinctive, so that finding it in a log or trace means a leak.
+const alicePassword = "Pw-4lice-x9q"
+
 func TestRegisterWithDigestAuth(t *testing.T) {
-	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Auth: true, Users: map[string]string{"alice": "secret"}})
+	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Auth: true, Users: map[string]string{"alice": alicePassword}})
 	e := startEngine(t, engineOptions{})
 	c := e.connect(t)
 	if c.hello.Protocol != api.ProtocolVersion || c.hello.Snapshot.Registration.State != api.RegUnregistered {
@@ -30,8 +35,8 @@ func TestRegisterWithDigestAuth(t *testing.T) {
 	}
 
 	var acc api.Account
-	c.mustDo(api.CmdAccountSet, map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "register": true}, &acc)
-	if !acc.HasPassword || strings.Contains(string(mustJSON(acc)), "secret") {
+	c.mustDo(api.CmdAccountSet, map[string]any{"server": kam.Addr, "username": "alice", "password": alicePassword, "register": true}, &acc)
+	if !acc.HasPassword || strings.Contains(string(mustJSON(acc)), alicePassword) {
 		t.Fatalf("account.set result leaks or lacks the password: %+v", acc)
 	}
 	var st api.RegState
@@ -88,8 +93,16 @@ func TestRegisterWithDigestAuth(t *testing.T) {
 	if authorized == 0 {
 		t.Errorf("no REGISTER with Authorization among %d traces", len(traces))
 	}
-	if strings.Contains(e.logText(), "secret") {
+	if strings.Contains(e.logText(), alicePassword) {
 		t.Error("the password appears in the engine log")
+	}
+	// The account file keeps everything but the password, which sits in the OS
+	// keyring or, without one, in an owner-only secrets file.
+	if data, err := os.ReadFile(filepath.Join(e.dataDir, "account.json")); err != nil || strings.Contains(string(data), alicePassword) {
+		t.Errorf("account.json (%v) holds the password: %s", err, data)
+	}
+	if fi, err := os.Stat(filepath.Join(e.dataDir, "secrets.json")); err == nil && fi.Mode().Perm() != 0o600 {
+		t.Errorf("secrets.json has mode %v, want 0600", fi.Mode().Perm())
 	}
 }
 
