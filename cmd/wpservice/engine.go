@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -17,11 +18,13 @@ import (
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/config"
 	"github.com/wpservice/wpservice/internal/control"
+	"github.com/wpservice/wpservice/internal/localca"
 	"github.com/wpservice/wpservice/internal/pairing"
 	"github.com/wpservice/wpservice/internal/phone"
 	"github.com/wpservice/wpservice/internal/secret"
 	"github.com/wpservice/wpservice/internal/sipstack"
 	"github.com/wpservice/wpservice/internal/store"
+	"github.com/wpservice/wpservice/internal/trust"
 	"github.com/wpservice/wpservice/web"
 )
 
@@ -154,6 +157,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		}
 	}
 	srv, err := control.New(control.Config{
+		TLS: serverTLS(dataDir, log), TLSPort: cfg.Control.TLS.Port, TLSFallbackPorts: cfg.Control.TLS.FallbackPorts,
 		Port: cfg.Control.Port, FallbackPorts: cfg.Control.FallbackPorts,
 		AllowedOrigins: cfg.Control.AllowedOrigins, AdminOrigins: cfg.Control.AdminOrigins,
 		ReadOnlyOrigins: cfg.Control.ReadOnlyOrigins, FrameAncestors: cfg.Control.FrameAncestors,
@@ -169,6 +173,9 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	defer srv.Close()
 	if err := serveAdminSocket(cfg, srv, log); err != nil {
 		return err
+	}
+	if p := srv.TLSPort(); p != 0 {
+		log.Info("wss listening", "url", fmt.Sprintf("wss://localhost:%d/ws", p))
 	}
 	log.Info("wpservice ready", "version", version, "control", fmt.Sprintf("http://127.0.0.1:%d/", srv.Port()),
 		"sip", stack.UDPAddr(), "data", dataDir, "token_file", filepath.Join(dataDir, "token"))
@@ -288,4 +295,22 @@ func serveAdminSocket(cfg config.Config, srv *control.Server, log *slog.Logger) 
 		return err
 	}
 	return nil
+}
+
+// serverTLS is the wss listener's configuration when `wpservice trust install` has
+// made the per-install certificate, else nil (plain ws only).
+func serverTLS(dataDir string, log *slog.Logger) *tls.Config {
+	leaf, _, err := trust.LoadServerCertificate(dataDir)
+	switch {
+	case errors.Is(err, trust.ErrNotInstalled):
+		log.Debug("no local certificate: wss is off (wpservice trust install turns it on)")
+		return nil
+	case err != nil:
+		log.Warn("local certificate unusable: wss is off; run wpservice trust install again", "err", err)
+		return nil
+	}
+	if localca.NeedsRenewal(leaf.Leaf, time.Now()) {
+		log.Warn("the local certificate expires soon; run wpservice trust install again", "expires", leaf.Leaf.NotAfter)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12}
 }

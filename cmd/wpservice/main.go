@@ -5,6 +5,7 @@
 //	wpservice version
 //	wpservice install | uninstall | start | stop | status   the per-user service
 //	wpservice pair list | approve | deny | revoke ORIGIN     the web sites that may use the phone
+//	wpservice trust install | uninstall | status              the local certificate for wss://
 package main
 
 import (
@@ -32,6 +33,7 @@ commands:
   stop       stop the installed service
   status     print the service status
   pair       list, approve, deny or revoke the web sites that may use the phone
+  trust      install, uninstall or check the local certificate for wss:// (Safari)
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -50,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serviceCmd(cmd, rest, stdout, stderr)
 	case "pair":
 		return pairCmd(rest, stdout, stderr)
+	case "trust":
+		return trustCmd(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

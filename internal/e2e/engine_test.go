@@ -56,6 +56,8 @@ type engineOptions struct {
 	account  map[string]any // provisioned account, or nil
 	inputHz  float64        // the tone the engine's microphone "hears"
 	settings map[string]any
+	control  map[string]any       // extra control fields (tls, origins...)
+	prepare  func(dataDir string) // runs before the engine starts
 }
 
 // startEngine runs wpservice on free loopback ports with WAV audio: the microphone
@@ -74,8 +76,15 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 	for k, v := range o.settings {
 		settings[k] = v
 	}
+	control := map[string]any{"port": e.port, "fallbackPorts": []int{}}
+	for k, v := range o.control {
+		control[k] = v
+	}
+	if o.prepare != nil {
+		o.prepare(e.dataDir)
+	}
 	cfg := map[string]any{
-		"control":  map[string]any{"port": e.port, "fallbackPorts": []int{}},
+		"control":  control,
 		"sip":      map[string]any{"listenIP": "127.0.0.1", "udpPort": e.sipPort, "tcpPort": e.sipPort},
 		"audio":    map[string]any{"backend": "null", "input": "wav", "inputFile": inWAV, "output": "wav", "outputFile": e.outWAV},
 		"settings": settings,
