@@ -155,6 +155,12 @@ func trustStatus(m *trust.Manager, stdout, stderr io.Writer) int {
 	printRoot(stdout, rep, m.Dir)
 	fmt.Fprintln(stdout, "trust stores:")
 	printOutcomes(stdout, rep.Stores, "")
+	for _, o := range rep.Stores {
+		if o.State == trust.NotTrusted {
+			fmt.Fprintln(stdout, "fix for the stores that do not trust the CA: run wpservice trust install")
+			break
+		}
+	}
 	if !rep.Trusted() {
 		return 1
 	}
