@@ -16,6 +16,8 @@ var (
 	ErrNoPort = errors.New("control: no loopback port available")
 	// ErrStarted is returned by Start when the server was already started.
 	ErrStarted = errors.New("control: already started")
+	// ErrNoRemoteHosts is returned by ServeRemote without host names.
+	ErrNoRemoteHosts = errors.New("control: remote mode needs host names")
 	// ErrClosed is returned by Start after Close.
 	ErrClosed = errors.New("control: server closed")
 )

@@ -29,6 +29,7 @@ type policy struct {
 	token       [sha256.Size]byte
 	haveToken   bool
 	adminSocket bool
+	remote      map[string]bool // remote mode: the public host names; nil on loopback
 	csp         string
 	denyFraming bool
 }
@@ -44,6 +45,24 @@ func newPolicy(scheme string, port int, cfg Config, provisioned map[string]strin
 	}
 	for _, o := range ownOrigins(scheme, port) {
 		p.own[o] = true
+	}
+	p.setFraming(ancestors)
+	return p
+}
+
+// newRemotePolicy is for the optional public listener: Host must be one of hosts,
+// there is no "own page", and every browser must authenticate with a pairing token,
+// provisioned or not; programs without Origin need the token, as on loopback.
+func newRemotePolicy(hosts []string, cfg Config, provisioned map[string]string, ancestors []string) *policy {
+	p := &policy{
+		remote:      map[string]bool{},
+		provisioned: provisioned,
+		pairing:     cfg.Pairing != nil,
+		token:       sha256.Sum256([]byte(cfg.Token)),
+		haveToken:   cfg.Token != "",
+	}
+	for _, h := range hosts {
+		p.remote[strings.ToLower(h)] = true
 	}
 	p.setFraming(ancestors)
 	return p
@@ -69,6 +88,13 @@ func (p *policy) hostAllowed(host string) bool {
 	if p.adminSocket {
 		return true
 	}
+	if p.remote != nil {
+		h, _, err := net.SplitHostPort(host)
+		if err != nil {
+			h = host
+		}
+		return p.remote[strings.ToLower(h)]
+	}
 	h, port, err := net.SplitHostPort(host)
 	if err != nil || port != p.port {
 		return false
@@ -92,6 +118,9 @@ func (p *policy) originPermission(origin string) (normalised, perm string, pair,
 	switch {
 	case !valid:
 		return "", "", false, false
+	case p.remote != nil:
+		// Remote mode: a token is mandatory for every page.
+		return n, "", true, p.pairing && (p.provisioned[n] != "" || pairable(n))
 	case p.own[n]:
 		return n, api.PermAdmin, false, true
 	case p.provisioned[n] != "":
@@ -179,6 +208,8 @@ func (p *policy) identify(r *http.Request) (id identity, ok bool) {
 	switch {
 	case p.adminSocket:
 		return identity{perm: api.PermAdmin, authed: true}, true
+	case !fromPage && p.remote != nil: // admin stays on this machine
+		return identity{perm: api.PermControl, authed: true}, p.tokenValid(r)
 	case !fromPage:
 		return identity{perm: api.PermAdmin, authed: true}, p.tokenValid(r)
 	}

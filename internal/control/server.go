@@ -117,6 +117,22 @@ func (s *Server) ServeAdmin(ln net.Listener) error {
 	return nil
 }
 
+// ServeRemote serves the API on ln, a public TLS listener (remote mode), for the
+// given host names. There every browser authenticates with a pairing token and
+// programs with the token; the engine's page is not served. Close stops it.
+func (s *Server) ServeRemote(ln net.Listener, hosts []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if len(hosts) == 0 {
+		return ErrNoRemoteHosts
+	}
+	s.serve([]net.Listener{ln}, newRemotePolicy(hosts, s.cfg, s.provisioned, s.ancestors), nil)
+	return nil
+}
+
 // serve runs one HTTP server with policy p on lns, over TLS when tc is set. Caller holds s.mu.
 func (s *Server) serve(lns []net.Listener, p *policy, tc *tls.Config) {
 	srv := &http.Server{
@@ -138,7 +154,8 @@ func (s *Server) serve(lns []net.Listener, p *policy, tc *tls.Config) {
 				s.log.Error("serve ended", "addr", ln.Addr().String(), "err", err)
 			}
 		})
-		s.log.Info("control API listening", "addr", ln.Addr().String(), "tls", tc != nil, "admin", p.adminSocket)
+		s.log.Info("control API listening", "addr", ln.Addr().String(), "tls", tc != nil,
+			"admin", p.adminSocket, "remote", p.remote != nil)
 	}
 }
 
@@ -194,7 +211,7 @@ func (s *Server) routes(p *policy) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", s.handleHealth)
 	mux.Handle("GET /ws", s.handleWS(p))
-	if s.cfg.Static != nil {
+	if s.cfg.Static != nil && p.remote == nil {
 		mux.Handle("GET /", http.FileServerFS(s.cfg.Static))
 	}
 	return guard(p, s.log, mux)

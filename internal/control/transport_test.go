@@ -143,3 +143,71 @@ func TestFrameAncestors(t *testing.T) {
 		t.Error("a wildcard frame ancestor was accepted")
 	}
 }
+
+func TestRemoteMode(t *testing.T) {
+	s, _, store := pairingServer(t, nil, nil)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ServeRemote(ln, []string{"phone.example.com"}); err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	dial := func(h http.Header) (*websocket.Conn, *http.Response, error) {
+		d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+		return d.Dial("ws://127.0.0.1:"+port+"/ws", h)
+	}
+	host := "phone.example.com:" + port
+	tests := []struct {
+		name string
+		h    http.Header
+		want int
+	}{
+		{"loopback Host refused", http.Header{"Host": {"127.0.0.1:" + port}, "Origin": {crmOrigin}}, http.StatusForbidden},
+		{"other name refused", http.Header{"Host": {"evil.example.com:" + port}, "Origin": {crmOrigin}}, http.StatusForbidden},
+		{"no origin, no token", http.Header{"Host": {host}}, http.StatusUnauthorized},
+		{"loopback page origin refused", http.Header{"Host": {host}, "Origin": {"http://127.0.0.1:" + strconv.Itoa(s.Port())}}, http.StatusSwitchingProtocols},
+		{"pairable origin", http.Header{"Host": {host}, "Origin": {crmOrigin}}, http.StatusSwitchingProtocols},
+		{"token", http.Header{"Host": {host}, "Authorization": {"Bearer " + testToken}}, http.StatusSwitchingProtocols},
+	}
+	for _, tc := range tests {
+		ws, resp, err := dial(tc.h)
+		if ws != nil {
+			_ = ws.Close()
+		}
+		if resp == nil || resp.StatusCode != tc.want {
+			t.Errorf("%s: %v, want %d", tc.name, err, tc.want)
+		}
+	}
+	// Even a provisioned origin needs a pairing token here.
+	ws, _, err := dial(http.Header{"Host": {host}, "Origin": {"https://admin.example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	expectCode(t, authAs(t, ws, ""), api.CodePairingRequired)
+	if _, err := store.Approve("https://admin.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	// A program with the token gets control, not admin, from afar.
+	tok, _, err := dial(http.Header{"Host": {host}, "Authorization": {"Bearer " + testToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tok.Close()
+	readWire(t, tok) // hello
+	expectCode(t, roundTrip(t, tok, `{"id":"1","cmd":"account.set","args":{"password":"x"}}`), api.CodeForbidden)
+	expectOK(t, roundTrip(t, tok, `{"id":"2","cmd":"call.dial","args":{"to":"100"}}`))
+	// The engine's page is not served remotely.
+	req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+"/", nil)
+	req.Host = host
+	resp, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET / remotely: %d, want 404", resp.StatusCode)
+	}
+}
