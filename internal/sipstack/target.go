@@ -28,7 +28,7 @@ func ParseTarget(target string, acc Account) (string, error) {
 	}
 	for i := 0; i < len(t); i++ {
 		c := t[i]
-		if c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\' {
+		if c <= ' ' || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == '\\' || c == '?' {
 			return "", fmt.Errorf("%w: forbidden character %q", ErrBadTarget, c)
 		}
 	}

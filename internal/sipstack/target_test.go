@@ -34,6 +34,7 @@ func TestParseTarget(t *testing.T) {
 		{"semicolon in bare user", "bob;transport=tcp", acc, "", ErrBadTarget},
 		{"question mark in bare user", "bob?subject=x", acc, "", ErrBadTarget},
 		{"uri headers", "sip:bob@example.org?Subject=x", acc, "", ErrBadTarget},
+		{"empty uri headers", "sip:bob@example.org?", acc, "", ErrBadTarget},
 		{"backslash", `bob\`, acc, "", ErrBadTarget},
 		{"non-ascii", "bób", acc, "", ErrBadTarget},
 		{"tel scheme", "tel:+1555", acc, "", ErrBadTarget},
@@ -99,7 +100,7 @@ func FuzzParseTarget(f *testing.F) {
 			}
 			return
 		}
-		if strings.ContainsAny(got, "\r\n\x00<>\" \t\\") || hasEscapedControl(got) {
+		if strings.ContainsAny(got, "\r\n\x00<>\" \t\\?") || hasEscapedControl(got) {
 			t.Fatalf("ParseTarget(%q) = %q carries a header-breaking character", in, got)
 		}
 		if _, err := parseURI(got); err != nil {
