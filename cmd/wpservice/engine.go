@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/wpservice/wpservice/internal/localca"
 	"github.com/wpservice/wpservice/internal/pairing"
 	"github.com/wpservice/wpservice/internal/phone"
+	"github.com/wpservice/wpservice/internal/remote"
 	"github.com/wpservice/wpservice/internal/secret"
 	"github.com/wpservice/wpservice/internal/sipstack"
 	"github.com/wpservice/wpservice/internal/store"
@@ -174,6 +176,13 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	if err := serveAdminSocket(cfg, srv, log); err != nil {
 		return err
 	}
+	if cfg.Remote.Enabled {
+		stopRemote, err := serveRemote(cfg.Remote, dataDir, srv, log)
+		if err != nil {
+			return fmt.Errorf("remote: %w", err)
+		}
+		defer stopRemote()
+	}
 	if p := srv.TLSPort(); p != 0 {
 		log.Info("wss listening", "url", fmt.Sprintf("wss://localhost:%d/ws", p))
 	}
@@ -313,4 +322,40 @@ func serverTLS(dataDir string, log *slog.Logger) *tls.Config {
 		log.Warn("the local certificate expires soon; run wpservice trust install again", "expires", leaf.Leaf.NotAfter)
 	}
 	return &tls.Config{Certificates: []tls.Certificate{leaf}, MinVersion: tls.VersionTLS12}
+}
+
+// serveRemote opens the public wss listener of remote mode, with its certificate
+// from ACME, and the http-01 challenge listener when configured.
+func serveRemote(rc config.Remote, dataDir string, srv *control.Server, log *slog.Logger) (stop func(), err error) {
+	cacheDir := rc.CacheDir
+	if cacheDir == "" {
+		cacheDir = filepath.Join(dataDir, "acme")
+	}
+	r, err := remote.New(remote.Config{
+		Listen: rc.Listen, Hosts: rc.Hosts, CacheDir: cacheDir, Email: rc.Email,
+		HTTPChallenge: rc.HTTPChallenge, DirectoryURL: rc.DirectoryURL,
+	}, log)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := r.Listen()
+	if err != nil {
+		return nil, err
+	}
+	if err := srv.ServeRemote(ln, r.Hosts()); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	log.Warn("remote mode: the phone is reachable from the network; every client needs a token",
+		"listen", ln.Addr().String(), "hosts", r.Hosts())
+	if rc.HTTPChallenge == "" {
+		return func() {}, nil
+	}
+	challenge := &http.Server{Handler: r.ChallengeHandler(), ReadHeaderTimeout: 10 * time.Second}
+	cln, err := net.Listen("tcp", rc.HTTPChallenge)
+	if err != nil {
+		return nil, fmt.Errorf("http-01 listener: %w", err)
+	}
+	go func() { _ = challenge.Serve(cln) }()
+	return func() { _ = challenge.Close() }, nil
 }

@@ -26,6 +26,7 @@ type Config struct {
 	Audio    Audio    `json:"audio"`
 	Settings Settings `json:"settings"`
 	Log      Log      `json:"log"`
+	Remote   Remote   `json:"remote"`
 	DataDir  string   `json:"dataDir,omitempty"` // account, token; default: the user config dir
 }
 
@@ -40,6 +41,19 @@ type Control struct {
 	FrameAncestors  []string `json:"frameAncestors"`  // origins that may frame the engine's page
 	TLS             TLS      `json:"tls"`
 	AdminSocket     string   `json:"adminSocket"` // "" = the per-user default path
+}
+
+// Remote is the optional public listener for VDI and server deployments: wss on a
+// public address with a certificate from ACME (Let's Encrypt). Off by default. Every
+// connection there must present a token (a pairing token for pages).
+type Remote struct {
+	Enabled       bool     `json:"enabled"`
+	Listen        string   `json:"listen"`        // ":443" or "203.0.113.5:443"
+	Hosts         []string `json:"hosts"`         // the public DNS names that point at this machine
+	CacheDir      string   `json:"cacheDir"`      // certificates; default: "acme" in the data directory
+	Email         string   `json:"email"`         // the ACME account's contact, optional
+	HTTPChallenge string   `json:"httpChallenge"` // ":80" to also answer http-01; "" = tls-alpn-01 on Listen
+	DirectoryURL  string   `json:"directoryURL"`  // the ACME directory; "" = Let's Encrypt
 }
 
 // TLS is the second, https/wss listener, served once `wpservice trust install` has
@@ -192,6 +206,9 @@ func (c *Config) Validate() error {
 			}
 			seen[key] = field
 		}
+	}
+	if c.Remote.Enabled && (c.Remote.Listen == "" || len(c.Remote.Hosts) == 0) {
+		bad("remote", "enabled needs listen and at least one host name")
 	}
 	if c.SIP.ListenIP != "auto" {
 		if ip := net.ParseIP(c.SIP.ListenIP); ip == nil || ip.IsUnspecified() {

@@ -34,6 +34,7 @@ func TestParseOverlaysAndValidates(t *testing.T) {
 		`{"log":{"level":"loud"}}`:                   "log.level",
 		`{"control":{"adminOrigins":["https://a.example"],"readOnlyOrigins":["https://A.example"]}}`: "one permission",
 		`{"control":{"frameAncestors":["*"]}}`:                                                       "frameAncestors",
+		`{"remote":{"enabled":true,"listen":":443"}}`:                                                "remote",
 		`{"control":{"tls":{"port":-1}}}`:                                                            "control.tls.port",
 		`[]`:                                                                                         "config",
 	} {

@@ -57,6 +57,7 @@ type engineOptions struct {
 	inputHz  float64        // the tone the engine's microphone "hears"
 	settings map[string]any
 	control  map[string]any       // extra control fields (tls, origins...)
+	remote   map[string]any       // the remote section, or nil
 	prepare  func(dataDir string) // runs before the engine starts
 }
 
@@ -93,6 +94,9 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 	}
 	if o.account != nil {
 		cfg["account"] = o.account
+	}
+	if o.remote != nil {
+		cfg["remote"] = o.remote
 	}
 	e.cfgPath = filepath.Join(dir, "config.json")
 	data, _ := json.Marshal(cfg)
