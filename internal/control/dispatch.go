@@ -85,7 +85,7 @@ func decodeRequest(table map[string]command, msg []byte) (request, *api.Error) {
 	if req.ID == "" {
 		return req, api.NewError(api.CodeBadRequest, "missing id")
 	}
-	if k := firstUnknown(env, isEnvelopeField); k != "" {
+	if k, found := firstUnknown(env, isEnvelopeField); found {
 		return req, api.NewError(api.CodeBadRequest, fmt.Sprintf("unknown field %q", k))
 	}
 	if raw, ok := env["cmd"]; ok {
@@ -120,7 +120,7 @@ func decodeArgs(cmd command, raw json.RawMessage) (any, *api.Error) {
 	if raw[0] != '{' || json.Unmarshal(raw, &keys) != nil {
 		return nil, api.NewError(api.CodeInvalidArgs, "args must be a JSON object")
 	}
-	if k := firstUnknown(keys, func(k string) bool { return cmd.fields[k] }); k != "" {
+	if k, found := firstUnknown(keys, func(k string) bool { return cmd.fields[k] }); found {
 		return nil, api.NewError(api.CodeInvalidArgs, fmt.Sprintf("unknown field %q", k))
 	}
 	if cmd.newArgs == nil {
@@ -173,8 +173,9 @@ func jsonKind(t reflect.Type) string {
 
 func jsonMessage(err error) string { return strings.TrimPrefix(err.Error(), "json: ") }
 
-// firstUnknown returns the smallest key of m that is not known, or "".
-func firstUnknown[V any](m map[string]V, known func(string) bool) string {
+// firstUnknown returns the smallest key of m that is not known. The empty string
+// is a key like any other: {"":1} is an unknown field, not "nothing unknown".
+func firstUnknown[V any](m map[string]V, known func(string) bool) (string, bool) {
 	var unknown []string
 	for k := range m {
 		if !known(k) {
@@ -182,9 +183,9 @@ func firstUnknown[V any](m map[string]V, known func(string) bool) string {
 		}
 	}
 	if len(unknown) == 0 {
-		return ""
+		return "", false
 	}
-	return slices.Min(unknown)
+	return slices.Min(unknown), true
 }
 
 // jsonFields lists the JSON names of a struct's fields, flattening embedded structs

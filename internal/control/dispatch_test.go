@@ -72,6 +72,8 @@ func TestDecodeRequest(t *testing.T) {
 	}{
 		{"no args", `{"id":"1","cmd":"status"}`, "1", "status", nil, "", ""},
 		{"null args", `{"id":"1","cmd":"status","args":null}`, "1", "status", nil, "", ""},
+		{"empty envelope key", `{"id":"1","cmd":"status","":1}`, "1", "", nil, api.CodeBadRequest, `unknown field ""`},
+		{"empty args key", `{"id":"1","cmd":"call.dial","args":{"to":"1","":1}}`, "1", "call.dial", nil, api.CodeInvalidArgs, `unknown field ""`},
 		{"dial", `{"id":"7","cmd":"call.dial","args":{"to":"sip:bob@pbx","line":2}}`, "7", "call.dial",
 			&api.DialArgs{To: "sip:bob@pbx", Line: 2}, "", ""},
 		{"embedded CallRef", `{"id":"8","cmd":"call.dtmf","args":{"line":1,"callId":"c1","digits":"12#"}}`, "8", "call.dtmf",

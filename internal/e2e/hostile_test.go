@@ -172,6 +172,7 @@ func hostileMessages(t *testing.T) []hostile {
 		badRequest("cmd null", `{"id":"@ID@","cmd":null}`), badRequest("cmd number", `{"id":"@ID@","cmd":7}`),
 		badRequest("cmd array", `{"id":"@ID@","cmd":["status"]}`), badRequest("cmd object", `{"id":"@ID@","cmd":{"name":"status"}}`),
 		badRequest("unknown envelope field", `{"id":"@ID@","cmd":"status","seq":1}`),
+		badRequest("empty envelope key", `{"id":"@ID@","cmd":"status","":1}`),
 		{"unknown command", `{"id":"@ID@","cmd":"call.fly"}`, []string{api.CodeUnknownCommand}},
 		{"command upper case", `{"id":"@ID@","cmd":"STATUS"}`, []string{api.CodeUnknownCommand}},
 		{"command with space", `{"id":"@ID@","cmd":"status "}`, []string{api.CodeUnknownCommand}},
