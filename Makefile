@@ -5,7 +5,7 @@ BIN     := bin/wpservice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test deps unit bench fuzz vet clean
+.PHONY: build run test webtest deps unit bench fuzz vet clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/wpservice
@@ -14,15 +14,21 @@ build:
 run: build
 	./$(BIN) run
 
-## test: install missing test dependencies (when root), then every test, real peers included.
-test: deps vet
+## test: install missing test dependencies (when root), then every test, real peers and
+## the browser included.
+test: deps vet build
 	$(GO) test -race -count=1 -timeout 15m ./...
+	WPSERVICE_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 web/tests/
 
 deps:
 	./scripts/deps.sh
 
 vet:
 	$(GO) vet ./...
+
+## webtest: only the browser tests (node:test + Playwright on Chromium).
+webtest: build
+	WPSERVICE_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 web/tests/
 
 ## unit: the fast tests only (no real peers).
 unit:

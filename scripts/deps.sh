@@ -2,7 +2,8 @@
 # Installs what the tests need when it is missing: the real SIP peers
 # (kamailio, baresip, SIPp), sox for audio checks, certutil and
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
-# Secret Service, gcc for the cgo audio backend, and the Go modules.
+# Secret Service, Chromium and Node for the browser tests, gcc for the cgo
+# audio backend, the Go modules and the npm packages.
 # Idempotent and quick when everything is there.
 #
 # As root, missing Debian packages are installed with apt-get. Otherwise the
@@ -21,6 +22,8 @@ packages=(
 	"ca-certificates:update-ca-certificates"
 	"gnome-keyring:gnome-keyring-daemon"
 	"dbus-daemon:dbus-daemon"
+	"chromium:chromium"
+	"nodejs:node"
 )
 
 installed() { # package command
@@ -63,6 +66,20 @@ fi
 
 echo "deps: go mod download"
 go mod download
+
+# The browser tests: playwright-core, pinned in web/package-lock.json, driving
+# the Debian chromium above. Reinstalled only when the lock file changed.
+if command -v npm >/dev/null 2>&1; then
+	if [[ ! -f web/node_modules/.package-lock.json || web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
+		echo "deps: npm ci (web)"
+		npm ci --prefix web --no-audit --no-fund --loglevel=error </dev/null
+	else
+		echo "deps: web/node_modules up to date"
+	fi
+else
+	echo "deps: npm missing: the browser tests cannot run; install nodejs"
+	status=1
+fi
 
 if ((status != 0)) && [[ ${CI:-} == true ]]; then
 	echo "deps: missing dependencies under CI=true" >&2

@@ -1,0 +1,124 @@
+// Test harness for the browser tests: the real engine on free loopback ports,
+// Debian's Chromium driven by playwright-core, and small static "customer"
+// sites on their own loopback origins. Nothing here fakes the engine.
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export const ci = process.env.CI === "true";
+
+/** Why the browser tests cannot run here, or "" when they can. Under CI a missing part fails. */
+export function missing() {
+  const bin = process.env.WPSERVICE_BIN;
+  if (!bin || !existsSync(bin)) return "WPSERVICE_BIN does not name the built engine (run make webtest)";
+  if (!existsSync(chromiumPath())) return `no Chromium at ${chromiumPath()} (apt-get install chromium)`;
+  return "";
+}
+
+/** skipUnlessReady returns the options for node:test's test(): skip outside CI, fail under CI. */
+export function requirements() {
+  const why = missing();
+  if (why && ci) throw new Error(`browser tests cannot run under CI=true: ${why}`);
+  return why ? { skip: why } : {};
+}
+
+export function chromiumPath() {
+  return process.env.CHROMIUM || "/usr/bin/chromium";
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what, fn, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Starts the engine with WAV-free null audio on free ports and returns
+ * { port, url, dataDir, log(), stop() }. extra is merged into the config.
+ */
+export async function startEngine(extra = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "wpservice-web-"));
+  const port = await freePort();
+  const config = {
+    control: { port, fallbackPorts: [], ...(extra.control || {}) },
+    sip: { listenIP: "127.0.0.1", udpPort: 0, tcpPort: 0 },
+    audio: { backend: "null", input: "null", output: "null" },
+    log: { level: "debug" },
+    dataDir: path.join(dir, "data"),
+    ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== "control")),
+  };
+  const cfgPath = path.join(dir, "config.json");
+  writeFileSync(cfgPath, JSON.stringify(config), { mode: 0o600 });
+  const proc = spawn(process.env.WPSERVICE_BIN, ["run", "--config", cfgPath], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  proc.stdout.on("data", (d) => { log += d; });
+  proc.stderr.on("data", (d) => { log += d; });
+  const exited = new Promise((resolve) => proc.on("exit", resolve));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor("the engine's /health", async () => (await fetch(`${url}/health`)).ok);
+  } catch (e) {
+    proc.kill("SIGKILL");
+    throw new Error(`${e.message}\n${log}`);
+  }
+  return {
+    port, url, dataDir: config.dataDir, configPath: cfgPath,
+    log: () => log,
+    async stop() {
+      if (proc.exitCode === null) proc.kill("SIGTERM");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Serves files (name -> content) on a free loopback port, as a customer site on
+ * http://localhost:<port> (a loopback http origin may ask to pair). Returns { origin, close() }.
+ */
+export async function serveSite(files) {
+  const port = await freePort();
+  const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css" };
+  const srv = createServer((req, res) => {
+    const name = new URL(req.url, "http://x").pathname.slice(1) || "index.html";
+    if (!(name in files)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "Content-Type": types[path.extname(name)] || "application/octet-stream" }).end(files[name]);
+  });
+  await new Promise((resolve) => srv.listen(port, "127.0.0.1", resolve));
+  return { origin: `http://localhost:${port}`, close: () => new Promise((r) => srv.close(r)) };
+}
+
+/** Launches headless Chromium with the flags that work in containers and CI. */
+export async function launchBrowser() {
+  const { chromium } = await import("playwright-core");
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
