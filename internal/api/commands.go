@@ -15,9 +15,12 @@ const (
 	CmdCallHangup      = "call.hangup"      // HangupArgs -> {"ended": n}
 	CmdCallDTMF        = "call.dtmf"        // DTMFArgs -> {}
 	CmdCallMute        = "call.mute"        // MuteArgs -> {}
+	CmdCallHold        = "call.hold"        // HoldArgs -> {} ; re-INVITE, then call.state with held
+	CmdCallIgnore      = "call.ignore"      // CallRef -> {} ; silence the ringer for an incoming call
 	CmdLineSelect      = "line.select"      // LineArgs -> {"line": n}
 	CmdDevicesList     = "devices.list"     // -> Devices
 	CmdDevicesSelect   = "devices.select"   // DeviceSelectArgs -> Devices
+	CmdDevicesVolume   = "devices.volume"   // VolumeArgs -> Devices
 	CmdEventsSubscribe = "events.subscribe" // SubscribeArgs -> SubscribeArgs (handled by control, per connection)
 	CmdAuth            = "auth"             // AuthArgs -> AuthResult (handled by control; the first message of a browser connection)
 	CmdPairList        = "pair.list"        // -> PairingList (admin)
@@ -30,7 +33,8 @@ const (
 // library are tested against it.
 var Commands = []string{
 	CmdAccountGet, CmdAccountSet, CmdAuth, CmdCallAnswer, CmdCallDial, CmdCallDTMF, CmdCallHangup,
-	CmdCallMute, CmdCallReject, CmdDevicesList, CmdDevicesSelect, CmdEventsSubscribe,
+	CmdCallHold, CmdCallIgnore, CmdCallMute, CmdCallReject, CmdDevicesList, CmdDevicesSelect,
+	CmdDevicesVolume, CmdEventsSubscribe,
 	CmdLineSelect, CmdPairApprove, CmdPairDeny, CmdPairList, CmdPairRevoke, CmdRegister,
 	CmdSettingsGet, CmdSettingsSet, CmdStatus, CmdUnregister,
 }
@@ -136,6 +140,13 @@ type MuteArgs struct {
 	Mute bool `json:"mute"`
 }
 
+// HoldArgs puts a call on hold (re-INVITE with a=sendonly, or a=inactive when the
+// peer holds us too) or resumes it (a=sendrecv). Only an active call can be held.
+type HoldArgs struct {
+	CallRef
+	Hold bool `json:"hold"`
+}
+
 // LineArgs selects the line attached to microphone and speaker.
 type LineArgs struct {
 	Line int `json:"line"`
@@ -148,10 +159,19 @@ type DeviceSelectArgs struct {
 	Ringer string `json:"ringer,omitempty"`
 }
 
+// VolumeArgs sets device volumes in percent, the Mizu way: 0 = silent, 50 = unchanged
+// (unity gain), 100 = twice the amplitude (clipped). Omitted fields keep their value.
+type VolumeArgs struct {
+	Input  *int `json:"input,omitempty"`  // microphone, before encoding
+	Output *int `json:"output,omitempty"` // speaker, the call audio
+	Ringer *int `json:"ringer,omitempty"` // the ring tone
+}
+
 // SubscribeArgs switches the opt-in (noisy) events of this connection on or off.
 type SubscribeArgs struct {
 	Log      bool `json:"log"`
 	SIPTrace bool `json:"sipTrace"`
+	Levels   bool `json:"levels"` // audio.level about every 100 ms
 }
 
 // Permissions of a connection, from least to most. A command needs at least the

@@ -10,6 +10,7 @@ const (
 	EvCallState      = "call.state"       // CallState
 	EvCallDTMF       = "call.dtmf"        // DTMFEvent: a digit received from the peer
 	EvDevicesChanged = "devices.changed"  // Devices
+	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
 	EvLog            = "log"              // LogEvent (opt-in)
 	EvSIPTrace       = "sip.trace"        // SIPTrace (opt-in; credentials redacted)
 	EvLagged         = "session.lagged"   // sent before the engine closes a connection that fell behind
@@ -19,7 +20,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAudioLevel, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 
@@ -100,6 +101,9 @@ type CallState struct {
 	PeerName   string `json:"peerName"` // display name, if any
 	State      string `json:"state"`
 	Muted      bool   `json:"muted"`
+	Held       bool   `json:"held"`              // we put the call on hold
+	RemoteHeld bool   `json:"remoteHeld"`        // the peer put us on hold (a=sendonly/inactive)
+	Ignored    bool   `json:"ignored,omitempty"` // incoming: the ringer was silenced
 	Codec      string `json:"codec,omitempty"`
 	SIPCode    int    `json:"sipCode,omitempty"` // last SIP status seen (180, 183, 200, 486...)
 	Cause      *Cause `json:"cause,omitempty"`   // set once the call is ended
@@ -148,6 +152,17 @@ type Devices struct {
 	SelectedInput  string   `json:"selectedInput"`
 	SelectedOutput string   `json:"selectedOutput"`
 	SelectedRinger string   `json:"selectedRinger"`
+	InputVolume    int      `json:"inputVolume"`  // percent, 50 = unity gain
+	OutputVolume   int      `json:"outputVolume"` // percent, 50 = unity gain
+	RingerVolume   int      `json:"ringerVolume"` // percent, 50 = unity gain
+}
+
+// Levels reports audio levels in dBFS (-90 = silence, 0 = full scale), the RMS of the
+// last 100 ms: Input is the microphone after its volume (what the peer hears), Output
+// what the speaker plays. Opt-in with events.subscribe {"levels": true}.
+type Levels struct {
+	Input  int `json:"input"`
+	Output int `json:"output"`
 }
 
 // LogEvent is an engine log line (opt-in).

@@ -46,6 +46,7 @@ func (c *conn) run(req request) api.Response {
 		sub := req.Args.(*api.SubscribeArgs)
 		c.wantLog.Store(sub.Log)
 		c.wantTrace.Store(sub.SIPTrace)
+		c.wantLevels.Store(sub.Levels)
 		return api.OK(req.ID, *sub)
 	case api.CmdPairList:
 		return api.OK(req.ID, c.gate.list())

@@ -94,8 +94,9 @@ type conn struct {
 
 	afterReply func() // run by the read pump once the current response is queued
 
-	wantLog   atomic.Bool // opt-in events, switched by events.subscribe
-	wantTrace atomic.Bool
+	wantLog    atomic.Bool // opt-in events, switched by events.subscribe
+	wantTrace  atomic.Bool
+	wantLevels atomic.Bool
 }
 
 func newConn(ws *websocket.Conn, backend Backend, table map[string]command, g *gate, id identity,
@@ -191,6 +192,8 @@ func (c *conn) deliver(ev api.Event) {
 	case ev.Event == api.EvLog && !c.wantLog.Load():
 		return
 	case ev.Event == api.EvSIPTrace && !c.wantTrace.Load():
+		return
+	case ev.Event == api.EvAudioLevel && !c.wantLevels.Load():
 		return
 	case ev.Event == api.EvPairChanged && level(c.level.Load()) < levelAdmin:
 		return

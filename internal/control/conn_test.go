@@ -321,22 +321,24 @@ func TestOptInEventsOnlyForSubscribers(t *testing.T) {
 	readWire(t, sub)
 	readWire(t, plain)
 
-	m := roundTrip(t, sub, `{"id":"s","cmd":"events.subscribe","args":{"log":true,"sipTrace":true}}`)
-	if !m.OK || string(m.Result) != `{"log":true,"sipTrace":true}` {
+	m := roundTrip(t, sub, `{"id":"s","cmd":"events.subscribe","args":{"log":true,"sipTrace":true,"levels":true}}`)
+	if !m.OK || string(m.Result) != `{"log":true,"sipTrace":true,"levels":true}` {
 		t.Fatalf("subscribe: %+v", m)
 	}
 	f.emit(api.EvLog, api.LogEvent{Message: "hello"})
 	f.emit(api.EvSIPTrace, api.SIPTrace{Dir: "send"})
+	f.emit(api.EvAudioLevel, api.Levels{Input: -20, Output: -30})
 	f.emit(api.EvCallState, api.CallState{Line: 1})
-	expectEvents(t, sub, "subscriber", []uint64{1, 2, 3}, []string{api.EvLog, api.EvSIPTrace, api.EvCallState})
-	expectEvents(t, plain, "plain", []uint64{3}, []string{api.EvCallState})
+	expectEvents(t, sub, "subscriber", []uint64{1, 2, 3, 4}, []string{api.EvLog, api.EvSIPTrace, api.EvAudioLevel, api.EvCallState})
+	expectEvents(t, plain, "plain", []uint64{4}, []string{api.EvCallState})
 
 	roundTrip(t, sub, `{"id":"u","cmd":"events.subscribe","args":{"log":false,"sipTrace":true}}`)
 	f.emit(api.EvLog, api.LogEvent{Message: "again"})
 	f.emit(api.EvSIPTrace, api.SIPTrace{Dir: "recv"})
+	f.emit(api.EvAudioLevel, api.Levels{Input: -20, Output: -30})
 	f.emit(api.EvRegState, api.RegState{State: api.RegRegistered})
-	expectEvents(t, sub, "resubscribed", []uint64{5, 6}, []string{api.EvSIPTrace, api.EvRegState})
-	expectEvents(t, plain, "plain", []uint64{6}, []string{api.EvRegState})
+	expectEvents(t, sub, "resubscribed", []uint64{6, 8}, []string{api.EvSIPTrace, api.EvRegState})
+	expectEvents(t, plain, "plain", []uint64{8}, []string{api.EvRegState})
 
 	if calls, _ := f.recorded(); len(calls) != 0 {
 		t.Fatalf("events.subscribe reached the engine: %v", calls)
