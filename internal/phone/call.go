@@ -34,6 +34,7 @@ type call struct {
 	media      negotiated
 	rejectCode int
 	dtmfSuffix string
+	ignored    bool // incoming: the user silenced the ringer for it
 }
 
 func (c *call) public() api.CallState {
@@ -46,6 +47,7 @@ func (c *call) public() api.CallState {
 		Peer: c.peer, PeerUser: c.peerUser, PeerName: c.peerName,
 		State: c.state.String(), Codec: c.codec, SIPCode: c.sipCode, Cause: c.cause,
 		Muted:     c.leg != nil && c.leg.muted.Load(),
+		Ignored:   c.ignored,
 		StartedAt: c.started.UnixMilli(),
 	}
 	if !c.answered.IsZero() {
@@ -135,6 +137,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 		log.Info("call ended", "cause", tr.cause, "code", code, "reason", reason)
 	}
 	if tr.next != prev {
+		p.refreshRinger()
 		p.bus.Emit(api.EvCallState, c.public())
 	}
 	if done == nil {

@@ -104,7 +104,7 @@ func New(cfg Config) (*Phone, error) {
 		settings: s,
 		lines:    newLineTable(s.MaxLines),
 	}
-	p.pump = newPump(cfg.Audio, p.log)
+	p.pump = newPump(cfg.Audio, p.log, p.bus.Emit)
 	return p, nil
 }
 
@@ -232,9 +232,13 @@ func (p *Phone) handle(cmd string, args any) (any, error) {
 	case api.CmdLineSelect:
 		return p.lineSelect(argsOf[api.LineArgs](args))
 	case api.CmdDevicesList:
-		return p.cfg.Audio.Devices(), nil
+		return p.devices(), nil
 	case api.CmdDevicesSelect:
 		return p.selectDevices(argsOf[api.DeviceSelectArgs](args))
+	case api.CmdDevicesVolume:
+		return p.setVolumes(argsOf[api.VolumeArgs](args))
+	case api.CmdCallIgnore:
+		return p.ignore(*argsOf[api.CallRef](args))
 	}
 	return nil, api.NewError(api.CodeUnknownCommand, "unknown command "+cmd)
 }
@@ -253,7 +257,7 @@ func (p *Phone) snapshot() api.Snapshot {
 		Registration: p.reg,
 		Lines:        []api.CallState{},
 		SelectedLine: p.selected,
-		Devices:      p.cfg.Audio.Devices(),
+		Devices:      p.devices(),
 		Settings:     p.publicSettings(),
 	}
 	p.lines.each(func(c *call) { s.Lines = append(s.Lines, c.public()) })
@@ -312,17 +316,17 @@ func (p *Phone) selectLine(line int) {
 }
 
 func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (any, error) {
-	d, err := p.cfg.Audio.Select(*a)
-	if err != nil {
+	if _, err := p.cfg.Audio.Select(*a); err != nil {
 		return nil, err
 	}
+	d := p.devices()
 	p.bus.Emit(api.EvDevicesChanged, d)
 	return d, nil
 }
 
 // DevicesChanged reports a hot-plug change found by the device watcher.
 func (p *Phone) DevicesChanged() {
-	p.post(func() { p.bus.Emit(api.EvDevicesChanged, p.cfg.Audio.Devices()) })
+	p.post(func() { p.bus.Emit(api.EvDevicesChanged, p.devices()) })
 }
 
 // shutdown ends every call and unregisters, bounded to about two seconds in all.

@@ -98,6 +98,13 @@ type AudioIO interface {
 	Select(args api.DeviceSelectArgs) (api.Devices, error)
 }
 
+// RingerOutput is an AudioIO that plays the ring tone somewhere else than the speaker
+// sink. Ringer returns that sink, or nil to mix the ring tone into the speaker, which is
+// what happens with an AudioIO that does not implement RingerOutput.
+type RingerOutput interface {
+	Ringer() audio.Sink
+}
+
 // Store persists what the user changes at run time.
 type Store interface {
 	SaveAccount(Account) error
