@@ -12,10 +12,11 @@ import (
 	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/audio/device"
 	"github.com/wpservice/wpservice/internal/config"
+	"github.com/wpservice/wpservice/internal/phone"
 )
 
 // localAudio is the engine's microphone and speaker: a sound device through the audio
-// backend, silence, or WAV files, as the config says. It implements phone.AudioIO.
+// backend, silence, or WAV files, as the config says.
 type localAudio struct {
 	cfg config.Audio
 	log *slog.Logger
@@ -32,6 +33,11 @@ type localAudio struct {
 	selOut  string
 	selRing string
 }
+
+var (
+	_ phone.AudioIO      = (*localAudio)(nil)
+	_ phone.RingerOutput = (*localAudio)(nil)
+)
 
 func openLocalAudio(cfg config.Audio, log *slog.Logger) (*localAudio, error) {
 	a := &localAudio{cfg: cfg, log: log, selIn: cfg.InputDevice, selOut: cfg.OutputDevice, selRing: cfg.OutputDevice}
@@ -115,6 +121,16 @@ func (a *localAudio) watch(ctx context.Context, changed func()) {
 
 func (a *localAudio) Source() audio.Source { return sourceFunc(a.readFrame) }
 func (a *localAudio) Sink() audio.Sink     { return sinkFunc(a.writeFrame) }
+
+// Ringer is where the ring tone plays (phone.RingerOutput). A sound device has one
+// playback stream, so the ring is mixed into the speaker (nil). A WAV or null speaker
+// keeps only call audio: a recording of a call has no ring tone in it.
+func (a *localAudio) Ringer() audio.Sink {
+	if a.cfg.Output == "device" {
+		return nil
+	}
+	return audio.Discard{}
+}
 
 func (a *localAudio) readFrame(pcm []int16) error {
 	a.mu.Lock()
