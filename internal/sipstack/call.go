@@ -32,10 +32,12 @@ type Call struct {
 	evMu   sync.Mutex // serialises OnEvent calls of this call
 	closed bool       // guarded by evMu: the terminal event went out
 
-	mu       sync.Mutex
-	state    callState
-	dialogID string
-	localSDP []byte
+	mu         sync.Mutex
+	state      callState
+	dialogID   string
+	sdp        sdpSession // offer/answer and hold state
+	reinviting bool       // our re-INVITE is in flight (a crossing one gets 491)
+	offerInAck bool       // our 200 to a re-INVITE without SDP made an offer
 
 	// outgoing
 	uac        *sipgo.DialogClientSession
@@ -55,6 +57,13 @@ func (c *Call) Incoming() bool { return c.incoming }
 // emit sends one event of this call, unless the call already ended. A
 // terminal kind ends the call and forgets its dialog.
 func (c *Call) emit(kind CallEventKind, code int, reason string, sdp []byte) {
+	c.emitEvent(CallEvent{Kind: kind, Code: code, Reason: reason, SDP: sdp})
+}
+
+// emitEvent is emit for an event with more than the common fields.
+func (c *Call) emitEvent(ev CallEvent) {
+	ev.CallID = c.callID
+	kind := ev.Kind
 	c.evMu.Lock()
 	defer c.evMu.Unlock()
 	if c.closed {
@@ -70,8 +79,8 @@ func (c *Call) emit(kind CallEventKind, code int, reason string, sdp []byte) {
 			c.st.removeCall(id)
 		}
 	}
-	c.log.Debug("call event", "kind", kind.String(), "code", code)
-	c.st.emit(CallEvent{CallID: c.callID, Kind: kind, Code: code, Reason: reason, SDP: sdp})
+	c.log.Debug("call event", "kind", kind.String(), "code", ev.Code)
+	c.st.emit(ev)
 }
 
 // setState moves from one of the from states to next; false if the call

@@ -55,6 +55,10 @@ const (
 	RemoteCancel
 	// Ended ends a call on our side: Hangup, Reject, or a CANCEL we sent.
 	Ended
+	// Updated reports a re-INVITE from the peer that we accepted (200 sent):
+	// SDP is the peer's offer, or its answer from the ACK when the re-INVITE
+	// had no SDP; RemoteHeld says whether the peer now holds us.
+	Updated
 )
 
 var callEventKindNames = map[CallEventKind]string{
@@ -64,6 +68,7 @@ var callEventKindNames = map[CallEventKind]string{
 	RemoteBye:    "remote-bye",
 	RemoteCancel: "remote-cancel",
 	Ended:        "ended",
+	Updated:      "updated",
 }
 
 func (k CallEventKind) String() string {
@@ -80,11 +85,12 @@ func (k CallEventKind) Terminal() bool {
 
 // CallEvent reports progress or the end of one call.
 type CallEvent struct {
-	CallID string // SIP Call-ID
-	Kind   CallEventKind
-	Code   int
-	Reason string
-	SDP    []byte
+	CallID     string // SIP Call-ID
+	Kind       CallEventKind
+	Code       int
+	Reason     string
+	SDP        []byte
+	RemoteHeld bool // Updated only: the peer holds us (a=sendonly, a=inactive or c=0.0.0.0)
 }
 
 func (RegEvent) isEvent()  {}

@@ -38,13 +38,14 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		inviteDone: make(chan struct{}),
 	}
 	c.log = s.log.With("call", c.callID)
-	s.addCall(sess.ID, c)
-
-	from := req.From()
 	var offer []byte
 	if b := req.Body(); len(b) > 0 {
 		offer = append([]byte(nil), b...)
+		c.sdp.setRemote(offer)
 	}
+	s.addCall(sess.ID, c)
+
+	from := req.From()
 	s.emit(Incoming{
 		Call:     c,
 		From:     from.Address.String(),
@@ -74,35 +75,18 @@ func (c *Call) emitInviteGone() {
 	c.emit(Failed, 0, "INVITE transaction ended", nil)
 }
 
-// onReInvite answers an INVITE inside an existing dialog. Hold and media
-// changes are not supported yet: we answer 200 with our current SDP, which
-// keeps the session as it is; with no SDP of ours the answer is 488. An
-// INVITE for a dialog we do not know gets 481.
-func (s *Stack) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
+func (s *Stack) onAck(req *sip.Request, tx sip.ServerTransaction) {
 	c := s.findCall(req)
 	if c == nil {
-		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
 		return
 	}
-	c.mu.Lock()
-	sdp, state := c.localSDP, c.state
-	c.mu.Unlock()
-	if len(sdp) == 0 || state != stateEstablished {
-		_ = tx.Respond(sip.NewResponseFromRequest(req, 488, "Not Acceptable Here", nil))
-		return
-	}
-	res := sip.NewSDPResponseFromRequest(req, sdp)
-	ct := s.contact(strings.ToUpper(req.Transport()), req.Recipient.User)
-	res.AppendHeader(&ct)
-	_ = tx.Respond(res)
-}
-
-func (s *Stack) onAck(req *sip.Request, tx sip.ServerTransaction) {
-	if c := s.findCall(req); c != nil && c.incoming {
+	if c.incoming {
 		if err := c.uas.ReadAck(req, tx); err != nil {
 			c.log.Debug("ACK ignored", "error", err)
+			return
 		}
 	}
+	c.onReInviteAck(req)
 }
 
 func (s *Stack) onBye(req *sip.Request, tx sip.ServerTransaction) {
@@ -149,7 +133,7 @@ func (c *Call) Answer(sdp []byte) error {
 		return stateError(c.getState())
 	}
 	c.mu.Lock()
-	c.localSDP = sdp
+	c.sdp.setLocal(sdp)
 	c.mu.Unlock()
 	res := sip.NewSDPResponseFromRequest(c.uas.InviteRequest, sdp)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))

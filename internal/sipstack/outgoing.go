@@ -64,8 +64,8 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 		callID:     req.CallID().Value(),
 		inviteDone: make(chan struct{}),
 		stopInvite: cancel,
-		localSDP:   o.SDP,
 	}
+	c.sdp.setLocal(o.SDP)
 	c.log = s.log.With("call", c.callID)
 	go c.runOutgoing(ctx, s.dialogUA(tp, from.User), req, acc)
 	return c, nil
@@ -150,6 +150,7 @@ func (c *Call) confirm(sess *sipgo.DialogClientSession) {
 	if id, err := sip.DialogIDFromResponse(sess.InviteResponse); err == nil {
 		c.mu.Lock()
 		c.dialogID = id
+		c.sdp.setRemote(sess.InviteResponse.Body())
 		c.mu.Unlock()
 		c.st.addCall(id, c)
 	}

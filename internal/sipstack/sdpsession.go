@@ -1,0 +1,222 @@
+package sipstack
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Holding reports whether the sender of this description puts the other side
+// on hold: it will not receive media (a=sendonly or a=inactive), or it uses
+// the old RFC 2543 form, a connection address of 0.0.0.0.
+func (m MediaDesc) Holding() bool {
+	if m.Direction == DirSendOnly || m.Direction == DirInactive {
+		return true
+	}
+	ip := net.ParseIP(m.IP)
+	return ip != nil && ip.IsUnspecified()
+}
+
+// holdDirection is the direction of our media description for the two hold
+// flags (RFC 3264 section 8.4, RFC 6337 section 5.3).
+func holdDirection(held, remoteHeld bool) string {
+	switch {
+	case held && remoteHeld:
+		return DirInactive
+	case held:
+		return DirSendOnly
+	case remoteHeld:
+		return DirRecvOnly
+	}
+	return DirSendRecv
+}
+
+// A direction as two bits: whether its owner sends and whether it receives.
+const (
+	dirSend = 1 << iota
+	dirRecv
+)
+
+var dirBits = map[string]int{DirSendRecv: dirSend | dirRecv, DirSendOnly: dirSend, DirRecvOnly: dirRecv, DirInactive: 0}
+
+func dirName(bits int) string {
+	for name, b := range dirBits {
+		if b == bits {
+			return name
+		}
+	}
+	return DirInactive
+}
+
+// answerDirection narrows the direction we want to one compatible with the
+// offer (RFC 3264 section 6.1): we send only what the offerer receives and
+// receive only what it sends. An offer at 0.0.0.0 receives nothing.
+func answerDirection(want string, offer MediaDesc) string {
+	theirs := dirBits[offer.Direction]
+	if ip := net.ParseIP(offer.IP); ip != nil && ip.IsUnspecified() {
+		theirs &^= dirRecv
+	}
+	allowed := 0
+	if theirs&dirRecv != 0 {
+		allowed |= dirSend
+	}
+	if theirs&dirSend != 0 {
+		allowed |= dirRecv
+	}
+	return dirName(dirBits[want] & allowed)
+}
+
+// sdpSession is our side of a call's offer/answer exchanges: the media we
+// offer (address, port, codecs), the o= line's session id and version, the
+// body we sent last, the peer's last description and the two hold flags. It
+// does no I/O; Call guards it with its mutex.
+type sdpSession struct {
+	ok         bool // base holds a description we built; false for a late offer
+	base       MediaDesc
+	sessID     uint64
+	version    uint64
+	body       []byte // the last SDP we sent
+	remote     MediaDesc
+	hasRemote  bool
+	held       bool // the peer accepted our hold
+	remoteHeld bool // the peer's last offer holds us
+}
+
+// setLocal takes the first SDP we send in the call (offer or answer).
+func (s *sdpSession) setLocal(sdp []byte) {
+	s.body = sdp
+	md, err := ParseSDP(sdp)
+	if err != nil {
+		return
+	}
+	id, ver, err := parseOrigin(sdp)
+	if err != nil {
+		return
+	}
+	s.ok, s.base, s.sessID, s.version = true, md, id, ver
+}
+
+// setRemote records the peer's description from its offer or answer. An
+// unparseable body leaves the previous one in place.
+func (s *sdpSession) setRemote(sdp []byte) {
+	if md, err := ParseSDP(sdp); err == nil {
+		s.remote, s.hasRemote = md, true
+	}
+}
+
+// codecsFor restricts our codecs to those in the peer's description, with the
+// peer's payload types, in our order. Telephone-event stays when both have it.
+func (s *sdpSession) codecsFor(peer MediaDesc) ([]Codec, uint8) {
+	var out []Codec
+	for _, ours := range s.base.Codecs {
+		for _, theirs := range peer.Codecs {
+			if strings.EqualFold(ours.Name, theirs.Name) && ours.Rate == theirs.Rate {
+				out = append(out, theirs)
+				break
+			}
+		}
+	}
+	var dtmf uint8
+	if s.base.DTMFPT != 0 {
+		dtmf = peer.DTMFPT
+	}
+	return out, dtmf
+}
+
+// build renders md with the session id, bumping the version only when the
+// body differs from the last one we sent (RFC 3264 section 8).
+func (s *sdpSession) build(md MediaDesc) ([]byte, uint64) {
+	body := BuildSDP(s.sessID, s.version, md)
+	if bytes.Equal(body, s.body) {
+		return body, s.version
+	}
+	return BuildSDP(s.sessID, s.version+1, md), s.version + 1
+}
+
+// offer renders the re-INVITE body that puts the call on hold (hold true) or
+// takes it off. The session is not changed until commitOffer.
+func (s *sdpSession) offer(hold bool) ([]byte, uint64, error) {
+	if !s.ok {
+		return nil, 0, fmt.Errorf("%w: no SDP of ours to re-offer", ErrCallState)
+	}
+	md := s.base
+	if s.hasRemote {
+		if codecs, dtmf := s.codecsFor(s.remote); len(codecs) > 0 {
+			md.Codecs, md.DTMFPT = codecs, dtmf
+		}
+	}
+	md.Direction = holdDirection(hold, s.remoteHeld)
+	body, ver := s.build(md)
+	return body, ver, nil
+}
+
+// commitOffer records an offer the peer accepted with answer.
+func (s *sdpSession) commitOffer(body []byte, ver uint64, hold bool, answer []byte) {
+	s.body, s.version, s.held = body, ver, hold
+	if len(answer) > 0 {
+		s.setRemote(answer)
+	}
+}
+
+// answer renders our answer to an offer in a re-INVITE from the peer and
+// records it, with the peer's hold state. ErrBadSDP and ErrNoCommonCodec mean
+// the re-INVITE is answered with 488 and nothing changes.
+func (s *sdpSession) answer(offer []byte) ([]byte, error) {
+	if !s.ok {
+		return nil, fmt.Errorf("%w: no SDP of ours to answer with", ErrCallState)
+	}
+	peer, err := ParseSDP(offer)
+	if err != nil {
+		return nil, err
+	}
+	codecs, dtmf := s.codecsFor(peer)
+	if len(codecs) == 0 {
+		return nil, ErrNoCommonCodec
+	}
+	md := s.base
+	md.Codecs, md.DTMFPT = codecs, dtmf
+	remoteHeld := peer.Holding()
+	md.Direction = answerDirection(holdDirection(s.held, false), peer)
+	body, ver := s.build(md)
+	s.body, s.version, s.remote, s.hasRemote, s.remoteHeld = body, ver, peer, true, remoteHeld
+	return body, nil
+}
+
+// answerInAck takes the peer's answer carried in the ACK of a re-INVITE
+// without SDP, for which our 200 made the offer (our last body).
+func (s *sdpSession) answerInAck(answer []byte) error {
+	peer, err := ParseSDP(answer)
+	if err != nil {
+		return err
+	}
+	s.remote, s.hasRemote = peer, true
+	if !s.held {
+		// Our offer was sendrecv or recvonly: a sendonly or inactive answer
+		// is the peer holding us. While we hold, the answer tells nothing.
+		s.remoteHeld = peer.Holding()
+	}
+	return nil
+}
+
+// parseOrigin reads the session id and version of an SDP body's o= line.
+func parseOrigin(sdp []byte) (id, version uint64, err error) {
+	for line := range strings.Lines(string(sdp)) {
+		val, ok := strings.CutPrefix(strings.TrimRight(line, "\r\n"), "o=")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(val)
+		if len(f) != 6 {
+			break
+		}
+		id, err1 := strconv.ParseUint(f[1], 10, 64)
+		ver, err2 := strconv.ParseUint(f[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			break
+		}
+		return id, ver, nil
+	}
+	return 0, 0, fmt.Errorf("%w: no usable o= line", ErrBadSDP)
+}
