@@ -34,7 +34,10 @@ type call struct {
 	media      negotiated
 	rejectCode int
 	dtmfSuffix string
-	ignored    bool // incoming: the user silenced the ringer for it
+	ignored    bool      // incoming: the user silenced the ringer for it
+	hold       holdState // our hold (hold.go)
+	remoteHeld bool      // the peer's last re-INVITE holds us
+	unheld     time.Time // when the call last stopped being held either way
 }
 
 func (c *call) public() api.CallState {
@@ -46,9 +49,11 @@ func (c *call) public() api.CallState {
 		Line: c.line, CallID: c.id, SIPCallID: c.sipID, Direction: dir,
 		Peer: c.peer, PeerUser: c.peerUser, PeerName: c.peerName,
 		State: c.state.String(), Codec: c.codec, SIPCode: c.sipCode, Cause: c.cause,
-		Muted:     c.leg != nil && c.leg.muted.Load(),
-		Ignored:   c.ignored,
-		StartedAt: c.started.UnixMilli(),
+		Muted:      c.leg != nil && c.leg.muted.Load(),
+		Ignored:    c.ignored,
+		Held:       c.hold.held(),
+		RemoteHeld: c.remoteHeld,
+		StartedAt:  c.started.UnixMilli(),
 	}
 	if !c.answered.IsZero() {
 		cs.AnsweredAt = c.answered.UnixMilli()
@@ -305,12 +310,15 @@ func (p *Phone) checkRTPTimeouts() {
 	}
 	now := p.now()
 	p.lines.each(func(c *call) {
-		if c.state != stActive {
-			return
+		if c.state != stActive || c.onHold() {
+			return // a held peer may send nothing
 		}
 		last := c.stream.LastReceived()
 		if last.IsZero() || last.Before(c.answered) {
 			last = c.answered
+		}
+		if last.Before(c.unheld) {
+			last = c.unheld
 		}
 		if now.Sub(last) >= limit {
 			p.apply(c, inRTPTimeout, 0, fmt.Sprintf("no RTP for %v", limit))

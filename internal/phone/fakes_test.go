@@ -79,6 +79,10 @@ type fakeDialog struct {
 	actions []string
 	answer  []byte
 	hungup  chan struct{}
+	// hold answers Hold (hold_test.go): nil accepts with the peer's SDP in holdAnswer
+	holdErr    error
+	holdAnswer []byte
+	holdGate   chan struct{} // when set, Hold waits for it
 }
 
 func (d *fakeDialog) CallID() string { return d.id }

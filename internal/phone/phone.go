@@ -174,6 +174,9 @@ func (p *Phone) call(ctx context.Context, f func() (any, error)) (any, error) {
 
 // Do runs one control command. args is the decoded api args struct for cmd.
 func (p *Phone) Do(ctx context.Context, cmd string, args any) (any, error) {
+	if cmd == api.CmdCallHold {
+		return p.hold(ctx, argsOf[api.HoldArgs](args)) // waits for the peer off the actor
+	}
 	return p.call(ctx, func() (any, error) {
 		if p.stopping {
 			return nil, api.NewError(api.CodeUnavailable, "the engine is stopping")

@@ -66,6 +66,9 @@ type Dialog interface {
 	Reject(code int, reason string) error
 	// Hangup sends CANCEL before a final response and BYE after it.
 	Hangup(ctx context.Context) error
+	// Hold sends a re-INVITE that puts an established call on hold (hold true) or
+	// resumes it, and returns the peer's SDP answer once it accepted (ACK sent).
+	Hold(ctx context.Context, hold bool) (answer []byte, err error)
 }
 
 // MediaParams starts or updates a stream.

@@ -13,8 +13,10 @@ import (
 
 // leg is one call attached to the media clock.
 type leg struct {
-	stream Stream
-	muted  atomic.Bool
+	stream     Stream
+	muted      atomic.Bool
+	held       atomic.Bool // we hold the call: send silence, play nothing received
+	remoteHeld atomic.Bool // the peer holds us: send nothing (we are recvonly or inactive)
 }
 
 // pump is the media clock. Every 20 ms it reads one frame from the microphone, applies
@@ -106,11 +108,13 @@ func (p *pump) frame() (api.Levels, bool) {
 		clear(p.mix)
 		for _, l := range p.legs {
 			out := p.tx
-			if l.muted.Load() {
+			if l.muted.Load() || l.held.Load() {
 				out = p.zero
 			}
-			l.stream.WriteFrame(out)
-			if l.stream.ReadFrame(p.rx) {
+			if !l.remoteHeld.Load() {
+				l.stream.WriteFrame(out)
+			}
+			if l.stream.ReadFrame(p.rx) && !l.held.Load() {
 				audio.Mix(p.mix, p.rx)
 			}
 		}

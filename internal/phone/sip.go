@@ -91,6 +91,10 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 			e.Call.Reject(503, "Service Unavailable")
 		}
 	case sipstack.CallEvent:
+		if e.Kind == sipstack.Updated {
+			p.post(func() { p.onRemoteUpdate(e.CallID, e.SDP, e.RemoteHeld) })
+			return
+		}
 		in, ok := callInput(e)
 		if !ok {
 			return
