@@ -10,6 +10,7 @@ import (
 
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/testpeer"
 )
 
 // With levels subscribed, the engine reports its microphone's level about ten times a
@@ -98,4 +99,53 @@ func medianInput(ls []api.Levels) int {
 	}
 	slices.Sort(in)
 	return in[len(in)/2]
+}
+
+// call.ignore silences the engine's ringer and sends the caller nothing: SIPp's call
+// keeps ringing (a 4xx would fail its scenario), and the user can still answer it.
+func TestIgnoreKeepsTheCallerRinging(t *testing.T) {
+	e := startEngine(t, engineOptions{})
+	c := e.connect(t)
+	run := testpeer.RunSIPp(t, testpeer.SIPpOptions{
+		Scenario: testpeer.ScenarioPath(t, "uac_pcap_dtmf.xml"), Target: e.sipAddr(), Service: "alice",
+	})
+	var in api.CallState
+	json.Unmarshal(c.next(api.EvCallState, 10*time.Second, func(d json.RawMessage) bool {
+		var cs api.CallState
+		json.Unmarshal(d, &cs)
+		return cs.State == api.CallRinging
+	}), &in)
+
+	c.mustDo(api.CmdCallIgnore, map[string]any{"callId": in.CallID}, nil)
+	var ignored api.CallState
+	json.Unmarshal(c.next(api.EvCallState, 2*time.Second, nil), &ignored)
+	if !ignored.Ignored || ignored.State != api.CallRinging || ignored.CallID != in.CallID {
+		t.Fatalf("call.state after ignore %+v, want the call ringing and ignored", ignored)
+	}
+	// For a second the call must stay as it is: nothing ends it, nothing changes it.
+	quiet := time.After(time.Second)
+	for waiting := true; waiting; {
+		select {
+		case ev := <-c.events:
+			if ev.Event == api.EvCallState {
+				t.Fatalf("the ignored call changed: %s", ev.Data)
+			}
+		case <-quiet:
+			waiting = false
+		}
+	}
+	var snap api.Snapshot
+	c.mustDo(api.CmdStatus, nil, &snap)
+	if len(snap.Lines) != 1 || !snap.Lines[0].Ignored || snap.Lines[0].State != api.CallRinging {
+		t.Fatalf("snapshot lines %+v, want the ignored ringing call", snap.Lines)
+	}
+
+	c.mustDo(api.CmdCallAnswer, map[string]any{"callId": in.CallID}, nil)
+	got := c.callStates(in.CallID, api.CallEnded, 20*time.Second)
+	if want := []string{api.CallActive, api.CallEnded}; !slices.Equal(states(got), want) {
+		t.Errorf("states after answer %v, want %v", states(got), want)
+	}
+	if code, log := run.Wait(t, 10*time.Second); code != 0 {
+		t.Errorf("sipp exit %d:\n%s", code, log)
+	}
 }
