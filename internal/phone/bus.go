@@ -8,8 +8,8 @@ import (
 
 // Bus numbers events and hands them to every watcher in order. State events are
 // emitted only by the phone's actor goroutine, so a snapshot taken on the actor and a
-// subscription made in the same step are consistent. Log and SIP-trace events may come
-// from any goroutine; they carry no state.
+// subscription made in the same step are consistent. Log, SIP-trace and audio.level
+// events may come from any goroutine; they carry no state.
 type Bus struct {
 	mu     sync.Mutex
 	seq    uint64

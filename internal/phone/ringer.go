@@ -75,7 +75,7 @@ func (p *Phone) ignore(ref api.CallRef) (any, error) {
 		return nil, err
 	}
 	if c.outgoing || (c.state != stIncoming && c.state != stRinging) {
-		return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("cannot ignore: the call on line %d is %s %s; only an unanswered incoming call can be ignored", c.line, c.state, directionName(c)))
+		return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("cannot ignore the %s call on line %d: it is %s; only an unanswered incoming call can be ignored", directionName(c), c.line, c.state))
 	}
 	if !c.ignored {
 		c.ignored = true
