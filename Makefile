@@ -18,7 +18,7 @@ run: build
 ## the browser included.
 test: deps vet build
 	$(GO) test -race -count=1 -timeout 15m ./...
-	WPSERVICE_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 web/tests/
+	WPSERVICE_BIN=$(abspath $(BIN)) node --experimental-websocket --test --test-concurrency=1 web/tests/
 
 deps:
 	./scripts/deps.sh
@@ -28,7 +28,7 @@ vet:
 
 ## webtest: only the browser tests (node:test + Playwright on Chromium).
 webtest: build
-	WPSERVICE_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 web/tests/
+	WPSERVICE_BIN=$(abspath $(BIN)) node --experimental-websocket --test --test-concurrency=1 web/tests/
 
 ## unit: the fast tests only (no real peers).
 unit:

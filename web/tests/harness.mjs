@@ -10,19 +10,27 @@ import path from "node:path";
 
 export const ci = process.env.CI === "true";
 
-/** Why the browser tests cannot run here, or "" when they can. Under CI a missing part fails. */
-export function missing() {
+/** Why the tests cannot run here, or "" when they can. */
+export function missing({ browser = true } = {}) {
   const bin = process.env.WPSERVICE_BIN;
   if (!bin || !existsSync(bin)) return "WPSERVICE_BIN does not name the built engine (run make webtest)";
-  if (!existsSync(chromiumPath())) return `no Chromium at ${chromiumPath()} (apt-get install chromium)`;
+  if (browser && !existsSync(chromiumPath())) return `no Chromium at ${chromiumPath()} (apt-get install chromium)`;
   return "";
 }
 
-/** skipUnlessReady returns the options for node:test's test(): skip outside CI, fail under CI. */
-export function requirements() {
-  const why = missing();
+function options(why) {
   if (why && ci) throw new Error(`browser tests cannot run under CI=true: ${why}`);
   return why ? { skip: why } : {};
+}
+
+/** Options for node:test's test() when it needs the engine and Chromium: skip outside CI, fail under CI. */
+export function requirements() {
+  return options(missing());
+}
+
+/** The same for a test that needs only the engine. */
+export function engineRequirements() {
+  return options(missing({ browser: false }));
 }
 
 export function chromiumPath() {
@@ -70,25 +78,37 @@ export async function startEngine(extra = {}) {
   };
   const cfgPath = path.join(dir, "config.json");
   writeFileSync(cfgPath, JSON.stringify(config), { mode: 0o600 });
-  const proc = spawn(process.env.WPSERVICE_BIN, ["run", "--config", cfgPath], { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  proc.stdout.on("data", (d) => { log += d; });
-  proc.stderr.on("data", (d) => { log += d; });
-  const exited = new Promise((resolve) => proc.on("exit", resolve));
   const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor("the engine's /health", async () => (await fetch(`${url}/health`)).ok);
-  } catch (e) {
-    proc.kill("SIGKILL");
-    throw new Error(`${e.message}\n${log}`);
-  }
+  let log = "";
+  let proc, exited;
+  const launch = async () => {
+    proc = spawn(process.env.WPSERVICE_BIN, ["run", "--config", cfgPath], { stdio: ["ignore", "pipe", "pipe"] });
+    proc.stdout.on("data", (d) => { log += d; });
+    proc.stderr.on("data", (d) => { log += d; });
+    exited = new Promise((resolve) => proc.on("exit", resolve));
+    try {
+      await waitFor("the engine's /health", async () => (await fetch(`${url}/health`)).ok);
+    } catch (e) {
+      proc.kill("SIGKILL");
+      throw new Error(`${e.message}\n${log}`);
+    }
+  };
+  const halt = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
+  };
+  await launch();
   return {
     port, url, dataDir: config.dataDir, configPath: cfgPath,
     log: () => log,
+    /** Stops the engine and starts it again on the same port and data. */
+    async restart() {
+      await halt();
+      await launch();
+    },
     async stop() {
-      if (proc.exitCode === null) proc.kill("SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (proc.exitCode === null) proc.kill("SIGKILL");
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };
