@@ -1,8 +1,9 @@
 // Test harness for the browser tests: the real engine on free loopback ports,
 // Debian's Chromium driven by playwright-core, and small static "customer"
 // sites on their own loopback origins. Nothing here fakes the engine.
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { spawn, execFileSync } from "node:child_process";
+import { createServer as createTLSServer } from "node:https";
+import { mkdtempSync, writeFileSync, existsSync, rmSync, readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -114,31 +115,51 @@ export async function startEngine(extra = {}) {
   };
 }
 
+let selfSigned = null;
+
+/** A self-signed certificate for the test host names (made once with openssl). */
+export function testCertificate() {
+  if (selfSigned) return selfSigned;
+  const dir = mkdtempSync(path.join(tmpdir(), "wpservice-cert-"));
+  const key = path.join(dir, "key.pem");
+  const cert = path.join(dir, "cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-days", "2", "-subj", "/CN=crm.test", "-addext", "subjectAltName=DNS:crm.test,DNS:widget.test",
+    "-keyout", key, "-out", cert], { stdio: "ignore" });
+  selfSigned = { key: readFileSync(key), cert: readFileSync(cert) };
+  rmSync(dir, { recursive: true, force: true });
+  return selfSigned;
+}
+
 /**
  * Serves files (name -> content) on a free loopback port, as a customer site on
- * http://localhost:<port> (a loopback http origin may ask to pair). Returns { origin, close() }.
+ * http://localhost:<port> (a loopback http origin may ask to pair), or with
+ * { https: "crm.test" } on https://crm.test:<port> with a self-signed certificate
+ * (map the name with Chromium's --host-resolver-rules). Returns { origin, port, close() }.
  */
-export async function serveSite(files) {
+export async function serveSite(files, opts = {}) {
   const port = await freePort();
   const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css" };
-  const srv = createServer((req, res) => {
+  const handler = (req, res) => {
     const name = new URL(req.url, "http://x").pathname.slice(1) || "index.html";
     if (!(name in files)) {
       res.writeHead(404).end();
       return;
     }
     res.writeHead(200, { "Content-Type": types[path.extname(name)] || "application/octet-stream" }).end(files[name]);
-  });
+  };
+  const srv = opts.https ? createTLSServer(testCertificate(), handler) : createServer(handler);
   await new Promise((resolve) => srv.listen(port, "127.0.0.1", resolve));
-  return { origin: `http://localhost:${port}`, close: () => new Promise((r) => srv.close(r)) };
+  const origin = opts.https ? `https://${opts.https}:${port}` : `http://localhost:${port}`;
+  return { origin, port, close: () => new Promise((r) => srv.close(r)) };
 }
 
-/** Launches headless Chromium with the flags that work in containers and CI. */
-export async function launchBrowser() {
+/** Launches headless Chromium with the flags that work in containers and CI, plus extra. */
+export async function launchBrowser(extra = []) {
   const { chromium } = await import("playwright-core");
   return chromium.launch({
     executablePath: chromiumPath(),
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+      "--disable-component-update", "--disable-sync", ...extra],
   });
 }
