@@ -1,0 +1,257 @@
+// Type declarations for wpservice.js, the client of the wpservice engine.
+// The wire protocol these types mirror is docs/protocol.md.
+
+/** Every command name of the protocol. */
+export declare const COMMANDS: readonly string[];
+/** Every event name of the protocol. */
+export declare const EVENTS: readonly string[];
+/** The connection states a page tells its user about. */
+export declare const STATUSES: readonly Status[];
+
+export type Status =
+  | "connecting"        // looking for the engine
+  | "not-running"       // nothing listens on the engine's ports: install or start it
+  | "permission-needed" // Chrome's Local Network Access will ask: call connectNow() from a click
+  | "permission-denied" // the browser refuses loopback access to this page (or it is not a secure context)
+  | "iframe-blocked"    // in a cross-origin iframe without allow="loopback-network"
+  | "pairing"           // the engine asks its user to approve this site; see Phone.pairing
+  | "not-approved"      // the engine refuses this site (pairing off, denied, revoked); see Phone.lastError
+  | "connected"
+  | "disconnected"      // was connected; reconnecting with backoff
+  | "closed";           // close() was called
+
+export type Permission = "read" | "control" | "admin";
+
+/** Protocol error codes, plus the client's own (not_connected, disconnected, closed). */
+export type ErrorCode =
+  | "bad_request" | "unknown_command" | "invalid_args" | "invalid_state" | "not_found" | "no_free_line"
+  | "no_account" | "unauthorized" | "forbidden" | "unavailable" | "internal" | "pairing_required"
+  | "rate_limited" | "not_connected" | "disconnected" | "closed";
+
+export declare class WpsError extends Error {
+  constructor(code: ErrorCode | string, message?: string, data?: unknown);
+  readonly code: ErrorCode | string;
+  readonly data: unknown;
+}
+
+export interface Account {
+  server: string;
+  username: string;
+  authUsername: string;
+  hasPassword: boolean;
+  displayName: string;
+  transport: "udp" | "tcp" | "tls" | "";
+  outboundProxy: string;
+  registerInterval: number;
+  codecs: string[];
+  register: boolean;
+}
+
+export interface AccountFields {
+  server?: string;
+  username?: string;
+  authUsername?: string;
+  password?: string;
+  displayName?: string;
+  transport?: "udp" | "tcp" | "tls";
+  outboundProxy?: string;
+  registerInterval?: number;
+  codecs?: string[];
+  register?: boolean;
+}
+
+export interface RegState {
+  state: "unregistered" | "registering" | "registered" | "failed";
+  code?: number;
+  reason?: string;
+  expires?: number;
+  retry?: number;
+}
+
+export interface Cause {
+  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "shutdown";
+  code?: number;
+  reason?: string;
+}
+
+export interface CallState {
+  line: number;
+  callId: string;
+  sipCallId: string;
+  direction: "outgoing" | "incoming";
+  peer: string;
+  peerUser: string;
+  peerName: string;
+  state: "dialing" | "incoming" | "ringing" | "early" | "active" | "ended";
+  muted: boolean;
+  held: boolean;
+  remoteHeld: boolean;
+  ignored?: boolean;
+  codec?: string;
+  sipCode?: number;
+  cause?: Cause;
+  startedAt: number;
+  answeredAt?: number;
+  endedAt?: number;
+}
+
+export interface Device {
+  id: string;
+  name: string;
+  default?: boolean;
+}
+
+export interface Devices {
+  backend: string;
+  inputs: Device[];
+  outputs: Device[];
+  selectedInput: string;
+  selectedOutput: string;
+  selectedRinger: string;
+  inputVolume: number;
+  outputVolume: number;
+  ringerVolume: number;
+}
+
+export interface Settings {
+  rtpTimeout: number;
+  autoAnswer: boolean;
+  dtmfDelayMs: number;
+  maxLines: number;
+  audioInput: string;
+  audioOutput: string;
+}
+
+export interface Levels {
+  input: number;  // dBFS, -90 = silence
+  output: number;
+}
+
+export interface PairingRequest {
+  id: string;
+  origin: string;
+  time: string;
+  expires: string;
+}
+
+export interface PairingList {
+  enabled: boolean;
+  pending: PairingRequest[];
+  paired: { origin: string; approved: string }[];
+  provisioned: { origin: string; permission: Permission }[];
+}
+
+export interface DTMFEvent {
+  line: number;
+  callId: string;
+  digit: string;
+  durationMs: number;
+}
+
+/** The mirror of the engine's state: the last hello's snapshot with every later event applied. */
+export interface PhoneState {
+  account: Account | null;
+  registration: RegState | null;
+  lines: CallState[];       // calls that exist now, by line; ended calls are removed
+  selectedLine: number;
+  devices: Devices | null;
+  settings: Settings | null;
+  levels: Levels | null;    // the last audio.level (after subscribe({levels: true}))
+}
+
+export interface Hello {
+  protocol: number;
+  engine: string;
+  version: string;
+  snapshot: Omit<PhoneState, "levels">;
+}
+
+/** A call: by line number, by call id, or the selected line when omitted. */
+export type CallRef = number | string | { line?: number; callId?: string } | undefined;
+
+export interface ConnectOptions {
+  host?: string;                 // default "127.0.0.1"
+  ports?: number[];              // default [18620, 18621, 18622, 18623]
+  tlsPorts?: number[];           // default [18630, 18631, 18632, 18633]
+  secure?: boolean | "auto";     // ws only, wss only, or ws then wss (default "auto")
+  token?: string;                // a program's token (sent as ?token=); browsers pair instead
+  storage?: Storage | { getItem(k: string): string | null; setItem(k: string, v: string): void; removeItem(k: string): void } | null;
+  reconnect?: boolean;           // default true
+  backoff?: { min?: number; max?: number }; // ms, full jitter; default 500..15000
+  connectOnPrompt?: boolean;     // connect even while Local Network Access would prompt (default false)
+  subscribe?: { log?: boolean; sipTrace?: boolean; levels?: boolean };
+  WebSocket?: typeof WebSocket;  // for environments without a global one
+}
+
+export interface EventMap {
+  status: Status;
+  state: PhoneState;
+  hello: Hello;
+  "call.state": CallState;
+  "call.dtmf": DTMFEvent;
+  "reg.state": RegState;
+  "account.changed": Account;
+  "settings.changed": Settings;
+  "line.selected": { line: number };
+  "devices.changed": Devices;
+  "audio.level": Levels;
+  "pair.changed": PairingList;
+  log: { time: number; level: string; message: string; attrs?: Record<string, unknown> };
+  "sip.trace": { dir: "send" | "recv"; remote: string; message: string };
+  "session.lagged": null;
+}
+
+export declare class Phone {
+  readonly ready: Promise<PhoneState>;
+  readonly status: Status;
+  readonly pairing: PairingRequest | null;
+  readonly permission: Permission | null;
+  readonly origin: string | null;
+  readonly lastError: WpsError | null;
+  readonly port: number | null;
+  readonly secure: boolean;
+  readonly engine: { engine: string; version: string; protocol: number } | null;
+  readonly state: PhoneState;
+
+  on<K extends keyof EventMap>(name: K, fn: (data: EventMap[K], raw?: unknown) => void): () => void;
+  on(name: string, fn: (data: any, raw?: unknown) => void): () => void;
+  off(name: string, fn: (...args: any[]) => void): void;
+  once<K extends keyof EventMap>(name: K): Promise<EventMap[K]>;
+
+  send<T = unknown>(cmd: string, args?: object, opts?: { wait?: boolean }): Promise<T>;
+  connectNow(): void;
+  close(): void;
+  call(lineOrCallId: number | string): CallState | undefined;
+
+  dial(to: string, opts?: { line?: number; headers?: Record<string, string> }): Promise<{ line: number; callId: string }>;
+  answer(ref?: CallRef): Promise<{}>;
+  reject(ref?: CallRef, code?: 486 | 603): Promise<{}>;
+  hangup(ref?: CallRef | { all: true }): Promise<{ ended: number }>;
+  dtmf(digits: string, ref?: CallRef): Promise<{}>;
+  mute(on: boolean, ref?: CallRef): Promise<{}>;
+  hold(on: boolean, ref?: CallRef): Promise<{}>;
+  ignore(ref?: CallRef): Promise<{}>;
+  selectLine(line: number): Promise<{ line: number }>;
+  setAccount(fields: AccountFields): Promise<Account>;
+  getAccount(): Promise<Account>;
+  register(): Promise<{}>;
+  unregister(): Promise<{}>;
+  setSettings(fields: Partial<Pick<Settings, "rtpTimeout" | "autoAnswer" | "dtmfDelayMs">>): Promise<Settings>;
+  listDevices(): Promise<Devices>;
+  selectDevices(sel: { input?: string; output?: string; ringer?: string }): Promise<Devices>;
+  setVolume(vol: { input?: number; output?: number; ringer?: number }): Promise<Devices>;
+  subscribe(opts: { log?: boolean; sipTrace?: boolean; levels?: boolean }): Promise<{ log: boolean; sipTrace: boolean; levels: boolean }>;
+}
+
+/** Connects (in the background) and returns the Phone at once; await phone.ready for the first snapshot. */
+export declare function connect(options?: ConnectOptions): Phone;
+
+/** Checks, without a WebSocket, whether an engine listens and what the browser allows. */
+export declare function probe(options?: Pick<ConnectOptions, "host" | "ports" | "tlsPorts" | "secure">): Promise<{
+  running: boolean;
+  port?: number;
+  secure?: boolean;
+  lna: "granted" | "prompt" | "denied" | "unsupported";
+  framed: boolean;
+  frameAllowed: boolean | null;
+}>;

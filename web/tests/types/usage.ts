@@ -1,0 +1,40 @@
+// Compiled (not run) by tests/types.test.mjs: the declarations describe the library
+// as an integrator uses it, and wrong uses do not compile.
+import { connect, probe, WpsError, type CallState, type Status } from "../../lib/wpservice.js";
+
+async function main(): Promise<void> {
+  const phone = connect({ ports: [18620], secure: "auto", subscribe: { levels: true } });
+  const state = await phone.ready;
+  const lines: CallState[] = state.lines;
+  phone.on("call.state", (c) => {
+    const held: boolean = c.held;
+    const s: CallState["state"] = c.state;
+    void held;
+    void s;
+  });
+  phone.on("status", (s: Status) => void s);
+  phone.on("audio.level", (l) => void (l.input + l.output));
+  const { line, callId } = await phone.dial("1002", { headers: { "X-CRM-Id": "42" } });
+  await phone.dtmf("123#", callId);
+  await phone.hold(true, line);
+  await phone.hangup({ all: true });
+  const devices = await phone.setVolume({ input: 40 });
+  const vol: number = devices.inputVolume;
+  const p = await probe();
+  const lna: "granted" | "prompt" | "denied" | "unsupported" = p.lna;
+  try {
+    await phone.send("status");
+  } catch (e) {
+    if (e instanceof WpsError) void e.code;
+  }
+  void lines;
+  void vol;
+  void lna;
+  // @ts-expect-error: dial needs a target
+  await phone.dial();
+  // @ts-expect-error: statuses are a closed set
+  const bad: Status = "online";
+  void bad;
+}
+
+void main;
