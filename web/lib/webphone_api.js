@@ -1,0 +1,956 @@
+// webphone_api.js: the Mizu WebPhone API ("NS engine") on top of wpservice.js.
+//
+// Pages written for the Mizu WebPhone call webphone_api.setparameter(), .call(),
+// .onCallStateChange(fn) and so on. This module offers the same names, argument
+// conventions, return values and callbacks, driving the wpservice engine. Functions
+// never throw; synchronous getters answer from the client's state mirror. What each
+// function maps to, and the errata decisions, are in docs/javascript-api.md.
+import { connect } from "./wpservice.js";
+
+const ENGINE_NAME = "ns";
+const NOT_SUPPORTED = "ERROR, not supported by this engine";
+const PARAM_PREFIX = "wpservice.webphone.param:";
+const HISTORY_KEY = "wpservice.webphone.history";
+const CONTACTS_KEY = "wpservice.webphone.contacts";
+const MAX_LOG = 500;
+const MAX_SIP = 60;
+
+/** Mizu parameter name -> engine account field. */
+const ACCOUNT_PARAMS = {
+  serveraddress: "server", username: "username", password: "password", displayname: "displayName",
+  authusername: "authUsername", proxyaddress: "outboundProxy", transport: "transport", registerinterval: "registerInterval",
+};
+
+// ---------------------------------------------------------------------------
+// storage and small helpers
+
+function storage() {
+  try {
+    return globalThis.localStorage || null;
+  } catch {
+    return null;
+  }
+}
+
+function readJSON(key, fallback) {
+  try {
+    const v = storage()?.getItem(key);
+    return v ? JSON.parse(v) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function writeJSON(key, v) {
+  try {
+    storage()?.setItem(key, JSON.stringify(v));
+  } catch { /* storage full or blocked */ }
+}
+
+const str = (v) => (v === undefined || v === null ? "" : String(v));
+const trimName = (name) => str(name).trim().toLowerCase();
+
+/** Runs fn and returns fallback instead of ever throwing. */
+function safe(fallback, fn) {
+  return (...args) => {
+    try {
+      const r = fn(...args);
+      if (r && typeof r.catch === "function") r.catch(() => {});
+      return r;
+    } catch {
+      return fallback;
+    }
+  };
+}
+
+function callback(cb, value) {
+  if (typeof cb !== "function") return;
+  setTimeout(() => {
+    try {
+      cb(value);
+    } catch (e) {
+      setTimeout(() => { throw e; });
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+// the implementation
+
+class WebphoneAPI {
+  parameters = {};          // webphone_config.js style: webphone_api.parameters = {...}
+  phone = null;
+  appState = "";
+  line = -1;                // the line chosen with setline; -1 = the best one
+  headers = {};             // setsipheader, global
+  sipMessages = [];         // recent SIP traces: { dir, text, callId }
+  logs = [];
+  lastCallDetails = "";
+  lastRegFailReason = "";
+  queue = [];
+  callbacks = new Map();    // kind -> functions
+  calls = new Map();        // callId -> the last call event reported: { event }
+  sent = new Set();         // one-time STATUS texts already sent, "callId:text"
+
+  constructor() {
+    setTimeout(() => this.loaded());
+  }
+
+  // -- callbacks --------------------------------------------------------------
+
+  subscribe(kind, fn) {
+    if (fn === null) {
+      this.callbacks.delete(kind);
+      return;
+    }
+    if (typeof fn !== "function") return;
+    if (!this.callbacks.has(kind)) this.callbacks.set(kind, []);
+    this.callbacks.get(kind).push(fn);
+  }
+
+  fire(kind, ...args) {
+    for (const fn of this.callbacks.get(kind) || []) {
+      try {
+        fn(...args);
+      } catch (e) {
+        setTimeout(() => { throw e; });
+      }
+    }
+  }
+
+  log(text) {
+    const line = `${new Date().toISOString()} ${text}`;
+    this.logs.push(line);
+    if (this.logs.length > MAX_LOG) this.logs.shift();
+    this.fire("event", "log", line);
+    this.fire("log", line);
+  }
+
+  display(title, text) {
+    const msg = `${str(title)},${str(text)}`;
+    this.fire("event", "display", msg);
+    this.fire("display", msg);
+  }
+
+  notify(notification) {
+    this.fire("event", "event", notification);
+    this.fire("events", notification);
+  }
+
+  // -- parameters ---------------------------------------------------------------
+
+  param(name) {
+    const n = trimName(name);
+    const stored = storage()?.getItem?.(PARAM_PREFIX + n);
+    if (stored !== null && stored !== undefined) return stored;
+    for (const [k, v] of Object.entries(this.parameters || {})) {
+      if (trimName(k) === n) return str(v);
+    }
+    return "";
+  }
+
+  setparameter(name, value, allowempty = true) {
+    const n = trimName(name);
+    if (!n) return false;
+    let v = str(value);
+    if (v === "" && allowempty === false) return false;
+    if (v === "NULL") v = "";
+    try {
+      if (v === "") storage()?.removeItem(PARAM_PREFIX + n);
+      else storage()?.setItem(PARAM_PREFIX + n, v);
+    } catch { /* not persisted */ }
+    this.parameters[n] = v;
+    if (n === "customsipheader") this.setsipheader(v);
+    return true;
+  }
+
+  // -- lifecycle ----------------------------------------------------------------
+
+  loaded() {
+    this.appState = "loaded";
+    this.fire("appstate", "loaded");
+    this.fire("loaded");
+    if (this.param("autostart") !== "0") this.start();
+  }
+
+  /** Connection options: wpservice's own parameters (docs/javascript-api.md). */
+  connectOptions() {
+    const o = { subscribe: { sipTrace: true } };
+    const ports = this.param("engineports").split(",").map((p) => Number(p.trim())).filter((p) => p > 0 && p < 65536);
+    if (ports.length) o.ports = ports;
+    if (this.param("enginehost")) o.host = this.param("enginehost");
+    if (this.param("enginetoken")) o.token = this.param("enginetoken"); // programs only, never in a web page
+    if (this.param("enginesecure")) o.secure = this.param("enginesecure") === "auto" ? "auto" : this.param("enginesecure") === "1";
+    return o;
+  }
+
+  start() {
+    if (this.phone) return true;
+    this.phone = connect(this.connectOptions());
+    const ph = this.phone;
+    ph.on("status", (s) => this.onStatus(s));
+    ph.on("reg.state", (r) => this.onReg(r));
+    ph.on("call.state", (c) => this.onCall(c));
+    ph.on("call.dtmf", (d) => this.onDTMF(d));
+    ph.on("sip.trace", (t) => this.onTrace(t));
+    ph.on("hello", () => this.onHello());
+    return true;
+  }
+
+  stop() {
+    const ph = this.phone;
+    if (!ph) return true;
+    const done = () => {
+      ph.close();
+      this.phone = null;
+      this.appState = "stopped";
+      this.fire("appstate", "stopped");
+      this.fire("stop");
+    };
+    if (ph.status === "connected") ph.unregister().then(done, done);
+    else done();
+    return true;
+  }
+
+  /** Runs op now when the engine is connected, else queues it (and starts implicitly). */
+  whenStarted(op) {
+    this.start();
+    if (this.phone?.status === "connected") {
+      op(this.phone);
+    } else {
+      this.queue.push(op);
+    }
+    return true;
+  }
+
+  onStatus(s) {
+    this.log(`engine status: ${s}`);
+    switch (s) {
+      case "pairing": {
+        const origin = this.phone?.pairing?.origin || "this site";
+        this.display("", `Approve ${origin} in wpservice (its page at http://127.0.0.1:18620/, or: wpservice pair approve ${origin})`);
+        break;
+      }
+      case "not-running":
+        this.display("", "The wpservice engine is not running on this computer. Install or start it.");
+        break;
+      case "permission-needed":
+        this.display("", "Allow this site to connect to the local phone engine (the browser asks), then try again.");
+        break;
+      case "permission-denied":
+      case "iframe-blocked":
+        this.display("", "The browser blocks this page from reaching the local phone engine (Local Network Access).");
+        break;
+      case "not-approved":
+        this.display("", "This site is not approved in wpservice.");
+        break;
+    }
+  }
+
+  onHello() {
+    if (this.appState !== "started") {
+      this.appState = "started";
+      this.fire("appstate", "started");
+      this.fire("start");
+      this.notify("START,api");
+      this.notify("START,sip");
+      if (this.param("serveraddress") && this.param("username") && this.param("register") !== "0") this.register();
+    }
+    const pending = this.queue.splice(0);
+    for (const op of pending) {
+      try {
+        op(this.phone);
+      } catch { /* never throw */ }
+    }
+    this.emitStatus();
+  }
+
+  // -- registration ----------------------------------------------------------------
+
+  accountFromParams() {
+    const fields = {};
+    for (const [p, f] of Object.entries(ACCOUNT_PARAMS)) {
+      const v = this.param(p);
+      if (v === "") continue;
+      fields[f] = f === "registerInterval" ? Number(v) || 0 : f === "transport" ? v.toLowerCase() : v;
+    }
+    return fields;
+  }
+
+  /** Sends account.set when the parameters differ from the engine's account. */
+  async applyAccount(ph) {
+    const want = this.accountFromParams();
+    const have = ph.state.account || {};
+    // A password cannot be compared (the engine never returns it): giving one always sets it.
+    const differs = Object.entries(want).some(([k, v]) => k === "password" || have[k] !== v);
+    if (!Object.keys(want).length || !differs) return;
+    // The engine keeps the password; a page may change the account only when the
+    // administrator made its origin an admin origin (docs/security.md).
+    const sameAccount = have.server === want.server && have.username === want.username && have.hasPassword;
+    try {
+      await ph.setAccount({ ...want, register: false });
+    } catch (e) {
+      if (e.code === "forbidden" && sameAccount) return; // already configured by the user or administrator
+      throw e;
+    }
+  }
+
+  register() {
+    return this.whenStarted(async (ph) => {
+      try {
+        await this.applyAccount(ph);
+        await ph.register();
+      } catch (e) {
+        this.lastRegFailReason = e.message || String(e);
+        this.fire("regstate", "failed", this.lastRegFailReason);
+        this.fire("registerfailed", this.lastRegFailReason);
+        this.notify(`REGISTER,0,2,Register Failed,true,,${this.param("username")},${this.lastRegFailReason}`);
+      }
+    });
+  }
+
+  unregister() {
+    return this.whenStarted((ph) => ph.unregister());
+  }
+
+  onReg(r) {
+    const user = this.phone?.state.account?.username || this.param("username");
+    switch (r.state) {
+      case "registered":
+        this.lastRegFailReason = "";
+        this.fire("regstate", "registered", "");
+        this.fire("registered");
+        this.notify(`REGISTER,0,1,Registered,true,,${user},`);
+        break;
+      case "failed": {
+        const reason = r.code ? `${r.code} ${str(r.reason)}`.trim() : str(r.reason) || "Register failed";
+        this.lastRegFailReason = reason;
+        this.fire("regstate", "failed", reason);
+        this.fire("registerfailed", reason);
+        this.notify(`REGISTER,0,2,Register Failed,true,,${user},${reason}`);
+        break;
+      }
+      case "unregistered":
+        this.fire("regstate", "unregistered", "");
+        this.fire("unregistered");
+        this.notify(`REGISTER,0,3,Unregistered,true,,${user},`);
+        break;
+      case "registering":
+        this.notify(`REGISTER,0,0,Registering...,true,,${user},`);
+        break;
+    }
+    this.emitStatus();
+  }
+
+  // -- lines -----------------------------------------------------------------------
+
+  lines() {
+    return this.phone?.state.lines || [];
+  }
+
+  /** The call a line-scoped function acts on: setline's choice, else the best line. */
+  target(line) {
+    const all = this.lines();
+    const want = line !== undefined && typeof line === "number" && line > 0 ? line : this.line;
+    if (want > 0) return all.find((c) => c.line === want);
+    const selected = this.phone?.state.selectedLine;
+    return all.find((c) => c.line === selected)
+      || all.find((c) => c.state === "active")
+      || all.find((c) => c.direction === "incoming")
+      || all[0];
+  }
+
+  setline(line) {
+    if (typeof line === "number" || /^-?\d+$/.test(str(line))) {
+      const n = Number(line);
+      if (n === -1 || n === -2 || n >= 1) {
+        this.line = n;
+        if (n >= 1 && this.lines().some((c) => c.line === n)) this.phone?.selectLine(n).catch(() => {});
+        return true;
+      }
+      return false;
+    }
+    const key = str(line);
+    const c = this.lines().find((x) => x.sipCallId === key || x.callId === key || x.peerUser === key || x.peer === key);
+    if (!c) return false;
+    this.line = c.line;
+    this.phone?.selectLine(c.line).catch(() => {});
+    return true;
+  }
+
+  getline() {
+    if (!this.phone) return -1;
+    if (this.line >= 1) return this.line;
+    return this.target()?.line ?? (this.phone.state.selectedLine || -1);
+  }
+
+  // -- calls -------------------------------------------------------------------------
+
+  call(number) {
+    const to = str(number).trim();
+    if (!to) {
+      this.display("", "Invalid phone number or SIP URI or username");
+      return false;
+    }
+    return this.whenStarted((ph) => {
+      ph.dial(to, { headers: this.headers }).catch((e) => {
+        this.display("", `Call failed: ${e.message}`);
+        this.log(`call ${to} failed: ${e.code}`);
+      });
+    });
+  }
+
+  hangup(line) {
+    const n = typeof line === "number" ? line : this.line;
+    return this.whenStarted((ph) => {
+      if (n === -2) {
+        ph.hangup({ all: true }).catch(() => {});
+        return;
+      }
+      const c = this.target(n > 0 ? n : undefined);
+      if (c) ph.hangup(c.callId).catch(() => {});
+    });
+  }
+
+  accept() {
+    const c = this.lines().find((x) => x.direction === "incoming" && (x.state === "incoming" || x.state === "ringing") && (this.line < 1 || x.line === this.line));
+    if (!c || !this.phone) return false;
+    this.phone.answer(c.callId).catch(() => {});
+    return true;
+  }
+
+  reject() {
+    const c = this.lines().find((x) => x.direction === "incoming" && x.state !== "active" && (this.line < 1 || x.line === this.line));
+    if (!c || !this.phone) return false;
+    this.phone.reject(c.callId).catch(() => {});
+    return true;
+  }
+
+  ignore() {
+    const c = this.lines().find((x) => x.direction === "incoming" && x.state !== "active" && (this.line < 1 || x.line === this.line));
+    if (!c || !this.phone) return false;
+    this.phone.ignore(c.callId).catch(() => {});
+    return true;
+  }
+
+  hold(state) {
+    const c = this.target();
+    if (!c || !this.phone) return false;
+    this.phone.hold(state !== false && state !== 0 && state !== "false", c.callId).catch((e) => this.log(`hold failed: ${e.code}`));
+    return true;
+  }
+
+  mute(state, direction) {
+    const c = this.target();
+    const dir = direction === undefined || direction === null ? 2 : Number(direction);
+    if (!c || !this.phone || dir === 1) return false; // 1 = the speaker: not supported
+    this.phone.mute(state !== false && state !== 0 && state !== "false", c.callId).catch(() => {});
+    return true;
+  }
+
+  dtmf(msg) {
+    const c = this.target();
+    const text = str(msg);
+    if (!c || !this.phone || !/^[0-9*#A-Da-d ]+$/.test(text)) return false;
+    // A space is a pause, as in the Mizu API.
+    const groups = text.toUpperCase().split(/ +/).filter(Boolean);
+    let delay = 0;
+    for (const g of groups) {
+      setTimeout(() => this.phone?.dtmf(g, c.callId).catch(() => {}), delay);
+      delay += 500 + 200 * g.length;
+    }
+    return true;
+  }
+
+  onCall(c) {
+    const prev = this.calls.get(c.callId) || { event: "" };
+    let event = "";
+    switch (c.state) {
+      case "dialing":
+      case "incoming":
+        event = "setup";
+        break;
+      case "ringing":
+      case "early":
+        if (!prev.event) this.reportCall(c, "setup");
+        event = "ringing";
+        break;
+      case "active":
+        event = "connected";
+        break;
+      case "ended":
+        event = "disconnected";
+        break;
+    }
+    if (event && event !== prev.event) this.reportCall(c, event);
+    if (c.state === "ended") {
+      this.calls.delete(c.callId);
+      this.cdr(c);
+    } else {
+      this.calls.set(c.callId, { event: event || prev.event });
+    }
+    this.emitStatus(c);
+  }
+
+  reportCall(c, event) {
+    const dir = c.direction === "outgoing" ? 1 : 2;
+    const legacy = { setup: "callSetup", ringing: "callRinging", connected: "callConnected", disconnected: "callDisconnected" }[event];
+    const behaviour = this.param("apibehaviour") || "1";
+    const args = [str(c.peerUser || c.peer), str(c.peerName), c.line, str(c.sipCallId)];
+    if (behaviour === "1" || behaviour === "-1") this.fire("callstate", event, dir, ...args);
+    if (behaviour === "0" || behaviour === "-1") this.fire("callstate", legacy, dir, ...args);
+    this.fire(legacy, ...args);
+    this.calls.set(c.callId, { event });
+  }
+
+  onDTMF(d) {
+    const c = this.lines().find((x) => x.callId === d.callId);
+    this.fire("dtmf", d.digit, d.line);
+    this.notify(`DTMF,${d.line},${str(c?.peerUser)},${d.digit}`);
+  }
+
+  cdr(c) {
+    const me = this.phone?.state.account?.username || this.param("username");
+    const peer = str(c.peerUser || c.peer);
+    const outgoing = c.direction === "outgoing";
+    const connect = (c.answeredAt || c.endedAt || c.startedAt) - c.startedAt;
+    const duration = c.answeredAt ? (c.endedAt || Date.now()) - c.answeredAt : 0;
+    const reason = c.cause ? [c.cause.code, c.cause.reason || c.cause.kind].filter(Boolean).join(" ") : "";
+    const caller = outgoing ? me : peer;
+    const called = outgoing ? peer : me;
+    this.fire("cdr", caller, called, connect, duration, outgoing ? 1 : 2, str(c.peerName), reason, c.line, str(c.sipCallId));
+    const discparty = c.cause?.kind === "local_hangup" ? 1 : c.cause?.kind === "remote_hangup" ? 2 : 3;
+    this.notify(`CDR,${c.line},${peer},${caller},${called},${str(c.peer)},${connect},${duration},${discparty},${reason}`);
+    this.lastCallDetails = [
+      `Line: ${c.line} , Direction: ${c.direction}`,
+      `Local username: ${me}`,
+      `Peer: ${peer} , Name: ${str(c.peerName)} , URI: ${str(c.peer)}`,
+      `Server: ${str(this.phone?.state.account?.server)}`,
+      `Connectime: ${connect} msec`,
+      `Duration: ${duration} msec`,
+      `Disc By: ${discparty === 1 ? "Local" : discparty === 2 ? "Peer" : "Undefined"} , Reason: ${reason}`,
+      `Payload: ${str(c.codec)}`,
+      `Call-ID: ${str(c.sipCallId)}`,
+    ].join("\r\n");
+    const history = readJSON(HISTORY_KEY, []);
+    const type = outgoing ? 0 : c.answeredAt ? 1 : 2;
+    history.unshift([type, str(c.peerName), peer, c.startedAt, duration, reason]);
+    writeJSON(HISTORY_KEY, history.slice(0, 200));
+  }
+
+  // -- STATUS strings ---------------------------------------------------------------
+
+  lineStatusText(c) {
+    switch (c.state) {
+      case "dialing": return "Setup";
+      case "incoming":
+      case "ringing": return "Ringing";
+      case "early": return "InProgress";
+      case "active": return c.held || c.remoteHeld ? "Hold" : c.muted ? "Muted" : "InCall";
+      case "ended": return "Finished";
+    }
+    return "Unknown";
+  }
+
+  generalStatusText() {
+    const lines = this.lines();
+    const active = lines.find((c) => c.state === "active");
+    if (active) return `In Call (${Math.round((Date.now() - (active.answeredAt || Date.now())) / 1000)} sec)`;
+    if (lines.some((c) => c.direction === "incoming")) return "Incoming...";
+    if (lines.some((c) => c.state === "ringing" || c.state === "early")) return "Ringing...";
+    if (lines.some((c) => c.state === "dialing")) return "Calling...";
+    const r = this.phone?.state.registration?.state;
+    if (r === "registered") return "Registered";
+    if (r === "registering") return "Registering...";
+    if (r === "failed") return "Register Failed";
+    return this.phone?.status === "connected" ? "Ready" : "Initializing";
+  }
+
+  statusString(line, text, c) {
+    const me = this.phone?.state.account?.username || this.param("username");
+    const reg = this.phone?.state.registration?.state;
+    const registered = reg === "registered" ? 2 : reg === "failed" ? 7 : reg === "registering" ? 4 : 6;
+    const incall = c ? (c.state === "active" ? 2 : 1) : this.lines().some((x) => x.state === "active") ? 2 : this.lines().length ? 1 : 0;
+    const hold = c ? (c.held && c.remoteHeld ? 4 : c.held ? 2 : c.remoteHeld ? 3 : 0) : 0;
+    const fields = [
+      "STATUS", line, text, str(c?.peerUser), me, c ? (c.direction === "outgoing" ? 1 : 2) : "",
+      str(c?.peerName), str(c?.sipCallId), this.phone?.status === "connected" ? 1 : 0, registered, incall,
+      c?.muted ? 1 : 0, hold, this.isencrypted() > 0 ? 1 : 0, 0,
+    ];
+    return fields.join(",");
+  }
+
+  emitStatus(c) {
+    if (c) {
+      const first = { setup: "CallSetup", connected: "CallConnect", disconnected: "CallDisconnect" }[this.calls.get(c.callId)?.event || (c.state === "ended" ? "disconnected" : "")];
+      if (first && !this.oneTime(c, first)) this.notify(this.statusString(c.line, first, c));
+      this.notify(this.statusString(c.line, this.lineStatusText(c), c));
+    }
+    this.notify(this.statusString(-1, this.generalStatusText(), c && c.state !== "ended" ? c : this.target()));
+  }
+
+  oneTime(c, what) {
+    const key = `${c.callId}:${what}`;
+    if (this.sent.has(key)) return true;
+    this.sent.add(key);
+    if (this.sent.size > 1000) this.sent.clear();
+    return false;
+  }
+
+  getStatus() {
+    if (!this.phone) return "STATUS,-1,Initializing";
+    return this.statusString(-1, this.generalStatusText(), this.target());
+  }
+
+  // -- SIP messages and headers ------------------------------------------------------
+
+  onTrace(t) {
+    const text = str(t.message);
+    const callId = (text.match(/^(?:Call-ID|i)\s*:\s*(.+?)\s*$/mi) || [])[1] || "";
+    this.sipMessages.push({ dir: t.dir === "recv" ? 0 : 1, text, callId });
+    if (this.sipMessages.length > MAX_SIP) this.sipMessages.shift();
+  }
+
+  setsipheader(header) {
+    const text = str(header);
+    if (text.trim() === "") {
+      this.headers = {};
+      return true;
+    }
+    const parts = text.includes("\r\n") || text.includes("\n") ? text.split(/\r?\n/) : text.split(";");
+    for (const part of parts) {
+      const i = part.indexOf(":");
+      if (i <= 0) continue;
+      const name = part.slice(0, i).trim();
+      const value = part.slice(i + 1).trim();
+      if (value === "") delete this.headers[name];
+      else this.headers[name] = value;
+    }
+    return true;
+  }
+
+  messages(must) {
+    const c = this.target();
+    const scoped = must || this.line === -2 || !c ? this.sipMessages : this.sipMessages.filter((m) => m.callId === c.sipCallId);
+    return [...scoped].reverse();
+  }
+
+  getsipmessage(dir, type, cb, must) {
+    const d = Number(dir ?? -1);
+    const ty = Number(type ?? 0);
+    const m = this.messages(must).find((x) => {
+      if (d >= 0 && x.dir !== d) return false;
+      const first = x.text.split("\r\n", 1)[0];
+      const isResponse = first.startsWith("SIP/2.0");
+      switch (ty) {
+        case 1: return !isResponse;
+        case 2: return isResponse;
+        case 3: return first.startsWith("INVITE ");
+        case 4: return first.startsWith("SIP/2.0 200");
+      }
+      return true;
+    });
+    const out = m ? m.text : "ERROR: SIP message not found";
+    callback(cb, out);
+    return out;
+  }
+
+  getsipheader(name, cb, must) {
+    const n = str(name).trim().toLowerCase();
+    let value = "";
+    for (const m of this.messages(must)) {
+      if (m.dir !== 0) continue; // received messages only
+      const line = m.text.split("\r\n").find((l) => l.slice(0, l.indexOf(":")).trim().toLowerCase() === n);
+      if (line) {
+        value = line.slice(line.indexOf(":") + 1).trim();
+        break;
+      }
+    }
+    const out = value || "ERROR: no such header";
+    callback(cb, out);
+    return out;
+  }
+
+  // -- devices and volume ------------------------------------------------------------
+
+  devices() {
+    return this.phone?.state.devices || null;
+  }
+
+  getdevicelist(dev, cb) {
+    const d = this.devices();
+    const n = Number(dev);
+    const list = !d ? [] : n === 0 ? d.inputs : n === 1 || n === 2 ? d.outputs : [];
+    const out = list.map((x) => x.name).join("\r\n");
+    callback(cb, out);
+    return out;
+  }
+
+  getdevice(dev, cb) {
+    const d = this.devices();
+    const n = Number(dev);
+    let id = "";
+    let list = [];
+    if (d && n === 0) [id, list] = [d.selectedInput, d.inputs];
+    if (d && n === 1) [id, list] = [d.selectedOutput, d.outputs];
+    if (d && n === 2) [id, list] = [d.selectedRinger, d.outputs];
+    const out = list.find((x) => x.id === id)?.name || id || "";
+    callback(cb, out);
+    return out;
+  }
+
+  setdevice(dev, name) {
+    const d = this.devices();
+    const n = Number(dev);
+    if (!d || ![0, 1, 2].includes(n) || !this.phone) return false;
+    const list = n === 0 ? d.inputs : d.outputs;
+    const wanted = str(name);
+    // Names may come back truncated to 31 characters (the Windows wave API limit).
+    const found = list.find((x) => x.name === wanted || x.id === wanted) || list.find((x) => wanted && x.name.startsWith(wanted));
+    if (!found) return false;
+    this.phone.selectDevices({ [["input", "output", "ringer"][n]]: found.id }).catch(() => {});
+    return true;
+  }
+
+  setvolume(dev, volume) {
+    const n = Number(dev);
+    const v = Math.round(Number(volume));
+    if (![0, 1, 2].includes(n) || !(v >= 0 && v <= 100) || !this.phone) return false;
+    this.phone.setVolume({ [["input", "output", "ringer"][n]]: v }).catch(() => {});
+    return true;
+  }
+
+  getvolume(dev, cb) {
+    const d = this.devices();
+    const n = Number(dev);
+    const v = !d ? -1 : [d.inputVolume, d.outputVolume, d.ringerVolume][n] ?? -1;
+    callback(cb, v);
+    return v;
+  }
+
+  // -- state getters -----------------------------------------------------------------
+
+  isregistered() {
+    return this.phone?.state.registration?.state === "registered";
+  }
+
+  isincall() {
+    return this.lines().length > 0;
+  }
+
+  ismuted() {
+    return !!this.target()?.muted;
+  }
+
+  isonhold() {
+    const c = this.target();
+    return !!(c && (c.held || c.remoteHeld));
+  }
+
+  isencrypted() {
+    if (!this.phone || this.phone.status !== "connected") return -1;
+    // TLS protects the signalling; media is RTP without SRTP: "partially".
+    return this.phone.state.account?.transport === "tls" ? 1 : 0;
+  }
+
+  getlinedetails(line) {
+    const c = this.target(Number(line) > 0 ? Number(line) : undefined);
+    if (!this.phone) return "";
+    const me = this.phone.state.account?.username || "";
+    const server = this.phone.state.account?.server || "";
+    if (!c) return `LINEDETAILS,${Number(line) > 0 ? Number(line) : -1},Ready,,,${me},,,${server},0,0,`;
+    return ["LINEDETAILS", c.line, this.lineStatusText(c), str(c.sipCallId), str(c.peerUser), me,
+      c.direction === "outgoing" ? 1 : 2, "", server, c.muted ? 1 : 0, c.held || c.remoteHeld ? 1 : 0, str(c.peerName)].join(",");
+  }
+
+  linetocallid(line, cb) {
+    const c = this.lines().find((x) => x.line === Number(line));
+    const out = c ? str(c.sipCallId) : "";
+    callback(cb, out);
+    return out;
+  }
+
+  callidtoline(callid, cb) {
+    const c = this.lines().find((x) => x.sipCallId === str(callid) || x.callId === str(callid));
+    const out = c ? c.line : -1;
+    callback(cb, out);
+    return out;
+  }
+
+  // -- browser-side storage: history and contacts --------------------------------------
+
+  listcallhistory() {
+    const h = readJSON(HISTORY_KEY, []);
+    return h.length ? h.map((e) => e.join("\t")).join("\r\n") : null;
+  }
+
+  contacts() {
+    return readJSON(CONTACTS_KEY, []);
+  }
+
+  addcontact(fullname, number, email, address, notes, website, type, favorite) {
+    if (!str(fullname) && !str(number)) return false;
+    const list = this.contacts();
+    list.push([str(fullname), str(number), str(favorite) === "1" ? "1" : "0", str(email), str(address), str(notes), str(website), str(type)]);
+    writeJSON(CONTACTS_KEY, list);
+    return true;
+  }
+
+  listcontacts() {
+    const list = this.contacts();
+    return list.length ? list.map((c) => c.join("\t")).join("\r\n") : null;
+  }
+
+  getcontact(name, number) {
+    const c = this.contacts().find((x) => (name && x[0] === str(name)) || (number && x[1].split("|").includes(str(number))));
+    return c ? c.join("\t") : null;
+  }
+
+  delcontact(name, number) {
+    const list = this.contacts();
+    const kept = list.filter((x) => !((name && x[0] === str(name)) || (number && x[1].split("|").includes(str(number)))));
+    writeJSON(CONTACTS_KEY, kept);
+    return kept.length !== list.length;
+  }
+
+  delallcontacts() {
+    writeJSON(CONTACTS_KEY, []);
+    return true;
+  }
+
+  delsettings(level) {
+    const n = Number(level) || 0;
+    try {
+      const s = storage();
+      for (const k of Object.keys(s || {})) {
+        if (k.startsWith(PARAM_PREFIX)) s.removeItem(k);
+        if (n >= 2 && (k === HISTORY_KEY || k === CONTACTS_KEY)) s.removeItem(k);
+      }
+    } catch { /* nothing stored */ }
+    this.parameters = {};
+    this.headers = {};
+    this.stop();
+    return true;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// the public object: the Mizu names, bound, never throwing
+
+const impl = new WebphoneAPI();
+
+const unsupported = (...names) => Object.fromEntries(names.map((n) => [n, () => false]));
+
+/** The Mizu WebPhone API object. */
+export const webphone_api = {
+  get parameters() { return impl.parameters; },
+  set parameters(v) { impl.parameters = v && typeof v === "object" ? { ...v } : {}; },
+
+  // configuration and lifecycle
+  setparameter: safe(false, (p, v, allowempty) => impl.setparameter(p, v, allowempty)),
+  getparameter: safe("", (p) => impl.param(p)),
+  start: safe(false, () => impl.start()),
+  stop: safe(false, () => impl.stop()),
+  register: safe(false, () => impl.register()),
+  unregister: safe(false, () => impl.unregister()),
+  registerex: safe(false, () => false), // several accounts at once: not yet supported
+  delsettings: safe(false, (level) => impl.delsettings(level)),
+  getenginename: () => ENGINE_NAME,
+  getworkdir: safe("", (cb) => { callback(cb, ""); return ""; }), // not exposed to pages (docs/security.md)
+  getlogs: safe("", () => impl.logs.join("\r\n")),
+  getStatus: safe("STATUS,-1,Initializing", () => impl.getStatus()),
+  getregfailreason: safe("", (cb) => { callback(cb, impl.lastRegFailReason); return impl.lastRegFailReason; }),
+
+  // calls
+  call: safe(false, (number) => impl.call(number)),
+  hangup: safe(false, (line) => impl.hangup(line)),
+  accept: safe(false, () => impl.accept()),
+  reject: safe(false, () => impl.reject()),
+  ignore: safe(false, () => impl.ignore()),
+  hold: safe(false, (state) => impl.hold(state)),
+  mute: safe(false, (state, direction) => impl.mute(state, direction)),
+  dtmf: safe(false, (msg) => impl.dtmf(msg)),
+  setline: safe(false, (line) => impl.setline(line)),
+  getline: safe(-1, () => impl.getline()),
+  ...unsupported("transfer", "forward", "conference", "videocall", "mutevideo", "sendchat", "sendsms",
+    "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
+    "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
+
+  // information
+  isregistered: safe(false, () => impl.isregistered()),
+  isincall: safe(false, () => impl.isincall()),
+  ismuted: safe(false, () => impl.ismuted()),
+  isonhold: safe(false, () => impl.isonhold()),
+  isencrypted: safe(-1, () => impl.isencrypted()),
+  getlinedetails: safe("", (line) => impl.getlinedetails(line)),
+  getlastcalldetails: safe("", () => impl.lastCallDetails),
+  linetocallid: safe("", (line, cb) => impl.linetocallid(line, cb)),
+  callidtoline: safe(-1, (id, cb) => impl.callidtoline(id, cb)),
+  nextcallid: safe("", () => ""), // the engine draws Call-IDs itself: not supported
+  getavailablecallfunc: safe("", () => (impl.phone?.status === "connected" ? "mute,hold" : "ERROR, webphone is not yet started")),
+  getcallerdisplayfull: safe("", (cb) => {
+    const c = impl.lines().find((x) => x.direction === "incoming");
+    const out = c ? `${str(c.peerUser)}\n${str(c.peerName)}` : "";
+    callback(cb, out);
+    return out;
+  }),
+
+  // SIP headers and messages
+  setsipheader: safe(false, (h) => impl.setsipheader(h)),
+  getsipheader: safe("ERROR: no such header", (h, cb, must) => impl.getsipheader(h, cb, must)),
+  getsipmessage: safe("ERROR: SIP message not found", (dir, type, cb, must) => impl.getsipmessage(dir, type, cb, must)),
+  getlastrecinvite: safe("ERROR, no callback", (cb) => (typeof cb === "function" ? impl.getsipmessage(0, 3, cb, true) : "ERROR, no callback")),
+  getlastsentinvite: safe("ERROR, no callback", (cb) => (typeof cb === "function" ? impl.getsipmessage(1, 3, cb, true) : "ERROR, no callback")),
+
+  // devices and volume
+  getdevicelist: safe("", (dev, cb) => impl.getdevicelist(dev, cb)),
+  getdevice: safe("", (dev, cb) => impl.getdevice(dev, cb)),
+  setdevice: safe(false, (dev, name, immediate) => impl.setdevice(dev, name, immediate)),
+  setvolume: safe(false, (dev, v) => impl.setvolume(dev, v)),
+  getvolume: safe(-1, (dev, cb) => impl.getvolume(dev, cb)),
+
+  // history and contacts (browser storage)
+  listcallhistory: safe(null, () => impl.listcallhistory()),
+  listcontacts: safe(null, () => impl.listcontacts()),
+  addcontact: safe(false, (...a) => impl.addcontact(...a)),
+  getcontact: safe(null, (name, number) => impl.getcontact(name, number)),
+  delcontact: safe(false, (name, number) => impl.delcontact(name, number)),
+  deletecontact: safe(false, (name, number) => impl.delcontact(name, number)),
+  delallcontacts: safe(false, () => impl.delallcontacts()),
+
+  // low level and WebRTC internals
+  jvoip: safe(NOT_SUPPORTED, () => NOT_SUPPORTED),
+  getrtcsocket: () => null,
+  getcallsession: () => null,
+  getrtcpeerconnection: () => null,
+
+  // callbacks
+  onAppStateChange: (fn) => impl.subscribe("appstate", fn),
+  onRegStateChange: (fn) => impl.subscribe("regstate", fn),
+  onCallStateChange: (fn) => impl.subscribe("callstate", fn),
+  onChat: (fn) => impl.subscribe("chat", fn),
+  onSMS: (fn) => impl.subscribe("sms", fn),
+  onDTMF: (fn) => impl.subscribe("dtmf", fn),
+  onCdr: (fn) => impl.subscribe("cdr", fn),
+  onPresenceStateChange: (fn) => impl.subscribe("presence", fn),
+  onBLFStateChange: (fn) => impl.subscribe("blf", fn),
+  onBlfStateChange: (fn) => impl.subscribe("blf", fn),
+  onBLFStateChage: (fn) => impl.subscribe("blf", fn),
+  onEvent: (fn) => impl.subscribe("event", fn),
+  // deprecated names (§8 of the Mizu API): still callable
+  onLoaded: (fn) => impl.subscribe("loaded", fn),
+  onStart: (fn) => impl.subscribe("start", fn),
+  onStop: (fn) => impl.subscribe("stop", fn),
+  onRegistered: (fn) => impl.subscribe("registered", fn),
+  onRegisterFailed: (fn) => impl.subscribe("registerfailed", fn),
+  onUnRegistered: (fn) => impl.subscribe("unregistered", fn),
+  onCallSetup: (fn) => impl.subscribe("callSetup", fn),
+  onCallRinging: (fn) => impl.subscribe("callRinging", fn),
+  onCallConnected: (fn) => impl.subscribe("callConnected", fn),
+  onCallDisconnected: (fn) => impl.subscribe("callDisconnected", fn),
+  onDisplay: (fn) => impl.subscribe("display", fn),
+  onLog: (fn) => impl.subscribe("log", fn),
+  onEvents: (fn) => impl.subscribe("events", fn),
+};
+
+export default webphone_api;

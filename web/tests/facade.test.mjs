@@ -1,0 +1,155 @@
+// The webphone_api facade against the real engine, from Node: what a page written
+// for the Mizu WebPhone sees, through the same function names and callbacks.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { engineRequirements, startEngine } from "./harness.mjs";
+import { startUAS } from "./sipuas.mjs";
+
+let engine, api;
+const events = [];     // onEvent("event", ...) notifications
+const calls = [];      // onCallStateChange arguments
+const cdrs = [];
+const appStates = [];
+
+const until = async (what, pred, ms = 8000) => {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+before(async () => {
+  if (engineRequirements().skip) return;
+  engine = await startEngine();
+  ({ webphone_api: api } = await import("../lib/webphone_api.js"));
+  // wpservice's own parameters: where the engine is, and (for a program, never a page) its token.
+  api.setparameter("engineports", String(engine.port));
+  api.setparameter("enginesecure", "0");
+  api.setparameter("enginetoken", readFileSync(path.join(engine.dataDir, "token"), "utf8").trim());
+  api.onAppStateChange((s) => appStates.push(s));
+  api.onEvent((type, msg) => { if (type === "event") events.push(msg); });
+  api.onCallStateChange((...a) => calls.push(a));
+  api.onCdr((...a) => cdrs.push(a));
+});
+
+after(async () => {
+  api?.stop();
+  await new Promise((r) => setTimeout(r, 200));
+  await engine?.stop();
+});
+
+test("loads, starts by itself and answers as the ns engine", engineRequirements(), async () => {
+  await until("started", () => appStates.includes("started"));
+  assert.deepEqual(appStates.slice(0, 2), ["loaded", "started"]);
+  assert.equal(api.getenginename(), "ns");
+  assert.match(api.getStatus(), /^STATUS,-1,(Ready|Initializing|Registered)/);
+  assert.ok(events.includes("START,api") && events.includes("START,sip"));
+});
+
+test("no function ever throws, whatever it is given", engineRequirements(), () => {
+  const names = Object.keys(api).filter((k) => typeof api[k] === "function" && !k.startsWith("on"));
+  assert.ok(names.length > 60, `only ${names.length} functions`);
+  const argSets = [[], [undefined], [null], [{}], ["x", 99, -5], [-2], ["\r\n", true, () => {}]];
+  for (const name of names) {
+    if (["stop", "delsettings"].includes(name)) continue; // would end the session under test
+    for (const args of argSets) {
+      assert.doesNotThrow(() => api[name](...args), `${name}(${args.map(String)})`);
+    }
+  }
+});
+
+test("parameters: names trimmed and case-insensitive, NULL clears, allowempty honoured", engineRequirements(), () => {
+  assert.equal(api.setparameter("DisplayName ", "Agent 7"), true);
+  assert.equal(api.getparameter("displayname"), "Agent 7");
+  assert.equal(api.setparameter("displayname", "", false), false);
+  assert.equal(api.getparameter("displayname"), "Agent 7");
+  api.setparameter("displayname", "NULL");
+  assert.equal(api.getparameter("displayname"), "");
+  assert.equal(api.getparameter("never-set"), "");
+});
+
+test("an outgoing call: callbacks, line getters, DTMF, hold and the CDR", engineRequirements(), async () => {
+  const uas = await startUAS({ ringMs: 300 });
+  try {
+    calls.length = 0;
+    cdrs.length = 0;
+    api.setsipheader("X-CRM-Id: 42");
+    assert.equal(api.call(uas.uri), true);
+    await until("connected", () => calls.some((c) => c[0] === "connected"));
+    const seq = calls.map((c) => c[0]);
+    assert.deepEqual(seq.slice(0, 3), ["setup", "ringing", "connected"]);
+    const [, direction, peername, , line, callid] = calls.find((c) => c[0] === "connected");
+    assert.equal(direction, 1);
+    assert.equal(peername, "uas");
+    assert.ok(line >= 1);
+    assert.match(uas.invites[0], /^X-CRM-Id: 42$/m, "setsipheader header in the INVITE");
+    assert.equal(api.isincall(), true);
+    assert.equal(api.getline(), line);
+    assert.equal(api.linetocallid(line), callid);
+    assert.equal(api.callidtoline(callid), line);
+    assert.match(api.getlinedetails(line), new RegExp(`^LINEDETAILS,${line},InCall,${callid.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")},uas,`));
+    assert.match(api.getsipmessage(0, 4, null, true), /^SIP\/2\.0 200 OK/);
+    assert.match(api.getsipheader("Contact", null, true), /sip:uas@127\.0\.0\.1/);
+
+    assert.equal(api.dtmf("12#"), true);
+    await until("DTMF at the peer", () => uas.digits === "12#");
+
+    assert.equal(api.hold(true), true);
+    await until("on hold", () => api.isonhold());
+    assert.match(uas.invites.at(-1), /a=sendonly/);
+    api.hold(false);
+    await until("resumed", () => !api.isonhold());
+
+    const status = events.filter((e) => e.startsWith(`STATUS,${line},`));
+    assert.ok(status.some((e) => e.split(",")[2] === "CallConnect"), "one-time CallConnect STATUS");
+    for (const e of status) assert.equal(e.split(",").length, 15, `STATUS with every positional field: ${e}`);
+
+    assert.equal(api.hangup(), true);
+    await until("disconnected", () => calls.some((c) => c[0] === "disconnected"));
+    await until("the CDR", () => cdrs.length === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(cdrs.length, 1, "one CDR per call");
+    const [caller, called, connecttime, duration, cdrDir, , , cdrLine, cdrCallid] = cdrs[0];
+    assert.equal(called, "uas");
+    assert.equal(typeof caller, "string");
+    assert.ok(connecttime >= 250 && duration > 0, `connecttime ${connecttime}, duration ${duration}`);
+    assert.deepEqual([cdrDir, cdrLine, cdrCallid], [1, line, callid]);
+    assert.match(api.getlastcalldetails(), /^Line: \d+ , Direction: outgoing/);
+    assert.ok(events.some((e) => e.startsWith(`CDR,${line},uas,`)));
+    assert.equal(api.isincall(), false);
+    assert.equal(uas.byes, 1);
+  } finally {
+    api.setsipheader("");
+    uas.close();
+  }
+});
+
+test("a busy callee: setup, then disconnected with the SIP reason", engineRequirements(), async () => {
+  const uas = await startUAS({ mode: "busy" });
+  try {
+    calls.length = 0;
+    cdrs.length = 0;
+    api.call(uas.uri);
+    await until("disconnected", () => calls.some((c) => c[0] === "disconnected"));
+    assert.deepEqual(calls.map((c) => c[0]), ["setup", "disconnected"]);
+    await until("the CDR", () => cdrs.length === 1);
+    assert.match(cdrs[0][6], /486/);
+    assert.equal(cdrs[0][3], 0, "never connected: duration 0");
+  } finally {
+    uas.close();
+  }
+});
+
+test("features of later versions answer their documented failure values", engineRequirements(), () => {
+  for (const name of ["transfer", "forward", "conference", "sendchat", "checkpresence", "checkblf", "voicerecord", "registerex"]) {
+    assert.equal(api[name]("1234", "x"), false, name);
+  }
+  assert.match(api.jvoip("API_Call", ["1234"]), /^ERROR/);
+  assert.equal(api.nextcallid(), "");
+  assert.equal(api.getrtcpeerconnection(), null);
+  assert.equal(api.mute(true, 1), false, "muting the speaker is not supported");
+  assert.equal(api.listcontacts(), null);
+});

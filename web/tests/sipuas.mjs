@@ -1,0 +1,78 @@
+// A tiny SIP user agent server on 127.0.0.1 for tests that need a callee without
+// a registrar: it rings, answers (or is busy), answers re-INVITEs, and reports the
+// RFC 4733 DTMF digits it receives over RTP.
+import dgram from "node:dgram";
+
+const header = (msg, name) => (msg.match(new RegExp(`^(?:${name}):.*$`, "mi")) || [""])[0];
+
+/** Starts the UAS. mode: "answer" (180, then 200 after ringMs) or "busy" (486). */
+export async function startUAS({ mode = "answer", ringMs = 200 } = {}) {
+  const sip = dgram.createSocket("udp4");
+  const rtp = dgram.createSocket("udp4");
+  await new Promise((r) => sip.bind(0, "127.0.0.1", r));
+  await new Promise((r) => rtp.bind(0, "127.0.0.1", r));
+  const uas = { port: sip.address().port, rtpPort: rtp.address().port, digits: "", invites: [], byes: 0 };
+  let dtmfPT = 101;
+  let lastEnd = -1;
+  let version = 1;
+
+  rtp.on("message", (buf) => {
+    if (buf.length < 16 || (buf[1] & 0x7f) !== dtmfPT) return;
+    const ts = buf.readUInt32BE(4);
+    const end = (buf[13] & 0x80) !== 0;
+    if (end && ts !== lastEnd) {
+      lastEnd = ts;
+      uas.digits += "0123456789*#ABCD"[buf[12]] ?? "?";
+    }
+  });
+
+  const sdp = (direction) => [
+    "v=0", `o=uas 1 ${version++} IN IP4 127.0.0.1`, "s=-", "c=IN IP4 127.0.0.1", "t=0 0",
+    `m=audio ${uas.rtpPort} RTP/AVP 0 ${dtmfPT}`, "a=rtpmap:0 PCMU/8000", `a=rtpmap:${dtmfPT} telephone-event/8000`,
+    `a=fmtp:${dtmfPT} 0-16`, `a=${direction}`, "",
+  ].join("\r\n");
+
+  const reply = (msg, rinfo, status, { tag = "uas1", body = "" } = {}) => {
+    const to = header(msg, "To|t");
+    const lines = [`SIP/2.0 ${status}`, header(msg, "Via|v"), header(msg, "From|f"),
+      /;tag=/.test(to) ? to : `${to};tag=${tag}`, header(msg, "Call-ID|i"), header(msg, "CSeq"),
+      `Contact: <sip:uas@127.0.0.1:${uas.port}>`];
+    if (body) lines.push("Content-Type: application/sdp");
+    lines.push(`Content-Length: ${Buffer.byteLength(body)}`, "", body);
+    sip.send(lines.join("\r\n"), rinfo.port, rinfo.address);
+  };
+
+  sip.on("message", (buf, rinfo) => {
+    const msg = buf.toString();
+    const method = msg.split(" ", 1)[0];
+    if (method === "INVITE") {
+      const pt = msg.match(/a=rtpmap:(\d+) telephone-event/i);
+      if (pt) dtmfPT = Number(pt[1]);
+      const inDialog = /;tag=/.test(header(msg, "To|t"));
+      uas.invites.push(msg);
+      if (inDialog) {
+        const dir = /a=sendonly/.test(msg) ? "recvonly" : /a=inactive/.test(msg) ? "inactive" : "sendrecv";
+        reply(msg, rinfo, "200 OK", { body: sdp(dir) });
+        return;
+      }
+      if (mode === "busy") {
+        reply(msg, rinfo, "486 Busy Here");
+        return;
+      }
+      reply(msg, rinfo, "180 Ringing");
+      setTimeout(() => reply(msg, rinfo, "200 OK", { body: sdp("sendrecv") }), ringMs);
+    } else if (method === "BYE") {
+      uas.byes++;
+      reply(msg, rinfo, "200 OK");
+    } else if (method === "CANCEL" || method === "OPTIONS") {
+      reply(msg, rinfo, "200 OK");
+    }
+  });
+
+  uas.uri = `sip:uas@127.0.0.1:${uas.port}`;
+  uas.close = () => {
+    sip.close();
+    rtp.close();
+  };
+  return uas;
+}
