@@ -93,7 +93,12 @@ class WebphoneAPI {
   sent = new Set();         // one-time STATUS texts already sent, "callId:text"
 
   constructor() {
-    setTimeout(() => this.loaded());
+    // "loaded" once the page's own scripts (webphone_config.js) have run.
+    if (typeof document !== "undefined" && document.readyState === "loading") {
+      document.addEventListener("DOMContentLoaded", () => this.loaded(), { once: true });
+    } else {
+      setTimeout(() => this.loaded());
+    }
   }
 
   // -- callbacks --------------------------------------------------------------
