@@ -42,9 +42,46 @@ export async function startUAS({ mode = "answer", ringMs = 200 } = {}) {
     sip.send(lines.join("\r\n"), rinfo.port, rinfo.address);
   };
 
+  // Outgoing: one INVITE from this agent to target (host:port), ACKed when answered.
+  const outgoing = { state: "idle", callId: "" };
+  uas.outgoing = outgoing;
+  uas.invite = (target, { from = "caller", name = "Caller" } = {}) => {
+    const [host, port] = target.split(":");
+    outgoing.callId = `uac-${Date.now()}@127.0.0.1`;
+    outgoing.target = { host, port: Number(port) };
+    outgoing.from = `"${name}" <sip:${from}@127.0.0.1:${uas.port}>;tag=uac1`;
+    outgoing.to = `<sip:engine@${target}>`;
+    outgoing.state = "calling";
+    const body = sdp("sendrecv");
+    const msg = [`INVITE sip:engine@${target} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${uas.port};branch=z9hG4bK-uac-${Date.now()};rport`,
+      "Max-Forwards: 70", `From: ${outgoing.from}`, `To: ${outgoing.to}`, `Call-ID: ${outgoing.callId}`, "CSeq: 1 INVITE",
+      `Contact: <sip:${from}@127.0.0.1:${uas.port}>`, "Content-Type: application/sdp", `Content-Length: ${Buffer.byteLength(body)}`, "", body].join("\r\n");
+    sip.send(msg, outgoing.target.port, host);
+  };
+
+  const ack = (res) => {
+    const to = header(res, "To|t").replace(/^(To|t):\s*/i, "");
+    const contact = (res.match(/^(?:Contact|m):.*<([^>]+)>/mi) || [])[1] || `sip:engine@${outgoing.target.host}:${outgoing.target.port}`;
+    const msg = [`ACK ${contact} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${uas.port};branch=z9hG4bK-ack-${Date.now()};rport`,
+      "Max-Forwards: 70", `From: ${outgoing.from}`, `To: ${to}`, `Call-ID: ${outgoing.callId}`, "CSeq: 1 ACK", "Content-Length: 0", "", ""].join("\r\n");
+    sip.send(msg, outgoing.target.port, outgoing.target.host);
+  };
+
   sip.on("message", (buf, rinfo) => {
     const msg = buf.toString();
     const method = msg.split(" ", 1)[0];
+    if (method === "SIP/2.0") {
+      const code = Number(msg.split(" ", 3)[1]);
+      if (!header(msg, "CSeq").includes("INVITE") || !msg.includes(outgoing.callId)) return;
+      if (code === 180 || code === 183) outgoing.state = "ringing";
+      if (code >= 200 && code < 300) {
+        outgoing.state = "answered";
+        ack(msg);
+      } else if (code >= 300) {
+        outgoing.state = `failed ${code}`;
+      }
+      return;
+    }
     if (method === "INVITE") {
       const pt = msg.match(/a=rtpmap:(\d+) telephone-event/i);
       if (pt) dtmfPT = Number(pt[1]);
@@ -63,6 +100,7 @@ export async function startUAS({ mode = "answer", ringMs = 200 } = {}) {
       setTimeout(() => reply(msg, rinfo, "200 OK", { body: sdp("sendrecv") }), ringMs);
     } else if (method === "BYE") {
       uas.byes++;
+      if (msg.includes(outgoing.callId)) outgoing.state = "ended";
       reply(msg, rinfo, "200 OK");
     } else if (method === "CANCEL" || method === "OPTIONS") {
       reply(msg, rinfo, "200 OK");
