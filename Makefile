@@ -5,7 +5,7 @@ BIN     := bin/wpservice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test webtest deps unit bench fuzz vet clean
+.PHONY: build run test webtest peerd deps unit bench fuzz vet clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/wpservice
@@ -16,9 +16,9 @@ run: build
 
 ## test: install missing test dependencies (when root), then every test, real peers and
 ## the browser included.
-test: deps vet build
+test: deps vet build peerd
 	$(GO) test -race -count=1 -timeout 15m ./...
-	WPSERVICE_BIN=$(abspath $(BIN)) node --experimental-websocket --test --test-concurrency=1 web/tests/
+	WPSERVICE_BIN=$(abspath $(BIN)) PEERD_BIN=$(abspath bin/peerd) node --experimental-websocket --test --test-concurrency=1 web/tests/
 
 deps:
 	./scripts/deps.sh
@@ -27,8 +27,12 @@ vet:
 	$(GO) vet ./...
 
 ## webtest: only the browser tests (node:test + Playwright on Chromium).
-webtest: build
-	WPSERVICE_BIN=$(abspath $(BIN)) node --experimental-websocket --test --test-concurrency=1 web/tests/
+webtest: build peerd
+	WPSERVICE_BIN=$(abspath $(BIN)) PEERD_BIN=$(abspath bin/peerd) node --experimental-websocket --test --test-concurrency=1 web/tests/
+
+## peerd: the test tool that starts kamailio, baresip and SIPp for the browser tests.
+peerd:
+	$(GO) build -o bin/peerd ./internal/testpeer/peerd
 
 ## unit: the fast tests only (no real peers).
 unit:

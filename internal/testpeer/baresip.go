@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -58,7 +57,7 @@ type Baresip struct {
 // StartBaresip writes a loopback-only configuration, starts baresip and
 // connects to its ctrl_tcp port; the test fails with baresip's log if that
 // does not happen in time.
-func StartBaresip(t testing.TB, opts BaresipOptions) *Baresip {
+func StartBaresip(t TB, opts BaresipOptions) *Baresip {
 	t.Helper()
 	bin := Need(t, "baresip")
 	if opts.SourceWAV == "" {
@@ -87,7 +86,7 @@ func StartBaresip(t testing.TB, opts BaresipOptions) *Baresip {
 
 // startBaresip makes one attempt with SIP on sipPort and ctrl_tcp on
 // ctrlPort.
-func startBaresip(t testing.TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) (*Baresip, error) {
+func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) (*Baresip, error) {
 	t.Helper()
 	dir := t.TempDir()
 	b := &Baresip{
@@ -209,13 +208,13 @@ func baresipConfig(sipAddr, ctrlAddr, source, recordDir string, record bool) (st
 // Command runs one ctrl_tcp command (a menu command such as "dial",
 // "hangup", "sndcode", "reginfo") and returns its response data. A response
 // with "ok": false is a *CommandError.
-func (b *Baresip) Command(t testing.TB, cmd, params string) (string, error) {
+func (b *Baresip) Command(t TB, cmd, params string) (string, error) {
 	t.Helper()
 	return b.ctrl.command(cmd, params)
 }
 
 // mustCommand runs a command and fails the test if it fails.
-func (b *Baresip) mustCommand(t testing.TB, cmd, params string) string {
+func (b *Baresip) mustCommand(t TB, cmd, params string) string {
 	t.Helper()
 	data, err := b.Command(t, cmd, params)
 	if err != nil {
@@ -225,17 +224,17 @@ func (b *Baresip) mustCommand(t testing.TB, cmd, params string) string {
 }
 
 // Dial calls uri.
-func (b *Baresip) Dial(t testing.TB, uri string) { t.Helper(); b.mustCommand(t, "dial", uri) }
+func (b *Baresip) Dial(t TB, uri string) { t.Helper(); b.mustCommand(t, "dial", uri) }
 
 // Accept answers the ringing incoming call (for AutoAnswer false).
-func (b *Baresip) Accept(t testing.TB) { t.Helper(); b.mustCommand(t, "accept", "") }
+func (b *Baresip) Accept(t TB) { t.Helper(); b.mustCommand(t, "accept", "") }
 
 // Hangup ends the current call.
-func (b *Baresip) Hangup(t testing.TB) { t.Helper(); b.mustCommand(t, "hangup", "") }
+func (b *Baresip) Hangup(t TB) { t.Helper(); b.mustCommand(t, "hangup", "") }
 
 // SendDTMF sends digits (0-9, *, #, A-D) in the current call as RFC 4733
 // events; baresip queues them and sends them one after another.
-func (b *Baresip) SendDTMF(t testing.TB, digits string) {
+func (b *Baresip) SendDTMF(t TB, digits string) {
 	t.Helper()
 	for _, d := range digits {
 		b.mustCommand(t, "sndcode", string(d))
@@ -246,7 +245,7 @@ func (b *Baresip) SendDTMF(t testing.TB, digits string) {
 // returned before, waiting up to timeout; calling it three times with
 // EventCallDTMFStart gives the first three digits. The test fails if no
 // such event arrives.
-func (b *Baresip) WaitEvent(t testing.TB, typ string, timeout time.Duration) BaresipEvent {
+func (b *Baresip) WaitEvent(t TB, typ string, timeout time.Duration) BaresipEvent {
 	t.Helper()
 	ev, ok := b.ctrl.next(typ, timeout)
 	if !ok {
@@ -270,14 +269,14 @@ const regPoll = 100 * time.Millisecond
 
 // RegInfo returns baresip's registration summary (the reginfo command)
 // without terminal colours, e.g. "> sip:alice@127.0.0.1:5060 OK ...".
-func (b *Baresip) RegInfo(t testing.TB) string {
+func (b *Baresip) RegInfo(t TB) string {
 	t.Helper()
 	return ansiEscape.ReplaceAllString(b.mustCommand(t, "reginfo", ""), "")
 }
 
 // WaitRegistered waits until the account is registered; the test fails if
 // registration fails or timeout passes first.
-func (b *Baresip) WaitRegistered(t testing.TB, timeout time.Duration) {
+func (b *Baresip) WaitRegistered(t TB, timeout time.Duration) {
 	t.Helper()
 	if info := b.waitRegState(t, timeout); !regOK.MatchString(info) {
 		t.Fatalf("baresip %s: not registered: %s", b.URI, info)
@@ -287,7 +286,7 @@ func (b *Baresip) WaitRegistered(t testing.TB, timeout time.Duration) {
 // WaitRegisterFailed waits until the registrar has refused the account, for
 // tests of wrong credentials; the test fails if it registers instead or
 // timeout passes first.
-func (b *Baresip) WaitRegisterFailed(t testing.TB, timeout time.Duration) {
+func (b *Baresip) WaitRegisterFailed(t TB, timeout time.Duration) {
 	t.Helper()
 	if info := b.waitRegState(t, timeout); !regERR.MatchString(info) {
 		t.Fatalf("baresip %s: registration did not fail: %s", b.URI, info)
@@ -296,7 +295,7 @@ func (b *Baresip) WaitRegisterFailed(t testing.TB, timeout time.Duration) {
 
 // waitRegState polls reginfo until it shows OK or ERR, or timeout passes,
 // and returns the last answer.
-func (b *Baresip) waitRegState(t testing.TB, timeout time.Duration) string {
+func (b *Baresip) waitRegState(t TB, timeout time.Duration) string {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()

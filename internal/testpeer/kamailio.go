@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"testing"
 	"text/template"
 	"time"
 )
@@ -67,7 +66,7 @@ type Kamailio struct {
 // StartKamailio starts kamailio and waits until it answers SIP OPTIONS over
 // both UDP and TCP, which means its workers of both kinds are up; the test
 // fails with kamailio's log if it does not.
-func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
+func StartKamailio(t TB, opts KamailioOptions) *Kamailio {
 	t.Helper()
 	bin := Need(t, "kamailio")
 	for attempt := 1; ; attempt++ {
@@ -84,7 +83,7 @@ func StartKamailio(t testing.TB, opts KamailioOptions) *Kamailio {
 }
 
 // startKamailio makes one attempt on port.
-func startKamailio(t testing.TB, bin string, opts KamailioOptions, port int) (*Kamailio, error) {
+func startKamailio(t TB, bin string, opts KamailioOptions, port int) (*Kamailio, error) {
 	t.Helper()
 	dir := t.TempDir()
 	k := &Kamailio{dir: dir, Port: port, instance: rand.Text()}
@@ -203,7 +202,7 @@ func md5hex(s string) string {
 
 // Contacts returns kamailio's user location table (kamcmd ul.dump), for
 // assertions that a user is registered.
-func (k *Kamailio) Contacts(t testing.TB) string {
+func (k *Kamailio) Contacts(t TB) string {
 	t.Helper()
 	kamcmd := Need(t, "kamcmd")
 	out, err := exec.Command(kamcmd, "-s", "unix:"+filepath.Join(k.dir, "run", "kamailio_ctl"), "ul.dump").CombinedOutput()

@@ -4,13 +4,12 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"testing"
 )
 
 // Need returns the path of the executable bin. When bin is not installed the
 // test is skipped, or fails when the environment has CI=true, where a missing
 // peer is a broken build machine rather than a developer's choice.
-func Need(t testing.TB, bin string) string {
+func Need(t TB, bin string) string {
 	t.Helper()
 	return need(t, bin, onCI())
 }
@@ -19,7 +18,7 @@ func Need(t testing.TB, bin string) string {
 // peers are an error.
 func onCI() bool { return os.Getenv("CI") == "true" }
 
-func need(t testing.TB, bin string, ci bool) string {
+func need(t TB, bin string, ci bool) string {
 	t.Helper()
 	path, err := exec.LookPath(bin)
 	if err != nil {
@@ -29,7 +28,7 @@ func need(t testing.TB, bin string, ci bool) string {
 }
 
 // missing skips the test, or fails it on CI, because what is not installed.
-func missing(t testing.TB, what string, err error, ci bool) {
+func missing(t TB, what string, err error, ci bool) {
 	t.Helper()
 	if ci {
 		t.Fatalf("%s missing: install with scripts/deps.sh (%v)", what, err)
@@ -42,7 +41,7 @@ const loopback = "127.0.0.1"
 
 // FreePort returns a port that is free on 127.0.0.1 for both UDP and TCP at
 // the time of the call, for peers such as kamailio that listen on both.
-func FreePort(t testing.TB) int {
+func FreePort(t TB) int {
 	t.Helper()
 	const attempts = 50
 	for range attempts {
@@ -65,7 +64,7 @@ func FreePort(t testing.TB) int {
 
 // FreeUDPPort returns a UDP port that is free on 127.0.0.1 at the time of the
 // call.
-func FreeUDPPort(t testing.TB) int {
+func FreeUDPPort(t TB) int {
 	t.Helper()
 	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {

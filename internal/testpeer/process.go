@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strings"
 	"syscall"
-	"testing"
 	"time"
 )
 
@@ -34,7 +33,7 @@ type process struct {
 
 // startProcess runs bin with args in dir. A cleanup stops it by PID and,
 // when the test failed, prints the tail of its log.
-func startProcess(t testing.TB, name, dir, bin string, args ...string) *process {
+func startProcess(t TB, name, dir, bin string, args ...string) *process {
 	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)

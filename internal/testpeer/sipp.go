@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -31,7 +30,7 @@ const sipTesterShare = "/usr/share/sip-tester"
 
 // ScenarioPath writes the named scenario shipped with this package into a
 // temporary directory and returns its path.
-func ScenarioPath(t testing.TB, name string) string {
+func ScenarioPath(t TB, name string) string {
 	t.Helper()
 	data, err := scenarios.ReadFile("scenarios/" + name)
 	if err != nil {
@@ -47,7 +46,7 @@ func ScenarioPath(t testing.TB, name string) string {
 // SIPpPcapDir returns a temporary directory with a pcap link to the
 // sip-tester media files, the working directory uac_pcap and
 // ScenarioUACPcapDTMF expect (they play ./pcap/g711a.pcap and friends).
-func SIPpPcapDir(t testing.TB) string {
+func SIPpPcapDir(t TB) string {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(sipTesterShare, "g711a.pcap")); err != nil {
 		missing(t, "sip-tester media pcaps", err, onCI())
@@ -87,7 +86,7 @@ type SIPpRun struct {
 // socket (SIP, media, remote control) on 127.0.0.1 and a free port,
 // tracing messages, the final screen and unexpected messages to files in
 // Dir. Call Wait for its result; a cleanup kills it if it is still running.
-func RunSIPp(t testing.TB, opts SIPpOptions) *SIPpRun {
+func RunSIPp(t TB, opts SIPpOptions) *SIPpRun {
 	t.Helper()
 	bin := Need(t, "sipp")
 	if opts.Dir == "" {
@@ -140,7 +139,7 @@ func (r *SIPpRun) file(kind string) string {
 // every call succeeded, 1: some failed, 97/99/255: interrupted or fatal) and
 // its log: output, final screen and unexpected messages. On timeout it kills
 // SIPp, marks the test failed and returns -1.
-func (r *SIPpRun) Wait(t testing.TB, timeout time.Duration) (exitCode int, log string) {
+func (r *SIPpRun) Wait(t TB, timeout time.Duration) (exitCode int, log string) {
 	t.Helper()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()

@@ -29,6 +29,12 @@ export function requirements() {
   return options(missing());
 }
 
+/** The same for a test that also needs the real SIP peers (the peer daemon). */
+export function peerRequirements() {
+  const bin = process.env.PEERD_BIN;
+  return options(missing() || (bin && existsSync(bin) ? "" : "PEERD_BIN does not name the built peer daemon (run make webtest)"));
+}
+
 /** The same for a test that needs only the engine. */
 export function engineRequirements() {
   return options(missing({ browser: false }));
