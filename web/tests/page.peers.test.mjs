@@ -1,10 +1,14 @@
-// The softphone page against real SIP peers, as a user would use it: set up the
-// account, register to kamailio (digest auth), call baresip, see the call active
-// with its timer, send keypad DTMF that baresip receives, hold and resume, hang up;
-// then an incoming call from SIPp rings on the page and Answer answers it.
+// The softphone page served from a second loopback origin, against real SIP peers,
+// as a user would use it: the site asks and is approved, the account is set up on the
+// engine's own page and registers to kamailio (digest auth); on the site's page the
+// user calls baresip, sees the call active with its timer, sends keypad DTMF that
+// baresip receives, holds and resumes, hangs up; then an incoming call from SIPp
+// rings on the site's page and Answer answers it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { peerRequirements, startEngine, launchBrowser, freePort } from "./harness.mjs";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { peerRequirements, startEngine, launchBrowser, freePort, serveSite } from "./harness.mjs";
 import { startPeers } from "./peers.mjs";
 
 const until = async (what, pred, ms = 10000) => {
@@ -15,7 +19,8 @@ const until = async (what, pred, ms = 10000) => {
   }
 };
 
-let peers, engine, browser, sipPort;
+const web = path.join(import.meta.dirname, "..");
+let peers, engine, browser, sipPort, site;
 
 before(async () => {
   if (peerRequirements().skip) return;
@@ -26,25 +31,43 @@ before(async () => {
   sipPort = await freePort();
   engine = await startEngine({ sip: { listenIP: "127.0.0.1", udpPort: sipPort, tcpPort: 0 } });
   browser = await launchBrowser();
+  // A copy of the softphone page on the customer's own origin, looking for this engine.
+  const app = readFileSync(path.join(web, "app.js"), "utf8").replace("const phone = connect({ ...options",
+    `const phone = connect({ ...options, ports: [${engine.port}], secure: false`);
+  site = await serveSite({
+    "index.html": readFileSync(path.join(web, "index.html"), "utf8"),
+    "app.js": app,
+    "style.css": readFileSync(path.join(web, "style.css"), "utf8"),
+    "lib/wpservice.js": readFileSync(path.join(web, "lib", "wpservice.js"), "utf8"),
+  });
 });
 
 after(async () => {
   await browser?.close();
+  await site?.close();
   await engine?.stop();
   await peers?.stop();
 });
 
-test("register, call baresip, DTMF, hold, hang up; answer a SIPp call", peerRequirements(), async () => {
-  const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  await p.goto(engine.url + "/");
+test("pair, register, call baresip, DTMF, hold, hang up; answer a SIPp call", peerRequirements(), async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const admin = await ctx.newPage();
+  await admin.goto(engine.url + "/");
+  await admin.locator("#banner").waitFor({ state: "hidden" });
+
+  // The customer's page asks; the user allows it on the engine's page.
+  const p = await ctx.newPage();
+  await p.goto(site.origin + "/");
+  await p.locator("#banner[data-state=pairing]").waitFor();
+  await admin.getByRole("button", { name: `Allow ${site.origin}` }).click();
   await p.locator("#banner").waitFor({ state: "hidden" });
 
-  // Account setup on the engine's own page (an admin connection).
-  await p.fill("#acc-server", peers.kamailio.addr);
-  await p.fill("#acc-username", "alice");
-  await p.fill("#acc-password", "Alice-pw-7");
-  await p.check("#acc-register");
-  await p.click("#account button[type=submit]");
+  // Account setup on the engine's own page (an admin connection; the site may not).
+  await admin.fill("#acc-server", peers.kamailio.addr);
+  await admin.fill("#acc-username", "alice");
+  await admin.fill("#acc-password", "Alice-pw-7");
+  await admin.check("#acc-register");
+  await admin.click("#account button[type=submit]");
   await p.locator("#registration[data-state=registered]").waitFor({ timeout: 15000 });
   assert.match(await p.locator("#registration").textContent(), /^Registered as alice@/);
   assert.ok(!engine.log().includes("Alice-pw-7"), "the password is in the engine's log");
@@ -83,5 +106,5 @@ test("register, call baresip, DTMF, hold, hang up; answer a SIPp call", peerRequ
   const sipp = await peers.sippWait(20000);
   assert.equal(sipp.exitCode, 0, `SIPp failed:\n${sipp.log}`);
   await p.getByText("No call.").waitFor();
-  await p.close();
+  await ctx.close();
 });
