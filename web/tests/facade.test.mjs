@@ -143,6 +143,15 @@ test("a busy callee: setup, then disconnected with the SIP reason", engineRequir
   }
 });
 
+test("webphone_api.d.ts declares exactly the functions the object has", engineRequirements(), () => {
+  const dts = readFileSync(path.join(import.meta.dirname, "..", "lib", "webphone_api.d.ts"), "utf8");
+  const body = dts.slice(dts.indexOf("export interface WebphoneAPI"), dts.indexOf("export declare const"));
+  const declared = new Set([...body.matchAll(/^\s{2}(\w+)[(:]/gm)].map((m) => m[1]).filter((n) => n !== "parameters"));
+  const actual = new Set(Object.keys(api).filter((k) => typeof api[k] === "function"));
+  assert.deepEqual([...actual].filter((n) => !declared.has(n)).sort(), [], "functions without a declaration");
+  assert.deepEqual([...declared].filter((n) => !actual.has(n)).sort(), [], "declarations without a function");
+});
+
 test("features of later versions answer their documented failure values", engineRequirements(), () => {
   for (const name of ["transfer", "forward", "conference", "sendchat", "checkpresence", "checkblf", "voicerecord", "registerex"]) {
     assert.equal(api[name]("1234", "x"), false, name);

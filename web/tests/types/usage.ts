@@ -38,3 +38,20 @@ async function main(): Promise<void> {
 }
 
 void main;
+
+import { webphone_api } from "../../lib/webphone_api.js";
+
+export function mizu(): void {
+  webphone_api.setparameter("serveraddress", "pbx.example.com");
+  webphone_api.onCallStateChange((event, direction, peername, _display, line) => {
+    const outgoing: boolean = direction === 1;
+    void [event, outgoing, peername, line];
+  });
+  webphone_api.onCdr(null);
+  webphone_api.getdevicelist(0, (names) => void names.split("\r\n"));
+  const line: number = webphone_api.getline();
+  const engine: "ns" = webphone_api.getenginename();
+  void [line, engine];
+  // @ts-expect-error: setvolume takes a device and a volume
+  webphone_api.setvolume("loud");
+}
