@@ -49,6 +49,13 @@ test("connects, mirrors the snapshot and runs commands", engineRequirements(), a
   await until(phone, () => phone.state.settings.dtmfDelayMs === 1234, "settings.changed in the mirror");
 });
 
+test("finds the engine on a fallback port", engineRequirements(), async () => {
+  const taken = await freePort();
+  const phone = open({ ports: [taken, engine.port] });
+  await phone.ready;
+  assert.equal(phone.port, engine.port);
+});
+
 test("bad commands reject with the protocol's error codes and never throw", engineRequirements(), async () => {
   const phone = open();
   await phone.ready;
