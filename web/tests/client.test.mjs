@@ -50,8 +50,8 @@ test("connects, mirrors the snapshot and runs commands", engineRequirements(), a
 });
 
 test("finds the engine on a fallback port", engineRequirements(), async () => {
-  const taken = await freePort();
-  const phone = open({ ports: [taken, engine.port] });
+  const nothing = await freePort(); // nothing listens there
+  const phone = open({ ports: [nothing, engine.port] });
   await phone.ready;
   assert.equal(phone.port, engine.port);
 });
