@@ -26,6 +26,7 @@ func TestImportRules(t *testing.T) {
 		{internal("control"), []string{internal("phone"), internal("sipstack"), internal("media"), internal("audio"), sipgo, malgo}},
 		{internal("pairing"), []string{internal("api"), internal("control"), internal("phone"), internal("config"), sipgo, malgo}},
 		{internal("localca"), []string{module + "/internal/", sipgo, malgo}},
+		{internal("peeruser"), []string{module + "/internal/", sipgo, malgo}},
 		{internal("phone"), []string{internal("control"), internal("audio/device"), malgo}},
 		{internal("sipstack"), []string{internal("phone"), internal("control"), internal("media"), internal("audio"), internal("api"), malgo}},
 		{internal("media"), []string{internal("phone"), internal("control"), internal("sipstack"), internal("api"), internal("audio/device"), sipgo, malgo}},

@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/peeruser"
 )
 
 // Server is the control API server. Create it with New, then Start and Close.
@@ -98,11 +99,21 @@ func (s *Server) Start() error {
 		s.log.Info("no token configured: clients without an Origin are refused")
 	}
 	s.started, s.port = true, port
-	s.serve(lns, newPolicy("http", port, s.cfg, s.provisioned, s.ancestors), nil)
+	s.serve(s.sameUser(lns), newPolicy("http", port, s.cfg, s.provisioned, s.ancestors), nil)
 	if s.cfg.TLS != nil {
-		s.serve(tlsLns, newPolicy("https", s.tlsPort, s.cfg, s.provisioned, s.ancestors), s.cfg.TLS)
+		s.serve(s.sameUser(tlsLns), newPolicy("https", s.tlsPort, s.cfg, s.provisioned, s.ancestors), s.cfg.TLS)
 	}
 	return nil
+}
+
+// sameUser keeps other users of a shared computer off the loopback listeners: a
+// connection whose client socket belongs to another OS user is dropped at accept.
+func (s *Server) sameUser(lns []net.Listener) []net.Listener {
+	out := make([]net.Listener, len(lns))
+	for i, ln := range lns {
+		out[i] = peeruser.Listener(ln, s.log)
+	}
+	return out
 }
 
 // ServeAdmin serves the API on ln, the owner-only admin socket: every client is an

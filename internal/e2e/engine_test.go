@@ -23,6 +23,9 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
+	if addr := os.Getenv(otherUserDialEnv); addr != "" {
+		os.Exit(dialAsOtherUser(addr))
+	}
 	dir, err := os.MkdirTemp("", "wpservice-e2e-")
 	if err != nil {
 		panic(err)
