@@ -158,3 +158,20 @@ test("Local Network Access: a cross-origin iframe without allow=loopback-network
     await widget.close();
   }
 });
+
+test("probe() finds the engine without opening a WebSocket", requirements(), async () => {
+  const nothing = await freePort();
+  const site = await serveSite({ "index.html": "<!doctype html><title>probe</title>", "wpservice.js": lib });
+  try {
+    const p = await browser.newPage();
+    await p.goto(site.origin + "/");
+    const found = await p.evaluate(async ([a, b]) => {
+      const { probe } = await import("./wpservice.js");
+      return [await probe({ ports: [a, b], secure: false }), await probe({ ports: [a], secure: false })];
+    }, [nothing, engine.port]);
+    assert.deepEqual(found[0], { running: true, port: engine.port, secure: false, lna: "granted", framed: false, frameAllowed: null });
+    assert.equal(found[1].running, false);
+  } finally {
+    await site.close();
+  }
+});
