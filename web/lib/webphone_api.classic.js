@@ -658,6 +658,7 @@ const HISTORY_KEY = "wpservice.webphone.history";
 const CONTACTS_KEY = "wpservice.webphone.contacts";
 const MAX_LOG = 500;
 const MAX_SIP = 60;
+const MAX_QUEUE = 50;
 
 /** Mizu parameter name -> engine account field. */
 const ACCOUNT_PARAMS = {
@@ -868,6 +869,7 @@ class WebphoneAPI {
       op(this.phone);
     } else {
       this.queue.push(op);
+      if (this.queue.length > MAX_QUEUE) this.queue.shift(); // a page calling in a loop while the engine is away
     }
     return true;
   }
