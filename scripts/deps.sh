@@ -68,7 +68,12 @@ echo "deps: go mod download"
 go mod download
 
 # The browser tests: playwright-core, pinned in web/package-lock.json, driving
-# the Debian chromium above. Reinstalled only when the lock file changed.
+# the Debian chromium above. Reinstalled only when the lock file changed. They
+# need Node 20.11 or newer (import.meta.dirname, the WebSocket client).
+if command -v node >/dev/null 2>&1 && ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 11) ? 0 : 1)'; then
+	echo "deps: node $(node --version) is too old for the browser tests: install Node 20.11 or newer"
+	status=1
+fi
 if command -v npm >/dev/null 2>&1; then
 	if [[ ! -f web/node_modules/.package-lock.json || web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then
 		echo "deps: npm ci (web)"
