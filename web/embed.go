@@ -7,5 +7,5 @@ import "embed"
 
 // Files are the static files served at / by the control API.
 //
-//go:embed index.html app.js style.css lib/*.js lib/*.css
+//go:embed index.html app.js app/*.js style.css lib/*.js lib/*.css
 var Files embed.FS

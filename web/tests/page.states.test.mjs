@@ -2,19 +2,12 @@
 // wrong, one message per state; and its level meter follows the microphone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { requirements, startEngine, serveSite, launchBrowser, freePort } from "./harness.mjs";
-
-const web = path.join(import.meta.dirname, "..");
-const pageFiles = () => ({
-  "index.html": readFileSync(path.join(web, "index.html"), "utf8"),
-  "app.js": readFileSync(path.join(web, "app.js"), "utf8"),
-  "style.css": readFileSync(path.join(web, "style.css"), "utf8"),
-  "lib/wpservice.js": readFileSync(path.join(web, "lib", "wpservice.js"), "utf8"),
-});
+import { pageFiles } from "./page.site.mjs";
 
 let browser;
 before(async () => {
@@ -23,39 +16,48 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-// Opens the page from the customer site, pointed at the given engine ports (the
-// page otherwise tries its own port and the defaults, which may be taken on a
-// developer's machine).
-async function openPage(site, ports) {
-  const p = await browser.newPage();
-  await p.route("**/app.js", async (route) => {
-    const body = pageFiles()["app.js"].replace("const phone = connect({ ...options",
-      `const phone = connect({ ...options, ports: ${JSON.stringify(ports)}, secure: false`);
-    await route.fulfill({ contentType: "text/javascript", body });
-  });
-  await p.goto(site.origin + "/");
-  return p;
+// Opens a copy of the page on a customer's origin, pointed at the given engine ports
+// (the defaults may be taken on a developer's machine).
+async function openPage(ports) {
+  const site = await serveSite(pageFiles(ports));
+  const page = await browser.newPage();
+  await page.goto(site.origin + "/");
+  return { site, page };
 }
 
-test("engine not running: the page says so", requirements(), async () => {
-  const site = await serveSite(pageFiles());
+test("engine not running: the page says so, and keeps saying so while it retries", requirements(), async () => {
+  const { site, page: p } = await openPage([await freePort()]);
   try {
-    const p = await openPage(site, [await freePort()]);
     await p.locator("#banner[data-state=not-running]").waitFor();
-    assert.match(await p.locator("#banner").textContent(), /engine is not running on this computer/);
+    assert.match(await p.locator("#banner-text").textContent(), /engine is not running on this computer/);
     assert.equal(await p.locator("#banner-action").textContent(), "Retry");
+    // The library retries with a backoff, passing through "connecting" each time:
+    // the explanation must not flicker away meanwhile.
+    let attempts = 0;
+    p.on("websocket", () => { attempts++; });
+    const seen = await p.evaluate(() => new Promise((resolve) => {
+      const states = new Set();
+      const banner = document.querySelector("#banner");
+      const look = () => states.add(`${banner.dataset.state}${banner.hidden ? " (hidden)" : ""}`);
+      new MutationObserver(look).observe(banner, { attributes: true, childList: true, subtree: true });
+      setTimeout(() => resolve([...states]), 3000);
+    }));
+    assert.ok(attempts > 0, "the page did not retry while watched");
+    assert.deepEqual(seen.filter((s) => s !== "not-running"), [], `the banner showed ${seen.join(", ")}`);
+    await p.getByRole("button", { name: "Retry" }).click();
+    await p.locator("#banner[data-state=not-running]").waitFor();
   } finally {
     await site.close();
   }
 });
 
 test("origin not approved: the page says so", requirements(), async () => {
-  const site = await serveSite(pageFiles());
   const engine = await startEngine({ control: { pairing: false } });
+  const { site, page: p } = await openPage([engine.port]);
   try {
-    const p = await openPage(site, [engine.port]);
     await p.locator("#banner[data-state=not-approved]").waitFor();
-    assert.match(await p.locator("#banner").textContent(), /does not accept this site/);
+    assert.match(await p.locator("#banner-text").textContent(), new RegExp(`does not accept this site \\(${site.origin}\\)`));
+    assert.equal(await p.locator("#banner-action").textContent(), "Retry");
   } finally {
     await site.close();
     await engine.stop();
@@ -63,17 +65,18 @@ test("origin not approved: the page says so", requirements(), async () => {
 });
 
 test("waiting for approval: the page says so and goes on once allowed", requirements(), async () => {
-  const site = await serveSite(pageFiles());
   const engine = await startEngine();
+  const { site, page: p } = await openPage([engine.port]);
   try {
-    const p = await openPage(site, [engine.port]);
     await p.locator("#banner[data-state=pairing]").waitFor();
-    assert.match(await p.locator("#banner").textContent(), new RegExp(`Waiting for approval.*${site.origin}`));
+    assert.match(await p.locator("#banner-text").textContent(),
+      new RegExp(`Waiting for approval: allow ${site.origin} on the wpservice page \\(http://127.0.0.1:${engine.port}/\\)`));
     const admin = await browser.newPage();
     await admin.goto(engine.url + "/");
     await admin.getByRole("button", { name: `Allow ${site.origin}` }).click();
     await p.locator("#banner").waitFor({ state: "hidden" });
     assert.equal(await p.locator("#account-readonly").isVisible(), true, "a paired site may not change the account");
+    assert.equal(await p.locator("#acc-server").isDisabled(), true, "the account is read-only for a paired site");
     assert.equal(await p.locator("#pairing").isVisible(), false, "a paired site does not see the approvals");
   } finally {
     await site.close();

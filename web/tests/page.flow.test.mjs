@@ -6,10 +6,9 @@
 // rings on the site's page and Answer answers it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { peerRequirements, startEngine, launchBrowser, freePort, serveSite } from "./harness.mjs";
 import { startPeers } from "./peers.mjs";
+import { pageFiles } from "./page.site.mjs";
 
 const until = async (what, pred, ms = 10000) => {
   const deadline = Date.now() + ms;
@@ -19,7 +18,6 @@ const until = async (what, pred, ms = 10000) => {
   }
 };
 
-const web = path.join(import.meta.dirname, "..");
 let peers, engine, browser, sipPort, site;
 
 before(async () => {
@@ -32,14 +30,7 @@ before(async () => {
   engine = await startEngine({ sip: { listenIP: "127.0.0.1", udpPort: sipPort, tcpPort: 0 } });
   browser = await launchBrowser();
   // A copy of the softphone page on the customer's own origin, looking for this engine.
-  const app = readFileSync(path.join(web, "app.js"), "utf8").replace("const phone = connect({ ...options",
-    `const phone = connect({ ...options, ports: [${engine.port}], secure: false`);
-  site = await serveSite({
-    "index.html": readFileSync(path.join(web, "index.html"), "utf8"),
-    "app.js": app,
-    "style.css": readFileSync(path.join(web, "style.css"), "utf8"),
-    "lib/wpservice.js": readFileSync(path.join(web, "lib", "wpservice.js"), "utf8"),
-  });
+  site = await serveSite(pageFiles([engine.port]));
 });
 
 after(async () => {

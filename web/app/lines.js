@@ -1,0 +1,67 @@
+// lines.js: the calls, one item per line with its state, a running timer once
+// answered, and the buttons that apply: answer / reject / silence while ringing;
+// hang up; hold / resume, mute and a DTMF keypad once active.
+import { KEYS, callStatus, duration, isRinging, peerLabel } from "./format.js";
+import { el, reportTo } from "./dom.js";
+
+export function mountLines(phone, { $ }) {
+  const list = $("#lines");
+
+  const item = (c) => {
+    const ref = c.callId;
+    const act = (label, cls, what, fn) => el("button", {
+      type: "button", class: cls, "aria-label": `${label}, line ${c.line}`,
+      onclick: () => fn().catch(reportTo(`${what} failed`)),
+    }, label);
+
+    const row = el("div", { class: "row actions" });
+    if (isRinging(c)) {
+      row.append(act("Answer", "call", "Answer", () => phone.answer(ref)), act("Reject", "end", "Reject", () => phone.reject(ref)));
+      if (!c.ignored) row.append(act("Silence", "", "Silence", () => phone.ignore(ref)));
+    } else {
+      row.append(act("Hang up", "end", "Hang up", () => phone.hangup(ref)));
+    }
+    const li = el("li", {
+      class: `line state-${c.state}`, "data-line": c.line, "data-state": c.state, "data-held": String(!!c.held),
+      "aria-label": `Line ${c.line}: ${callStatus(c)}, ${peerLabel(c)}`,
+    },
+    el("div", { class: "line-head" },
+      el("strong", { text: `Line ${c.line}` }),
+      el("span", { class: "peer", text: ` ${c.direction === "incoming" ? "from" : "to"} ${peerLabel(c)}` })),
+    el("div", { class: "line-status" },
+      el("span", { class: "status", text: callStatus(c) }),
+      el("span", { class: "timer", role: "timer", "data-since": c.answeredAt || null, text: c.answeredAt ? duration(Date.now() - c.answeredAt) : "" })),
+    row);
+    if (c.state !== "active") return li;
+
+    row.append(
+      act(c.held ? "Resume" : "Hold", "", c.held ? "Resume" : "Hold", () => phone.hold(!c.held, ref)),
+      act(c.muted ? "Unmute" : "Mute", c.muted ? "on" : "", "Mute", () => phone.mute(!c.muted, ref)));
+    li.append(el("div", { class: "keypad small", role: "group", "aria-label": `Keypad, line ${c.line}` },
+      ...KEYS.map((k) => el("button", {
+        type: "button", class: "key", "aria-label": `DTMF ${k}, line ${c.line}`,
+        onclick: () => phone.dtmf(k, ref).catch(reportTo("DTMF not sent")),
+      }, k))));
+    return li;
+  };
+
+  // Re-rendering moves focus out of the list; put it back on the same button so a
+  // keyboard user can press Hold then Resume without hunting for it.
+  const render = () => {
+    const focused = list.contains(document.activeElement) ? document.activeElement.getAttribute("aria-label") : null;
+    const lines = phone.state.lines;
+    $("#no-calls").hidden = lines.length > 0;
+    list.replaceChildren(...lines.map(item));
+    if (focused) {
+      const same = [...list.querySelectorAll("button")].find((b) => b.getAttribute("aria-label") === focused)
+        || list.querySelector("button");
+      same?.focus();
+    }
+  };
+
+  setInterval(() => {
+    for (const t of list.querySelectorAll(".timer[data-since]")) t.textContent = duration(Date.now() - Number(t.dataset.since));
+  }, 500);
+
+  phone.on("state", render);
+}
