@@ -2,14 +2,16 @@
 // needs an admin connection (the engine's own page, or an origin the administrator
 // made admin); anyone else sees it read-only, with why.
 import { registrationText } from "./format.js";
-import { reportTo } from "./dom.js";
+import { renderOn, reportTo } from "./dom.js";
 
 const TEXT_FIELDS = ["server", "username", "authUsername", "displayName"];
 
 export function mountAccount(phone, { $ }) {
   const form = $("#account");
   const f = form.elements;
-  let filled = false;
+  // The form follows the engine until the user edits it; saving hands it back.
+  let edited = false;
+  form.addEventListener("input", () => { edited = true; });
 
   const renderRegistration = () => {
     const reg = phone.state.registration;
@@ -17,15 +19,12 @@ export function mountAccount(phone, { $ }) {
     $("#registration").dataset.state = reg?.state || "";
   };
 
-  // The form is filled once from the engine, then belongs to the user: a later
-  // account.changed must not wipe what they are typing.
   const renderForm = () => {
     const admin = phone.permission === "admin";
     $("#account-readonly").hidden = admin;
     for (const e of f) e.disabled = !admin;
     const acc = phone.state.account;
-    if (!acc || filled) return;
-    filled = true;
+    if (!acc || edited) return;
     for (const k of TEXT_FIELDS) f[k].value = acc[k] || "";
     f.transport.value = acc.transport || "udp";
     f.register.checked = acc.register !== false;
@@ -40,15 +39,16 @@ export function mountAccount(phone, { $ }) {
     try {
       await phone.setAccount(args);
       f.password.value = "";
+      edited = false;
+      renderForm();
     } catch (err) {
       reportTo("Account not saved")(err);
     }
   });
   $("#unregister").addEventListener("click", () => phone.unregister().catch(reportTo("Unregister failed")));
 
-  phone.on("state", () => {
+  renderOn(phone, ["reg.state", "account.changed"], () => {
     renderRegistration();
     renderForm();
   });
-  phone.on("hello", () => { filled = false; });
 }

@@ -1,6 +1,6 @@
 // devices.js: the microphone, speaker and ringer pickers, their volumes, and the
 // live input level meter (audio.level events, in dBFS).
-import { el, reportTo } from "./dom.js";
+import { el, renderOn, reportTo } from "./dom.js";
 
 const PICKERS = [
   { id: "#input", list: "inputs", selected: "selectedInput", key: "input" },
@@ -47,5 +47,5 @@ export function mountDevices(phone, { $ }) {
     meter.value = db;
     meter.textContent = `${db} dBFS`;
   });
-  phone.on("state", render);
+  renderOn(phone, ["devices.changed"], render);
 }

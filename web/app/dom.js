@@ -32,3 +32,12 @@ export function showError(text, ms = 8000) {
 
 /** Wraps a command's promise so a refusal by the engine is shown, not lost. */
 export const reportTo = (what) => (err) => showError(`${what}: ${err?.message || err}`);
+
+/**
+ * Calls render at the first hello and whenever one of the events arrives. (Not on
+ * the library's "state" event: that one also fires for every audio.level, ten
+ * times a second, and redrawing buttons that often would eat the user's clicks.)
+ */
+export function renderOn(phone, events, render) {
+  for (const name of ["hello", ...events]) phone.on(name, () => render());
+}

@@ -16,7 +16,7 @@ export function duration(ms) {
 /** Who is on the other end: "Name (user)", the user, or the URI. */
 export function peerLabel(call) {
   const user = call.peerUser || call.peer || "unknown";
-  return call.peerName ? `${call.peerName} (${user})` : user;
+  return call.peerName && call.peerName !== user ? `${call.peerName} (${user})` : user;
 }
 
 /** Whether a call is an incoming one still waiting for an answer. */

@@ -2,6 +2,7 @@
 // Web Notification appears when the page is hidden and the user allowed them. The
 // permission is asked on a click of #notify, never on load.
 import { isRinging, peerLabel } from "./format.js";
+import { renderOn } from "./dom.js";
 
 export function mountIncoming(phone, { $ }) {
   const baseTitle = document.title;
@@ -31,7 +32,7 @@ export function mountIncoming(phone, { $ }) {
     document.title = baseTitle;
   };
 
-  phone.on("state", () => {
+  renderOn(phone, ["call.state"], () => {
     const call = phone.state.lines.find((c) => isRinging(c) && !c.ignored);
     if (call && call.callId !== ringingId) start(call);
     else if (!call && ringingId) stop();

@@ -2,7 +2,7 @@
 // answered, and the buttons that apply: answer / reject / silence while ringing;
 // hang up; hold / resume, mute and a DTMF keypad once active.
 import { KEYS, callStatus, duration, isRinging, peerLabel } from "./format.js";
-import { el, reportTo } from "./dom.js";
+import { el, renderOn, reportTo } from "./dom.js";
 
 export function mountLines(phone, { $ }) {
   const list = $("#lines");
@@ -63,5 +63,5 @@ export function mountLines(phone, { $ }) {
     for (const t of list.querySelectorAll(".timer[data-since]")) t.textContent = duration(Date.now() - Number(t.dataset.since));
   }, 500);
 
-  phone.on("state", render);
+  renderOn(phone, ["call.state", "line.selected"], render);
 }

@@ -6,9 +6,25 @@
 // rings on the site's page and Answer answers it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { peerRequirements, startEngine, launchBrowser, freePort, serveSite } from "./harness.mjs";
 import { startPeers } from "./peers.mjs";
 import { pageFiles } from "./page.site.mjs";
+
+const out = path.join(import.meta.dirname, "output");
+
+// Screenshots of the page at desktop and phone widths, into tests/output/; at 360 px
+// nothing may stick out sideways.
+async function shoot(p, name) {
+  const desktop = p.viewportSize();
+  await p.screenshot({ path: path.join(out, `softphone-${name}.png`) });
+  await p.setViewportSize({ width: 360, height: 780 });
+  await p.screenshot({ path: path.join(out, `softphone-${name}-360.png`) });
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth);
+  await p.setViewportSize(desktop);
+  assert.ok(overflow <= 360, `the page is ${overflow} px wide at 360 px (${name})`);
+}
 
 const until = async (what, pred, ms = 10000) => {
   const deadline = Date.now() + ms;
@@ -22,6 +38,7 @@ let peers, engine, browser, sipPort, site;
 
 before(async () => {
   if (peerRequirements().skip) return;
+  mkdirSync(out, { recursive: true });
   peers = await startPeers({
     kamailio: { users: { alice: "Alice-pw-7", bob: "Bob-pw-9" } },
     baresip: { user: "bob", password: "Bob-pw-9", autoAnswer: true, toneHz: 700 },
@@ -62,14 +79,24 @@ test("pair, register, call baresip, DTMF, hold, hang up; answer a SIPp call", pe
   await p.locator("#registration[data-state=registered]").waitFor({ timeout: 15000 });
   assert.match(await p.locator("#registration").textContent(), /^Registered as alice@/);
   assert.ok(!engine.log().includes("Alice-pw-7"), "the password is in the engine's log");
+  // The site sees the account, read-only.
+  await until("the account on the site's page", async () => (await p.inputValue("#acc-username")) === "alice");
+  assert.equal(await p.locator("#acc-username").isDisabled(), true);
+  assert.equal(await p.inputValue("#acc-password"), "", "a password is never shown");
+
+  await p.getByText("No call.").waitFor();
+  await shoot(p, "idle");
 
   // Call bob (baresip answers on its own) with the keyboard.
-  await p.fill("#number", "bob");
-  await p.press("#number", "Enter");
+  await p.locator("#number").click();
+  await p.keyboard.type("bob");
+  await p.keyboard.press("Enter");
   const line = p.locator("li.line[data-state=active]");
   await line.waitFor({ timeout: 15000 });
+  assert.match(await line.locator(".peer").textContent(), /to bob/);
   await until("the timer", async () => /^0:0[1-9]$/.test(await line.locator(".timer").textContent()));
   await peers.wait("CALL_ESTABLISHED");
+  await shoot(p, "in-call");
 
   const n = await line.getAttribute("data-line");
   for (const d of ["1", "2", "3"]) await p.getByRole("button", { name: `DTMF ${d}, line ${n}` }).click();
@@ -85,12 +112,16 @@ test("pair, register, call baresip, DTMF, hold, hang up; answer a SIPp call", pe
   await p.getByRole("button", { name: `Hang up, line ${n}` }).click();
   await peers.wait("CALL_CLOSED");
   await p.getByText("No call.").waitFor();
-  await p.locator("#history li", { hasText: "bob" }).first().waitFor();
+  const entry = p.locator("#history li", { hasText: "bob" }).first();
+  await entry.waitFor();
+  assert.match(await entry.textContent(), /↗ bob .* · 0:\d\d$/);
 
   // An incoming call from SIPp: the page rings, Answer answers, SIPp hangs up.
   await peers.sippCall({ target: `127.0.0.1:${sipPort}`, scenario: "uac", service: "alice", pauseMs: 1500 });
   const ringing = p.locator("li.line.state-ringing, li.line.state-incoming");
   await ringing.waitFor({ timeout: 15000 });
+  await until("the title to flash", async () => /^☎ Incoming call from \S/.test(await p.title()));
+  await shoot(p, "ringing");
   const m = await ringing.getAttribute("data-line");
   await p.getByRole("button", { name: `Answer, line ${m}` }).click();
   await p.locator("li.line[data-state=active]").waitFor();

@@ -18,6 +18,7 @@ test("duration", () => {
 test("peerLabel", () => {
   assert.equal(peerLabel({ peerName: "Alice", peerUser: "1001", peer: "sip:1001@pbx" }), "Alice (1001)");
   assert.equal(peerLabel({ peerName: "", peerUser: "1001", peer: "sip:1001@pbx" }), "1001");
+  assert.equal(peerLabel({ peerName: "sipp", peerUser: "sipp", peer: "sip:sipp@127.0.0.1" }), "sipp");
   assert.equal(peerLabel({ peer: "sip:pbx" }), "sip:pbx");
   assert.equal(peerLabel({}), "unknown");
 });
