@@ -247,12 +247,21 @@ func (b *Baresip) SendDTMF(t TB, digits string) {
 // such event arrives.
 func (b *Baresip) WaitEvent(t TB, typ string, timeout time.Duration) BaresipEvent {
 	t.Helper()
-	ev, ok := b.ctrl.next(typ, timeout)
+	ev, ok := b.NextEvent(typ, timeout)
 	if !ok {
 		t.Fatalf("baresip %s: no %s event within %v; events: %s", b.URI, typ, timeout, eventTypes(b.Events()))
 	}
 	return ev
 }
+
+// NextEvent is WaitEvent for callers that handle the timeout themselves: ok
+// is false when no new event of type typ arrived within timeout.
+func (b *Baresip) NextEvent(typ string, timeout time.Duration) (ev BaresipEvent, ok bool) {
+	return b.ctrl.next(typ, timeout)
+}
+
+// PID is the baresip process's ID.
+func (b *Baresip) PID() int { return b.proc.pid() }
 
 // Events returns every event received so far, in order.
 func (b *Baresip) Events() []BaresipEvent { return b.ctrl.snapshot() }

@@ -214,3 +214,6 @@ func (k *Kamailio) Contacts(t TB) string {
 
 // Log returns everything kamailio has logged so far.
 func (k *Kamailio) Log() string { return k.proc.log() }
+
+// PID is the ID of kamailio's main process, the leader of its process group.
+func (k *Kamailio) PID() int { return k.proc.pid() }

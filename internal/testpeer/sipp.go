@@ -173,3 +173,6 @@ func (r *SIPpRun) Messages() string {
 
 // Kill stops SIPp by its PID if it is still running.
 func (r *SIPpRun) Kill() { r.proc.stop() }
+
+// PID is the SIPp process's ID.
+func (r *SIPpRun) PID() int { return r.proc.pid() }
