@@ -303,7 +303,7 @@ class Phone extends Emitter {
       if (r === "refused-open") sawServer ||= await listening(ep.scheme === "wss" ? "https" : "http", this.#o.host, ep.port);
     }
     if (sawServer) {
-      this.lastError ||= new WpsError("forbidden", "the engine refused this page (origin not approved)");
+      this.lastError = new WpsError("forbidden", "the engine refused this page (origin not approved)");
       this.#setStatus("not-approved");
     } else {
       this.#setStatus("not-running");
@@ -344,6 +344,13 @@ class Phone extends Emitter {
         return;
       }
       this.#ws = ws;
+      // Only the current socket owns the connection: a late event of an abandoned one
+      // must not clear the next session's socket or fail its commands.
+      const release = () => {
+        if (this.#ws !== ws) return false;
+        this.#ws = null;
+        return true;
+      };
       let opened = false;
       let connected = false;
       let policy = null;
@@ -358,6 +365,7 @@ class Phone extends Emitter {
       };
 
       ws.onopen = () => {
+        if (settled) return;
         opened = true;
         this.port = ep.port;
         this.secure = ep.scheme === "wss";
@@ -365,6 +373,7 @@ class Phone extends Emitter {
         if (!this.#o.token) sendAuth(this.#loadToken());
       };
       ws.onmessage = (m) => {
+        if (settled) return;
         let msg;
         try {
           msg = JSON.parse(typeof m.data === "string" ? m.data : String(m.data));
@@ -373,6 +382,14 @@ class Phone extends Emitter {
         }
         if (msg.event !== undefined) {
           if (msg.event === "hello") {
+            if (msg.data?.engine !== "wpservice") {
+              // Something else answers on this port: try the next one.
+              this.lastError = new WpsError("unavailable", `port ${ep.port} is not wpservice (${msg.data?.engine || "unknown"})`);
+              release();
+              try { ws.close(1000, "not wpservice"); } catch { /* already closing */ }
+              resolve("not-wpservice");
+              return;
+            }
             connected = true;
             this.#hello(msg);
           } else if (msg.event === "paired") {
@@ -398,13 +415,13 @@ class Phone extends Emitter {
       // an error and no close event.
       ws.onerror = () => {
         if (!opened) {
-          this.#ws = null;
+          release();
           resolve("refused-open");
         }
       };
       ws.onclose = (e) => {
-        this.#ws = null;
-        this.#failPending(this.#closed ? "closed" : "disconnected");
+        if (settled) return; // abandoned: refused, or not wpservice
+        if (release()) this.#failPending(this.#closed ? "closed" : "disconnected");
         if (this.#closed) {
           resolve("stop");
           return;
@@ -415,6 +432,7 @@ class Phone extends Emitter {
         }
         if (e.code === 1008 || policy) {
           this.lastError = policy || new WpsError("forbidden", e.reason || "closed by the engine's policy");
+          this.pairing = null; // denied or expired: no request waits any more
           this.#setStatus("not-approved");
           resolve("policy");
           return;
