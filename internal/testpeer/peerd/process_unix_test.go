@@ -180,6 +180,67 @@ func TestPeerdStopsItsPeers(t *testing.T) {
 	}
 }
 
+// TestPeerdSIPpCallsBaresip drives a whole call through the protocol: SIPp
+// calls an auto-answering baresip, the waits see the call start and end,
+// baresip's recording of what it sent carries its tone, and quit exits 0.
+func TestPeerdSIPpCallsBaresip(t *testing.T) {
+	testpeer.Need(t, "baresip")
+	testpeer.Need(t, "sipp")
+	p := startPeerd(t)
+	var started struct {
+		OK      bool        `json:"ok"`
+		Error   string      `json:"error"`
+		Baresip baresipInfo `json:"baresip"`
+	}
+	p.ask(t, `{"baresip":{"user":"bob","autoAnswer":true,"toneHz":900}}`, &started)
+	if !started.OK {
+		t.Fatalf("start: %s", started.Error)
+	}
+
+	type result struct {
+		OK       bool     `json:"ok"`
+		Error    string   `json:"error"`
+		ExitCode int      `json:"exitCode"`
+		Log      string   `json:"log"`
+		Files    []string `json:"files"`
+		Hz       float64  `json:"hz"`
+	}
+	must := func(line string) result {
+		t.Helper()
+		var r result
+		p.ask(t, line, &r)
+		if !r.OK {
+			t.Fatalf("%s: %s\n%s", line, r.Error, r.Log)
+		}
+		return r
+	}
+	must(`{"cmd":"sipp.call","target":"` + started.Baresip.SIPAddr + `","scenario":"uac","service":"bob","pauseMs":1500}`)
+	must(`{"cmd":"baresip.wait","event":"CALL_ESTABLISHED","timeoutMs":10000}`)
+	if r := must(`{"cmd":"sipp.wait","timeoutMs":20000}`); r.ExitCode != 0 {
+		t.Fatalf("sipp exit code %d", r.ExitCode)
+	}
+	must(`{"cmd":"baresip.wait","event":"CALL_CLOSED","timeoutMs":10000}`)
+
+	var sent string
+	for _, f := range must(`{"cmd":"baresip.recorded"}`).Files {
+		if strings.HasSuffix(f, "-enc.wav") {
+			sent = f
+		}
+	}
+	if sent == "" {
+		t.Fatal("no recording of what baresip sent")
+	}
+	if r := must(`{"cmd":"audio.tone","path":"` + sent + `","fromMs":200,"toMs":1000}`); math.Abs(r.Hz-900) > 10 {
+		t.Errorf("baresip sent %v Hz, want its 900 Hz tone", r.Hz)
+	}
+
+	var quit result
+	p.ask(t, `{"cmd":"quit"}`, &quit)
+	if code := p.waitExit(t); !quit.OK || code != 0 {
+		t.Errorf("quit: %+v, exit code %d; want ok and 0", quit, code)
+	}
+}
+
 // lockedBuffer collects the daemon's log from the exec copying goroutine.
 type lockedBuffer struct {
 	mu sync.Mutex
