@@ -3,24 +3,37 @@
 //
 //   <script src="click2call.js" data-number="1002" data-label="Call sales" data-style="pill" async></script>
 //
-// The button appears where the tag is, shows the call's progress, and hangs up on a
-// second click. data-style is "pill" (default) or "link"; data-ports (comma list)
-// and data-secure ("0", "1", "auto") say where the engine listens when not on the
+// The button appears where the tag is, shows the call's progress (data-state idle,
+// dialing, ringing, early, active, ended) and hangs up on a second click.
+// data-style is "pill" (default) or "link"; data-ports (comma list) and
+// data-secure ("0", "1", "auto") say where the engine listens when not on the
 // defaults. The look comes from click2call.css next to the script (classes
 // wps-c2c*), which the host page may override.
 import { connect } from "./wpservice.js";
 
 const MESSAGES = {
   "not-running": "The phone engine is not running on this computer.",
-  "permission-needed": "Click again to allow this site to use your phone.",
+  "permission-needed": "Click to let this site use your phone; your browser will ask.",
   "permission-denied": "Your browser blocks access to the phone engine.",
   "iframe-blocked": "This frame may not reach the phone engine.",
-  pairing: "Approve this site in wpservice to call.",
+  pairing: "Waiting for approval: allow this site on the wpservice page.",
   "not-approved": "This site is not approved in wpservice.",
   disconnected: "Reconnecting to the phone engine…",
 };
 
 const STATES = { dialing: "Calling…", ringing: "Ringing…", early: "Ringing…", active: "In call", incoming: "Incoming…" };
+
+const ENDED_MS = 4000;
+
+/** What the button says once a call is over. */
+function endedText(call) {
+  const cause = call.cause || {};
+  if (call.answeredAt) return `Call ended · ${clock((call.endedAt || Date.now()) - call.answeredAt)}`;
+  if (cause.kind === "rejected" && (cause.code === 486 || cause.code === 600)) return "Busy";
+  if (cause.kind === "remote_hangup" || cause.kind === "rejected") return "No answer";
+  if (cause.kind === "local_hangup") return "Call cancelled";
+  return "Call failed";
+}
 
 function clock(ms) {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -60,36 +73,51 @@ export function mount(script) {
   if (script.dataset.secure) opts.secure = script.dataset.secure === "auto" ? "auto" : script.dataset.secure === "1";
   const phone = connect(opts);
   let callId = null;
+  let ended = null; // { text, since }: the last call's outcome, shown for ENDED_MS
   let timer = null;
 
   const render = () => {
     const call = callId ? phone.call(callId) : null;
-    const state = call ? call.state : "idle";
-    box.dataset.state = state;
     box.dataset.status = phone.status;
-    if (call && call.state === "active" && call.answeredAt) {
-      button.textContent = `Hang up · ${clock(Date.now() - call.answeredAt)}`;
-    } else if (call) {
-      button.textContent = `${STATES[call.state] || call.state} · Hang up`;
+    if (call) {
+      box.dataset.state = call.state;
+      button.textContent = call.state === "active" && call.answeredAt
+        ? `Hang up · ${clock(Date.now() - call.answeredAt)}`
+        : `${STATES[call.state] || call.state} · Hang up`;
+      button.setAttribute("aria-label", `Hang up the call to ${number}`);
+    } else if (ended) {
+      box.dataset.state = "ended";
+      button.textContent = ended.text;
+      button.setAttribute("aria-label", `${ended.text}. ${label}`);
     } else {
+      box.dataset.state = "idle";
       button.textContent = label;
+      button.setAttribute("aria-label", label);
     }
-    button.setAttribute("aria-label", call ? `Hang up the call to ${number}` : label);
     msg.textContent = MESSAGES[phone.status] || "";
     button.disabled = !number;
   };
+
+  // The timer ticks while a call is active, and takes the ended state back to idle.
+  const tick = () => {
+    if (ended && !callId && Date.now() - ended.since >= ENDED_MS) ended = null;
+    if (!callId && !ended) {
+      clearInterval(timer);
+      timer = null;
+    }
+    render();
+  };
+  const startTimer = () => { timer ||= setInterval(tick, 1000); };
 
   phone.on("status", render);
   phone.on("call.state", (c) => {
     if (c.callId !== callId) return;
     if (c.state === "ended") {
       callId = null;
-      clearInterval(timer);
-      timer = null;
+      ended = { text: endedText(c), since: Date.now() };
       box.dataset.last = c.cause?.kind || "ended";
-    } else if (c.state === "active" && !timer) {
-      timer = setInterval(render, 1000);
     }
+    startTimer();
     render();
   });
 
@@ -103,11 +131,15 @@ export function mount(script) {
       render();
       return;
     }
+    ended = null;
     try {
       ({ callId } = await phone.dial(number));
+      if (!phone.call(callId)) callId = null; // it ended before the answer to call.dial
     } catch (e) {
       msg.textContent = `Call failed: ${e.message}`;
+      return;
     }
+    startTimer();
     render();
   });
 
