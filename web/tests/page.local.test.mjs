@@ -119,6 +119,29 @@ test("the keyboard edits the number anywhere on the page, and the engine's refus
   }
 });
 
+test("a volume slider reaches the engine, and another page sees it", requirements(), async () => {
+  const a = await browser.newPage();
+  const b = await browser.newPage();
+  try {
+    const replies = [];
+    a.on("websocket", (ws) => ws.on("framereceived", (f) => replies.push(String(f.payload))));
+    await a.goto(engine.url + "/");
+    await a.locator("#banner").waitFor({ state: "hidden" });
+    const before = Number(await a.inputValue("#vol-ringer"));
+    const want = before === 80 ? "35" : "80";
+    await a.locator("#vol-ringer").fill(want); // fires change, as releasing the slider does
+    await until("the engine's answer to devices.volume", () =>
+      replies.some((r) => r.includes('"ok":true') && r.includes(`"ringerVolume":${want}`)));
+    await b.goto(engine.url + "/");
+    await b.locator("#banner").waitFor({ state: "hidden" });
+    await until("the other page to show it", async () => (await b.inputValue("#vol-ringer")) === want);
+    assert.equal(await b.locator("#vol-ringer").getAttribute("aria-valuetext"), `${want} %`);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
+
 test("an incoming call rings on the page and Answer answers it", requirements(), async () => {
   const caller = await startUAS();
   const p = await browser.newPage({ viewport: { width: 1280, height: 860 } });
