@@ -1,5 +1,6 @@
 // The softphone page as static files on another origin tells its user what is
-// wrong, one message per state; and its level meter follows the microphone.
+// wrong, one message per state (not running, not approved, waiting for approval,
+// permission needed); and its level meter follows the microphone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -79,6 +80,37 @@ test("waiting for approval: the page says so and goes on once allowed", requirem
     assert.equal(await p.locator("#acc-server").isDisabled(), true, "the account is read-only for a paired site");
     assert.equal(await p.locator("#pairing").isVisible(), false, "a paired site does not see the approvals");
   } finally {
+    await site.close();
+    await engine.stop();
+  }
+});
+
+test("permission needed: the page waits for the user's click on Connect", requirements(), async () => {
+  const engine = await startEngine();
+  const site = await serveSite(pageFiles([engine.port]), { https: "crm.test" });
+  // A public https site, as Chrome's Local Network Access sees it.
+  const lna = await launchBrowser([
+    "--host-resolver-rules=MAP crm.test 127.0.0.1",
+    `--ip-address-space-overrides=127.0.0.1:${site.port}=public`,
+    "--ignore-certificate-errors",
+  ]);
+  try {
+    const ctx = await lna.newContext({ ignoreHTTPSErrors: true });
+    const p = await ctx.newPage();
+    let sockets = 0;
+    p.on("websocket", () => { sockets++; });
+    await p.goto(site.origin + "/");
+    await p.locator("#banner[data-state=permission-needed]").waitFor();
+    assert.match(await p.locator("#banner-text").textContent(), /Click Connect/);
+    assert.equal(sockets, 0, "the page reached for the engine before the user's gesture");
+
+    await ctx.grantPermissions(["local-network-access"], { origin: site.origin }); // what the prompt's Allow does
+    await p.getByRole("button", { name: "Connect" }).click();
+    await p.locator("#banner[data-state=pairing]").waitFor();
+    assert.ok(sockets > 0);
+    await ctx.close();
+  } finally {
+    await lna.close();
     await site.close();
     await engine.stop();
   }
