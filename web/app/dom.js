@@ -21,13 +21,15 @@ export function el(tag, props = {}, ...children) {
   return e;
 }
 
+let errorTimer = null;
+
 /** Shows an error (a failed command, usually) in the page's alert line for a while. */
 export function showError(text, ms = 8000) {
   const box = $("#error");
   box.textContent = text;
   box.hidden = false;
-  clearTimeout(showError.timer);
-  showError.timer = setTimeout(() => { box.hidden = true; }, ms);
+  clearTimeout(errorTimer);
+  errorTimer = setTimeout(() => { box.hidden = true; }, ms);
 }
 
 /** Wraps a command's promise so a refusal by the engine is shown, not lost. */
