@@ -40,7 +40,7 @@ func pairCmd(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmd, wantOrigin := map[string]string{
-		"list": api.CmdPairList, "approve": api.CmdPairApprove, "deny": api.CmdPairDeny, "revoke": api.CmdPairRevoke,
+		"list": api.CmdPairList.Name, "approve": api.CmdPairApprove.Name, "deny": api.CmdPairDeny.Name, "revoke": api.CmdPairRevoke.Name,
 	}[sub], sub != "list"
 	if cmd == "" || wantOrigin && len(positional) != 1 || !wantOrigin && len(positional) != 0 {
 		fmt.Fprint(stderr, pairUsage)

@@ -1,42 +1,173 @@
 package api
 
-// Command names. Each has an argument struct below (or none) and a documented result.
-const (
-	CmdStatus          = "status"           // -> Snapshot
-	CmdAccountGet      = "account.get"      // -> Account (no secret; HasPassword tells)
-	CmdAccountSet      = "account.set"      // AccountArgs -> Account
-	CmdSettingsGet     = "settings.get"     // -> Settings
-	CmdSettingsSet     = "settings.set"     // SettingsArgs -> Settings
-	CmdRegister        = "register"         // -> {} ; progress on reg.state
-	CmdUnregister      = "unregister"       // -> {}
-	CmdCallDial        = "call.dial"        // DialArgs -> DialResult
-	CmdCallAnswer      = "call.answer"      // CallRef -> {}
-	CmdCallReject      = "call.reject"      // RejectArgs -> {}
-	CmdCallHangup      = "call.hangup"      // HangupArgs -> {"ended": n}
-	CmdCallDTMF        = "call.dtmf"        // DTMFArgs -> {}
-	CmdCallMute        = "call.mute"        // MuteArgs -> {}
-	CmdCallHold        = "call.hold"        // HoldArgs -> {} ; re-INVITE, then call.state with held
-	CmdCallIgnore      = "call.ignore"      // CallRef -> {} ; silence the ringer for an incoming call
-	CmdLineSelect      = "line.select"      // LineArgs -> {"line": n}
-	CmdDevicesList     = "devices.list"     // -> Devices
-	CmdDevicesSelect   = "devices.select"   // DeviceSelectArgs -> Devices
-	CmdDevicesVolume   = "devices.volume"   // VolumeArgs -> Devices
-	CmdEventsSubscribe = "events.subscribe" // SubscribeArgs -> SubscribeArgs (handled by control, per connection)
-	CmdAuth            = "auth"             // AuthArgs -> AuthResult (handled by control; the first message of a browser connection)
-	CmdPairList        = "pair.list"        // -> PairingList (admin)
-	CmdPairApprove     = "pair.approve"     // OriginArgs -> {} (admin)
-	CmdPairDeny        = "pair.deny"        // OriginArgs -> {} (admin)
-	CmdPairRevoke      = "pair.revoke"      // OriginArgs -> {} (admin)
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
 )
 
-// Commands lists every command name, sorted; control's dispatch table and the JS
-// library are tested against it.
-var Commands = []string{
-	CmdAccountGet, CmdAccountSet, CmdAuth, CmdCallAnswer, CmdCallDial, CmdCallDTMF, CmdCallHangup,
-	CmdCallHold, CmdCallIgnore, CmdCallMute, CmdCallReject, CmdDevicesList, CmdDevicesSelect,
-	CmdDevicesVolume, CmdEventsSubscribe,
-	CmdLineSelect, CmdPairApprove, CmdPairDeny, CmdPairList, CmdPairRevoke, CmdRegister,
-	CmdSettingsGet, CmdSettingsSet, CmdStatus, CmdUnregister,
+// The command registry. Each command is declared once, below, with its name, its
+// argument and result types and the least permission it needs; the code that runs it
+// registers a handler for it with Handle. control decodes, permits and dispatches from
+// these declarations, refuses to start when a declared command has no handler or one
+// has two, and docs/protocol.md and the JS library are tested against Commands.
+//
+// Adding a command: one line here, a handler where its state lives (the engine's in
+// internal/phone/commands.go, control's own in internal/control/commands.go), its
+// section in docs/protocol.md and its name in web/lib/wpservice.js COMMANDS.
+
+// Command is the declaration of one command: Command[A, R] takes *A and answers R.
+// A is NoArgs for a command without arguments.
+type Command[A, R any] struct{ *Spec }
+
+// Spec is a command's declaration without its Go types, for tables.
+type Spec struct {
+	Name   string       // as on the wire: "call.dial"
+	Perm   string       // PermRead, PermControl or PermAdmin; "" = any connection (auth)
+	Args   reflect.Type // the struct its args decode into; nil = takes none
+	Result reflect.Type // what a success returns
+}
+
+// NoArgs is the argument type of a command that takes none.
+type NoArgs struct{}
+
+// Empty is the result of a command that returns nothing but success: {}.
+type Empty struct{}
+
+// PermRaiser is implemented by argument types some of whose values need more than the
+// command's permission (turning on auto-answer needs admin). It returns the permission
+// these args need, or "" for the command's own.
+type PermRaiser interface {
+	RequiredPerm() string
+}
+
+var specs = map[string]*Spec{}
+
+// declare registers a command; a name declared twice panics at start-up.
+func declare[A, R any](name, perm string) Command[A, R] {
+	if _, dup := specs[name]; dup {
+		panic("api: command " + name + " declared twice")
+	}
+	switch perm {
+	case "", PermRead, PermControl, PermAdmin:
+	default:
+		panic("api: command " + name + " has unknown permission " + perm)
+	}
+	s := &Spec{Name: name, Perm: perm, Result: reflect.TypeFor[R]()}
+	if t := reflect.TypeFor[A](); t != reflect.TypeFor[NoArgs]() {
+		if t.Kind() != reflect.Struct {
+			panic("api: command " + name + " args must be a struct")
+		}
+		s.Args = t
+	}
+	specs[name] = s
+	return Command[A, R]{s}
+}
+
+// Specs returns every declared command, sorted by name.
+func Specs() []*Spec {
+	out := make([]*Spec, 0, len(specs))
+	for _, s := range specs {
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b *Spec) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Lookup returns the declaration of the command name.
+func Lookup(name string) (*Spec, bool) {
+	s, ok := specs[name]
+	return s, ok
+}
+
+// Handler runs one declared command. Run receives the decoded args (a *A of the
+// command's declaration, or nil for a command without args) and returns its result.
+type Handler struct {
+	Spec *Spec
+	Run  func(ctx context.Context, args any) (any, error)
+}
+
+// Handle binds a typed function to a command. The compiler checks that f takes the
+// command's args and returns its result; f gets a zero *A when the client sent none.
+func Handle[A, R any](c Command[A, R], f func(ctx context.Context, args *A) (R, error)) Handler {
+	if c.Spec == nil {
+		panic("api: Handle of an undeclared command")
+	}
+	return Handler{Spec: c.Spec, Run: func(ctx context.Context, args any) (any, error) {
+		a, ok := args.(*A)
+		if !ok || a == nil {
+			if args != nil {
+				return nil, fmt.Errorf("api: %s got args of type %T", c.Name, args)
+			}
+			a = new(A)
+		}
+		return f(ctx, a)
+	}}
+}
+
+// Commands declared below, in protocol order.
+var (
+	CmdStatus          = declare[NoArgs, Snapshot]("status", PermRead)
+	CmdAccountGet      = declare[NoArgs, Account]("account.get", PermRead) // no secret; HasPassword tells
+	CmdAccountSet      = declare[AccountArgs, Account]("account.set", PermAdmin)
+	CmdSettingsGet     = declare[NoArgs, Settings]("settings.get", PermRead)
+	CmdSettingsSet     = declare[SettingsArgs, Settings]("settings.set", PermControl) // autoAnswer needs admin
+	CmdRegister        = declare[NoArgs, Empty]("register", PermControl)              // progress on reg.state
+	CmdUnregister      = declare[NoArgs, Empty]("unregister", PermControl)
+	CmdCallDial        = declare[DialArgs, DialResult]("call.dial", PermControl)
+	CmdCallAnswer      = declare[CallRef, Empty]("call.answer", PermControl)
+	CmdCallReject      = declare[RejectArgs, Empty]("call.reject", PermControl)
+	CmdCallHangup      = declare[HangupArgs, HangupResult]("call.hangup", PermControl)
+	CmdCallDTMF        = declare[DTMFArgs, Empty]("call.dtmf", PermControl)
+	CmdCallMute        = declare[MuteArgs, Empty]("call.mute", PermControl)
+	CmdCallHold        = declare[HoldArgs, Empty]("call.hold", PermControl)  // re-INVITE, then call.state with held
+	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl) // silence the ringer for an incoming call
+	CmdLineSelect      = declare[LineArgs, LineSelected]("line.select", PermControl)
+	CmdDevicesList     = declare[NoArgs, Devices]("devices.list", PermRead)
+	CmdDevicesSelect   = declare[DeviceSelectArgs, Devices]("devices.select", PermControl)
+	CmdDevicesVolume   = declare[VolumeArgs, Devices]("devices.volume", PermControl)
+	CmdEventsSubscribe = declare[SubscribeArgs, SubscribeArgs]("events.subscribe", PermRead) // per connection; log and sipTrace need control
+	CmdAuth            = declare[AuthArgs, AuthResult]("auth", "")                           // the first message of a browser connection
+	CmdPairList        = declare[NoArgs, PairingList]("pair.list", PermAdmin)
+	CmdPairApprove     = declare[OriginArgs, Empty]("pair.approve", PermAdmin)
+	CmdPairDeny        = declare[OriginArgs, Empty]("pair.deny", PermAdmin)
+	CmdPairRevoke      = declare[OriginArgs, Empty]("pair.revoke", PermAdmin)
+)
+
+// Commands lists every command name, sorted; the JS library and the docs are tested
+// against it. It is computed after the declarations above.
+var Commands = commandNames()
+
+func commandNames() []string {
+	names := make([]string, 0, len(specs))
+	for _, s := range Specs() {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// HangupResult says how many calls call.hangup ended.
+type HangupResult struct {
+	Ended int `json:"ended"`
+}
+
+// RequiredPerm: turning auto-answer on or off needs admin (a page could otherwise
+// listen in on the room).
+func (a *SettingsArgs) RequiredPerm() string {
+	if a.AutoAnswer != nil {
+		return PermAdmin
+	}
+	return ""
+}
+
+// RequiredPerm: the log and SIP trace streams need control.
+func (a *SubscribeArgs) RequiredPerm() string {
+	if a.Log || a.SIPTrace {
+		return PermControl
+	}
+	return ""
 }
 
 // Transport names accepted in Account.Transport.

@@ -31,7 +31,7 @@ func TestRequestDecode(t *testing.T) {
 		t.Fatal(err)
 	}
 	var d DialArgs
-	if err := json.Unmarshal(r.Args, &d); err != nil || r.ID != "1" || r.Cmd != CmdCallDial || d.To != "sip:bob@pbx" || d.Line != 2 {
+	if err := json.Unmarshal(r.Args, &d); err != nil || r.ID != "1" || r.Cmd != CmdCallDial.Name || d.To != "sip:bob@pbx" || d.Line != 2 {
 		t.Errorf("decoded %+v %+v %v", r, d, err)
 	}
 	var h HangupArgs

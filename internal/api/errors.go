@@ -51,3 +51,16 @@ func (e *ArgError) Error() string {
 
 // BadArg returns an *ArgError for field.
 func BadArg(field, reason string) error { return &ArgError{Field: field, Reason: reason} }
+
+// Sentinel returns a package's sentinel error: its message is text alone, and
+// errors.Is matches it and cond. errors.go files declare theirs with it, e.g.
+// var ErrNoCall = api.Sentinel("no such call", api.ErrNotFound).
+func Sentinel(text string, cond error) error { return &sentinel{text, cond} }
+
+type sentinel struct {
+	text string
+	cond error
+}
+
+func (e *sentinel) Error() string { return e.text }
+func (e *sentinel) Unwrap() error { return e.cond }

@@ -1,17 +1,13 @@
 package control
 
-import (
-	"context"
-
-	"github.com/wpservice/wpservice/internal/api"
-)
+import "github.com/wpservice/wpservice/internal/api"
 
 // Backend is the engine as the control API sees it.
 type Backend interface {
-	// Do runs one command. args is the decoded argument struct for cmd (a pointer to the api.*Args type named
-	// in internal/api/commands.go, or nil for commands without args). It returns a result to marshal, or an
-	// error; an *api.Error (errors.As) is sent as is, any other error becomes code "internal".
-	Do(ctx context.Context, cmd string, args any) (any, error)
+	// Handlers returns a handler (api.Handle) for every command declared in internal/api that control does
+	// not answer itself: New fails when one is missing or doubled. A handler returns a result to marshal, or
+	// an error wrapping one of api.Conditions or an *api.ArgError; control maps it to its wire code (wire.go).
+	Handlers() []api.Handler
 	// Watch subscribes sink to engine events and returns the hello event (Event "hello", Data api.Hello,
 	// Seq = the last seq its snapshot reflects). Every later event (Seq > hello.Seq) goes to sink in order,
 	// until cancel is called. sink is called from engine goroutines and must never block.

@@ -1,9 +1,7 @@
 package control
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/wpservice/wpservice/internal/api"
 )
@@ -12,7 +10,7 @@ import (
 // Exactly one response comes back for every message, whatever went wrong.
 func (c *conn) handle(msg []byte) []byte {
 	var resp api.Response
-	if req, failure := decodeRequest(c.table, msg); failure != nil {
+	if req, failure := decodeRequest(c.commands, msg); failure != nil {
 		resp = api.Fail(req.ID, failure)
 		if level(c.level.Load()) == levelNone {
 			_ = c.unauthenticated(req.ID) // a bad first message ends the connection
@@ -28,73 +26,46 @@ func (c *conn) handle(msg []byte) []byte {
 	return data
 }
 
-// run executes a decoded command: authentication, permissions, subscriptions and
-// pairing here, everything else in the engine.
+// run executes a decoded command once the connection may: auth needs nothing, every
+// other command an authenticated connection with enough permission.
 func (c *conn) run(req request) api.Response {
-	if req.Cmd == api.CmdAuth {
-		return c.authenticate(req.ID, req.Args.(*api.AuthArgs))
-	}
+	r := c.commands[req.Cmd]
 	lvl := level(c.level.Load())
-	if lvl == levelNone {
-		return c.unauthenticated(req.ID)
+	if r.spec.Perm != "" {
+		if lvl == levelNone {
+			return c.unauthenticated(req.ID)
+		}
+		if err := permit(r.spec, req.Args, lvl); err != nil {
+			return api.Fail(req.ID, err)
+		}
 	}
-	if err := permit(req.Cmd, req.Args, lvl); err != nil {
-		return api.Fail(req.ID, err)
+	resp := r.serve(c, c.ctx, req.ID, req.Args)
+	if !resp.OK {
+		c.log.Debug("command failed", "cmd", req.Cmd, "err", resp.Error)
 	}
-	switch req.Cmd {
-	case api.CmdEventsSubscribe:
-		sub := req.Args.(*api.SubscribeArgs)
-		c.wantLog.Store(sub.Log)
-		c.wantTrace.Store(sub.SIPTrace)
-		c.wantLevels.Store(sub.Levels)
-		return api.OK(req.ID, *sub)
-	case api.CmdPairList:
-		return api.OK(req.ID, c.gate.list())
-	case api.CmdPairApprove, api.CmdPairDeny, api.CmdPairRevoke:
-		return c.pairCommand(req)
-	}
-	ctx, cancel := context.WithTimeout(c.ctx, c.t.commandTimeout)
-	defer cancel()
-	result, err := c.backend.Do(ctx, req.Cmd, req.Args)
-	if err != nil {
-		c.log.Debug("command failed", "cmd", req.Cmd, "err", err)
-		return api.Fail(req.ID, wireError(err))
-	}
-	if result == nil {
-		result = struct{}{}
-	}
-	return api.OK(req.ID, result)
+	return resp
 }
 
-// wireError maps an engine error to its wire form: an *api.Error as is, anything
-// else as "internal".
-func wireError(err error) *api.Error {
-	var apiErr *api.Error
-	if errors.As(err, &apiErr) && apiErr != nil {
-		return apiErr
-	}
-	return api.NewError(api.CodeInternal, err.Error())
+// subscribe runs events.subscribe: it switches this connection's opt-in events.
+func (c *conn) subscribe(sub *api.SubscribeArgs) (api.SubscribeArgs, error) {
+	c.wantLog.Store(sub.Log)
+	c.wantTrace.Store(sub.SIPTrace)
+	c.wantLevels.Store(sub.Levels)
+	return *sub, nil
 }
 
-// pairCommand runs pair.approve, pair.deny or pair.revoke.
-func (c *conn) pairCommand(req request) api.Response {
-	origin := req.Args.(*api.OriginArgs).Origin
-	if origin == "" {
-		return api.Fail(req.ID, api.NewError(api.CodeInvalidArgs, "origin is required"))
+// pairCommand returns the handler of pair.approve, pair.deny or pair.revoke, which
+// apply op to the origin named in the args.
+func pairCommand(op func(g *gate, origin string) error, done string) func(c *conn, a *api.OriginArgs) (api.Empty, error) {
+	return func(c *conn, a *api.OriginArgs) (api.Empty, error) {
+		if a.Origin == "" {
+			return api.Empty{}, api.BadArg("origin", "is required")
+		}
+		if err := op(c.gate, a.Origin); err != nil {
+			c.log.Info("pairing command failed", "op", done, "origin", a.Origin, "err", err)
+			return api.Empty{}, err
+		}
+		c.log.Info("pairing changed", "op", done, "origin", a.Origin)
+		return api.Empty{}, nil
 	}
-	var err error
-	switch req.Cmd {
-	case api.CmdPairApprove:
-		err = c.gate.approve(origin)
-	case api.CmdPairDeny:
-		err = c.gate.deny(origin)
-	case api.CmdPairRevoke:
-		err = c.gate.revoke(origin)
-	}
-	if err != nil {
-		c.log.Info("pairing command failed", "cmd", req.Cmd, "origin", origin, "err", err)
-		return api.Fail(req.ID, wireError(err))
-	}
-	c.log.Info("pairing changed", "cmd", req.Cmd, "origin", origin)
-	return api.OK(req.ID, struct{}{})
 }

@@ -30,7 +30,7 @@ type timing struct {
 	pongWait       time.Duration // client silence (no message, no pong) before we give up
 	pingPeriod     time.Duration // how often we ping; below pongWait
 	closeGrace     time.Duration // how long we wait for the client's close frame after ours
-	commandTimeout time.Duration // context deadline of one Backend.Do
+	commandTimeout time.Duration // context deadline of one engine command
 	authWait       time.Duration // a browser connection's first message (auth) must come within this
 }
 
@@ -62,16 +62,16 @@ type (
 // A browser connection starts unauthenticated: it sees nothing of the engine until
 // its auth message (or the user's approval) admits it.
 type conn struct {
-	ws      *websocket.Conn
-	backend Backend
-	table   map[string]command
-	gate    *gate
-	id      identity
-	log     *slog.Logger
-	t       timing
-	ctx     context.Context // cancelled when the connection ends; parent of every Do
-	cancel  context.CancelFunc
-	level   atomic.Int32 // the permission (a level); levelNone until admitted
+	ws       *websocket.Conn
+	backend  Backend
+	commands commandTable
+	gate     *gate
+	id       identity
+	log      *slog.Logger
+	t        timing
+	ctx      context.Context // cancelled when the connection ends; parent of every Do
+	cancel   context.CancelFunc
+	level    atomic.Int32 // the permission (a level); levelNone until admitted
 
 	authMu    sync.Mutex // guards the fields below
 	state     authState
@@ -99,11 +99,11 @@ type conn struct {
 	wantLevels atomic.Bool
 }
 
-func newConn(ws *websocket.Conn, backend Backend, table map[string]command, g *gate, id identity,
+func newConn(ws *websocket.Conn, backend Backend, table commandTable, g *gate, id identity,
 	log *slog.Logger, t timing) *conn {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &conn{
-		ws: ws, backend: backend, table: table, gate: g, id: id, log: log, t: t, ctx: ctx, cancel: cancel,
+		ws: ws, backend: backend, commands: table, gate: g, id: id, log: log, t: t, ctx: ctx, cancel: cancel,
 		counted:    id.pair,
 		out:        make(chan any, sendQueueLen),
 		lagged:     make(chan struct{}),

@@ -209,7 +209,7 @@ func TestBadRequestsGetAnErrorAndKeepTheConnection(t *testing.T) {
 	}
 	calls, _ := f.recorded()
 	for _, c := range calls {
-		if c.Cmd != api.CmdStatus {
+		if c.Cmd != api.CmdStatus.Name {
 			t.Errorf("the engine ran %s for a refused request", c.Cmd)
 		}
 	}
@@ -219,14 +219,14 @@ func TestCommandResults(t *testing.T) {
 	f := newFakeBackend()
 	f.do = func(_ context.Context, cmd string, args any) (any, error) {
 		switch cmd {
-		case api.CmdCallDial:
+		case api.CmdCallDial.Name:
 			a := args.(*api.DialArgs)
 			return api.DialResult{Line: a.Line + 1, CallID: "c-" + a.To}, nil
-		case api.CmdCallAnswer:
+		case api.CmdCallAnswer.Name:
 			return nil, fmt.Errorf("answering: %w", api.NewError(api.CodeNotFound, "no call on line 3"))
-		case api.CmdRegister:
+		case api.CmdRegister.Name:
 			return nil, errors.New("sip transport exploded")
-		case api.CmdStatus:
+		case api.CmdStatus.Name:
 			if args != nil {
 				return nil, fmt.Errorf("status got args %v", args)
 			}
@@ -280,7 +280,7 @@ func TestEventCausedByCommandPrecedesItsResponse(t *testing.T) {
 func TestCommandsRunInOrder(t *testing.T) {
 	f := newFakeBackend()
 	f.do = func(_ context.Context, cmd string, _ any) (any, error) {
-		if cmd == api.CmdCallDial {
+		if cmd == api.CmdCallDial.Name {
 			time.Sleep(time.Millisecond) // a slow dial must still finish before the dtmf starts
 		}
 		return nil, nil
@@ -306,9 +306,9 @@ func TestCommandsRunInOrder(t *testing.T) {
 	}
 	for i, c := range calls {
 		switch {
-		case i%2 == 0 && (c.Cmd != api.CmdCallDial || c.Args.(*api.DialArgs).To != fmt.Sprint(i/2)):
+		case i%2 == 0 && (c.Cmd != api.CmdCallDial.Name || c.Args.(*api.DialArgs).To != fmt.Sprint(i/2)):
 			t.Fatalf("call %d = %s %+v, want call.dial to %d", i, c.Cmd, c.Args, i/2)
-		case i%2 == 1 && c.Cmd != api.CmdCallDTMF:
+		case i%2 == 1 && c.Cmd != api.CmdCallDTMF.Name:
 			t.Fatalf("call %d = %s, want call.dtmf", i, c.Cmd)
 		}
 	}
@@ -358,7 +358,7 @@ func expectEvents(t *testing.T, ws *websocket.Conn, who string, seqs []uint64, n
 func TestPanicClosesOnlyThatConnection(t *testing.T) {
 	f := newFakeBackend()
 	f.do = func(_ context.Context, cmd string, _ any) (any, error) {
-		if cmd == api.CmdRegister {
+		if cmd == api.CmdRegister.Name {
 			panic("engine bug")
 		}
 		return nil, nil

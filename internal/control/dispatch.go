@@ -12,52 +12,6 @@ import (
 	"github.com/wpservice/wpservice/internal/api"
 )
 
-// command describes how to decode the arguments of one command.
-type command struct {
-	newArgs func() any      // a fresh *api.XxxArgs; nil when the command takes none
-	fields  map[string]bool // the exact JSON names its args may carry
-}
-
-func noArgs() command { return command{fields: map[string]bool{}} }
-
-func withArgs[T any]() command {
-	return command{
-		newArgs: func() any { return new(T) },
-		fields:  jsonFields(reflect.TypeFor[T]()),
-	}
-}
-
-// commandTable maps every name in api.Commands to the decoding of its arguments.
-func commandTable() map[string]command {
-	return map[string]command{
-		api.CmdStatus:          noArgs(),
-		api.CmdAccountGet:      noArgs(),
-		api.CmdAccountSet:      withArgs[api.AccountArgs](),
-		api.CmdSettingsGet:     noArgs(),
-		api.CmdSettingsSet:     withArgs[api.SettingsArgs](),
-		api.CmdRegister:        noArgs(),
-		api.CmdUnregister:      noArgs(),
-		api.CmdCallDial:        withArgs[api.DialArgs](),
-		api.CmdCallAnswer:      withArgs[api.CallRef](),
-		api.CmdCallReject:      withArgs[api.RejectArgs](),
-		api.CmdCallHangup:      withArgs[api.HangupArgs](),
-		api.CmdCallDTMF:        withArgs[api.DTMFArgs](),
-		api.CmdCallMute:        withArgs[api.MuteArgs](),
-		api.CmdCallHold:        withArgs[api.HoldArgs](),
-		api.CmdCallIgnore:      withArgs[api.CallRef](),
-		api.CmdLineSelect:      withArgs[api.LineArgs](),
-		api.CmdDevicesList:     noArgs(),
-		api.CmdDevicesSelect:   withArgs[api.DeviceSelectArgs](),
-		api.CmdDevicesVolume:   withArgs[api.VolumeArgs](),
-		api.CmdEventsSubscribe: withArgs[api.SubscribeArgs](),
-		api.CmdAuth:            withArgs[api.AuthArgs](),
-		api.CmdPairList:        noArgs(),
-		api.CmdPairApprove:     withArgs[api.OriginArgs](),
-		api.CmdPairDeny:        withArgs[api.OriginArgs](),
-		api.CmdPairRevoke:      withArgs[api.OriginArgs](),
-	}
-}
-
 // request is a decoded command envelope.
 type request struct {
 	ID   string
@@ -68,10 +22,10 @@ type request struct {
 // isEnvelopeField reports whether k is a key a request object may carry.
 func isEnvelopeField(k string) bool { return k == "id" || k == "cmd" || k == "args" }
 
-// decodeRequest decodes and validates one client message against table. On failure
+// decodeRequest decodes and validates one client message against the routes. On failure
 // it returns an error with code bad_request, unknown_command or invalid_args, and
 // the request's ID when it could be read.
-func decodeRequest(table map[string]command, msg []byte) (request, *api.Error) {
+func decodeRequest(table commandTable, msg []byte) (request, *api.Error) {
 	var req request
 	var env map[string]json.RawMessage
 	if err := json.Unmarshal(msg, &env); err != nil || env == nil {
@@ -99,11 +53,11 @@ func decodeRequest(table map[string]command, msg []byte) (request, *api.Error) {
 	if req.Cmd == "" {
 		return req, api.NewError(api.CodeBadRequest, "missing cmd")
 	}
-	cmd, known := table[req.Cmd]
+	r, known := table[req.Cmd]
 	if !known {
 		return req, api.NewError(api.CodeUnknownCommand, fmt.Sprintf("unknown command %q", req.Cmd))
 	}
-	args, err := decodeArgs(cmd, env["args"])
+	args, err := decodeArgs(r, env["args"])
 	if err != nil {
 		return req, err
 	}
@@ -114,7 +68,7 @@ func decodeRequest(table map[string]command, msg []byte) (request, *api.Error) {
 // decodeArgs decodes raw strictly into a fresh argument struct of cmd: absent or
 // null args are an empty object, every key must be one of the struct's exact JSON
 // names, and every value must have the field's type.
-func decodeArgs(cmd command, raw json.RawMessage) (any, *api.Error) {
+func decodeArgs(r route, raw json.RawMessage) (any, *api.Error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		raw = json.RawMessage("{}")
@@ -123,13 +77,13 @@ func decodeArgs(cmd command, raw json.RawMessage) (any, *api.Error) {
 	if raw[0] != '{' || json.Unmarshal(raw, &keys) != nil {
 		return nil, api.NewError(api.CodeInvalidArgs, "args must be a JSON object")
 	}
-	if k, found := firstUnknown(keys, func(k string) bool { return cmd.fields[k] }); found {
+	if k, found := firstUnknown(keys, func(k string) bool { return r.fields[k] }); found {
 		return nil, api.NewError(api.CodeInvalidArgs, fmt.Sprintf("unknown field %q", k))
 	}
-	if cmd.newArgs == nil {
+	args := r.newArgs()
+	if args == nil {
 		return nil, nil
 	}
-	args := cmd.newArgs()
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(args); err != nil {

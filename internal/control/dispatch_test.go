@@ -11,46 +11,69 @@ import (
 	"github.com/wpservice/wpservice/internal/api"
 )
 
+func testTable(t testing.TB) commandTable {
+	t.Helper()
+	table, err := buildRoutes(newFakeBackend().Handlers())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return table
+}
+
 func TestCommandTableMatchesAPI(t *testing.T) {
-	table := commandTable()
+	table := testTable(t)
 	got := slices.Sorted(maps.Keys(table))
 	if !slices.Equal(got, api.Commands) {
 		t.Fatalf("dispatch table %v\n!= api.Commands %v", got, api.Commands)
 	}
 	// The argument types documented in internal/api/commands.go.
 	wantArgs := map[string]any{
-		api.CmdAccountSet:      &api.AccountArgs{},
-		api.CmdSettingsSet:     &api.SettingsArgs{},
-		api.CmdCallDial:        &api.DialArgs{},
-		api.CmdCallAnswer:      &api.CallRef{},
-		api.CmdCallReject:      &api.RejectArgs{},
-		api.CmdCallHangup:      &api.HangupArgs{},
-		api.CmdCallDTMF:        &api.DTMFArgs{},
-		api.CmdCallMute:        &api.MuteArgs{},
-		api.CmdCallHold:        &api.HoldArgs{},
-		api.CmdCallIgnore:      &api.CallRef{},
-		api.CmdDevicesVolume:   &api.VolumeArgs{},
-		api.CmdLineSelect:      &api.LineArgs{},
-		api.CmdDevicesSelect:   &api.DeviceSelectArgs{},
-		api.CmdEventsSubscribe: &api.SubscribeArgs{},
-		api.CmdAuth:            &api.AuthArgs{},
-		api.CmdPairApprove:     &api.OriginArgs{},
-		api.CmdPairDeny:        &api.OriginArgs{},
-		api.CmdPairRevoke:      &api.OriginArgs{},
+		api.CmdAccountSet.Name:      &api.AccountArgs{},
+		api.CmdSettingsSet.Name:     &api.SettingsArgs{},
+		api.CmdCallDial.Name:        &api.DialArgs{},
+		api.CmdCallAnswer.Name:      &api.CallRef{},
+		api.CmdCallReject.Name:      &api.RejectArgs{},
+		api.CmdCallHangup.Name:      &api.HangupArgs{},
+		api.CmdCallDTMF.Name:        &api.DTMFArgs{},
+		api.CmdCallMute.Name:        &api.MuteArgs{},
+		api.CmdCallHold.Name:        &api.HoldArgs{},
+		api.CmdCallIgnore.Name:      &api.CallRef{},
+		api.CmdDevicesVolume.Name:   &api.VolumeArgs{},
+		api.CmdLineSelect.Name:      &api.LineArgs{},
+		api.CmdDevicesSelect.Name:   &api.DeviceSelectArgs{},
+		api.CmdEventsSubscribe.Name: &api.SubscribeArgs{},
+		api.CmdAuth.Name:            &api.AuthArgs{},
+		api.CmdPairApprove.Name:     &api.OriginArgs{},
+		api.CmdPairDeny.Name:        &api.OriginArgs{},
+		api.CmdPairRevoke.Name:      &api.OriginArgs{},
 	}
-	// Every command has a permission of its own; none falls to the admin default.
-	if got := slices.Sorted(maps.Keys(required)); !slices.Equal(got, api.Commands) {
-		t.Errorf("permission table %v\n!= api.Commands %v", got, api.Commands)
+	// Every command's permission, as docs/protocol.md section 1.3 lists them.
+	wantPerm := map[string]string{
+		"auth": "", "status": api.PermRead, "account.get": api.PermRead, "settings.get": api.PermRead,
+		"devices.list": api.PermRead, "events.subscribe": api.PermRead,
+		"register": api.PermControl, "unregister": api.PermControl, "call.dial": api.PermControl,
+		"call.answer": api.PermControl, "call.reject": api.PermControl, "call.hangup": api.PermControl,
+		"call.dtmf": api.PermControl, "call.mute": api.PermControl, "call.hold": api.PermControl,
+		"call.ignore": api.PermControl, "devices.volume": api.PermControl, "line.select": api.PermControl,
+		"devices.select": api.PermControl, "settings.set": api.PermControl,
+		"account.set": api.PermAdmin, "pair.list": api.PermAdmin, "pair.approve": api.PermAdmin,
+		"pair.deny": api.PermAdmin, "pair.revoke": api.PermAdmin,
 	}
-	for name, cmd := range table {
+	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
+		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)
+	}
+	for name, r := range table {
+		if perm, ok := wantPerm[name]; ok && r.spec.Perm != perm {
+			t.Errorf("%s: permission %q, want %q", name, r.spec.Perm, perm)
+		}
 		want, hasArgs := wantArgs[name]
 		switch {
-		case !hasArgs && cmd.newArgs != nil:
-			t.Errorf("%s: takes %T, want no args", name, cmd.newArgs())
-		case hasArgs && cmd.newArgs == nil:
+		case !hasArgs && r.newArgs() != nil:
+			t.Errorf("%s: takes %T, want no args", name, r.newArgs())
+		case hasArgs && r.newArgs() == nil:
 			t.Errorf("%s: takes no args, want %T", name, want)
-		case hasArgs && reflect.TypeOf(cmd.newArgs()) != reflect.TypeOf(want):
-			t.Errorf("%s: takes %T, want %T", name, cmd.newArgs(), want)
+		case hasArgs && reflect.TypeOf(r.newArgs()) != reflect.TypeOf(want):
+			t.Errorf("%s: takes %T, want %T", name, r.newArgs(), want)
 		}
 	}
 }
@@ -101,7 +124,7 @@ func TestDecodeRequest(t *testing.T) {
 		{"args not object", `{"id":"1","cmd":"call.dial","args":"bob"}`, "1", "call.dial", nil, api.CodeInvalidArgs, "object"},
 		{"args for argless cmd", `{"id":"1","cmd":"register","args":{"force":true}}`, "1", "register", nil, api.CodeInvalidArgs, `"force"`},
 	}
-	table := commandTable()
+	table := testTable(t)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			req, err := decodeRequest(table, []byte(tc.msg))
@@ -137,7 +160,7 @@ func FuzzDecodeRequest(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	table := commandTable()
+	table := testTable(f)
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		req, err := decodeRequest(table, msg)
 		if err != nil {
@@ -150,14 +173,14 @@ func FuzzDecodeRequest(f *testing.F) {
 				t.Fatal("error without a message")
 			}
 		} else {
-			cmd, known := table[req.Cmd]
+			r, known := table[req.Cmd]
 			if req.ID == "" || !known {
 				t.Fatalf("accepted %q: id %q cmd %q", msg, req.ID, req.Cmd)
 			}
-			if (cmd.newArgs == nil) != (req.Args == nil) {
+			if (r.newArgs() == nil) != (req.Args == nil) {
 				t.Fatalf("%s: args %#v", req.Cmd, req.Args)
 			}
-			if req.Args != nil && reflect.TypeOf(req.Args) != reflect.TypeOf(cmd.newArgs()) {
+			if req.Args != nil && reflect.TypeOf(req.Args) != reflect.TypeOf(r.newArgs()) {
 				t.Fatalf("%s: args of type %T", req.Cmd, req.Args)
 			}
 		}

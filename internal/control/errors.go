@@ -4,6 +4,9 @@ import "errors"
 
 // Errors returned by New, Start and Close.
 var (
+	// ErrHandlers is returned by New when a command declared in internal/api has no
+	// handler, or two, or a handler names an undeclared command.
+	ErrHandlers = errors.New("control: command handlers do not match the declared commands")
 	// ErrNoBackend is returned by New when the backend is nil.
 	ErrNoBackend = errors.New("control: no backend")
 	// ErrInvalidPort is returned by New for a port outside 0..65535.

@@ -63,6 +63,21 @@ func (f *fakeBackend) Do(ctx context.Context, cmd string, args any) (any, error)
 	return map[string]any{"cmd": cmd}, nil
 }
 
+// Handlers answers every engine command (every declared command control does not
+// answer itself) through Do.
+func (f *fakeBackend) Handlers() []api.Handler {
+	var hs []api.Handler
+	for _, s := range api.Specs() {
+		if slices.Contains(ownCommands(), s.Name) {
+			continue
+		}
+		hs = append(hs, api.Handler{Spec: s, Run: func(ctx context.Context, args any) (any, error) {
+			return f.Do(ctx, s.Name, args)
+		}})
+	}
+	return hs
+}
+
 func (f *fakeBackend) Watch(sink func(api.Event)) (api.Event, func()) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

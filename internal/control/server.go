@@ -31,7 +31,7 @@ type Server struct {
 	provisioned map[string]string // normalised origin -> permission
 	ancestors   []string          // normalised FrameAncestors
 	gate        *gate
-	table       map[string]command
+	commands    commandTable
 	timing      timing
 	connIDs     atomic.Uint64
 
@@ -55,6 +55,10 @@ func New(cfg Config, backend Backend) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	table, err := buildRoutes(backend.Handlers())
+	if err != nil {
+		return nil, err
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -66,7 +70,7 @@ func New(cfg Config, backend Backend) (*Server, error) {
 		provisioned: provisioned,
 		ancestors:   ancestors,
 		gate:        newGate(cfg.Pairing, provisioned, cfg.Notify),
-		table:       commandTable(),
+		commands:    table,
 		timing:      defaultTiming(),
 		conns:       map[*conn]struct{}{},
 	}, nil
@@ -271,7 +275,7 @@ func (s *Server) handleWS(p *policy) http.Handler {
 			return // Upgrade has answered the request
 		}
 		log := s.log.With("conn", s.connIDs.Add(1), "remote", r.RemoteAddr)
-		c := newConn(ws, s.backend, s.table, s.gate, id, log, s.timing)
+		c := newConn(ws, s.backend, s.commands, s.gate, id, log, s.timing)
 		if !s.track(c) {
 			c.end()
 			_ = ws.Close()

@@ -49,7 +49,7 @@ func newCallSetup(t *testing.T) *callSetup {
 func TestCallBaresipTwoWayAudioAndDTMF(t *testing.T) {
 	s := newCallSetup(t)
 	var res api.DialResult
-	s.c.mustDo(api.CmdCallDial, map[string]any{"to": "bob"}, &res)
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
 	if res.Line != 1 {
 		t.Errorf("line %d", res.Line)
 	}
@@ -63,12 +63,12 @@ func TestCallBaresipTwoWayAudioAndDTMF(t *testing.T) {
 	s.bob.WaitEvent(t, "CALL_ESTABLISHED", 5*time.Second)
 
 	time.Sleep(1500 * time.Millisecond) // let audio flow both ways
-	s.c.mustDo(api.CmdCallDTMF, map[string]any{"digits": "123#"}, nil)
+	s.c.mustDo(api.CmdCallDTMF.Name, map[string]any{"digits": "123#"}, nil)
 	waitUntil(t, 5*time.Second, func() bool { return s.bob.DTMFReceived() == "123#" }, func() string {
 		return "baresip received DTMF " + s.bob.DTMFReceived()
 	})
 
-	s.c.mustDo(api.CmdCallHangup, map[string]any{"callId": res.CallID}, nil)
+	s.c.mustDo(api.CmdCallHangup.Name, map[string]any{"callId": res.CallID}, nil)
 	end := s.c.callStates(res.CallID, api.CallEnded, 5*time.Second)
 	if cs := end[len(end)-1]; cs.Cause == nil || cs.Cause.Kind != api.CauseLocalHangup {
 		t.Errorf("end %+v", cs)
@@ -99,7 +99,7 @@ func TestCallBaresipTwoWayAudioAndDTMF(t *testing.T) {
 func TestCallBaresipRemoteHangup(t *testing.T) {
 	s := newCallSetup(t)
 	var res api.DialResult
-	s.c.mustDo(api.CmdCallDial, map[string]any{"to": "sip:bob@" + s.kam.Addr}, &res)
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "sip:bob@" + s.kam.Addr}, &res)
 	s.c.callStates(res.CallID, api.CallActive, 10*time.Second)
 	s.bob.WaitEvent(t, "CALL_ESTABLISHED", 5*time.Second)
 	s.bob.Hangup(t)
@@ -108,7 +108,7 @@ func TestCallBaresipRemoteHangup(t *testing.T) {
 		t.Errorf("end %+v", cs)
 	}
 	var snap api.Snapshot
-	s.c.mustDo(api.CmdStatus, nil, &snap)
+	s.c.mustDo(api.CmdStatus.Name, nil, &snap)
 	if len(snap.Lines) != 0 {
 		t.Errorf("lines after hangup: %+v", snap.Lines)
 	}
@@ -118,7 +118,7 @@ func TestCallBaresipRemoteHangup(t *testing.T) {
 func TestShutdownDuringCall(t *testing.T) {
 	s := newCallSetup(t)
 	var res api.DialResult
-	s.c.mustDo(api.CmdCallDial, map[string]any{"to": "bob"}, &res)
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
 	s.c.callStates(res.CallID, api.CallActive, 10*time.Second)
 	s.bob.WaitEvent(t, "CALL_ESTABLISHED", 5*time.Second)
 	if took := s.e.stop(t); took > 2*time.Second {
@@ -154,15 +154,15 @@ func TestDirectURICallWithoutAccount(t *testing.T) {
 	if c.hello.Snapshot.Account.Server != "" {
 		t.Fatalf("engine started with an account: %+v", c.hello.Snapshot.Account)
 	}
-	if r := c.do(api.CmdCallDial, map[string]any{"to": "bob"}); r.OK || r.Error.Code != api.CodeInvalidArgs {
+	if r := c.do(api.CmdCallDial.Name, map[string]any{"to": "bob"}); r.OK || r.Error.Code != api.CodeInvalidArgs {
 		t.Errorf("bare user without an account: %+v", r)
 	}
 	var res api.DialResult
-	c.mustDo(api.CmdCallDial, map[string]any{"to": "sip:bob@" + bob.SIPAddr}, &res)
+	c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "sip:bob@" + bob.SIPAddr}, &res)
 	c.callStates(res.CallID, api.CallActive, 10*time.Second)
 	bob.WaitEvent(t, "CALL_ESTABLISHED", 5*time.Second)
 	time.Sleep(time.Second)
-	c.mustDo(api.CmdCallHangup, map[string]any{"all": true}, nil)
+	c.mustDo(api.CmdCallHangup.Name, map[string]any{"all": true}, nil)
 	c.callStates(res.CallID, api.CallEnded, 5*time.Second)
 	e.stop(t)
 	if hz, rms := loudest(readWAV(t, e.outWAV)); math.Abs(hz-baresipHz) > 15 || rms < 500 {

@@ -31,7 +31,7 @@ func TestSIPpCallsEngineWithAudioAndDTMF(t *testing.T) {
 	if in.Direction != api.DirIncoming || in.Line != 1 {
 		t.Fatalf("incoming call %+v", in)
 	}
-	c.mustDo(api.CmdCallAnswer, map[string]any{"callId": in.CallID}, nil)
+	c.mustDo(api.CmdCallAnswer.Name, map[string]any{"callId": in.CallID}, nil)
 
 	var digits []string
 	var states []string

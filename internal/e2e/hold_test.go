@@ -80,7 +80,7 @@ func checkHeldRecording(t *testing.T, name string, pcm []int16, hz float64, befo
 func TestHoldBaresipBothWays(t *testing.T) {
 	s := newCallSetup(t)
 	var res api.DialResult
-	s.c.mustDo(api.CmdCallDial, map[string]any{"to": "bob"}, &res)
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
 	s.c.callStates(res.CallID, api.CallActive, 10*time.Second)
 	tActive := time.Now() // both recordings start with the media, about now
 	s.bob.WaitEvent(t, "CALL_ESTABLISHED", 5*time.Second)
@@ -89,24 +89,24 @@ func TestHoldBaresipBothWays(t *testing.T) {
 	time.Sleep(1500 * time.Millisecond)
 	skipEvents(t, s.bob, eventRemoteSDP) // the call's first offer
 	tHoldAsked := time.Now()
-	s.c.mustDo(api.CmdCallHold, map[string]any{"callId": res.CallID, "hold": true}, nil)
+	s.c.mustDo(api.CmdCallHold.Name, map[string]any{"callId": res.CallID, "hold": true}, nil)
 	s.c.holdFlags(res.CallID, true, false)
 	tHeld := time.Now()
 	if ev := s.bob.WaitEvent(t, eventRemoteSDP, 3*time.Second); ev.Param != "offer" {
 		t.Errorf("baresip saw the hold as %q, want an offer", ev.Param)
 	}
-	if r := s.c.do(api.CmdCallHold, map[string]any{"callId": res.CallID, "hold": true}); !r.OK {
+	if r := s.c.do(api.CmdCallHold.Name, map[string]any{"callId": res.CallID, "hold": true}); !r.OK {
 		t.Errorf("holding a held call: %+v", r.Error)
 	}
 
 	time.Sleep(2 * time.Second)
 	tResumeAsked := time.Now()
-	s.c.mustDo(api.CmdCallHold, map[string]any{"callId": res.CallID, "hold": false}, nil)
+	s.c.mustDo(api.CmdCallHold.Name, map[string]any{"callId": res.CallID, "hold": false}, nil)
 	s.c.holdFlags(res.CallID, false, false)
 	tResumed := time.Now()
 	s.bob.WaitEvent(t, eventRemoteSDP, 3*time.Second)
 	// Media flows to baresip again: it gets DTMF, which rides the audio stream.
-	s.c.mustDo(api.CmdCallDTMF, map[string]any{"callId": res.CallID, "digits": "5"}, nil)
+	s.c.mustDo(api.CmdCallDTMF.Name, map[string]any{"callId": res.CallID, "digits": "5"}, nil)
 	waitUntil(t, 3*time.Second, func() bool { return s.bob.DTMFReceived() == "5" }, func() string {
 		return "baresip received DTMF " + s.bob.DTMFReceived() + " after the resume"
 	})
@@ -119,7 +119,7 @@ func TestHoldBaresipBothWays(t *testing.T) {
 	}
 	s.c.holdFlags(res.CallID, false, true)
 	var snap api.Snapshot
-	s.c.mustDo(api.CmdStatus, nil, &snap)
+	s.c.mustDo(api.CmdStatus.Name, nil, &snap)
 	if len(snap.Lines) != 1 || !snap.Lines[0].RemoteHeld || snap.Lines[0].State != api.CallActive {
 		t.Errorf("snapshot while baresip holds: %+v", snap.Lines)
 	}
@@ -128,10 +128,10 @@ func TestHoldBaresipBothWays(t *testing.T) {
 	}
 	s.c.holdFlags(res.CallID, false, false)
 
-	if r := s.c.do(api.CmdCallHold, map[string]any{"line": 3, "hold": true}); r.OK || r.Error.Code != api.CodeNotFound {
+	if r := s.c.do(api.CmdCallHold.Name, map[string]any{"line": 3, "hold": true}); r.OK || r.Error.Code != api.CodeNotFound {
 		t.Errorf("hold on an empty line: %+v", r)
 	}
-	s.c.mustDo(api.CmdCallHangup, ref, nil)
+	s.c.mustDo(api.CmdCallHangup.Name, ref, nil)
 	s.c.callStates(res.CallID, api.CallEnded, 5*time.Second)
 	s.bob.WaitEvent(t, "CALL_CLOSED", 5*time.Second)
 	s.e.stop(t) // finishes the speaker WAV

@@ -55,26 +55,26 @@ func invalidArgs(name, raw string) hostile {
 // argTypes maps every command to its argument struct (nil: it takes none). The
 // wrong-type messages are generated from it.
 var argTypes = map[string]reflect.Type{
-	api.CmdStatus: nil, api.CmdAccountGet: nil, api.CmdSettingsGet: nil, api.CmdRegister: nil,
-	api.CmdUnregister: nil, api.CmdDevicesList: nil, api.CmdPairList: nil,
-	api.CmdAccountSet:      reflect.TypeFor[api.AccountArgs](),
-	api.CmdSettingsSet:     reflect.TypeFor[api.SettingsArgs](),
-	api.CmdCallDial:        reflect.TypeFor[api.DialArgs](),
-	api.CmdCallAnswer:      reflect.TypeFor[api.CallRef](),
-	api.CmdCallReject:      reflect.TypeFor[api.RejectArgs](),
-	api.CmdCallHangup:      reflect.TypeFor[api.HangupArgs](),
-	api.CmdCallDTMF:        reflect.TypeFor[api.DTMFArgs](),
-	api.CmdCallMute:        reflect.TypeFor[api.MuteArgs](),
-	api.CmdCallHold:        reflect.TypeFor[api.HoldArgs](),
-	api.CmdCallIgnore:      reflect.TypeFor[api.CallRef](),
-	api.CmdDevicesVolume:   reflect.TypeFor[api.VolumeArgs](),
-	api.CmdLineSelect:      reflect.TypeFor[api.LineArgs](),
-	api.CmdDevicesSelect:   reflect.TypeFor[api.DeviceSelectArgs](),
-	api.CmdEventsSubscribe: reflect.TypeFor[api.SubscribeArgs](),
-	api.CmdAuth:            reflect.TypeFor[api.AuthArgs](),
-	api.CmdPairApprove:     reflect.TypeFor[api.OriginArgs](),
-	api.CmdPairDeny:        reflect.TypeFor[api.OriginArgs](),
-	api.CmdPairRevoke:      reflect.TypeFor[api.OriginArgs](),
+	api.CmdStatus.Name: nil, api.CmdAccountGet.Name: nil, api.CmdSettingsGet.Name: nil, api.CmdRegister.Name: nil,
+	api.CmdUnregister.Name: nil, api.CmdDevicesList.Name: nil, api.CmdPairList.Name: nil,
+	api.CmdAccountSet.Name:      reflect.TypeFor[api.AccountArgs](),
+	api.CmdSettingsSet.Name:     reflect.TypeFor[api.SettingsArgs](),
+	api.CmdCallDial.Name:        reflect.TypeFor[api.DialArgs](),
+	api.CmdCallAnswer.Name:      reflect.TypeFor[api.CallRef](),
+	api.CmdCallReject.Name:      reflect.TypeFor[api.RejectArgs](),
+	api.CmdCallHangup.Name:      reflect.TypeFor[api.HangupArgs](),
+	api.CmdCallDTMF.Name:        reflect.TypeFor[api.DTMFArgs](),
+	api.CmdCallMute.Name:        reflect.TypeFor[api.MuteArgs](),
+	api.CmdCallHold.Name:        reflect.TypeFor[api.HoldArgs](),
+	api.CmdCallIgnore.Name:      reflect.TypeFor[api.CallRef](),
+	api.CmdDevicesVolume.Name:   reflect.TypeFor[api.VolumeArgs](),
+	api.CmdLineSelect.Name:      reflect.TypeFor[api.LineArgs](),
+	api.CmdDevicesSelect.Name:   reflect.TypeFor[api.DeviceSelectArgs](),
+	api.CmdEventsSubscribe.Name: reflect.TypeFor[api.SubscribeArgs](),
+	api.CmdAuth.Name:            reflect.TypeFor[api.AuthArgs](),
+	api.CmdPairApprove.Name:     reflect.TypeFor[api.OriginArgs](),
+	api.CmdPairDeny.Name:        reflect.TypeFor[api.OriginArgs](),
+	api.CmdPairRevoke.Name:      reflect.TypeFor[api.OriginArgs](),
 }
 
 // wrongValues are JSON values of the wrong type (or out of range) for a Go type.
@@ -358,8 +358,8 @@ func TestHostileMessagesFlood(t *testing.T) {
 	e := startEngine(t, engineOptions{})
 	c := e.connect(t)
 	var accBefore, setBefore json.RawMessage
-	c.mustDo(api.CmdAccountGet, nil, &accBefore)
-	c.mustDo(api.CmdSettingsGet, nil, &setBefore)
+	c.mustDo(api.CmdAccountGet.Name, nil, &accBefore)
+	c.mustDo(api.CmdSettingsGet.Name, nil, &setBefore)
 
 	msgs := hostileMessages(t)
 	f := newFlooder(c)
@@ -376,13 +376,13 @@ func TestHostileMessagesFlood(t *testing.T) {
 
 	// The same connection still works, nothing changed, nothing was started.
 	var st api.Snapshot
-	c.mustDo(api.CmdStatus, nil, &st)
+	c.mustDo(api.CmdStatus.Name, nil, &st)
 	if len(st.Lines) != 0 {
 		t.Errorf("hostile messages left lines: %+v", st.Lines)
 	}
 	var accAfter, setAfter json.RawMessage
-	c.mustDo(api.CmdAccountGet, nil, &accAfter)
-	c.mustDo(api.CmdSettingsGet, nil, &setAfter)
+	c.mustDo(api.CmdAccountGet.Name, nil, &accAfter)
+	c.mustDo(api.CmdSettingsGet.Name, nil, &setAfter)
 	if string(accAfter) != string(accBefore) || string(setAfter) != string(setBefore) {
 		t.Errorf("state changed:\naccount %s -> %s\nsettings %s -> %s", accBefore, accAfter, setBefore, setAfter)
 	}
@@ -505,29 +505,29 @@ func TestHeaderInjectionIsRefused(t *testing.T) {
 	e := startEngine(t, engineOptions{})
 	peer := newSIPCatcher(t)
 	c := e.connect(t)
-	c.mustDo(api.CmdEventsSubscribe, map[string]any{"sipTrace": true}, nil)
-	c.mustDo(api.CmdAccountSet, map[string]any{"server": peer.addr(), "username": "alice", "register": false}, nil)
+	c.mustDo(api.CmdEventsSubscribe.Name, map[string]any{"sipTrace": true}, nil)
+	c.mustDo(api.CmdAccountSet.Name, map[string]any{"server": peer.addr(), "username": "alice", "register": false}, nil)
 
 	for _, name := range []string{"Alice\r\nVia: SIP/2.0/UDP evil", "Alice\nContact: <sip:evil>", "Alice\rX: y",
 		"Alice\x00", "Al\x1b[2Jice", "Ali\u0085ce", "Alice\r\n\r\nINVITE sip:evil SIP/2.0"} {
-		expectRefused(t, c, api.CmdAccountSet, map[string]any{"displayName": name}, "displayName")
+		expectRefused(t, c, api.CmdAccountSet.Name, map[string]any{"displayName": name}, "displayName")
 	}
 	const display = `Al "Q" \ <x>;y?z`
 	var acc api.Account
-	c.mustDo(api.CmdAccountSet, map[string]any{"displayName": display}, &acc)
+	c.mustDo(api.CmdAccountSet.Name, map[string]any{"displayName": display}, &acc)
 	if acc.DisplayName != display {
 		t.Fatalf("display name %q, want %q", acc.DisplayName, display)
 	}
 
 	for _, to := range hostileTargets(peer.addr()) {
-		expectRefused(t, c, api.CmdCallDial, map[string]any{"to": to}, "to:", "digits:") // "," starts DTMF digits
+		expectRefused(t, c, api.CmdCallDial.Name, map[string]any{"to": to}, "to:", "digits:") // "," starts DTMF digits
 	}
 	for _, h := range hostileHeaders() {
-		expectRefused(t, c, api.CmdCallDial, map[string]any{"to": "bob", "headers": h.headers}, h.mention)
+		expectRefused(t, c, api.CmdCallDial.Name, map[string]any{"to": "bob", "headers": h.headers}, h.mention)
 	}
 
 	var res api.DialResult
-	c.mustDo(api.CmdCallDial, map[string]any{"to": "bob", "headers": map[string]string{"X-CRM-Id": "42"}}, &res)
+	c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob", "headers": map[string]string{"X-CRM-Id": "42"}}, &res)
 	var invites []string
 	var ended api.CallState
 	deadline := time.After(10 * time.Second)

@@ -28,7 +28,7 @@ func TestLevelsFollowTheInputVolume(t *testing.T) {
 		t.Errorf("snapshot volumes %d/%d/%d, want the defaults 50/50/50", d.InputVolume, d.OutputVolume, d.RingerVolume)
 	}
 	var sub api.SubscribeArgs
-	c.mustDo(api.CmdEventsSubscribe, map[string]any{"levels": true}, &sub)
+	c.mustDo(api.CmdEventsSubscribe.Name, map[string]any{"levels": true}, &sub)
 	if !sub.Levels {
 		t.Fatalf("subscribe result %+v", sub)
 	}
@@ -50,7 +50,7 @@ func TestLevelsFollowTheInputVolume(t *testing.T) {
 	}
 
 	var devs api.Devices
-	c.mustDo(api.CmdDevicesVolume, map[string]any{"input": 25}, &devs)
+	c.mustDo(api.CmdDevicesVolume.Name, map[string]any{"input": 25}, &devs)
 	if devs.InputVolume != 25 || devs.OutputVolume != 50 {
 		t.Errorf("devices.volume result %+v", devs)
 	}
@@ -62,7 +62,7 @@ func TestLevelsFollowTheInputVolume(t *testing.T) {
 	}
 
 	var snap api.Snapshot
-	quiet.mustDo(api.CmdStatus, nil, &snap)
+	quiet.mustDo(api.CmdStatus.Name, nil, &snap)
 	if snap.Devices.InputVolume != 25 || snap.Devices.OutputVolume != 50 || snap.Devices.RingerVolume != 50 {
 		t.Errorf("status devices %+v, want input 25", snap.Devices)
 	}
@@ -116,7 +116,7 @@ func TestIgnoreKeepsTheCallerRinging(t *testing.T) {
 		return cs.State == api.CallRinging
 	}), &in)
 
-	c.mustDo(api.CmdCallIgnore, map[string]any{"callId": in.CallID}, nil)
+	c.mustDo(api.CmdCallIgnore.Name, map[string]any{"callId": in.CallID}, nil)
 	var ignored api.CallState
 	json.Unmarshal(c.next(api.EvCallState, 2*time.Second, nil), &ignored)
 	if !ignored.Ignored || ignored.State != api.CallRinging || ignored.CallID != in.CallID {
@@ -135,12 +135,12 @@ func TestIgnoreKeepsTheCallerRinging(t *testing.T) {
 		}
 	}
 	var snap api.Snapshot
-	c.mustDo(api.CmdStatus, nil, &snap)
+	c.mustDo(api.CmdStatus.Name, nil, &snap)
 	if len(snap.Lines) != 1 || !snap.Lines[0].Ignored || snap.Lines[0].State != api.CallRinging {
 		t.Fatalf("snapshot lines %+v, want the ignored ringing call", snap.Lines)
 	}
 
-	c.mustDo(api.CmdCallAnswer, map[string]any{"callId": in.CallID}, nil)
+	c.mustDo(api.CmdCallAnswer.Name, map[string]any{"callId": in.CallID}, nil)
 	got := c.callStates(in.CallID, api.CallEnded, 20*time.Second)
 	if want := []string{api.CallActive, api.CallEnded}; !slices.Equal(states(got), want) {
 		t.Errorf("states after answer %v, want %v", states(got), want)

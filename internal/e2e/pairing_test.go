@@ -57,7 +57,7 @@ func (p *page) read() message {
 func (p *page) auth(token string) message {
 	p.t.Helper()
 	args, _ := json.Marshal(api.AuthArgs{Token: token})
-	if err := p.conn.WriteJSON(api.Request{ID: "auth", Cmd: api.CmdAuth, Args: args}); err != nil {
+	if err := p.conn.WriteJSON(api.Request{ID: "auth", Cmd: api.CmdAuth.Name, Args: args}); err != nil {
 		p.t.Fatal(err)
 	}
 	return p.read()

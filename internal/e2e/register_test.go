@@ -35,7 +35,7 @@ func TestRegisterWithDigestAuth(t *testing.T) {
 	}
 
 	var acc api.Account
-	c.mustDo(api.CmdAccountSet, map[string]any{"server": kam.Addr, "username": "alice", "password": alicePassword, "register": true}, &acc)
+	c.mustDo(api.CmdAccountSet.Name, map[string]any{"server": kam.Addr, "username": "alice", "password": alicePassword, "register": true}, &acc)
 	if !acc.HasPassword || strings.Contains(string(mustJSON(acc)), alicePassword) {
 		t.Fatalf("account.set result leaks or lacks the password: %+v", acc)
 	}
@@ -48,14 +48,14 @@ func TestRegisterWithDigestAuth(t *testing.T) {
 		t.Errorf("kamailio has no contact for alice:\n%s", contacts)
 	}
 
-	c.mustDo(api.CmdUnregister, nil, nil)
+	c.mustDo(api.CmdUnregister.Name, nil, nil)
 	c.next(api.EvRegState, 10*time.Second, regState(api.RegUnregistered))
 	if contacts := kam.Contacts(t); strings.Contains(contacts, "alice") {
 		t.Errorf("contact still there after unregister:\n%s", contacts)
 	}
 
-	c.mustDo(api.CmdEventsSubscribe, map[string]any{"sipTrace": true}, nil)
-	c.mustDo(api.CmdAccountSet, map[string]any{"password": "wrong"}, nil)
+	c.mustDo(api.CmdEventsSubscribe.Name, map[string]any{"sipTrace": true}, nil)
+	c.mustDo(api.CmdAccountSet.Name, map[string]any{"password": "wrong"}, nil)
 	// collect until the failure: SIP traces must show the REGISTER with its credentials
 	// redacted, and no log event may arrive on a connection that did not ask for them
 	var traces []api.SIPTrace
@@ -116,7 +116,7 @@ func TestRegisterOverTCP(t *testing.T) {
 	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Auth: true, Users: map[string]string{"alice": "secret"}})
 	e := startEngine(t, engineOptions{})
 	c := e.connect(t)
-	c.mustDo(api.CmdAccountSet, map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "transport": "tcp", "register": true}, nil)
+	c.mustDo(api.CmdAccountSet.Name, map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "transport": "tcp", "register": true}, nil)
 	var st api.RegState
 	json.Unmarshal(c.next(api.EvRegState, 10*time.Second, func(d json.RawMessage) bool {
 		json.Unmarshal(d, &st)

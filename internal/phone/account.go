@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ func (p *Phone) publicAccount() api.Account {
 
 // setAccount merges a into the account, validates the result, hands it to SIP, stores it
 // and (re-)registers when the account asks for registration.
-func (p *Phone) setAccount(a *api.AccountArgs) (any, error) {
+func (p *Phone) setAccount(a *api.AccountArgs) (api.Account, error) {
 	acc := p.acc
 	set := func(dst *string, src *string) {
 		if src != nil {
@@ -49,10 +50,10 @@ func (p *Phone) setAccount(a *api.AccountArgs) (any, error) {
 		acc.Register = *a.Register
 	}
 	if err := ValidateAccount(&acc); err != nil {
-		return nil, err
+		return api.Account{}, err
 	}
 	if err := p.cfg.SIP.SetAccount(acc); err != nil {
-		return nil, api.NewError(api.CodeInvalidArgs, err.Error())
+		return api.Account{}, api.BadArg("", err.Error())
 	}
 	p.acc = acc
 	p.bus.Emit(api.EvAccount, p.publicAccount())
@@ -63,7 +64,7 @@ func (p *Phone) setAccount(a *api.AccountArgs) (any, error) {
 	}
 	if acc.Register && acc.Configured() {
 		if err := p.startRegister(); err != nil {
-			return nil, err
+			return api.Account{}, err
 		}
 	}
 	return p.publicAccount(), nil
@@ -72,7 +73,7 @@ func (p *Phone) setAccount(a *api.AccountArgs) (any, error) {
 // ValidateAccount checks an account and fills defaults (transport udp, interval 300 s,
 // codecs PCMU then PCMA). The error is an *api.Error naming the field.
 func ValidateAccount(acc *Account) error {
-	bad := func(field, msg string) error { return api.NewError(api.CodeInvalidArgs, field+": "+msg) }
+	bad := api.BadArg
 	for field, v := range map[string]string{
 		"server": acc.Server, "username": acc.Username, "authUsername": acc.AuthUsername,
 		"outboundProxy": acc.OutboundProxy, "transport": acc.Transport,
@@ -128,27 +129,24 @@ func validDisplayName(name string) bool {
 	return len(name) <= 128 && utf8.ValidString(name) && !strings.ContainsFunc(name, unicode.IsControl)
 }
 
-func (p *Phone) register() (any, error) {
+func (p *Phone) register() (api.Empty, error) {
 	if !p.acc.Configured() {
-		return nil, api.NewError(api.CodeNoAccount, "set an account with server and username first")
+		return api.Empty{}, fmt.Errorf("%w: set an account with server and username first", api.ErrNoAccount)
 	}
-	if err := p.startRegister(); err != nil {
-		return nil, err
-	}
-	return struct{}{}, nil
+	return api.Empty{}, p.startRegister()
 }
 
 func (p *Phone) startRegister() error {
 	if err := p.cfg.SIP.Register(); err != nil {
 		p.log.Warn("register", "err", err)
-		return api.NewError(api.CodeUnavailable, "register: "+err.Error())
+		return fmt.Errorf("%w: register: %w", ErrSignalling, err)
 	}
 	return nil
 }
 
-func (p *Phone) unregister() (any, error) {
+func (p *Phone) unregister() (api.Empty, error) {
 	if !p.acc.Configured() {
-		return nil, api.NewError(api.CodeNoAccount, "no account")
+		return api.Empty{}, api.ErrNoAccount
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -157,7 +155,7 @@ func (p *Phone) unregister() (any, error) {
 			p.log.Warn("unregister", "err", err)
 		}
 	}()
-	return struct{}{}, nil
+	return api.Empty{}, nil
 }
 
 // onRegState records and reports a registration change.

@@ -185,12 +185,12 @@ func (p *Phone) resolve(ref api.CallRef) (*call, error) {
 		if c := p.lines.find(ref.CallID); c != nil {
 			return c, nil
 		}
-		return nil, api.NewError(api.CodeNotFound, "no call with id "+ref.CallID)
+		return nil, fmt.Errorf("%w with id %s", ErrNoCall, ref.CallID)
 	case ref.Line != 0:
 		if c := p.lines.get(ref.Line); c != nil {
 			return c, nil
 		}
-		return nil, api.NewError(api.CodeNotFound, fmt.Sprintf("no call on line %d", ref.Line))
+		return nil, fmt.Errorf("%w on line %d", ErrNoCall, ref.Line)
 	}
 	if c := p.lines.get(p.selected); c != nil {
 		return c, nil
@@ -198,55 +198,55 @@ func (p *Phone) resolve(ref api.CallRef) (*call, error) {
 	if p.lines.count() == 1 {
 		return p.lines.get(p.bestLine()), nil
 	}
-	return nil, api.NewError(api.CodeNotFound, "no call selected")
+	return nil, fmt.Errorf("%w: none selected", ErrNoCall)
 }
 
-func (p *Phone) userInput(ref api.CallRef, in input) (any, error) {
+func (p *Phone) userInput(ref api.CallRef, in input) (api.Empty, error) {
 	c, err := p.resolve(ref)
 	if err != nil {
-		return nil, err
+		return api.Empty{}, err
 	}
 	if _, err := p.apply(c, in, 0, ""); err != nil {
-		return nil, stateError(c, in, err)
+		return api.Empty{}, stateError(c, in, err)
 	}
-	return struct{}{}, nil
+	return api.Empty{}, nil
 }
 
 func stateError(c *call, in input, err error) error {
 	if errors.Is(err, errInvalidTransition) {
-		return api.NewError(api.CodeInvalidState, fmt.Sprintf("cannot %s: the call on line %d is %s", in, c.line, c.state))
+		return fmt.Errorf("%w: cannot %s: the call on line %d is %s", ErrCallState, in, c.line, c.state)
 	}
 	return err
 }
 
-func (p *Phone) reject(a *api.RejectArgs) (any, error) {
+func (p *Phone) reject(a *api.RejectArgs) (api.Empty, error) {
 	code := a.Code
 	if code == 0 {
 		code = 486
 	}
 	if code < 400 || code > 699 {
-		return nil, api.NewError(api.CodeInvalidArgs, "code: a SIP final error 400..699 (486 busy, 603 decline)")
+		return api.Empty{}, api.BadArg("code", "a SIP final error 400..699 (486 busy, 603 decline)")
 	}
 	c, err := p.resolve(a.CallRef)
 	if err != nil {
-		return nil, err
+		return api.Empty{}, err
 	}
 	if c.outgoing {
-		return nil, api.NewError(api.CodeInvalidState, "reject applies to incoming calls; use call.hangup")
+		return api.Empty{}, fmt.Errorf("%w: reject applies to incoming calls; use call.hangup", ErrCallState)
 	}
 	c.rejectCode = code
 	if _, err := p.apply(c, inReject, 0, ""); err != nil {
-		return nil, stateError(c, inReject, err)
+		return api.Empty{}, stateError(c, inReject, err)
 	}
-	return struct{}{}, nil
+	return api.Empty{}, nil
 }
 
-func (p *Phone) hangup(a *api.HangupArgs) (any, error) {
+func (p *Phone) hangup(a *api.HangupArgs) (api.HangupResult, error) {
 	if !a.All {
 		if _, err := p.userInput(a.CallRef, inHangup); err != nil {
-			return nil, err
+			return api.HangupResult{}, err
 		}
-		return map[string]int{"ended": 1}, nil
+		return api.HangupResult{Ended: 1}, nil
 	}
 	n := 0
 	p.lines.each(func(c *call) {
@@ -254,38 +254,38 @@ func (p *Phone) hangup(a *api.HangupArgs) (any, error) {
 			n++
 		}
 	})
-	return map[string]int{"ended": n}, nil
+	return api.HangupResult{Ended: n}, nil
 }
 
-func (p *Phone) mute(a *api.MuteArgs) (any, error) {
+func (p *Phone) mute(a *api.MuteArgs) (api.Empty, error) {
 	c, err := p.resolve(a.CallRef)
 	if err != nil {
-		return nil, err
+		return api.Empty{}, err
 	}
 	if c.leg == nil {
-		return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("the call on line %d has no media yet", c.line))
+		return api.Empty{}, fmt.Errorf("%w: the call on line %d has no media yet", ErrCallState, c.line)
 	}
 	if c.leg.muted.Swap(a.Mute) != a.Mute {
 		p.bus.Emit(api.EvCallState, c.public())
 	}
-	return struct{}{}, nil
+	return api.Empty{}, nil
 }
 
-func (p *Phone) sendDTMF(a *api.DTMFArgs) (any, error) {
+func (p *Phone) sendDTMF(a *api.DTMFArgs) (api.Empty, error) {
 	if err := validDigits(a.Digits); err != nil {
-		return nil, err
+		return api.Empty{}, err
 	}
 	c, err := p.resolve(a.CallRef)
 	if err != nil {
-		return nil, err
+		return api.Empty{}, err
 	}
 	if c.state != stActive && c.state != stEarly {
-		return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("the call on line %d is %s", c.line, c.state))
+		return api.Empty{}, fmt.Errorf("%w: the call on line %d is %s", ErrCallState, c.line, c.state)
 	}
 	if err := c.stream.SendDTMF(a.Digits); err != nil {
-		return nil, api.NewError(api.CodeInvalidState, "dtmf: "+err.Error())
+		return api.Empty{}, fmt.Errorf("%w: dtmf: %w", ErrCallState, err)
 	}
-	return struct{}{}, nil
+	return api.Empty{}, nil
 }
 
 // scheduleDTMF sends a dial string's digits after the configured pause, if the call is

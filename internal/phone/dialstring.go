@@ -15,10 +15,10 @@ const maxDialString = 256
 func splitDialString(to string) (target, digits string, err error) {
 	to = strings.TrimSpace(to)
 	if to == "" {
-		return "", "", api.NewError(api.CodeInvalidArgs, "to: empty dial string")
+		return "", "", api.BadArg("to", "empty dial string")
 	}
 	if len(to) > maxDialString {
-		return "", "", api.NewError(api.CodeInvalidArgs, "to: dial string too long")
+		return "", "", api.BadArg("to", "dial string too long")
 	}
 	target, suffix, found := strings.Cut(to, ",")
 	if !found {
@@ -34,14 +34,14 @@ func splitDialString(to string) (target, digits string, err error) {
 // validDigits accepts RFC 4733 DTMF events 0-9 * # A-D (a-d too).
 func validDigits(d string) error {
 	if d == "" {
-		return api.NewError(api.CodeInvalidArgs, "digits: empty")
+		return api.BadArg("digits", "empty")
 	}
 	if len(d) > 64 {
-		return api.NewError(api.CodeInvalidArgs, "digits: more than 64")
+		return api.BadArg("digits", "more than 64")
 	}
 	for _, r := range d {
 		if !isDTMF(r) {
-			return api.NewError(api.CodeInvalidArgs, "digits: "+quoteRune(r)+" is not a DTMF digit (0-9 * # A-D)")
+			return api.BadArg("digits", quoteRune(r)+" is not a DTMF digit (0-9 * # A-D)")
 		}
 	}
 	return nil

@@ -1,10 +1,10 @@
 package phone
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/control"
 )
 
 func TestSplitDialString(t *testing.T) {
@@ -26,8 +26,7 @@ func TestSplitDialString(t *testing.T) {
 	for _, tt := range tests {
 		target, digits, err := splitDialString(tt.in)
 		if tt.bad {
-			var ae *api.Error
-			if !errors.As(err, &ae) || ae.Code != api.CodeInvalidArgs {
+			if err == nil || control.WireError(err).Code != api.CodeInvalidArgs {
 				t.Errorf("splitDialString(%q): err = %v, want invalid_args", tt.in, err)
 			}
 			continue

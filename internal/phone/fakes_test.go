@@ -2,13 +2,13 @@ package phone
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/control"
 	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/sipstack"
 )
@@ -242,7 +242,17 @@ func (r *rig) do(cmd string, args any) (any, error) {
 	r.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	return r.p.Do(ctx, cmd, args)
+	return r.p.do(ctx, cmd, args)
+}
+
+// do runs the engine's handler of the command name, as control does.
+func (p *Phone) do(ctx context.Context, name string, args any) (any, error) {
+	for _, h := range p.Handlers() {
+		if h.Spec.Name == name {
+			return h.Run(ctx, args)
+		}
+	}
+	return nil, api.NewError(api.CodeUnknownCommand, "no handler for "+name) // as control answers
 }
 
 func (r *rig) mustDo(cmd string, args any) any {
@@ -255,7 +265,7 @@ func (r *rig) mustDo(cmd string, args any) any {
 }
 
 // sync waits until the actor has processed everything posted so far.
-func (r *rig) sync() { r.mustDo(api.CmdStatus, nil) }
+func (r *rig) sync() { r.mustDo(api.CmdStatus.Name, nil) }
 
 // sipEvent delivers a SIP input for a call, as the adapter would.
 func (r *rig) sipEvent(sipID string, in input, code int, sdp []byte) {
@@ -296,12 +306,12 @@ func (r *rig) lastStream() *fakeStream {
 	return r.stream[len(r.stream)-1]
 }
 
+// apiCode is the wire code control sends for err; "" for no error.
 func apiCode(err error) string {
-	var ae *api.Error
-	if errors.As(err, &ae) {
-		return ae.Code
+	if err == nil {
+		return ""
 	}
-	return ""
+	return control.WireError(err).Code
 }
 
 // peerSDP builds an SDP as a peer would send it.

@@ -1,7 +1,6 @@
 package phone
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/wpservice/wpservice/internal/api"
@@ -88,10 +87,6 @@ func (e effect) String() string {
 	return [...]string{"none", "send-ring", "send-answer", "send-reject", "send-hangup", "start-media", "stop-media"}[e]
 }
 
-// errInvalidTransition means the input does not apply in the call's state. For a user
-// command it becomes the wire error invalid_state; for a network input it is logged and
-// ignored.
-var errInvalidTransition = errors.New("invalid transition")
 
 // transition is the outcome of one step: the next state, the effects to run and, when
 // the call ends, the kind of end cause.

@@ -100,9 +100,9 @@ func holdStep(s holdState, in holdInput) (next holdState, send bool, err error) 
 // hold runs call.hold. Its re-INVITE may take seconds, so it does not run on the
 // actor: the actor starts it (checks and marks the call), this goroutine waits for the
 // peer, and the actor applies the outcome. The command answers once the peer did.
-func (p *Phone) hold(ctx context.Context, a *api.HoldArgs) (any, error) {
+func (p *Phone) hold(ctx context.Context, a *api.HoldArgs) (api.Empty, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return api.Empty{}, err
 	}
 	var c *call
 	var d Dialog
@@ -110,7 +110,7 @@ func (p *Phone) hold(ctx context.Context, a *api.HoldArgs) (any, error) {
 	// re-INVITE is always finished on the actor.
 	send, err := p.call(context.Background(), func() (any, error) {
 		if p.stopping {
-			return nil, api.NewError(api.CodeUnavailable, "the engine is stopping")
+			return nil, ErrStopped
 		}
 		var err error
 		if c, err = p.resolve(a.CallRef); err != nil {
@@ -120,15 +120,16 @@ func (p *Phone) hold(ctx context.Context, a *api.HoldArgs) (any, error) {
 		return p.beginHold(c, a.Hold)
 	})
 	if err != nil {
-		return nil, err
+		return api.Empty{}, err
 	}
 	if !send.(bool) {
-		return struct{}{}, nil
+		return api.Empty{}, nil
 	}
 	hctx, cancel := context.WithTimeout(ctx, holdTimeout)
 	answer, sipErr := d.Hold(hctx, a.Hold)
 	cancel()
-	return p.call(context.Background(), func() (any, error) { return p.endHold(c, answer, sipErr) })
+	_, err = p.call(context.Background(), func() (any, error) { return p.endHold(c, answer, sipErr) })
+	return api.Empty{}, err
 }
 
 // beginHold checks that c can change its hold and moves it; true means a re-INVITE

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/control"
 	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/sipstack"
 )
@@ -126,7 +127,7 @@ func TestPumpWhileHeld(t *testing.T) {
 // activeOutgoing dials bob and lets the fake peer answer.
 func activeOutgoing(t *testing.T, r *rig) (*fakeDialog, api.CallState) {
 	t.Helper()
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
 	d := r.sip.lastDial(t)
 	r.expectStates(api.CallDialing)
 	r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcmu))
@@ -143,13 +144,13 @@ func TestHoldAndResume(t *testing.T) {
 	ref := api.CallRef{CallID: cs.CallID}
 	d.holdAnswer = holdSDP(30000, sipstack.DirRecvOnly)
 
-	r.mustDo(api.CmdCallHold, &api.HoldArgs{CallRef: ref, Hold: true})
+	r.mustDo(api.CmdCallHold.Name, &api.HoldArgs{CallRef: ref, Hold: true})
 	if cs := r.nextCallState(); !cs.Held || cs.RemoteHeld || cs.State != api.CallActive {
 		t.Fatalf("after hold: %+v", cs)
 	}
 	// Holding a held call sends nothing more.
-	r.mustDo(api.CmdCallHold, &api.HoldArgs{CallRef: ref, Hold: true})
-	r.mustDo(api.CmdCallHold, &api.HoldArgs{CallRef: ref, Hold: false})
+	r.mustDo(api.CmdCallHold.Name, &api.HoldArgs{CallRef: ref, Hold: true})
+	r.mustDo(api.CmdCallHold.Name, &api.HoldArgs{CallRef: ref, Hold: false})
 	if cs := r.nextCallState(); cs.Held {
 		t.Fatalf("after resume: %+v", cs)
 	}
@@ -157,7 +158,7 @@ func TestHoldAndResume(t *testing.T) {
 		t.Errorf("re-INVITEs %v, want hold then resume", got)
 	}
 	// Resuming a call that is not held sends nothing either.
-	r.mustDo(api.CmdCallHold, &api.HoldArgs{CallRef: ref, Hold: false})
+	r.mustDo(api.CmdCallHold.Name, &api.HoldArgs{CallRef: ref, Hold: false})
 	if got := d.did(); len(got) != 2 {
 		t.Errorf("re-INVITEs %v after a needless resume", got)
 	}
@@ -165,13 +166,13 @@ func TestHoldAndResume(t *testing.T) {
 
 func TestHoldErrors(t *testing.T) {
 	r := newRig(t, nil)
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
 	d := r.sip.lastDial(t)
 	r.expectStates(api.CallDialing)
-	if _, err := r.do(api.CmdCallHold, &api.HoldArgs{Hold: true}); apiCode(err) != api.CodeInvalidState {
+	if _, err := r.do(api.CmdCallHold.Name, &api.HoldArgs{Hold: true}); apiCode(err) != api.CodeInvalidState {
 		t.Errorf("hold while dialing: %v, want invalid_state", err)
 	}
-	if _, err := r.do(api.CmdCallHold, &api.HoldArgs{CallRef: api.CallRef{Line: 2}, Hold: true}); apiCode(err) != api.CodeNotFound {
+	if _, err := r.do(api.CmdCallHold.Name, &api.HoldArgs{CallRef: api.CallRef{Line: 2}, Hold: true}); apiCode(err) != api.CodeNotFound {
 		t.Errorf("hold on an empty line: %v, want not_found", err)
 	}
 	r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcmu))
@@ -192,12 +193,12 @@ func TestHoldErrors(t *testing.T) {
 		d.mu.Lock()
 		d.holdErr = tt.err
 		d.mu.Unlock()
-		_, err := r.do(api.CmdCallHold, &api.HoldArgs{Hold: true})
-		var ae *api.Error
-		if !errors.As(err, &ae) || ae.Code != tt.code || !strings.Contains(ae.Message, tt.message) {
+		_, err := r.do(api.CmdCallHold.Name, &api.HoldArgs{Hold: true})
+		ae := control.WireError(err)
+		if err == nil || ae.Code != tt.code || !strings.Contains(ae.Message, tt.message) {
 			t.Errorf("%s: %v, want %s mentioning %q", tt.name, err, tt.code, tt.message)
 		}
-		if st := r.mustDo(api.CmdStatus, nil).(api.Snapshot); st.Lines[0].Held {
+		if st := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot); st.Lines[0].Held {
 			t.Errorf("%s: a failed hold left the call held", tt.name)
 		}
 	}
@@ -208,9 +209,9 @@ func TestHoldErrors(t *testing.T) {
 	d.holdErr, d.holdGate = nil, gate
 	d.mu.Unlock()
 	first := make(chan error, 1)
-	go func() { _, err := r.do(api.CmdCallHold, &api.HoldArgs{Hold: true}); first <- err }()
+	go func() { _, err := r.do(api.CmdCallHold.Name, &api.HoldArgs{Hold: true}); first <- err }()
 	waitFor(t, func() bool { return len(d.did()) == len(tests)+1 })
-	if _, err := r.do(api.CmdCallHold, &api.HoldArgs{Hold: false}); apiCode(err) != api.CodeInvalidState {
+	if _, err := r.do(api.CmdCallHold.Name, &api.HoldArgs{Hold: false}); apiCode(err) != api.CodeInvalidState {
 		t.Errorf("resume during the hold re-INVITE: %v, want invalid_state", err)
 	}
 	close(gate)
@@ -260,15 +261,15 @@ func TestRTPTimeoutSuspendedWhileHeld(t *testing.T) {
 	d, _ := activeOutgoing(t, r)
 	check := func() api.CallState {
 		r.p.post(r.p.checkRTPTimeouts)
-		return r.mustDo(api.CmdStatus, nil).(api.Snapshot).Lines[0]
+		return r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot).Lines[0]
 	}
-	r.mustDo(api.CmdCallHold, &api.HoldArgs{Hold: true})
+	r.mustDo(api.CmdCallHold.Name, &api.HoldArgs{Hold: true})
 	r.nextCallState()
 	r.advance(time.Minute)
 	if cs := check(); cs.State != api.CallActive {
 		t.Fatalf("a held call timed out: %+v", cs)
 	}
-	r.mustDo(api.CmdCallHold, &api.HoldArgs{Hold: false})
+	r.mustDo(api.CmdCallHold.Name, &api.HoldArgs{Hold: false})
 	r.nextCallState()
 	r.advance(9 * time.Second)
 	if cs := check(); cs.State != api.CallActive {

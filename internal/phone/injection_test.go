@@ -9,7 +9,7 @@ import (
 
 func TestDialPassesHeadersInOrder(t *testing.T) {
 	r := newRig(t, nil)
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob", Headers: map[string]string{"X-CRM-Id": "42", "Subject": "order 7"}})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob", Headers: map[string]string{"X-CRM-Id": "42", "Subject": "order 7"}})
 	d := r.sip.lastDial(t)
 	want := []Header{{"Subject", "order 7"}, {"X-CRM-Id", "42"}}
 	if len(d.headers) != len(want) || d.headers[0] != want[0] || d.headers[1] != want[1] {
@@ -41,7 +41,7 @@ func TestDialRefusesInjection(t *testing.T) {
 		{"too many headers", api.DialArgs{To: "bob", Headers: manyHeaders(17)}, "at most 16"},
 	}
 	for _, tt := range tests {
-		_, err := r.do(api.CmdCallDial, &tt.args)
+		_, err := r.do(api.CmdCallDial.Name, &tt.args)
 		if apiCode(err) != api.CodeInvalidArgs || !strings.Contains(err.Error(), tt.mention) {
 			t.Errorf("%s: err %v, want invalid_args mentioning %s", tt.name, err, tt.mention)
 		}
@@ -55,7 +55,7 @@ func TestDialRefusesInjection(t *testing.T) {
 	if dialed != 0 || streams != 0 {
 		t.Fatalf("refused dials sent %d INVITEs and opened %d streams", dialed, streams)
 	}
-	if st := r.mustDo(api.CmdStatus, nil).(api.Snapshot); len(st.Lines) != 0 {
+	if st := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot); len(st.Lines) != 0 {
 		t.Fatalf("refused dials hold lines: %+v", st.Lines)
 	}
 }
@@ -91,7 +91,7 @@ func TestAccountDisplayName(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRig(t, nil)
-			res, err := r.do(api.CmdAccountSet, &api.AccountArgs{DisplayName: ptr(tt.in)})
+			res, err := r.do(api.CmdAccountSet.Name, &api.AccountArgs{DisplayName: ptr(tt.in)})
 			if !tt.ok {
 				if apiCode(err) != api.CodeInvalidArgs || !strings.Contains(err.Error(), "displayName") {
 					t.Fatalf("account.set %q: err %v, want invalid_args naming displayName", tt.in, err)

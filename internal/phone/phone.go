@@ -64,9 +64,6 @@ type Phone struct {
 	stopping bool
 }
 
-// ErrStopped is returned by Do after the engine stopped.
-var ErrStopped = errors.New("phone: stopped")
-
 // New validates cfg and returns a Phone that does nothing until Run.
 func New(cfg Config) (*Phone, error) {
 	if cfg.SIP == nil || cfg.Media == nil || cfg.Audio == nil {
@@ -172,19 +169,6 @@ func (p *Phone) call(ctx context.Context, f func() (any, error)) (any, error) {
 	}
 }
 
-// Do runs one control command. args is the decoded api args struct for cmd.
-func (p *Phone) Do(ctx context.Context, cmd string, args any) (any, error) {
-	if cmd == api.CmdCallHold {
-		return p.hold(ctx, argsOf[api.HoldArgs](args)) // waits for the peer off the actor
-	}
-	return p.call(ctx, func() (any, error) {
-		if p.stopping {
-			return nil, api.NewError(api.CodeUnavailable, "the engine is stopping")
-		}
-		return p.handle(cmd, args)
-	})
-}
-
 // Watch subscribes sink to events and returns the hello event whose snapshot is
 // consistent with them. It satisfies control.Backend.
 func (p *Phone) Watch(sink func(api.Event)) (api.Event, func()) {
@@ -201,57 +185,6 @@ func (p *Phone) Watch(sink func(api.Event)) (api.Event, func()) {
 	}
 	r := <-ch
 	return r.hello, r.cancel
-}
-
-func (p *Phone) handle(cmd string, args any) (any, error) {
-	switch cmd {
-	case api.CmdStatus:
-		return p.snapshot(), nil
-	case api.CmdAccountGet:
-		return p.publicAccount(), nil
-	case api.CmdAccountSet:
-		return p.setAccount(argsOf[api.AccountArgs](args))
-	case api.CmdSettingsGet:
-		return p.publicSettings(), nil
-	case api.CmdSettingsSet:
-		return p.setSettings(argsOf[api.SettingsArgs](args))
-	case api.CmdRegister:
-		return p.register()
-	case api.CmdUnregister:
-		return p.unregister()
-	case api.CmdCallDial:
-		return p.dial(argsOf[api.DialArgs](args))
-	case api.CmdCallAnswer:
-		return p.userInput(*argsOf[api.CallRef](args), inAnswer)
-	case api.CmdCallReject:
-		a := argsOf[api.RejectArgs](args)
-		return p.reject(a)
-	case api.CmdCallHangup:
-		return p.hangup(argsOf[api.HangupArgs](args))
-	case api.CmdCallDTMF:
-		return p.sendDTMF(argsOf[api.DTMFArgs](args))
-	case api.CmdCallMute:
-		return p.mute(argsOf[api.MuteArgs](args))
-	case api.CmdLineSelect:
-		return p.lineSelect(argsOf[api.LineArgs](args))
-	case api.CmdDevicesList:
-		return p.devices(), nil
-	case api.CmdDevicesSelect:
-		return p.selectDevices(argsOf[api.DeviceSelectArgs](args))
-	case api.CmdDevicesVolume:
-		return p.setVolumes(argsOf[api.VolumeArgs](args))
-	case api.CmdCallIgnore:
-		return p.ignore(*argsOf[api.CallRef](args))
-	}
-	return nil, api.NewError(api.CodeUnknownCommand, "unknown command "+cmd)
-}
-
-// argsOf returns args as *T, or a zero *T when the client sent none.
-func argsOf[T any](args any) *T {
-	if a, ok := args.(*T); ok && a != nil {
-		return a
-	}
-	return new(T)
 }
 
 func (p *Phone) snapshot() api.Snapshot {
@@ -279,11 +212,11 @@ func (p *Phone) publicSettings() api.Settings {
 	}
 }
 
-func (p *Phone) setSettings(a *api.SettingsArgs) (any, error) {
+func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 	s := p.settings
 	if a.RTPTimeout != nil {
 		if *a.RTPTimeout < 0 || *a.RTPTimeout > 3600 {
-			return nil, api.NewError(api.CodeInvalidArgs, "rtpTimeout: 0..3600 seconds")
+			return api.Settings{}, api.BadArg("rtpTimeout", "0..3600 seconds")
 		}
 		s.RTPTimeout = time.Duration(*a.RTPTimeout) * time.Second
 	}
@@ -292,7 +225,7 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (any, error) {
 	}
 	if a.DTMFAfterMS != nil {
 		if *a.DTMFAfterMS < 0 || *a.DTMFAfterMS > 60000 {
-			return nil, api.NewError(api.CodeInvalidArgs, "dtmfDelayMs: 0..60000")
+			return api.Settings{}, api.BadArg("dtmfDelayMs", "0..60000")
 		}
 		s.DTMFDelay = time.Duration(*a.DTMFAfterMS) * time.Millisecond
 	}
@@ -301,9 +234,9 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (any, error) {
 	return p.publicSettings(), nil
 }
 
-func (p *Phone) lineSelect(a *api.LineArgs) (any, error) {
+func (p *Phone) lineSelect(a *api.LineArgs) (api.LineSelected, error) {
 	if a.Line < 1 || a.Line > p.settings.MaxLines {
-		return nil, api.NewError(api.CodeInvalidArgs, fmt.Sprintf("line: 1..%d", p.settings.MaxLines))
+		return api.LineSelected{}, api.BadArg("line", fmt.Sprintf("1..%d", p.settings.MaxLines))
 	}
 	p.selectLine(a.Line)
 	return api.LineSelected{Line: a.Line}, nil
@@ -318,9 +251,9 @@ func (p *Phone) selectLine(line int) {
 	p.bus.Emit(api.EvLineSelected, api.LineSelected{Line: line})
 }
 
-func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (any, error) {
+func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (api.Devices, error) {
 	if _, err := p.cfg.Audio.Select(*a); err != nil {
-		return nil, err
+		return api.Devices{}, err
 	}
 	d := p.devices()
 	p.bus.Emit(api.EvDevicesChanged, d)

@@ -12,7 +12,7 @@ import (
 
 func TestOutgoingCallLifecycle(t *testing.T) {
 	r := newRig(t, nil)
-	res := r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"}).(api.DialResult)
+	res := r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"}).(api.DialResult)
 	if res.Line != 1 || res.CallID == "" {
 		t.Fatalf("dial result %+v", res)
 	}
@@ -39,7 +39,7 @@ func TestOutgoingCallLifecycle(t *testing.T) {
 		t.Fatalf("media params %+v", s.params)
 	}
 
-	r.mustDo(api.CmdCallHangup, &api.HangupArgs{})
+	r.mustDo(api.CmdCallHangup.Name, &api.HangupArgs{})
 	cs = r.expectStates(api.CallEnded)
 	if cs.Cause == nil || cs.Cause.Kind != api.CauseLocalHangup {
 		t.Errorf("cause %+v", cs.Cause)
@@ -48,7 +48,7 @@ func TestOutgoingCallLifecycle(t *testing.T) {
 	if !s.closed {
 		t.Error("stream not closed")
 	}
-	if st := r.mustDo(api.CmdStatus, nil).(api.Snapshot); len(st.Lines) != 0 {
+	if st := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot); len(st.Lines) != 0 {
 		t.Errorf("line not freed: %+v", st.Lines)
 	}
 }
@@ -63,7 +63,7 @@ func TestIncomingCallAnswerAndRemoteBye(t *testing.T) {
 	if cs.Direction != api.DirIncoming || cs.PeerName != "Carol" {
 		t.Errorf("incoming %+v", cs)
 	}
-	r.mustDo(api.CmdCallAnswer, &api.CallRef{CallID: cs.CallID})
+	r.mustDo(api.CmdCallAnswer.Name, &api.CallRef{CallID: cs.CallID})
 	if cs := r.expectStates(api.CallActive); cs.Codec != "PCMU" {
 		t.Errorf("codec %q, want our first preference PCMU", cs.Codec)
 	}
@@ -95,11 +95,11 @@ func TestIncomingRejects(t *testing.T) {
 	if got := busy.did(); !slices.Equal(got, []string{"reject 486"}) {
 		t.Errorf("all lines busy: %v", got)
 	}
-	r.mustDo(api.CmdCallReject, &api.RejectArgs{Code: 603})
+	r.mustDo(api.CmdCallReject.Name, &api.RejectArgs{Code: 603})
 	if got := first.did(); !slices.Equal(got, []string{"ring", "reject 603"}) {
 		t.Errorf("reject 603: %v", got)
 	}
-	if _, err := r.do(api.CmdCallReject, &api.RejectArgs{Code: 200}); apiCode(err) != api.CodeInvalidArgs {
+	if _, err := r.do(api.CmdCallReject.Name, &api.RejectArgs{Code: 200}); apiCode(err) != api.CodeInvalidArgs {
 		t.Errorf("reject code 200: %v", err)
 	}
 }
@@ -112,16 +112,16 @@ func TestCommandErrors(t *testing.T) {
 		args any
 		code string
 	}{
-		{"hangup without a call", api.CmdCallHangup, &api.HangupArgs{}, api.CodeNotFound},
-		{"answer unknown id", api.CmdCallAnswer, &api.CallRef{CallID: "nope"}, api.CodeNotFound},
-		{"header injection in dial", api.CmdCallDial, &api.DialArgs{To: "bob\r\nX-Evil: 1"}, api.CodeInvalidArgs},
-		{"angle bracket in dial", api.CmdCallDial, &api.DialArgs{To: "sip:bob@h>"}, api.CodeInvalidArgs},
-		{"bad dtmf", api.CmdCallDTMF, &api.DTMFArgs{Digits: "12x"}, api.CodeInvalidArgs},
-		{"line out of range", api.CmdLineSelect, &api.LineArgs{Line: 5}, api.CodeInvalidArgs},
-		{"bad transport", api.CmdAccountSet, &api.AccountArgs{Transport: ptr("sctp")}, api.CodeInvalidArgs},
-		{"unknown codec", api.CmdAccountSet, &api.AccountArgs{Codecs: &[]string{"PCMU", "G729"}}, api.CodeInvalidArgs},
-		{"server with CRLF", api.CmdAccountSet, &api.AccountArgs{Server: ptr("pbx\r\nVia: x")}, api.CodeInvalidArgs},
-		{"device not found", api.CmdDevicesSelect, &api.DeviceSelectArgs{Input: "missing"}, api.CodeNotFound},
+		{"hangup without a call", api.CmdCallHangup.Name, &api.HangupArgs{}, api.CodeNotFound},
+		{"answer unknown id", api.CmdCallAnswer.Name, &api.CallRef{CallID: "nope"}, api.CodeNotFound},
+		{"header injection in dial", api.CmdCallDial.Name, &api.DialArgs{To: "bob\r\nX-Evil: 1"}, api.CodeInvalidArgs},
+		{"angle bracket in dial", api.CmdCallDial.Name, &api.DialArgs{To: "sip:bob@h>"}, api.CodeInvalidArgs},
+		{"bad dtmf", api.CmdCallDTMF.Name, &api.DTMFArgs{Digits: "12x"}, api.CodeInvalidArgs},
+		{"line out of range", api.CmdLineSelect.Name, &api.LineArgs{Line: 5}, api.CodeInvalidArgs},
+		{"bad transport", api.CmdAccountSet.Name, &api.AccountArgs{Transport: ptr("sctp")}, api.CodeInvalidArgs},
+		{"unknown codec", api.CmdAccountSet.Name, &api.AccountArgs{Codecs: &[]string{"PCMU", "G729"}}, api.CodeInvalidArgs},
+		{"server with CRLF", api.CmdAccountSet.Name, &api.AccountArgs{Server: ptr("pbx\r\nVia: x")}, api.CodeInvalidArgs},
+		{"device not found", api.CmdDevicesSelect.Name, &api.DeviceSelectArgs{Input: "missing"}, api.CodeNotFound},
 		{"unknown command", "call.fly", nil, api.CodeUnknownCommand},
 	}
 	for _, tt := range tests {
@@ -131,15 +131,15 @@ func TestCommandErrors(t *testing.T) {
 		}
 	}
 	// a second call on a one-line phone, and answering our own outgoing call
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"})
-	if _, err := r.do(api.CmdCallDial, &api.DialArgs{To: "carol"}); apiCode(err) != api.CodeNoFreeLine {
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
+	if _, err := r.do(api.CmdCallDial.Name, &api.DialArgs{To: "carol"}); apiCode(err) != api.CodeNoFreeLine {
 		t.Errorf("second dial: %v", err)
 	}
-	if _, err := r.do(api.CmdCallAnswer, &api.CallRef{Line: 1}); apiCode(err) != api.CodeInvalidState {
+	if _, err := r.do(api.CmdCallAnswer.Name, &api.CallRef{Line: 1}); apiCode(err) != api.CodeInvalidState {
 		t.Errorf("answer outgoing: %v", err)
 	}
 	// the account was not changed by the refused account.set calls
-	acc := r.mustDo(api.CmdAccountGet, nil).(api.Account)
+	acc := r.mustDo(api.CmdAccountGet.Name, nil).(api.Account)
 	if acc.Transport != "" || acc.Server != "127.0.0.1:5060" {
 		t.Errorf("account changed by refused sets: %+v", acc)
 	}
@@ -147,7 +147,7 @@ func TestCommandErrors(t *testing.T) {
 
 func TestAccountSetNeverReturnsPassword(t *testing.T) {
 	r := newRig(t, nil)
-	acc := r.mustDo(api.CmdAccountSet, &api.AccountArgs{Password: ptr("hunter2"), Register: ptr(true)}).(api.Account)
+	acc := r.mustDo(api.CmdAccountSet.Name, &api.AccountArgs{Password: ptr("hunter2"), Register: ptr(true)}).(api.Account)
 	if !acc.HasPassword || acc.Transport != "udp" || acc.RegisterInterval != 300 {
 		t.Errorf("account %+v", acc)
 	}
@@ -156,7 +156,7 @@ func TestAccountSetNeverReturnsPassword(t *testing.T) {
 		t.Errorf("sip got %+v, %d registers", r.sip.acc, r.sip.registers)
 	}
 	r.sip.mu.Unlock()
-	for _, v := range []any{acc, r.mustDo(api.CmdStatus, nil)} {
+	for _, v := range []any{acc, r.mustDo(api.CmdStatus.Name, nil)} {
 		if s := toJSON(t, v); contains(s, "hunter2") {
 			t.Errorf("password leaked: %s", s)
 		}
@@ -165,7 +165,7 @@ func TestAccountSetNeverReturnsPassword(t *testing.T) {
 
 func TestDialStringDTMFAndReceivedDTMF(t *testing.T) {
 	r := newRig(t, func(c *Config) { c.Settings.DTMFDelay = time.Millisecond })
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "ivr,12#"})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "ivr,12#"})
 	d := r.sip.lastDial(t)
 	r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcmu))
 	s := r.lastStream()
@@ -187,7 +187,7 @@ func TestDialStringDTMFAndReceivedDTMF(t *testing.T) {
 
 func TestRTPTimeoutEndsCall(t *testing.T) {
 	r := newRig(t, nil)
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
 	d := r.sip.lastDial(t)
 	r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcmu))
 	r.expectStates(api.CallDialing, api.CallActive)
@@ -205,7 +205,7 @@ func TestRTPTimeoutEndsCall(t *testing.T) {
 
 func TestShutdownHangsUpAndUnregisters(t *testing.T) {
 	r := newRig(t, nil)
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
 	d := r.sip.lastDial(t)
 	r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcmu))
 	r.p.post(func() { r.p.onRegState(api.RegState{State: api.RegRegistered, Code: 200}) })
@@ -221,14 +221,14 @@ func TestShutdownHangsUpAndUnregisters(t *testing.T) {
 	if r.sip.unregisters != 1 {
 		t.Errorf("unregisters = %d", r.sip.unregisters)
 	}
-	if _, err := r.p.Do(t.Context(), api.CmdStatus, nil); err == nil {
+	if _, err := r.p.do(t.Context(), api.CmdStatus.Name, nil); err == nil {
 		t.Error("Do after stop succeeded")
 	}
 }
 
 func TestWatchSnapshotThenOrderedEvents(t *testing.T) {
 	r := newRig(t, nil)
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
 	r.sync()
 	late := make(chan api.Event, 10)
 	hello, cancel := r.p.Watch(func(ev api.Event) { late <- ev })
@@ -252,16 +252,16 @@ func TestWatchSnapshotThenOrderedEvents(t *testing.T) {
 
 func TestMediaClockSendsMicAndMixesCalls(t *testing.T) {
 	r := newRig(t, nil)
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
 	r.sipEvent(r.sip.lastDial(t).id, inAnswered, 200, peerSDP(30000, pcmu))
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "carol"})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "carol"})
 	r.sipEvent(r.sip.lastDial(t).id, inAnswered, 200, peerSDP(30002, pcmu))
 	r.smu.Lock()
 	s1, s2 := r.stream[0], r.stream[1]
 	r.smu.Unlock()
 	s1.rxFrame = constFrame(1000)
 	s2.rxFrame = constFrame(2000)
-	r.mustDo(api.CmdCallMute, &api.MuteArgs{CallRef: api.CallRef{Line: 2}, Mute: true})
+	r.mustDo(api.CmdCallMute.Name, &api.MuteArgs{CallRef: api.CallRef{Line: 2}, Mute: true})
 	for range 5 {
 		r.tick <- time.Time{}
 	}
@@ -340,24 +340,24 @@ func TestStateChangesAreEvents(t *testing.T) {
 			}
 		}
 	}
-	r.mustDo(api.CmdAccountSet, &api.AccountArgs{DisplayName: ptr("Alice"), Password: ptr("hunter2")})
+	r.mustDo(api.CmdAccountSet.Name, &api.AccountArgs{DisplayName: ptr("Alice"), Password: ptr("hunter2")})
 	ev := next(api.EvAccount)
 	if a := ev.Data.(api.Account); a.DisplayName != "Alice" || !a.HasPassword || contains(toJSON(t, ev), "hunter2") {
 		t.Errorf("account.changed %s", toJSON(t, ev))
 	}
-	r.mustDo(api.CmdSettingsSet, &api.SettingsArgs{AutoAnswer: ptr(true)})
+	r.mustDo(api.CmdSettingsSet.Name, &api.SettingsArgs{AutoAnswer: ptr(true)})
 	if s := next(api.EvSettings).Data.(api.Settings); !s.AutoAnswer {
 		t.Errorf("settings.changed %+v", s)
 	}
-	r.mustDo(api.CmdLineSelect, &api.LineArgs{Line: 2})
+	r.mustDo(api.CmdLineSelect.Name, &api.LineArgs{Line: 2})
 	if l := next(api.EvLineSelected).Data.(api.LineSelected); l.Line != 2 {
 		t.Errorf("line.selected %+v", l)
 	}
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"}) // takes line 1 and selects it
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"}) // takes line 1 and selects it
 	if l := next(api.EvLineSelected).Data.(api.LineSelected); l.Line != 1 {
 		t.Errorf("line.selected after dial %+v", l)
 	}
-	r.mustDo(api.CmdCallHangup, &api.HangupArgs{})
+	r.mustDo(api.CmdCallHangup.Name, &api.HangupArgs{})
 	if l := next(api.EvLineSelected).Data.(api.LineSelected); l.Line != 0 {
 		t.Errorf("line.selected after the only call ended %+v", l)
 	}

@@ -69,13 +69,13 @@ func (p *Phone) refreshRinger() {
 // answered yet and says so in call.state. Nothing is sent to the caller, whose phone
 // keeps ringing until they give up or the user answers or rejects. Ignoring an
 // ignored call again changes nothing.
-func (p *Phone) ignore(ref api.CallRef) (any, error) {
-	c, err := p.resolve(ref)
+func (p *Phone) ignore(ref *api.CallRef) (api.Empty, error) {
+	c, err := p.resolve(*ref)
 	if err != nil {
-		return nil, err
+		return api.Empty{}, err
 	}
 	if c.outgoing || (c.state != stIncoming && c.state != stRinging) {
-		return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("cannot ignore the %s call on line %d: it is %s; only an unanswered incoming call can be ignored", directionName(c), c.line, c.state))
+		return api.Empty{}, fmt.Errorf("%w: cannot ignore the %s call on line %d: it is %s; only an unanswered incoming call can be ignored", ErrCallState, directionName(c), c.line, c.state)
 	}
 	if !c.ignored {
 		c.ignored = true

@@ -52,7 +52,7 @@ func TestIgnoreSilencesTheRinger(t *testing.T) {
 		t.Fatalf("ringing call: ring tone level %.3f on the speaker, want about 0.25", lvl)
 	}
 
-	r.mustDo(api.CmdCallIgnore, &api.CallRef{CallID: cs.CallID})
+	r.mustDo(api.CmdCallIgnore.Name, &api.CallRef{CallID: cs.CallID})
 	ev := r.nextCallState()
 	if !ev.Ignored || ev.State != api.CallRinging {
 		t.Errorf("call.state after ignore %+v, want ringing and ignored", ev)
@@ -64,12 +64,12 @@ func TestIgnoreSilencesTheRinger(t *testing.T) {
 	if got := d.did(); !slices.Equal(got, []string{"ring"}) {
 		t.Errorf("the caller was sent %v after ignore, want only the first 180", got)
 	}
-	if st := r.mustDo(api.CmdStatus, nil).(api.Snapshot); len(st.Lines) != 1 || !st.Lines[0].Ignored {
+	if st := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot); len(st.Lines) != 1 || !st.Lines[0].Ignored {
 		t.Errorf("snapshot lines %+v, want the ignored call", st.Lines)
 	}
 
-	r.mustDo(api.CmdCallIgnore, &api.CallRef{CallID: cs.CallID}) // again: no change, no event
-	r.mustDo(api.CmdCallAnswer, &api.CallRef{CallID: cs.CallID})
+	r.mustDo(api.CmdCallIgnore.Name, &api.CallRef{CallID: cs.CallID}) // again: no change, no event
+	r.mustDo(api.CmdCallAnswer.Name, &api.CallRef{CallID: cs.CallID})
 	if ev := r.nextCallState(); ev.State != api.CallActive {
 		t.Errorf("after answering the ignored call: %+v", ev)
 	}
@@ -85,7 +85,7 @@ func TestRingerFollowsTheRingingCalls(t *testing.T) {
 	}
 	_, first := r.incoming("in-1")
 	d2, _ := r.incoming("in-2")
-	r.mustDo(api.CmdCallIgnore, &api.CallRef{CallID: first.CallID})
+	r.mustDo(api.CmdCallIgnore.Name, &api.CallRef{CallID: first.CallID})
 	r.expectStates(api.CallRinging) // first, now ignored
 	if !ringing() {
 		t.Error("the second call no longer rings after the first was ignored")
@@ -99,7 +99,7 @@ func TestRingerFollowsTheRingingCalls(t *testing.T) {
 	if !ringing() {
 		t.Error("a new call does not ring")
 	}
-	r.mustDo(api.CmdCallAnswer, &api.CallRef{CallID: third.CallID})
+	r.mustDo(api.CmdCallAnswer.Name, &api.CallRef{CallID: third.CallID})
 	if ringing() {
 		t.Error("still ringing after the call was answered")
 	}
@@ -113,19 +113,19 @@ func TestIgnoreInvalidState(t *testing.T) {
 	}{
 		{"no call", func(*rig) api.CallRef { return api.CallRef{} }, api.CodeNotFound},
 		{"outgoing call", func(r *rig) api.CallRef {
-			res := r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"}).(api.DialResult)
+			res := r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"}).(api.DialResult)
 			return api.CallRef{CallID: res.CallID}
 		}, api.CodeInvalidState},
 		{"answered call", func(r *rig) api.CallRef {
 			_, cs := r.incoming("in-1")
-			r.mustDo(api.CmdCallAnswer, &api.CallRef{CallID: cs.CallID})
+			r.mustDo(api.CmdCallAnswer.Name, &api.CallRef{CallID: cs.CallID})
 			return api.CallRef{Line: cs.Line}
 		}, api.CodeInvalidState},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRig(t, nil)
-			_, err := r.do(api.CmdCallIgnore, ptr(tt.setup(r)))
+			_, err := r.do(api.CmdCallIgnore.Name, ptr(tt.setup(r)))
 			if got := apiCode(err); got != tt.code {
 				t.Errorf("ignore: %v (code %q), want %q", err, got, tt.code)
 			}

@@ -115,41 +115,41 @@ func (p *Phone) stopMedia(c *call) {
 
 // dial places a call: it validates the dial string and extra headers, takes a line,
 // opens RTP, sends the INVITE and answers at once with the line and call id.
-func (p *Phone) dial(a *api.DialArgs) (any, error) {
+func (p *Phone) dial(a *api.DialArgs) (api.DialResult, error) {
 	to, digits, err := splitDialString(a.To)
 	if err != nil {
-		return nil, err
+		return api.DialResult{}, err
 	}
 	target, err := p.cfg.SIP.Target(to)
 	if err != nil {
-		return nil, api.NewError(api.CodeInvalidArgs, "to: "+err.Error())
+		return api.DialResult{}, api.BadArg("to", err.Error())
 	}
 	headers, err := p.cfg.SIP.Headers(a.Headers)
 	if err != nil {
-		return nil, api.NewError(api.CodeInvalidArgs, "headers: "+err.Error())
+		return api.DialResult{}, api.BadArg("headers", err.Error())
 	}
 	if a.Line < 0 || a.Line > p.settings.MaxLines {
-		return nil, api.NewError(api.CodeInvalidArgs, fmt.Sprintf("line: 0..%d", p.settings.MaxLines))
+		return api.DialResult{}, api.BadArg("line", fmt.Sprintf("0..%d", p.settings.MaxLines))
 	}
 	line := p.lines.alloc(a.Line)
 	if line == 0 {
 		if a.Line > 0 {
-			return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("line %d is busy", a.Line))
+			return api.DialResult{}, fmt.Errorf("%w: line %d holds a call", ErrLineBusy, a.Line)
 		}
-		return nil, api.NewError(api.CodeNoFreeLine, fmt.Sprintf("all %d lines are busy", p.settings.MaxLines))
+		return api.DialResult{}, fmt.Errorf("%w: all %d lines hold a call", ErrNoFreeLine, p.settings.MaxLines)
 	}
 	codecs := offerCodecs(p.acc.Codecs)
 	if len(codecs) == 0 {
-		return nil, api.NewError(api.CodeInvalidState, "no usable codec configured")
+		return api.DialResult{}, ErrNoCodec
 	}
 	stream, err := p.cfg.Media()
 	if err != nil {
-		return nil, api.NewError(api.CodeUnavailable, "rtp: "+err.Error())
+		return api.DialResult{}, fmt.Errorf("%w: rtp: %w", ErrMedia, err)
 	}
 	d, err := p.cfg.SIP.Dial(target, buildSDP(p.localDesc(stream.LocalPort(), codecs, dtmfPayloadType)), headers)
 	if err != nil {
 		stream.Close()
-		return nil, api.NewError(api.CodeUnavailable, "sip: "+err.Error())
+		return api.DialResult{}, fmt.Errorf("%w: sip: %w", ErrSignalling, err)
 	}
 	c := p.newCall(line, true, d, stream)
 	c.peer = target

@@ -35,7 +35,7 @@ func gain(volume *atomic.Int32) float64 {
 }
 
 // setVolumes runs devices.volume: it checks every given volume before changing any.
-func (p *Phone) setVolumes(a *api.VolumeArgs) (any, error) {
+func (p *Phone) setVolumes(a *api.VolumeArgs) (api.Devices, error) {
 	fields := []struct {
 		name string
 		arg  *int
@@ -47,7 +47,7 @@ func (p *Phone) setVolumes(a *api.VolumeArgs) (any, error) {
 	}
 	for _, f := range fields {
 		if f.arg != nil && (*f.arg < 0 || *f.arg > maxVolume) {
-			return nil, api.NewError(api.CodeInvalidArgs, fmt.Sprintf("%s: a volume in percent, 0..%d (50 = unchanged)", f.name, maxVolume))
+			return api.Devices{}, api.BadArg(f.name, fmt.Sprintf("a volume in percent, 0..%d (50 = unchanged)", maxVolume))
 		}
 	}
 	for _, f := range fields {

@@ -26,7 +26,7 @@ func TestDevicesVolumeValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRig(t, nil)
-			res, err := r.do(api.CmdDevicesVolume, &tt.args)
+			res, err := r.do(api.CmdDevicesVolume.Name, &tt.args)
 			if got := apiCode(err); got != tt.wantCode {
 				t.Fatalf("error %v (code %q), want code %q", err, got, tt.wantCode)
 			}
@@ -44,8 +44,8 @@ func TestDevicesVolumeValidation(t *testing.T) {
 				}
 			}
 			for _, d := range []api.Devices{
-				r.mustDo(api.CmdStatus, nil).(api.Snapshot).Devices,
-				r.mustDo(api.CmdDevicesList, nil).(api.Devices),
+				r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot).Devices,
+				r.mustDo(api.CmdDevicesList.Name, nil).(api.Devices),
 			} {
 				if got := [3]int{d.InputVolume, d.OutputVolume, d.RingerVolume}; got != tt.want {
 					t.Errorf("reported volumes %v, want %v", got, tt.want)
@@ -62,7 +62,7 @@ func TestDevicesVolumeAppliesToTheCall(t *testing.T) {
 	if d := r.hello.Data.(api.Hello).Snapshot.Devices; d.InputVolume != 50 || d.OutputVolume != 50 || d.RingerVolume != 50 {
 		t.Errorf("default volumes %+v, want 50", d)
 	}
-	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "bob"})
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
 	r.sipEvent(r.sip.lastDial(t).id, inAnswered, 200, peerSDP(30000, pcmu))
 	s := r.lastStream()
 	s.mu.Lock()
@@ -80,7 +80,7 @@ func TestDevicesVolumeAppliesToTheCall(t *testing.T) {
 		return audio.DBFS(sent(t, s, 5)), audio.DBFS(played)
 	}
 	sent50, played50 := measure()
-	r.mustDo(api.CmdDevicesVolume, &api.VolumeArgs{Input: ptr(25), Output: ptr(100)})
+	r.mustDo(api.CmdDevicesVolume.Name, &api.VolumeArgs{Input: ptr(25), Output: ptr(100)})
 	sent25, played100 := measure()
 	if d := sent25 - sent50; d > -5 || d < -7 {
 		t.Errorf("input 25 changed what the peer hears by %.2f dB, want -6", d)

@@ -1,0 +1,33 @@
+package phone
+
+import (
+	"errors"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
+
+// The engine's errors. Each wraps the api condition control maps to a wire code;
+// call sites add the details with fmt.Errorf("%w: ...", ErrX), and the
+// message the client reads is the sentinel's text and those details.
+var (
+	// ErrStopped is returned once the engine stopped, or while it stops.
+	ErrStopped = api.Sentinel("the engine is stopping", api.ErrUnavailable)
+	// ErrNoCall: the command names no call that exists.
+	ErrNoCall = api.Sentinel("no such call", api.ErrNotFound)
+	// ErrCallState: the command does not apply to the call in its state.
+	ErrCallState = api.Sentinel("wrong call state", api.ErrInvalidState)
+	// ErrLineBusy: the line asked for holds a call.
+	ErrLineBusy = api.Sentinel("line busy", api.ErrInvalidState)
+	// ErrNoFreeLine: every line holds a call.
+	ErrNoFreeLine = api.Sentinel("every line is busy", api.ErrNoFreeLine)
+	// ErrNoCodec: the account's codecs leave nothing to offer.
+	ErrNoCodec = api.Sentinel("no usable codec configured", api.ErrInvalidState)
+	// ErrMedia: no RTP session could be opened.
+	ErrMedia = api.Sentinel("media unavailable", api.ErrUnavailable)
+	// ErrSignalling: the SIP stack could not send the request.
+	ErrSignalling = api.Sentinel("signalling unavailable", api.ErrUnavailable)
+)
+
+// errInvalidTransition means the input does not apply in the call's state. For a user
+// command it becomes ErrCallState; for a network event it is logged and ignored.
+var errInvalidTransition = errors.New("invalid transition")
