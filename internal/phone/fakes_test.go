@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
-	"github.com/wpservice/wpservice/internal/control"
 	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/control"
 	"github.com/wpservice/wpservice/internal/sipstack"
 )
 

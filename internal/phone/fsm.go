@@ -87,7 +87,6 @@ func (e effect) String() string {
 	return [...]string{"none", "send-ring", "send-answer", "send-reject", "send-hangup", "start-media", "stop-media"}[e]
 }
 
-
 // transition is the outcome of one step: the next state, the effects to run and, when
 // the call ends, the kind of end cause.
 type transition struct {
