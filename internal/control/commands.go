@@ -66,14 +66,31 @@ func (c *conn) run(req request) api.Response {
 	return api.OK(req.ID, result)
 }
 
-// wireError maps an engine error to its wire form: an *api.Error as is, anything
-// else as "internal".
+// wireError maps an engine error to its wire form: an *api.Error as is, an
+// *api.ArgError as invalid_args, an error wrapping one of api.Conditions as its code,
+// anything else as "internal".
 func wireError(err error) *api.Error {
 	var apiErr *api.Error
 	if errors.As(err, &apiErr) && apiErr != nil {
 		return apiErr
 	}
+	var argErr *api.ArgError
+	if errors.As(err, &argErr) {
+		return api.NewError(api.CodeInvalidArgs, argErr.Error())
+	}
+	for cond, code := range conditionCodes {
+		if errors.Is(err, cond) {
+			return api.NewError(code, err.Error())
+		}
+	}
 	return api.NewError(api.CodeInternal, err.Error())
+}
+
+// conditionCodes is the wire code of each of api.Conditions.
+var conditionCodes = map[error]string{
+	api.ErrInvalidState: api.CodeInvalidState, api.ErrNotFound: api.CodeNotFound,
+	api.ErrNoFreeLine: api.CodeNoFreeLine, api.ErrNoAccount: api.CodeNoAccount,
+	api.ErrUnavailable: api.CodeUnavailable,
 }
 
 // pairCommand runs pair.approve, pair.deny or pair.revoke.
