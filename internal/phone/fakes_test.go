@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/sipstack"
@@ -16,7 +17,7 @@ import (
 // fakeSIP records what the phone asks of the signalling stack.
 type fakeSIP struct {
 	mu          sync.Mutex
-	acc         Account
+	acc         account.Account
 	registers   int
 	unregisters int
 	dialed      []*fakeDialog
@@ -24,8 +25,13 @@ type fakeSIP struct {
 	nextCallID  int
 }
 
-func (f *fakeSIP) SetAccount(a Account) error { f.mu.Lock(); f.acc = a; f.mu.Unlock(); return nil }
-func (f *fakeSIP) Register() error            { f.mu.Lock(); f.registers++; f.mu.Unlock(); return nil }
+func (f *fakeSIP) SetAccount(a account.Account) error {
+	f.mu.Lock()
+	f.acc = a
+	f.mu.Unlock()
+	return nil
+}
+func (f *fakeSIP) Register() error { f.mu.Lock(); f.registers++; f.mu.Unlock(); return nil }
 func (f *fakeSIP) Unregister(context.Context) error {
 	f.mu.Lock()
 	f.unregisters++
@@ -207,7 +213,7 @@ func newRig(t *testing.T, mod func(*Config)) *rig {
 			r.stream = append(r.stream, s)
 			return s, nil
 		},
-		Account:  Account{Server: "127.0.0.1:5060", Username: "alice", Password: "secret", Codecs: []string{"PCMU", "PCMA"}},
+		Account:  account.Account{Server: "127.0.0.1:5060", Username: "alice", Password: "secret", Codecs: []string{"PCMU", "PCMA"}},
 		Settings: Settings{MaxLines: 2, RTPTimeout: 10 * time.Second},
 		Now: func() time.Time {
 			r.nowMu.Lock()
@@ -300,6 +306,19 @@ func apiCode(err error) string {
 	var ae *api.Error
 	if errors.As(err, &ae) {
 		return ae.Code
+	}
+	var arg *api.ArgError
+	if errors.As(err, &arg) {
+		return api.CodeInvalidArgs
+	}
+	for cond, code := range map[error]string{
+		api.ErrInvalidState: api.CodeInvalidState, api.ErrNotFound: api.CodeNotFound,
+		api.ErrNoFreeLine: api.CodeNoFreeLine, api.ErrNoAccount: api.CodeNoAccount,
+		api.ErrUnavailable: api.CodeUnavailable,
+	} {
+		if errors.Is(err, cond) {
+			return code
+		}
 	}
 	return ""
 }
