@@ -8,4 +8,4 @@ import (
 
 // ErrNotConfigured is returned for a command that needs an account when the account
 // lacks a server or a user name.
-var ErrNotConfigured = fmt.Errorf("set an account with server and username first: %w", api.ErrNoAccount)
+var ErrNotConfigured = fmt.Errorf("%w: set an account with server and username first", api.ErrNoAccount)

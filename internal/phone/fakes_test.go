@@ -22,16 +22,26 @@ type fakeSIP struct {
 	unregisters int
 	dialed      []*fakeDialog
 	dialErr     error
+	accountErr  error // SetAccount's answer
+	registerErr error // Register's answer
 	nextCallID  int
 }
 
 func (f *fakeSIP) SetAccount(a account.Account) error {
 	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.accountErr != nil {
+		return f.accountErr
+	}
 	f.acc = a
-	f.mu.Unlock()
 	return nil
 }
-func (f *fakeSIP) Register() error { f.mu.Lock(); f.registers++; f.mu.Unlock(); return nil }
+func (f *fakeSIP) Register() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.registers++
+	return f.registerErr
+}
 func (f *fakeSIP) Unregister(context.Context) error {
 	f.mu.Lock()
 	f.unregisters++
