@@ -15,9 +15,9 @@ import (
 // release must load them with every field intact: renaming a JSON name, dropping a
 // format or moving the password's keeper entry fails here.
 
-// copyRelease copies testdata/<name> into a fresh owner-only data directory, with
+// copyFixture copies testdata/<name> into a fresh owner-only data directory, with
 // {{dataDir}} in the secrets file replaced by that directory.
-func copyRelease(t *testing.T, name string) string {
+func copyFixture(t *testing.T, name string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
 	if err := os.Mkdir(dir, 0o700); err != nil {
@@ -43,9 +43,9 @@ func copyRelease(t *testing.T, name string) string {
 	return dir
 }
 
-func loadRelease(t *testing.T, name string) (account.Account, string) {
+func loadFixture(t *testing.T, name string) (account.Account, string) {
 	t.Helper()
-	dir := copyRelease(t, name)
+	dir := copyFixture(t, name)
 	accounts, _ := openAccounts(t, dir)
 	acc, err := accounts.Load()
 	if err != nil {
@@ -54,17 +54,17 @@ func loadRelease(t *testing.T, name string) (account.Account, string) {
 	return acc, dir
 }
 
-// release1Alice is the account in testdata/release-1/current and format-2.
-var release1Alice = account.Account{
+// agent1001 is the first account of testdata/release-1/current and of format-2.
+var agent1001 = account.Account{
 	Server: "pbx.example.com:5080", Username: "1001", AuthUsername: "auth-1001", Password: "s3cret-Pa55 word",
 	DisplayName: "Zoë Ångström 李", Transport: "tcp", OutboundProxy: "proxy.example.com:5060",
 	RegisterInterval: 600, Codecs: []string{"PCMA", "PCMU"}, Register: true,
 }
 
 func TestRelease1AccountLoads(t *testing.T) {
-	got, _ := loadRelease(t, "release-1/current")
-	if !reflect.DeepEqual(got, release1Alice) {
-		t.Errorf("release 1 account\n got %+v\nwant %+v", got, release1Alice)
+	got, _ := loadFixture(t, "release-1/current")
+	if !reflect.DeepEqual(got, agent1001) {
+		t.Errorf("release 1 account\n got %+v\nwant %+v", got, agent1001)
 	}
 }
 
@@ -73,7 +73,7 @@ func TestRelease1PasswordInAccountFileLoadsAndMoves(t *testing.T) {
 		Server: "sip.example.org", Username: "bob", Password: "hunter2 ", DisplayName: `Bob "B" Müller`,
 		Transport: "udp", RegisterInterval: 300, Codecs: []string{"PCMU", "PCMA"}, Register: false,
 	}
-	got, dir := loadRelease(t, "release-1/password-in-account")
+	got, dir := loadFixture(t, "release-1/password-in-account")
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("release 1 account with password\n got %+v\nwant %+v", got, want)
 	}
@@ -93,9 +93,9 @@ func TestRelease1PasswordInAccountFileLoadsAndMoves(t *testing.T) {
 }
 
 func TestFormat2AccountsLoad(t *testing.T) {
-	got, dir := loadRelease(t, "format-2")
-	if !reflect.DeepEqual(got, release1Alice) {
-		t.Fatalf("format 2 account\n got %+v\nwant %+v", got, release1Alice)
+	got, dir := loadFixture(t, "format-2")
+	if !reflect.DeepEqual(got, agent1001) {
+		t.Fatalf("format 2 account\n got %+v\nwant %+v", got, agent1001)
 	}
 	// The engine saves its one account; the file's other accounts stay.
 	accounts, _ := openAccounts(t, dir)
@@ -110,7 +110,7 @@ func TestFormat2AccountsLoad(t *testing.T) {
 }
 
 func TestSavedAccountKeepsEveryField(t *testing.T) {
-	acc := release1Alice
+	acc := agent1001
 	acc.Codecs = []string{"PCMU"}
 	assertEveryFieldSet(t, acc)
 	dir := filepath.Join(t.TempDir(), "data")
