@@ -10,8 +10,9 @@ const module = "github.com/wpservice/wpservice"
 
 // TestImportRules enforces the package layering: control knows only the wire contract
 // and the pairing store,
-// only sipstack imports sipgo, only audio/device imports malgo, and the leaf packages stay
-// leaves. It runs `go list -deps` on each package and fails on a forbidden edge.
+// only sipstack imports sipgo, only audio/device imports malgo, the account model knows
+// neither files nor secrets and the phone never reaches the password keeper, and the
+// leaf packages stay leaves. It runs `go list -deps` on each package and fails on a forbidden edge.
 func TestImportRules(t *testing.T) {
 	const (
 		sipgo = "github.com/emiago/sipgo"
@@ -27,7 +28,9 @@ func TestImportRules(t *testing.T) {
 		{internal("pairing"), []string{internal("api"), internal("control"), internal("phone"), internal("config"), sipgo, malgo}},
 		{internal("localca"), []string{module + "/internal/", sipgo, malgo}},
 		{internal("peeruser"), []string{module + "/internal/", sipgo, malgo}},
-		{internal("phone"), []string{internal("control"), internal("audio/device"), malgo}},
+		{internal("phone"), []string{internal("control"), internal("audio/device"), internal("accountstore"), internal("secret"), malgo}},
+		{internal("account"), []string{internal("control"), internal("phone"), internal("sipstack"), internal("media"), internal("audio/device"), internal("store"), internal("secret"), internal("accountstore"), sipgo, malgo}},
+		{internal("accountstore"), []string{internal("control"), internal("phone"), internal("sipstack"), internal("media"), internal("audio/device"), sipgo, malgo}},
 		{internal("sipstack"), []string{internal("phone"), internal("control"), internal("media"), internal("audio"), internal("api"), malgo}},
 		{internal("media"), []string{internal("phone"), internal("control"), internal("sipstack"), internal("api"), internal("audio/device"), sipgo, malgo}},
 		{internal("audio"), []string{internal("audio/device"), internal("api"), internal("phone"), sipgo, malgo}},

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wpservice/wpservice/internal/account"
+	"github.com/wpservice/wpservice/internal/accountstore"
 	"github.com/wpservice/wpservice/internal/adminsock"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/config"
@@ -100,9 +102,10 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	bus := phone.NewBus()
 	log := slog.New(newEventLogHandler(baseLog.Handler(), bus))
 
-	accounts := newAccountStore(st, secret.Open(secret.DefaultService, filepath.Join(dataDir, "secrets.json"), log))
+	accounts := accountstore.New(st, secret.Open(secret.DefaultService, filepath.Join(dataDir, "secrets.json"), log))
 	acc, provisioned := initialAccount(cfg, accounts, log)
-	if err := phone.ValidateAccount(&acc); err != nil && acc.Configured() {
+	acc = acc.Normalize()
+	if err := acc.Validate(); err != nil && acc.Configured() {
 		return fmt.Errorf("account: %w", err)
 	}
 	listenIP := resolveListenIP(cfg.SIP.ListenIP, acc.Server)
@@ -193,72 +196,15 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 
 // initialAccount is the administrator's account from the config file if there is one,
 // else the one the user saved (its password from the keeper).
-func initialAccount(cfg config.Config, accounts accountStore, log *slog.Logger) (phone.Account, bool) {
+func initialAccount(cfg config.Config, accounts *accountstore.Store, log *slog.Logger) (account.Account, bool) {
 	if a := cfg.Account; a != nil {
-		return phone.Account{
-			Server: a.Server, Username: a.Username, AuthUsername: a.AuthUsername, Password: a.Password,
-			DisplayName: a.DisplayName, Transport: a.Transport, OutboundProxy: a.OutboundProxy,
-			RegisterInterval: a.RegisterInterval, Codecs: a.Codecs, Register: a.Registers(),
-		}, true
+		return account.FromConfig(*a), true
 	}
-	acc, err := accounts.load()
+	acc, err := accounts.Load()
 	if err != nil {
 		log.Warn("stored account unreadable; starting without one", "err", err)
 	}
 	return acc, false
-}
-
-// accountStore keeps the user's account: its fields in the store (owner-only
-// JSON), its password in the OS keyring, or an owner-only secrets file where
-// there is none.
-type accountStore struct {
-	st     *store.Store
-	keeper secret.Keeper
-	name   string // the password's name in the keeper: unique per data directory
-}
-
-func newAccountStore(st *store.Store, keeper secret.Keeper) accountStore {
-	return accountStore{st: st, keeper: keeper, name: "sip-password:" + st.Dir()}
-}
-
-func (s accountStore) SaveAccount(a phone.Account) error {
-	var err error
-	if a.Password == "" {
-		if err = s.keeper.Delete(s.name); errors.Is(err, secret.ErrNotFound) {
-			err = nil
-		}
-	} else {
-		err = s.keeper.Set(s.name, a.Password)
-	}
-	if err != nil {
-		return fmt.Errorf("saving the password (%s): %w", s.keeper.Kind(), err)
-	}
-	a.Password = ""
-	return s.st.Save("account", a)
-}
-
-// load reads the saved account. A password an older version kept in the account
-// file is moved to the keeper.
-func (s accountStore) load() (phone.Account, error) {
-	var acc phone.Account
-	if err := s.st.Load("account", &acc); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			err = nil
-		}
-		return phone.Account{}, err
-	}
-	if acc.Password != "" {
-		return acc, s.SaveAccount(acc)
-	}
-	pw, err := s.keeper.Get(s.name)
-	switch {
-	case errors.Is(err, secret.ErrNotFound):
-	case err != nil:
-		return acc, fmt.Errorf("reading the password (%s): %w", s.keeper.Kind(), err)
-	default:
-		acc.Password = pw
-	}
-	return acc, nil
 }
 
 // resolveListenIP returns the configured SIP address, or for "auto" the local address

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/control"
@@ -16,16 +17,31 @@ import (
 // fakeSIP records what the phone asks of the signalling stack.
 type fakeSIP struct {
 	mu          sync.Mutex
-	acc         Account
+	acc         account.Account
 	registers   int
 	unregisters int
 	dialed      []*fakeDialog
 	dialErr     error
+	accountErr  error // SetAccount's answer
+	registerErr error // Register's answer
 	nextCallID  int
 }
 
-func (f *fakeSIP) SetAccount(a Account) error { f.mu.Lock(); f.acc = a; f.mu.Unlock(); return nil }
-func (f *fakeSIP) Register() error            { f.mu.Lock(); f.registers++; f.mu.Unlock(); return nil }
+func (f *fakeSIP) SetAccount(a account.Account) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.accountErr != nil {
+		return f.accountErr
+	}
+	f.acc = a
+	return nil
+}
+func (f *fakeSIP) Register() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.registers++
+	return f.registerErr
+}
 func (f *fakeSIP) Unregister(context.Context) error {
 	f.mu.Lock()
 	f.unregisters++
@@ -207,7 +223,7 @@ func newRig(t *testing.T, mod func(*Config)) *rig {
 			r.stream = append(r.stream, s)
 			return s, nil
 		},
-		Account:  Account{Server: "127.0.0.1:5060", Username: "alice", Password: "secret", Codecs: []string{"PCMU", "PCMA"}},
+		Account:  account.Account{Server: "127.0.0.1:5060", Username: "alice", Password: "secret", Codecs: []string{"PCMU", "PCMA"}},
 		Settings: Settings{MaxLines: 2, RTPTimeout: 10 * time.Second},
 		Now: func() time.Time {
 			r.nowMu.Lock()

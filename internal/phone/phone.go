@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 )
 
@@ -34,7 +35,7 @@ type Config struct {
 	Audio    AudioIO
 	Store    Store // nil: changes are not persisted
 	Bus      *Bus  // nil: a private one
-	Account  Account
+	Account  account.Account
 	Settings Settings
 	Version  string
 	Logger   *slog.Logger
@@ -55,7 +56,7 @@ type Phone struct {
 	pump  *pump
 
 	// actor-owned state
-	acc      Account
+	acc      account.Account
 	reg      api.RegState
 	settings Settings
 	lines    lineTable
@@ -87,7 +88,7 @@ func New(cfg Config) (*Phone, error) {
 		cfg.Now = time.Now
 	}
 	if len(cfg.Account.Codecs) == 0 {
-		cfg.Account.Codecs = defaultCodecs()
+		cfg.Account.Codecs = account.DefaultCodecs()
 	}
 	p := &Phone{
 		cfg:      cfg,

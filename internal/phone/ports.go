@@ -5,6 +5,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
 )
@@ -13,28 +14,10 @@ import (
 // so its logic is tested without sockets or sound cards. sip.go and media.go adapt the
 // real sipstack and media packages to them.
 
-// Account is the SIP account including its secret. Only api.Account (no password)
-// leaves the phone.
-type Account struct {
-	Server           string
-	Username         string
-	AuthUsername     string
-	Password         string
-	DisplayName      string
-	Transport        string
-	OutboundProxy    string
-	RegisterInterval int
-	Codecs           []string
-	Register         bool // register automatically
-}
-
-// Configured reports whether the account names a server and a user.
-func (a Account) Configured() bool { return a.Server != "" && a.Username != "" }
-
 // SIP is the signalling stack.
 type SIP interface {
 	// SetAccount sets the identity for REGISTER and for outgoing calls.
-	SetAccount(Account) error
+	SetAccount(account.Account) error
 	// Register starts (or restarts) registration in the background.
 	Register() error
 	// Unregister sends REGISTER with Expires: 0 and waits for the answer or ctx.
@@ -110,5 +93,5 @@ type RingerOutput interface {
 
 // Store persists what the user changes at run time.
 type Store interface {
-	SaveAccount(Account) error
+	SaveAccount(account.Account) error
 }

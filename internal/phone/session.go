@@ -23,8 +23,6 @@ type negotiated struct {
 	dtmfPT uint8
 }
 
-func defaultCodecs() []string { return []string{"PCMU", "PCMA"} }
-
 // localDesc describes our media for an offer or answer.
 // dtmfPT is the telephone-event payload type to put in it (0: none).
 func (p *Phone) localDesc(port int, codecs []sipstack.Codec, dtmfPT uint8) sipstack.MediaDesc {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/sipstack"
 )
@@ -26,12 +27,9 @@ func (a *SIPAdapter) Bind(st *sipstack.Stack, p *Phone, localIP string) {
 	a.stack, a.phone, a.ip = st, p, localIP
 }
 
-func (a *SIPAdapter) SetAccount(acc Account) error {
-	sa := sipstack.Account{
-		Server: acc.Server, Username: acc.Username, AuthUsername: acc.AuthUsername, Password: acc.Password,
-		DisplayName: acc.DisplayName, Transport: acc.Transport, OutboundProxy: acc.OutboundProxy,
-		RegisterInterval: acc.RegisterInterval,
-	}
+// SetAccount hands the account to the stack.
+func (a *SIPAdapter) SetAccount(acc account.Account) error {
+	sa := sipAccount(acc)
 	a.mu.Lock()
 	a.acc = sa
 	a.mu.Unlock()
@@ -125,4 +123,15 @@ func callInput(e sipstack.CallEvent) (input, bool) {
 		return inRemoteCancel, true
 	}
 	return 0, false
+}
+
+// sipAccount is the stack's copy of the account: what REGISTER and INVITE need.
+// Codecs and Register stay with the phone, which offers the codecs and decides when
+// to register.
+func sipAccount(a account.Account) sipstack.Account {
+	return sipstack.Account{
+		Server: a.Server, Username: a.Username, AuthUsername: a.AuthUsername, Password: a.Password,
+		DisplayName: a.DisplayName, Transport: a.Transport, OutboundProxy: a.OutboundProxy,
+		RegisterInterval: a.RegisterInterval,
+	}
 }

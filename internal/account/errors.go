@@ -1,0 +1,11 @@
+package account
+
+import (
+	"fmt"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
+
+// ErrNotConfigured is returned for a command that needs an account when the account
+// lacks a server or a user name.
+var ErrNotConfigured = fmt.Errorf("%w: set an account with server and username first", api.ErrNoAccount)
