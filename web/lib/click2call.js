@@ -706,6 +706,9 @@ const CAUSES = Object.freeze({
 /** What an unanswered call with no cause at all says. */
 const NO_CAUSE = "ended";
 
+/** What a call the engine refused to place says, before the engine's message. */
+const DIAL_FAILED = "Call failed";
+
 /** A table's own entry for a name the engine sent, undefined for any other. */
 const entry = (table, name) => (Object.hasOwn(table, name) ? table[name] : undefined);
 
@@ -913,7 +916,7 @@ function mount(script) {
       ({ callId } = await phone.dial(number));
       if (!phone.call(callId)) callId = null; // it ended before the answer to call.dial
     } catch (e) {
-      msg.textContent = `Call failed: ${e.message}`;
+      msg.textContent = `${DIAL_FAILED}: ${e.message}`;
       return;
     }
     startTimer();

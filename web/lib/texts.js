@@ -43,6 +43,9 @@ export const CAUSES = Object.freeze({
 /** What an unanswered call with no cause at all says. */
 const NO_CAUSE = "ended";
 
+/** What a call the engine refused to place says, before the engine's message. */
+export const DIAL_FAILED = "Call failed";
+
 /** A table's own entry for a name the engine sent, undefined for any other. */
 const entry = (table, name) => (Object.hasOwn(table, name) ? table[name] : undefined);
 

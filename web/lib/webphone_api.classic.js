@@ -706,6 +706,9 @@ const CAUSES = Object.freeze({
 /** What an unanswered call with no cause at all says. */
 const NO_CAUSE = "ended";
 
+/** What a call the engine refused to place says, before the engine's message. */
+const DIAL_FAILED = "Call failed";
+
 /** A table's own entry for a name the engine sent, undefined for any other. */
 const entry = (table, name) => (Object.hasOwn(table, name) ? table[name] : undefined);
 
@@ -1187,7 +1190,7 @@ class WebphoneAPI {
     }
     return this.whenStarted((ph) => {
       ph.dial(to, { headers: this.headers }).catch((e) => {
-        this.display("", `Call failed: ${e.message}`);
+        this.display("", `${DIAL_FAILED}: ${e.message}`);
         this.log(`call ${to} failed: ${e.code}`);
       });
     });

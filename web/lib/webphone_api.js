@@ -6,7 +6,7 @@
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
 import { connect } from "./wpservice.js";
-import { mizuCallStatus, mizuLineStatus, talkTime } from "./texts.js";
+import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime } from "./texts.js";
 
 const ENGINE_NAME = "ns";
 const NOT_SUPPORTED = "ERROR, not supported by this engine";
@@ -402,7 +402,7 @@ class WebphoneAPI {
     }
     return this.whenStarted((ph) => {
       ph.dial(to, { headers: this.headers }).catch((e) => {
-        this.display("", `Call failed: ${e.message}`);
+        this.display("", `${DIAL_FAILED}: ${e.message}`);
         this.log(`call ${to} failed: ${e.code}`);
       });
     });

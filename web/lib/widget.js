@@ -10,7 +10,7 @@
 // defaults. The look comes from click2call.css next to the script (classes
 // wps-c2c*), which the host page may override.
 import { connect } from "./wpservice.js";
-import { callStatus, duration, outcome, outcomeText, talkTime } from "./texts.js";
+import { DIAL_FAILED, callStatus, duration, outcome, outcomeText, talkTime } from "./texts.js";
 
 const MESSAGES = {
   "not-running": "The phone engine is not running on this computer.",
@@ -128,7 +128,7 @@ export function mount(script) {
       ({ callId } = await phone.dial(number));
       if (!phone.call(callId)) callId = null; // it ended before the answer to call.dial
     } catch (e) {
-      msg.textContent = `Call failed: ${e.message}`;
+      msg.textContent = `${DIAL_FAILED}: ${e.message}`;
       return;
     }
     startTimer();

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import {
-  CALL_CONDITIONS, CALL_STATES, CAUSES, callStatus, duration, mizuCallStatus, mizuLineStatus, outcome, outcomeText, talkTime,
+  CALL_CONDITIONS, CALL_STATES, CAUSES, DIAL_FAILED, callStatus, duration, mizuCallStatus, mizuLineStatus, outcome, outcomeText, talkTime,
 } from "../lib/texts.js";
 import * as page from "../app/format.js";
 import { callButtonText, endedText } from "../lib/widget.js";
@@ -25,7 +25,7 @@ const stateWords = (key) => [...Object.values(CALL_STATES), ...Object.values(CAL
  * "rejected") are left out: any file may write those as names.
  */
 function ownedWords(file) {
-  const words = new Set([...stateWords("text"), ...causeWords]);
+  const words = new Set([...stateWords("text"), ...causeWords, DIAL_FAILED]);
   if (file === "lib/webphone_api.js") for (const w of [...stateWords("line"), ...stateWords("general")]) words.add(w);
   for (const name of [...Object.keys(CALL_STATES), ...Object.keys(CAUSES)]) words.delete(name);
   return [...words];
