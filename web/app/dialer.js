@@ -1,7 +1,7 @@
 // dialer.js: the number field, the dial pad and the keyboard. Digits, * and # typed
 // anywhere on the page go to the number (or, during a call and outside the number
 // field, to the call as DTMF); Enter calls; Backspace deletes.
-import { KEYS } from "./format.js";
+import { DIAL_FAILED, KEYS } from "./format.js";
 import { el, reportTo } from "./dom.js";
 
 /** The call DTMF goes to: the selected line's active call, else any active call. */
@@ -31,7 +31,7 @@ export function mountDialer(phone, { $ }) {
     e.preventDefault();
     const to = number.value.trim();
     if (!to) return;
-    phone.dial(to).then(() => { number.value = ""; }, reportTo("Call failed"));
+    phone.dial(to).then(() => { number.value = ""; }, reportTo(DIAL_FAILED));
   });
 
   document.addEventListener("keydown", (e) => {

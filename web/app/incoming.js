@@ -1,7 +1,7 @@
 // incoming.js: an incoming call gets attention: the page's title flashes, and a
 // Web Notification appears when the page is hidden and the user allowed them. The
 // permission is asked on a click of #notify, never on load.
-import { isRinging, peerLabel } from "./format.js";
+import { callStatus, isRinging, peerLabel } from "./format.js";
 import { renderOn } from "./dom.js";
 
 export function mountIncoming(phone, { $ }) {
@@ -11,13 +11,14 @@ export function mountIncoming(phone, { $ }) {
 
   const start = (call) => {
     const who = peerLabel(call);
+    const what = callStatus(call);
     ringingId = call.callId;
     clearInterval(timer);
     timer = setInterval(() => {
-      document.title = document.title === baseTitle ? `☎ Incoming call from ${call.peerName || call.peerUser || who}` : baseTitle;
+      document.title = document.title === baseTitle ? `☎ ${what} from ${call.peerName || call.peerUser || who}` : baseTitle;
     }, 800);
     if (typeof Notification !== "undefined" && Notification.permission === "granted" && document.hidden) {
-      const n = new Notification("Incoming call", { body: who, tag: `wpservice-${call.callId}`, requireInteraction: true });
+      const n = new Notification(what, { body: who, tag: `wpservice-${call.callId}`, requireInteraction: true });
       n.addEventListener("click", () => {
         window.focus();
         n.close();

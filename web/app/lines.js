@@ -1,7 +1,7 @@
 // lines.js: the calls, one item per line with its state, a running timer once
 // answered, and the buttons that apply: answer / reject / silence while ringing;
 // hang up; hold / resume, mute and a DTMF keypad once active.
-import { KEYS, callStatus, duration, isRinging, peerLabel } from "./format.js";
+import { KEYS, callStatus, duration, isRinging, peerLabel, talkTime } from "./format.js";
 import { el, renderOn, reportTo } from "./dom.js";
 
 export function mountLines(phone, { $ }) {
@@ -30,7 +30,7 @@ export function mountLines(phone, { $ }) {
       el("span", { class: "peer", text: ` ${c.direction === "incoming" ? "from" : "to"} ${peerLabel(c)}` })),
     el("div", { class: "line-status" },
       el("span", { class: "status", text: callStatus(c) }),
-      el("span", { class: "timer", role: "timer", "data-since": c.answeredAt || null, text: c.answeredAt ? duration(Date.now() - c.answeredAt) : "" })),
+      el("span", { class: "timer", role: "timer", "data-since": c.answeredAt || null, text: c.answeredAt ? duration(talkTime(c)) : "" })),
     row);
     if (c.state !== "active") return li;
 

@@ -660,6 +660,132 @@ function connect(options = {}) {
   return new Phone(options);
 }
 
+// --- texts.js
+// texts.js: what a call is called, in one place. The softphone page (app/), the
+// click-to-call button (widget.js) and the Mizu facade (webphone_api.js) all take
+// a call's state, how it ended and how long it lasted from here; the facade keeps
+// the Mizu API's own words for the same states (its STATUS texts, "..." for "…").
+
+/**
+ * The words for each call state: `text` on the page and the button, `line` and
+ * `general` in the Mizu API's per-line and general (line -1) STATUS notifications.
+ */
+const CALL_STATES = Object.freeze({
+  dialing: { text: "Calling…", line: "Setup", general: "Calling..." },
+  incoming: { text: "Incoming call", line: "Ringing", general: "Incoming..." },
+  ringing: { text: "Ringing…", line: "Ringing", general: "Ringing..." },
+  early: { text: "Ringing…", line: "InProgress", general: "Ringing..." },
+  active: { text: "In call", line: "InCall", general: "In Call" },
+  ended: { text: "Ended", line: "Finished" },
+});
+
+/** The words for what changes how a call in a state reads (see callStatus). */
+const CALL_CONDITIONS = Object.freeze({
+  silenced: { text: "Incoming call (silenced)" },
+  held: { text: "On hold", line: "Hold" },
+  remoteHeld: { text: "Held by the other side", line: "Hold" },
+  muted: { text: "In call (muted)", line: "Muted" },
+});
+
+/** The Mizu per-line STATUS text of a state it has no word for. */
+const MIZU_UNKNOWN = "Unknown";
+
+/**
+ * Why a call that was never answered ended, by the engine's cause kind; where the
+ * words depend on who called, by direction.
+ */
+const CAUSES = Object.freeze({
+  local_hangup: { outgoing: "cancelled", incoming: "declined" },
+  remote_hangup: { outgoing: "not answered", incoming: "missed" },
+  rejected: "rejected",
+  failed: "failed",
+  rtp_timeout: "connection lost",
+  shutdown: "engine stopped",
+});
+
+/** What an unanswered call with no cause at all says. */
+const NO_CAUSE = "ended";
+
+/** What a call the engine refused to place says, before the engine's message. */
+const DIAL_FAILED = "Call failed";
+
+/** A table's own entry for a name the engine sent, undefined for any other. */
+const entry = (table, name) => (Object.hasOwn(table, name) ? table[name] : undefined);
+
+/** m:ss, or h:mm:ss from an hour on. */
+function duration(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** How long a call has been (or was) answered, in ms: 0 if it never was. */
+function talkTime(call, now = Date.now()) {
+  return call.answeredAt ? Math.max(0, (call.endedAt || now) - call.answeredAt) : 0;
+}
+
+/** Whether a call is an incoming one still waiting for an answer. */
+const isRinging = (call) => call.direction === "incoming" && (call.state === "incoming" || call.state === "ringing");
+
+/** A call's state as its user says it. */
+function callStatus(call) {
+  if (isRinging(call)) return call.ignored ? CALL_CONDITIONS.silenced.text : CALL_STATES.incoming.text;
+  const condition = activeCondition(call);
+  if (condition) return CALL_CONDITIONS[condition].text;
+  return entry(CALL_STATES, call.state)?.text || call.state;
+}
+
+/** The Mizu per-line STATUS text of a call. */
+function mizuLineStatus(call) {
+  const condition = activeCondition(call);
+  if (condition) return CALL_CONDITIONS[condition].line;
+  return entry(CALL_STATES, call.state)?.line || MIZU_UNKNOWN;
+}
+
+/**
+ * The call part of the Mizu general STATUS text: the "best" of the calls (one in
+ * call, then an incoming one, then one ringing, then one dialing), "" with none.
+ */
+function mizuCallStatus(calls, now = Date.now()) {
+  const active = calls.find((c) => c.state === "active");
+  if (active) return `${CALL_STATES.active.general} (${Math.round(talkTime(active, now) / 1000)} sec)`;
+  if (calls.some((c) => c.direction === "incoming")) return CALL_STATES.incoming.general;
+  const waiting = ["ringing", "early", "dialing"].find((s) => calls.some((c) => c.state === s));
+  return waiting ? CALL_STATES[waiting].general : "";
+}
+
+/** What holds or mutes an active call, the strongest first; "" when nothing does. */
+function activeCondition(call) {
+  if (call.state !== "active") return "";
+  if (call.held) return "held";
+  if (call.remoteHeld) return "remoteHeld";
+  if (call.muted) return "muted";
+  return "";
+}
+
+/**
+ * How a call went, as the page's history keeps it: who called, how long it was
+ * answered, the cause kind and the SIP code of its end.
+ */
+function outcome(call, now = Date.now()) {
+  return {
+    direction: call.direction,
+    ms: talkTime(call, now),
+    cause: call.cause?.kind || "",
+    code: call.cause?.code || 0,
+  };
+}
+
+/** An outcome in a few words: its duration when answered, else why it did not happen. */
+function outcomeText({ direction, ms, cause, code }) {
+  if (ms) return duration(ms);
+  const words = entry(CAUSES, cause);
+  const text = (typeof words === "object" ? words[direction] : words) || cause.replaceAll("_", " ") || NO_CAUSE;
+  return code ? `${text} (${code})` : text;
+}
+
 // --- widget.js
 // widget.js: the click-to-call button. Built into the self-contained classic
 // script click2call.js (build.mjs); a page adds it with one tag:
@@ -673,6 +799,7 @@ function connect(options = {}) {
 // defaults. The look comes from click2call.css next to the script (classes
 // wps-c2c*), which the host page may override.
 
+
 const MESSAGES = {
   "not-running": "The phone engine is not running on this computer.",
   "permission-needed": "Click to let this site use your phone; your browser will ask.",
@@ -683,24 +810,17 @@ const MESSAGES = {
   disconnected: "Reconnecting to the phone engine…",
 };
 
-const STATES = { dialing: "Calling…", ringing: "Ringing…", early: "Ringing…", active: "In call", incoming: "Incoming…" };
-
 const ENDED_MS = 4000;
 
-/** What the button says once a call is over. */
-function endedText(call) {
-  const cause = call.cause || {};
-  if (call.answeredAt) return `Call ended · ${clock((call.endedAt || Date.now()) - call.answeredAt)}`;
-  if (cause.kind === "rejected" && (cause.code === 486 || cause.code === 600)) return "Busy";
-  if (cause.kind === "remote_hangup" || cause.kind === "rejected") return "No answer";
-  if (cause.kind === "local_hangup") return "Call cancelled";
-  return "Call failed";
+/** What the button says during a call: how far it got, then its timer once answered. */
+function callButtonText(call, now = Date.now()) {
+  return call.state === "active" && call.answeredAt
+    ? `Hang up · ${duration(talkTime(call, now))}`
+    : `${callStatus(call)} · Hang up`;
 }
 
-function clock(ms) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
+/** What the button says once a call is over: how long it lasted, or why it did not happen. */
+const endedText = (call) => `Call ended · ${outcomeText(outcome(call))}`;
 
 /** Turns a script tag (with data-number, data-label, data-style) into a call button. */
 function mount(script) {
@@ -743,9 +863,7 @@ function mount(script) {
     box.dataset.status = phone.status;
     if (call) {
       box.dataset.state = call.state;
-      button.textContent = call.state === "active" && call.answeredAt
-        ? `Hang up · ${clock(Date.now() - call.answeredAt)}`
-        : `${STATES[call.state] || call.state} · Hang up`;
+      button.textContent = callButtonText(call);
       button.setAttribute("aria-label", `Hang up the call to ${number}`);
     } else if (ended) {
       box.dataset.state = "ended";
@@ -798,7 +916,7 @@ function mount(script) {
       ({ callId } = await phone.dial(number));
       if (!phone.call(callId)) callId = null; // it ended before the answer to call.dial
     } catch (e) {
-      msg.textContent = `Call failed: ${e.message}`;
+      msg.textContent = `${DIAL_FAILED}: ${e.message}`;
       return;
     }
     startTimer();

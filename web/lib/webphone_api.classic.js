@@ -660,6 +660,132 @@ function connect(options = {}) {
   return new Phone(options);
 }
 
+// --- texts.js
+// texts.js: what a call is called, in one place. The softphone page (app/), the
+// click-to-call button (widget.js) and the Mizu facade (webphone_api.js) all take
+// a call's state, how it ended and how long it lasted from here; the facade keeps
+// the Mizu API's own words for the same states (its STATUS texts, "..." for "…").
+
+/**
+ * The words for each call state: `text` on the page and the button, `line` and
+ * `general` in the Mizu API's per-line and general (line -1) STATUS notifications.
+ */
+const CALL_STATES = Object.freeze({
+  dialing: { text: "Calling…", line: "Setup", general: "Calling..." },
+  incoming: { text: "Incoming call", line: "Ringing", general: "Incoming..." },
+  ringing: { text: "Ringing…", line: "Ringing", general: "Ringing..." },
+  early: { text: "Ringing…", line: "InProgress", general: "Ringing..." },
+  active: { text: "In call", line: "InCall", general: "In Call" },
+  ended: { text: "Ended", line: "Finished" },
+});
+
+/** The words for what changes how a call in a state reads (see callStatus). */
+const CALL_CONDITIONS = Object.freeze({
+  silenced: { text: "Incoming call (silenced)" },
+  held: { text: "On hold", line: "Hold" },
+  remoteHeld: { text: "Held by the other side", line: "Hold" },
+  muted: { text: "In call (muted)", line: "Muted" },
+});
+
+/** The Mizu per-line STATUS text of a state it has no word for. */
+const MIZU_UNKNOWN = "Unknown";
+
+/**
+ * Why a call that was never answered ended, by the engine's cause kind; where the
+ * words depend on who called, by direction.
+ */
+const CAUSES = Object.freeze({
+  local_hangup: { outgoing: "cancelled", incoming: "declined" },
+  remote_hangup: { outgoing: "not answered", incoming: "missed" },
+  rejected: "rejected",
+  failed: "failed",
+  rtp_timeout: "connection lost",
+  shutdown: "engine stopped",
+});
+
+/** What an unanswered call with no cause at all says. */
+const NO_CAUSE = "ended";
+
+/** What a call the engine refused to place says, before the engine's message. */
+const DIAL_FAILED = "Call failed";
+
+/** A table's own entry for a name the engine sent, undefined for any other. */
+const entry = (table, name) => (Object.hasOwn(table, name) ? table[name] : undefined);
+
+/** m:ss, or h:mm:ss from an hour on. */
+function duration(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** How long a call has been (or was) answered, in ms: 0 if it never was. */
+function talkTime(call, now = Date.now()) {
+  return call.answeredAt ? Math.max(0, (call.endedAt || now) - call.answeredAt) : 0;
+}
+
+/** Whether a call is an incoming one still waiting for an answer. */
+const isRinging = (call) => call.direction === "incoming" && (call.state === "incoming" || call.state === "ringing");
+
+/** A call's state as its user says it. */
+function callStatus(call) {
+  if (isRinging(call)) return call.ignored ? CALL_CONDITIONS.silenced.text : CALL_STATES.incoming.text;
+  const condition = activeCondition(call);
+  if (condition) return CALL_CONDITIONS[condition].text;
+  return entry(CALL_STATES, call.state)?.text || call.state;
+}
+
+/** The Mizu per-line STATUS text of a call. */
+function mizuLineStatus(call) {
+  const condition = activeCondition(call);
+  if (condition) return CALL_CONDITIONS[condition].line;
+  return entry(CALL_STATES, call.state)?.line || MIZU_UNKNOWN;
+}
+
+/**
+ * The call part of the Mizu general STATUS text: the "best" of the calls (one in
+ * call, then an incoming one, then one ringing, then one dialing), "" with none.
+ */
+function mizuCallStatus(calls, now = Date.now()) {
+  const active = calls.find((c) => c.state === "active");
+  if (active) return `${CALL_STATES.active.general} (${Math.round(talkTime(active, now) / 1000)} sec)`;
+  if (calls.some((c) => c.direction === "incoming")) return CALL_STATES.incoming.general;
+  const waiting = ["ringing", "early", "dialing"].find((s) => calls.some((c) => c.state === s));
+  return waiting ? CALL_STATES[waiting].general : "";
+}
+
+/** What holds or mutes an active call, the strongest first; "" when nothing does. */
+function activeCondition(call) {
+  if (call.state !== "active") return "";
+  if (call.held) return "held";
+  if (call.remoteHeld) return "remoteHeld";
+  if (call.muted) return "muted";
+  return "";
+}
+
+/**
+ * How a call went, as the page's history keeps it: who called, how long it was
+ * answered, the cause kind and the SIP code of its end.
+ */
+function outcome(call, now = Date.now()) {
+  return {
+    direction: call.direction,
+    ms: talkTime(call, now),
+    cause: call.cause?.kind || "",
+    code: call.cause?.code || 0,
+  };
+}
+
+/** An outcome in a few words: its duration when answered, else why it did not happen. */
+function outcomeText({ direction, ms, cause, code }) {
+  if (ms) return duration(ms);
+  const words = entry(CAUSES, cause);
+  const text = (typeof words === "object" ? words[direction] : words) || cause.replaceAll("_", " ") || NO_CAUSE;
+  return code ? `${text} (${code})` : text;
+}
+
 // --- webphone_api.js
 // webphone_api.js: the Mizu WebPhone API ("NS engine") on top of wpservice.js.
 //
@@ -668,6 +794,7 @@ function connect(options = {}) {
 // conventions, return values and callbacks, driving the wpservice engine. Functions
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
+
 
 const ENGINE_NAME = "ns";
 const NOT_SUPPORTED = "ERROR, not supported by this engine";
@@ -1063,7 +1190,7 @@ class WebphoneAPI {
     }
     return this.whenStarted((ph) => {
       ph.dial(to, { headers: this.headers }).catch((e) => {
-        this.display("", `Call failed: ${e.message}`);
+        this.display("", `${DIAL_FAILED}: ${e.message}`);
         this.log(`call ${to} failed: ${e.code}`);
       });
     });
@@ -1183,7 +1310,7 @@ class WebphoneAPI {
     const peer = str(c.peerUser || c.peer);
     const outgoing = c.direction === "outgoing";
     const connect = (c.answeredAt || c.endedAt || c.startedAt) - c.startedAt;
-    const duration = c.answeredAt ? (c.endedAt || Date.now()) - c.answeredAt : 0;
+    const duration = talkTime(c);
     const reason = c.cause ? [c.cause.code, c.cause.reason || c.cause.kind].filter(Boolean).join(" ") : "";
     const caller = outgoing ? me : peer;
     const called = outgoing ? peer : me;
@@ -1209,25 +1336,9 @@ class WebphoneAPI {
 
   // -- STATUS strings ---------------------------------------------------------------
 
-  lineStatusText(c) {
-    switch (c.state) {
-      case "dialing": return "Setup";
-      case "incoming":
-      case "ringing": return "Ringing";
-      case "early": return "InProgress";
-      case "active": return c.held || c.remoteHeld ? "Hold" : c.muted ? "Muted" : "InCall";
-      case "ended": return "Finished";
-    }
-    return "Unknown";
-  }
-
   generalStatusText() {
-    const lines = this.lines();
-    const active = lines.find((c) => c.state === "active");
-    if (active) return `In Call (${Math.round((Date.now() - (active.answeredAt || Date.now())) / 1000)} sec)`;
-    if (lines.some((c) => c.direction === "incoming")) return "Incoming...";
-    if (lines.some((c) => c.state === "ringing" || c.state === "early")) return "Ringing...";
-    if (lines.some((c) => c.state === "dialing")) return "Calling...";
+    const call = mizuCallStatus(this.lines());
+    if (call) return call;
     const r = this.phone?.state.registration?.state;
     if (r === "registered") return "Registered";
     if (r === "registering") return "Registering...";
@@ -1253,7 +1364,7 @@ class WebphoneAPI {
     if (c) {
       const first = { setup: "CallSetup", connected: "CallConnect", disconnected: "CallDisconnect" }[this.calls.get(c.callId)?.event || (c.state === "ended" ? "disconnected" : "")];
       if (first && !this.oneTime(c, first)) this.notify(this.statusString(c.line, first, c));
-      this.notify(this.statusString(c.line, this.lineStatusText(c), c));
+      this.notify(this.statusString(c.line, mizuLineStatus(c), c));
     }
     this.notify(this.statusString(-1, this.generalStatusText(), c && c.state !== "ended" ? c : this.target()));
   }
@@ -1428,7 +1539,7 @@ class WebphoneAPI {
     const me = this.phone.state.account?.username || "";
     const server = this.phone.state.account?.server || "";
     if (!c) return `LINEDETAILS,${Number(line) > 0 ? Number(line) : -1},Ready,,,${me},,,${server},0,0,`;
-    return ["LINEDETAILS", c.line, this.lineStatusText(c), str(c.sipCallId), str(c.peerUser), me,
+    return ["LINEDETAILS", c.line, mizuLineStatus(c), str(c.sipCallId), str(c.peerUser), me,
       c.direction === "outgoing" ? 1 : 2, "", server, c.muted ? 1 : 0, c.held || c.remoteHeld ? 1 : 0, str(c.peerName)].join(",");
   }
 

@@ -6,6 +6,7 @@
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
 import { connect } from "./wpservice.js";
+import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime } from "./texts.js";
 
 const ENGINE_NAME = "ns";
 const NOT_SUPPORTED = "ERROR, not supported by this engine";
@@ -401,7 +402,7 @@ class WebphoneAPI {
     }
     return this.whenStarted((ph) => {
       ph.dial(to, { headers: this.headers }).catch((e) => {
-        this.display("", `Call failed: ${e.message}`);
+        this.display("", `${DIAL_FAILED}: ${e.message}`);
         this.log(`call ${to} failed: ${e.code}`);
       });
     });
@@ -521,7 +522,7 @@ class WebphoneAPI {
     const peer = str(c.peerUser || c.peer);
     const outgoing = c.direction === "outgoing";
     const connect = (c.answeredAt || c.endedAt || c.startedAt) - c.startedAt;
-    const duration = c.answeredAt ? (c.endedAt || Date.now()) - c.answeredAt : 0;
+    const duration = talkTime(c);
     const reason = c.cause ? [c.cause.code, c.cause.reason || c.cause.kind].filter(Boolean).join(" ") : "";
     const caller = outgoing ? me : peer;
     const called = outgoing ? peer : me;
@@ -547,25 +548,9 @@ class WebphoneAPI {
 
   // -- STATUS strings ---------------------------------------------------------------
 
-  lineStatusText(c) {
-    switch (c.state) {
-      case "dialing": return "Setup";
-      case "incoming":
-      case "ringing": return "Ringing";
-      case "early": return "InProgress";
-      case "active": return c.held || c.remoteHeld ? "Hold" : c.muted ? "Muted" : "InCall";
-      case "ended": return "Finished";
-    }
-    return "Unknown";
-  }
-
   generalStatusText() {
-    const lines = this.lines();
-    const active = lines.find((c) => c.state === "active");
-    if (active) return `In Call (${Math.round((Date.now() - (active.answeredAt || Date.now())) / 1000)} sec)`;
-    if (lines.some((c) => c.direction === "incoming")) return "Incoming...";
-    if (lines.some((c) => c.state === "ringing" || c.state === "early")) return "Ringing...";
-    if (lines.some((c) => c.state === "dialing")) return "Calling...";
+    const call = mizuCallStatus(this.lines());
+    if (call) return call;
     const r = this.phone?.state.registration?.state;
     if (r === "registered") return "Registered";
     if (r === "registering") return "Registering...";
@@ -591,7 +576,7 @@ class WebphoneAPI {
     if (c) {
       const first = { setup: "CallSetup", connected: "CallConnect", disconnected: "CallDisconnect" }[this.calls.get(c.callId)?.event || (c.state === "ended" ? "disconnected" : "")];
       if (first && !this.oneTime(c, first)) this.notify(this.statusString(c.line, first, c));
-      this.notify(this.statusString(c.line, this.lineStatusText(c), c));
+      this.notify(this.statusString(c.line, mizuLineStatus(c), c));
     }
     this.notify(this.statusString(-1, this.generalStatusText(), c && c.state !== "ended" ? c : this.target()));
   }
@@ -766,7 +751,7 @@ class WebphoneAPI {
     const me = this.phone.state.account?.username || "";
     const server = this.phone.state.account?.server || "";
     if (!c) return `LINEDETAILS,${Number(line) > 0 ? Number(line) : -1},Ready,,,${me},,,${server},0,0,`;
-    return ["LINEDETAILS", c.line, this.lineStatusText(c), str(c.sipCallId), str(c.peerUser), me,
+    return ["LINEDETAILS", c.line, mizuLineStatus(c), str(c.sipCallId), str(c.peerUser), me,
       c.direction === "outgoing" ? 1 : 2, "", server, c.muted ? 1 : 0, c.held || c.remoteHeld ? 1 : 0, str(c.peerName)].join(",");
   }
 

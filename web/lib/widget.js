@@ -10,6 +10,7 @@
 // defaults. The look comes from click2call.css next to the script (classes
 // wps-c2c*), which the host page may override.
 import { connect } from "./wpservice.js";
+import { DIAL_FAILED, callStatus, duration, outcome, outcomeText, talkTime } from "./texts.js";
 
 const MESSAGES = {
   "not-running": "The phone engine is not running on this computer.",
@@ -21,24 +22,17 @@ const MESSAGES = {
   disconnected: "Reconnecting to the phone engine…",
 };
 
-const STATES = { dialing: "Calling…", ringing: "Ringing…", early: "Ringing…", active: "In call", incoming: "Incoming…" };
-
 const ENDED_MS = 4000;
 
-/** What the button says once a call is over. */
-function endedText(call) {
-  const cause = call.cause || {};
-  if (call.answeredAt) return `Call ended · ${clock((call.endedAt || Date.now()) - call.answeredAt)}`;
-  if (cause.kind === "rejected" && (cause.code === 486 || cause.code === 600)) return "Busy";
-  if (cause.kind === "remote_hangup" || cause.kind === "rejected") return "No answer";
-  if (cause.kind === "local_hangup") return "Call cancelled";
-  return "Call failed";
+/** What the button says during a call: how far it got, then its timer once answered. */
+export function callButtonText(call, now = Date.now()) {
+  return call.state === "active" && call.answeredAt
+    ? `Hang up · ${duration(talkTime(call, now))}`
+    : `${callStatus(call)} · Hang up`;
 }
 
-function clock(ms) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
-}
+/** What the button says once a call is over: how long it lasted, or why it did not happen. */
+export const endedText = (call) => `Call ended · ${outcomeText(outcome(call))}`;
 
 /** Turns a script tag (with data-number, data-label, data-style) into a call button. */
 export function mount(script) {
@@ -81,9 +75,7 @@ export function mount(script) {
     box.dataset.status = phone.status;
     if (call) {
       box.dataset.state = call.state;
-      button.textContent = call.state === "active" && call.answeredAt
-        ? `Hang up · ${clock(Date.now() - call.answeredAt)}`
-        : `${STATES[call.state] || call.state} · Hang up`;
+      button.textContent = callButtonText(call);
       button.setAttribute("aria-label", `Hang up the call to ${number}`);
     } else if (ended) {
       box.dataset.state = "ended";
@@ -136,7 +128,7 @@ export function mount(script) {
       ({ callId } = await phone.dial(number));
       if (!phone.call(callId)) callId = null; // it ended before the answer to call.dial
     } catch (e) {
-      msg.textContent = `Call failed: ${e.message}`;
+      msg.textContent = `${DIAL_FAILED}: ${e.message}`;
       return;
     }
     startTimer();

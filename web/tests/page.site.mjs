@@ -15,6 +15,7 @@ export function pageFiles(ports) {
     "app.js": read("app.js"),
     "style.css": read("style.css"),
     "lib/wpservice.js": read("lib/wpservice.js"),
+    "lib/texts.js": read("lib/texts.js"),
   };
   if (!files["index.html"].includes(`content="${ports.join(",")}"`)) throw new Error("index.html lost its wpservice-ports meta tag");
   for (const f of readdirSync(path.join(web, "app"))) files[`app/${f}`] = read(`app/${f}`);
