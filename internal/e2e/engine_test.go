@@ -52,6 +52,7 @@ type engine struct {
 	outWAV  string // what the engine's speaker played
 	logMu   sync.Mutex
 	log     bytes.Buffer
+	logged  chan struct{} // closed and replaced by every write to log
 	exited  chan error
 }
 
@@ -138,7 +139,38 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 func (e *engine) Write(p []byte) (int, error) {
 	e.logMu.Lock()
 	defer e.logMu.Unlock()
+	if e.logged != nil {
+		close(e.logged)
+	}
+	e.logged = make(chan struct{})
 	return e.log.Write(p)
+}
+
+// waitLog waits up to d for the engine's log to contain every one of subs, and
+// reports whether it did.
+func (e *engine) waitLog(d time.Duration, subs ...string) bool {
+	deadline := time.After(d)
+	for {
+		e.logMu.Lock()
+		text, next := e.log.String(), e.logged
+		if next == nil {
+			next = make(chan struct{})
+			e.logged = next
+		}
+		e.logMu.Unlock()
+		all := true
+		for _, s := range subs {
+			all = all && strings.Contains(text, s)
+		}
+		if all {
+			return true
+		}
+		select {
+		case <-next:
+		case <-deadline:
+			return false
+		}
+	}
 }
 
 func (e *engine) logText() string {
