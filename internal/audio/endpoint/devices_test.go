@@ -13,6 +13,9 @@ import (
 
 func TestNullBackendDevicesAreListedAndSelectable(t *testing.T) {
 	e := open(t, nullDevice())
+	if e.duplex == nil {
+		t.Fatal("Open opened no sound device")
+	}
 	d := e.Devices()
 	if d.Backend != "null" || len(d.Inputs) == 0 || len(d.Outputs) == 0 {
 		t.Fatalf("devices = %+v, want the null backend's devices", d)
