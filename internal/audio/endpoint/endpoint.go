@@ -49,7 +49,7 @@ func Open(cfg config.Audio, log *slog.Logger) (*Endpoint, error) {
 	}
 	e := &Endpoint{
 		cfg:   cfg,
-		log:   log.With("component", "audio"),
+		log:   log,
 		watch: device.Watch,
 		sel:   selection{input: cfg.InputDevice, output: cfg.OutputDevice, ringer: cfg.OutputDevice},
 	}
