@@ -9,10 +9,11 @@ import (
 const module = "github.com/wpservice/wpservice"
 
 // TestImportRules enforces the package layering: control knows only the wire contract
-// and the pairing store,
-// only sipstack imports sipgo, only audio/device imports malgo, the account model knows
-// neither files nor secrets and the phone never reaches the password keeper, and the
-// leaf packages stay leaves. It runs `go list -deps` on each package and fails on a forbidden edge.
+// and the pairing store, the local audio endpoint knows the devices and the wire
+// contract but not the phone it serves, only sipstack imports sipgo, only audio/device
+// imports malgo, the account model knows neither files nor secrets and the phone never
+// reaches the password keeper, and the leaf packages stay leaves. It runs
+// `go list -deps` on each package and fails on a forbidden edge.
 func TestImportRules(t *testing.T) {
 	const (
 		sipgo = "github.com/emiago/sipgo"
@@ -34,7 +35,8 @@ func TestImportRules(t *testing.T) {
 		{internal("sipstack"), []string{internal("phone"), internal("control"), internal("media"), internal("audio"), internal("api"), malgo}},
 		{internal("media"), []string{internal("phone"), internal("control"), internal("sipstack"), internal("api"), internal("audio/device"), sipgo, malgo}},
 		{internal("audio"), []string{internal("audio/device"), internal("api"), internal("phone"), sipgo, malgo}},
-		{internal("audio/device"), []string{internal("api"), internal("phone"), internal("media"), sipgo}},
+		{internal("audio/device"), []string{internal("api"), internal("phone"), internal("media"), internal("audio/endpoint"), sipgo}},
+		{internal("audio/endpoint"), []string{internal("phone"), internal("control"), internal("sipstack"), internal("media"), internal("store"), sipgo}},
 		{internal("store"), []string{module + "/internal/", sipgo, malgo}},
 		{internal("config"), []string{module + "/internal/", sipgo, malgo}},
 	}

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/wpservice/wpservice/internal/api"
 )
 
 // version is set at build time (-ldflags "-X main.version=...").
@@ -46,7 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		return runEngineCmd(rest, stderr)
 	case "version", "--version", "-v":
-		fmt.Fprintf(stdout, "wpservice %s (protocol %d)\n", version, protocolVersion())
+		fmt.Fprintf(stdout, "wpservice %s (protocol %d)\n", version, api.ProtocolVersion)
 		return 0
 	case "install", "uninstall", "start", "stop", "status":
 		return serviceCmd(cmd, rest, stdout, stderr)

@@ -1,0 +1,128 @@
+package endpoint
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/audio/device"
+)
+
+// Devices is the device list and the selection, as devices.list reports them.
+func (e *Endpoint) Devices() api.Devices {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return api.Devices{
+		Backend:        e.backendName(),
+		Inputs:         apiDevices(e.inputs),
+		Outputs:        apiDevices(e.outputs),
+		SelectedInput:  e.sel.input,
+		SelectedOutput: e.sel.output,
+		SelectedRinger: e.sel.ringer,
+	}
+}
+
+// Select chooses devices by id: an empty id keeps the current choice, "default" is
+// the system's default device. A new microphone or speaker reopens the sound device;
+// if that fails, the previous choice stays. Errors wrap ErrNoDevice or
+// ErrDeviceUnavailable.
+func (e *Endpoint) Select(args api.DeviceSelectArgs) (api.Devices, error) {
+	e.mu.Lock()
+	if err := e.checkListed(args); err != nil {
+		e.mu.Unlock()
+		return api.Devices{}, err
+	}
+	prev := e.sel
+	e.sel = selection{
+		input:  cmp.Or(args.Input, prev.input),
+		output: cmp.Or(args.Output, prev.output),
+		ringer: cmp.Or(args.Ringer, prev.ringer),
+	}
+	next := e.sel
+	reopen := e.usesDevice() && (next.input != prev.input || next.output != prev.output)
+	e.mu.Unlock()
+	if reopen {
+		if err := e.openDevice(next); err != nil {
+			e.mu.Lock()
+			e.sel = prev
+			e.mu.Unlock()
+			return api.Devices{}, fmt.Errorf("%w: %w", ErrDeviceUnavailable, err)
+		}
+	}
+	return e.Devices(), nil
+}
+
+// checkListed refuses an id the device list does not have. Caller holds e.mu.
+func (e *Endpoint) checkListed(args api.DeviceSelectArgs) error {
+	for _, c := range []struct {
+		role, id string
+		list     []device.Device
+	}{
+		{"input", args.Input, e.inputs},
+		{"output", args.Output, e.outputs},
+		{"ringer", args.Ringer, e.outputs},
+	} {
+		listed := slices.ContainsFunc(c.list, func(d device.Device) bool { return d.ID == c.id })
+		if c.id != "" && c.id != "default" && !listed {
+			return fmt.Errorf("%s %q: %w", c.role, c.id, ErrNoDevice)
+		}
+	}
+	return nil
+}
+
+// openDevice opens the sound device on sel and closes the one it replaces.
+func (e *Endpoint) openDevice(sel selection) error {
+	d, err := device.Open(device.Config{Backend: e.cfg.Backend, Input: sel.input, Output: sel.output, Logger: e.log})
+	if err != nil {
+		return err
+	}
+	e.mu.Lock()
+	old := e.duplex
+	e.duplex = d
+	e.mu.Unlock()
+	if old != nil {
+		if err := old.Close(); err != nil {
+			e.log.Debug("close the previous device", "err", err)
+		}
+	}
+	return nil
+}
+
+// refresh lists the devices now.
+func (e *Endpoint) refresh() {
+	in, out, err := device.List(e.cfg.Backend)
+	if err != nil {
+		e.log.Debug("list devices", "err", err)
+		return
+	}
+	e.setLists(in, out)
+}
+
+// setLists records the device lists and reports whether they changed.
+func (e *Endpoint) setLists(inputs, outputs []device.Device) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	changed := !slices.Equal(inputs, e.inputs) || !slices.Equal(outputs, e.outputs)
+	e.inputs, e.outputs = inputs, outputs
+	return changed
+}
+
+// backendName says what actually plays and records. Caller holds e.mu.
+func (e *Endpoint) backendName() string {
+	switch {
+	case e.cfg.Input == "wav" || e.cfg.Output == "wav":
+		return "wav"
+	case e.duplex != nil:
+		return e.duplex.Backend()
+	}
+	return "null"
+}
+
+func apiDevices(ds []device.Device) []api.Device {
+	out := make([]api.Device, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, api.Device{ID: d.ID, Name: d.Name, Default: d.Default})
+	}
+	return out
+}

@@ -1,0 +1,161 @@
+package endpoint
+
+import (
+	"errors"
+	"log/slog"
+	"sync"
+
+	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/audio/device"
+	"github.com/wpservice/wpservice/internal/config"
+)
+
+// flushEvery is how many frames a WAV recording takes between flushes: about one a
+// second, so the file on disk is a valid WAV of nearly all of the call even when the
+// engine is killed before Close.
+const flushEvery = 50
+
+// Endpoint is the local microphone and speaker. It is safe for concurrent use: the
+// media clock reads and writes frames while the phone selects devices and Watch
+// follows the device list.
+type Endpoint struct {
+	cfg   config.Audio
+	log   *slog.Logger
+	watch watchFunc // device.Watch; tests script it
+
+	mu      sync.Mutex
+	src     audio.Source     // the microphone when it is not a device: a WAV file or silence
+	sink    audio.Sink       // the speaker when it is not a device: a WAV file or discard
+	wavOut  *audio.WAVWriter // the speaker's recording, flushed every flushEvery frames
+	written int              // frames written to the speaker
+	duplex  *device.Duplex   // the open sound device, if any
+	inputs  []device.Device
+	outputs []device.Device
+	sel     selection
+}
+
+// selection is the chosen device ids; "default" is the system's default device.
+type selection struct {
+	input, output, ringer string
+}
+
+// Open builds the endpoint cfg describes. It opens the WAV files and, when either side
+// is a sound device, lists the devices and opens the configured ones. A sound device
+// that cannot be opened is no error: calls still work, in silence, and the log says
+// why. A WAV file that cannot be read or created is.
+func Open(cfg config.Audio, log *slog.Logger) (*Endpoint, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e := &Endpoint{
+		cfg:   cfg,
+		log:   log,
+		watch: device.Watch,
+		sel:   selection{input: cfg.InputDevice, output: cfg.OutputDevice, ringer: cfg.OutputDevice},
+	}
+	switch cfg.Input {
+	case "wav":
+		s, err := audio.OpenWAV(cfg.InputFile, true)
+		if err != nil {
+			return nil, err
+		}
+		e.src = s
+	case "null":
+		e.src = audio.Silence{}
+	}
+	switch cfg.Output {
+	case "wav":
+		w, err := audio.CreateWAV(cfg.OutputFile, audio.SampleRate)
+		if err != nil {
+			return nil, err
+		}
+		e.wavOut, e.sink = w, w
+	case "null":
+		e.sink = audio.Discard{}
+	}
+	if e.usesDevice() {
+		e.refresh()
+		if err := e.openDevice(e.sel); err != nil {
+			e.log.Warn("audio device unavailable; using silence", "err", err)
+		}
+	}
+	return e, nil
+}
+
+// usesDevice reports whether either side is a sound device.
+func (e *Endpoint) usesDevice() bool {
+	return e.cfg.Input == "device" || e.cfg.Output == "device"
+}
+
+// Source is the microphone. It reads silence while no device is open.
+func (e *Endpoint) Source() audio.Source { return microphone{e} }
+
+// Sink is the speaker. It drops what it is given while no device is open, and after
+// Close.
+func (e *Endpoint) Sink() audio.Sink { return speaker{e} }
+
+// Ringer is where the ring tone plays (the phone's RingerOutput). A sound device has
+// one playback stream, so the ring is mixed into the speaker (nil). A WAV or null
+// speaker keeps only call audio: a recording of a call has no ring tone in it.
+func (e *Endpoint) Ringer() audio.Sink {
+	if e.cfg.Output == "device" {
+		return nil
+	}
+	return audio.Discard{}
+}
+
+type microphone struct{ e *Endpoint }
+
+func (m microphone) ReadFrame(pcm []int16) error {
+	m.e.mu.Lock()
+	src, d := m.e.src, m.e.duplex
+	m.e.mu.Unlock()
+	switch {
+	case src != nil:
+		return src.ReadFrame(pcm)
+	case d != nil:
+		return d.ReadFrame(pcm)
+	}
+	clear(pcm)
+	return nil
+}
+
+type speaker struct{ e *Endpoint }
+
+func (s speaker) WriteFrame(pcm []int16) error {
+	s.e.mu.Lock()
+	sink, d, rec := s.e.sink, s.e.duplex, s.e.wavOut
+	s.e.written++
+	flush := rec != nil && s.e.written%flushEvery == 0
+	s.e.mu.Unlock()
+	switch {
+	case sink != nil:
+		if err := sink.WriteFrame(pcm); err != nil {
+			return err
+		}
+		if flush {
+			return rec.Flush()
+		}
+		return nil
+	case d != nil:
+		return d.WriteFrame(pcm)
+	}
+	return nil
+}
+
+// Close stops the sound device and finishes the WAV recording; the speaker drops
+// what it is given from then on.
+func (e *Endpoint) Close() error {
+	e.mu.Lock()
+	d, rec := e.duplex, e.wavOut
+	e.duplex, e.wavOut, e.sink = nil, nil, audio.Discard{}
+	e.mu.Unlock()
+	var errs []error
+	if d != nil {
+		errs = append(errs, d.Close())
+	}
+	if rec != nil {
+		errs = append(errs, rec.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,28 @@
+package endpoint
+
+import (
+	"context"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/audio/device"
+)
+
+// WatchInterval is how often Watch polls the device list.
+const WatchInterval = 3 * time.Second
+
+// watchFunc is device.Watch's signature, the seam tests script hot-plug through.
+type watchFunc func(ctx context.Context, backend string, every time.Duration, onChange func(inputs, outputs []device.Device))
+
+// Watch follows hot-plug until ctx is done: when the device list changes it updates
+// what Devices reports and calls changed. It returns at once when neither side is a
+// sound device. Run it on its own goroutine.
+func (e *Endpoint) Watch(ctx context.Context, changed func()) {
+	if !e.usesDevice() {
+		return
+	}
+	e.watch(ctx, e.cfg.Backend, WatchInterval, func(inputs, outputs []device.Device) {
+		if e.setLists(inputs, outputs) {
+			changed()
+		}
+	})
+}
