@@ -161,7 +161,7 @@ func TestDirectURICallWithoutAccount(t *testing.T) {
 	c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "sip:bob@" + bob.SIPAddr}, &res)
 	c.callStates(res.CallID, api.CallActive, 10*time.Second)
 	bob.WaitEvent(t, "CALL_ESTABLISHED", 5*time.Second)
-	time.Sleep(time.Second)
+	c.awaitFarAudio(10 * time.Second)
 	c.mustDo(api.CmdCallHangup.Name, map[string]any{"all": true}, nil)
 	c.callStates(res.CallID, api.CallEnded, 5*time.Second)
 	e.stop(t)

@@ -423,3 +423,30 @@ func loudest(pcm []int16) (hz, rms float64) {
 	}
 	return audio.DominantFrequency(bestWin, audio.SampleRate, 200, 3500, 10), best
 }
+
+// awaitFarAudio waits until the engine has played the far end's audio for two
+// seconds: twenty audio.level windows (100 ms each) in a row with the speaker above
+// -30 dBFS, enough for a recording's loudest-second analysis. It subscribes c to the
+// levels, so call it once a call is active.
+func (c *client) awaitFarAudio(timeout time.Duration) {
+	c.t.Helper()
+	c.mustDo(api.CmdEventsSubscribe.Name, map[string]any{"levels": true}, nil)
+	deadline := time.Now().Add(timeout)
+	loud := 0
+	for loud < 20 {
+		left := time.Until(deadline)
+		if left <= 0 {
+			c.t.Fatalf("the engine did not play the far end's audio within %v", timeout)
+		}
+		var lv api.Levels
+		if err := json.Unmarshal(c.next(api.EvAudioLevel, left, nil), &lv); err != nil {
+			c.t.Fatal(err)
+		}
+		if lv.Output > -30 {
+			loud++
+		} else {
+			loud = 0
+		}
+	}
+	c.mustDo(api.CmdEventsSubscribe.Name, map[string]any{"levels": false}, nil)
+}
