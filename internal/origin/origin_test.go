@@ -59,6 +59,7 @@ func TestParseRefuses(t *testing.T) {
 	tests := []struct{ in, why string }{
 		{"", "empty"},
 		{"https://" + strings.Repeat("a", MaxLen), "too long"},
+		{"https://" + string(make([]byte, 600)), "too long, NUL bytes"},
 		{"null", "the null origin"},
 		{"NULL", "other scheme"},
 		{"file://", "file"},
