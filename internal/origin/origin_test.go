@@ -217,6 +217,8 @@ func TestErrorsSayHowToFixIt(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://bücher.example":              "xn--bcher-kva.example",
 		"https://crm.example.com/":            "path",
+		"https://user@crm.example.com":        "user info",
+		"https://crm.example.com\\x":          "user info",
 		"https://crm.example.com:0443":        "leading zeros",
 		"https://[fe80::1%25eth0]":            "zone",
 		"http://127.1":                        "four decimal parts",
