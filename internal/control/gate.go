@@ -65,6 +65,8 @@ func (g *gate) release() {
 }
 
 // request records a pairing request for c's origin and files c as waiting for it.
+// Like check, it serves connections that must pair, which the guard lets in only
+// when user pairing is on: g.store is set.
 func (g *gate) request(c *conn) (pairing.Request, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
