@@ -9,10 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
+
+	"github.com/wpservice/wpservice/internal/origin"
 )
 
 //go:embed default.json
@@ -158,13 +158,6 @@ func DefaultDir() (string, error) {
 	return filepath.Join(d, "wpservice"), nil
 }
 
-// isOrigin reports whether o is scheme://host[:port] with an http(s) scheme and nothing more.
-func isOrigin(o string) bool {
-	u, err := url.Parse(o)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
-		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil && u.Opaque == ""
-}
-
 // Validate checks every field and names the first bad one.
 func (c *Config) Validate() error {
 	var errs []error
@@ -184,7 +177,7 @@ func (c *Config) Validate() error {
 	for _, p := range c.Control.TLS.FallbackPorts {
 		port("control.tls.fallbackPorts", p, false)
 	}
-	seen := map[string]string{}
+	seen := map[origin.Origin]string{}
 	for _, l := range []struct {
 		field   string
 		origins []string
@@ -193,18 +186,19 @@ func (c *Config) Validate() error {
 		{"control.readOnlyOrigins", c.Control.ReadOnlyOrigins}, {"control.frameAncestors", c.Control.FrameAncestors},
 	} {
 		field := l.field
-		for _, o := range l.origins {
-			if !isOrigin(o) {
-				bad(field, "%q is not an origin like https://crm.example.com (scheme, host and port only)", o)
+		for _, s := range l.origins {
+			o, err := origin.Parse(s)
+			if err != nil {
+				bad(field, "%v; write an origin like https://crm.example.com (scheme, host and port only)", err)
+				continue
 			}
 			if field == "control.frameAncestors" {
 				continue
 			}
-			key := strings.ToLower(o)
-			if other, dup := seen[key]; dup {
-				bad(field, "%q is also in %s; give each origin one permission", o, other)
+			if other, dup := seen[o]; dup {
+				bad(field, "%q is also in %s; give each origin one permission", s, other)
 			}
-			seen[key] = field
+			seen[o] = field
 		}
 	}
 	if c.Remote.Enabled && (c.Remote.Listen == "" || len(c.Remote.Hosts) == 0) {

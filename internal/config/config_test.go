@@ -32,11 +32,17 @@ func TestParseOverlaysAndValidates(t *testing.T) {
 		`{"control":{"allowedOrigins":["crm.com"]}}`: "allowedOrigins",
 		`{"control":{"fallbackPorts":[70000]}}`:      "fallbackPorts",
 		`{"log":{"level":"loud"}}`:                   "log.level",
-		`{"control":{"adminOrigins":["https://a.example"],"readOnlyOrigins":["https://A.example"]}}`: "one permission",
-		`{"control":{"frameAncestors":["*"]}}`:                                                       "frameAncestors",
-		`{"remote":{"enabled":true,"listen":":443"}}`:                                                "remote",
-		`{"control":{"tls":{"port":-1}}}`:                                                            "control.tls.port",
-		`[]`:                                                                                         "config",
+		`{"control":{"adminOrigins":["https://a.example"],"readOnlyOrigins":["https://A.example"]}}`:            "one permission",
+		`{"control":{"frameAncestors":["*"]}}`:                                                                  "frameAncestors",
+		`{"control":{"allowedOrigins":["https://crm.example.com/"]}}`:                                           "allowedOrigins",
+		`{"control":{"allowedOrigins":["null"]}}`:                                                               "allowedOrigins",
+		`{"control":{"readOnlyOrigins":["https://[fe80::1%25eth0]"]}}`:                                          "readOnlyOrigins",
+		`{"control":{"adminOrigins":["https://bücher.example"]}}`:                                               "xn--bcher-kva.example",
+		`{"control":{"adminOrigins":["http://[::1]:3000"],"allowedOrigins":["http://[0:0:0:0:0:0:0:1]:3000"]}}`: "one permission",
+		`{"control":{"allowedOrigins":["https://crm.example.com","https://crm.example.com:443"]}}`:              "one permission",
+		`{"remote":{"enabled":true,"listen":":443"}}`:                                                           "remote",
+		`{"control":{"tls":{"port":-1}}}`:                                                                       "control.tls.port",
+		`[]`:                                                                                                    "config",
 	} {
 		if _, err := Parse([]byte(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%s) = %v, want error mentioning %q", in, err, want)

@@ -317,8 +317,9 @@ func TestPairingFloodIsCapped(t *testing.T) {
 	// So are connections that never authenticate: the next handshake is refused.
 	open := 0
 	for range maxUnauthenticated + 5 {
-		_, resp, err := wsDial(s, "", http.Header{"Origin": {crmOrigin}})
+		ws, resp, err := wsDial(s, "", http.Header{"Origin": {crmOrigin}})
 		if err == nil {
+			t.Cleanup(func() { _ = ws.Close() }) // reachable: a collected socket is closed, freeing its slot
 			open++
 			continue
 		}

@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/origin"
 	"github.com/wpservice/wpservice/internal/pairing"
 )
 
@@ -22,9 +20,10 @@ type Config struct {
 	FallbackPorts []int
 	// AllowedOrigins are web origins (scheme://host[:port]) the administrator
 	// provisioned with control permission: their pages need no pairing. Matching is
-	// exact after normalisation: the scheme and host are lower-cased and a default
-	// port (80, 443) is dropped. An entry with a path (a trailing slash included) is
-	// refused by New, and so is an origin listed twice.
+	// exact between canonical forms (see package origin): the scheme and host are
+	// lower-cased, an IPv6 address is compressed and a default port (80, 443) is
+	// dropped. An entry that origin.Parse refuses (a path or a trailing slash
+	// included) is refused by New, and so is an origin listed twice.
 	AllowedOrigins []string
 	// AdminOrigins are provisioned origins that may also change the account and
 	// approve other origins, like the engine's own page.
@@ -56,9 +55,9 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// validate checks cfg and returns the provisioned origins (normalised) with their
-// permission, and the normalised frame ancestors.
-func (cfg Config) validate() (map[string]string, []string, error) {
+// validate checks cfg and returns the provisioned origins with their permission,
+// and the frame ancestors in canonical form.
+func (cfg Config) validate() (map[origin.Origin]string, []string, error) {
 	ports := append([]int{cfg.Port}, cfg.FallbackPorts...)
 	ports = append(append(ports, cfg.TLSPort), cfg.TLSFallbackPorts...)
 	for _, p := range ports {
@@ -66,7 +65,7 @@ func (cfg Config) validate() (map[string]string, []string, error) {
 			return nil, nil, fmt.Errorf("%w: %d", ErrInvalidPort, p)
 		}
 	}
-	origins := map[string]string{}
+	origins := map[origin.Origin]string{}
 	lists := []struct {
 		perm    string
 		origins []string
@@ -76,98 +75,43 @@ func (cfg Config) validate() (map[string]string, []string, error) {
 		{api.PermRead, cfg.ReadOnlyOrigins},
 	}
 	for _, l := range lists {
-		for _, o := range l.origins {
-			n, ok := normalizeOrigin(o)
-			if !ok {
-				return nil, nil, fmt.Errorf("%w: %q", ErrInvalidOrigin, o)
+		for _, s := range l.origins {
+			o, err := origin.Parse(s)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%w: %w", ErrInvalidOrigin, err)
 			}
-			if _, dup := origins[n]; dup {
-				return nil, nil, fmt.Errorf("%w: %q is listed twice", ErrInvalidOrigin, o)
+			if _, dup := origins[o]; dup {
+				return nil, nil, fmt.Errorf("%w: %q is listed twice", ErrInvalidOrigin, s)
 			}
-			origins[n] = l.perm
+			origins[o] = l.perm
 		}
 	}
 	var ancestors []string
-	for _, o := range cfg.FrameAncestors {
-		n, ok := normalizeOrigin(o)
-		if !ok {
-			return nil, nil, fmt.Errorf("%w: frame ancestor %q", ErrInvalidOrigin, o)
+	for _, s := range cfg.FrameAncestors {
+		o, err := origin.Parse(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: frame ancestor: %w", ErrInvalidOrigin, err)
 		}
-		ancestors = append(ancestors, n)
+		ancestors = append(ancestors, o.String())
 	}
 	return origins, ancestors, nil
 }
 
-// normalizeOrigin turns a serialised origin into the canonical form used for
-// comparison: lower-case scheme and host, no default port. It refuses anything that
-// is not a bare http(s) origin: "null", file://, paths, queries, user info.
-func normalizeOrigin(s string) (string, bool) {
-	u, err := url.Parse(s)
-	if err != nil || u.Opaque != "" || u.User != nil || u.Path != "" ||
-		u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		return "", false
-	}
-	scheme := strings.ToLower(u.Scheme)
-	defaultPort := map[string]string{"http": "80", "https": "443"}[scheme]
-	if defaultPort == "" {
-		return "", false
-	}
-	host := strings.ToLower(u.Hostname())
-	if host == "" {
-		return "", false
-	}
-	port := u.Port()
-	if port == "" && strings.HasSuffix(u.Host, ":") {
-		return "", false
-	}
-	if port != "" {
-		n, err := strconv.Atoi(port)
-		if err != nil || n < 1 || n > 65535 || strconv.Itoa(n) != port {
-			return "", false
-		}
-	}
-	if port == defaultPort {
-		port = ""
-	}
-	if port == "" {
-		if strings.Contains(host, ":") {
-			host = "[" + host + "]"
-		}
-		return scheme + "://" + host, true
-	}
-	return scheme + "://" + net.JoinHostPort(host, port), true
-}
-
 // ownOrigins are the origins of pages served by this server on port, over http or
 // (for the wss listener) https.
-func ownOrigins(scheme string, port int) []string {
+func ownOrigins(scheme string, port int) []origin.Origin {
 	p := strconv.Itoa(port)
-	return []string{
-		scheme + "://127.0.0.1:" + p,
-		scheme + "://localhost:" + p,
-		scheme + "://[::1]:" + p,
+	return []origin.Origin{
+		origin.MustParse(scheme + "://127.0.0.1:" + p),
+		origin.MustParse(scheme + "://localhost:" + p),
+		origin.MustParse(scheme + "://[::1]:" + p),
 	}
 }
 
-// pairable reports whether a page on origin (normalised) may ask the user for
-// pairing: https pages, and http pages on loopback (local development). A plain
-// http page elsewhere could be rewritten by anyone on its network, so it must be
-// provisioned by the administrator instead.
-func pairable(origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil {
-		return false
-	}
-	switch u.Scheme {
-	case "https":
-		return true
-	case "http":
-		h := u.Hostname()
-		if h == "localhost" {
-			return true
-		}
-		ip := net.ParseIP(h)
-		return ip != nil && ip.IsLoopback()
-	}
-	return false
+// pairable reports whether a page on o may ask the user for pairing: https pages,
+// and http pages on loopback (local development). A plain http page elsewhere could
+// be rewritten by anyone on its network, so it must be provisioned by the
+// administrator instead.
+func pairable(o origin.Origin) bool {
+	return o.Scheme() == "https" || o.IsLoopback()
 }

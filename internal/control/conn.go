@@ -73,12 +73,10 @@ type conn struct {
 	cancel   context.CancelFunc
 	level    atomic.Int32 // the permission (a level); levelNone until admitted
 
-	authMu    sync.Mutex // guards the fields below
-	state     authState
-	counted   bool // an origin that must pair, not admitted yet: counted in gate.unauth
-	attempts  int  // auth messages with a wrong token
-	pending   api.PairingRequest
-	authTimer *time.Timer // auth deadline, then the pairing request's expiry
+	authMu    sync.Mutex         // guards the fields below
+	auth      authState          // changed by stepAuth only
+	pending   api.PairingRequest // the request a waiting connection is waiting for
+	authTimer *time.Timer        // auth deadline, then the pairing request's expiry
 	unwatch   func()
 
 	out        chan any      // api.Event from the engine, or an encoded response
@@ -104,7 +102,7 @@ func newConn(ws *websocket.Conn, backend Backend, table commandTable, g *gate, i
 	ctx, cancel := context.WithCancel(context.Background())
 	return &conn{
 		ws: ws, backend: backend, commands: table, gate: g, id: id, log: log, t: t, ctx: ctx, cancel: cancel,
-		counted:    id.pair,
+		auth:       initialAuth(id),
 		out:        make(chan any, sendQueueLen),
 		lagged:     make(chan struct{}),
 		stop:       make(chan struct{}),
@@ -132,47 +130,40 @@ func (c *conn) serve() {
 
 // startEvents admits the connection with permission lvl: it subscribes to engine
 // events and queues the hello snapshot, which the writer sends before any of them.
+// The authentication machine runs it once; should the connection end meanwhile, it
+// unsubscribes again.
 func (c *conn) startEvents(lvl level) {
-	c.authMu.Lock()
-	if c.state == stateAuthed || c.state == stateEnded {
-		c.authMu.Unlock()
-		return
-	}
-	c.state = stateAuthed
-	if c.authTimer != nil {
-		c.authTimer.Stop()
-	}
-	counted := c.counted
-	c.counted = false
 	c.level.Store(int32(lvl))
 	hello, unwatch, ok := c.watch()
-	if ok {
+	if !ok {
+		return
+	}
+	c.authMu.Lock()
+	ended := c.auth.phase == phEnded
+	if !ended {
 		c.unwatch = unwatch
 	}
 	c.authMu.Unlock()
-	if counted {
-		c.gate.release()
+	if ended {
+		unwatch()
+		return
 	}
-	if ok {
-		c.queue(helloMsg{hello})
-	}
+	c.queue(helloMsg{hello})
 }
 
-// end releases what the connection holds in the engine and the gate.
-func (c *conn) end() {
+// stopEvents unsubscribes from engine events, if subscribed.
+func (c *conn) stopEvents() {
 	c.authMu.Lock()
-	c.state = stateEnded
-	if c.authTimer != nil {
-		c.authTimer.Stop()
-	}
-	unwatch, counted := c.unwatch, c.counted
-	c.unwatch, c.counted = nil, false
+	unwatch := c.unwatch
+	c.unwatch = nil
 	c.authMu.Unlock()
 	if unwatch != nil {
 		unwatch()
 	}
-	c.gate.forget(c, counted)
 }
+
+// end releases what the connection holds in the engine and the gate.
+func (c *conn) end() { c.runAuth(authEvent{in: inEnd}) }
 
 // watch subscribes to engine events; hello goes first, before anything the sink queued.
 func (c *conn) watch() (hello api.Event, unwatch func(), ok bool) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/origin"
 )
 
 // connectSources lets our own page talk to a loopback WebSocket and nothing else.
@@ -22,10 +23,10 @@ const connectSources = "connect-src 'self' ws://127.0.0.1:* ws://localhost:* ws:
 // system has already checked the peer, so there is no Host check and no token, and
 // a browser (any Origin) is refused.
 type policy struct {
-	port        string            // the listener's port; "" on the admin socket
-	own         map[string]bool   // our own page's origins on this listener
-	provisioned map[string]string // normalised origin -> permission, from the config
-	pairing     bool              // unknown pairable origins may ask the user
+	port        string                   // the listener's port; "" on the admin socket
+	own         map[origin.Origin]bool   // our own page's origins on this listener
+	provisioned map[origin.Origin]string // permissions, from the config
+	pairing     bool                     // unknown pairable origins may ask the user
 	token       [sha256.Size]byte
 	haveToken   bool
 	adminSocket bool
@@ -34,10 +35,10 @@ type policy struct {
 	denyFraming bool
 }
 
-func newPolicy(scheme string, port int, cfg Config, provisioned map[string]string, ancestors []string) *policy {
+func newPolicy(scheme string, port int, cfg Config, provisioned map[origin.Origin]string, ancestors []string) *policy {
 	p := &policy{
 		port:        strconv.Itoa(port),
-		own:         map[string]bool{},
+		own:         map[origin.Origin]bool{},
 		provisioned: provisioned,
 		pairing:     cfg.Pairing != nil,
 		token:       sha256.Sum256([]byte(cfg.Token)),
@@ -53,7 +54,7 @@ func newPolicy(scheme string, port int, cfg Config, provisioned map[string]strin
 // newRemotePolicy is for the optional public listener: Host must be one of hosts,
 // there is no "own page", and every browser must authenticate with a pairing token,
 // provisioned or not; programs without Origin need the token, as on loopback.
-func newRemotePolicy(hosts []string, cfg Config, provisioned map[string]string, ancestors []string) *policy {
+func newRemotePolicy(hosts []string, cfg Config, provisioned map[origin.Origin]string, ancestors []string) *policy {
 	p := &policy{
 		remote:      map[string]bool{},
 		provisioned: provisioned,
@@ -110,14 +111,14 @@ func (p *policy) hostAllowed(host string) bool {
 // page or of a provisioned origin, or "" with pair true for an origin that may ask
 // the user. ok is false for everything else: unlisted origins when pairing is off
 // or the origin is not pairable, "null", file://, paths, anything malformed.
-func (p *policy) originPermission(origin string) (normalised, perm string, pair, ok bool) {
+func (p *policy) originPermission(header string) (o origin.Origin, perm string, pair, ok bool) {
 	if p.adminSocket {
-		return "", "", false, false
+		return origin.Origin{}, "", false, false
 	}
-	n, valid := normalizeOrigin(origin)
+	n, err := origin.Parse(header)
 	switch {
-	case !valid:
-		return "", "", false, false
+	case err != nil:
+		return origin.Origin{}, "", false, false
 	case p.remote != nil:
 		// Remote mode: a token is mandatory for every page.
 		return n, "", true, p.pairing && (p.provisioned[n] != "" || pairable(n))
@@ -128,7 +129,7 @@ func (p *policy) originPermission(origin string) (normalised, perm string, pair,
 	case p.pairing && pairable(n):
 		return n, "", true, true
 	}
-	return "", "", false, false
+	return origin.Origin{}, "", false, false
 }
 
 // tokenValid reports whether r carries the token, as a bearer credential or as the
@@ -194,10 +195,10 @@ func guard(p *policy, log *slog.Logger, next http.Handler) http.Handler {
 
 // identity is what the handshake established about a WebSocket client.
 type identity struct {
-	origin string // normalised Origin; "" for a client without one
-	perm   string // the permission; "" while a pairable origin has not authenticated
-	pair   bool   // the origin must present a pairing token (or pair) in auth
-	authed bool   // authenticated by the handshake: admin socket or token header
+	origin origin.Origin // the page's origin; zero for a client without one
+	perm   string        // the permission; "" while a pairable origin has not authenticated
+	pair   bool          // the origin must present a pairing token (or pair) in auth
+	authed bool          // authenticated by the handshake: admin socket or token header
 }
 
 // identify classifies a WebSocket handshake that guard has let through. A request

@@ -171,64 +171,6 @@ func TestWebSocketGuards(t *testing.T) {
 	}
 }
 
-func TestNormalizeOrigin(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string // "" = refused
-	}{
-		{"https://crm.example.com", "https://crm.example.com"},
-		{"HTTPS://CRM.Example.COM", "https://crm.example.com"},
-		{"https://crm.example.com:443", "https://crm.example.com"},
-		{"http://crm.example.com:80", "http://crm.example.com"},
-		{"http://crm.example.com:443", "http://crm.example.com:443"},
-		{"http://127.0.0.1:18620", "http://127.0.0.1:18620"},
-		{"http://[::1]:18620", "http://[::1]:18620"},
-		{"http://[::1]", "http://[::1]"},
-		{"null", ""},
-		{"", ""},
-		{"file://", ""},
-		{"file:///etc/passwd", ""},
-		{"chrome-extension://abcdef", ""},
-		{"ws://127.0.0.1:1", ""},
-		{"https://crm.example.com/", ""},
-		{"https://crm.example.com/path", ""},
-		{"https://crm.example.com?q", ""},
-		{"https://crm.example.com#f", ""},
-		{"https://user@crm.example.com", ""},
-		{"https://crm.example.com:", ""},
-		{"https://crm.example.com:0", ""},
-		{"https://crm.example.com:65536", ""},
-		{"https://crm.example.com:0443", ""},
-		{"https://", ""},
-		{"crm.example.com", ""},
-	}
-	for _, tc := range tests {
-		got, ok := normalizeOrigin(tc.in)
-		if ok != (tc.want != "") || got != tc.want {
-			t.Errorf("normalizeOrigin(%q) = %q, %v; want %q", tc.in, got, ok, tc.want)
-		}
-	}
-}
-
-func FuzzNormalizeOrigin(f *testing.F) {
-	for _, s := range []string{"https://crm.example.com", "http://[::1]:80", "null", "file://", "http://a:b@c:1/d?e#f"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		n, ok := normalizeOrigin(s)
-		if !ok {
-			return
-		}
-		// A normalised origin is a fixed point and a bare http(s) origin.
-		if again, ok := normalizeOrigin(n); !ok || again != n {
-			t.Fatalf("normalizeOrigin(%q) = %q, which normalises to %q, %v", s, n, again, ok)
-		}
-		if !strings.HasPrefix(n, "http://") && !strings.HasPrefix(n, "https://") {
-			t.Fatalf("normalizeOrigin(%q) = %q: not http(s)", s, n)
-		}
-	})
-}
-
 func TestBearer(t *testing.T) {
 	tests := []struct {
 		in   string

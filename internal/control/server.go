@@ -20,6 +20,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/origin"
 	"github.com/wpservice/wpservice/internal/peeruser"
 )
 
@@ -28,8 +29,8 @@ type Server struct {
 	cfg         Config
 	backend     Backend
 	log         *slog.Logger
-	provisioned map[string]string // normalised origin -> permission
-	ancestors   []string          // normalised FrameAncestors
+	provisioned map[origin.Origin]string // permissions of the configured origins
+	ancestors   []string                 // normalised FrameAncestors
 	gate        *gate
 	commands    commandTable
 	timing      timing
@@ -282,7 +283,7 @@ func (s *Server) handleWS(p *policy) http.Handler {
 			return
 		}
 		defer s.untrack(c)
-		log.Debug("client connected", "origin", id.origin, "permission", id.perm)
+		log.Debug("client connected", "origin", id.origin.String(), "permission", id.perm)
 		c.serve()
 		log.Debug("client gone")
 	})

@@ -63,7 +63,7 @@ func load(path string) (map[string]pairing, error) {
 		return nil, fmt.Errorf("%w: unsupported version %d", ErrCorruptFile, doc.Version)
 	}
 	for _, e := range doc.Pairings {
-		origin, err := NormalizeOrigin(e.Origin)
+		origin, err := canonical(e.Origin)
 		if err != nil || origin != e.Origin {
 			return nil, fmt.Errorf("%w: invalid origin entry", ErrCorruptFile)
 		}

@@ -128,7 +128,7 @@ func Open(cfg Config) (*Store, error) {
 // the old token. It fails with ErrBadOrigin, ErrCoolingDown (after a recent denial) or
 // ErrTooManyRequests (MaxPending or RequestRate reached).
 func (s *Store) Request(origin string) (Request, error) {
-	o, err := NormalizeOrigin(origin)
+	o, err := canonical(origin)
 	if err != nil {
 		return Request{}, err
 	}
@@ -181,7 +181,7 @@ func (s *Store) Pending() []Request {
 // and cannot be recovered. If the file cannot be written nothing changes and the request
 // stays pending.
 func (s *Store) Approve(origin string) (string, error) {
-	o, err := NormalizeOrigin(origin)
+	o, err := canonical(origin)
 	if err != nil {
 		return "", err
 	}
@@ -213,7 +213,7 @@ func (s *Store) Approve(origin string) (string, error) {
 // Deny drops the origin's pending request, if any, and starts its cool-down. The cool-down
 // starts even if the request had already expired, so a late "Deny" still counts.
 func (s *Store) Deny(origin string) error {
-	o, err := NormalizeOrigin(origin)
+	o, err := canonical(origin)
 	if err != nil {
 		return err
 	}
@@ -228,7 +228,7 @@ func (s *Store) Deny(origin string) error {
 // Revoke removes the origin's pairing, persists the change and calls Config.OnRevoke.
 // The pairing is removed in memory even if writing the file fails; the error is returned.
 func (s *Store) Revoke(origin string) error {
-	o, err := NormalizeOrigin(origin)
+	o, err := canonical(origin)
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func (s *Store) Revoke(origin string) error {
 // minute, Check returns ErrRateLimited, even for the right token, until the oldest of those
 // failures is a minute old; refused checks are not counted as further failures.
 func (s *Store) Check(origin, token string) error {
-	o, err := NormalizeOrigin(origin)
+	o, err := canonical(origin)
 	if err != nil {
 		return err
 	}

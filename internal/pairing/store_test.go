@@ -294,6 +294,31 @@ func TestBadOriginsRefused(t *testing.T) {
 	}
 }
 
+// The store keys everything by the canonical origin: a request made under one
+// spelling is approved, checked and revoked under any other.
+func TestSpellingsOfOneOriginShareOnePairing(t *testing.T) {
+	s, _, _ := openTest(t, nil)
+	if _, err := s.Request("http://[0:0:0:0:0:0:0:1]:8080"); err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Pending(); len(p) != 1 || p[0].Origin != "http://[::1]:8080" {
+		t.Fatalf("Pending = %+v", p)
+	}
+	tok, err := s.Approve("HTTP://[::1]:8080")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check("http://[0::1]:8080", tok); err != nil {
+		t.Fatalf("Check under another spelling = %v", err)
+	}
+	if err := s.Revoke("http://[0:0:0:0:0:0:0:1]:8080"); err != nil {
+		t.Fatalf("Revoke under another spelling = %v", err)
+	}
+	if p := s.Paired(); len(p) != 0 {
+		t.Fatalf("Paired after revoke = %+v", p)
+	}
+}
+
 func TestOpenRefuses(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
 	if err := os.Mkdir(dir, 0o700); err != nil {
@@ -386,7 +411,7 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, origin, token string) {
 		err := s.Check(origin, token)
-		norm, nerr := NormalizeOrigin(origin)
+		norm, nerr := canonical(origin)
 		switch {
 		case nerr != nil:
 			if !errors.Is(err, ErrBadOrigin) {

@@ -1,0 +1,252 @@
+package control
+
+import (
+	"cmp"
+	"errors"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/origin"
+	"github.com/wpservice/wpservice/internal/pairing"
+)
+
+// maxUnauthenticated caps the connections from origins that must pair and have not
+// authenticated yet, waiting ones included: a page cannot pile them up, and our own
+// page and provisioned origins are never crowded out by them.
+const maxUnauthenticated = 32
+
+// gate is the server-wide side of pairing: the store, the connections waiting for
+// the user's decision, the live connections a pairing admitted, and the cap on
+// unauthenticated connections. Its tables are keyed by origin.Origin, so a page is
+// found under any spelling of its origin. Each store operation and the table change
+// that goes with it happen under one lock: an approval cannot slip between a
+// request and the filing of its connection, nor a revocation between a token check
+// and the filing of the connection it admits.
+type gate struct {
+	store       *pairing.Store // nil: user pairing is off
+	provisioned map[origin.Origin]string
+	notify      func(event string, data any)
+
+	mu      sync.Mutex
+	waiting map[origin.Origin]map[*conn]struct{} // connections waiting for approval
+	paired  map[origin.Origin]map[*conn]struct{} // connections admitted by a pairing
+	unauth  int                                  // connections not authenticated yet
+}
+
+func newGate(store *pairing.Store, provisioned map[origin.Origin]string, notify func(string, any)) *gate {
+	return &gate{
+		store: store, provisioned: provisioned, notify: notify,
+		waiting: map[origin.Origin]map[*conn]struct{}{},
+		paired:  map[origin.Origin]map[*conn]struct{}{},
+	}
+}
+
+// admit counts a new unauthenticated connection, unless there are too many.
+func (g *gate) admit() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.unauth >= maxUnauthenticated {
+		return false
+	}
+	g.unauth++
+	return true
+}
+
+// release gives back the slot admit took, once the connection is admitted or gone.
+func (g *gate) release() {
+	g.mu.Lock()
+	g.unauth--
+	g.mu.Unlock()
+}
+
+// request records a pairing request for c's origin and files c as waiting for it.
+// Like check, it serves connections that must pair, which the guard lets in only
+// when user pairing is on: g.store is set.
+func (g *gate) request(c *conn) (pairing.Request, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r, err := g.store.Request(c.id.origin.String())
+	if err == nil {
+		add(g.waiting, c.id.origin, c)
+	}
+	return r, err
+}
+
+// check checks c's token and, when it is good, files c as admitted by its pairing.
+func (g *gate) check(c *conn, token string) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	err := g.store.Check(c.id.origin.String(), token)
+	if err == nil {
+		add(g.paired, c.id.origin, c)
+	}
+	return err
+}
+
+// forget drops an ended connection from every table.
+func (g *gate) forget(c *conn) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	remove(g.waiting, c.id.origin, c)
+	remove(g.paired, c.id.origin, c)
+}
+
+// approve pairs origin and hands the token to the connections waiting for it, which
+// are from then on connections admitted by the pairing.
+func (g *gate) approve(s string) error {
+	o, err := g.parse(s)
+	if err != nil {
+		return err
+	}
+	g.mu.Lock()
+	token, err := g.store.Approve(o.String())
+	var conns []*conn
+	if err == nil {
+		conns = take(g.waiting, o)
+		for _, c := range conns {
+			add(g.paired, o, c)
+		}
+	}
+	g.mu.Unlock()
+	if err != nil {
+		return pairingError(err)
+	}
+	for _, c := range conns {
+		c.approved(token)
+	}
+	g.changed()
+	return nil
+}
+
+// deny refuses origin's request and closes the connections waiting for it.
+func (g *gate) deny(s string) error {
+	return g.refuse(s, (*pairing.Store).Deny, g.waiting, reasonDenied)
+}
+
+// revoke unpairs origin and closes the connections its token admitted.
+func (g *gate) revoke(s string) error {
+	return g.refuse(s, (*pairing.Store).Revoke, g.paired, reasonRevoked)
+}
+
+// refuse runs a store operation that ends origin's connections in table.
+func (g *gate) refuse(s string, op func(*pairing.Store, string) error,
+	table map[origin.Origin]map[*conn]struct{}, reason string) error {
+	o, err := g.parse(s)
+	if err != nil {
+		return err
+	}
+	g.mu.Lock()
+	err = op(g.store, o.String())
+	var conns []*conn
+	if err == nil {
+		conns = take(table, o)
+	}
+	g.mu.Unlock()
+	if err != nil {
+		return pairingError(err)
+	}
+	for _, c := range conns {
+		c.closeAfterQueued(websocket.ClosePolicyViolation, reason)
+	}
+	g.changed()
+	return nil
+}
+
+// parse parses an origin given to pair.approve, pair.deny or pair.revoke.
+func (g *gate) parse(s string) (origin.Origin, error) {
+	if g.store == nil {
+		return origin.Origin{}, errPairingOff
+	}
+	o, err := origin.Parse(s)
+	if err != nil {
+		return origin.Origin{}, pairingError(pairing.ErrBadOrigin)
+	}
+	return o, nil
+}
+
+func add(m map[origin.Origin]map[*conn]struct{}, o origin.Origin, c *conn) {
+	if m[o] == nil {
+		m[o] = map[*conn]struct{}{}
+	}
+	m[o][c] = struct{}{}
+}
+
+func remove(m map[origin.Origin]map[*conn]struct{}, o origin.Origin, c *conn) {
+	delete(m[o], c)
+	if len(m[o]) == 0 {
+		delete(m, o)
+	}
+}
+
+// take removes and returns the connections of o in m. Caller holds g.mu.
+func take(m map[origin.Origin]map[*conn]struct{}, o origin.Origin) []*conn {
+	conns := slices.Collect(maps.Keys(m[o]))
+	delete(m, o)
+	return conns
+}
+
+// list is the pairing state for pair.list and pair.changed.
+func (g *gate) list() api.PairingList {
+	l := api.PairingList{
+		Enabled: g.store != nil,
+		Pending: []api.PairingRequest{}, Paired: []api.PairedOrigin{}, Provisioned: []api.ProvisionedOrigin{},
+	}
+	byText := func(a, b origin.Origin) int { return cmp.Compare(a.String(), b.String()) }
+	for _, o := range slices.SortedFunc(maps.Keys(g.provisioned), byText) {
+		l.Provisioned = append(l.Provisioned, api.ProvisionedOrigin{Origin: o.String(), Permission: g.provisioned[o]})
+	}
+	if g.store == nil {
+		return l
+	}
+	for _, r := range g.store.Pending() {
+		l.Pending = append(l.Pending, g.pendingRequest(r))
+	}
+	for _, p := range g.store.Paired() {
+		l.Paired = append(l.Paired, api.PairedOrigin{Origin: p.Origin, Approved: rfc3339(p.Approved)})
+	}
+	return l
+}
+
+// pendingRequest is r as the wire shows it.
+func (g *gate) pendingRequest(r pairing.Request) api.PairingRequest {
+	return api.PairingRequest{
+		ID: r.ID, Origin: r.Origin, Time: rfc3339(r.Created), Expires: rfc3339(g.store.Expires(r)),
+	}
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// changed publishes pair.changed.
+func (g *gate) changed() {
+	if g.notify != nil {
+		g.notify(api.EvPairChanged, g.list())
+	}
+}
+
+var errPairingOff = api.NewError(api.CodeInvalidState, "user pairing is switched off in the config")
+
+// pairingError maps the pairing store's errors to wire errors.
+func pairingError(err error) *api.Error {
+	switch {
+	case errors.Is(err, pairing.ErrBadOrigin):
+		return api.NewError(api.CodeInvalidArgs, "origin must be scheme://host[:port]")
+	case errors.Is(err, pairing.ErrNoPending):
+		return api.NewError(api.CodeNotFound, "no pending pairing request for that origin")
+	case errors.Is(err, pairing.ErrNotPaired):
+		return api.NewError(api.CodeNotFound, "that origin is not paired")
+	case errors.Is(err, pairing.ErrBadToken):
+		return api.NewError(api.CodeUnauthorized, "token not valid for this origin; send auth without a token to ask the user again")
+	case errors.Is(err, pairing.ErrRateLimited):
+		return api.NewError(api.CodeRateLimited, "too many failed attempts from this origin; try again in a minute")
+	case errors.Is(err, pairing.ErrCoolingDown):
+		return api.NewError(api.CodeRateLimited, "the user denied this origin recently; try again later")
+	case errors.Is(err, pairing.ErrTooManyRequests):
+		return api.NewError(api.CodeRateLimited, "too many pairing requests; try again later")
+	}
+	return api.NewError(api.CodeInternal, "pairing: "+err.Error())
+}
