@@ -132,7 +132,7 @@ func (c *conn) authReply(a authAction, ev authEvent, s authState) api.Response {
 	case actReplyAuthFirst:
 		return api.Fail(ev.id, api.NewError(api.CodeUnauthorized, "the first message must be auth"))
 	case actReplyRefused:
-		return api.Fail(ev.id, pairingError(ev.err))
+		return api.Fail(ev.id, WireError(ev.err))
 	}
 	return api.Fail(ev.id, api.NewError(api.CodeUnauthorized, "the connection is closing"))
 }

@@ -2,7 +2,6 @@ package control
 
 import (
 	"cmp"
-	"errors"
 	"maps"
 	"slices"
 	"sync"
@@ -114,7 +113,7 @@ func (g *gate) approve(s string) error {
 	}
 	g.mu.Unlock()
 	if err != nil {
-		return pairingError(err)
+		return err
 	}
 	for _, c := range conns {
 		c.approved(token)
@@ -148,7 +147,7 @@ func (g *gate) refuse(s string, op func(*pairing.Store, string) error,
 	}
 	g.mu.Unlock()
 	if err != nil {
-		return pairingError(err)
+		return err
 	}
 	for _, c := range conns {
 		c.closeAfterQueued(websocket.ClosePolicyViolation, reason)
@@ -164,7 +163,7 @@ func (g *gate) parse(s string) (origin.Origin, error) {
 	}
 	o, err := origin.Parse(s)
 	if err != nil {
-		return origin.Origin{}, pairingError(pairing.ErrBadOrigin)
+		return origin.Origin{}, pairing.ErrBadOrigin
 	}
 	return o, nil
 }
@@ -228,25 +227,4 @@ func (g *gate) changed() {
 	}
 }
 
-var errPairingOff = api.NewError(api.CodeInvalidState, "user pairing is switched off in the config")
-
-// pairingError maps the pairing store's errors to wire errors.
-func pairingError(err error) *api.Error {
-	switch {
-	case errors.Is(err, pairing.ErrBadOrigin):
-		return api.NewError(api.CodeInvalidArgs, "origin must be scheme://host[:port]")
-	case errors.Is(err, pairing.ErrNoPending):
-		return api.NewError(api.CodeNotFound, "no pending pairing request for that origin")
-	case errors.Is(err, pairing.ErrNotPaired):
-		return api.NewError(api.CodeNotFound, "that origin is not paired")
-	case errors.Is(err, pairing.ErrBadToken):
-		return api.NewError(api.CodeUnauthorized, "token not valid for this origin; send auth without a token to ask the user again")
-	case errors.Is(err, pairing.ErrRateLimited):
-		return api.NewError(api.CodeRateLimited, "too many failed attempts from this origin; try again in a minute")
-	case errors.Is(err, pairing.ErrCoolingDown):
-		return api.NewError(api.CodeRateLimited, "the user denied this origin recently; try again later")
-	case errors.Is(err, pairing.ErrTooManyRequests):
-		return api.NewError(api.CodeRateLimited, "too many pairing requests; try again later")
-	}
-	return api.NewError(api.CodeInternal, "pairing: "+err.Error())
-}
+var errPairingOff = api.Sentinel("user pairing is switched off in the config", api.ErrInvalidState)

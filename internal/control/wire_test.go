@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/pairing"
 )
 
 // Every condition the engine may return has its wire code in the one table, wrapped
@@ -36,6 +37,10 @@ func TestEveryConditionHasAWireCode(t *testing.T) {
 		{fmt.Errorf("open device: %w", api.ErrUnavailable), api.CodeUnavailable, "open device: unavailable"},
 		{fmt.Errorf("dial: %w", api.BadArg("to", "empty dial string")), api.CodeInvalidArgs, "to: empty dial string"},
 		{api.NewError(api.CodeRateLimited, "slow down"), api.CodeRateLimited, "slow down"},
+		{fmt.Errorf("approve: %w", pairing.ErrNoPending), api.CodeNotFound, "no pending pairing request for that origin"},
+		{pairing.ErrBadToken, api.CodeUnauthorized, "token not valid for this origin; send auth without a token to ask the user again"},
+		{pairing.ErrCoolingDown, api.CodeRateLimited, "the user denied this origin recently; try again later"},
+		{errPairingOff, api.CodeInvalidState, "user pairing is switched off in the config"},
 		{errors.New("nil map"), api.CodeInternal, "nil map"},
 	}
 	for _, tc := range tests {
