@@ -150,13 +150,13 @@ func (p *Phone) unregister() (any, error) {
 	if !p.acc.Configured() {
 		return nil, api.NewError(api.CodeNoAccount, "no account")
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	p.goWork(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := p.cfg.SIP.Unregister(ctx); err != nil {
 			p.log.Warn("unregister", "err", err)
 		}
-	}()
+	})
 	return struct{}{}, nil
 }
 

@@ -9,6 +9,9 @@ import (
 	"github.com/wpservice/wpservice/internal/api"
 )
 
+// hangupTimeout bounds one CANCEL or BYE.
+const hangupTimeout = 5 * time.Second
+
 // call is one call, owned by the actor. Snapshots copy it through public().
 type call struct {
 	id       string // engine handle, unique for the process lifetime
@@ -38,6 +41,9 @@ type call struct {
 	hold       holdState // our hold (hold.go)
 	remoteHeld bool      // the peer's last re-INVITE holds us
 	unheld     time.Time // when the call last stopped being held either way
+
+	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
+	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
 }
 
 func (c *call) public() api.CallState {
@@ -110,14 +116,15 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			}
 		case fxSendHangup:
 			done = make(chan struct{})
-			go func(d Dialog) {
+			d := c.dialog
+			p.goWork(func(ctx context.Context) {
 				defer close(done)
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				ctx, cancel := context.WithTimeout(ctx, hangupTimeout)
 				defer cancel()
 				if err := d.Hangup(ctx); err != nil {
 					log.Warn("hangup", "err", err)
 				}
-			}(c.dialog)
+			})
 		case fxStartMedia:
 			if err := p.startMedia(c); err != nil {
 				log.Warn("media", "err", err)
@@ -135,6 +142,10 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	if tr.next == stEnded {
 		c.cause = &api.Cause{Kind: tr.cause, Code: code, Reason: reason}
 		c.ended = p.now()
+		c.cancelHold() // what the call still had in flight ends with it
+		if c.cancelDTMF != nil {
+			c.cancelDTMF()
+		}
 		p.lines.free(c.line)
 		if p.selected == c.line {
 			p.selectLine(p.bestLine())
@@ -291,14 +302,12 @@ func (p *Phone) sendDTMF(a *api.DTMFArgs) (any, error) {
 // scheduleDTMF sends a dial string's digits after the configured pause, if the call is
 // still active then.
 func (p *Phone) scheduleDTMF(c *call, digits string) {
-	time.AfterFunc(p.settings.DTMFDelay, func() {
-		p.post(func() {
-			if c.state == stActive {
-				if err := c.stream.SendDTMF(digits); err != nil {
-					p.log.Warn("dial string dtmf", "call", c.id, "err", err)
-				}
+	c.cancelDTMF = p.after(p.settings.DTMFDelay, func() {
+		if c.state == stActive {
+			if err := c.stream.SendDTMF(digits); err != nil {
+				p.log.Warn("dial string dtmf", "call", c.id, "err", err)
 			}
-		})
+		}
 	})
 }
 
