@@ -31,7 +31,8 @@ type call struct {
 
 	dialog     Dialog
 	stream     Stream
-	leg        *leg   // set once media runs
+	mediaOn    bool   // the stream is on the media clock
+	muted      bool   // the microphone is not sent
 	remoteSDP  []byte // the peer's latest SDP
 	localSDP   []byte // our answer to an incoming offer
 	media      negotiated
@@ -55,7 +56,7 @@ func (c *call) public() api.CallState {
 		Line: c.line, CallID: c.id, SIPCallID: c.sipID, Direction: dir,
 		Peer: c.peer, PeerUser: c.peerUser, PeerName: c.peerName,
 		State: c.state.String(), Codec: c.codec, SIPCode: c.sipCode, Cause: c.cause,
-		Muted:      c.leg != nil && c.leg.muted.Load(),
+		Muted:      c.muted,
 		Ignored:    c.ignored,
 		Held:       c.hold.held(),
 		RemoteHeld: c.remoteHeld,
@@ -153,7 +154,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 		log.Info("call ended", "cause", tr.cause, "code", code, "reason", reason)
 	}
 	if tr.next != prev {
-		p.refreshRinger()
+		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
 	}
 	if done == nil {
@@ -273,10 +274,12 @@ func (p *Phone) mute(a *api.MuteArgs) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.leg == nil {
+	if !c.mediaOn {
 		return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("the call on line %d has no media yet", c.line))
 	}
-	if c.leg.muted.Swap(a.Mute) != a.Mute {
+	if c.muted != a.Mute {
+		c.muted = a.Mute
+		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
 	}
 	return struct{}{}, nil

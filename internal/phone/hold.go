@@ -229,10 +229,7 @@ func (p *Phone) onRemoteUpdate(sipID string, sdp []byte, remoteHeld bool) {
 // holdChanged passes the hold flags to the media clock, restarts the RTP timeout
 // when the call is no longer held either way, and reports the call.
 func (p *Phone) holdChanged(c *call) {
-	if c.leg != nil {
-		c.leg.held.Store(c.hold.held())
-		c.leg.remoteHeld.Store(c.remoteHeld)
-	}
+	p.updatePump()
 	if !c.onHold() {
 		c.unheld = p.now()
 	}

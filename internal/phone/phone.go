@@ -65,6 +65,7 @@ type Phone struct {
 	reg      api.RegState
 	settings Settings
 	lines    lineTable
+	volumes  volumes
 	selected int
 	nextID   uint64
 	stopping bool
@@ -106,6 +107,7 @@ func New(cfg Config) (*Phone, error) {
 		reg:      api.RegState{State: api.RegUnregistered},
 		settings: s,
 		lines:    newLineTable(s.MaxLines),
+		volumes:  unityVolumes,
 	}
 	p.work, p.stopWork = context.WithCancel(context.Background())
 	p.pump = newPump(cfg.Audio, p.log, p.bus.Emit)
