@@ -119,7 +119,10 @@ func TestStopLeavesNoGoroutine(t *testing.T) {
 	stuck := stuckDialog{&fakeDialog{id: "stuck"}, &peerCalls{}}
 	cs := r.answeredIncoming(stuck)
 	holding := make(chan error, 1)
-	go func() { _, err := r.do(api.CmdCallHold, &api.HoldArgs{CallRef: api.CallRef{CallID: cs.CallID}, Hold: true}); holding <- err }()
+	go func() {
+		_, err := r.do(api.CmdCallHold, &api.HoldArgs{CallRef: api.CallRef{CallID: cs.CallID}, Hold: true})
+		holding <- err
+	}()
 	waitFor(t, func() bool { return slices.Contains(stuck.did(), "hold") })
 	r.mustDo(api.CmdCallDial, &api.DialArgs{To: "dave,123"}) // the digits wait an hour
 	r.sipEvent(r.sip.lastDial(t).id, inAnswered, 200, peerSDP(30000, pcmu))
