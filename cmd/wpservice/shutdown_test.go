@@ -190,4 +190,3 @@ func (w *readyWatch) String() string {
 	defer w.mu.Unlock()
 	return w.buf.String()
 }
-
