@@ -129,7 +129,7 @@ func TestStopLeavesNoGoroutine(t *testing.T) {
 	r.mustDo(api.CmdUnregister, nil)
 	<-sip.unregistering
 
-	r.stopWithin(2500 * time.Millisecond)
+	r.stopWithin(3 * time.Second) // the goodbyes take 1.5 s; the rest is slack for a loaded machine
 	if n := stuck.running.n.Load() + sip.running.n.Load(); n != 0 {
 		t.Errorf("calls into the peers still running after Run returned: %d", n)
 	}
