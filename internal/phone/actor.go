@@ -3,6 +3,7 @@ package phone
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
@@ -154,17 +155,30 @@ func (p *Phone) after(d time.Duration, f func()) (cancel func()) {
 	return cancel
 }
 
+// trackHangup keeps the CANCEL or BYE that closes done in p.hangups, for the
+// shutdown to wait for, and forgets those that have finished.
+func (p *Phone) trackHangup(done <-chan struct{}) {
+	p.hangups = slices.DeleteFunc(p.hangups, closed)
+	p.hangups = append(p.hangups, done)
+}
+
+// closed reports whether ch is closed.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
 // shutdown starts the goodbyes: every call is ended (BYE, CANCEL or a final
 // response), then the account unregistered. The returned channel is closed when they
 // are done, or after shutdownGrace.
 func (p *Phone) shutdown() <-chan struct{} {
 	p.stopping = true
-	var hangups []<-chan struct{}
-	p.lines.each(func(c *call) {
-		if done, _ := p.apply(c, inShutdown, 0, "engine stopping"); done != nil {
-			hangups = append(hangups, done)
-		}
-	})
+	p.lines.each(func(c *call) { p.apply(c, inShutdown, 0, "engine stopping") })
+	hangups := slices.Clone(p.hangups) // those just sent and those still in flight from before
 	unregister := p.reg.State == api.RegRegistered || p.reg.State == api.RegRegistering
 	finished := make(chan struct{})
 	p.goWork(func(ctx context.Context) {

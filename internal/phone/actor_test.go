@@ -227,3 +227,36 @@ func TestHoldInFlightEndsWithTheCall(t *testing.T) {
 		t.Errorf("ended %+v", ended)
 	}
 }
+
+// slowByeDialog is a peer that takes a while to answer our BYE; it tells how Hangup
+// ended.
+type slowByeDialog struct {
+	*fakeDialog
+	delay  time.Duration
+	result chan error
+}
+
+func (d slowByeDialog) Hangup(ctx context.Context) error {
+	select {
+	case <-time.After(d.delay):
+		d.result <- nil
+		return nil
+	case <-ctx.Done():
+		d.result <- ctx.Err()
+		return ctx.Err()
+	}
+}
+
+// A BYE sent just before the engine stops is still waited for (within the goodbye's
+// grace), not cut off by the stop.
+func TestStopWaitsForAByeInFlight(t *testing.T) {
+	r := newRig(t, nil)
+	d := slowByeDialog{&fakeDialog{id: "slow-bye"}, 300 * time.Millisecond, make(chan error, 1)}
+	cs := r.answeredIncoming(d)
+	r.mustDo(api.CmdCallHangup, &api.HangupArgs{CallRef: api.CallRef{CallID: cs.CallID}})
+	r.expectStates(api.CallEnded)
+	r.stopWithin(time.Second)
+	if err := <-d.result; err != nil {
+		t.Errorf("the BYE in flight when the engine stopped ended with %v, want its answer", err)
+	}
+}

@@ -117,6 +117,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			}
 		case fxSendHangup:
 			done = make(chan struct{})
+			p.trackHangup(done)
 			d := c.dialog
 			p.goWork(func(ctx context.Context) {
 				defer close(done)

@@ -59,6 +59,7 @@ type Phone struct {
 	workers  sync.WaitGroup
 	work     context.Context // cancelled once the actor has stopped; the workers' context
 	stopWork context.CancelFunc
+	hangups  []<-chan struct{} // CANCELs and BYEs in flight, closed when done (actor-owned)
 
 	// actor-owned state
 	acc      Account
