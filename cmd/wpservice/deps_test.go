@@ -1,7 +1,10 @@
 package main
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -83,5 +86,37 @@ func TestOnlyAdaptersImportThirdPartyStacks(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Wire errors are made at the edge: below control, packages return Go errors (their
+// sentinels wrap the api conditions) and control maps them to codes in one table.
+// This fails when an *api.Error is built anywhere else.
+func TestWireErrorsAreMadeOnlyInControl(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", `{{.Dir}}{{range .GoFiles}} {{.}}{{end}}`, module+"/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	mints := regexp.MustCompile(`api\.NewError\(|&api\.Error\{|api\.Error\{`)
+	checked := 0
+	for line := range strings.Lines(string(out)) {
+		f := strings.Fields(line)
+		if len(f) < 2 || strings.HasSuffix(f[0], "/internal/control") || strings.HasSuffix(f[0], "/internal/api") {
+			continue
+		}
+		for _, name := range f[1:] {
+			src, err := os.ReadFile(filepath.Join(f[0], name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked++
+			if loc := mints.FindIndex(src); loc != nil {
+				line := 1 + strings.Count(string(src[:loc[0]]), "\n")
+				t.Errorf("%s:%d builds a wire error; return a Go error wrapping an api condition instead", filepath.Join(f[0], name), line)
+			}
+		}
+	}
+	if checked < 50 {
+		t.Fatalf("only %d files checked", checked)
 	}
 }

@@ -195,8 +195,9 @@ func (s *Server) Port() int {
 	return s.port
 }
 
-// Close stops listening, closes every connection (1001, going away) and waits for
-// their goroutines. It is safe to call more than once.
+// Close stops listening, closes every connection (1001, going away), cancels the
+// commands they still run in the engine and waits for their goroutines. It is safe
+// to call more than once.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -217,6 +218,7 @@ func (s *Server) Close() error {
 	}
 	err := errors.Join(errs...)
 	for _, c := range conns { // concurrently: a stuck client may hold its writer for writeWait
+		c.cancel() // a command waiting in the engine must not hold its connection open
 		s.wg.Go(func() { c.closeWith(websocket.CloseGoingAway, "server closing") })
 	}
 	s.wg.Wait()

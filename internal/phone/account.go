@@ -58,13 +58,13 @@ func (p *Phone) unregister() (api.Empty, error) {
 	if !p.acc.Configured() {
 		return api.Empty{}, account.ErrNotConfigured
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	p.goWork(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := p.cfg.SIP.Unregister(ctx); err != nil {
 			p.log.Warn("unregister", "err", err)
 		}
-	}()
+	})
 	return api.Empty{}, nil
 }
 

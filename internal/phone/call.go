@@ -9,6 +9,9 @@ import (
 	"github.com/wpservice/wpservice/internal/api"
 )
 
+// hangupTimeout bounds one CANCEL or BYE.
+const hangupTimeout = 5 * time.Second
+
 // call is one call, owned by the actor. Snapshots copy it through public().
 type call struct {
 	id       string // engine handle, unique for the process lifetime
@@ -28,7 +31,8 @@ type call struct {
 
 	dialog     Dialog
 	stream     Stream
-	leg        *leg   // set once media runs
+	mediaOn    bool   // the stream is on the media clock
+	muted      bool   // the microphone is not sent
 	remoteSDP  []byte // the peer's latest SDP
 	localSDP   []byte // our answer to an incoming offer
 	media      negotiated
@@ -38,6 +42,9 @@ type call struct {
 	hold       holdState // our hold (hold.go)
 	remoteHeld bool      // the peer's last re-INVITE holds us
 	unheld     time.Time // when the call last stopped being held either way
+
+	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
+	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
 }
 
 func (c *call) public() api.CallState {
@@ -49,7 +56,7 @@ func (c *call) public() api.CallState {
 		Line: c.line, CallID: c.id, SIPCallID: c.sipID, Direction: dir,
 		Peer: c.peer, PeerUser: c.peerUser, PeerName: c.peerName,
 		State: c.state.String(), Codec: c.codec, SIPCode: c.sipCode, Cause: c.cause,
-		Muted:      c.leg != nil && c.leg.muted.Load(),
+		Muted:      c.muted,
 		Ignored:    c.ignored,
 		Held:       c.hold.held(),
 		RemoteHeld: c.remoteHeld,
@@ -110,14 +117,16 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			}
 		case fxSendHangup:
 			done = make(chan struct{})
-			go func(d Dialog) {
+			p.trackHangup(done)
+			d := c.dialog
+			p.goWork(func(ctx context.Context) {
 				defer close(done)
-				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				ctx, cancel := context.WithTimeout(ctx, hangupTimeout)
 				defer cancel()
 				if err := d.Hangup(ctx); err != nil {
 					log.Warn("hangup", "err", err)
 				}
-			}(c.dialog)
+			})
 		case fxStartMedia:
 			if err := p.startMedia(c); err != nil {
 				log.Warn("media", "err", err)
@@ -135,6 +144,10 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	if tr.next == stEnded {
 		c.cause = &api.Cause{Kind: tr.cause, Code: code, Reason: reason}
 		c.ended = p.now()
+		c.cancelHold() // what the call still had in flight ends with it
+		if c.cancelDTMF != nil {
+			c.cancelDTMF()
+		}
 		p.lines.free(c.line)
 		if p.selected == c.line {
 			p.selectLine(p.bestLine())
@@ -142,7 +155,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 		log.Info("call ended", "cause", tr.cause, "code", code, "reason", reason)
 	}
 	if tr.next != prev {
-		p.refreshRinger()
+		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
 	}
 	if done == nil {
@@ -262,10 +275,12 @@ func (p *Phone) mute(a *api.MuteArgs) (api.Empty, error) {
 	if err != nil {
 		return api.Empty{}, err
 	}
-	if c.leg == nil {
+	if !c.mediaOn {
 		return api.Empty{}, fmt.Errorf("%w: the call on line %d has no media yet", ErrCallState, c.line)
 	}
-	if c.leg.muted.Swap(a.Mute) != a.Mute {
+	if c.muted != a.Mute {
+		c.muted = a.Mute
+		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
 	}
 	return api.Empty{}, nil
@@ -291,14 +306,12 @@ func (p *Phone) sendDTMF(a *api.DTMFArgs) (api.Empty, error) {
 // scheduleDTMF sends a dial string's digits after the configured pause, if the call is
 // still active then.
 func (p *Phone) scheduleDTMF(c *call, digits string) {
-	time.AfterFunc(p.settings.DTMFDelay, func() {
-		p.post(func() {
-			if c.state == stActive {
-				if err := c.stream.SendDTMF(digits); err != nil {
-					p.log.Warn("dial string dtmf", "call", c.id, "err", err)
-				}
+	c.cancelDTMF = p.after(p.settings.DTMFDelay, func() {
+		if c.state == stActive {
+			if err := c.stream.SendDTMF(digits); err != nil {
+				p.log.Warn("dial string dtmf", "call", c.id, "err", err)
 			}
-		})
+		}
 	})
 }
 

@@ -8,7 +8,7 @@ import (
 
 // Handlers returns the engine's handler of every command internal/api declares that
 // control does not answer itself. Control refuses to start if one is missing.
-// Most run on the actor; call.hold waits for the peer off it.
+// Every one runs on the actor; call.hold answers once the peer has.
 func (p *Phone) Handlers() []api.Handler {
 	return []api.Handler{
 		onActor(p, api.CmdStatus, func(*api.NoArgs) (api.Snapshot, error) { return p.snapshot(), nil }),
@@ -24,7 +24,7 @@ func (p *Phone) Handlers() []api.Handler {
 		onActor(p, api.CmdCallHangup, p.hangup),
 		onActor(p, api.CmdCallDTMF, p.sendDTMF),
 		onActor(p, api.CmdCallMute, p.mute),
-		api.Handle(api.CmdCallHold, p.hold),
+		onActorLater(p, api.CmdCallHold, p.hold),
 		onActor(p, api.CmdCallIgnore, p.ignore),
 		onActor(p, api.CmdLineSelect, p.lineSelect),
 		onActor(p, api.CmdDevicesList, func(*api.NoArgs) (api.Devices, error) { return p.devices(), nil }),
@@ -34,19 +34,28 @@ func (p *Phone) Handlers() []api.Handler {
 }
 
 // onActor binds f to cmd so that it runs on the actor, like every change of the
-// engine's state; once the engine stops, the command fails with ErrStopped.
+// engine's state, and answers with what f returns.
 func onActor[A, R any](p *Phone, cmd api.Command[A, R], f func(*A) (R, error)) api.Handler {
+	return onActorLater(p, cmd, func(a *A, done answer) { done(f(a)) })
+}
+
+// onActorLater binds f to cmd so that it starts on the actor and answers through done,
+// at once or later (call.hold answers once the peer has). Once the engine stops, the
+// command fails with ErrStopped.
+func onActorLater[A, R any](p *Phone, cmd api.Command[A, R], f func(a *A, done answer)) api.Handler {
 	return api.Handle(cmd, func(ctx context.Context, a *A) (R, error) {
-		v, err := p.call(ctx, func() (any, error) {
+		v, err := p.request(ctx, func(done answer) {
 			if p.stopping {
-				return nil, ErrStopped
+				done(nil, ErrStopped)
+				return
 			}
-			return f(a)
+			f(a, done)
 		})
 		if err != nil {
 			var zero R
 			return zero, err
 		}
-		return v.(R), nil
+		r, _ := v.(R) // a nil answer is the zero result
+		return r, nil
 	})
 }

@@ -24,6 +24,10 @@ var (
 	ErrNoCodec = api.Sentinel("no usable codec configured", api.ErrInvalidState)
 	// ErrMedia: no RTP session could be opened.
 	ErrMedia = api.Sentinel("media unavailable", api.ErrUnavailable)
+	// ErrHoldRefused: the peer answered a hold or resume re-INVITE with an error.
+	ErrHoldRefused = api.Sentinel("the peer refused the re-INVITE", api.ErrUnavailable)
+	// ErrHoldTimeout: the peer did not answer a hold or resume re-INVITE in time.
+	ErrHoldTimeout = api.Sentinel("the peer did not answer the re-INVITE in time", api.ErrUnavailable)
 	// ErrSignalling: the SIP stack could not send the request.
 	ErrSignalling = api.Sentinel("signalling unavailable", api.ErrUnavailable)
 )

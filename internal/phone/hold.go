@@ -61,7 +61,7 @@ func (in holdInput) String() string {
 }
 
 // errHoldBusy means a hold or resume re-INVITE is still in flight.
-var errHoldBusy = errors.New("a hold change is in progress")
+var errHoldBusy = api.Sentinel("a hold change is in progress", api.ErrInvalidState)
 
 // holdStep is the hold state machine, pure like step. send says a re-INVITE must go
 // out. Holding a held call and resuming a call that is not held change nothing and
@@ -97,39 +97,39 @@ func holdStep(s holdState, in holdInput) (next holdState, send bool, err error) 
 	return s, false, errInvalidTransition
 }
 
-// hold runs call.hold. Its re-INVITE may take seconds, so it does not run on the
-// actor: the actor starts it (checks and marks the call), this goroutine waits for the
-// peer, and the actor applies the outcome. The command answers once the peer did.
-func (p *Phone) hold(ctx context.Context, a *api.HoldArgs) (api.Empty, error) {
-	if err := ctx.Err(); err != nil {
-		return api.Empty{}, err
-	}
-	var c *call
-	var d Dialog
-	// The actor steps below are short; they are not cut by ctx, so that a started
-	// re-INVITE is always finished on the actor.
-	send, err := p.call(context.Background(), func() (any, error) {
-		if p.stopping {
-			return nil, ErrStopped
-		}
-		var err error
-		if c, err = p.resolve(a.CallRef); err != nil {
-			return nil, err
-		}
-		d = c.dialog
-		return p.beginHold(c, a.Hold)
-	})
+// pendingHold is a hold or resume re-INVITE in flight: the command waiting for its
+// outcome, and the cancel of the worker that sends it.
+type pendingHold struct {
+	done   answer
+	cancel context.CancelFunc
+}
+
+// hold runs call.hold on the actor. A re-INVITE may take seconds, so the actor does
+// not wait for it: it moves the hold state, a worker sends the re-INVITE and posts the
+// peer's outcome back, and the command is answered when the actor applies it
+// (endHold). The call keeps done until then.
+func (p *Phone) hold(a *api.HoldArgs, done answer) {
+	c, err := p.resolve(a.CallRef)
 	if err != nil {
-		return api.Empty{}, err
+		done(nil, err)
+		return
 	}
-	if !send.(bool) {
-		return api.Empty{}, nil
+	send, err := p.beginHold(c, a.Hold)
+	switch {
+	case err != nil:
+		done(nil, err)
+		return
+	case !send:
+		done(struct{}{}, nil) // already as asked
+		return
 	}
-	hctx, cancel := context.WithTimeout(ctx, holdTimeout)
-	answer, sipErr := d.Hold(hctx, a.Hold)
-	cancel()
-	_, err = p.call(context.Background(), func() (any, error) { return p.endHold(c, answer, sipErr) })
-	return api.Empty{}, err
+	ctx, cancel := context.WithTimeout(p.work, holdTimeout)
+	c.pendingHold = &pendingHold{done: done, cancel: cancel}
+	d, hold := c.dialog, a.Hold
+	p.goWork(func(context.Context) {
+		answer, err := d.Hold(ctx, hold)
+		p.post(func() { p.endHold(c, answer, err) })
+	})
 }
 
 // beginHold checks that c can change its hold and moves it; true means a re-INVITE
@@ -137,7 +137,7 @@ func (p *Phone) hold(ctx context.Context, a *api.HoldArgs) (api.Empty, error) {
 func (p *Phone) beginHold(c *call, hold bool) (bool, error) {
 	verb := map[bool]string{true: "hold", false: "resume"}[hold]
 	if c.state != stActive {
-		return false, api.NewError(api.CodeInvalidState, fmt.Sprintf("cannot %s: the call on line %d is %s", verb, c.line, c.state))
+		return false, fmt.Errorf("%w: cannot %s: the call on line %d is %s", ErrCallState, verb, c.line, c.state)
 	}
 	in := hiResume
 	if hold {
@@ -145,21 +145,41 @@ func (p *Phone) beginHold(c *call, hold bool) (bool, error) {
 	}
 	next, send, err := holdStep(c.hold, in)
 	if err != nil {
-		return false, api.NewError(api.CodeInvalidState, fmt.Sprintf("cannot %s the call on line %d: %v", verb, c.line, err))
+		return false, fmt.Errorf("cannot %s the call on line %d: %w", verb, c.line, err)
 	}
 	c.hold = next
 	return send, nil
 }
 
-// endHold applies the outcome of a hold or resume re-INVITE.
-func (p *Phone) endHold(c *call, answer []byte, sipErr error) (any, error) {
+// endHold applies the outcome of the call's re-INVITE and answers the command that
+// sent it.
+func (p *Phone) endHold(c *call, answer []byte, sipErr error) {
+	pending := c.pendingHold
+	if pending == nil {
+		return
+	}
+	c.pendingHold = nil
+	pending.cancel()
+	pending.done(p.applyHold(c, answer, sipErr))
+}
+
+// cancelHold stops the call's re-INVITE, if one is in flight; its outcome still comes
+// back to endHold. The actor calls it when the call ends.
+func (c *call) cancelHold() {
+	if c.pendingHold != nil {
+		c.pendingHold.cancel()
+	}
+}
+
+// applyHold moves the hold state by the outcome of a re-INVITE and reports the change.
+func (p *Phone) applyHold(c *call, answer []byte, sipErr error) (any, error) {
 	in := hiAccepted
 	if sipErr != nil {
 		in = hiRefused
 	}
 	next, _, err := holdStep(c.hold, in)
 	if err != nil || c.state == stEnded {
-		return nil, api.NewError(api.CodeInvalidState, fmt.Sprintf("the call on line %d ended", c.line))
+		return nil, fmt.Errorf("%w: the call on line %d ended", ErrCallState, c.line)
 	}
 	wasHeld := c.hold.held()
 	c.hold = next
@@ -176,18 +196,20 @@ func (p *Phone) endHold(c *call, answer []byte, sipErr error) (any, error) {
 	return struct{}{}, nil
 }
 
-// holdError maps a failed re-INVITE to the wire.
+// holdError says why a re-INVITE failed: the peer refused it (the error keeps its
+// *sipstack.StatusError), did not answer in time, or the dialog could no longer
+// carry it.
 func holdError(err error) error {
-	var se *sipstack.StatusError
+	var refused *sipstack.StatusError
 	switch {
-	case errors.As(err, &se):
-		return api.NewError(api.CodeUnavailable, fmt.Sprintf("the peer refused the re-INVITE: %d %s", se.Code, se.Reason))
+	case errors.As(err, &refused):
+		return fmt.Errorf("%w: %w", ErrHoldRefused, err)
 	case errors.Is(err, sipstack.ErrCallState), errors.Is(err, sipstack.ErrCallEnded):
-		return api.NewError(api.CodeInvalidState, err.Error())
+		return fmt.Errorf("%w: re-INVITE: %w", ErrCallState, err)
 	case errors.Is(err, context.DeadlineExceeded):
-		return api.NewError(api.CodeUnavailable, "the peer did not answer the re-INVITE in time")
+		return ErrHoldTimeout
 	}
-	return api.NewError(api.CodeUnavailable, "re-INVITE: "+err.Error())
+	return fmt.Errorf("%w: re-INVITE: %w", ErrSignalling, err)
 }
 
 // onRemoteUpdate takes a re-INVITE the peer sent and the stack accepted: its media
@@ -207,10 +229,7 @@ func (p *Phone) onRemoteUpdate(sipID string, sdp []byte, remoteHeld bool) {
 // holdChanged passes the hold flags to the media clock, restarts the RTP timeout
 // when the call is no longer held either way, and reports the call.
 func (p *Phone) holdChanged(c *call) {
-	if c.leg != nil {
-		c.leg.held.Store(c.hold.held())
-		c.leg.remoteHeld.Store(c.remoteHeld)
-	}
+	p.updatePump()
 	if !c.onHold() {
 		c.unheld = p.now()
 	}

@@ -98,10 +98,7 @@ func TestPumpWhileHeld(t *testing.T) {
 			a := &fakeAudio{src: audio.NewToneSource(1000, 8000)}
 			p := newPump(a, slog.New(slog.DiscardHandler), func(string, any) {})
 			s := &fakeStream{rxFrame: rx}
-			l := &leg{stream: s}
-			l.held.Store(tt.held)
-			l.remoteHeld.Store(tt.remoteHeld)
-			p.add(1, l)
+			p.setPlan(&mixPlan{legs: []leg{{stream: s, held: tt.held, remoteHeld: tt.remoteHeld}}, vol: unityVolumes})
 			p.step()
 
 			sent := "none"

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/account"
@@ -55,11 +56,18 @@ type Phone struct {
 	done  chan struct{} // closed when the actor has stopped
 	pump  *pump
 
+	// the goroutines the engine starts besides the actor (actor.go): Run joins them
+	workers  sync.WaitGroup
+	work     context.Context // cancelled once the actor has stopped; the workers' context
+	stopWork context.CancelFunc
+	hangups  []<-chan struct{} // CANCELs and BYEs in flight, closed when done (actor-owned)
+
 	// actor-owned state
 	acc      account.Account
 	reg      api.RegState
 	settings Settings
 	lines    lineTable
+	volumes  volumes
 	selected int
 	nextID   uint64
 	stopping bool
@@ -101,91 +109,30 @@ func New(cfg Config) (*Phone, error) {
 		reg:      api.RegState{State: api.RegUnregistered},
 		settings: s,
 		lines:    newLineTable(s.MaxLines),
+		volumes:  unityVolumes,
 	}
+	p.work, p.stopWork = context.WithCancel(context.Background())
 	p.pump = newPump(cfg.Audio, p.log, p.bus.Emit)
 	return p, nil
 }
 
-// Run runs the actor and the media clock until ctx is cancelled, then shuts down:
-// every call is hung up, the account unregistered, within about two seconds.
-func (p *Phone) Run(ctx context.Context) error {
-	defer close(p.done)
-	tick := p.cfg.FrameTick
-	if tick == nil {
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		tick = t.C
-	}
-	go p.pump.run(ctx, tick)
-	housekeeping := time.NewTicker(time.Second)
-	defer housekeeping.Stop()
-
-	if p.acc.Configured() {
-		if err := p.cfg.SIP.SetAccount(p.acc); err != nil {
-			p.log.Warn("account not usable", "err", err)
-		} else if p.acc.Register {
-			p.startRegister()
-		}
-	}
-	for {
-		select {
-		case f := <-p.inbox:
-			f()
-		case <-housekeeping.C:
-			p.checkRTPTimeouts()
-		case <-ctx.Done():
-			p.shutdown()
-			return nil
-		}
-	}
-}
-
-// post queues f for the actor. It reports false once the actor has stopped.
-func (p *Phone) post(f func()) bool {
-	select {
-	case p.inbox <- f:
-		return true
-	case <-p.done:
-		return false
-	}
-}
-
-// call runs f on the actor and returns its result.
-func (p *Phone) call(ctx context.Context, f func() (any, error)) (any, error) {
-	type reply struct {
-		v   any
-		err error
-	}
-	ch := make(chan reply, 1)
-	if !p.post(func() { v, err := f(); ch <- reply{v, err} }) {
-		return nil, ErrStopped
-	}
-	select {
-	case r := <-ch:
-		return r.v, r.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-p.done:
-		return nil, ErrStopped
-	}
-}
-
 // Watch subscribes sink to events and returns the hello event whose snapshot is
-// consistent with them. It satisfies control.Backend.
+// consistent with them. It satisfies control.Backend. Once the engine has stopped it
+// returns a hello without a snapshot and subscribes nothing.
 func (p *Phone) Watch(sink func(api.Event)) (api.Event, func()) {
-	type reply struct {
+	type subscription struct {
 		hello  api.Event
 		cancel func()
 	}
-	ch := make(chan reply, 1)
-	if !p.post(func() {
+	v, err := p.call(context.Background(), func() (any, error) {
 		h, c := p.bus.subscribe(sink, api.Hello{Protocol: api.ProtocolVersion, Engine: api.EngineName, Version: p.cfg.Version, Snapshot: p.snapshot()})
-		ch <- reply{h, c}
-	}) {
+		return subscription{h, c}, nil
+	})
+	if err != nil {
 		return api.Event{Event: api.EvHello, Data: api.Hello{Protocol: api.ProtocolVersion, Engine: api.EngineName, Version: p.cfg.Version}}, func() {}
 	}
-	r := <-ch
-	return r.hello, r.cancel
+	s := v.(subscription)
+	return s.hello, s.cancel
 }
 
 func (p *Phone) snapshot() api.Snapshot {
@@ -264,28 +211,4 @@ func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (api.Devices, error) {
 // DevicesChanged reports a hot-plug change found by the device watcher.
 func (p *Phone) DevicesChanged() {
 	p.post(func() { p.bus.Emit(api.EvDevicesChanged, p.devices()) })
-}
-
-// shutdown ends every call and unregisters, bounded to about two seconds in all.
-func (p *Phone) shutdown() {
-	p.stopping = true
-	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
-	defer cancel()
-	var pending []<-chan struct{}
-	p.lines.each(func(c *call) {
-		if done, _ := p.apply(c, inShutdown, 0, "engine stopping"); done != nil {
-			pending = append(pending, done)
-		}
-	})
-	for _, d := range pending {
-		select {
-		case <-d:
-		case <-ctx.Done():
-		}
-	}
-	if p.reg.State == api.RegRegistered || p.reg.State == api.RegRegistering {
-		if err := p.cfg.SIP.Unregister(ctx); err != nil {
-			p.log.Warn("unregister on shutdown", "err", err)
-		}
-	}
 }

@@ -63,7 +63,9 @@ type MediaParams struct {
 	OnDTMF          func(digit rune, d time.Duration)
 }
 
-// Stream is one call's RTP session.
+// Stream is one call's RTP session. The media clock's goroutine calls WriteFrame and
+// ReadFrame, the actor the others; a frame may still be written or read while or just
+// after the actor closes the stream, and must then do nothing.
 type Stream interface {
 	LocalPort() int
 	Start(MediaParams) error

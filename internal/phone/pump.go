@@ -3,21 +3,12 @@ package phone
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
 )
-
-// leg is one call attached to the media clock.
-type leg struct {
-	stream     Stream
-	muted      atomic.Bool
-	held       atomic.Bool // we hold the call: send silence, play nothing received
-	remoteHeld atomic.Bool // the peer holds us: send nothing (we are recvonly or inactive)
-}
 
 // pump is the media clock. Every 20 ms it reads one frame from the microphone, applies
 // the input volume and sends it on every call (silence on muted ones); it mixes one
@@ -26,53 +17,47 @@ type leg struct {
 // reports their levels every levelFrames frames, also when no call has media: then it
 // still reads the microphone (a user tests it before calling) but plays nothing
 // unless the ringer sounds.
+//
+// The pump goroutine is the only owner of the frame state below. What the actor
+// decides (the calls, the ringer, the volumes) reaches it as a whole new mixPlan, read
+// once per frame: a frame takes no lock.
 type pump struct {
 	io      AudioIO
 	ringOut RingerOutput // nil: the ring tone is mixed into the speaker
 	log     *slog.Logger
 	emit    func(name string, data any)
+	plan    atomic.Pointer[mixPlan] // replaced by the actor, never changed in place
 
-	// set by the actor, read on every frame
-	vol    *volumes
-	ringOn atomic.Bool
-
-	mu      sync.Mutex // guards legs and the frame state below; held for a whole step
-	legs    map[int]*leg
+	// frame state, owned by the pump goroutine
 	tx      []int16
 	rx      []int16
 	mix     []int16
 	zero    []int16
 	ringBuf []int16
 	ring    *ringTone
-	ringing bool // ringOn as of the last frame, to start each ring at the top of the cadence
+	ringing bool // the plan's ring as of the last frame, to start each ring at the top of the cadence
 	meters  levelMeters
 }
 
-// newPump returns a pump on io that reports levels through emit.
+// newPump returns a pump on io that reports levels through emit. Its plan has no call,
+// no ring and unity volumes.
 func newPump(io AudioIO, log *slog.Logger, emit func(name string, data any)) *pump {
 	p := &pump{
-		io: io, log: log, emit: emit, vol: newVolumes(), legs: map[int]*leg{},
+		io: io, log: log, emit: emit,
 		tx: make([]int16, audio.FrameSamples), rx: make([]int16, audio.FrameSamples),
 		mix: make([]int16, audio.FrameSamples), zero: make([]int16, audio.FrameSamples),
 		ringBuf: make([]int16, audio.FrameSamples), ring: newRingTone(),
 	}
+	p.plan.Store(&mixPlan{vol: unityVolumes})
 	if r, ok := io.(RingerOutput); ok {
 		p.ringOut = r
 	}
 	return p
 }
 
-func (p *pump) add(line int, l *leg) {
-	p.mu.Lock()
-	p.legs[line] = l
-	p.mu.Unlock()
-}
-
-func (p *pump) remove(line int) {
-	p.mu.Lock()
-	delete(p.legs, line)
-	p.mu.Unlock()
-}
+// setPlan hands the pump a new plan, used from the next frame on. The pump keeps pl:
+// the caller must not change it afterwards.
+func (p *pump) setPlan(pl *mixPlan) { p.plan.Store(pl) }
 
 func (p *pump) run(ctx context.Context, tick <-chan time.Time) {
 	for {
@@ -95,32 +80,32 @@ func (p *pump) step() {
 // frame processes one frame. It returns the levels of the window it completes, if any.
 // It does not allocate (except when a ring starts).
 func (p *pump) frame() (api.Levels, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	pl := p.plan.Load()
 	if err := p.io.Source().ReadFrame(p.tx); err != nil {
 		clear(p.tx)
 	}
-	audio.Gain(p.tx, gain(&p.vol.input))
+	audio.Gain(p.tx, gain(pl.vol.input))
 	p.meters.in.Write(p.tx)
 
-	play := len(p.legs) > 0
+	play := len(pl.legs) > 0
 	if play {
 		clear(p.mix)
-		for _, l := range p.legs {
+		for i := range pl.legs {
+			l := &pl.legs[i]
 			out := p.tx
-			if l.muted.Load() || l.held.Load() {
+			if l.muted || l.held {
 				out = p.zero
 			}
-			if !l.remoteHeld.Load() {
+			if !l.remoteHeld {
 				l.stream.WriteFrame(out)
 			}
-			if l.stream.ReadFrame(p.rx) && !l.held.Load() {
+			if l.stream.ReadFrame(p.rx) && !l.held {
 				audio.Mix(p.mix, p.rx)
 			}
 		}
-		audio.Gain(p.mix, gain(&p.vol.output))
+		audio.Gain(p.mix, gain(pl.vol.output))
 	}
-	if p.ringFrame() {
+	if p.ringFrame(pl) {
 		if ringer := p.ringer(); ringer != nil {
 			if err := ringer.WriteFrame(p.ringBuf); err != nil {
 				p.log.Debug("ringer", "err", err)
@@ -145,9 +130,9 @@ func (p *pump) frame() (api.Levels, bool) {
 }
 
 // ringFrame puts the next frame of the ring tone, at the ringer volume, in ringBuf and
-// reports true while the ringer is on.
-func (p *pump) ringFrame() bool {
-	on := p.ringOn.Load()
+// reports true while the plan rings.
+func (p *pump) ringFrame(pl *mixPlan) bool {
+	on := pl.ring
 	if on && !p.ringing {
 		p.ring.restart()
 	}
@@ -156,7 +141,7 @@ func (p *pump) ringFrame() bool {
 		return false
 	}
 	p.ring.read(p.ringBuf)
-	audio.Gain(p.ringBuf, gain(&p.vol.ringer))
+	audio.Gain(p.ringBuf, gain(pl.vol.ringer))
 	return true
 }
 

@@ -3,6 +3,7 @@ package phone
 import (
 	"log/slog"
 	"math"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -33,10 +34,18 @@ func newPumpRig(t *testing.T, mic audio.Source) *pumpRig {
 }
 
 // call attaches a stream that receives rx on every frame (nil: nothing received).
-func (r *pumpRig) call(line int, rx []int16) *fakeStream {
+func (r *pumpRig) call(rx []int16) *fakeStream {
 	s := &fakeStream{rxFrame: rx}
-	r.p.add(line, &leg{stream: s})
+	r.plan(func(pl *mixPlan) { pl.legs = append(pl.legs, leg{stream: s}) })
 	return s
+}
+
+// plan hands the pump a copy of its plan changed by edit, as the actor would.
+func (r *pumpRig) plan(edit func(*mixPlan)) {
+	next := *r.p.plan.Load()
+	next.legs = slices.Clone(next.legs)
+	edit(&next)
+	r.p.setPlan(&next)
 }
 
 func (r *pumpRig) steps(n int) {
@@ -107,7 +116,7 @@ func TestPumpReportsLevels(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newPumpRig(t, audio.NewToneSource(1000, micPeak))
 			if tt.call {
-				r.call(1, toneFrame(peerPeak))
+				r.call(toneFrame(peerPeak))
 			}
 			r.steps(50) // one second
 			if len(r.levels) != 10 {
@@ -139,9 +148,9 @@ func TestPumpLevelsFloorAndWindow(t *testing.T) {
 		t.Fatalf("silence reads %+v, want both at %d", r.levels, levelFloor)
 	}
 	// A loud burst in one window must not leak into the next.
-	r.call(1, toneFrame(32767))
+	r.call(toneFrame(32767))
 	r.steps(5)
-	r.p.remove(1)
+	r.plan(func(pl *mixPlan) { pl.legs = nil })
 	r.steps(5)
 	if got := r.levels[1].Output; abs(got+3) > 1 {
 		t.Errorf("full-scale sine window: output %d, want -3", got)
@@ -161,24 +170,23 @@ func TestPumpVolumes(t *testing.T) {
 		"ringer": 20 * math.Log10(ringAmplitude/audio.FullScale), // two sines of a quarter scale each
 	}
 	for _, dir := range []string{"input", "output", "ringer"} {
-		for _, vol := range []int32{0, 25, 50, 75, 100} {
-			t.Run(dir+"/"+strconv.Itoa(int(vol)), func(t *testing.T) {
+		for _, vol := range []int{0, 25, 50, 75, 100} {
+			t.Run(dir+"/"+strconv.Itoa(vol), func(t *testing.T) {
 				r := newPumpRig(t, audio.NewToneSource(1000, peak))
 				var got []int16
 				switch dir {
 				case "input":
-					s := r.call(1, nil)
-					r.p.vol.input.Store(vol)
+					s := r.call(nil)
+					r.plan(func(pl *mixPlan) { pl.vol.input = vol })
 					r.steps(10)
 					got = sent(t, s, 10)
 				case "output":
-					r.call(1, toneFrame(peak))
-					r.p.vol.output.Store(vol)
+					r.call(toneFrame(peak))
+					r.plan(func(pl *mixPlan) { pl.vol.output = vol })
 					r.steps(10)
 					got = r.played(t, 10)
 				case "ringer":
-					r.p.ringOn.Store(true)
-					r.p.vol.ringer.Store(vol)
+					r.plan(func(pl *mixPlan) { pl.ring, pl.vol.ringer = true, vol })
 					r.steps(10)
 					got = r.played(t, 10)
 				}
@@ -202,8 +210,8 @@ func TestPumpVolumes(t *testing.T) {
 func TestPumpVolumeClips(t *testing.T) {
 	const peak = 24000 // doubled: 48000, past full scale
 	r := newPumpRig(t, audio.NewToneSource(1000, peak))
-	s := r.call(1, nil)
-	r.p.vol.input.Store(maxVolume)
+	s := r.call(nil)
+	r.plan(func(pl *mixPlan) { pl.vol.input = maxVolume })
 	r.steps(5)
 	got := sent(t, s, 5)
 	ref := make([]int16, len(got))
@@ -237,7 +245,7 @@ func TestPumpVolumeClips(t *testing.T) {
 // Volume changes the microphone before it is metered: the level is what the peer hears.
 func TestPumpInputLevelFollowsVolume(t *testing.T) {
 	r := newPumpRig(t, audio.NewToneSource(1000, 3277))
-	r.p.vol.input.Store(25)
+	r.plan(func(pl *mixPlan) { pl.vol.input = 25 })
 	r.steps(5)
 	if got := r.levels[0].Input; abs(got-(-29)) > 1 {
 		t.Errorf("-23 dBFS at volume 25 reads %d, want -29", got)
@@ -270,10 +278,11 @@ func (*nullAudio) Sink() audio.Sink { return audio.Discard{} }
 func benchPump(b *testing.B, ringing bool, emit func(string, any)) *pump {
 	io := &nullAudio{fakeAudio{src: constSource(toneFrame(8000))}}
 	p := newPump(io, slog.New(slog.DiscardHandler), emit)
-	p.add(1, &leg{stream: nullStream{rx: toneFrame(4000)}})
-	p.vol.input.Store(40)
-	p.vol.output.Store(60)
-	p.ringOn.Store(ringing)
+	p.setPlan(&mixPlan{
+		legs: []leg{{stream: nullStream{rx: toneFrame(4000)}}},
+		ring: ringing,
+		vol:  volumes{input: 40, output: 60, ringer: unityVolume},
+	})
 	return p
 }
 

@@ -57,14 +57,6 @@ func (c *call) rings() bool {
 	return !c.outgoing && c.state == stRinging && !c.ignored
 }
 
-// refreshRinger turns the ringer on while any call rings and off otherwise. The actor
-// calls it after every change of a call's state.
-func (p *Phone) refreshRinger() {
-	ring := false
-	p.lines.each(func(c *call) { ring = ring || c.rings() })
-	p.pump.ringOn.Store(ring)
-}
-
 // ignore runs call.ignore: it silences the ringer for an incoming call that is not
 // answered yet and says so in call.state. Nothing is sent to the caller, whose phone
 // keeps ringing until they give up or the user answers or rejects. Ignoring an
@@ -79,7 +71,7 @@ func (p *Phone) ignore(ref *api.CallRef) (api.Empty, error) {
 	}
 	if !c.ignored {
 		c.ignored = true
-		p.refreshRinger()
+		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
 	}
 	return struct{}{}, nil

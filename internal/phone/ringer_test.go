@@ -79,7 +79,7 @@ func TestIgnoreSilencesTheRinger(t *testing.T) {
 // last one is ignored, answered or cancelled.
 func TestRingerFollowsTheRingingCalls(t *testing.T) {
 	r := newRig(t, func(c *Config) { c.Settings.MaxLines = 3 })
-	ringing := func() bool { r.sync(); return r.p.pump.ringOn.Load() }
+	ringing := func() bool { r.sync(); return r.p.pump.plan.Load().ring }
 	if ringing() {
 		t.Fatal("rings with no call")
 	}
@@ -155,8 +155,7 @@ func TestRingerOutput(t *testing.T) {
 	r := newPumpRig(t, audio.Silence{})
 	r.p = newPump(io, r.p.log, r.p.emit)
 	r.audio = io.fakeAudio
-	r.p.ringOn.Store(true)
-	r.p.vol.ringer.Store(25)
+	r.plan(func(pl *mixPlan) { pl.ring, pl.vol.ringer = true, 25 })
 	r.steps(10)
 	if n := len(io.sunk); n != 0 {
 		t.Errorf("the speaker got %d frames; the ring belongs on the ringer", n)
@@ -174,7 +173,7 @@ func TestRingerOutput(t *testing.T) {
 // The cadence is two seconds of tone, four of silence, and starts over with each ring.
 func TestRingCadence(t *testing.T) {
 	r := newPumpRig(t, audio.Silence{})
-	r.p.ringOn.Store(true)
+	r.plan(func(pl *mixPlan) { pl.ring = true })
 	r.steps(ringCycleFrames + 10)
 	frames := r.audio.sunk
 	for i, f := range frames {
@@ -183,9 +182,9 @@ func TestRingCadence(t *testing.T) {
 			t.Fatalf("frame %d: tone %v, want %v", i, loud, on)
 		}
 	}
-	r.p.ringOn.Store(false)
+	r.plan(func(pl *mixPlan) { pl.ring = false })
 	r.steps(1)
-	r.p.ringOn.Store(true)
+	r.plan(func(pl *mixPlan) { pl.ring = true })
 	r.steps(1)
 	if last := r.audio.sunk[len(r.audio.sunk)-1]; audio.RMS(last) < 1000 {
 		t.Error("a new ring does not start with the tone")

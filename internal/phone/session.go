@@ -69,7 +69,7 @@ func (p *Phone) negotiate(sdp []byte) (negotiated, error) {
 func (p *Phone) startMedia(c *call) error {
 	if c.outgoing {
 		if len(c.remoteSDP) == 0 {
-			if c.leg != nil {
+			if c.mediaOn {
 				return nil // 2xx without SDP after early media: keep what we have
 			}
 			return errors.New("the answer has no SDP")
@@ -97,15 +97,17 @@ func (p *Phone) startMedia(c *call) error {
 	if err != nil {
 		return err
 	}
-	if c.leg == nil {
-		c.leg = &leg{stream: c.stream}
-		p.pump.add(c.line, c.leg)
+	if !c.mediaOn {
+		c.mediaOn = true
+		p.updatePump()
 	}
 	return nil
 }
 
+// stopMedia takes c off the media clock and closes its stream.
 func (p *Phone) stopMedia(c *call) {
-	p.pump.remove(c.line)
+	c.mediaOn = false
+	p.updatePump()
 	if err := c.stream.Close(); err != nil {
 		p.log.Debug("close media", "call", c.id, "err", err)
 	}

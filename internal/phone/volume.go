@@ -2,7 +2,6 @@ package phone
 
 import (
 	"fmt"
-	"sync/atomic"
 
 	"github.com/wpservice/wpservice/internal/api"
 )
@@ -15,23 +14,18 @@ const (
 	maxVolume   = 100
 )
 
-// volumes are the three device volumes in percent. The actor sets them; the pump
-// reads them on every frame, so they are atomics.
+// volumes are the three device volumes in percent. The actor owns them and hands a
+// copy to the media clock in every mixPlan.
 type volumes struct {
-	input, output, ringer atomic.Int32
+	input, output, ringer int
 }
 
-func newVolumes() *volumes {
-	v := &volumes{}
-	v.input.Store(unityVolume)
-	v.output.Store(unityVolume)
-	v.ringer.Store(unityVolume)
-	return v
-}
+// unityVolumes leave every direction as it is.
+var unityVolumes = volumes{input: unityVolume, output: unityVolume, ringer: unityVolume}
 
 // gain turns a volume in percent into a linear gain.
-func gain(volume *atomic.Int32) float64 {
-	return float64(volume.Load()) / unityVolume
+func gain(volume int) float64 {
+	return float64(volume) / unityVolume
 }
 
 // setVolumes runs devices.volume: it checks every given volume before changing any.
@@ -39,11 +33,11 @@ func (p *Phone) setVolumes(a *api.VolumeArgs) (api.Devices, error) {
 	fields := []struct {
 		name string
 		arg  *int
-		vol  *atomic.Int32
+		vol  *int
 	}{
-		{"input", a.Input, &p.pump.vol.input},
-		{"output", a.Output, &p.pump.vol.output},
-		{"ringer", a.Ringer, &p.pump.vol.ringer},
+		{"input", a.Input, &p.volumes.input},
+		{"output", a.Output, &p.volumes.output},
+		{"ringer", a.Ringer, &p.volumes.ringer},
 	}
 	for _, f := range fields {
 		if f.arg != nil && (*f.arg < 0 || *f.arg > maxVolume) {
@@ -52,9 +46,10 @@ func (p *Phone) setVolumes(a *api.VolumeArgs) (api.Devices, error) {
 	}
 	for _, f := range fields {
 		if f.arg != nil {
-			f.vol.Store(int32(*f.arg))
+			*f.vol = *f.arg
 		}
 	}
+	p.updatePump()
 	d := p.devices()
 	p.bus.Emit(api.EvDevicesChanged, d)
 	return d, nil
@@ -63,9 +58,8 @@ func (p *Phone) setVolumes(a *api.VolumeArgs) (api.Devices, error) {
 // devices is the device list and choice with the volumes.
 func (p *Phone) devices() api.Devices {
 	d := p.cfg.Audio.Devices()
-	v := p.pump.vol
-	d.InputVolume = int(v.input.Load())
-	d.OutputVolume = int(v.output.Load())
-	d.RingerVolume = int(v.ringer.Load())
+	d.InputVolume = p.volumes.input
+	d.OutputVolume = p.volumes.output
+	d.RingerVolume = p.volumes.ringer
 	return d
 }

@@ -1,0 +1,34 @@
+package phone
+
+// mixPlan is what the media clock does on every frame: the calls it sends to and
+// mixes, whether the ringer sounds, and the volumes. The actor makes a new plan from
+// its own state whenever one of those changes and hands it to the pump whole; neither
+// side changes a plan once handed over.
+type mixPlan struct {
+	legs []leg
+	ring bool
+	vol  volumes
+}
+
+// leg is one call with media, as the media clock sees it.
+type leg struct {
+	stream     Stream
+	muted      bool // send silence
+	held       bool // we hold the call: send silence, play nothing received
+	remoteHeld bool // the peer holds us: send nothing (we are recvonly or inactive)
+}
+
+// updatePump hands the media clock a plan made from the actor's state: the calls with
+// media and their mute and hold, the ringer (on while any call rings) and the
+// volumes. The actor calls it after each change of those, before it reports the
+// change, so that a client told of a change hears it from the next frame on.
+func (p *Phone) updatePump() {
+	pl := &mixPlan{vol: p.volumes}
+	p.lines.each(func(c *call) {
+		pl.ring = pl.ring || c.rings()
+		if c.mediaOn {
+			pl.legs = append(pl.legs, leg{stream: c.stream, muted: c.muted, held: c.hold.held(), remoteHeld: c.remoteHeld})
+		}
+	})
+	p.pump.setPlan(pl)
+}
