@@ -24,13 +24,13 @@ type answer func(result any, err error)
 // every call is hung up and the account unregistered, within about two seconds. It
 // returns once every goroutine the engine started has ended.
 func (p *Phone) Run(ctx context.Context) error {
-	tick := p.cfg.FrameTick
+	tick, paced := p.cfg.FrameTick, false
 	if tick == nil {
-		t := time.NewTicker(20 * time.Millisecond)
+		t := time.NewTicker(frameTime)
 		defer t.Stop()
-		tick = t.C
+		tick, paced = t.C, true
 	}
-	p.workers.Go(func() { p.pump.run(ctx, tick) })
+	p.workers.Go(func() { p.pump.run(ctx, tick, paced) })
 
 	if p.acc.Configured() {
 		if err := p.cfg.SIP.SetAccount(p.acc); err != nil {
