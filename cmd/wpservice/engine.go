@@ -127,7 +127,7 @@ func startControl(cfg config.Config, dataDir, token string, bus *phone.Bus, ph *
 	var pairings *pairing.Store
 	if cfg.Control.Pairing {
 		var err error
-		if pairings, err = pairing.Open(pairing.Config{Path: filepath.Join(dataDir, "pairings.json")}); err != nil {
+		if pairings, err = pairing.Open(pairing.Config{Path: filepath.Join(dataDir, "pairings.json"), Logger: log}); err != nil {
 			return nil, fmt.Errorf("pairing: %w", err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/store"
@@ -35,51 +36,66 @@ type pairing struct {
 	approved time.Time
 }
 
-// load reads the pairing file at path. A missing file is an empty set.
-func load(path string) (map[string]pairing, error) {
+// load reads the pairing file at path. A missing file is an empty set. An entry is
+// filed under its origin's canonical form (two spellings of one origin: the later
+// approval wins). An http(s) origin the parser now refuses (an older release took
+// some, such as http://127.1, that no browser sends) is left out and returned in
+// dropped, so that an upgrade never stops the engine; anything else that is not an
+// origin means the file is not ours, ErrCorruptFile.
+func load(path string) (_ map[string]pairing, dropped []string, err error) {
 	out := make(map[string]pairing)
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
+		return out, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w: not a regular file", ErrCorruptFile)
+		return nil, nil, fmt.Errorf("%w: not a regular file", ErrCorruptFile)
 	}
 	if runtime.GOOS != "windows" && fi.Mode().Perm()&0o077 != 0 {
-		return nil, ErrInsecureFile
+		return nil, nil, ErrInsecureFile
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var doc fileDoc
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorruptFile, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrCorruptFile, err)
 	}
 	if doc.Version != fileVersion {
-		return nil, fmt.Errorf("%w: unsupported version %d", ErrCorruptFile, doc.Version)
+		return nil, nil, fmt.Errorf("%w: unsupported version %d", ErrCorruptFile, doc.Version)
 	}
+	seen := map[string]bool{}
 	for _, e := range doc.Pairings {
+		if seen[e.Origin] {
+			return nil, nil, fmt.Errorf("%w: duplicate origin %s", ErrCorruptFile, e.Origin)
+		}
+		seen[e.Origin] = true
 		origin, err := canonical(e.Origin)
-		if err != nil || origin != e.Origin {
-			return nil, fmt.Errorf("%w: invalid origin entry", ErrCorruptFile)
+		if err != nil {
+			lower := strings.ToLower(e.Origin)
+			if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
+				return nil, nil, fmt.Errorf("%w: invalid origin entry", ErrCorruptFile)
+			}
+			dropped = append(dropped, e.Origin)
+			continue
 		}
 		h, err := hex.DecodeString(e.Hash)
 		if err != nil || len(h) != 32 {
-			return nil, fmt.Errorf("%w: invalid hash for %s", ErrCorruptFile, origin)
+			return nil, nil, fmt.Errorf("%w: invalid hash for %s", ErrCorruptFile, origin)
 		}
-		if _, dup := out[origin]; dup {
-			return nil, fmt.Errorf("%w: duplicate origin %s", ErrCorruptFile, origin)
+		if old, dup := out[origin]; dup && old.approved.After(e.Approved) {
+			continue // two spellings of one origin: the later approval wins
 		}
 		var p pairing
 		copy(p.hash[:], h)
 		p.approved = e.Approved
 		out[origin] = p
 	}
-	return out, nil
+	return out, dropped, nil
 }
 
 // save writes the pairings to path atomically: a 0600 temporary file in the same directory,

@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -37,6 +38,8 @@ const maxFailureOrigins = 256
 type Config struct {
 	// Path is the owner-only JSON file (0600, directory 0700) holding token hashes. Required.
 	Path string
+	// Logger reports pairings the file holds for origins that are not valid (nil: none).
+	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// PendingTTL is how long a request waits for the user's answer.
@@ -110,9 +113,13 @@ func Open(cfg Config) (*Store, error) {
 	if err := prepareDir(cfg.Path); err != nil {
 		return nil, err
 	}
-	paired, err := load(cfg.Path)
+	paired, dropped, err := load(cfg.Path)
 	if err != nil {
 		return nil, err
+	}
+	if len(dropped) > 0 && cfg.Logger != nil {
+		cfg.Logger.Warn("pairings dropped: their origins are not valid web origins; those sites must ask again",
+			"origins", dropped)
 	}
 	return &Store{
 		cfg:      cfg,

@@ -2,10 +2,12 @@ package pairing
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -425,4 +427,43 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("Check(%q, %q) accepted", origin, token)
 		}
 	})
+}
+
+// A pairing file of an older release may hold http(s) origins today's parser refuses
+// (it took http://127.1 and hex hosts that no browser sends) and origins spelled
+// otherwise than their canonical form. The store still opens: the refused ones are
+// left out and logged, the others are filed under their canonical form, and the
+// next save writes only those.
+func TestOlderFileWithOriginsNowRefused(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "pairings.json")
+	hash := strings.Repeat("ab", 32)
+	body := `{"version":1,"pairings":[
+		{"origin":"http://127.1:8080","sha256":"` + hash + `","approved":"2026-01-01T00:00:00Z"},
+		{"origin":"https://xn--zz.example","sha256":"` + hash + `","approved":"2026-01-01T00:00:00Z"},
+		{"origin":"http://[0:0:0:0:0:0:0:1]:8080","sha256":"` + hash + `","approved":"2026-01-02T00:00:00Z"},
+		{"origin":"https://CRM.example.com:443","sha256":"` + hash + `","approved":"2026-01-03T00:00:00Z"}]}`
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	s, err := Open(Config{Path: path, Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	var got []string
+	for _, p := range s.Paired() {
+		got = append(got, p.Origin)
+	}
+	if want := []string{"http://[::1]:8080", "https://crm.example.com"}; !slices.Equal(got, want) {
+		t.Fatalf("paired %v, want %v", got, want)
+	}
+	for _, o := range []string{"http://127.1:8080", "https://xn--zz.example"} {
+		if !strings.Contains(logged.String(), o) {
+			t.Errorf("the dropped %s is not in the log: %s", o, logged.String())
+		}
+	}
 }
