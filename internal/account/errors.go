@@ -1,11 +1,7 @@
 package account
 
-import (
-	"fmt"
-
-	"github.com/wpservice/wpservice/internal/api"
-)
+import "github.com/wpservice/wpservice/internal/api"
 
 // ErrNotConfigured is returned for a command that needs an account when the account
 // lacks a server or a user name.
-var ErrNotConfigured = fmt.Errorf("%w: set an account with server and username first", api.ErrNoAccount)
+var ErrNotConfigured = api.Sentinel("no account: set an account with server and username first", api.ErrNoAccount)

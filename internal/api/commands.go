@@ -97,10 +97,10 @@ func Handle[A, R any](c Command[A, R], f func(ctx context.Context, args *A) (R, 
 	}
 	return Handler{Spec: c.Spec, Run: func(ctx context.Context, args any) (any, error) {
 		a, ok := args.(*A)
-		if !ok || a == nil {
-			if args != nil {
-				return nil, fmt.Errorf("api: %s got args of type %T", c.Name, args)
-			}
+		switch {
+		case args != nil && !ok:
+			return nil, fmt.Errorf("api: %s got args of type %T", c.Name, args)
+		case a == nil:
 			a = new(A)
 		}
 		return f(ctx, a)

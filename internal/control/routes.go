@@ -40,12 +40,9 @@ func newRoute(spec *api.Spec, serve func(c *conn, ctx context.Context, id string
 // connCommand binds a command that control answers itself, per connection, to a
 // typed method of conn.
 func connCommand[A, R any](cmd api.Command[A, R], f func(c *conn, args *A) (R, error)) route {
-	return newRoute(cmd.Spec, func(c *conn, _ context.Context, id string, args any) api.Response {
-		a, _ := args.(*A)
-		if a == nil {
-			a = new(A)
-		}
-		result, err := f(c, a)
+	return newRoute(cmd.Spec, func(c *conn, ctx context.Context, id string, args any) api.Response {
+		h := api.Handle(cmd, func(_ context.Context, a *A) (R, error) { return f(c, a) })
+		result, err := h.Run(ctx, args)
 		return respond(id, result, err)
 	})
 }

@@ -78,6 +78,9 @@ func TestHandleTypesTheArgs(t *testing.T) {
 	if _, err := h.Run(context.Background(), nil); err != nil || got == nil || got.To != "" {
 		t.Fatalf("Run without args: %v, args %+v", err, got)
 	}
+	if _, err := h.Run(context.Background(), (*api.DialArgs)(nil)); err != nil || got == nil {
+		t.Fatalf("Run with a nil *DialArgs: %v", err)
+	}
 	if _, err := h.Run(context.Background(), &api.HoldArgs{}); err == nil {
 		t.Fatal("Run accepted args of another command")
 	}

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/wpservice/wpservice/internal/api"
 )
@@ -51,11 +52,17 @@ func onActorLater[A, R any](p *Phone, cmd api.Command[A, R], f func(a *A, done a
 			}
 			f(a, done)
 		})
+		var zero R
 		if err != nil {
-			var zero R
 			return zero, err
 		}
-		r, _ := v.(R) // a nil answer is the zero result
+		if v == nil {
+			return zero, nil
+		}
+		r, ok := v.(R)
+		if !ok {
+			return zero, fmt.Errorf("phone: %s answered %T, not %T", cmd.Name, v, zero)
+		}
 		return r, nil
 	})
 }

@@ -120,7 +120,7 @@ func (p *Phone) hold(a *api.HoldArgs, done answer) {
 		done(nil, err)
 		return
 	case !send:
-		done(struct{}{}, nil) // already as asked
+		done(api.Empty{}, nil) // already as asked
 		return
 	}
 	ctx, cancel := context.WithTimeout(p.work, holdTimeout)
@@ -193,7 +193,7 @@ func (p *Phone) applyHold(c *call, answer []byte, sipErr error) (any, error) {
 	if wasHeld != c.hold.held() {
 		p.holdChanged(c)
 	}
-	return struct{}{}, nil
+	return api.Empty{}, nil
 }
 
 // holdError says why a re-INVITE failed: the peer refused it (the error keeps its

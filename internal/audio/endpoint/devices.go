@@ -65,7 +65,7 @@ func (e *Endpoint) checkListed(args api.DeviceSelectArgs) error {
 	} {
 		listed := slices.ContainsFunc(c.list, func(d device.Device) bool { return d.ID == c.id })
 		if c.id != "" && c.id != "default" && !listed {
-			return fmt.Errorf("%s %q: %w", c.role, c.id, ErrNoDevice)
+			return fmt.Errorf("%w: %s %q", ErrNoDevice, c.role, c.id)
 		}
 	}
 	return nil

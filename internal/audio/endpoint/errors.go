@@ -1,17 +1,13 @@
 package endpoint
 
-import (
-	"fmt"
-
-	"github.com/wpservice/wpservice/internal/api"
-)
+import "github.com/wpservice/wpservice/internal/api"
 
 // Errors of Select, wrapped with the detail. They wrap the api conditions, so the
 // control API reports them as not_found and unavailable.
 var (
 	// ErrNoDevice is a device id the backend does not list: unplugged, or an id from
 	// another backend. devices.list shows the ids.
-	ErrNoDevice = fmt.Errorf("no such device: %w", api.ErrNotFound)
+	ErrNoDevice = api.Sentinel("no such device; devices.list shows the ids", api.ErrNotFound)
 	// ErrDeviceUnavailable is a listed device the backend could not open.
-	ErrDeviceUnavailable = fmt.Errorf("audio device unavailable: %w", api.ErrUnavailable)
+	ErrDeviceUnavailable = api.Sentinel("audio device unavailable", api.ErrUnavailable)
 )
