@@ -13,12 +13,12 @@ import (
 const module = "github.com/wpservice/wpservice"
 
 // TestImportRules enforces the package layering: control knows only the wire contract,
-// the origin parser and the pairing store, the local audio endpoint knows the devices
-// and the wire contract but not the phone it serves, only sipstack imports sipgo, only
-// audio/device imports malgo, the account model knows neither files nor secrets and
-// the phone never reaches the password keeper, and the leaf packages stay leaves
-// (config may use the origin parser). It runs `go list -deps` on each package and
-// fails on a forbidden edge.
+// the origin parser, the pairing store and the peer-user check; the local audio
+// endpoint knows the devices and the wire contract but not the phone it serves; only
+// sipstack imports sipgo and only audio/device imports malgo; the account model knows
+// neither files nor secrets and the phone never reaches the password keeper; the leaf
+// packages stay leaves (config may use the origin parser). It runs `go list -deps` on
+// each package and fails on a forbidden edge.
 func TestImportRules(t *testing.T) {
 	const (
 		sipgo = "github.com/emiago/sipgo"

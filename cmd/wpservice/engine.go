@@ -155,7 +155,10 @@ func initialAccount(cfg config.Config, accounts *accountstore.Store, log *slog.L
 		return account.FromConfig(*a), true
 	}
 	acc, err := accounts.Load()
-	if err != nil {
+	switch {
+	case err != nil && acc.Configured():
+		log.Warn("stored account loaded, but its password could not be read or moved to the keyring", "err", err)
+	case err != nil:
 		log.Warn("stored account unreadable; starting without one", "err", err)
 	}
 	return acc, false

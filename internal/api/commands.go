@@ -15,8 +15,8 @@ import (
 // has two, and docs/protocol.md and the JS library are tested against Commands.
 //
 // Adding a command: one line here, a handler where its state lives (the engine's in
-// internal/phone/commands.go, control's own in internal/control/commands.go), its
-// section in docs/protocol.md and its name in web/lib/wpservice.js COMMANDS.
+// internal/phone/commands.go, control's own in ownRoutes, internal/control/routes.go),
+// its section in docs/protocol.md and its name in web/lib/wpservice.js COMMANDS.
 
 // Command is the declaration of one command: Command[A, R] takes *A and answers R.
 // A is NoArgs for a command without arguments.
@@ -137,8 +137,11 @@ var (
 )
 
 // Commands lists every command name, sorted; the JS library and the docs are tested
-// against it. It is computed after the declarations above.
-var Commands = commandNames()
+// against it. It is filled in init, which runs after every declaration, whatever file
+// it is in.
+var Commands []string
+
+func init() { Commands = commandNames() }
 
 func commandNames() []string {
 	names := make([]string, 0, len(specs))
