@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/control"
+	"github.com/wpservice/wpservice/internal/sipstack"
 )
 
 // Every sentinel of errors.go wraps an api condition, so that control sends it with a
@@ -44,5 +46,16 @@ func TestEverySentinelHasAWireCode(t *testing.T) {
 		if code := control.WireError(err).Code; code == api.CodeInternal {
 			t.Errorf("%s (%q) reaches the client as internal", name, err)
 		}
+	}
+}
+
+// A refused re-INVITE says the peer's status as docs/protocol.md shows it, and keeps
+// the stack's error for errors.As.
+func TestHoldRefusalMessage(t *testing.T) {
+	err := holdError(&sipstack.StatusError{Code: 488, Reason: "Not Acceptable Here"})
+	var status *sipstack.StatusError
+	if got := control.WireError(err); got.Code != api.CodeUnavailable || got.Message != "the peer refused the re-INVITE: 488 Not Acceptable Here" ||
+		!errors.As(err, &status) || status.Code != 488 || !errors.Is(err, ErrHoldRefused) {
+		t.Fatalf("hold refusal: %+v (%v)", got, err)
 	}
 }

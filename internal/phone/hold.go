@@ -203,7 +203,7 @@ func holdError(err error) error {
 	var refused *sipstack.StatusError
 	switch {
 	case errors.As(err, &refused):
-		return fmt.Errorf("%w: %w", ErrHoldRefused, err)
+		return holdRefused{refused}
 	case errors.Is(err, sipstack.ErrCallState), errors.Is(err, sipstack.ErrCallEnded):
 		return fmt.Errorf("%w: re-INVITE: %w", ErrCallState, err)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -211,6 +211,16 @@ func holdError(err error) error {
 	}
 	return fmt.Errorf("%w: re-INVITE: %w", ErrSignalling, err)
 }
+
+// holdRefused is the peer's error answer to a re-INVITE: ErrHoldRefused with the SIP
+// status, "the peer refused the re-INVITE: 488 Not Acceptable Here".
+type holdRefused struct{ status *sipstack.StatusError }
+
+func (e holdRefused) Error() string {
+	return fmt.Sprintf("%v: %d %s", ErrHoldRefused, e.status.Code, e.status.Reason)
+}
+
+func (e holdRefused) Unwrap() []error { return []error{ErrHoldRefused, e.status} }
 
 // onRemoteUpdate takes a re-INVITE the peer sent and the stack accepted: its media
 // address may have moved, and it may hold us or let us go.
