@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -41,18 +38,7 @@ func TestRunEngineLeavesNoGoroutineBehind(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ready := make(chan struct{})
-	log := slog.New(&readyHandler{Handler: slog.NewTextHandler(testWriter{t}, nil), ready: ready})
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- runEngine(ctx, cfg, log) }()
-	select {
-	case <-ready:
-	case err := <-done:
-		t.Fatalf("runEngine returned before it was ready: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("the engine was not ready in 10 s")
-	}
+	e := startRunEngine(t, cfg)
 	// The challenge server runs: it sends the configured host from http to https.
 	req, err := http.NewRequest(http.MethodGet, "http://"+challengeAddr+"/", nil)
 	if err != nil {
@@ -68,9 +54,9 @@ func TestRunEngineLeavesNoGoroutineBehind(t *testing.T) {
 		t.Errorf("the http-01 challenge server answered %s, want a redirect to https", resp.Status)
 	}
 	noRedirects.CloseIdleConnections()
-	cancel()
+	e.stop()
 	select {
-	case err := <-done:
+	case err := <-e.ended:
 		if err != nil {
 			t.Fatalf("runEngine = %v", err)
 		}
@@ -93,33 +79,4 @@ func freeLoopbackAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
-}
-
-// readyHandler closes ready when the engine logs that it is ready.
-type readyHandler struct {
-	slog.Handler
-	ready chan struct{}
-}
-
-func (h *readyHandler) Handle(ctx context.Context, r slog.Record) error {
-	if r.Message == "wpservice ready" {
-		close(h.ready)
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h *readyHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return &readyHandler{Handler: h.Handler.WithAttrs(as), ready: h.ready}
-}
-
-func (h *readyHandler) WithGroup(name string) slog.Handler {
-	return &readyHandler{Handler: h.Handler.WithGroup(name), ready: h.ready}
-}
-
-type testWriter struct{ t *testing.T }
-
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(strings.TrimSuffix(string(p), "\n"))
-	return len(p), nil
 }

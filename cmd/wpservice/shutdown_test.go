@@ -2,15 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,19 +37,8 @@ func TestClientConnectingDuringShutdownDoesNotHoldItUp(t *testing.T) {
 	cfg.Audio.Backend, cfg.Audio.Input, cfg.Audio.Output = "null", "null", "null"
 	cfg.Account = &config.Account{Server: registrar.addr(), Username: "alice", Password: "secret"}
 
-	logs := &readyWatch{ready: make(chan string, 1)}
-	ctx, stop := context.WithCancel(context.Background())
-	defer stop()
-	ended := make(chan error, 1)
-	go func() { ended <- runEngine(ctx, cfg, slog.New(slog.NewTextHandler(logs, nil))) }()
-	var port string
-	select {
-	case port = <-logs.ready:
-	case err := <-ended:
-		t.Fatalf("the engine did not start: %v\n%s", err, logs)
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the engine is not ready after 10 s\n%s", logs)
-	}
+	e := startRunEngine(t, cfg)
+	port, logs, stop, ended := e.port, e.logs, e.stop, e.ended
 	token, err := os.ReadFile(filepath.Join(dir, "token"))
 	if err != nil {
 		t.Fatal(err)
@@ -165,28 +151,4 @@ func waitForMessage(t *testing.T, messages <-chan string, want string) {
 			t.Fatalf("no message with %s within 1 s", want)
 		}
 	}
-}
-
-// readyWatch keeps the engine's log and sends the control port once it is ready.
-type readyWatch struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
-	ready chan string
-}
-
-var readyLine = regexp.MustCompile(`wpservice ready.*control=http://127\.0\.0\.1:(\d+)/`)
-
-func (w *readyWatch) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if m := readyLine.FindSubmatch(p); m != nil {
-		w.ready <- string(m[1])
-	}
-	return w.buf.Write(p)
-}
-
-func (w *readyWatch) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
 }
