@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing: the real SIP peers
-# (kamailio, baresip, SIPp), sox for audio checks, certutil and
+# (kamailio, baresip, SIPp), sox for audio checks, ip for the network
+# namespaces that stand for other hosts, certutil and
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
 # audio backend, the Go modules and the npm packages.
@@ -18,6 +19,7 @@ packages=(
 	"baresip-core:baresip"
 	"sip-tester:sipp"
 	"sox:sox"
+	"iproute2:ip"
 	"libnss3-tools:certutil"
 	"ca-certificates:update-ca-certificates"
 	"gnome-keyring:gnome-keyring-daemon"

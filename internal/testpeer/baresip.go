@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -36,17 +35,20 @@ type BaresipOptions struct {
 	// (dump-*-enc.wav) and received, decoded (dump-*-dec.wav) audio under
 	// RecordDir.
 	Record bool
+	// Host is where baresip runs and binds its SIP and ctrl_tcp sockets;
+	// the zero Host is loopback.
+	Host Host
 }
 
-// Baresip is a running headless baresip user agent on 127.0.0.1 with a
-// ctrl_tcp control connection. Events baresip pushes are kept from the
-// moment the connection opens.
+// Baresip is a running headless baresip user agent on its Host's address
+// (127.0.0.1 by default) with a ctrl_tcp control connection. Events baresip
+// pushes are kept from the moment the connection opens.
 //
-// Its SIP and ctrl_tcp sockets are on 127.0.0.1, but baresip 1.0 binds its
-// RTP/RTCP and DNS client sockets to the wildcard address and has no setting
-// to change that; it only sends to the loopback peers it is given.
+// Its SIP and ctrl_tcp sockets are on that address, but baresip 1.0 binds
+// its RTP/RTCP and DNS client sockets to the wildcard address and has no
+// setting to change that; it only sends to the peers it is given.
 type Baresip struct {
-	SIPAddr   string // its SIP listen address, "127.0.0.1:port" (UDP and TCP)
+	SIPAddr   string // its SIP listen address, "IP:port" (UDP and TCP)
 	URI       string // its account's AOR, e.g. "sip:alice@127.0.0.1:5060"
 	RecordDir string // where sndfile writes when Options.Record is set
 
@@ -54,7 +56,7 @@ type Baresip struct {
 	ctrl *ctrlConn
 }
 
-// StartBaresip writes a loopback-only configuration, starts baresip and
+// StartBaresip writes a configuration bound to opts.Host, starts baresip and
 // connects to its ctrl_tcp port; the test fails with baresip's log if that
 // does not happen in time.
 func StartBaresip(t TB, opts BaresipOptions) *Baresip {
@@ -90,10 +92,10 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 	t.Helper()
 	dir := t.TempDir()
 	b := &Baresip{
-		SIPAddr:   net.JoinHostPort(loopback, strconv.Itoa(sipPort)),
+		SIPAddr:   opts.Host.addr(sipPort),
 		RecordDir: filepath.Join(dir, "rec"),
 	}
-	ctrlAddr := net.JoinHostPort(loopback, strconv.Itoa(ctrlPort))
+	ctrlAddr := opts.Host.addr(ctrlPort)
 	conf := filepath.Join(dir, "conf")
 	for _, d := range []string{conf, b.RecordDir} {
 		if err := os.Mkdir(d, 0o755); err != nil {
@@ -101,7 +103,7 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 		}
 	}
 	account := b.account(opts)
-	config, err := baresipConfig(b.SIPAddr, ctrlAddr, opts.SourceWAV, b.RecordDir, opts.Record)
+	config, err := baresipConfig(opts.Host.ip(), b.SIPAddr, ctrlAddr, opts.SourceWAV, b.RecordDir, opts.Record)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +113,8 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 	if err := os.WriteFile(filepath.Join(conf, "accounts"), []byte(account+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	b.proc = startProcess(t, "baresip-"+opts.User, dir, bin, "-f", conf)
+	bin, args := opts.Host.command(t, bin, "-f", conf)
+	b.proc = startProcess(t, "baresip-"+opts.User, dir, bin, args...)
 	if err := b.connect(ctrlAddr); err != nil {
 		b.proc.stop()
 		return nil, err
@@ -166,9 +169,9 @@ func (b *Baresip) account(opts BaresipOptions) string {
 	return line
 }
 
-// baresipConfig is a configuration that binds only 127.0.0.1, never reads
+// baresipConfig is a configuration that binds only ip, never reads
 // resolv.conf, plays into ALSA's null device and loads no NAT helpers.
-func baresipConfig(sipAddr, ctrlAddr, source, recordDir string, record bool) (string, error) {
+func baresipConfig(ip, sipAddr, ctrlAddr, source, recordDir string, record bool) (string, error) {
 	modules := ""
 	for _, d := range baresipModules {
 		if _, err := os.Stat(filepath.Join(d, "ctrl_tcp.so")); err == nil {
@@ -182,7 +185,7 @@ func baresipConfig(sipAddr, ctrlAddr, source, recordDir string, record bool) (st
 	lines := []string{
 		"poll_method\tepoll",
 		"sip_listen\t" + sipAddr,
-		"net_interface\t" + loopback,
+		"net_interface\t" + ip,
 		"dns_server\t" + loopback + ":53",
 		"audio_player\talsa,null",
 		"audio_alert\talsa,null",

@@ -14,7 +14,7 @@ func TestWriteSubscribers(t *testing.T) {
 		missing(t, "kamailio db_text schema", err, onCI())
 	}
 	db := filepath.Join(t.TempDir(), "db")
-	if err := writeSubscribers(db, map[string]string{"bob": "pw", "alice": "secret"}); err != nil {
+	if err := writeSubscribers(db, KamailioDomain, map[string]string{"bob": "pw", "alice": "secret"}); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(filepath.Join(db, "subscriber"))
@@ -42,7 +42,7 @@ func TestBaresipConfigIsLoopbackOnly(t *testing.T) {
 		missing(t, "baresip modules", err, onCI())
 	}
 	for _, record := range []bool{false, true} {
-		cfg, err := baresipConfig("127.0.0.1:5062", "127.0.0.1:4444", "/x/tone.wav", "/x/rec", record)
+		cfg, err := baresipConfig(loopback, "127.0.0.1:5062", "127.0.0.1:4444", "/x/tone.wav", "/x/rec", record)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,12 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -39,7 +37,8 @@ const kamailioVersionTable = "/usr/share/kamailio/dbtext/kamailio/version"
 // kamailioStartTimeout bounds how long kamailio gets to answer OPTIONS.
 const kamailioStartTimeout = 10 * time.Second
 
-// KamailioDomain is the SIP domain of every subscriber.
+// KamailioDomain is the SIP domain of every subscriber of a kamailio on
+// loopback; elsewhere the domain is its Host's address (Kamailio.Domain).
 const KamailioDomain = loopback
 
 // KamailioOptions configures StartKamailio.
@@ -49,14 +48,17 @@ type KamailioOptions struct {
 	Auth bool
 	// Users maps subscriber names to passwords; used when Auth is set.
 	Users map[string]string
+	// Host is where kamailio runs and listens; the zero Host is loopback.
+	Host Host
 }
 
-// Kamailio is a running kamailio registrar and proxy on 127.0.0.1, listening
-// on UDP and TCP. It record-routes INVITEs, so in-dialog requests pass
-// through it.
+// Kamailio is a running kamailio registrar and proxy on its Host's address
+// (127.0.0.1 by default), listening on UDP and TCP. It record-routes
+// INVITEs, so in-dialog requests pass through it.
 type Kamailio struct {
-	Port int    // the UDP and TCP port
-	Addr string // "127.0.0.1:Port"
+	Port   int    // the UDP and TCP port
+	Addr   string // "IP:Port", e.g. "127.0.0.1:5060"
+	Domain string // the SIP domain of its subscribers: its IP
 
 	dir      string
 	instance string // sent back on OPTIONS replies to tell this kamailio apart
@@ -87,7 +89,8 @@ func startKamailio(t TB, bin string, opts KamailioOptions, port int) (*Kamailio,
 	t.Helper()
 	dir := t.TempDir()
 	k := &Kamailio{dir: dir, Port: port, instance: rand.Text()}
-	k.Addr = net.JoinHostPort(loopback, strconv.Itoa(k.Port))
+	k.Addr = opts.Host.addr(port)
+	k.Domain = opts.Host.ip()
 	if err := os.Mkdir(filepath.Join(dir, "run"), 0o755); err != nil {
 		return nil, err
 	}
@@ -99,6 +102,7 @@ func startKamailio(t TB, bin string, opts KamailioOptions, port int) (*Kamailio,
 	if opts.Auth {
 		args = append(args, "-A", "WITH_AUTH")
 	}
+	bin, args = opts.Host.command(t, bin, args...)
 	k.proc = startProcess(t, "kamailio", dir, bin, args...)
 	if err := k.waitReady(); err != nil {
 		k.proc.stop()
@@ -144,16 +148,17 @@ func (k *Kamailio) writeConfig(opts KamailioOptions) error {
 	}
 	defer f.Close()
 	data := struct {
+		IP         string
 		Port       int
 		Dir        string
 		ModulePath string
 		Instance   string
-	}{k.Port, k.dir, modules, k.instance}
+	}{k.Domain, k.Port, k.dir, modules, k.instance}
 	if err := kamailioTemplate.Execute(f, data); err != nil {
 		return err
 	}
 	if opts.Auth {
-		return writeSubscribers(filepath.Join(k.dir, "db"), opts.Users)
+		return writeSubscribers(filepath.Join(k.dir, "db"), k.Domain, opts.Users)
 	}
 	return nil
 }
@@ -172,8 +177,8 @@ func kamailioModulePath() (string, error) {
 
 // writeSubscribers writes the db_text database auth_db reads: the version
 // table and a subscriber table with precomputed ha1 and ha1b, which db_text
-// requires to be non-empty.
-func writeSubscribers(dbDir string, users map[string]string) error {
+// requires to be non-empty, for subscribers of domain.
+func writeSubscribers(dbDir, domain string, users map[string]string) error {
 	if err := os.Mkdir(dbDir, 0o755); err != nil {
 		return err
 	}
@@ -188,9 +193,9 @@ func writeSubscribers(dbDir string, users map[string]string) error {
 	b.WriteString("id(int,auto) username(string) domain(string) password(string) ha1(string) ha1b(string)\n")
 	for i, name := range slices.Sorted(maps.Keys(users)) {
 		pass := users[name]
-		ha1 := md5hex(name + ":" + KamailioDomain + ":" + pass)
-		ha1b := md5hex(name + "@" + KamailioDomain + ":" + KamailioDomain + ":" + pass)
-		fmt.Fprintf(&b, "%d:%s:%s:%s:%s:%s\n", i+1, name, KamailioDomain, pass, ha1, ha1b)
+		ha1 := md5hex(name + ":" + domain + ":" + pass)
+		ha1b := md5hex(name + "@" + domain + ":" + domain + ":" + pass)
+		fmt.Fprintf(&b, "%d:%s:%s:%s:%s:%s\n", i+1, name, domain, pass, ha1, ha1b)
 	}
 	return os.WriteFile(filepath.Join(dbDir, "subscriber"), []byte(b.String()), 0o644)
 }

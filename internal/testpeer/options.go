@@ -10,15 +10,18 @@ import (
 )
 
 // sipOptions sends one SIP OPTIONS over network ("udp" or "tcp") to addr
-// (host:port) from an ephemeral loopback port and returns the status line
-// and headers of the first response, starting "SIP/2.0 200 Keepalive" when
-// kamailio answers.
+// (host:port) from an ephemeral port and returns the status line and
+// headers of the first response, starting "SIP/2.0 200 Keepalive" when
+// kamailio answers. A loopback addr is asked from a loopback port; any
+// other from the address the system routes to it by (a Namespace's link).
 func sipOptions(network, addr string, timeout time.Duration) (string, error) {
 	dialer := net.Dialer{Timeout: timeout}
-	if network == "udp" {
-		dialer.LocalAddr = &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}
-	} else {
-		dialer.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
+	if host, _, _ := net.SplitHostPort(addr); net.ParseIP(host).IsLoopback() {
+		if network == "udp" {
+			dialer.LocalAddr = &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}
+		} else {
+			dialer.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
+		}
 	}
 	conn, err := dialer.Dial(network, addr)
 	if err != nil {

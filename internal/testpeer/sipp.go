@@ -65,25 +65,29 @@ type SIPpOptions struct {
 	Scenario string
 	Target   string // the remote "host:port"; empty for a server scenario
 	Service  string // the request URI's user part (-s)
-	// LocalPort is SIPp's SIP port on 127.0.0.1 (-p); 0 picks a free one.
+	// LocalPort is SIPp's SIP port (-p); 0 picks a free one.
 	LocalPort int
 	Calls     int      // calls before SIPp exits (-m); 0 means 1
 	Extra     []string // further arguments, e.g. "-d", "1000"
 	// Dir is the working directory, where SIPp's logs go too; "" means a
 	// fresh SIPpPcapDir.
 	Dir string
+	// Host is where SIPp runs and binds every socket; the zero Host is
+	// loopback.
+	Host Host
 }
 
 // SIPpRun is one SIPp process running in the background.
 type SIPpRun struct {
-	LocalPort int    // its SIP port on 127.0.0.1
+	LocalPort int    // its SIP port on its Host's address
 	Dir       string // its working directory
 
 	proc *process
 }
 
 // RunSIPp starts SIPp in the background with no standard input, every
-// socket (SIP, media, remote control) on 127.0.0.1 and a free port,
+// socket (SIP, media, remote control) on opts.Host's address (127.0.0.1 by
+// default) and a free port,
 // tracing messages, the final screen and unexpected messages to files in
 // Dir. Call Wait for its result; a cleanup kills it if it is still running.
 func RunSIPp(t TB, opts SIPpOptions) *SIPpRun {
@@ -106,10 +110,12 @@ func RunSIPp(t TB, opts SIPpOptions) *SIPpRun {
 	if opts.Service != "" {
 		args = append(args, "-s", opts.Service)
 	}
-	// -bind_local keeps the SIP socket on 127.0.0.1 (SIPp otherwise listens
-	// on every address), and -ci does the same for its remote-control socket.
+	// -bind_local keeps the SIP socket on the host's address (SIPp otherwise
+	// listens on every address), and -ci does the same for its remote-control
+	// socket.
+	ip := opts.Host.ip()
 	args = append(args,
-		"-i", loopback, "-bind_local", "-mi", loopback, "-ci", loopback,
+		"-i", ip, "-bind_local", "-mi", ip, "-ci", ip,
 		"-p", strconv.Itoa(opts.LocalPort), "-mp", strconv.Itoa(FreeUDPPort(t)),
 		"-cp", strconv.Itoa(FreeUDPPort(t)),
 		"-m", strconv.Itoa(opts.Calls),
@@ -119,6 +125,7 @@ func RunSIPp(t TB, opts SIPpOptions) *SIPpRun {
 		"-trace_err", "-error_file", r.file("errors"),
 	)
 	args = append(args, opts.Extra...)
+	bin, args = opts.Host.command(t, bin, args...)
 	r.proc = startProcess(t, "sipp", opts.Dir, bin, args...)
 	return r
 }
