@@ -52,13 +52,17 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	if err := acc.Validate(); err != nil && acc.Configured() {
 		return fmt.Errorf("account: %w", err)
 	}
-	listenIP := sipstack.LocalIP(cfg.SIP.ListenIP, acc.Server)
+	listenIP := cfg.SIP.ListenIP
+	if listenIP == "auto" {
+		listenIP = "" // every address; each request advertises the one that routes to its peer
+	}
 
 	adapter := &phone.SIPAdapter{}
 	stack, err := sipstack.New(sipstack.Config{
 		ListenIP: listenIP, UDPPort: cfg.SIP.UDPPort, TCPPort: cfg.SIP.TCPPort,
-		UserAgent: cfg.SIP.UserAgent + "/" + version,
-		Logger:    log,
+		AcceptDirectCalls: cfg.SIP.AcceptDirectCalls,
+		UserAgent:         cfg.SIP.UserAgent + "/" + version,
+		Logger:            log,
 		OnTrace: func(t sipstack.Trace) {
 			bus.Emit(api.EvSIPTrace, api.SIPTrace{Dir: t.Dir, Remote: t.Remote, Message: t.Message})
 		},
@@ -80,7 +84,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		accStore = nil // the administrator's account is not overwritten by the user's changes
 	}
 	ph, err := phone.New(phone.Config{
-		SIP: adapter, Media: phone.MediaOpener(listenIP, log), Audio: aio, Store: accStore, Bus: bus,
+		SIP: adapter, Media: phone.MediaOpener(log), Audio: aio, Store: accStore, Bus: bus,
 		Account: acc,
 		Settings: phone.Settings{
 			RTPTimeout:  time.Duration(cfg.Settings.RTPTimeout) * time.Second,
@@ -96,7 +100,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	if err != nil {
 		return err
 	}
-	adapter.Bind(stack, ph, listenIP)
+	adapter.Bind(stack, ph)
 
 	srv, err := startControl(cfg, dataDir, token, bus, ph, log)
 	if err != nil {

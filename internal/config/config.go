@@ -65,10 +65,15 @@ type TLS struct {
 
 // SIP is the signalling transport.
 type SIP struct {
-	ListenIP  string `json:"listenIP"` // "auto": the interface that routes to the server
-	UDPPort   int    `json:"udpPort"`
-	TCPPort   int    `json:"tcpPort"`
-	UserAgent string `json:"userAgent"`
+	// ListenIP is "auto" (SIP on every address; each request, and each call's RTP, uses
+	// the address that routes to its destination) or the one local IP for all of it.
+	ListenIP string `json:"listenIP"`
+	// AcceptDirectCalls lets any host send SIP requests (direct IP calls). Without it,
+	// only loopback and the account's registrar and outbound proxy may.
+	AcceptDirectCalls bool   `json:"acceptDirectCalls"`
+	UDPPort           int    `json:"udpPort"`
+	TCPPort           int    `json:"tcpPort"`
+	UserAgent         string `json:"userAgent"`
 }
 
 // Account is a provisioned SIP account (administrators, tests).

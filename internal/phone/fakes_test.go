@@ -25,6 +25,7 @@ type fakeSIP struct {
 	accountErr  error // SetAccount's answer
 	registerErr error // Register's answer
 	nextCallID  int
+	localIPs    map[string]string // LocalIP's answer per target; 127.0.0.1 for others
 }
 
 func (f *fakeSIP) SetAccount(a account.Account) error {
@@ -48,7 +49,14 @@ func (f *fakeSIP) Unregister(context.Context) error {
 	f.mu.Unlock()
 	return nil
 }
-func (f *fakeSIP) LocalIP() string { return "127.0.0.1" }
+func (f *fakeSIP) LocalIP(target string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if ip, ok := f.localIPs[target]; ok {
+		return ip
+	}
+	return "127.0.0.1"
+}
 func (f *fakeSIP) Target(to string) (string, error) {
 	f.mu.Lock()
 	acc := f.acc
@@ -131,6 +139,7 @@ func (d *fakeDialog) did() []string {
 type fakeStream struct {
 	mu      sync.Mutex
 	port    int
+	localIP string // the address it was opened on
 	params  []MediaParams
 	written [][]int16
 	rxFrame []int16
@@ -216,10 +225,10 @@ func newRig(t *testing.T, mod func(*Config)) *rig {
 		tick: make(chan time.Time), now: time.Unix(1_700_000_000, 0), events: make(chan api.Event, 1000)}
 	cfg := Config{
 		SIP: r.sip, Audio: r.audio, FrameTick: r.tick,
-		Media: func() (Stream, error) {
+		Media: func(localIP string) (Stream, error) {
 			r.smu.Lock()
 			defer r.smu.Unlock()
-			s := &fakeStream{port: 40000 + 2*len(r.stream)}
+			s := &fakeStream{port: 40000 + 2*len(r.stream), localIP: localIP}
 			r.stream = append(r.stream, s)
 			return s, nil
 		},

@@ -225,7 +225,7 @@ func TestRemoteHoldAndMediaMove(t *testing.T) {
 	d, _ := activeOutgoing(t, r)
 	s := r.lastStream()
 	adapter := &SIPAdapter{}
-	adapter.Bind(nil, r.p, "127.0.0.1")
+	adapter.Bind(nil, r.p)
 	update := func(sdp []byte, remoteHeld bool) {
 		adapter.HandleEvent(sipstack.CallEvent{CallID: d.id, Kind: sipstack.Updated, SDP: sdp, RemoteHeld: remoteHeld})
 		r.sync()

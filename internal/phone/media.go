@@ -6,9 +6,10 @@ import (
 	"github.com/wpservice/wpservice/internal/media"
 )
 
-// MediaOpener returns the Config.Media function that opens real RTP sessions on localIP.
-func MediaOpener(localIP string, log *slog.Logger) func() (Stream, error) {
-	return func() (Stream, error) {
+// MediaOpener returns the Config.Media function that opens real RTP sessions, each on
+// the local address its call uses.
+func MediaOpener(log *slog.Logger) func(localIP string) (Stream, error) {
+	return func(localIP string) (Stream, error) {
 		s, err := media.Open(media.Config{LocalIP: localIP, Logger: log})
 		if err != nil {
 			return nil, err

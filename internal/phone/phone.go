@@ -32,7 +32,7 @@ var DefaultSettings = Settings{RTPTimeout: 30 * time.Second, DTMFDelay: time.Sec
 // Config wires a Phone.
 type Config struct {
 	SIP      SIP
-	Media    func() (Stream, error) // opens an RTP session on a free local port
+	Media    func(localIP string) (Stream, error) // opens an RTP session on a free port of localIP
 	Audio    AudioIO
 	Store    Store // nil: changes are not persisted
 	Bus      *Bus  // nil: a private one

@@ -32,8 +32,9 @@ type SIP interface {
 	// Dial sends an INVITE with the SDP offer and the checked extra headers and
 	// returns at once.
 	Dial(target string, offer []byte, headers []Header) (Dialog, error)
-	// LocalIP is the address to advertise in SDP.
-	LocalIP() string
+	// LocalIP is our address for a call to target (a URI from Target): the local
+	// address that routes to where its INVITE goes, for the SDP and for RTP.
+	LocalIP(target string) string
 }
 
 // Header is one extra SIP header of an outgoing INVITE (the Mizu setsipheader).

@@ -23,10 +23,10 @@ type negotiated struct {
 	dtmfPT uint8
 }
 
-// localDesc describes our media for an offer or answer.
+// localDesc describes our media at ip for an offer or answer.
 // dtmfPT is the telephone-event payload type to put in it (0: none).
-func (p *Phone) localDesc(port int, codecs []sipstack.Codec, dtmfPT uint8) sipstack.MediaDesc {
-	return sipstack.MediaDesc{IP: p.cfg.SIP.LocalIP(), Port: port, Codecs: codecs, DTMFPT: dtmfPT, Direction: "sendrecv"}
+func localDesc(ip string, port int, codecs []sipstack.Codec, dtmfPT uint8) sipstack.MediaDesc {
+	return sipstack.MediaDesc{IP: ip, Port: port, Codecs: codecs, DTMFPT: dtmfPT, Direction: "sendrecv"}
 }
 
 // offerCodecs turns the account's codec names into SDP codecs, in order.
@@ -142,11 +142,12 @@ func (p *Phone) dial(a *api.DialArgs) (api.DialResult, error) {
 	if len(codecs) == 0 {
 		return api.DialResult{}, ErrNoCodec
 	}
-	stream, err := p.cfg.Media()
+	ip := p.cfg.SIP.LocalIP(target)
+	stream, err := p.cfg.Media(ip)
 	if err != nil {
 		return api.DialResult{}, fmt.Errorf("%w: rtp: %w", ErrMedia, err)
 	}
-	d, err := p.cfg.SIP.Dial(target, buildSDP(p.localDesc(stream.LocalPort(), codecs, dtmfPayloadType)), headers)
+	d, err := p.cfg.SIP.Dial(target, buildSDP(localDesc(ip, stream.LocalPort(), codecs, dtmfPayloadType)), headers)
 	if err != nil {
 		stream.Close()
 		return api.DialResult{}, fmt.Errorf("%w: sip: %w", ErrSignalling, err)
@@ -179,6 +180,7 @@ type Incoming struct {
 	FromUser string
 	FromName string
 	SDP      []byte
+	LocalIP  string // our address toward the caller's media, for our SDP and RTP ("": toward From)
 }
 
 // onIncoming takes a new incoming call: a free line, an acceptable offer, RTP; then it
@@ -201,7 +203,11 @@ func (p *Phone) onIncoming(in Incoming) {
 		in.Dialog.Reject(488, "Not Acceptable Here")
 		return
 	}
-	stream, err := p.cfg.Media()
+	ip := in.LocalIP
+	if ip == "" {
+		ip = p.cfg.SIP.LocalIP(in.From) // the stack did not say: the address toward the caller
+	}
+	stream, err := p.cfg.Media(ip)
 	if err != nil {
 		log.Warn("incoming call rejected: rtp", "err", err)
 		in.Dialog.Reject(500, "Server Internal Error")
@@ -210,7 +216,7 @@ func (p *Phone) onIncoming(in Incoming) {
 	c := p.newCall(line, false, in.Dialog, stream)
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.media = n
-	c.localSDP = buildSDP(p.localDesc(stream.LocalPort(), []sipstack.Codec{n.codec}, n.dtmfPT)) // the caller's telephone-event number, or none
+	c.localSDP = buildSDP(localDesc(ip, stream.LocalPort(), []sipstack.Codec{n.codec}, n.dtmfPT)) // the caller's telephone-event number, or none
 	log.Info("incoming call", "call", c.id, "line", line)
 	p.bus.Emit(api.EvCallState, c.public())
 	p.apply(c, inRing, 0, "")

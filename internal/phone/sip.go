@@ -17,14 +17,13 @@ type SIPAdapter struct {
 	acc   sipstack.Account
 	stack *sipstack.Stack
 	phone *Phone
-	ip    string
 }
 
-// Bind connects the adapter to its stack, the phone it reports to and the IP we advertise.
-func (a *SIPAdapter) Bind(st *sipstack.Stack, p *Phone, localIP string) {
+// Bind connects the adapter to its stack and the phone it reports to.
+func (a *SIPAdapter) Bind(st *sipstack.Stack, p *Phone) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.stack, a.phone, a.ip = st, p, localIP
+	a.stack, a.phone = st, p
 }
 
 // SetAccount hands the account to the stack.
@@ -38,7 +37,7 @@ func (a *SIPAdapter) SetAccount(acc account.Account) error {
 
 func (a *SIPAdapter) Register() error                      { return a.stack.Register() }
 func (a *SIPAdapter) Unregister(ctx context.Context) error { return a.stack.Unregister(ctx) }
-func (a *SIPAdapter) LocalIP() string                      { return a.ip }
+func (a *SIPAdapter) LocalIP(target string) string         { return a.stack.LocalIPFor(target) }
 
 func (a *SIPAdapter) Target(to string) (string, error) {
 	a.mu.Lock()
@@ -84,7 +83,7 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 		st := api.RegState{State: e.State, Code: e.Code, Reason: e.Reason, Expires: e.Expires, Retry: int(e.Retry.Seconds())}
 		p.post(func() { p.onRegState(st) })
 	case sipstack.Incoming:
-		in := Incoming{Dialog: e.Call, From: e.From, FromUser: e.FromUser, FromName: e.FromName, SDP: e.SDP}
+		in := Incoming{Dialog: e.Call, From: e.From, FromUser: e.FromUser, FromName: e.FromName, SDP: e.SDP, LocalIP: e.LocalIP}
 		if !p.post(func() { p.onIncoming(in) }) {
 			e.Call.Reject(503, "Service Unavailable")
 		}

@@ -10,11 +10,17 @@ import (
 	"time"
 )
 
-// Config sets up a Stack. Only ListenIP is required.
+// Config sets up a Stack. The zero value listens on every address, on free ports.
 type Config struct {
-	// ListenIP is the local IP for every transport; it is also the address
-	// put in Via and Contact. Never use an unspecified address here.
+	// ListenIP, when set, is the one local IP every transport binds to, and the
+	// address put in Via and Contact. Empty listens on every local address and
+	// advertises, per request, the one that routes to where the request goes
+	// (LocalIPFor). An unspecified address ("0.0.0.0") is refused: say "".
 	ListenIP string
+	// AcceptDirectCalls lets anyone send us requests. Without it, a request from
+	// beyond loopback is served only from the account's registrar or outbound
+	// proxy, or inside one of our dialogs (see filter.go).
+	AcceptDirectCalls bool
 	// UDPPort and TCPPort are the listening ports; 0 picks a free port.
 	UDPPort, TCPPort int
 	// TLSConfig is the client TLS configuration for transport=tls

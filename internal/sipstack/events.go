@@ -34,6 +34,7 @@ type Incoming struct {
 	FromName string // caller display name, unescaped
 	To       string // called URI
 	SDP      []byte // offer, nil for a late-offer INVITE
+	LocalIP  string // our address toward the offer's media (or the caller): for our SDP and RTP
 }
 
 // CallEventKind says what happened to a call.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
@@ -23,7 +24,7 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if acc, ok := s.account(); ok {
 		user = acc.Username
 	}
-	sess, err := s.dialogUA(tp, user).ReadInvite(req, tx)
+	sess, err := s.dialogUA(tp, user, s.localIP(sourceHost(req))).ReadInvite(req, tx)
 	if err != nil {
 		s.log.Info("bad INVITE", "error", err)
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 400, "Bad Request", nil))
@@ -53,6 +54,7 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		FromName: unescapeDisplayName(from.DisplayName),
 		To:       req.To().Address.String(),
 		SDP:      offer,
+		LocalIP:  s.localIP(mediaHost(offer, sourceHost(req))),
 	})
 
 	select {
@@ -64,6 +66,16 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 			<-c.inviteDone // a final response is on its way; let it finish
 		}
 	}
+}
+
+// mediaHost is the address the offer's media comes from, else fallback.
+func mediaHost(offer []byte, fallback string) string {
+	if d, err := ParseSDP(offer); err == nil {
+		if ip := net.ParseIP(d.IP); ip != nil && !ip.IsUnspecified() {
+			return d.IP
+		}
+	}
+	return fallback
 }
 
 // emitInviteGone reports an INVITE transaction that ended under us.

@@ -48,7 +48,8 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 	if v, ok := target.UriParams.Get("transport"); ok && v != "" {
 		tp = strings.ToUpper(v)
 	}
-	from := sip.Uri{Scheme: "sip", User: "anonymous", Host: s.udpLaddr.Hostname}
+	ip := s.localIP(firstHop(acc, hasAcc, target))
+	from := sip.Uri{Scheme: "sip", User: "anonymous", Host: ip}
 	if hasAcc {
 		from = aor(acc)
 	}
@@ -67,7 +68,7 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 	}
 	c.sdp.setLocal(o.SDP)
 	c.log = s.log.With("call", c.callID)
-	go c.runOutgoing(ctx, s.dialogUA(tp, from.User), req, acc)
+	go c.runOutgoing(ctx, s.dialogUA(tp, from.User, ip), req, acc)
 	return c, nil
 }
 
@@ -77,7 +78,7 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 	fromH := &sip.FromHeader{DisplayName: escapeDisplayName(display), Address: from, Params: sip.NewParams()}
 	fromH.Params.Add("tag", newTag())
 	toURI := sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port}
-	callID := sip.CallIDHeader(newCallID(s.udpLaddr.Hostname))
+	callID := sip.CallIDHeader(newCallID())
 	maxFwd := sip.MaxForwardsHeader(70)
 	req.AppendHeader(fromH)
 	req.AppendHeader(&sip.ToHeader{Address: toURI, Params: sip.NewParams()})

@@ -20,10 +20,11 @@ import (
 // waitFor bounds every wait in these tests; reaching it is a failure.
 const waitFor = 10 * time.Second
 
-// peer is an in-process SIP endpoint on 127.0.0.1 built straight on sipgo:
-// a digest registrar, a UAS that rings/answers/rejects, and a UAC.
+// peer is an in-process SIP endpoint on 127.0.0.1 (or another local address) built
+// straight on sipgo: a digest registrar, a UAS that rings/answers/rejects, and a UAC.
 type peer struct {
 	t    *testing.T
+	ip   string // the address it listens on and advertises
 	ua   *sipgo.UserAgent
 	srv  *sipgo.Server
 	cli  *sipgo.Client
@@ -44,25 +45,31 @@ type peer struct {
 
 func newPeer(t *testing.T) *peer {
 	t.Helper()
+	return newPeerOn(t, "127.0.0.1")
+}
+
+// newPeerOn starts a peer listening on ip.
+func newPeerOn(t *testing.T, ip string) *peer {
+	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent("peer"), sipgo.WithUserAgentHostname("127.0.0.1"),
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent("peer"), sipgo.WithUserAgentHostname(ip),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.ParseIP(ip)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	addr := pc.LocalAddr().(*net.UDPAddr)
 	srv, _ := sipgo.NewServer(ua, sipgo.WithServerLogger(log))
-	cli, err := sipgo.NewClient(ua, sipgo.WithClientLogger(log), sipgo.WithClientHostname("127.0.0.1"),
+	cli, err := sipgo.NewClient(ua, sipgo.WithClientLogger(log), sipgo.WithClientHostname(ip),
 		sipgo.WithClientConnectionAddr(addr.String()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &peer{t: t, ua: ua, srv: srv, cli: cli, addr: addr, reqs: make(chan *sip.Request, 64),
+	p := &peer{t: t, ip: ip, ua: ua, srv: srv, cli: cli, addr: addr, reqs: make(chan *sip.Request, 64),
 		challenge: 401, wrongCode: 401}
 	p.uasDialogs = sipgo.NewDialogServerCache(cli, p.contact())
 	record := func(h sipgo.RequestHandler) sipgo.RequestHandler {
@@ -98,7 +105,7 @@ func newPeer(t *testing.T) *peer {
 func (p *peer) hostPort() string { return p.addr.String() }
 
 func (p *peer) contact() sip.ContactHeader {
-	return sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "peer", Host: "127.0.0.1", Port: p.addr.Port}}
+	return sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "peer", Host: p.ip, Port: p.addr.Port}}
 }
 
 func (p *peer) set(f func(p *peer)) {
@@ -269,9 +276,14 @@ func answerWith(sdp []byte, answer bool, step <-chan struct{}) func(p *peer, req
 
 // dial makes the peer call the stack at its UDP address.
 func (p *peer) dial(ctx context.Context, st *Stack, sdp []byte) (*sipgo.DialogClientSession, error) {
+	return p.dialAt(ctx, st.UDPAddr(), sdp)
+}
+
+// dialAt sends an INVITE to alice at hostPort.
+func (p *peer) dialAt(ctx context.Context, hostPort string, sdp []byte) (*sipgo.DialogClientSession, error) {
 	dua := sipgo.DialogUA{Client: p.cli, ContactHDR: p.contact()}
-	host, port, _ := splitHostPort(st.UDPAddr())
-	from := &sip.FromHeader{DisplayName: `Peer \"P\"`, Address: sip.Uri{Scheme: "sip", User: "peer", Host: "127.0.0.1"}, Params: sip.NewParams()}
+	host, port, _ := splitHostPort(hostPort)
+	from := &sip.FromHeader{DisplayName: `Peer \"P\"`, Address: sip.Uri{Scheme: "sip", User: "peer", Host: p.ip}, Params: sip.NewParams()}
 	from.Params.Add("tag", newTag())
 	sess, err := dua.Invite(ctx, sip.Uri{Scheme: "sip", User: "alice", Host: host, Port: port}, sdp, from,
 		sip.NewHeader("Content-Type", "application/sdp"))

@@ -42,7 +42,7 @@ func (s *Stack) Register() error {
 		return ErrClosed
 	}
 	if s.regSess == nil {
-		s.regSess = &regSession{callID: newCallID(s.udpLaddr.Hostname), fromTag: newTag()}
+		s.regSess = &regSession{callID: newCallID(), fromTag: newTag()}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &regLoop{cancel: cancel, done: make(chan struct{})}
@@ -62,7 +62,7 @@ func (s *Stack) Unregister(ctx context.Context) error {
 	s.mu.Lock()
 	sess := s.regSess
 	if sess == nil {
-		sess = &regSession{callID: newCallID(s.udpLaddr.Hostname), fromTag: newTag()}
+		sess = &regSession{callID: newCallID(), fromTag: newTag()}
 		s.regSess = sess
 	}
 	s.mu.Unlock()
@@ -127,9 +127,10 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession, expires int) (regOutcome, error) {
 	ctx, cancel := context.WithTimeout(ctx, registerAttemptTimeout)
 	defer cancel()
-	contact := s.contact(acc.transport(), acc.Username)
+	ip := s.localIP(serverHop(acc))
+	contact := s.contact(acc.transport(), acc.Username, ip)
 	req := s.newRegister(acc, sess, &contact, expires)
-	cl := s.client(acc.transport())
+	cl := s.client(acc.transport(), ip)
 	res, err := cl.Do(ctx, req)
 	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) && acc.Password != "" {
 		res, err = cl.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: acc.authUser(), Password: acc.Password})
@@ -138,6 +139,7 @@ func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession,
 	if err != nil {
 		return errorOutcome(err), err
 	}
+	s.sources.learn(acc, res.Source())
 	out := regOutcome{Code: res.StatusCode, Reason: res.Reason}
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
 		out.Granted = grantedExpires(res, contact.Address)

@@ -36,27 +36,35 @@ type Stack struct {
 
 	ua        *sipgo.UserAgent
 	srv       *sipgo.Server
-	udpClient *sipgo.Client // requests leave from the UDP listening socket
+	fixedIP   net.IP        // the one address we listen on and advertise; nil: every address
+	udpClient *sipgo.Client // requests leave from the UDP listening socket (fixedIP's, or loopback's)
 	tcpClient *sipgo.Client // TCP and TLS: connections dialed per peer
 	udpLaddr  sip.Addr
 	tcpPort   int
 	closers   []io.Closer
 	serving   sync.WaitGroup
+	ctx       context.Context // ends at Close, for the stack's own background work
+	cancel    context.CancelFunc
+	sources   trustedSources
 
-	mu      sync.Mutex
-	acc     Account
-	hasAcc  bool
-	closed  bool
-	reg     *regLoop
-	regSess *regSession
-	calls   map[string]*Call // in-dialog lookup, by sipgo dialog ID
+	mu         sync.Mutex
+	acc        Account
+	hasAcc     bool
+	closed     bool
+	reg        *regLoop
+	regSess    *regSession
+	calls      map[string]*Call         // in-dialog lookup, by sipgo dialog ID
+	udpClients map[string]*sipgo.Client // listening on every address: one per advertised address
 }
 
-// New opens the UDP and TCP listeners on cfg.ListenIP and starts serving.
+// New opens the UDP and TCP listeners and starts serving: on cfg.ListenIP, or on every
+// local address when it is empty.
 func New(cfg Config) (*Stack, error) {
-	ip := net.ParseIP(cfg.ListenIP)
-	if ip == nil || ip.IsUnspecified() {
-		return nil, fmt.Errorf("sipstack: ListenIP must be a specific IP address, got %q", cfg.ListenIP)
+	var ip net.IP // nil: every address
+	if cfg.ListenIP != "" {
+		if ip = net.ParseIP(cfg.ListenIP); ip == nil || ip.IsUnspecified() {
+			return nil, fmt.Errorf("sipstack: ListenIP must be a specific IP address or empty, got %q", cfg.ListenIP)
+		}
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -65,12 +73,15 @@ func New(cfg Config) (*Stack, error) {
 		cfg.UserAgent = "wpservice"
 	}
 	s := &Stack{
-		cfg:   cfg,
-		log:   cfg.Logger.With("component", "sipstack"),
-		trace: &tracer{fn: cfg.OnTrace},
-		clock: cfg.Clock,
-		calls: map[string]*Call{},
+		cfg:        cfg,
+		log:        cfg.Logger.With("component", "sipstack"),
+		trace:      &tracer{fn: cfg.OnTrace},
+		clock:      cfg.Clock,
+		fixedIP:    ip,
+		calls:      map[string]*Call{},
+		udpClients: map[string]*sipgo.Client{},
 	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if s.clock == nil {
 		s.clock = realClock{}
 	}
@@ -81,14 +92,19 @@ func New(cfg Config) (*Stack, error) {
 	return s, nil
 }
 
+// open starts the listeners on ip (nil: every local address).
 func (s *Stack) open(ip net.IP) error {
+	advertised := loopbackIP // the UA's default host; every request sets its own
+	if ip != nil {
+		advertised = ip.String()
+	}
 	tpOpts := []sip.TransportLayerOption{sip.WithTransportLayerLogger(s.log)}
 	if s.trace.enabled() {
 		tpOpts = append(tpOpts, sip.WithTransportLayerReadFilter(s.trace.readFilter))
 	}
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(s.cfg.UserAgent),
-		sipgo.WithUserAgentHostname(ip.String()),
+		sipgo.WithUserAgentHostname(advertised),
 		sipgo.WithUserAgenTLSConfig(s.cfg.TLSConfig),
 		sipgo.WithUserAgentTransportLayerOptions(tpOpts...),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(s.log)),
@@ -100,11 +116,12 @@ func (s *Stack) open(ip net.IP) error {
 	if s.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(s.log)); err != nil {
 		return fmt.Errorf("sipstack: server: %w", err)
 	}
-	s.srv.OnInvite(s.onInvite)
-	s.srv.OnAck(s.onAck)
-	s.srv.OnBye(s.onBye)
-	s.srv.OnCancel(s.onCancel)
-	s.srv.OnOptions(s.onOptions)
+	s.srv.OnInvite(s.guard(s.onInvite))
+	s.srv.OnAck(s.guard(s.onAck))
+	s.srv.OnBye(s.guard(s.onBye))
+	s.srv.OnCancel(s.guard(s.onCancel))
+	s.srv.OnOptions(s.guard(s.onOptions))
+	s.srv.OnNoRoute(s.guard(s.onUnhandled))
 
 	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: s.cfg.UDPPort})
 	if err != nil {
@@ -116,14 +133,12 @@ func (s *Stack) open(ip net.IP) error {
 		return fmt.Errorf("sipstack: listen tcp: %w", err)
 	}
 	s.closers = append(s.closers, ln)
-	udpPort := pc.LocalAddr().(*net.UDPAddr).Port
+	// The transport layer keys the listening socket by its own address ("[::]:5060"
+	// when it listens on every address); pinLocal names it that way.
+	la := pc.LocalAddr().(*net.UDPAddr)
 	s.tcpPort = ln.Addr().(*net.TCPAddr).Port
-	s.udpLaddr = sip.Addr{IP: ip, Port: udpPort, Hostname: ip.String()}
-
-	hostPort := net.JoinHostPort(ip.String(), strconv.Itoa(udpPort))
-	s.udpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientHostname(ip.String()),
-		sipgo.WithClientPort(udpPort), sipgo.WithClientConnectionAddr(hostPort), sipgo.WithClientNAT())
-	if err != nil {
+	s.udpLaddr = sip.Addr{IP: la.IP, Port: la.Port, Hostname: la.IP.String()}
+	if s.udpClient, err = s.newUDPClient(advertised); err != nil {
 		return fmt.Errorf("sipstack: udp client: %w", err)
 	}
 	if s.tcpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
@@ -190,6 +205,7 @@ func (s *Stack) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.cancel()
 	var errs []error
 	for _, c := range s.closers {
 		if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
@@ -215,6 +231,7 @@ func (s *Stack) SetAccount(acc Account) error {
 		return ErrClosed
 	}
 	s.acc, s.hasAcc = acc, true
+	s.trustAccount(acc)
 	return nil
 }
 
@@ -230,17 +247,11 @@ func (s *Stack) emit(ev Event) {
 	}
 }
 
-func (s *Stack) client(transport string) *sipgo.Client {
-	if transport == "UDP" {
-		return s.udpClient
-	}
-	return s.tcpClient
-}
-
-// contact is our Contact for a transport. For TLS there is no listener, so
-// the port is left out and filled from the connection when the INVITE goes.
-func (s *Stack) contact(transport, user string) sip.ContactHeader {
-	u := sip.Uri{Scheme: "sip", User: user, Host: s.udpLaddr.Hostname}
+// contact is our Contact for a transport, at the address ip we advertise. For TLS
+// there is no listener, so the port is left out and filled from the connection when
+// the INVITE goes.
+func (s *Stack) contact(transport, user, ip string) sip.ContactHeader {
+	u := sip.Uri{Scheme: "sip", User: user, Host: ip}
 	switch transport {
 	case "UDP":
 		u.Port = s.udpLaddr.Port
@@ -253,8 +264,9 @@ func (s *Stack) contact(transport, user string) sip.ContactHeader {
 	return sip.ContactHeader{Address: u}
 }
 
-func (s *Stack) dialogUA(transport, user string) *sipgo.DialogUA {
-	return &sipgo.DialogUA{Client: s.client(transport), ContactHDR: s.contact(transport, user)}
+// dialogUA sends and answers the requests of one dialog, advertising ip.
+func (s *Stack) dialogUA(transport, user, ip string) *sipgo.DialogUA {
+	return &sipgo.DialogUA{Client: s.client(transport, ip), ContactHDR: s.contact(transport, user, ip)}
 }
 
 // pinLocal makes a UDP request leave from our listening socket, so that the
@@ -303,10 +315,12 @@ func newTag() string {
 	return hex.EncodeToString(b[:])
 }
 
-func newCallID(host string) string {
+// newCallID is a fresh Call-ID: 128 random bits, without the "@host" RFC 3261 makes
+// optional, which would tell every server our private address.
+func newCallID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:]) + "@" + host
+	return hex.EncodeToString(b[:])
 }
 
 // routeTo adds a preloaded Route to the outbound proxy, if any.

@@ -1,0 +1,52 @@
+package phone
+
+import (
+	"testing"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/sipstack"
+)
+
+// Each call takes its own local address from the SIP stack: the one that routes to
+// where its INVITE goes (outgoing) or to the caller's media (incoming). RTP binds to it
+// and the SDP says it.
+
+func TestOutgoingCallUsesTheAddressThatRoutesToItsTarget(t *testing.T) {
+	r := newRig(t, nil)
+	r.sip.localIPs = map[string]string{"sip:bob@127.0.0.1:5060": "192.0.2.10"}
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
+	d := r.sip.lastDial(t)
+	if s := r.lastStream(); s.localIP != "192.0.2.10" {
+		t.Errorf("RTP opened on %q, want 192.0.2.10", s.localIP)
+	}
+	if got := sdpIP(t, d.offer); got != "192.0.2.10" {
+		t.Errorf("offer's address %q, want 192.0.2.10", got)
+	}
+}
+
+func TestIncomingCallUsesTheAddressTheStackChose(t *testing.T) {
+	r := newRig(t, nil)
+	d := &fakeDialog{id: "sip-in-1"}
+	r.p.post(func() {
+		r.p.onIncoming(Incoming{Dialog: d, From: "sip:carol@198.51.100.1", SDP: peerSDP(31000, pcmu), LocalIP: "198.51.100.7"})
+	})
+	cs := r.expectStates(api.CallIncoming, api.CallRinging)
+	r.mustDo(api.CmdCallAnswer.Name, &api.CallRef{CallID: cs.CallID})
+	r.expectStates(api.CallActive)
+	if s := r.lastStream(); s.localIP != "198.51.100.7" {
+		t.Errorf("RTP opened on %q, want 198.51.100.7", s.localIP)
+	}
+	if got := sdpIP(t, d.answer); got != "198.51.100.7" {
+		t.Errorf("answer's address %q, want 198.51.100.7", got)
+	}
+}
+
+// sdpIP is the connection address of an SDP body.
+func sdpIP(t *testing.T, body []byte) string {
+	t.Helper()
+	desc, err := sipstack.ParseSDP(body)
+	if err != nil {
+		t.Fatalf("SDP %q: %v", body, err)
+	}
+	return desc.IP
+}
