@@ -60,6 +60,7 @@ type engineOptions struct {
 	account  map[string]any // provisioned account, or nil
 	inputHz  float64        // the tone the engine's microphone "hears"
 	settings map[string]any
+	sip      map[string]any       // sip fields over the loopback ones (listenIP...)
 	control  map[string]any       // extra control fields (tls, origins...)
 	remote   map[string]any       // the remote section, or nil
 	prepare  func(dataDir string) // runs before the engine starts
@@ -85,12 +86,16 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 	for k, v := range o.control {
 		control[k] = v
 	}
+	sip := map[string]any{"listenIP": "127.0.0.1", "udpPort": e.sipPort, "tcpPort": e.sipPort}
+	for k, v := range o.sip {
+		sip[k] = v
+	}
 	if o.prepare != nil {
 		o.prepare(e.dataDir)
 	}
 	cfg := map[string]any{
 		"control":  control,
-		"sip":      map[string]any{"listenIP": "127.0.0.1", "udpPort": e.sipPort, "tcpPort": e.sipPort},
+		"sip":      sip,
 		"audio":    map[string]any{"backend": "null", "input": "wav", "inputFile": inWAV, "output": "wav", "outputFile": e.outWAV},
 		"settings": settings,
 		"log":      map[string]any{"level": "debug"},
