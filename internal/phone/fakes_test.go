@@ -216,7 +216,7 @@ func (m micOf) ReadFrame(pcm []int16) error {
 	m.a.reads.Add(1)
 	return m.a.src.ReadFrame(pcm)
 }
-func (a *fakeAudio) Sink() audio.Sink     { return a }
+func (a *fakeAudio) Sink() audio.Sink { return a }
 func (a *fakeAudio) WriteFrame(pcm []int16) error {
 	a.mu.Lock()
 	a.sunk = append(a.sunk, append([]int16(nil), pcm...))
