@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Idle footprint: resident memory (VmRSS) and CPU time of wpservice and of baresip, each
-# started headless on 127.0.0.1 with null audio and left idle for a few seconds, in the
-# same run. Usage: scripts/bench-footprint.sh [seconds]
+# started headless on 127.0.0.1 with null audio and no account, in the same run: the
+# CPU time from start-up to the end, and the CPU time of the idle window alone (the
+# last `seconds`, after a 2 s settling time). CPU time is utime+stime from
+# /proc/PID/stat, in clock ticks (10 ms each on Linux).
+# Usage: scripts/bench-footprint.sh [seconds]   (WPSERVICE=path: measure that binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-5}
@@ -10,7 +13,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
 trap cleanup EXIT
 
-go build -o "$dir/wpservice" ./cmd/wpservice
+if [[ -n ${WPSERVICE:-} ]]; then cp "$WPSERVICE" "$dir/wpservice"; else go build -o "$dir/wpservice" ./cmd/wpservice; fi
 cat >"$dir/config.json" <<JSON
 {"control":{"port":0,"fallbackPorts":[]},"sip":{"listenIP":"127.0.0.1"},
  "audio":{"backend":"null","input":"null","output":"null"},"log":{"level":"warn"},"dataDir":"$dir/data"}
@@ -36,12 +39,17 @@ echo "<sip:bench@127.0.0.1>;regint=0" >"$dir/baresip/accounts"
 baresip -f "$dir/baresip" </dev/null >"$dir/baresip.log" 2>&1 &
 pids+=($!); bsp=$!
 
+ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+ms() { echo $(($1 * 1000 / $(getconf CLK_TCK))); }
+sleep 2 # settle: both have started and opened their sockets
+wps0=$(ticks "$wps") bsp0=$(ticks "$bsp")
 sleep "$secs"
-report() { # name pid
-	local rss ticks
+report() { # name pid ticks-at-window-start
+	local rss total
 	rss=$(awk '/^VmRSS/ {print $2}' "/proc/$2/status")
-	ticks=$(awk '{print $14+$15}' "/proc/$2/stat")
-	printf '%-10s idle RSS %6d KiB   CPU %4d ms over %ss\n' "$1" "$rss" $((ticks * 1000 / $(getconf CLK_TCK))) "$secs"
+	total=$(ticks "$2")
+	printf '%-10s idle RSS %6d KiB   CPU %4d ms since start, %4d ms in the last %ss\n' \
+		"$1" "$rss" "$(ms "$total")" "$(ms $((total - $3)))" "$secs"
 }
-report wpservice "$wps"
-report baresip "$bsp"
+report wpservice "$wps" "$wps0"
+report baresip "$bsp" "$bsp0"

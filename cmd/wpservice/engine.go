@@ -21,8 +21,12 @@ import (
 	"github.com/wpservice/wpservice/web"
 )
 
-// The local audio endpoint plays the ring tone where its configuration says.
-var _ phone.RingerOutput = (*endpoint.Endpoint)(nil)
+// The local audio endpoint plays the ring tone where its configuration says, and the
+// engine keeps the microphone open for a page's level meter.
+var (
+	_ phone.RingerOutput   = (*endpoint.Endpoint)(nil)
+	_ control.LevelWatcher = (*phone.Phone)(nil)
+)
 
 // runEngine wires the engine together and runs it until ctx is done. When it returns,
 // every goroutine it started has returned and every part is closed.

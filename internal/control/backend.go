@@ -13,3 +13,10 @@ type Backend interface {
 	// until cancel is called. sink is called from engine goroutines and must never block.
 	Watch(sink func(api.Event)) (hello api.Event, cancel func())
 }
+
+// LevelWatcher is a Backend that runs its microphone and media clock only while
+// something needs them. A connection subscribed to audio.level holds a watch, so that
+// the engine reports levels with no call (a settings page's meter); stop ends it.
+type LevelWatcher interface {
+	WatchLevels() (stop func())
+}

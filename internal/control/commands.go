@@ -51,6 +51,7 @@ func (c *conn) subscribe(sub *api.SubscribeArgs) (api.SubscribeArgs, error) {
 	c.wantLog.Store(sub.Log)
 	c.wantTrace.Store(sub.SIPTrace)
 	c.wantLevels.Store(sub.Levels)
+	c.watchLevels(sub.Levels)
 	return *sub, nil
 }
 

@@ -95,6 +95,9 @@ type conn struct {
 	wantLog    atomic.Bool // opt-in events, switched by events.subscribe
 	wantTrace  atomic.Bool
 	wantLevels atomic.Bool
+
+	levelsMu   sync.Mutex
+	stopLevels func() // ends the engine's level watch this connection holds, if any
 }
 
 func newConn(ws *websocket.Conn, backend Backend, table commandTable, g *gate, id identity,
@@ -151,14 +154,33 @@ func (c *conn) startEvents(lvl level) {
 	c.queue(helloMsg{hello})
 }
 
-// stopEvents unsubscribes from engine events, if subscribed.
+// stopEvents unsubscribes from engine events, if subscribed, and ends the level
+// watch.
 func (c *conn) stopEvents() {
+	c.watchLevels(false)
 	c.authMu.Lock()
 	unwatch := c.unwatch
 	c.unwatch = nil
 	c.authMu.Unlock()
 	if unwatch != nil {
 		unwatch()
+	}
+}
+
+// watchLevels holds the engine's level watch while on, when the engine has one.
+func (c *conn) watchLevels(on bool) {
+	lw, ok := c.backend.(LevelWatcher)
+	if !ok {
+		return
+	}
+	c.levelsMu.Lock()
+	defer c.levelsMu.Unlock()
+	switch {
+	case on && c.stopLevels == nil:
+		c.stopLevels = lw.WatchLevels()
+	case !on && c.stopLevels != nil:
+		c.stopLevels()
+		c.stopLevels = nil
 	}
 }
 

@@ -20,18 +20,11 @@ const shutdownGrace = 1500 * time.Millisecond
 // once or later (call.hold answers when the peer has).
 type answer func(result any, err error)
 
-// Run runs the actor and the media clock until ctx is cancelled, then shuts down:
-// every call is hung up and the account unregistered, within about two seconds. It
-// returns once every goroutine the engine started has ended.
+// Run runs the actor until ctx is cancelled, then shuts down: every call is hung up
+// and the account unregistered, within about two seconds. The media clock and the
+// sound device run only while something needs them (audiouse.go). Run returns once
+// every goroutine the engine started has ended and the sound device is released.
 func (p *Phone) Run(ctx context.Context) error {
-	tick, paced := p.cfg.FrameTick, false
-	if tick == nil {
-		t := time.NewTicker(frameTime)
-		defer t.Stop()
-		tick, paced = t.C, true
-	}
-	p.workers.Go(func() { p.pump.run(ctx, tick, paced) })
-
 	if p.acc.Configured() {
 		if err := p.cfg.SIP.SetAccount(p.acc); err != nil {
 			p.log.Warn("account not usable", "err", err)
@@ -41,6 +34,7 @@ func (p *Phone) Run(ctx context.Context) error {
 	}
 	p.serve(ctx)
 	p.serveUntil(p.shutdown())
+	p.setAudio(audioNeed{})
 	close(p.done) // from here on every request gets ErrStopped
 	p.stopWork()
 	p.workers.Wait()

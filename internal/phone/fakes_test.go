@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -180,15 +181,51 @@ func (s *fakeStream) SendDTMF(d string) error {
 func (s *fakeStream) LastReceived() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.last }
 func (s *fakeStream) Close() error            { s.mu.Lock(); s.closed = true; s.mu.Unlock(); return nil }
 
-// fakeAudio is a tone source and a sink that keeps what it gets.
+// fakeAudio is a tone source and a sink that keeps what it gets. It counts how often
+// the engine opened the local audio (Use from nothing to something) and closed it.
 type fakeAudio struct {
-	src  audio.Source
-	mu   sync.Mutex
-	sunk [][]int16
+	src           audio.Source
+	mu            sync.Mutex
+	sunk          [][]int16
+	using         audioNeed // what Use last asked for
+	opens, closes int
+	closedAt      time.Time    // when the engine last closed it
+	reads         atomic.Int64 // frames read from the microphone
 }
 
-func (a *fakeAudio) Source() audio.Source { return a.src }
-func (a *fakeAudio) Sink() audio.Sink     { return a }
+func (a *fakeAudio) Use(capture, playback bool) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := audioNeed{capture: capture, playback: playback}
+	switch {
+	case a.using.none() && !n.none():
+		a.opens++
+	case !a.using.none() && n.none():
+		a.closes++
+		a.closedAt = time.Now()
+	}
+	a.using = n
+	return nil
+}
+
+// state returns what the engine uses of the local audio and how often it opened and
+// closed it.
+func (a *fakeAudio) state() (using audioNeed, opens, closes int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.using, a.opens, a.closes
+}
+
+func (a *fakeAudio) Source() audio.Source { return micOf{a} }
+
+// micOf is the fake microphone: it counts the frames the media clock reads.
+type micOf struct{ a *fakeAudio }
+
+func (m micOf) ReadFrame(pcm []int16) error {
+	m.a.reads.Add(1)
+	return m.a.src.ReadFrame(pcm)
+}
+func (a *fakeAudio) Sink() audio.Sink { return a }
 func (a *fakeAudio) WriteFrame(pcm []int16) error {
 	a.mu.Lock()
 	a.sunk = append(a.sunk, append([]int16(nil), pcm...))

@@ -31,4 +31,5 @@ func (p *Phone) updatePump() {
 		}
 	})
 	p.pump.setPlan(pl)
+	p.useAudio()
 }

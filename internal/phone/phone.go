@@ -71,6 +71,7 @@ type Phone struct {
 	selected int
 	nextID   uint64
 	stopping bool
+	audio    audioUse // the sound device and the media clock in use (audiouse.go)
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.

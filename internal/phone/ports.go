@@ -79,12 +79,17 @@ type Stream interface {
 
 // AudioIO is the local audio: the source the microphone side reads and the sink the
 // speaker side writes, and the device choice. Source and Sink stay valid across device
-// changes.
+// changes and uses.
 type AudioIO interface {
 	Source() audio.Source
 	Sink() audio.Sink
 	Devices() api.Devices
 	Select(args api.DeviceSelectArgs) (api.Devices, error)
+	// Use opens what the engine needs of the local audio now, the microphone
+	// (capture) and the speaker (playback), and closes what it no longer needs; the
+	// engine starts with neither. The actor calls it; an error leaves that side
+	// silent and the call going.
+	Use(capture, playback bool) error
 }
 
 // RingerOutput is an AudioIO that plays the ring tone somewhere else than the speaker

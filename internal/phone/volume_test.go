@@ -90,9 +90,11 @@ func TestDevicesVolumeAppliesToTheCall(t *testing.T) {
 	}
 }
 
-// Levels travel as audio.level events on the bus, ten per second of frames.
+// Levels travel as audio.level events on the bus, ten per second of frames, while a
+// client watches them.
 func TestLevelsEventsOnTheBus(t *testing.T) {
 	r := newRig(t, nil) // the microphone: a 1000 Hz sine of peak 8000, -15.3 dBFS RMS
+	defer r.p.WatchLevels()()
 	for range 51 {
 		r.tick <- time.Time{}
 	}

@@ -31,6 +31,9 @@ type Config struct {
 	// Input and Output are device IDs from List, or "" / "default" for the OS
 	// default device.
 	Input, Output string
+	// Sides is what to open: the input (Capture), the output (Playback) or both.
+	// Zero means both.
+	Sides Sides
 	// Logger receives open/close and backend messages; nil discards them.
 	Logger *slog.Logger
 }
@@ -53,6 +56,22 @@ type Stats struct {
 	// PlaybackUnderruns counts callbacks that found too little audio and played
 	// silence for the rest.
 	PlaybackUnderruns uint64
+}
+
+// Sides are the directions of a sound device: what Open opens.
+type Sides uint8
+
+const (
+	Capture  Sides = 1 << iota // the input: the microphone
+	Playback                   // the output: the speaker
+	Both     = Capture | Playback
+)
+
+// CheckBackend reports whether name is a backend Open accepts ("auto", "" or a
+// backend name), without opening anything. The error wraps ErrUnknownBackend.
+func CheckBackend(name string) error {
+	_, err := candidateBackends(name)
+	return err
 }
 
 func isDefault(id string) bool { return id == "" || id == "default" }

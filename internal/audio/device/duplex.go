@@ -50,6 +50,8 @@ var (
 // runs at. When both are the default devices it opens one duplex device. When either
 // is chosen explicitly it opens a capture device and a playback device: they may be
 // different hardware with different clocks, and each ring absorbs its own drift.
+// With cfg.Sides one side only, it opens that side alone: the other reads silence
+// or drops what it is given.
 //
 // With Backend "auto" it tries the platform's backends in order and uses the first
 // that opens; Backend reports which. Errors wrap ErrUnknownBackend,
@@ -98,19 +100,28 @@ func openOn(backend string, cfg Config, log *slog.Logger) (*Duplex, error) {
 		d.release()
 		return nil, fmt.Errorf("backend %s: %w", backend, err)
 	}
-	log.Info("audio device open", "backend", backend, "input", deviceLabel(cfg.Input),
-		"output", deviceLabel(cfg.Output), "duplex", len(d.devices) == 1)
+	log.Info("audio device open", "backend", backend, "input", sideLabel(cfg, Capture, cfg.Input),
+		"output", sideLabel(cfg, Playback, cfg.Output), "duplex", len(d.devices) == 1 && cfg.Sides != Capture && cfg.Sides != Playback)
 	return d, nil
 }
 
 func (d *Duplex) openDevices(cfg Config) error {
-	if isDefault(cfg.Input) && isDefault(cfg.Output) {
+	sides := cfg.Sides
+	if sides == 0 {
+		sides = Both
+	}
+	if sides == Both && isDefault(cfg.Input) && isDefault(cfg.Output) {
 		return d.openDevice(malgo.Duplex, "", "")
 	}
-	if err := d.openDevice(malgo.Capture, cfg.Input, ""); err != nil {
-		return err
+	if sides&Capture != 0 {
+		if err := d.openDevice(malgo.Capture, cfg.Input, ""); err != nil {
+			return err
+		}
 	}
-	return d.openDevice(malgo.Playback, "", cfg.Output)
+	if sides&Playback != 0 {
+		return d.openDevice(malgo.Playback, "", cfg.Output)
+	}
+	return nil
 }
 
 // openDevice initialises and starts one device of kind, with the given capture and
@@ -236,6 +247,14 @@ func (d *Duplex) release() {
 	}
 	d.devices = nil
 	freeContext(d.ctx)
+}
+
+// sideLabel names the device opened on side, or "closed" when cfg leaves it shut.
+func sideLabel(cfg Config, side Sides, id string) string {
+	if cfg.Sides != 0 && cfg.Sides&side == 0 {
+		return "closed"
+	}
+	return deviceLabel(id)
 }
 
 func deviceLabel(id string) string {

@@ -24,10 +24,13 @@ func (e *Endpoint) Devices() api.Devices {
 }
 
 // Select chooses devices by id: an empty id keeps the current choice, "default" is
-// the system's default device. A new microphone or speaker reopens the sound device;
-// if that fails, the previous choice stays. Errors wrap ErrNoDevice or
-// ErrDeviceUnavailable.
+// the system's default device. A new microphone or speaker reopens the sound device
+// when it is open; if that fails, the previous choice stays. While no device is open
+// the choice waits for the next Use, and only the backend is checked. Errors wrap
+// ErrNoDevice or ErrDeviceUnavailable.
 func (e *Endpoint) Select(args api.DeviceSelectArgs) (api.Devices, error) {
+	e.useMu.Lock()
+	defer e.useMu.Unlock()
 	e.mu.Lock()
 	if err := e.checkListed(args); err != nil {
 		e.mu.Unlock()
@@ -39,11 +42,15 @@ func (e *Endpoint) Select(args api.DeviceSelectArgs) (api.Devices, error) {
 		output: cmp.Or(args.Output, prev.output),
 		ringer: cmp.Or(args.Ringer, prev.ringer),
 	}
-	next := e.sel
-	reopen := e.usesDevice() && (next.input != prev.input || next.output != prev.output)
+	next, sides := e.sel, e.sides
+	changed := e.usesDevice() && (next.input != prev.input || next.output != prev.output)
 	e.mu.Unlock()
-	if reopen {
-		if err := e.openDevice(next); err != nil {
+	if changed {
+		err := device.CheckBackend(e.cfg.Backend)
+		if err == nil && sides != 0 {
+			err = e.openDevice(next, sides)
+		}
+		if err != nil {
 			e.mu.Lock()
 			e.sel = prev
 			e.mu.Unlock()
@@ -71,21 +78,18 @@ func (e *Endpoint) checkListed(args api.DeviceSelectArgs) error {
 	return nil
 }
 
-// openDevice opens the sound device on sel and closes the one it replaces.
-func (e *Endpoint) openDevice(sel selection) error {
-	d, err := device.Open(device.Config{Backend: e.cfg.Backend, Input: sel.input, Output: sel.output, Logger: e.log})
+// openDevice opens the sides of the sound device on sel and closes the one it
+// replaces.
+func (e *Endpoint) openDevice(sel selection, sides device.Sides) error {
+	d, err := device.Open(device.Config{Backend: e.cfg.Backend, Input: sel.input, Output: sel.output, Sides: sides, Logger: e.log})
 	if err != nil {
 		return err
 	}
 	e.mu.Lock()
 	old := e.duplex
-	e.duplex = d
+	e.duplex, e.sides, e.backend = d, sides, d.Backend()
 	e.mu.Unlock()
-	if old != nil {
-		if err := old.Close(); err != nil {
-			e.log.Debug("close the previous device", "err", err)
-		}
-	}
+	closeDevice(old, e.log)
 	return nil
 }
 
@@ -108,13 +112,18 @@ func (e *Endpoint) setLists(inputs, outputs []device.Device) bool {
 	return changed
 }
 
-// backendName says what actually plays and records. Caller holds e.mu.
+// backendName says what plays and records: while no device is open, the backend the
+// last one opened on, or the configured one. Caller holds e.mu.
 func (e *Endpoint) backendName() string {
 	switch {
 	case e.cfg.Input == "wav" || e.cfg.Output == "wav":
 		return "wav"
 	case e.duplex != nil:
 		return e.duplex.Backend()
+	case e.backend != "":
+		return e.backend
+	case e.usesDevice():
+		return cmp.Or(e.cfg.Backend, "auto")
 	}
 	return "null"
 }

@@ -5,5 +5,6 @@
 //
 // An Endpoint implements the phone's AudioIO and RingerOutput ports. Its Source and
 // Sink stay valid for the whole run: a device reopened on another choice, or no device
-// at all, changes what is behind them, not them.
+// at all, changes what is behind them, not them. The sound device is open only while
+// the phone says through Use that it needs it.
 package endpoint

@@ -23,12 +23,16 @@ type Endpoint struct {
 	log   *slog.Logger
 	watch watchFunc // device.Watch; tests script it
 
+	useMu sync.Mutex // held by Use and Select, which open and close the device
+
 	mu      sync.Mutex
 	src     audio.Source     // the microphone when it is not a device: a WAV file or silence
 	sink    audio.Sink       // the speaker when it is not a device: a WAV file or discard
 	wavOut  *audio.WAVWriter // the speaker's recording, flushed every flushEvery frames
 	written int              // frames written to the speaker
 	duplex  *device.Duplex   // the open sound device, if any
+	sides   device.Sides     // the sides of duplex: those the engine uses (use.go)
+	backend string           // the backend the last device opened on
 	inputs  []device.Device
 	outputs []device.Device
 	sel     selection
@@ -40,9 +44,8 @@ type selection struct {
 }
 
 // Open builds the endpoint cfg describes. It opens the WAV files and, when either side
-// is a sound device, lists the devices and opens the configured ones. A sound device
-// that cannot be opened is no error: calls still work, in silence, and the log says
-// why. A WAV file that cannot be read or created is.
+// is a sound device, lists the devices; it opens no sound device: Use does, while the
+// engine needs one. A WAV file that cannot be read or created is an error.
 func Open(cfg config.Audio, log *slog.Logger) (*Endpoint, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -75,9 +78,6 @@ func Open(cfg config.Audio, log *slog.Logger) (*Endpoint, error) {
 	}
 	if e.usesDevice() {
 		e.refresh()
-		if err := e.openDevice(e.sel); err != nil {
-			e.log.Warn("audio device unavailable; using silence", "err", err)
-		}
 	}
 	return e, nil
 }
@@ -148,7 +148,7 @@ func (s speaker) WriteFrame(pcm []int16) error {
 func (e *Endpoint) Close() error {
 	e.mu.Lock()
 	d, rec := e.duplex, e.wavOut
-	e.duplex, e.wavOut, e.sink = nil, nil, audio.Discard{}
+	e.duplex, e.sides, e.wavOut, e.sink = nil, 0, nil, audio.Discard{}
 	e.mu.Unlock()
 	var errs []error
 	if d != nil {
