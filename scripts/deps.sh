@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing: the real SIP peers
 # (kamailio, baresip, SIPp), sox for audio checks, ip for the network
-# namespaces that stand for other hosts, certutil and
+# namespaces that stand for other hosts, nft, conntrack and sysctl for the
+# NAT router between them, certutil and
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
 # audio backend, the Go modules and the npm packages.
@@ -20,6 +21,9 @@ packages=(
 	"sip-tester:sipp"
 	"sox:sox"
 	"iproute2:ip"
+	"nftables:nft"
+	"conntrack:conntrack"
+	"procps:sysctl"
 	"libnss3-tools:certutil"
 	"ca-certificates:update-ca-certificates"
 	"gnome-keyring:gnome-keyring-daemon"

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 )
@@ -41,14 +42,7 @@ var netnsCount atomic.Int32
 // fails when the environment has CI=true.
 func StartNamespace(t TB, role string) *Namespace {
 	t.Helper()
-	ip := Need(t, "ip")
-	if euid := os.Geteuid(); euid != 0 {
-		const why = "network namespaces need root, as on CI: run this test as root (euid is %d)"
-		if onCI() {
-			t.Fatalf(why, euid)
-		}
-		t.Skipf(why, euid)
-	}
+	ip := needNetns(t)
 	n := netnsCount.Add(1)
 	pid := os.Getpid()
 	net3, err := freeSubnet(pid, int(n))
@@ -63,12 +57,7 @@ func StartNamespace(t TB, role string) *Namespace {
 		Subnet:  net3 + ".0/24",
 	}
 	peer := fmt.Sprintf("wp%dn%dp", pid, n)
-	run := func(args ...string) {
-		t.Helper()
-		if out, err := exec.Command(ip, args...).CombinedOutput(); err != nil {
-			t.Fatalf("namespace %s: ip %s: %v\n%s", ns.Name, strings.Join(args, " "), err, out)
-		}
-	}
+	run := ipRunner(t, ip, ns.Name)
 	run("netns", "add", ns.Name)
 	t.Cleanup(func() { ns.remove(t, ip) })
 	run("link", "add", ns.Link, "type", "veth", "peer", "name", peer)
@@ -79,6 +68,32 @@ func StartNamespace(t TB, role string) *Namespace {
 	run("-n", ns.Name, "link", "set", peer, "up")
 	run("-n", ns.Name, "link", "set", "lo", "up")
 	return ns
+}
+
+// needNetns returns the path of ip, skipping the test (failing it under
+// CI=true) when ip is missing or the test does not run as root.
+func needNetns(t TB) string {
+	t.Helper()
+	ip := Need(t, "ip")
+	if euid := os.Geteuid(); euid != 0 {
+		const why = "network namespaces need root, as on CI: run this test as root (euid is %d)"
+		if onCI() {
+			t.Fatalf(why, euid)
+		}
+		t.Skipf(why, euid)
+	}
+	return ip
+}
+
+// ipRunner returns a function that runs the ip command with its arguments
+// and fails the test, naming what, if it fails.
+func ipRunner(t TB, ip, what string) func(args ...string) {
+	return func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command(ip, args...).CombinedOutput(); err != nil {
+			t.Fatalf("namespace %s: ip %s: %v\n%s", what, strings.Join(args, " "), err, out)
+		}
+	}
 }
 
 // Host is where a peer runs to be on this namespace's host.
@@ -109,8 +124,9 @@ const netnsDir = "/run/netns"
 
 // freeSubnet picks the first three octets of a /24 in 10.64.0.0/10 for
 // namespace n of process pid: a spot derived from both, moved on past any
-// subnet an interface of the machine already has an address in.
-func freeSubnet(pid, n int) (string, error) {
+// subnet an interface of the machine already has an address in and past
+// the prefixes in taken.
+func freeSubnet(pid, n int, taken ...string) (string, error) {
 	addrs, err := net.InterfaceAddrs()
 	if err != nil {
 		return "", err
@@ -121,7 +137,7 @@ func freeSubnet(pid, n int) (string, error) {
 		k := (start + i) % subnets
 		prefix := fmt.Sprintf("10.%d.%d", 64+k/256, k%256)
 		_, subnet, _ := net.ParseCIDR(prefix + ".0/24")
-		if !inUse(addrs, subnet) {
+		if !inUse(addrs, subnet) && !slices.Contains(taken, prefix) {
 			return prefix, nil
 		}
 	}

@@ -3,50 +3,17 @@ package testpeer
 import (
 	"errors"
 	"net"
-	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
-// inNamespace runs f on an OS thread that has entered ns's network
-// namespace, so the sockets f opens live there. The thread goes back to the
-// test's namespace afterwards, or, if it cannot, ends with its goroutine.
+// inNamespace runs f inside ns (Namespace.Do), failing the test if it
+// cannot enter it.
 func inNamespace(t *testing.T, ns *Namespace, f func()) {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		own, err := os.Open("/proc/thread-self/ns/net")
-		if err != nil {
-			done <- err
-			return
-		}
-		defer own.Close()
-		target, err := os.Open(filepath.Join(netnsDir, ns.Name))
-		if err != nil {
-			done <- err
-			return
-		}
-		defer target.Close()
-		if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
-			done <- err
-			return
-		}
-		f()
-		if err := unix.Setns(int(own.Fd()), unix.CLONE_NEWNET); err != nil {
-			done <- err // the thread stays locked and ends with this goroutine
-			return
-		}
-		runtime.UnlockOSThread()
-		done <- nil
-	}()
-	if err := <-done; err != nil {
+	if err := ns.Do(f); err != nil {
 		t.Fatalf("enter namespace %s: %v", ns.Name, err)
 	}
 }
