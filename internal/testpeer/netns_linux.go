@@ -23,8 +23,8 @@ import (
 type Namespace struct {
 	Name    string // the namespace, for "ip netns exec Name ..."
 	IP      string // its address on the link, e.g. "10.77.3.2"
-	LocalIP string // the test's own address on the link, e.g. "10.77.3.1"
-	Link    string // the test's end of the veth pair
+	LocalIP string // the link's other end: the test's own address, e.g. "10.77.3.1" (a NAT's desk: the router's)
+	Link    string // the test's end of the veth pair; "" for a NAT's desk, which has no link to the test
 	Subnet  string // the link's subnet, e.g. "10.77.3.0/24"
 }
 
