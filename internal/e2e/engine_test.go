@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -54,6 +56,14 @@ type engine struct {
 	log     bytes.Buffer
 	logged  chan struct{} // closed and replaced by every write to log
 	exited  chan error
+	netns   netns // where it runs; nil: the test's namespace
+}
+
+// netns is a network namespace the engine can run in (a *testpeer.Namespace):
+// the test reaches the engine's control API on that namespace's loopback.
+type netns interface {
+	Command(t testpeer.TB, bin string, args ...string) *exec.Cmd
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 type engineOptions struct {
@@ -64,6 +74,10 @@ type engineOptions struct {
 	control  map[string]any       // extra control fields (tls, origins...)
 	remote   map[string]any       // the remote section, or nil
 	prepare  func(dataDir string) // runs before the engine starts
+	// netns runs the engine in a network namespace (the desk behind a NAT);
+	// its control API is then on that namespace's 127.0.0.1, which the test
+	// dials from inside it. Nil: the test's own namespace.
+	netns netns
 }
 
 // startEngine runs wpservice on free loopback ports with WAV audio: the microphone
@@ -72,7 +86,7 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 	t.Helper()
 	dir := t.TempDir()
 	e := &engine{port: testpeer.FreePort(t), sipPort: testpeer.FreePort(t), dataDir: filepath.Join(dir, "data"),
-		outWAV: filepath.Join(dir, "speaker.wav"), exited: make(chan error, 1)}
+		outWAV: filepath.Join(dir, "speaker.wav"), exited: make(chan error, 1), netns: o.netns}
 	if o.inputHz == 0 {
 		o.inputHz = 1000
 	}
@@ -112,7 +126,11 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 	if err := os.WriteFile(e.cfgPath, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	e.cmd = exec.Command(binary, "run", "--config", e.cfgPath)
+	if e.netns != nil {
+		e.cmd = e.netns.Command(t, binary, "run", "--config", e.cfgPath)
+	} else {
+		e.cmd = exec.Command(binary, "run", "--config", e.cfgPath)
+	}
 	e.cmd.Stdout = e
 	e.cmd.Stderr = e
 	if err := e.cmd.Start(); err != nil {
@@ -126,8 +144,10 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 		}
 	})
 	deadline := time.Now().Add(10 * time.Second)
+	health := &http.Client{Transport: &http.Transport{DialContext: e.dialContext}}
+	defer health.CloseIdleConnections()
 	for {
-		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", e.port))
+		resp, err := health.Get(fmt.Sprintf("http://127.0.0.1:%d/health", e.port))
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -139,6 +159,14 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// dialContext dials the engine's control API where the engine runs.
+func (e *engine) dialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if e.netns != nil {
+		return e.netns.DialContext(ctx, network, addr)
+	}
+	return new(net.Dialer).DialContext(ctx, network, addr)
 }
 
 func (e *engine) Write(p []byte) (int, error) {
@@ -239,7 +267,9 @@ type event struct {
 func (e *engine) connect(t *testing.T) *client {
 	t.Helper()
 	h := http.Header{"Authorization": {"Bearer " + e.token(t)}}
-	conn, _, err := websocket.DefaultDialer.Dial(fmt.Sprintf("ws://127.0.0.1:%d/ws", e.port), h)
+	dialer := *websocket.DefaultDialer
+	dialer.NetDialContext = e.dialContext
+	conn, _, err := dialer.Dial(fmt.Sprintf("ws://127.0.0.1:%d/ws", e.port), h)
 	if err != nil {
 		t.Fatal(err)
 	}
