@@ -45,6 +45,7 @@ func TestImportRules(t *testing.T) {
 		{internal("store"), []string{module + "/internal/", sipgo, malgo}},
 		{internal("config"), []string{module + "/internal/", sipgo, malgo}},
 		{internal("origin"), []string{module + "/", sipgo, malgo}},
+		{internal("netwatch"), []string{module + "/", sipgo, malgo}},
 	}
 	// exceptions to the rules above
 	allowed := map[string][]string{internal("config"): {internal("origin")}}

@@ -13,6 +13,7 @@ import (
 	"github.com/wpservice/wpservice/internal/audio/endpoint"
 	"github.com/wpservice/wpservice/internal/config"
 	"github.com/wpservice/wpservice/internal/control"
+	"github.com/wpservice/wpservice/internal/netwatch"
 	"github.com/wpservice/wpservice/internal/pairing"
 	"github.com/wpservice/wpservice/internal/phone"
 	"github.com/wpservice/wpservice/internal/secret"
@@ -87,6 +88,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	if provisioned {
 		accStore = nil // the administrator's account is not overwritten by the user's changes
 	}
+	netw := netwatch.New(log)
 	ph, err := phone.New(phone.Config{
 		SIP: adapter, Media: phone.MediaOpener(log), Audio: aio, Store: accStore, Bus: bus,
 		Account: acc,
@@ -98,8 +100,9 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 			AudioInput:  cfg.Audio.Input,
 			AudioOutput: cfg.Audio.Output,
 		},
-		Version: version,
-		Logger:  log,
+		Version:  version,
+		Logger:   log,
+		NetWatch: netw,
 	})
 	if err != nil {
 		return err
@@ -127,7 +130,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		"sip", stack.UDPAddr(), "data", dataDir, "token_file", filepath.Join(dataDir, "token"))
 
 	watchDevices := func(ctx context.Context) { aio.Watch(ctx, ph.DevicesChanged) }
-	return runUntilDone(ctx, ph.Run, watchDevices, challenges)
+	return runUntilDone(ctx, ph.Run, watchDevices, netw.Run, challenges)
 }
 
 // startControl opens the pairing store and starts the control API on loopback.

@@ -114,12 +114,13 @@ type CallState struct {
 
 // End causes.
 const (
-	CauseLocalHangup  = "local_hangup"  // we hung up / cancelled
-	CauseRemoteHangup = "remote_hangup" // the peer sent BYE or CANCEL
-	CauseRejected     = "rejected"      // the peer or we answered with a final error
-	CauseFailed       = "failed"        // network, timeout or protocol failure
-	CauseRTPTimeout   = "rtp_timeout"   // no RTP for Settings.RTPTimeout seconds
-	CauseShutdown     = "shutdown"      // the engine is stopping
+	CauseLocalHangup    = "local_hangup"    // we hung up / cancelled
+	CauseRemoteHangup   = "remote_hangup"   // the peer sent BYE or CANCEL
+	CauseRejected       = "rejected"        // the peer or we answered with a final error
+	CauseFailed         = "failed"          // network, timeout or protocol failure
+	CauseRTPTimeout     = "rtp_timeout"     // no RTP for Settings.RTPTimeout seconds
+	CauseShutdown       = "shutdown"        // the engine is stopping
+	CauseNetworkChanged = "network_changed" // our address changed and the call could not follow it
 )
 
 // Cause says why a call ended.

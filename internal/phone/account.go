@@ -47,6 +47,7 @@ func (p *Phone) register() (api.Empty, error) {
 }
 
 func (p *Phone) startRegister() error {
+	p.regIP = p.cfg.SIP.LocalIP(p.serverURI())
 	if err := p.cfg.SIP.Register(); err != nil {
 		p.log.Warn("register", "err", err)
 		return fmt.Errorf("%w: register: %w", ErrSignalling, err)

@@ -51,6 +51,8 @@ func (p *Phone) serve(ctx context.Context) {
 			f()
 		case <-housekeeping.C:
 			p.checkRTPTimeouts()
+		case <-p.netChanges():
+			p.followNetwork()
 		case <-ctx.Done():
 			return
 		}

@@ -41,6 +41,9 @@ type call struct {
 	ignored    bool      // incoming: the user silenced the ringer for it
 	hold       holdState // our hold (hold.go)
 	remoteHeld bool      // the peer's last re-INVITE holds us
+	localIP    string    // our address for the call's SIP and RTP
+	moving     bool      // a re-INVITE moving the call to a new address is in flight (netchange.go)
+	netStale   bool      // the network changed while a re-INVITE was in flight: look again after it
 	unheld     time.Time // when the call last stopped being held either way
 
 	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)

@@ -108,6 +108,7 @@ type fakeDialog struct {
 	holdErr    error
 	holdAnswer []byte
 	holdGate   chan struct{} // when set, Hold waits for it
+	moveErr    error         // MoveMedia's answer (netchange_test.go); nil accepts
 }
 
 func (d *fakeDialog) CallID() string { return d.id }

@@ -58,11 +58,12 @@ const (
 	inRemoteCancel
 	// media and engine
 	inRTPTimeout
+	inNetworkChanged // our address changed and the call cannot follow it
 	inShutdown
 	numInputs
 )
 
-var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "shutdown"}
+var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "shutdown"}
 
 func (in input) String() string {
 	if in < numInputs {
@@ -158,6 +159,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseRemoteHangup, fxStopMedia)
 		case inRTPTimeout:
 			return end(api.CauseRTPTimeout, fxSendHangup, fxStopMedia)
+		case inNetworkChanged:
+			return end(api.CauseNetworkChanged, fxSendHangup, fxStopMedia)
 		case inFailed:
 			return end(api.CauseFailed, fxSendHangup, fxStopMedia)
 		case inShutdown:

@@ -60,6 +60,7 @@ func TestStepTable(t *testing.T) {
 		want[key{stActive, out, inHangup}] = res{stEnded, hang, api.CauseLocalHangup}
 		want[key{stActive, out, inRemoteBye}] = res{stEnded, stop, api.CauseRemoteHangup}
 		want[key{stActive, out, inRTPTimeout}] = res{stEnded, hang, api.CauseRTPTimeout}
+		want[key{stActive, out, inNetworkChanged}] = res{stEnded, hang, api.CauseNetworkChanged}
 		want[key{stActive, out, inFailed}] = res{stEnded, hang, api.CauseFailed}
 		want[key{stActive, out, inAnswered}] = res{next: stActive}
 		want[key{stActive, out, inShutdown}] = res{stEnded, hang, api.CauseShutdown}

@@ -161,6 +161,9 @@ func (p *Phone) endHold(c *call, answer []byte, sipErr error) {
 	c.pendingHold = nil
 	pending.cancel()
 	pending.done(p.applyHold(c, answer, sipErr))
+	if c.netStale {
+		p.followCall(c) // the network changed meanwhile (netchange.go)
+	}
 }
 
 // cancelHold stops the call's re-INVITE, if one is in flight; its outcome still comes

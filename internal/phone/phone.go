@@ -44,6 +44,9 @@ type Config struct {
 	// FrameTick drives the media clock; nil: a real 20 ms ticker. Tests pass a channel
 	// they feed to step the clock frame by frame.
 	FrameTick <-chan time.Time
+	// NetWatch reports network changes, which the engine follows (netchange.go);
+	// nil: none are watched.
+	NetWatch NetWatch
 }
 
 // Phone is the engine. Create it with New, run it with Run.
@@ -72,6 +75,7 @@ type Phone struct {
 	nextID   uint64
 	stopping bool
 	audio    audioUse // the sound device and the media clock in use (audiouse.go)
+	regIP    string   // our address toward the account's server when registration started
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.

@@ -53,6 +53,16 @@ type Dialog interface {
 	// Hold sends a re-INVITE that puts an established call on hold (hold true) or
 	// resumes it, and returns the peer's SDP answer once it accepted (ACK sent).
 	Hold(ctx context.Context, hold bool) (answer []byte, err error)
+	// MoveMedia sends a re-INVITE that moves our side of an established call to a
+	// new local address: media at ip and port, Contact and Via at ip. It returns the
+	// peer's SDP answer once it accepted (ACK sent).
+	MoveMedia(ctx context.Context, ip string, port int) (answer []byte, err error)
+}
+
+// NetWatch tells of changes of the machine's addresses and routes, a burst of them
+// as one value on Changes.
+type NetWatch interface {
+	Changes() <-chan struct{}
 }
 
 // MediaParams starts or updates a stream.

@@ -153,6 +153,7 @@ func (p *Phone) dial(a *api.DialArgs) (api.DialResult, error) {
 		return api.DialResult{}, fmt.Errorf("%w: sip: %w", ErrSignalling, err)
 	}
 	c := p.newCall(line, true, d, stream)
+	c.localIP = ip
 	c.peer = target
 	c.peerUser = uriUser(target)
 	c.dtmfSuffix = digits
@@ -214,6 +215,7 @@ func (p *Phone) onIncoming(in Incoming) {
 		return
 	}
 	c := p.newCall(line, false, in.Dialog, stream)
+	c.localIP = ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.media = n
 	c.localSDP = buildSDP(localDesc(ip, stream.LocalPort(), []sipstack.Codec{n.codec}, n.dtmfPT)) // the caller's telephone-event number, or none

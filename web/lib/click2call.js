@@ -700,6 +700,7 @@ const CAUSES = Object.freeze({
   rejected: "rejected",
   failed: "failed",
   rtp_timeout: "connection lost",
+  network_changed: "network changed",
   shutdown: "engine stopped",
 });
 

@@ -37,6 +37,7 @@ export const CAUSES = Object.freeze({
   rejected: "rejected",
   failed: "failed",
   rtp_timeout: "connection lost",
+  network_changed: "network changed",
   shutdown: "engine stopped",
 });
 

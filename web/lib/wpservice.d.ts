@@ -69,7 +69,7 @@ export interface RegState {
 }
 
 export interface Cause {
-  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "shutdown";
+  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "shutdown";
   code?: number;
   reason?: string;
 }

@@ -98,6 +98,7 @@ test("how a call ended, in a few words", () => {
     [{ direction: "outgoing", cause: { kind: "rejected", code: 486, reason: "Busy Here" } }, "rejected (486)"],
     [{ direction: "outgoing", cause: { kind: "failed", code: 408 } }, "failed (408)"],
     [{ direction: "outgoing", cause: { kind: "rtp_timeout" } }, "connection lost"],
+    [{ direction: "incoming", cause: { kind: "network_changed" } }, "network changed"],
     [{ direction: "incoming", cause: { kind: "shutdown" } }, "engine stopped"],
     [{ direction: "outgoing", cause: { kind: "toString" } }, "toString"],
     [{ direction: "outgoing" }, "ended"],

@@ -1,0 +1,124 @@
+package phone
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
+
+// The engine follows the network. When the machine's addresses or routes change
+// (Config.NetWatch), the actor asks again which local address routes to the account's
+// server and to each call's peer. A registration whose address changed starts over
+// from the new one at once (reg.state goes through registering): the old flow is dead.
+// An active call whose address changed gets a new RTP socket on the new address and a
+// re-INVITE offering it; the call goes on there, or, if the peer refuses or does not
+// answer, ends with cause network_changed. Neither needs an event of its own: the
+// registration says so in reg.state and a call that could not follow in its cause.
+
+// moveTimeout bounds the re-INVITE that moves a call; the old path is dead meanwhile.
+const moveTimeout = 10 * time.Second
+
+// netChanges is the channel of network changes, nil (never ready) without a watcher.
+func (p *Phone) netChanges() <-chan struct{} {
+	if p.cfg.NetWatch == nil {
+		return nil
+	}
+	return p.cfg.NetWatch.Changes()
+}
+
+// serverURI is the account's server as a target for LocalIP.
+func (p *Phone) serverURI() string { return "sip:" + p.acc.Server }
+
+// followNetwork re-registers and moves the calls whose local address changed.
+func (p *Phone) followNetwork() {
+	if p.stopping {
+		return
+	}
+	if p.reg.State == api.RegRegistered || p.reg.State == api.RegRegistering {
+		if ip := p.cfg.SIP.LocalIP(p.serverURI()); ip != p.regIP {
+			p.log.Info("network changed: registering again", "from", p.regIP, "to", ip)
+			if err := p.startRegister(); err != nil {
+				p.log.Warn("re-register after a network change", "err", err)
+			}
+		}
+	}
+	p.lines.each(p.followCall)
+}
+
+// route is what the call's local address is chosen toward: the target we dialed, or
+// the address the caller's media comes from.
+func (c *call) route() string {
+	if c.outgoing || c.media.remote == nil {
+		return c.peer
+	}
+	return "sip:" + c.media.remote.IP.String()
+}
+
+// followCall moves c to the local address that now routes to its peer, if that
+// changed. A call with a re-INVITE in flight (a hold, an earlier move) is looked at
+// again when it is answered.
+func (p *Phone) followCall(c *call) {
+	if c.state != stActive || c.localIP == "" {
+		return
+	}
+	ip := p.cfg.SIP.LocalIP(c.route())
+	if ip == c.localIP {
+		c.netStale = false
+		return
+	}
+	if c.moving || c.pendingHold != nil {
+		c.netStale = true
+		return
+	}
+	c.netStale = false
+	stream, err := p.cfg.Media(ip)
+	if err != nil {
+		p.apply(c, inNetworkChanged, 0, fmt.Sprintf("rtp on %s: %v", ip, err))
+		return
+	}
+	p.log.Info("network changed: moving the call", "call", c.id, "from", c.localIP, "to", ip)
+	c.moving = true
+	d := c.dialog
+	p.goWork(func(ctx context.Context) {
+		ctx, cancel := context.WithTimeout(ctx, moveTimeout)
+		defer cancel()
+		answer, err := d.MoveMedia(ctx, ip, stream.LocalPort())
+		p.post(func() { p.endMove(c, ip, stream, answer, err) })
+	})
+}
+
+// endMove takes the outcome of the re-INVITE that moved c: the call goes on with the
+// new stream, or ends with cause network_changed.
+func (p *Phone) endMove(c *call, ip string, stream Stream, answer []byte, sipErr error) {
+	c.moving = false
+	if c.state != stActive {
+		stream.Close()
+		return
+	}
+	if sipErr != nil {
+		stream.Close()
+		p.log.Info("the call could not follow the network", "call", c.id, "err", sipErr)
+		p.apply(c, inNetworkChanged, 0, "re-INVITE: "+sipErr.Error())
+		return
+	}
+	old := c.stream
+	c.stream, c.localIP = stream, ip
+	if n, err := p.negotiate(answer); err == nil && !n.remote.IP.IsUnspecified() {
+		c.media = n
+		if c.outgoing {
+			c.remoteSDP = answer
+		}
+	}
+	if err := p.startMedia(c); err != nil {
+		p.apply(c, inNetworkChanged, 0, "media on "+ip+": "+err.Error())
+		old.Close()
+		return
+	}
+	p.updatePump() // the media clock takes the new stream
+	old.Close()
+	if c.netStale {
+		p.followCall(c)
+	}
+}

@@ -1,0 +1,135 @@
+package phone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"testing/synctest"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
+
+// fakeNet is the network watcher: the test sends a change, which the engine takes as
+// soon as it is sent (unbuffered).
+type fakeNet chan struct{}
+
+func (n fakeNet) Changes() <-chan struct{} { return n }
+
+// MoveMedia records the move and answers as the dialog's moveErr says, with the
+// peer's SDP at port 32000.
+func (d *fakeDialog) MoveMedia(_ context.Context, ip string, port int) ([]byte, error) {
+	d.record(fmt.Sprintf("move %s:%d", ip, port))
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.moveErr != nil {
+		return nil, d.moveErr
+	}
+	return peerSDP(32000, pcmu), nil
+}
+
+// netRig is a rig with a network watcher the test drives.
+func netRig(t *testing.T) (*rig, fakeNet) {
+	net := make(fakeNet)
+	r := newRig(t, func(c *Config) { c.NetWatch = net })
+	r.sip.localIPs = map[string]string{}
+	return r, net
+}
+
+// moveTo makes the fake stack route target from ip from now on.
+func (r *rig) moveTo(target, ip string) {
+	r.sip.mu.Lock()
+	r.sip.localIPs[target] = ip
+	r.sip.mu.Unlock()
+}
+
+func (f *fakeSIP) registered() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.registers
+}
+
+// A registration starts over when the address toward the server changed, and only then.
+func TestRegistrationFollowsTheNetwork(t *testing.T) {
+	r, net := netRig(t)
+	r.mustDo(api.CmdRegister.Name, nil)
+	r.p.post(func() { r.p.onRegState(api.RegState{State: api.RegRegistered}) })
+	net <- struct{}{} // the address toward the server is the same
+	r.sync()
+	if n := r.sip.registered(); n != 1 {
+		t.Fatalf("%d REGISTER starts after a change that moved nothing, want 1", n)
+	}
+	r.moveTo("sip:127.0.0.1:5060", "10.0.0.3")
+	net <- struct{}{}
+	r.sync()
+	if n := r.sip.registered(); n != 2 {
+		t.Fatalf("%d REGISTER starts after the address toward the server changed, want 2", n)
+	}
+	net <- struct{}{} // and now it stays
+	r.sync()
+	if n := r.sip.registered(); n != 2 {
+		t.Errorf("%d REGISTER starts after a change that moved nothing, want 2", n)
+	}
+}
+
+// An active call whose address changed gets a new RTP socket on the new address and
+// a re-INVITE offering it; the call goes on with the new stream aimed at the peer's
+// answer, and the old stream is closed.
+func TestCallFollowsTheNetwork(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, net := netRig(t)
+		d, cs := activeOutgoing(t, r)
+		old := r.lastStream()
+		r.moveTo(d.target, "10.0.0.3")
+		net <- struct{}{}
+		synctest.Wait()
+		moved := r.lastStream()
+		if moved == old || moved.localIP != "10.0.0.3" {
+			t.Fatalf("no new RTP socket on 10.0.0.3 (last opened on %s)", moved.localIP)
+		}
+		if got, want := d.did(), fmt.Sprintf("move 10.0.0.3:%d", moved.port); len(got) == 0 || got[len(got)-1] != want {
+			t.Fatalf("the dialog did %v, want a %q last", got, want)
+		}
+		moved.mu.Lock()
+		params := moved.params
+		moved.mu.Unlock()
+		if len(params) != 1 || params[0].Remote.Port != 32000 {
+			t.Errorf("the new stream started with %+v, want it aimed at the answer's port 32000", params)
+		}
+		old.mu.Lock()
+		oldClosed := old.closed
+		old.mu.Unlock()
+		if !oldClosed {
+			t.Error("the old stream is still open")
+		}
+		if st := r.p.lines.find(d.id); st == nil || st.state != stActive || st.stream != moved {
+			t.Errorf("call %s is not active on the new stream", cs.CallID)
+		}
+	})
+}
+
+// A call whose peer refuses the move ends with cause network_changed, and the new
+// stream is closed with it.
+func TestCallThatCannotFollowEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, net := netRig(t)
+		d, _ := activeOutgoing(t, r)
+		d.mu.Lock()
+		d.moveErr = errors.New("488 Not Acceptable Here")
+		d.mu.Unlock()
+		r.moveTo(d.target, "10.0.0.3")
+		net <- struct{}{}
+		cs := r.expectStates(api.CallEnded)
+		if cs.Cause == nil || cs.Cause.Kind != api.CauseNetworkChanged {
+			t.Errorf("cause %+v, want %s", cs.Cause, api.CauseNetworkChanged)
+		}
+		synctest.Wait()
+		for i, s := range r.stream {
+			s.mu.Lock()
+			if !s.closed {
+				t.Errorf("stream %d (on %s) is still open", i, s.localIP)
+			}
+			s.mu.Unlock()
+		}
+	})
+}

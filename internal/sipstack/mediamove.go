@@ -1,0 +1,128 @@
+package sipstack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// MoveMedia moves our side of an established call to a new local address, after the
+// machine's address changed: a re-INVITE whose SDP offers our media at ip and port
+// (the same codecs and hold direction, the o= version one higher) and whose Contact
+// and Via name ip, so the peer sends both media and in-dialog requests there. On a
+// 2xx it sends the ACK and returns the peer's answer, and the call's later offers
+// and answers keep the new address.
+//
+// Errors are those of Hold: a *StatusError for a refusal, ErrCallState when the call
+// is not established or another re-INVITE of ours is in flight, a timeout or a
+// transport failure as is. Either way the call's SDP stays as it was.
+func (c *Call) MoveMedia(ctx context.Context, ip string, port int) ([]byte, error) {
+	body, ver, base, err := c.beginMove(ip, port)
+	if err != nil {
+		return nil, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			c.mu.Lock()
+			c.reinviting = false
+			c.mu.Unlock()
+		}
+	}()
+
+	req := sip.NewRequest(sip.INVITE, c.remoteTarget())
+	c.fromAddress(req, ip)
+	req.AppendHeader(sip.NewHeader("User-Agent", c.st.cfg.UserAgent))
+	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(body)
+
+	res, err := c.do(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("sipstack: re-INVITE: %w", err)
+	}
+	if !res.IsSuccess() {
+		return nil, &StatusError{Code: res.StatusCode, Reason: res.Reason}
+	}
+	ack := sip.NewRequest(sip.ACK, c.remoteTarget())
+	c.fromAddress(ack, ip)
+	if err := c.writeInDialog(ack); err != nil {
+		c.log.Warn("ACK of re-INVITE failed", "error", err)
+	}
+	answer := res.Body()
+	c.mu.Lock()
+	c.sdp.base = base
+	c.sdp.commitOffer(body, ver, c.sdp.held, answer)
+	c.reinviting = false
+	c.mu.Unlock()
+	committed = true
+	c.log.Info("media moved", "ip", ip, "port", port, "code", res.StatusCode)
+	return answer, nil
+}
+
+// beginMove checks that a re-INVITE may go now, renders the offer of our media at
+// ip and port, and marks the call as re-INVITING. base is the description to keep
+// once the peer accepts.
+func (c *Call) beginMove(ip string, port int) ([]byte, uint64, MediaDesc, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.state == stateEnded:
+		return nil, 0, MediaDesc{}, ErrCallEnded
+	case c.state != stateEstablished:
+		return nil, 0, MediaDesc{}, fmt.Errorf("%w: the call is not established", ErrCallState)
+	case c.reinviting:
+		return nil, 0, MediaDesc{}, fmt.Errorf("%w: a re-INVITE is already in flight", ErrCallState)
+	case !c.sdp.ok:
+		return nil, 0, MediaDesc{}, fmt.Errorf("%w: no SDP of ours to re-offer", ErrCallState)
+	}
+	moved := c.sdp
+	moved.base.IP, moved.base.Port = ip, port
+	body, ver, err := moved.offer(c.sdp.held)
+	if err != nil {
+		return nil, 0, MediaDesc{}, err
+	}
+	c.reinviting = true
+	return body, ver, moved.base, nil
+}
+
+// fromAddress makes an in-dialog request name ip as ours: its Contact, and for UDP
+// its Via, which the dialog would otherwise fill with the address the call began on.
+func (c *Call) fromAddress(req *sip.Request, ip string) {
+	tp := strings.ToUpper(c.transport())
+	req.SetTransport(tp)
+	c.st.pinLocal(req)
+	ct := c.st.contact(tp, c.contactUser(), ip)
+	req.AppendHeader(&ct)
+	if tp == "UDP" {
+		_ = sipgo.ClientRequestAddVia(c.st.client(tp, ip), req)
+	}
+}
+
+// contactUser is the user part of the Contact we gave the peer when the call began.
+func (c *Call) contactUser() string {
+	var ct *sip.ContactHeader
+	if c.incoming {
+		if res := c.uas.InviteResponse; res != nil {
+			ct = res.Contact()
+		}
+	} else {
+		ct = c.uac.InviteRequest.Contact()
+	}
+	if ct != nil {
+		return ct.Address.User
+	}
+	acc, _ := c.st.account()
+	return acc.Username
+}
+
+// writeInDialog sends a request of the dialog that has no transaction (an ACK).
+func (c *Call) writeInDialog(req *sip.Request) error {
+	if c.incoming {
+		return c.uas.WriteRequest(req)
+	}
+	return c.uac.WriteRequest(req)
+}
