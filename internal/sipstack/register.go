@@ -124,7 +124,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 		rebound = out.Rebind
 		if rebound {
 			now := s.contact(f.transport, acc.Username, f.localIP)
-		log.Info("contact rewritten to the address the registrar sees", "contact", now.Address.String())
+			log.Info("contact rewritten to the address the registrar sees", "contact", now.Address.String())
 		}
 		step := nextRegStep(out, requested, failures)
 		requested, failures = step.Requested, step.Failures
