@@ -239,13 +239,14 @@ func (s *Stack) newRegister(acc Account, sess *regSession, contact *sip.ContactH
 	req.AppendHeader(&callID)
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: sess.cseq, MethodName: sip.REGISTER})
 	req.AppendHeader(&maxFwd)
+	// A Contact unlike the one the registrar has (our address moved, or the registrar
+	// showed us our public one) replaces it: the old binding goes as the new one comes
+	// (publicaddr.go); with Expires: 0 both go.
 	switch old := sess.boundFor(acc); {
-	case expires == 0 && old != nil:
-		req.AppendHeader(old.Clone()) // remove the binding the registrar has
 	case old != nil && !sameContact(old, contact):
 		gone := old.Clone()
 		gone.Params = sip.NewParams()
-		gone.Params.Add("expires", "0") // the old binding goes as the new one comes (publicaddr.go)
+		gone.Params.Add("expires", "0")
 		req.AppendHeader(gone)
 		req.AppendHeader(contact) // last: sipgo's req.Contact() is the last appended
 	default:
