@@ -66,6 +66,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	stack, err := sipstack.New(sipstack.Config{
 		ListenIP: listenIP, UDPPort: cfg.SIP.UDPPort, TCPPort: cfg.SIP.TCPPort,
 		AcceptDirectCalls: cfg.SIP.AcceptDirectCalls,
+		KeepAlive:         time.Duration(cfg.SIP.KeepAlive) * time.Second,
 		UserAgent:         cfg.SIP.UserAgent + "/" + version,
 		Logger:            log,
 		OnTrace: func(t sipstack.Trace) {

@@ -74,6 +74,10 @@ type SIP struct {
 	UDPPort           int    `json:"udpPort"`
 	TCPPort           int    `json:"tcpPort"`
 	UserAgent         string `json:"userAgent"`
+	// KeepAlive is the interval, in seconds, of the keep-alives sent to the registrar
+	// (or outbound proxy) while registered, which hold a NAT's mapping and check a TCP
+	// or TLS flow (Mizu keepaliveival, in ms there); 0 sends none.
+	KeepAlive int `json:"keepAlive"`
 }
 
 // Account is a provisioned SIP account (administrators, tests).
@@ -216,6 +220,9 @@ func (c *Config) Validate() error {
 	}
 	port("sip.udpPort", c.SIP.UDPPort, true)
 	port("sip.tcpPort", c.SIP.TCPPort, true)
+	if c.SIP.KeepAlive < 0 || c.SIP.KeepAlive > 3600 {
+		bad("sip.keepAlive", "0..3600 seconds (0 = off)")
+	}
 	switch c.Audio.Backend {
 	case "auto", "null":
 	default:

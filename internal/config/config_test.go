@@ -11,7 +11,7 @@ func TestDefaultIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Control.Port != 18620 || c.Account != nil || c.Audio.Input != "device" || !c.Control.Pairing ||
-		c.Control.TLS.Port != 18630 {
+		c.Control.TLS.Port != 18630 || c.SIP.KeepAlive != 25 {
 		t.Errorf("unexpected default %+v", c)
 	}
 }
@@ -27,6 +27,7 @@ func TestParseOverlaysAndValidates(t *testing.T) {
 	for in, want := range map[string]string{
 		`{"control":{"prot":1}}`:                     "unknown field",
 		`{"sip":{"listenIP":"0.0.0.0"}}`:             "sip.listenIP",
+		`{"sip":{"keepAlive":-1}}`:                   "sip.keepAlive",
 		`{"audio":{"input":"wav"}}`:                  "audio.input",
 		`{"settings":{"maxLines":0}}`:                "settings.maxLines",
 		`{"control":{"allowedOrigins":["crm.com"]}}`: "allowedOrigins",

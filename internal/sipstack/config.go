@@ -36,7 +36,10 @@ type Config struct {
 	// OnEvent receives every asynchronous happening. It is called from stack
 	// goroutines and must not block long; events of one call arrive in order.
 	OnEvent func(Event)
-	// Clock drives the registration timers; nil uses the real clock.
+	// KeepAlive is the interval of the keep-alives sent on the registration's flow
+	// while registered (keepalive.go); 0 sends none.
+	KeepAlive time.Duration
+	// Clock drives the registration and keep-alive timers; nil uses the real clock.
 	Clock Clock
 }
 

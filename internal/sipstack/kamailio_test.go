@@ -2,8 +2,10 @@ package sipstack
 
 import (
 	"context"
-	"github.com/wpservice/wpservice/internal/testpeer"
 	"testing"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/testpeer"
 )
 
 func TestKamailioRegisterAndCall(t *testing.T) {
@@ -65,5 +67,23 @@ func TestKamailioRegisterAndCall(t *testing.T) {
 	}
 	if ev := aliceEv.reg(); ev.State != RegUnregistered || ev.Code != 200 {
 		t.Fatalf("%+v, want unregistered 200", ev)
+	}
+}
+
+func TestKamailioAnswersTheKeepAlivePingOnTCP(t *testing.T) {
+	server := testpeer.StartKamailio(t, testpeer.KamailioOptions{}).Addr
+	clock := newFakeClock()
+	st, rec := newKeepAliveStack(t, clock, 7*time.Second)
+	registered(t, st, rec, clock, Account{Server: server, Username: "alice", Transport: "tcp"})
+	tick := clock.next(t)
+	for range 2 {
+		tick.fire <- time.Now()
+		if pong := clock.next(t); pong.d != pongTimeout {
+			t.Fatalf("timer %v after the ping, want the pong timeout", pong.d)
+		}
+		// The pong ends the wait before its timer fires: the next keep-alive is due.
+		if tick = clock.next(t); tick.d != 7*time.Second {
+			t.Fatalf("timer %v after the ping, want the next keep-alive", tick.d)
+		}
 	}
 }

@@ -29,7 +29,10 @@ type peer struct {
 	srv  *sipgo.Server
 	cli  *sipgo.Client
 	addr *net.UDPAddr
+	tcp  *net.TCPAddr      // its TCP listener (a port of its own)
 	reqs chan *sip.Request // every request received, in order
+	// keepAlives receives every read of CRLFs alone (keep-alives, pings, pongs).
+	keepAlives chan keepAliveRead
 
 	mu         sync.Mutex
 	password   string // registrar/UAS digest password; "" accepts anything
@@ -37,6 +40,8 @@ type peer struct {
 	wrongCode  int    // answer to bad credentials: 401 (re-challenge) or 403
 	minExpires int    // 423 below this
 	grant      int    // granted expiry; 0 echoes the request
+	noPong     bool   // swallow CRLFCRLF pings on TCP instead of answering
+	seenAs     string // host:port put in received/rport of REGISTER answers, as a NAT would
 	onInvite   func(p *peer, req *sip.Request, tx sip.ServerTransaction)
 	uac        *sipgo.DialogClientSession
 	uasDialogs *sipgo.DialogServerCache
@@ -52,8 +57,11 @@ func newPeer(t *testing.T) *peer {
 func newPeerOn(t *testing.T, ip string) *peer {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
+	p := &peer{t: t, ip: ip, reqs: make(chan *sip.Request, 64), keepAlives: make(chan keepAliveRead, 64),
+		challenge: 401, wrongCode: 401}
 	ua, err := sipgo.NewUA(sipgo.WithUserAgent("peer"), sipgo.WithUserAgentHostname(ip),
-		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log)),
+		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log),
+			sip.WithTransportLayerReadFilter(p.readFilter)),
 		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log)))
 	if err != nil {
 		t.Fatal(err)
@@ -69,8 +77,11 @@ func newPeerOn(t *testing.T, ip string) *peer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &peer{t: t, ip: ip, ua: ua, srv: srv, cli: cli, addr: addr, reqs: make(chan *sip.Request, 64),
-		challenge: 401, wrongCode: 401}
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.ParseIP(ip)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ua, p.srv, p.cli, p.addr, p.tcp = ua, srv, cli, addr, ln.Addr().(*net.TCPAddr)
 	p.uasDialogs = sipgo.NewDialogServerCache(cli, p.contact())
 	record := func(h sipgo.RequestHandler) sipgo.RequestHandler {
 		return func(req *sip.Request, tx sip.ServerTransaction) {
@@ -82,8 +93,9 @@ func newPeerOn(t *testing.T, ip string) *peer {
 	srv.OnInvite(record(p.handleInvite))
 	srv.OnAck(record(func(req *sip.Request, tx sip.ServerTransaction) { _ = p.uasDialogs.ReadAck(req, tx) }))
 	srv.OnBye(record(p.handleBye))
-	done := make(chan struct{})
+	done, tcpDone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(done); _ = srv.ServeUDP(pc) }()
+	go func() { defer close(tcpDone); _ = srv.ServeTCP(ln) }()
 	// The client sends from the listening socket; until ServeUDP has registered it, the
 	// client would try to bind the same address itself and fail.
 	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(time.Millisecond) {
@@ -96,13 +108,56 @@ func newPeerOn(t *testing.T, ip string) *peer {
 	}
 	t.Cleanup(func() {
 		pc.Close()
+		ln.Close()
 		ua.Close()
 		<-done
+		<-tcpDone
 	})
 	return p
 }
 
 func (p *peer) hostPort() string { return p.addr.String() }
+
+// tcpHostPort is the address of the peer's TCP listener.
+func (p *peer) tcpHostPort() string { return p.tcp.String() }
+
+// keepAliveRead is a read of CRLFs alone.
+type keepAliveRead struct {
+	transport string // "udp" or "tcp"
+	from      string // the sender, host:port
+	data      string
+}
+
+// readFilter reports reads of CRLFs alone on keepAlives and, with noPong, hides TCP
+// pings from sipgo so they go unanswered.
+func (p *peer) readFilter(info sip.TransportReadProps, data []byte) ([]byte, error) {
+	if len(data) == 0 || len(data) > 4 || strings.Trim(string(data), "\r\n") != "" {
+		return data, nil
+	}
+	select {
+	case p.keepAlives <- keepAliveRead{transport: strings.ToLower(info.Transport), from: info.RemoteAddr.String(), data: string(data)}:
+	default: // a test that does not read them
+	}
+	p.mu.Lock()
+	swallow := p.noPong && !strings.EqualFold(info.Transport, "udp")
+	p.mu.Unlock()
+	if swallow {
+		return nil, nil
+	}
+	return data, nil
+}
+
+// expectKeepAlive returns the next read of CRLFs alone.
+func (p *peer) expectKeepAlive() keepAliveRead {
+	p.t.Helper()
+	select {
+	case k := <-p.keepAlives:
+		return k
+	case <-time.After(waitFor):
+		p.t.Fatalf("peer: no keep-alive within %v", waitFor)
+		return keepAliveRead{}
+	}
+}
 
 func (p *peer) contact() sip.ContactHeader {
 	return sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: "peer", Host: p.ip, Port: p.addr.Port}}
@@ -184,7 +239,7 @@ func (p *peer) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	p.mu.Lock()
-	minExp, grant := p.minExpires, p.grant
+	minExp, grant, seenAs := p.minExpires, p.grant, p.seenAs
 	p.mu.Unlock()
 	exp, _ := strconv.Atoi(req.GetHeader("Expires").Value())
 	if exp != 0 && exp < minExp {
@@ -197,6 +252,10 @@ func (p *peer) handleRegister(req *sip.Request, tx sip.ServerTransaction) {
 		grant = exp
 	}
 	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+	if host, port, err := net.SplitHostPort(seenAs); err == nil {
+		res.Via().Params.Add("received", host)
+		res.Via().Params.Add("rport", port)
+	}
 	if exp != 0 {
 		ct := req.Contact().Clone()
 		ct.Params = sip.NewParams()

@@ -20,6 +20,20 @@ type regSession struct {
 	callID  string
 	fromTag string
 	cseq    uint32
+	bound   *sip.ContactHeader // the Contact the registrar last accepted; nil before
+	boundAt string             // the registrar and AOR it was accepted for (bindingKey)
+}
+
+// bindingKey names the registrar and address of record of acc: a binding made for
+// one account is not the business of another's registrar.
+func bindingKey(acc Account) string { return acc.Server + " " + acc.Username }
+
+// boundFor is the Contact the registrar of acc last accepted, if any.
+func (sess *regSession) boundFor(acc Account) *sip.ContactHeader {
+	if sess.boundAt != bindingKey(acc) {
+		return nil
+	}
+	return sess.bound
 }
 
 // regLoop is a running registration goroutine.
@@ -66,7 +80,7 @@ func (s *Stack) Unregister(ctx context.Context) error {
 		s.regSess = sess
 	}
 	s.mu.Unlock()
-	out, err := s.registerOnce(ctx, acc, sess, 0)
+	out, _, err := s.registerOnce(ctx, acc, sess, 0)
 	s.emit(RegEvent{State: RegUnregistered, Code: out.Code, Reason: out.Reason})
 	if err != nil {
 		return err
@@ -92,17 +106,25 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 	defer close(l.done)
 	u := aor(acc)
 	log := s.log.With("aor", u.String())
-	requested, failures, registered, quiet := acc.interval(), 0, false, false
+	requested, failures, registered, quiet, rebound := acc.interval(), 0, false, false, false
 	for {
 		if !registered && !quiet {
 			s.emit(RegEvent{State: RegRegistering})
 		}
-		out, err := s.registerOnce(ctx, acc, sess, requested)
+		out, f, err := s.registerOnce(ctx, acc, sess, requested)
 		if ctx.Err() != nil {
 			return
 		}
 		if err != nil {
 			log.Warn("register failed", "error", err)
+		}
+		if out.Rebind && rebound {
+			out.Rebind = false // once in a row: a registrar whose view keeps changing is not followed in a loop
+		}
+		rebound = out.Rebind
+		if rebound {
+			now := s.contact(f.transport, acc.Username, f.localIP)
+			log.Info("contact rewritten to the address the registrar sees", "contact", now.Address.String())
 		}
 		step := nextRegStep(out, requested, failures)
 		requested, failures = step.Requested, step.Failures
@@ -114,40 +136,80 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 		if step.Wait == 0 {
 			continue
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.clock.After(step.Wait):
+		if !registered {
+			f = flow{} // nothing to keep alive
+		}
+		if err := s.waitRefresh(ctx, step.Wait, f); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			log.Warn("keep-alive failed, registering again", "error", err)
 		}
 	}
 }
 
-// registerOnce sends one REGISTER, answering a 401/407 challenge once.
-// A transport failure is returned as err and described in the outcome.
-func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession, expires int) (regOutcome, error) {
+// waitRefresh waits d before the next REGISTER, sending keep-alives on f meanwhile
+// (none when f is zero or keep-alives are off). It returns early with the error of a
+// keep-alive that found the flow dead, so the loop re-registers at once, or with
+// ctx's error.
+func (s *Stack) waitRefresh(ctx context.Context, d time.Duration, f flow) error {
+	refresh := s.clock.After(d)
+	for {
+		var tick <-chan time.Time
+		if f.raddr != "" && s.cfg.KeepAlive > 0 {
+			tick = s.clock.After(s.cfg.KeepAlive)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-refresh:
+			return nil
+		case <-tick:
+			if err := s.keepAlive(ctx, f); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// registerOnce sends one REGISTER, answering a 401/407 challenge once. It returns
+// the flow the answer came on, to keep alive. A transport failure is returned as err
+// and described in the outcome.
+func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession, expires int) (regOutcome, flow, error) {
 	ctx, cancel := context.WithTimeout(ctx, registerAttemptTimeout)
 	defer cancel()
+	tp := acc.transport()
 	ip := s.localIP(serverHop(acc))
-	contact := s.contact(acc.transport(), acc.Username, ip)
+	f := flow{transport: tp, localIP: ip}
+	contact := s.contact(tp, acc.Username, ip)
 	req := s.newRegister(acc, sess, &contact, expires)
-	cl := s.client(acc.transport(), ip)
+	cl := s.client(tp, ip)
 	res, err := cl.Do(ctx, req)
 	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) && acc.Password != "" {
 		res, err = cl.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: acc.authUser(), Password: acc.Password})
 		sess.cseq = req.CSeq().SeqNo
 	}
 	if err != nil {
-		return errorOutcome(err), err
+		return errorOutcome(err), f, err
 	}
 	s.sources.learn(acc, res.Source())
+	f.raddr = res.Source()
 	out := regOutcome{Code: res.StatusCode, Reason: res.Reason}
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
 		out.Granted = grantedExpires(res, contact.Address)
+		if expires == 0 {
+			sess.bound = nil
+		} else {
+			sess.bound, sess.boundAt = &contact, bindingKey(acc)
+			s.public.learn(tp, ip, res)
+			now := s.contact(tp, acc.Username, ip)
+			out.Rebind = !sameContact(&now, &contact)
+		}
 	}
 	if h := res.GetHeader("Min-Expires"); h != nil {
 		out.MinExpires, _ = strconv.Atoi(strings.TrimSpace(h.Value()))
 	}
-	return out, nil
+	return out, f, nil
 }
 
 func errorOutcome(err error) regOutcome {
@@ -177,7 +239,19 @@ func (s *Stack) newRegister(acc Account, sess *regSession, contact *sip.ContactH
 	req.AppendHeader(&callID)
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: sess.cseq, MethodName: sip.REGISTER})
 	req.AppendHeader(&maxFwd)
-	req.AppendHeader(contact)
+	// A Contact unlike the one the registrar has (our address moved, or the registrar
+	// showed us our public one) replaces it: the old binding goes as the new one comes
+	// (publicaddr.go); with Expires: 0 both go.
+	switch old := sess.boundFor(acc); {
+	case old != nil && !sameContact(old, contact):
+		gone := old.Clone()
+		gone.Params = sip.NewParams()
+		gone.Params.Add("expires", "0")
+		req.AppendHeader(gone)
+		req.AppendHeader(contact) // last: sipgo's req.Contact() is the last appended
+	default:
+		req.AppendHeader(contact)
+	}
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
 	req.AppendHeader(sip.NewHeader("User-Agent", s.cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
@@ -208,3 +282,6 @@ func grantedExpires(res *sip.Response, ours sip.Uri) int {
 	}
 	return 0
 }
+
+// sameContact reports whether two Contacts name the same address.
+func sameContact(a, b *sip.ContactHeader) bool { return a.Address.String() == b.Address.String() }

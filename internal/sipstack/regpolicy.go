@@ -16,6 +16,7 @@ type regOutcome struct {
 	Reason     string // reason phrase or error text
 	Granted    int    // expiry granted by a 2xx, 0 if it named none
 	MinExpires int    // Min-Expires of a 423
+	Rebind     bool   // a 2xx showed a public address not yet in our Contact
 }
 
 // regStep is what the loop does after an outcome.
@@ -28,10 +29,13 @@ type regStep struct {
 }
 
 // nextRegStep is the registration policy as a pure function: refresh at
-// 85% of the granted expiry, follow 423 Min-Expires at once, and back off
+// 85% of the granted expiry, register again at once when the registrar showed a
+// public address to put in Contact, follow 423 Min-Expires at once, and back off
 // exponentially (2 s, 4 s, ... 5 min) after any other failure.
 func nextRegStep(o regOutcome, requested, failures int) regStep {
 	switch {
+	case o.Code >= 200 && o.Code < 300 && o.Rebind:
+		return regStep{Requested: requested} // at once, silently, with the public Contact
 	case o.Code >= 200 && o.Code < 300:
 		granted := o.Granted
 		if granted <= 0 {

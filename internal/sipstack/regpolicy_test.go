@@ -19,6 +19,8 @@ func TestNextRegStep(t *testing.T) {
 			regStep{Event: RegEvent{State: RegRegistered, Code: 200, Reason: "OK", Expires: 300}, Emit: true, Wait: 255 * time.Second, Requested: 300}},
 		{"tiny expiry floors at 1s", regOutcome{Code: 200, Granted: 1}, 300, 0,
 			regStep{Event: RegEvent{State: RegRegistered, Code: 200, Expires: 1}, Emit: true, Wait: time.Second, Requested: 300}},
+		{"public address seen: again at once, silently", regOutcome{Code: 200, Reason: "OK", Granted: 60, Rebind: true}, 300, 0,
+			regStep{Requested: 300}},
 		{"423 raises interval silently", regOutcome{Code: 423, Reason: "Interval Too Brief", MinExpires: 600}, 60, 1,
 			regStep{Requested: 600, Failures: 1}},
 		{"423 without usable Min-Expires fails", regOutcome{Code: 423, Reason: "Interval Too Brief", MinExpires: 60}, 60, 0,

@@ -40,12 +40,15 @@ type Stack struct {
 	udpClient *sipgo.Client // requests leave from the UDP listening socket (fixedIP's, or loopback's)
 	tcpClient *sipgo.Client // TCP and TLS: connections dialed per peer
 	udpLaddr  sip.Addr
+	udpConn   *net.UDPConn // the listening socket; UDP keep-alives leave from it
 	tcpPort   int
 	closers   []io.Closer
 	serving   sync.WaitGroup
 	ctx       context.Context // ends at Close, for the stack's own background work
 	cancel    context.CancelFunc
 	sources   trustedSources
+	pongs     pongWaiter  // keep-alive pongs read on stream connections
+	public    publicAddrs // our address as the registrar sees it, per local address
 
 	mu         sync.Mutex
 	acc        Account
@@ -98,9 +101,9 @@ func (s *Stack) open(ip net.IP) error {
 	if ip != nil {
 		advertised = ip.String()
 	}
-	tpOpts := []sip.TransportLayerOption{sip.WithTransportLayerLogger(s.log)}
-	if s.trace.enabled() {
-		tpOpts = append(tpOpts, sip.WithTransportLayerReadFilter(s.trace.readFilter))
+	tpOpts := []sip.TransportLayerOption{
+		sip.WithTransportLayerLogger(s.log),
+		sip.WithTransportLayerReadFilter(s.readFilter),
 	}
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(s.cfg.UserAgent),
@@ -128,6 +131,7 @@ func (s *Stack) open(ip net.IP) error {
 		return fmt.Errorf("sipstack: listen udp: %w", err)
 	}
 	s.closers = append(s.closers, pc)
+	s.udpConn = pc
 	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip, Port: s.cfg.TCPPort})
 	if err != nil {
 		return fmt.Errorf("sipstack: listen tcp: %w", err)
@@ -159,6 +163,16 @@ func (s *Stack) open(ip net.IP) error {
 	}
 	s.log.Info("listening", "udp", pc.LocalAddr().String(), "tcp", ln.Addr().String())
 	return nil
+}
+
+// readFilter sees every read of every transport before sipgo parses it: it notes
+// keep-alive pongs and traces.
+func (s *Stack) readFilter(info sip.TransportReadProps, data []byte) ([]byte, error) {
+	data, _ = s.pongs.filter(info, data)
+	if s.trace.enabled() {
+		return s.trace.readFilter(info, data)
+	}
+	return data, nil
 }
 
 // waitServing returns once sipgo has taken the UDP socket into its pool,
@@ -247,9 +261,10 @@ func (s *Stack) emit(ev Event) {
 	}
 }
 
-// contact is our Contact for a transport, at the address ip we advertise. For TLS
-// there is no listener, so the port is left out and filled from the connection when
-// the INVITE goes.
+// contact is our Contact for a transport, at the address ip we advertise, or at the
+// public address the registrar saw for it when that differs. For TLS there is no
+// listener, so the port is left out (unless public) and filled from the connection
+// when the INVITE goes.
 func (s *Stack) contact(transport, user, ip string) sip.ContactHeader {
 	u := sip.Uri{Scheme: "sip", User: user, Host: ip}
 	switch transport {
@@ -260,6 +275,9 @@ func (s *Stack) contact(transport, user, ip string) sip.ContactHeader {
 		u.UriParams = sip.HeaderParams{{K: "transport", V: "tcp"}}
 	case "TLS":
 		u.UriParams = sip.HeaderParams{{K: "transport", V: "tls"}}
+	}
+	if pub, ok := s.public.get(transport, ip); ok {
+		u.Host, u.Port = pub.host, pub.port // the registrar saw us there (publicaddr.go)
 	}
 	return sip.ContactHeader{Address: u}
 }
