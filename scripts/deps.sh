@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing: the real SIP peers
-# (kamailio, baresip, SIPp), sox for audio checks, ip for the network
-# namespaces that stand for other hosts, nft, conntrack and sysctl for the
-# NAT router between them, certutil and
+# (kamailio, baresip, SIPp), coturn as a STUN server, sox for audio checks,
+# ip for the network namespaces that stand for other hosts, nft, conntrack
+# and sysctl for the NAT router between them, certutil and
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
 # audio backend, the Go modules and the npm packages.
@@ -19,6 +19,7 @@ packages=(
 	"kamailio:kamailio"
 	"baresip-core:baresip"
 	"sip-tester:sipp"
+	"coturn:turnserver"
 	"sox:sox"
 	"iproute2:ip"
 	"nftables:nft"

@@ -91,7 +91,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	}
 	netw := netwatch.New(log)
 	ph, err := phone.New(phone.Config{
-		SIP: adapter, Media: phone.MediaOpener(log), Audio: aio, Store: accStore, Bus: bus,
+		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: aio, Store: accStore, Bus: bus,
 		Account: acc,
 		Settings: phone.Settings{
 			RTPTimeout:  time.Duration(cfg.Settings.RTPTimeout) * time.Second,

@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/wpservice/wpservice/internal/origin"
 )
@@ -78,6 +79,10 @@ type SIP struct {
 	// (or outbound proxy) while registered, which hold a NAT's mapping and check a TCP
 	// or TLS flow (Mizu keepaliveival, in ms there); 0 sends none.
 	KeepAlive int `json:"keepAlive"`
+	// STUNServer is the "host:port" of a STUN server (RFC 5389) that each call asks,
+	// from its RTP socket, for the public address its SDP then carries (Mizu
+	// usestun/stunserveraddress); "" asks none: nothing external by default.
+	STUNServer string `json:"stunServer"`
 }
 
 // Account is a provisioned SIP account (administrators, tests).
@@ -223,6 +228,11 @@ func (c *Config) Validate() error {
 	if c.SIP.KeepAlive < 0 || c.SIP.KeepAlive > 3600 {
 		bad("sip.keepAlive", "0..3600 seconds (0 = off)")
 	}
+	if c.SIP.STUNServer != "" {
+		if host, p, err := net.SplitHostPort(c.SIP.STUNServer); err != nil || host == "" || !validPort(p) {
+			bad("sip.stunServer", "%q: give \"host:port\", e.g. \"stun.example.com:3478\", or \"\" for none", c.SIP.STUNServer)
+		}
+	}
 	switch c.Audio.Backend {
 	case "auto", "null":
 	default:
@@ -258,4 +268,10 @@ func (c *Config) Validate() error {
 		bad("log.level", "debug, info, warn or error")
 	}
 	return errors.Join(errs...)
+}
+
+// validPort reports whether s is a port number, 1 to 65535.
+func validPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 1 && n <= 65535
 }

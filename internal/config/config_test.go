@@ -11,7 +11,7 @@ func TestDefaultIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Control.Port != 18620 || c.Account != nil || c.Audio.Input != "device" || !c.Control.Pairing ||
-		c.Control.TLS.Port != 18630 || c.SIP.KeepAlive != 25 {
+		c.Control.TLS.Port != 18630 || c.SIP.KeepAlive != 25 || c.SIP.STUNServer != "" {
 		t.Errorf("unexpected default %+v", c)
 	}
 }
@@ -25,14 +25,17 @@ func TestParseOverlaysAndValidates(t *testing.T) {
 		t.Errorf("overlay lost defaults: %+v", c)
 	}
 	for in, want := range map[string]string{
-		`{"control":{"prot":1}}`:                     "unknown field",
-		`{"sip":{"listenIP":"0.0.0.0"}}`:             "sip.listenIP",
-		`{"sip":{"keepAlive":-1}}`:                   "sip.keepAlive",
-		`{"audio":{"input":"wav"}}`:                  "audio.input",
-		`{"settings":{"maxLines":0}}`:                "settings.maxLines",
-		`{"control":{"allowedOrigins":["crm.com"]}}`: "allowedOrigins",
-		`{"control":{"fallbackPorts":[70000]}}`:      "fallbackPorts",
-		`{"log":{"level":"loud"}}`:                   "log.level",
+		`{"control":{"prot":1}}`:                      "unknown field",
+		`{"sip":{"listenIP":"0.0.0.0"}}`:              "sip.listenIP",
+		`{"sip":{"keepAlive":-1}}`:                    "sip.keepAlive",
+		`{"sip":{"stunServer":"stun.example.com"}}`:   "sip.stunServer",
+		`{"sip":{"stunServer":":3478"}}`:              "sip.stunServer",
+		`{"sip":{"stunServer":"stun.example.com:0"}}`: "sip.stunServer",
+		`{"audio":{"input":"wav"}}`:                   "audio.input",
+		`{"settings":{"maxLines":0}}`:                 "settings.maxLines",
+		`{"control":{"allowedOrigins":["crm.com"]}}`:  "allowedOrigins",
+		`{"control":{"fallbackPorts":[70000]}}`:       "fallbackPorts",
+		`{"log":{"level":"loud"}}`:                    "log.level",
 		`{"control":{"adminOrigins":["https://a.example"],"readOnlyOrigins":["https://A.example"]}}`:            "one permission",
 		`{"control":{"frameAncestors":["*"]}}`:                                                                  "frameAncestors",
 		`{"control":{"allowedOrigins":["https://crm.example.com/"]}}`:                                           "allowedOrigins",

@@ -37,6 +37,12 @@ type Config struct {
 	LocalIP string       // interface to bind, e.g. "127.0.0.1"; required and explicit
 	Logger  *slog.Logger // nil discards
 
+	// STUNServer is the "host:port" of a STUN server (RFC 5389) that Open asks,
+	// from the RTP socket, for the stream's public address (PublicAddr); ""
+	// asks none. STUNTimeout bounds each of its tries (DefaultSTUNTimeout).
+	STUNServer  string
+	STUNTimeout time.Duration
+
 	JitterTarget int           // playout delay in frames (DefaultJitterTarget)
 	JitterMax    int           // jitter buffer capacity in frames (DefaultJitterMax)
 	DTMFDuration time.Duration // tone length per sent digit (DefaultDTMFDuration)
@@ -74,6 +80,9 @@ type Stream struct {
 	rtcp  *net.UDPConn
 	ssrc  uint32
 	cname string
+	// public is the RTP socket's address as the STUN server saw it; invalid
+	// when none was asked or none answered.
+	public netip.AddrPort
 	// initialTS is the first packet's timestamp, for RTCP sent before any RTP.
 	initialTS uint32
 	jitter    *JitterBuffer
@@ -122,8 +131,11 @@ type sendState struct {
 	rate    int       // its clock rate
 }
 
-// Open binds a free RTP/RTCP port pair (even P, odd P+1) on cfg.LocalIP and starts
-// the receive goroutines. Packets arriving before Start are dropped.
+// Open binds a free RTP/RTCP port pair (even P, odd P+1) on cfg.LocalIP, asks the
+// STUN server, if any, for the RTP socket's public address, and starts the receive
+// goroutines. Packets arriving before Start are dropped. A STUN server that does
+// not answer delays Open by at most its tries' timeouts; the stream then has no
+// public address, and says so in the log.
 func Open(cfg Config) (*Stream, error) {
 	ip, err := netip.ParseAddr(cfg.LocalIP)
 	if err != nil || ip.IsUnspecified() {
@@ -142,6 +154,9 @@ func Open(cfg Config) (*Stream, error) {
 	if cfg.RTCPInterval <= 0 {
 		cfg.RTCPInterval = DefaultRTCPInterval
 	}
+	if cfg.STUNTimeout <= 0 {
+		cfg.STUNTimeout = DefaultSTUNTimeout
+	}
 	s := &Stream{
 		cfg:     cfg,
 		now:     cfg.Now,
@@ -159,6 +174,9 @@ func Open(cfg Config) (*Stream, error) {
 	s.initialTS = s.ts
 	s.cname = fmt.Sprintf("%08x@wpservice", s.ssrc)
 	s.log = cfg.Logger.With("component", "media", "ssrc", s.ssrc)
+	if cfg.STUNServer != "" {
+		s.learnPublicAddr()
+	}
 	s.wg.Add(3)
 	go s.readRTP()
 	go s.readRTCP()
@@ -195,6 +213,13 @@ func listenPair(ip netip.Addr) (*net.UDPConn, *net.UDPConn, error) {
 // LocalPort is the RTP port to announce in SDP; RTCP is on LocalPort()+1.
 func (s *Stream) LocalPort() int {
 	return s.rtp.LocalAddr().(*net.UDPAddr).Port
+}
+
+// PublicAddr is the RTP socket's address as the STUN server saw it (behind a NAT,
+// the router's public address and port), to announce in SDP instead of the local
+// one; the zero AddrPort when Open asked no STUN server or had no answer.
+func (s *Stream) PublicAddr() netip.AddrPort {
+	return s.public
 }
 
 // Start sets or changes the peer and codec. It may be called again, e.g. when the

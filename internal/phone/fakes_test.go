@@ -3,6 +3,7 @@ package phone
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -141,7 +142,8 @@ func (d *fakeDialog) did() []string {
 type fakeStream struct {
 	mu      sync.Mutex
 	port    int
-	localIP string // the address it was opened on
+	localIP string         // the address it was opened on
+	public  netip.AddrPort // what PublicAddr says
 	params  []MediaParams
 	written [][]int16
 	rxFrame []int16
@@ -150,7 +152,8 @@ type fakeStream struct {
 	closed  bool
 }
 
-func (s *fakeStream) LocalPort() int { return s.port }
+func (s *fakeStream) LocalPort() int             { return s.port }
+func (s *fakeStream) PublicAddr() netip.AddrPort { return s.public }
 func (s *fakeStream) Start(p MediaParams) error {
 	s.mu.Lock()
 	s.params = append(s.params, p)

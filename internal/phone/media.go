@@ -7,10 +7,13 @@ import (
 )
 
 // MediaOpener returns the Config.Media function that opens real RTP sessions, each on
-// the local address its call uses.
-func MediaOpener(log *slog.Logger) func(localIP string) (Stream, error) {
+// the local address its call uses. With a stunServer ("host:port"; "" for none),
+// each session asks it, from its RTP socket, for its public address, which the
+// call's SDP then carries; an engine behind a NAT needs it for the peer's RTP to
+// reach it.
+func MediaOpener(log *slog.Logger, stunServer string) func(localIP string) (Stream, error) {
 	return func(localIP string) (Stream, error) {
-		s, err := media.Open(media.Config{LocalIP: localIP, Logger: log})
+		s, err := media.Open(media.Config{LocalIP: localIP, Logger: log, STUNServer: stunServer})
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package phone
 import (
 	"context"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/account"
@@ -79,6 +80,9 @@ type MediaParams struct {
 // after the actor closes the stream, and must then do nothing.
 type Stream interface {
 	LocalPort() int
+	// PublicAddr is the RTP address a STUN server saw, to announce in SDP instead
+	// of the local one; the zero AddrPort when there is none.
+	PublicAddr() netip.AddrPort
 	Start(MediaParams) error
 	WriteFrame(pcm []int16) error
 	ReadFrame(pcm []int16) bool

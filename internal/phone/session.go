@@ -23,9 +23,15 @@ type negotiated struct {
 	dtmfPT uint8
 }
 
-// localDesc describes our media at ip for an offer or answer.
-// dtmfPT is the telephone-event payload type to put in it (0: none).
-func localDesc(ip string, port int, codecs []sipstack.Codec, dtmfPT uint8) sipstack.MediaDesc {
+// localDesc describes our media on stream, opened at ip, for an offer or answer: at
+// the public address STUN learned for it when there is one (behind a NAT, where the
+// peer's RTP must go), else at ip and its local port. dtmfPT is the telephone-event
+// payload type to put in it (0: none).
+func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8) sipstack.MediaDesc {
+	port := stream.LocalPort()
+	if public := stream.PublicAddr(); public.IsValid() {
+		ip, port = public.Addr().String(), int(public.Port())
+	}
 	return sipstack.MediaDesc{IP: ip, Port: port, Codecs: codecs, DTMFPT: dtmfPT, Direction: "sendrecv"}
 }
 
@@ -147,7 +153,7 @@ func (p *Phone) dial(a *api.DialArgs) (api.DialResult, error) {
 	if err != nil {
 		return api.DialResult{}, fmt.Errorf("%w: rtp: %w", ErrMedia, err)
 	}
-	d, err := p.cfg.SIP.Dial(target, buildSDP(localDesc(ip, stream.LocalPort(), codecs, dtmfPayloadType)), headers)
+	d, err := p.cfg.SIP.Dial(target, buildSDP(localDesc(ip, stream, codecs, dtmfPayloadType)), headers)
 	if err != nil {
 		stream.Close()
 		return api.DialResult{}, fmt.Errorf("%w: sip: %w", ErrSignalling, err)
@@ -218,7 +224,7 @@ func (p *Phone) onIncoming(in Incoming) {
 	c.localIP = ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.media = n
-	c.localSDP = buildSDP(localDesc(ip, stream.LocalPort(), []sipstack.Codec{n.codec}, n.dtmfPT)) // the caller's telephone-event number, or none
+	c.localSDP = buildSDP(localDesc(ip, stream, []sipstack.Codec{n.codec}, n.dtmfPT)) // the caller's telephone-event number, or none
 	log.Info("incoming call", "call", c.id, "line", line)
 	p.bus.Emit(api.EvCallState, c.public())
 	p.apply(c, inRing, 0, "")

@@ -100,6 +100,10 @@ func StartNAT(t TB, udpTimeout time.Duration) *NAT {
 		run("-n", ns, "link", "set", link, "up")
 	}
 	run("-n", nat.Router, "link", "set", natLAN, "up")
+	// The provider is one host with one address, as a PBX's is: what it
+	// sends toward the router leaves from that address (a peer's unbound
+	// RTP socket too, whose SDP names it), not from its end of the link.
+	run("-n", provider.Name, "route", "replace", public+".0/24", "dev", natISP, "src", provider.IP)
 	// The desk's default route is the router, the router's the provider
 	// (its ISP); the provider knows only its own subnets.
 	run("-n", nat.Desk.Name, "route", "add", "default", "via", nat.Desk.LocalIP)

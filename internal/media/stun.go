@@ -1,0 +1,124 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/pion/stun/v3"
+)
+
+// DefaultSTUNTimeout is how long Open waits for each answer of the STUN server.
+const DefaultSTUNTimeout = 500 * time.Millisecond
+
+// stunTries is how many Binding Requests Open sends before it gives up: the
+// same transaction retransmitted, as RFC 5389 §7.2.1 does on UDP.
+const stunTries = 2
+
+// publicAddr asks the STUN server at server ("host:port") for the address
+// that conn's datagrams leave the NAT with (RFC 5389 Binding, the
+// XOR-MAPPED-ADDRESS), from conn itself so that the mapping it learns is the
+// one RTP uses. It runs before conn's reader starts: it alone reads conn
+// meanwhile, and drops whatever is not the answer to its transaction. It
+// leaves conn without a read deadline.
+func publicAddr(conn *net.UDPConn, server string, timeout time.Duration) (netip.AddrPort, error) {
+	defer conn.SetReadDeadline(time.Time{})
+	local := conn.LocalAddr().(*net.UDPAddr).AddrPort().Addr()
+	raddr, err := resolveSTUN(server, local, timeout*stunTries)
+	if err != nil {
+		return netip.AddrPort{}, err
+	}
+	req, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("stun: build request: %w", err)
+	}
+	buf := make([]byte, maxPacket)
+	for range stunTries {
+		if _, err := conn.WriteToUDPAddrPort(req.Raw, raddr); err != nil {
+			return netip.AddrPort{}, fmt.Errorf("stun: send to %s: %w", raddr, err)
+		}
+		if err := conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+			return netip.AddrPort{}, fmt.Errorf("stun: %w", err)
+		}
+		for {
+			n, _, err := conn.ReadFromUDPAddrPort(buf)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				break // send again, or give up
+			}
+			if err != nil {
+				return netip.AddrPort{}, fmt.Errorf("stun: read: %w", err)
+			}
+			if addr, ok, err := bindingAnswer(buf[:n], req.TransactionID); ok {
+				return addr, err
+			}
+		}
+	}
+	return netip.AddrPort{}, fmt.Errorf("stun: no answer from %s after %d tries of %v", raddr, stunTries, timeout)
+}
+
+// bindingAnswer reads b as the answer to the Binding Request with id: ok is
+// false when b is something else (not STUN, another transaction), to be
+// dropped; otherwise the mapped address, or why there is none.
+func bindingAnswer(b []byte, id [stun.TransactionIDSize]byte) (addr netip.AddrPort, ok bool, err error) {
+	if !stun.IsMessage(b) {
+		return netip.AddrPort{}, false, nil
+	}
+	m := &stun.Message{Raw: append([]byte(nil), b...)}
+	if m.Decode() != nil || m.TransactionID != id || m.Type.Method != stun.MethodBinding {
+		return netip.AddrPort{}, false, nil
+	}
+	if m.Type.Class != stun.ClassSuccessResponse {
+		var code stun.ErrorCodeAttribute
+		code.GetFrom(m)
+		return netip.AddrPort{}, true, fmt.Errorf("stun: server refused the binding: %d %s", code.Code, code.Reason)
+	}
+	var xor stun.XORMappedAddress
+	if err := xor.GetFrom(m); err != nil {
+		return netip.AddrPort{}, true, fmt.Errorf("stun: answer without XOR-MAPPED-ADDRESS: %w", err)
+	}
+	ip, okIP := netip.AddrFromSlice(xor.IP)
+	if !okIP || xor.Port <= 0 || xor.Port > 65535 {
+		return netip.AddrPort{}, true, fmt.Errorf("stun: bad XOR-MAPPED-ADDRESS %v", xor)
+	}
+	return netip.AddrPortFrom(ip.Unmap(), uint16(xor.Port)), true, nil
+}
+
+// resolveSTUN resolves server ("host:port") to an address of local's family,
+// the only family local's socket can reach, within timeout.
+func resolveSTUN(server string, local netip.Addr, timeout time.Duration) (netip.AddrPort, error) {
+	host, port, err := net.SplitHostPort(server)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("stun: server %q: %w", server, err)
+	}
+	network := "ip6"
+	if local.Unmap().Is4() {
+		network = "ip4"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, network, host)
+	if err != nil || len(addrs) == 0 {
+		return netip.AddrPort{}, fmt.Errorf("stun: resolve %q for %s: %w", host, network, err)
+	}
+	p, err := net.LookupPort("udp", port)
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("stun: server %q: %w", server, err)
+	}
+	return netip.AddrPortFrom(addrs[0].Unmap(), uint16(p)), nil
+}
+
+// learnPublicAddr sets s.public from the STUN server of s.cfg, or logs why it
+// stays unset: the SDP then carries the local address.
+func (s *Stream) learnPublicAddr() {
+	addr, err := publicAddr(s.rtp, s.cfg.STUNServer, s.cfg.STUNTimeout)
+	if err != nil {
+		s.log.Warn("STUN: no public RTP address, the SDP carries the local one", "server", s.cfg.STUNServer, "err", err)
+		return
+	}
+	s.public = addr
+	s.log.Info("STUN: public RTP address", "server", s.cfg.STUNServer, "local", s.rtp.LocalAddr().String(), "public", addr.String())
+}
