@@ -222,6 +222,20 @@ func (s *Stream) PublicAddr() netip.AddrPort {
 	return s.public
 }
 
+// Punch sends one empty datagram from the RTP socket to remote (RFC 6263 §4.1, a
+// 0-byte transport packet), so that a NAT in front of us maps the RTP port toward
+// the peer before the peer's first packet arrives. Without it a peer that starts
+// sending first finds no mapping: a port-restricted NAT drops its packets, and
+// may give our RTP another public port than the one STUN learned. The peer's RTP
+// stack ignores an empty packet.
+func (s *Stream) Punch(remote *net.UDPAddr) error {
+	if remote == nil || remote.IP == nil || remote.Port == 0 {
+		return fmt.Errorf("%w: no remote address to punch", ErrBadParams)
+	}
+	_, err := s.rtp.WriteToUDP(nil, remote)
+	return err
+}
+
 // Start sets or changes the peer and codec. It may be called again, e.g. when the
 // final answer replaces early media; the sent stream keeps its SSRC and sequence.
 func (s *Stream) Start(p Params) error {

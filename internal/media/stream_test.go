@@ -495,3 +495,30 @@ func TestPCMUToneOverLoopback(t *testing.T) {
 		t.Errorf("1.7 kHz level %.3f, want about 0", level)
 	}
 }
+
+// Punch sends one empty datagram from the RTP port to the peer, the packet that opens
+// a NAT's mapping before the peer's first RTP arrives.
+func TestPunchSendsAnEmptyDatagramFromTheRTPPort(t *testing.T) {
+	peer, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	s, err := Open(Config{LocalIP: "127.0.0.1", RTCPInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Punch(peer.LocalAddr().(*net.UDPAddr)); err != nil {
+		t.Fatal(err)
+	}
+	peer.SetReadDeadline(time.Now().Add(2 * time.Second))
+	buf := make([]byte, 64)
+	n, from, err := peer.ReadFromUDP(buf)
+	if err != nil || n != 0 || from.Port != s.LocalPort() {
+		t.Fatalf("peer read %d bytes from %v (%v), want 0 bytes from port %d", n, from, err, s.LocalPort())
+	}
+	if err := s.Punch(nil); !errors.Is(err, ErrBadParams) {
+		t.Errorf("Punch(nil) = %v, want ErrBadParams", err)
+	}
+}

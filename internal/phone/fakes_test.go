@@ -3,6 +3,7 @@ package phone
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -148,12 +149,20 @@ type fakeStream struct {
 	written [][]int16
 	rxFrame []int16
 	dtmf    []string
+	punched []string // the remotes Punch was asked for
 	last    time.Time
 	closed  bool
 }
 
 func (s *fakeStream) LocalPort() int             { return s.port }
 func (s *fakeStream) PublicAddr() netip.AddrPort { return s.public }
+
+func (s *fakeStream) Punch(remote *net.UDPAddr) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.punched = append(s.punched, remote.String())
+	return nil
+}
 func (s *fakeStream) Start(p MediaParams) error {
 	s.mu.Lock()
 	s.params = append(s.params, p)

@@ -39,6 +39,15 @@ func TestIncomingCallUsesTheAddressTheStackChose(t *testing.T) {
 	if got := sdpIP(t, d.answer); got != "198.51.100.7" {
 		t.Errorf("answer's address %q, want 198.51.100.7", got)
 	}
+	// Before the caller's first RTP, the engine's RTP port sent toward the offer's
+	// media address (peerSDP: 127.0.0.1), opening a NAT's mapping.
+	s := r.lastStream()
+	s.mu.Lock()
+	punched := s.punched
+	s.mu.Unlock()
+	if len(punched) != 1 || punched[0] != "127.0.0.1:31000" {
+		t.Errorf("punched %v, want the offer's 127.0.0.1:31000 once", punched)
+	}
 }
 
 // sdpIP is the connection address of an SDP body.

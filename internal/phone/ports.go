@@ -83,6 +83,9 @@ type Stream interface {
 	// PublicAddr is the RTP address a STUN server saw, to announce in SDP instead
 	// of the local one; the zero AddrPort when there is none.
 	PublicAddr() netip.AddrPort
+	// Punch opens a NAT's mapping toward remote with an empty datagram, before the
+	// peer sends its first RTP.
+	Punch(remote *net.UDPAddr) error
 	Start(MediaParams) error
 	WriteFrame(pcm []int16) error
 	ReadFrame(pcm []int16) bool

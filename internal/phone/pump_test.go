@@ -3,6 +3,7 @@ package phone
 import (
 	"log/slog"
 	"math"
+	"net"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -261,6 +262,7 @@ type nullStream struct{ rx []int16 }
 
 func (nullStream) LocalPort() int                 { return 0 }
 func (nullStream) PublicAddr() (a netip.AddrPort) { return a }
+func (nullStream) Punch(*net.UDPAddr) error       { return nil }
 func (nullStream) Start(MediaParams) error        { return nil }
 func (nullStream) WriteFrame([]int16) error       { return nil }
 func (s nullStream) ReadFrame(pcm []int16) bool   { copy(pcm, s.rx); return true }

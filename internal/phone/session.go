@@ -220,6 +220,9 @@ func (p *Phone) onIncoming(in Incoming) {
 		in.Dialog.Reject(500, "Server Internal Error")
 		return
 	}
+	if err := stream.Punch(n.remote); err != nil {
+		log.Debug("rtp: no punch toward the caller's media", "err", err)
+	}
 	c := p.newCall(line, false, in.Dialog, stream)
 	c.localIP = ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
