@@ -17,6 +17,7 @@ cd "$(dirname "$0")/.."
 # Debian package and a command it provides.
 packages=(
 	"kamailio:kamailio"
+	"kamailio-tls-modules:kamailio-tls-modules"
 	"baresip-core:baresip"
 	"sip-tester:sipp"
 	"coturn:turnserver"

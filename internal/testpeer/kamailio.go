@@ -50,6 +50,10 @@ type KamailioOptions struct {
 	Users map[string]string
 	// Host is where kamailio runs and listens; the zero Host is loopback.
 	Host Host
+	// TLS, when set, also has kamailio listen for SIP over TLS (its tls
+	// module), on TLSAddr, with a server certificate for its address that
+	// this CA signs.
+	TLS *TestCA
 }
 
 // Kamailio is a running kamailio registrar and proxy on its Host's address
@@ -59,6 +63,8 @@ type Kamailio struct {
 	Port   int    // the UDP and TCP port
 	Addr   string // "IP:Port", e.g. "127.0.0.1:5060"
 	Domain string // the SIP domain of its subscribers: its IP
+	// TLSAddr is "IP:port" of the TLS listener, with KamailioOptions.TLS; else "".
+	TLSAddr string
 
 	dir      string
 	instance string // sent back on OPTIONS replies to tell this kamailio apart
@@ -72,7 +78,11 @@ func StartKamailio(t TB, opts KamailioOptions) *Kamailio {
 	t.Helper()
 	bin := Need(t, "kamailio")
 	for attempt := 1; ; attempt++ {
-		k, err := startKamailio(t, bin, opts, FreePort(t))
+		tlsPort := 0
+		if opts.TLS != nil {
+			tlsPort = FreePort(t)
+		}
+		k, err := startKamailio(t, bin, opts, FreePort(t), tlsPort)
 		if err == nil {
 			return k
 		}
@@ -84,17 +94,23 @@ func StartKamailio(t TB, opts KamailioOptions) *Kamailio {
 	}
 }
 
-// startKamailio makes one attempt on port.
-func startKamailio(t TB, bin string, opts KamailioOptions, port int) (*Kamailio, error) {
+// startKamailio makes one attempt on port (and tlsPort, with opts.TLS).
+func startKamailio(t TB, bin string, opts KamailioOptions, port, tlsPort int) (*Kamailio, error) {
 	t.Helper()
 	dir := t.TempDir()
 	k := &Kamailio{dir: dir, Port: port, instance: rand.Text()}
 	k.Addr = opts.Host.addr(port)
 	k.Domain = opts.Host.ip()
+	if opts.TLS != nil {
+		k.TLSAddr = opts.Host.addr(tlsPort)
+		if err := k.writeTLSConfig(t, opts.TLS); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.Mkdir(filepath.Join(dir, "run"), 0o755); err != nil {
 		return nil, err
 	}
-	if err := k.writeConfig(opts); err != nil {
+	if err := k.writeConfig(opts, tlsPort); err != nil {
 		return nil, err
 	}
 	args := []string{"-f", filepath.Join(dir, "kamailio.cfg"), "-DD", "-E",
@@ -104,7 +120,7 @@ func startKamailio(t TB, bin string, opts KamailioOptions, port int) (*Kamailio,
 	}
 	bin, args = opts.Host.command(t, bin, args...)
 	k.proc = startProcess(t, "kamailio", dir, bin, args...)
-	if err := k.waitReady(); err != nil {
+	if err := k.waitReady(opts.TLS); err != nil {
 		k.proc.stop()
 		return nil, err
 	}
@@ -113,18 +129,23 @@ func startKamailio(t TB, bin string, opts KamailioOptions, port int) (*Kamailio,
 
 // waitReady waits until this kamailio (recognised by its X-Instance reply
 // header, not some other process that took the port) answers OPTIONS over
-// UDP and then TCP.
-func (k *Kamailio) waitReady() error {
+// UDP, TCP and, with ca, TLS.
+func (k *Kamailio) waitReady(ca *TestCA) error {
 	deadline := time.Now().Add(kamailioStartTimeout)
-	for _, network := range []string{"udp", "tcp"} {
+	probes := []struct{ network, addr string }{{"udp", k.Addr}, {"tcp", k.Addr}}
+	if ca != nil {
+		probes = append(probes, struct{ network, addr string }{"tls", k.TLSAddr})
+	}
+	for _, probe := range probes {
+		network := probe.network
 		for {
-			resp, err := sipOptions(network, k.Addr, 200*time.Millisecond)
+			resp, err := sipOptionsWith(network, probe.addr, ca.pool(), 200*time.Millisecond)
 			if err == nil && strings.HasPrefix(resp, "SIP/2.0 200") && strings.Contains(resp, "X-Instance: "+k.instance) {
 				break
 			}
 			switch {
 			case k.proc.bindFailed():
-				return fmt.Errorf("%w: %d", errPortTaken, k.Port)
+				return fmt.Errorf("%w: %s", errPortTaken, probe.addr)
 			case k.proc.exited():
 				return fmt.Errorf("exited (code %d) before it was ready:\n%s", k.proc.exitCode(), k.proc.tail(tailLines))
 			case time.Now().After(deadline):
@@ -137,7 +158,7 @@ func (k *Kamailio) waitReady() error {
 	return nil
 }
 
-func (k *Kamailio) writeConfig(opts KamailioOptions) error {
+func (k *Kamailio) writeConfig(opts KamailioOptions, tlsPort int) error {
 	modules, err := kamailioModulePath()
 	if err != nil {
 		return err
@@ -153,7 +174,8 @@ func (k *Kamailio) writeConfig(opts KamailioOptions) error {
 		Dir        string
 		ModulePath string
 		Instance   string
-	}{k.Domain, k.Port, k.dir, modules, k.instance}
+		TLSPort    int // 0: no TLS listener
+	}{k.Domain, k.Port, k.dir, modules, k.instance, tlsPort}
 	if err := kamailioTemplate.Execute(f, data); err != nil {
 		return err
 	}

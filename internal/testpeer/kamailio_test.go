@@ -31,7 +31,7 @@ func TestStartKamailioReportsATakenPort(t *testing.T) {
 	}
 	defer squatter.Close()
 	port := squatter.LocalAddr().(*net.UDPAddr).Port
-	if _, err := startKamailio(t, bin, KamailioOptions{}, port); !errors.Is(err, errPortTaken) {
+	if _, err := startKamailio(t, bin, KamailioOptions{}, port, 0); !errors.Is(err, errPortTaken) {
 		t.Fatalf("start on taken port %d: %v, want errPortTaken", port, err)
 	}
 }

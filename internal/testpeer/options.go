@@ -3,6 +3,8 @@ package testpeer
 import (
 	"bufio"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"strings"
@@ -15,6 +17,12 @@ import (
 // kamailio answers. A loopback addr is asked from a loopback port; any
 // other from the address the system routes to it by (a Namespace's link).
 func sipOptions(network, addr string, timeout time.Duration) (string, error) {
+	return sipOptionsWith(network, addr, nil, timeout)
+}
+
+// sipOptionsWith is sipOptions that also speaks "tls", verifying the server's
+// certificate against roots.
+func sipOptionsWith(network, addr string, roots *x509.CertPool, timeout time.Duration) (string, error) {
 	dialer := net.Dialer{Timeout: timeout}
 	if host, _, _ := net.SplitHostPort(addr); net.ParseIP(host).IsLoopback() {
 		if network == "udp" {
@@ -23,7 +31,14 @@ func sipOptions(network, addr string, timeout time.Duration) (string, error) {
 			dialer.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}
 		}
 	}
-	conn, err := dialer.Dial(network, addr)
+	var conn net.Conn
+	var err error
+	if network == "tls" {
+		tlsDialer := tls.Dialer{NetDialer: &dialer, Config: &tls.Config{RootCAs: roots}}
+		conn, err = tlsDialer.Dial("tcp", addr)
+	} else {
+		conn, err = dialer.Dial(network, addr)
+	}
 	if err != nil {
 		return "", err
 	}
