@@ -57,7 +57,7 @@ func (ca *TestCA) Issue(t TB, ip string) (certFile, keyFile string) {
 		SerialNumber: serial(t), Subject: pkix.Name{CommonName: ip},
 		IPAddresses: []net.IP{net.ParseIP(ip)},
 		NotBefore:   time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage:    x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
