@@ -181,6 +181,11 @@ func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession,
 	tp := acc.transport()
 	ip := s.localIP(serverHop(acc))
 	f := flow{transport: tp, localIP: ip}
+	if tp == "TLS" {
+		if err := s.openFlow(ctx, acc, ip); err != nil {
+			return errorOutcome(err), f, err
+		}
+	}
 	contact := s.contact(tp, acc.Username, ip)
 	req := s.newRegister(acc, sess, &contact, expires)
 	cl := s.client(tp, ip)
@@ -219,15 +224,19 @@ func errorOutcome(err error) regOutcome {
 	return regOutcome{Reason: err.Error()}
 }
 
-func (s *Stack) newRegister(acc Account, sess *regSession, contact *sip.ContactHeader, expires int) *sip.Request {
+// registrarURI is the Request-URI of our REGISTERs.
+func registrarURI(acc Account) sip.Uri {
 	host, port, _ := splitHostPort(acc.Server)
 	recipient := sip.Uri{Scheme: "sip", Host: host, Port: port}
-	tp := acc.transport()
-	if tp != "UDP" {
+	if tp := acc.transport(); tp != "UDP" {
 		recipient.UriParams = sip.HeaderParams{{K: "transport", V: strings.ToLower(tp)}}
 	}
-	req := sip.NewRequest(sip.REGISTER, recipient)
-	req.SetTransport(tp)
+	return recipient
+}
+
+func (s *Stack) newRegister(acc Account, sess *regSession, contact *sip.ContactHeader, expires int) *sip.Request {
+	req := sip.NewRequest(sip.REGISTER, registrarURI(acc))
+	req.SetTransport(acc.transport())
 	from := &sip.FromHeader{DisplayName: escapeDisplayName(acc.DisplayName), Address: aor(acc), Params: sip.NewParams()}
 	from.Params.Add("tag", sess.fromTag)
 	to := &sip.ToHeader{DisplayName: from.DisplayName, Address: aor(acc), Params: sip.NewParams()}

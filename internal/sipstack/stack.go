@@ -49,6 +49,7 @@ type Stack struct {
 	sources   trustedSources
 	pongs     pongWaiter  // keep-alive pongs read on stream connections
 	public    publicAddrs // our address as the registrar sees it, per local address
+	flows     flowPorts   // the local port of the registration's TLS connection (tlsflow.go)
 
 	mu         sync.Mutex
 	acc        Account
@@ -263,8 +264,8 @@ func (s *Stack) emit(ev Event) {
 
 // contact is our Contact for a transport, at the address ip we advertise, or at the
 // public address the registrar saw for it when that differs. For TLS there is no
-// listener, so the port is left out (unless public) and filled from the connection
-// when the INVITE goes.
+// listener: the port is the registration's connection's (tlsflow.go), or, before
+// one is open, left out and filled from the connection when the INVITE goes.
 func (s *Stack) contact(transport, user, ip string) sip.ContactHeader {
 	u := sip.Uri{Scheme: "sip", User: user, Host: ip}
 	switch transport {
@@ -274,6 +275,7 @@ func (s *Stack) contact(transport, user, ip string) sip.ContactHeader {
 		u.Port = s.tcpPort
 		u.UriParams = sip.HeaderParams{{K: "transport", V: "tcp"}}
 	case "TLS":
+		u.Port, _ = s.flows.get(ip)
 		u.UriParams = sip.HeaderParams{{K: "transport", V: "tls"}}
 	}
 	if pub, ok := s.public.get(transport, ip); ok {
