@@ -62,10 +62,15 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		listenIP = "" // every address; each request advertises the one that routes to its peer
 	}
 
+	sipTLS, err := sipstack.ClientTLSConfig(cfg.SIP.TLSCAFile)
+	if err != nil {
+		return fmt.Errorf("sip.tlsCAFile: %w", err)
+	}
 	adapter := &phone.SIPAdapter{}
 	stack, err := sipstack.New(sipstack.Config{
 		ListenIP: listenIP, UDPPort: cfg.SIP.UDPPort, TCPPort: cfg.SIP.TCPPort,
 		AcceptDirectCalls: cfg.SIP.AcceptDirectCalls,
+		TLSConfig:         sipTLS,
 		KeepAlive:         time.Duration(cfg.SIP.KeepAlive) * time.Second,
 		UserAgent:         cfg.SIP.UserAgent + "/" + version,
 		Logger:            log,

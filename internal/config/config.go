@@ -83,6 +83,10 @@ type SIP struct {
 	// from its RTP socket, for the public address its SDP then carries (Mizu
 	// usestun/stunserveraddress); "" asks none: nothing external by default.
 	STUNServer string `json:"stunServer"`
+	// TLSCAFile is a PEM file of CA certificates trusted, beside the system's roots,
+	// for the SIP server's certificate over TLS (a PBX with a private CA); "" trusts
+	// the system's roots only. The certificate is always verified.
+	TLSCAFile string `json:"tlsCAFile"`
 }
 
 // Account is a provisioned SIP account (administrators, tests).

@@ -24,7 +24,8 @@ type Config struct {
 	// UDPPort and TCPPort are the listening ports; 0 picks a free port.
 	UDPPort, TCPPort int
 	// TLSConfig is the client TLS configuration for transport=tls
-	// (nil uses the system roots). There is no TLS listener.
+	// (nil uses the system roots; ClientTLSConfig adds a CA file). There is no TLS
+	// listener: requests reach us over the registration's connection (tlsflow.go).
 	TLSConfig *tls.Config
 	// UserAgent is sent in User-Agent and Server headers.
 	UserAgent string
