@@ -45,6 +45,8 @@ export interface Account {
   registerInterval: number;
   codecs: string[];
   register: boolean;
+  /** SRTP policy; absent means "off". */
+  mediaEncryption?: "off" | "optional" | "mandatory";
 }
 
 export interface AccountFields {
@@ -58,6 +60,7 @@ export interface AccountFields {
   registerInterval?: number;
   codecs?: string[];
   register?: boolean;
+  mediaEncryption?: "off" | "optional" | "mandatory";
 }
 
 export interface RegState {
