@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"math"
 	"path/filepath"
 	"strings"
@@ -52,16 +53,7 @@ func TestCallBaresipSRTP(t *testing.T) {
 	if hz, rms := loudest(readWAV(t, s.e.outWAV)); math.Abs(hz-baresipHz) > 15 || rms < 500 {
 		t.Errorf("engine heard %.0f Hz at RMS %.0f, want baresip's %.0f Hz", hz, rms, baresipHz)
 	}
-	var dec string
-	for _, f := range s.bob.RecordedWAVs() {
-		if strings.Contains(f, "-dec") {
-			dec = f
-		}
-	}
-	if dec == "" {
-		t.Fatalf("baresip recorded nothing: %v", s.bob.RecordedWAVs())
-	}
-	if hz, rms := loudest(readWAV(t, dec)); math.Abs(hz-engineHz) > 15 || rms < 500 {
+	if hz, rms := loudest(readWAV(t, decodedDump(t, s.bob))); math.Abs(hz-engineHz) > 15 || rms < 500 {
 		t.Errorf("baresip heard %.0f Hz at RMS %.0f, want the engine's %.0f Hz", hz, rms, engineHz)
 	}
 }
@@ -87,5 +79,35 @@ func TestMandatorySRTPRefusesPlainPeer(t *testing.T) {
 	s.c.mustDo(api.CmdStatus.Name, nil, &snap)
 	if len(snap.Lines) != 0 {
 		t.Errorf("a refused call holds a line: %+v", snap.Lines)
+	}
+}
+
+// Baresip with best-effort SRTP ("srtp": keys on an RTP/AVP line) calls the
+// engine with SRTP optional: the engine answers with its own key, the call
+// reports encrypted, and each side hears the other's tone.
+func TestBaresipCallsEngineWithOptionalSRTP(t *testing.T) {
+	s := newSRTPSetup(t, "srtp", api.MediaEncryptionOptional)
+	s.bob.Dial(t, "sip:alice@"+s.kam.Addr)
+	var in api.CallState
+	json.Unmarshal(s.c.next(api.EvCallState, 10*time.Second, func(d json.RawMessage) bool {
+		json.Unmarshal(d, &in)
+		return in.State == api.CallRinging && in.Direction == api.DirIncoming
+	}), &in)
+	s.c.mustDo(api.CmdCallAnswer.Name, map[string]any{"callId": in.CallID}, nil)
+	got := s.c.callStates(in.CallID, api.CallActive, 5*time.Second)
+	if cs := got[len(got)-1]; !cs.Encrypted {
+		t.Fatalf("active call not encrypted: %+v", cs)
+	}
+	s.bob.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
+	s.c.awaitFarAudio(10 * time.Second)
+	s.bob.Hangup(t)
+	s.c.callStates(in.CallID, api.CallEnded, 5*time.Second)
+	s.e.stop(t) // finishes the speaker WAV
+
+	if hz, rms := loudest(readWAV(t, s.e.outWAV)); math.Abs(hz-baresipHz) > 15 || rms < 500 {
+		t.Errorf("engine heard %.0f Hz at RMS %.0f, want baresip's %.0f Hz", hz, rms, baresipHz)
+	}
+	if hz, rms := loudest(readWAV(t, decodedDump(t, s.bob))); math.Abs(hz-engineHz) > 15 || rms < 500 {
+		t.Errorf("baresip heard %.0f Hz at RMS %.0f, want the engine's %.0f Hz", hz, rms, engineHz)
 	}
 }

@@ -485,3 +485,18 @@ func (c *client) awaitFarAudio(timeout time.Duration) {
 	}
 	c.mustDo(api.CmdEventsSubscribe.Name, map[string]any{"levels": false}, nil)
 }
+
+// decodedDump returns the one recording of what b received and decoded.
+func decodedDump(t *testing.T, b *testpeer.Baresip) string {
+	t.Helper()
+	var dec []string
+	for _, f := range b.RecordedWAVs() {
+		if strings.HasSuffix(f, "-dec.wav") {
+			dec = append(dec, f)
+		}
+	}
+	if len(dec) != 1 {
+		t.Fatalf("%s: want one decoded recording, have %v", b.URI, b.RecordedWAVs())
+	}
+	return dec[0]
+}

@@ -94,21 +94,6 @@ func startFarPhone(t *testing.T, provider *testpeer.Namespace, kam *testpeer.Kam
 	return b
 }
 
-// decodedDump returns the one recording of what b received and decoded.
-func decodedDump(t *testing.T, b *testpeer.Baresip) string {
-	t.Helper()
-	var dec []string
-	for _, f := range b.RecordedWAVs() {
-		if strings.HasSuffix(f, "-dec.wav") {
-			dec = append(dec, f)
-		}
-	}
-	if len(dec) != 1 {
-		t.Fatalf("%s: want one decoded recording, have %v", b.URI, b.RecordedWAVs())
-	}
-	return dec[0]
-}
-
 // tonesHeard returns the dominant frequency of every loud second of pcm (RMS 500 or
 // more), in order, so a recording of two calls shows both far ends' tones.
 func tonesHeard(pcm []int16) []float64 {
