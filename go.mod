@@ -11,6 +11,7 @@ require (
 	github.com/kardianos/service v1.3.0
 	github.com/pion/rtcp v1.2.20
 	github.com/pion/rtp v1.10.6
+	github.com/pion/srtp/v3 v3.0.4
 	github.com/pion/stun/v3 v3.0.0
 	github.com/zalando/go-keyring v0.2.8
 	go.uber.org/goleak v1.3.0

@@ -13,11 +13,12 @@ type Account struct {
 	AuthUsername     string   `json:"authUsername"` // digest user name; empty: Username
 	Password         string   `json:"-"`
 	DisplayName      string   `json:"displayName"`
-	Transport        string   `json:"transport"`        // udp | tcp | tls
-	OutboundProxy    string   `json:"outboundProxy"`    // host[:port]; empty: none
-	RegisterInterval int      `json:"registerInterval"` // requested expiry, seconds
-	Codecs           []string `json:"codecs"`           // order of preference
-	Register         bool     `json:"register"`         // register automatically
+	Transport        string   `json:"transport"`                 // udp | tcp | tls
+	OutboundProxy    string   `json:"outboundProxy"`             // host[:port]; empty: none
+	RegisterInterval int      `json:"registerInterval"`          // requested expiry, seconds
+	Codecs           []string `json:"codecs"`                    // order of preference
+	Register         bool     `json:"register"`                  // register automatically
+	MediaEncryption  string   `json:"mediaEncryption,omitempty"` // off | optional | mandatory (SRTP)
 }
 
 // Configured reports whether the account names a server and a user.

@@ -51,6 +51,7 @@ func TestFromConfigCopiesEveryField(t *testing.T) {
 	c := config.Account{
 		Server: "s", Username: "u", AuthUsername: "a", Password: "p", DisplayName: "d", Transport: "tcp",
 		OutboundProxy: "o", RegisterInterval: 60, Codecs: []string{"PCMA"}, Register: &no,
+		MediaEncryption: "mandatory",
 	}
 	assertNoZeroField(t, c)
 	got := FromConfig(c)

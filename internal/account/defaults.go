@@ -11,7 +11,19 @@ import (
 const (
 	DefaultTransport        = api.TransportUDP
 	DefaultRegisterInterval = 300 // seconds
+	// DefaultMediaEncryption is plain RTP, as most PBXes speak on UDP and
+	// TCP. An empty MediaEncryption stays empty (the saved files of earlier
+	// releases have none) and means this: see Encryption.
+	DefaultMediaEncryption = api.MediaEncryptionOff
 )
+
+// Encryption is the account's media encryption policy, the default for none.
+func (a Account) Encryption() string {
+	if a.MediaEncryption == "" {
+		return DefaultMediaEncryption
+	}
+	return a.MediaEncryption
+}
 
 // DefaultCodecs is the codec preference of an account that lists none.
 func DefaultCodecs() []string { return []string{"PCMU", "PCMA"} }

@@ -44,6 +44,11 @@ func (a Account) Validate() error {
 	default:
 		return api.BadArg("transport", "udp, tcp or tls")
 	}
+	switch a.MediaEncryption {
+	case "", api.MediaEncryptionOff, api.MediaEncryptionOptional, api.MediaEncryptionMandatory:
+	default:
+		return api.BadArg("mediaEncryption", "off, optional or mandatory")
+	}
 	if a.RegisterInterval != 0 && (a.RegisterInterval < minRegisterSeconds || a.RegisterInterval > maxRegisterSeconds) {
 		return api.BadArg("registerInterval", "30..86400 seconds")
 	}

@@ -64,3 +64,18 @@ func TestNotConfiguredIsNoAccount(t *testing.T) {
 		t.Error("Configured needs a server and a user")
 	}
 }
+
+func TestValidateMediaEncryption(t *testing.T) {
+	for _, v := range []string{"", "off", "optional", "mandatory"} {
+		if err := (Account{MediaEncryption: v}).Validate(); err != nil {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+	var argErr *api.ArgError
+	if err := (Account{MediaEncryption: "srtp"}).Validate(); !errors.As(err, &argErr) || argErr.Field != "mediaEncryption" {
+		t.Errorf(`"srtp": %v, want a mediaEncryption argument error`, err)
+	}
+	if got := (Account{}).Encryption(); got != api.MediaEncryptionOff {
+		t.Errorf("the default policy is %q, want off", got)
+	}
+}

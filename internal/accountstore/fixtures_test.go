@@ -112,6 +112,7 @@ func TestFormat2AccountsLoad(t *testing.T) {
 func TestSavedAccountKeepsEveryField(t *testing.T) {
 	acc := agent1001
 	acc.Codecs = []string{"PCMU"}
+	acc.MediaEncryption = "mandatory"
 	assertEveryFieldSet(t, acc)
 	dir := filepath.Join(t.TempDir(), "data")
 	accounts, _ := openAccounts(t, dir)

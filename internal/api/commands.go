@@ -180,6 +180,14 @@ const (
 	TransportTLS = "tls"
 )
 
+// Media encryption policies accepted in Account.MediaEncryption (SRTP with
+// SDES keys, RFC 4568).
+const (
+	MediaEncryptionOff       = "off"       // plain RTP; offers with keys are answered without
+	MediaEncryptionOptional  = "optional"  // SRTP when the peer takes it, plain RTP otherwise
+	MediaEncryptionMandatory = "mandatory" // SRTP or no call
+)
+
 // AccountArgs sets the SIP account. Omitted (null) fields keep their value; Password
 // is write-only and never returned.
 type AccountArgs struct {
@@ -191,8 +199,9 @@ type AccountArgs struct {
 	Transport        *string   `json:"transport,omitempty"`     // udp | tcp | tls
 	OutboundProxy    *string   `json:"outboundProxy,omitempty"` // host[:port], empty = none
 	RegisterInterval *int      `json:"registerInterval,omitempty"`
-	Codecs           *[]string `json:"codecs,omitempty"`   // order of preference: PCMU, PCMA
-	Register         *bool     `json:"register,omitempty"` // register automatically when set
+	Codecs           *[]string `json:"codecs,omitempty"`          // order of preference: PCMU, PCMA
+	Register         *bool     `json:"register,omitempty"`        // register automatically when set
+	MediaEncryption  *string   `json:"mediaEncryption,omitempty"` // off | optional | mandatory
 }
 
 // Account is the account as reported: never the password.
@@ -207,6 +216,7 @@ type Account struct {
 	RegisterInterval int      `json:"registerInterval"`
 	Codecs           []string `json:"codecs"`
 	Register         bool     `json:"register"`
+	MediaEncryption  string   `json:"mediaEncryption,omitempty"`
 }
 
 // SettingsArgs changes engine settings; omitted fields keep their value.

@@ -105,9 +105,10 @@ type CallState struct {
 	RemoteHeld bool   `json:"remoteHeld"`        // the peer put us on hold (a=sendonly/inactive)
 	Ignored    bool   `json:"ignored,omitempty"` // incoming: the ringer was silenced
 	Codec      string `json:"codec,omitempty"`
-	SIPCode    int    `json:"sipCode,omitempty"` // last SIP status seen (180, 183, 200, 486...)
-	Cause      *Cause `json:"cause,omitempty"`   // set once the call is ended
-	StartedAt  int64  `json:"startedAt"`         // unix ms
+	Encrypted  bool   `json:"encrypted,omitempty"` // the media runs SRTP (RFC 3711) both ways
+	SIPCode    int    `json:"sipCode,omitempty"`   // last SIP status seen (180, 183, 200, 486...)
+	Cause      *Cause `json:"cause,omitempty"`     // set once the call is ended
+	StartedAt  int64  `json:"startedAt"`           // unix ms
 	AnsweredAt int64  `json:"answeredAt,omitempty"`
 	EndedAt    int64  `json:"endedAt,omitempty"`
 }
@@ -121,6 +122,9 @@ const (
 	CauseRTPTimeout     = "rtp_timeout"     // no RTP for Settings.RTPTimeout seconds
 	CauseShutdown       = "shutdown"        // the engine is stopping
 	CauseNetworkChanged = "network_changed" // our address changed and the call could not follow it
+	// CauseEncryptionRequired: the account's media encryption is mandatory and
+	// the peer's answer carried no SRTP key we could use.
+	CauseEncryptionRequired = "encryption_required"
 )
 
 // Cause says why a call ended.

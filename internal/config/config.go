@@ -100,7 +100,8 @@ type Account struct {
 	OutboundProxy    string   `json:"outboundProxy,omitempty"`
 	RegisterInterval int      `json:"registerInterval,omitempty"`
 	Codecs           []string `json:"codecs,omitempty"`
-	Register         *bool    `json:"register,omitempty"` // default true
+	Register         *bool    `json:"register,omitempty"`        // default true
+	MediaEncryption  string   `json:"mediaEncryption,omitempty"` // off | optional | mandatory
 }
 
 // Registers reports whether the provisioned account should register (default yes).

@@ -60,6 +60,7 @@ func (s *Stream) LastReceived() time.Time {
 func (s *Stream) readRTP() {
 	defer s.wg.Done()
 	buf := make([]byte, maxPacket)
+	plain := make([]byte, 0, maxPacket)
 	for {
 		n, src, err := s.rtp.ReadFromUDP(buf)
 		if err != nil {
@@ -69,7 +70,14 @@ func (s *Stream) readRTP() {
 			s.log.Debug("RTP read", "err", err)
 			continue
 		}
-		s.handleRTP(buf[:n], src)
+		b := buf[:n]
+		if sec := s.srtp.Load(); sec != nil && n < maxPacket {
+			if b, err = sec.rxRTP.DecryptRTP(plain[:0], b, nil); err != nil {
+				s.ignored.Add(1) // not SRTP with the peer's key, or replayed
+				continue
+			}
+		}
+		s.handleRTP(b, src)
 	}
 }
 

@@ -67,6 +67,12 @@ func (s *Stream) sendRTCP(bye bool) {
 		s.log.Warn("RTCP marshal", "err", err)
 		return
 	}
+	if sec := s.srtp.Load(); sec != nil {
+		if b, err = sec.protectRTCP(b); err != nil {
+			s.log.Warn("SRTCP protect", "err", err)
+			return
+		}
+	}
 	if _, err := s.rtcp.WriteToUDP(b, dst); err != nil {
 		if !errors.Is(err, net.ErrClosed) {
 			s.log.Debug("RTCP send", "err", err)
@@ -110,6 +116,7 @@ func (s *Stream) rtpTimeAt(now time.Time) uint32 {
 func (s *Stream) readRTCP() {
 	defer s.wg.Done()
 	buf := make([]byte, maxPacket)
+	plain := make([]byte, 0, maxPacket)
 	for {
 		n, src, err := s.rtcp.ReadFromUDP(buf)
 		if err != nil {
@@ -119,7 +126,14 @@ func (s *Stream) readRTCP() {
 			s.log.Debug("RTCP read", "err", err)
 			continue
 		}
-		s.handleRTCP(buf[:n], src)
+		b := buf[:n]
+		if sec := s.srtp.Load(); sec != nil {
+			if b, err = sec.rxRTCP.DecryptRTCP(plain[:0], b, nil); err != nil {
+				s.ignored.Add(1)
+				continue
+			}
+		}
+		s.handleRTCP(b, src)
 	}
 }
 

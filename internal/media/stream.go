@@ -66,6 +66,11 @@ type Params struct {
 	// OnDTMF receives each digit from the peer exactly once, in order. It runs on
 	// the stream's receive goroutine and must not block.
 	OnDTMF func(DTMF)
+
+	// SRTP, when set, protects everything sent and requires everything
+	// received to be SRTP/SRTCP with the peer's key; plain packets are then
+	// dropped. A later Start with the same keys keeps the SRTP state.
+	SRTP *SRTP
 }
 
 // Stream is the RTP/RTCP session of one call. Open binds it, Start (repeatable)
@@ -87,6 +92,8 @@ type Stream struct {
 	initialTS uint32
 	jitter    *JitterBuffer
 	dtmfTx    *dtmfSender
+	// srtp is the SRTP state of the keys Start was given last; nil for RTP.
+	srtp atomic.Pointer[srtpSession]
 
 	mu         sync.Mutex // guards the fields below
 	started    bool
@@ -106,6 +113,8 @@ type Stream struct {
 	ts        uint32
 	sentAny   bool
 	txBuf     []byte
+	srtpBuf   []byte     // txBuf protected, when SRTP runs
+	srtpHdr   rtp.Header // reused by SRTP, which parses the header again
 	payload   []byte
 	decoded   []int16
 	last      []int16 // last decoded frame, for concealment
@@ -168,6 +177,7 @@ func Open(cfg Config) (*Stream, error) {
 		jitter:  NewJitterBuffer(cfg.JitterTarget, cfg.JitterMax),
 		dtmfTx:  newDTMFSender(cfg.DTMFDuration, cfg.DTMFGap),
 		txBuf:   make([]byte, 0, maxPacket),
+		srtpBuf: make([]byte, 0, maxPacket),
 		payload: make([]byte, 0, maxPacket),
 		done:    make(chan struct{}),
 	}
@@ -251,6 +261,9 @@ func (s *Stream) Start(p Params) error {
 	if s.closed {
 		return ErrClosed
 	}
+	if err := s.setSRTP(p.SRTP); err != nil {
+		return err
+	}
 	s.started = true
 	s.params = p
 	s.remote, s.remoteRTCP = cloneAddr(p.Remote), cloneAddr(remoteRTCP)
@@ -296,7 +309,13 @@ func (s *Stream) WriteFrame(pcm []int16) error {
 	s.seq++
 	s.ts += frame
 	s.sentAny = true
-	if _, err := s.rtp.WriteToUDP(s.txBuf[:n], remote); err != nil {
+	out := s.txBuf[:n]
+	if sec := s.srtp.Load(); sec != nil {
+		if out, err = sec.txRTP.EncryptRTP(s.srtpBuf[:0], out, &s.srtpHdr); err != nil {
+			return fmt.Errorf("media: protect RTP: %w", err)
+		}
+	}
+	if _, err := s.rtp.WriteToUDP(out, remote); err != nil {
 		if errors.Is(err, net.ErrClosed) {
 			return ErrClosed
 		}
@@ -308,6 +327,29 @@ func (s *Stream) WriteFrame(pcm []int16) error {
 	s.tx.lastTS, s.tx.lastAt, s.tx.rate = sentTS, s.now(), rate
 	s.mu.Unlock()
 	return nil
+}
+
+// setSRTP takes the SRTP keys of a Start (nil: plain RTP), keeping the state
+// of the same keys. It runs under s.mu.
+func (s *Stream) setSRTP(k *SRTP) error {
+	if k == nil {
+		s.srtp.Store(nil)
+		return nil
+	}
+	if cur := s.srtp.Load(); cur != nil && cur.keys.equal(k) {
+		return nil
+	}
+	sec, err := newSRTPSession(k)
+	if err != nil {
+		return err
+	}
+	s.srtp.Store(sec)
+	return nil
+}
+
+// Encrypted reports whether the stream runs SRTP.
+func (s *Stream) Encrypted() bool {
+	return s.srtp.Load() != nil
 }
 
 // SendDTMF queues digits (0-9 * # A-D) to be sent as RFC 4733 events by the

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/sipstack"
 )
 
 // hangupTimeout bounds one CANCEL or BYE.
@@ -36,6 +37,7 @@ type call struct {
 	remoteSDP  []byte // the peer's latest SDP
 	localSDP   []byte // our answer to an incoming offer
 	media      negotiated
+	crypto     []sipstack.Crypto // the SDES crypto lines of our offer or answer
 	rejectCode int
 	dtmfSuffix string
 	ignored    bool      // incoming: the user silenced the ringer for it
@@ -59,6 +61,7 @@ func (c *call) public() api.CallState {
 		Line: c.line, CallID: c.id, SIPCallID: c.sipID, Direction: dir,
 		Peer: c.peer, PeerUser: c.peerUser, PeerName: c.peerName,
 		State: c.state.String(), Codec: c.codec, SIPCode: c.sipCode, Cause: c.cause,
+		Encrypted:  c.mediaOn && c.media.srtp != nil,
 		Muted:      c.muted,
 		Ignored:    c.ignored,
 		Held:       c.hold.held(),
@@ -131,7 +134,10 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 				}
 			})
 		case fxStartMedia:
-			if err := p.startMedia(c); err != nil {
+			if err := p.startMedia(c); errors.Is(err, errNoSRTP) {
+				log.Info("call refused: no SRTP", "err", err)
+				p.post(func() { p.apply(c, inNoSRTP, 0, err.Error()) })
+			} else if err != nil {
 				log.Warn("media", "err", err)
 			}
 		case fxStopMedia:

@@ -59,11 +59,12 @@ const (
 	// media and engine
 	inRTPTimeout
 	inNetworkChanged // our address changed and the call cannot follow it
+	inNoSRTP         // the account requires SRTP and the peer's answer has no usable key
 	inShutdown
 	numInputs
 )
 
-var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "shutdown"}
+var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "shutdown"}
 
 func (in input) String() string {
 	if in < numInputs {
@@ -126,6 +127,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseLocalHangup, fxSendHangup, fxStopMedia)
 		case inShutdown:
 			return end(api.CauseShutdown, fxSendHangup, fxStopMedia)
+		case inNoSRTP:
+			return end(api.CauseEncryptionRequired, fxSendHangup, fxStopMedia)
 		case inRemoteBye, inRemoteCancel:
 			// a peer that gives up before answering sends a final error, never BYE;
 			// be liberal all the same and end the call.
@@ -161,6 +164,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseRTPTimeout, fxSendHangup, fxStopMedia)
 		case inNetworkChanged:
 			return end(api.CauseNetworkChanged, fxSendHangup, fxStopMedia)
+		case inNoSRTP:
+			return end(api.CauseEncryptionRequired, fxSendHangup, fxStopMedia)
 		case inFailed:
 			return end(api.CauseFailed, fxSendHangup, fxStopMedia)
 		case inShutdown:

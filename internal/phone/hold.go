@@ -258,7 +258,7 @@ func (c *call) onHold() bool { return c.hold != holdOff || c.remoteHeld }
 // the peer's new SDP when they changed. A held peer's 0.0.0.0 or port 0 is not an
 // address to send to and changes nothing.
 func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
-	n, err := p.negotiate(sdp)
+	n, err := p.negotiate(sdp, c.crypto)
 	if err != nil {
 		p.log.Info("re-INVITE SDP not used", "call", c.id, "err", err)
 		return
@@ -266,7 +266,7 @@ func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
 	if n.remote.IP.IsUnspecified() {
 		return
 	}
-	if sameAddr(n.remote, c.media.remote) && n.codec == c.media.codec && n.dtmfPT == c.media.dtmfPT {
+	if sameAddr(n.remote, c.media.remote) && n.codec == c.media.codec && n.dtmfPT == c.media.dtmfPT && sameSRTP(n.srtp, c.media.srtp) {
 		return
 	}
 	c.media = n

@@ -31,6 +31,6 @@ func (m mediaStream) Start(p MediaParams) error {
 	}
 	return m.Stream.Start(media.Params{
 		Remote: p.Remote, Codec: p.Codec, PayloadType: p.PayloadType,
-		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF,
+		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF, SRTP: p.SRTP,
 	})
 }

@@ -105,7 +105,7 @@ func (p *Phone) endMove(c *call, ip string, stream Stream, answer []byte, sipErr
 	}
 	old := c.stream
 	c.stream, c.localIP = stream, ip
-	if n, err := p.negotiate(answer); err == nil && !n.remote.IP.IsUnspecified() {
+	if n, err := p.negotiate(answer, c.crypto); err == nil && !n.remote.IP.IsUnspecified() {
 		c.media = n
 		if c.outgoing {
 			c.remoteSDP = answer

@@ -9,6 +9,7 @@ import (
 	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/media"
 )
 
 // The phone reaches signalling, media and audio devices only through these interfaces,
@@ -73,6 +74,7 @@ type MediaParams struct {
 	PayloadType     uint8
 	DTMFPayloadType uint8 // 0: the peer offered no telephone-event
 	OnDTMF          func(digit rune, d time.Duration)
+	SRTP            *media.SRTP // nil: plain RTP
 }
 
 // Stream is one call's RTP session. The media clock's goroutine calls WriteFrame and

@@ -10,6 +10,7 @@ import (
 
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/media"
 	"github.com/wpservice/wpservice/internal/sipstack"
 )
 
@@ -21,6 +22,9 @@ type negotiated struct {
 	remote *net.UDPAddr
 	codec  sipstack.Codec
 	dtmfPT uint8
+	srtp   *media.SRTP     // the SRTP keys; nil for plain RTP
+	crypto sipstack.Crypto // our crypto line that srtp sends with
+	savp   bool            // the peer's m= line is RTP/SAVP
 }
 
 // localDesc describes our media on stream, opened at ip, for an offer or answer: at
@@ -33,6 +37,13 @@ func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8) 
 		ip, port = public.Addr().String(), int(public.Port())
 	}
 	return sipstack.MediaDesc{IP: ip, Port: port, Codecs: codecs, DTMFPT: dtmfPT, Direction: "sendrecv"}
+}
+
+// withCrypto returns d carrying SDES crypto lines, in the RTP/SAVP profile
+// when savp is set.
+func withCrypto(d sipstack.MediaDesc, crypto []sipstack.Crypto, savp bool) sipstack.MediaDesc {
+	d.Crypto, d.SAVP = crypto, savp
+	return d
 }
 
 // offerCodecs turns the account's codec names into SDP codecs, in order.
@@ -53,8 +64,9 @@ func buildSDP(d sipstack.MediaDesc) []byte {
 }
 
 // negotiate picks the codec from the peer's SDP (an offer, or the answer to our offer)
-// by our order of preference.
-func (p *Phone) negotiate(sdp []byte) (negotiated, error) {
+// by our order of preference, and the SRTP keys by the account's policy: ours are
+// the crypto lines we sent, none for an offer not yet answered (negotiateSRTP).
+func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error) {
 	d, err := sipstack.ParseSDP(sdp)
 	if err != nil {
 		return negotiated{}, err
@@ -67,7 +79,11 @@ func (p *Phone) negotiate(sdp []byte) (negotiated, error) {
 	if ip == nil || d.Port <= 0 || d.Port > 65535 {
 		return negotiated{}, fmt.Errorf("sdp: bad media address %q port %d", d.IP, d.Port)
 	}
-	return negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf}, nil
+	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf, savp: d.SAVP}
+	if err := p.negotiateSRTP(&n, d, ours); err != nil {
+		return negotiated{}, err
+	}
+	return n, nil
 }
 
 // startMedia starts (or updates) c's RTP with the negotiated parameters and attaches it
@@ -80,7 +96,7 @@ func (p *Phone) startMedia(c *call) error {
 			}
 			return errors.New("the answer has no SDP")
 		}
-		n, err := p.negotiate(c.remoteSDP)
+		n, err := p.negotiate(c.remoteSDP, c.crypto)
 		if err != nil {
 			return err
 		}
@@ -96,6 +112,7 @@ func (p *Phone) startMedia(c *call) error {
 		Codec:           codec,
 		PayloadType:     c.media.codec.PT,
 		DTMFPayloadType: c.media.dtmfPT,
+		SRTP:            c.media.srtp,
 		OnDTMF: func(digit rune, d time.Duration) {
 			p.post(func() { p.onDTMF(c, digit, d) })
 		},
@@ -153,7 +170,13 @@ func (p *Phone) dial(a *api.DialArgs) (api.DialResult, error) {
 	if err != nil {
 		return api.DialResult{}, fmt.Errorf("%w: rtp: %w", ErrMedia, err)
 	}
-	d, err := p.cfg.SIP.Dial(target, buildSDP(localDesc(ip, stream, codecs, dtmfPayloadType)), headers)
+	crypto, savp, err := p.cryptoOffer()
+	if err != nil {
+		stream.Close()
+		return api.DialResult{}, fmt.Errorf("%w: srtp: %w", ErrMedia, err)
+	}
+	offer := withCrypto(localDesc(ip, stream, codecs, dtmfPayloadType), crypto, savp)
+	d, err := p.cfg.SIP.Dial(target, buildSDP(offer), headers)
 	if err != nil {
 		stream.Close()
 		return api.DialResult{}, fmt.Errorf("%w: sip: %w", ErrSignalling, err)
@@ -163,6 +186,7 @@ func (p *Phone) dial(a *api.DialArgs) (api.DialResult, error) {
 	c.peer = target
 	c.peerUser = uriUser(target)
 	c.dtmfSuffix = digits
+	c.crypto = crypto
 	p.log.Info("dialing", "call", c.id, "line", line, "to", target, "sip_call_id", c.sipID)
 	p.bus.Emit(api.EvCallState, c.public())
 	return api.DialResult{Line: line, CallID: c.id}, nil
@@ -204,7 +228,7 @@ func (p *Phone) onIncoming(in Incoming) {
 		in.Dialog.Reject(486, "Busy Here")
 		return
 	}
-	n, err := p.negotiate(in.SDP)
+	n, err := p.negotiate(in.SDP, nil)
 	if err != nil {
 		log.Info("incoming call rejected: unacceptable offer", "err", err)
 		in.Dialog.Reject(488, "Not Acceptable Here")
@@ -227,7 +251,12 @@ func (p *Phone) onIncoming(in Incoming) {
 	c.localIP = ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.media = n
-	c.localSDP = buildSDP(localDesc(ip, stream, []sipstack.Codec{n.codec}, n.dtmfPT)) // the caller's telephone-event number, or none
+	answer := localDesc(ip, stream, []sipstack.Codec{n.codec}, n.dtmfPT) // the caller's telephone-event number, or none
+	if n.srtp != nil {
+		c.crypto = []sipstack.Crypto{n.crypto}
+		answer = withCrypto(answer, c.crypto, n.savp)
+	}
+	c.localSDP = buildSDP(answer)
 	log.Info("incoming call", "call", c.id, "line", line)
 	p.bus.Emit(api.EvCallState, c.public())
 	p.apply(c, inRing, 0, "")

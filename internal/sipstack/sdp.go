@@ -22,6 +22,13 @@ type MediaDesc struct {
 	Codecs    []Codec // in the order of the m= line, telephone-event excluded
 	DTMFPT    uint8   // payload type of telephone-event/8000; 0 means none
 	Direction string  // sendrecv, sendonly, recvonly or inactive
+
+	// SAVP is an m= line in the RTP/SAVP profile (SRTP only, RFC 3711);
+	// false is RTP/AVP, which may still carry keys. Crypto are its a=crypto
+	// lines (RFC 4568) that we can use, in their order; parsing drops the
+	// others.
+	SAVP   bool
+	Crypto []Crypto
 }
 
 // Directions of a media stream.
@@ -58,7 +65,11 @@ func BuildSDP(sessID uint64, version uint64, m MediaDesc) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "v=0\r\no=- %d %d IN %s %s\r\ns=wpservice\r\nc=IN %s %s\r\nt=0 0\r\n",
 		sessID, version, ipVer, m.IP, ipVer, m.IP)
-	fmt.Fprintf(&b, "m=audio %d RTP/AVP", m.Port)
+	proto := ProtoAVP
+	if m.SAVP {
+		proto = ProtoSAVP
+	}
+	fmt.Fprintf(&b, "m=audio %d %s", m.Port, proto)
 	for _, c := range m.Codecs {
 		fmt.Fprintf(&b, " %d", c.PT)
 	}
@@ -71,6 +82,9 @@ func BuildSDP(sessID uint64, version uint64, m MediaDesc) []byte {
 	}
 	if m.DTMFPT != 0 {
 		fmt.Fprintf(&b, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-16\r\n", m.DTMFPT, m.DTMFPT)
+	}
+	for _, c := range m.Crypto {
+		fmt.Fprintf(&b, "a=%s\r\n", c.line())
 	}
 	fmt.Fprintf(&b, "a=ptime:20\r\na=%s\r\n", dir)
 	return b.Bytes()
@@ -87,9 +101,10 @@ type sdpParser struct {
 }
 
 // ParseSDP extracts the first audio stream of an SDP body: its connection
-// address (media level over session level), port, codecs (rtpmap, or the
-// static table for payload types without one), telephone-event/8000 and
-// direction (media level over session level, default sendrecv).
+// address (media level over session level), port, transport profile, codecs
+// (rtpmap, or the static table for payload types without one),
+// telephone-event/8000, usable a=crypto lines and direction (media level over
+// session level, default sendrecv).
 func ParseSDP(b []byte) (MediaDesc, error) {
 	if len(b) > maxSDPSize {
 		return MediaDesc{}, fmt.Errorf("%w: body too large", ErrBadSDP)
@@ -149,6 +164,7 @@ func (p *sdpParser) mline(val string) error {
 		return fmt.Errorf("%w: bad port %q", ErrBadSDP, f[1])
 	}
 	p.md.Port = port
+	p.md.SAVP = f[2] == ProtoSAVP
 	for _, s := range f[3:] {
 		pt, err := strconv.ParseUint(s, 10, 7)
 		if err != nil {
@@ -170,8 +186,17 @@ func (p *sdpParser) attribute(val string, inSession bool) {
 		}
 		return
 	}
+	if inSession {
+		return
+	}
+	if rest, ok := strings.CutPrefix(val, "crypto:"); ok {
+		if c, ok := parseCrypto(rest); ok {
+			p.md.Crypto = append(p.md.Crypto, c)
+		}
+		return
+	}
 	rest, ok := strings.CutPrefix(val, "rtpmap:")
-	if !ok || inSession {
+	if !ok {
 		return
 	}
 	ptStr, enc, ok := strings.Cut(rest, " ")

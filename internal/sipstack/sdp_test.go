@@ -128,6 +128,7 @@ func FuzzParseSDP(f *testing.F) {
 	f.Add([]byte("v=0\nc=IN IP6 ::1\na=inactive\nm=audio 7000 RTP/AVP 8\n"))
 	f.Add([]byte("m=audio 1/2 RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\nc=IN IP4 1.2.3.4/127\r\n"))
 	f.Add([]byte("m=video 1 RTP/AVP 0\r\nm=audio x"))
+	f.Add([]byte("c=IN IP4 1.2.3.4\r\nm=audio 5 RTP/SAVP 0\r\na=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + testKey64 + "|2^31\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		md, err := ParseSDP(b)
 		if err != nil {
@@ -140,8 +141,12 @@ func FuzzParseSDP(f *testing.F) {
 		if len(md.Codecs) == 0 {
 			return
 		}
-		if _, err := ParseSDP(BuildSDP(1, 1, md)); err != nil {
+		again, err := ParseSDP(BuildSDP(1, 1, md))
+		if err != nil {
 			t.Fatalf("rebuild of %+v failed: %v", md, err)
+		}
+		if again.SAVP != md.SAVP || !reflect.DeepEqual(again.Crypto, md.Crypto) {
+			t.Fatalf("SRTP lost in rebuild: %v %+v, then %v %+v", md.SAVP, md.Crypto, again.SAVP, again.Crypto)
 		}
 	})
 }

@@ -38,6 +38,10 @@ type BaresipOptions struct {
 	// Host is where baresip runs and binds its SIP and ctrl_tcp sockets;
 	// the zero Host is loopback.
 	Host Host
+	// MediaEnc is the account's media encryption: "" for plain RTP, "srtp"
+	// (SDES keys offered on RTP/AVP, taken when offered) or "srtp-mand"
+	// (RTP/SAVP only). Either loads the srtp module.
+	MediaEnc string
 }
 
 // Baresip is a running headless baresip user agent on its Host's address
@@ -107,6 +111,9 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 	if err != nil {
 		return nil, err
 	}
+	if opts.MediaEnc != "" {
+		config += "module\tsrtp.so\n"
+	}
 	if err := os.WriteFile(filepath.Join(conf, "config"), []byte(config), 0o644); err != nil {
 		return nil, err
 	}
@@ -156,6 +163,9 @@ func (b *Baresip) account(opts BaresipOptions) string {
 	answer := "manual"
 	if opts.AutoAnswer {
 		answer = "auto"
+	}
+	if opts.MediaEnc != "" {
+		answer += ";mediaenc=" + opts.MediaEnc
 	}
 	if opts.Registrar == "" {
 		b.URI = "sip:" + opts.User + "@" + b.SIPAddr

@@ -701,6 +701,7 @@ const CAUSES = Object.freeze({
   failed: "failed",
   rtp_timeout: "connection lost",
   network_changed: "network changed",
+  encryption_required: "not encrypted",
   shutdown: "engine stopped",
 });
 

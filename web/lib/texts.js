@@ -38,6 +38,7 @@ export const CAUSES = Object.freeze({
   failed: "failed",
   rtp_timeout: "connection lost",
   network_changed: "network changed",
+  encryption_required: "not encrypted",
   shutdown: "engine stopped",
 });
 

@@ -701,6 +701,7 @@ const CAUSES = Object.freeze({
   failed: "failed",
   rtp_timeout: "connection lost",
   network_changed: "network changed",
+  encryption_required: "not encrypted",
   shutdown: "engine stopped",
 });
 
@@ -1530,8 +1531,11 @@ class WebphoneAPI {
 
   isencrypted() {
     if (!this.phone || this.phone.status !== "connected") return -1;
-    // TLS protects the signalling; media is RTP without SRTP: "partially".
-    return this.phone.state.account?.transport === "tls" ? 1 : 0;
+    // TLS protects the signalling, SRTP the media of the call in focus: 2 for
+    // both, 1 ("partially") for one of them.
+    const tls = this.phone.state.account?.transport === "tls";
+    const srtp = this.target()?.encrypted === true;
+    return (tls ? 1 : 0) + (srtp ? 1 : 0);
   }
 
   getlinedetails(line) {

@@ -741,8 +741,11 @@ class WebphoneAPI {
 
   isencrypted() {
     if (!this.phone || this.phone.status !== "connected") return -1;
-    // TLS protects the signalling; media is RTP without SRTP: "partially".
-    return this.phone.state.account?.transport === "tls" ? 1 : 0;
+    // TLS protects the signalling, SRTP the media of the call in focus: 2 for
+    // both, 1 ("partially") for one of them.
+    const tls = this.phone.state.account?.transport === "tls";
+    const srtp = this.target()?.encrypted === true;
+    return (tls ? 1 : 0) + (srtp ? 1 : 0);
   }
 
   getlinedetails(line) {

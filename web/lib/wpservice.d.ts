@@ -45,6 +45,8 @@ export interface Account {
   registerInterval: number;
   codecs: string[];
   register: boolean;
+  /** SRTP policy; absent means "off". */
+  mediaEncryption?: "off" | "optional" | "mandatory";
 }
 
 export interface AccountFields {
@@ -58,6 +60,7 @@ export interface AccountFields {
   registerInterval?: number;
   codecs?: string[];
   register?: boolean;
+  mediaEncryption?: "off" | "optional" | "mandatory";
 }
 
 export interface RegState {
@@ -69,7 +72,7 @@ export interface RegState {
 }
 
 export interface Cause {
-  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "shutdown";
+  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "shutdown";
   code?: number;
   reason?: string;
 }
@@ -88,6 +91,8 @@ export interface CallState {
   remoteHeld: boolean;
   ignored?: boolean;
   codec?: string;
+  /** The media runs SRTP both ways; absent when not. */
+  encrypted?: boolean;
   sipCode?: number;
   cause?: Cause;
   startedAt: number;

@@ -99,6 +99,7 @@ test("how a call ended, in a few words", () => {
     [{ direction: "outgoing", cause: { kind: "failed", code: 408 } }, "failed (408)"],
     [{ direction: "outgoing", cause: { kind: "rtp_timeout" } }, "connection lost"],
     [{ direction: "incoming", cause: { kind: "network_changed" } }, "network changed"],
+    [{ direction: "outgoing", cause: { kind: "encryption_required" } }, "not encrypted"],
     [{ direction: "incoming", cause: { kind: "shutdown" } }, "engine stopped"],
     [{ direction: "outgoing", cause: { kind: "toString" } }, "toString"],
     [{ direction: "outgoing" }, "ended"],
