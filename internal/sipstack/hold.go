@@ -22,6 +22,52 @@ func (c *Call) Hold(ctx context.Context, hold bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	answer, code, err := c.reInvite(ctx, body, c.inDialog, func(answer []byte) {
+		c.sdp.commitOffer(body, ver, hold, answer)
+	})
+	if err == nil {
+		c.log.Info("re-INVITE accepted", "hold", hold, "code", code)
+	}
+	return answer, err
+}
+
+// beginReInvite checks that a re-INVITE may go now, renders its offer and
+// marks the call as re-INVITING.
+func (c *Call) beginReInvite(hold bool) ([]byte, uint64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.reInviteAllowed(); err != nil {
+		return nil, 0, err
+	}
+	body, ver, err := c.sdp.offer(hold)
+	if err != nil {
+		return nil, 0, err
+	}
+	c.reinviting = true
+	return body, ver, nil
+}
+
+// reInviteAllowed says why a re-INVITE of ours may not go now, or nil. c.mu is held.
+func (c *Call) reInviteAllowed() error {
+	switch {
+	case c.state == stateEnded:
+		return ErrCallEnded
+	case c.state != stateEstablished:
+		return fmt.Errorf("%w: the call is not established", ErrCallState)
+	case c.reinviting:
+		return fmt.Errorf("%w: a re-INVITE is already in flight", ErrCallState)
+	}
+	return nil
+}
+
+// reInvite sends a re-INVITE of ours with the SDP offer body, the call already
+// marked as re-INVITING; address sets the addresses of it and of its ACK. On a 2xx
+// it sends the ACK, runs commit with the peer's answer under the call's lock, and
+// returns the answer and the status code. A non-2xx answer is a *StatusError; a
+// timeout or transport failure is returned as is. Either way the call is no longer
+// re-INVITING and its SDP stays as it was.
+func (c *Call) reInvite(ctx context.Context, body []byte, address func(*sip.Request),
+	commit func(answer []byte)) ([]byte, int, error) {
 	committed := false
 	defer func() {
 		if !committed {
@@ -32,8 +78,7 @@ func (c *Call) Hold(ctx context.Context, hold bool) ([]byte, error) {
 	}()
 
 	req := sip.NewRequest(sip.INVITE, c.remoteTarget())
-	req.SetTransport(c.transport())
-	c.st.pinLocal(req)
+	address(req)
 	req.AppendHeader(sip.NewHeader("User-Agent", c.st.cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
@@ -41,43 +86,32 @@ func (c *Call) Hold(ctx context.Context, hold bool) ([]byte, error) {
 
 	res, err := c.do(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("sipstack: re-INVITE: %w", err)
+		return nil, 0, fmt.Errorf("sipstack: re-INVITE: %w", err)
 	}
 	if !res.IsSuccess() {
-		return nil, &StatusError{Code: res.StatusCode, Reason: res.Reason}
+		return nil, 0, &StatusError{Code: res.StatusCode, Reason: res.Reason}
 	}
-	if err := c.ackReInvite(); err != nil {
+	// The ACK of our re-INVITE's 2xx: a new request in the dialog with the
+	// re-INVITE's CSeq number, which the dialog keeps as its last one.
+	ack := sip.NewRequest(sip.ACK, c.remoteTarget())
+	address(ack)
+	if err := c.writeInDialog(ack); err != nil {
 		c.log.Warn("ACK of re-INVITE failed", "error", err)
 	}
 	answer := res.Body()
 	c.mu.Lock()
-	c.sdp.commitOffer(body, ver, hold, answer)
+	commit(answer)
 	c.reinviting = false
 	c.mu.Unlock()
 	committed = true
-	c.log.Info("re-INVITE accepted", "hold", hold, "code", res.StatusCode)
-	return answer, nil
+	return answer, res.StatusCode, nil
 }
 
-// beginReInvite checks that a re-INVITE may go now, renders its offer and
-// marks the call as re-INVITING.
-func (c *Call) beginReInvite(hold bool) ([]byte, uint64, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	switch {
-	case c.state == stateEnded:
-		return nil, 0, ErrCallEnded
-	case c.state != stateEstablished:
-		return nil, 0, fmt.Errorf("%w: the call is not established", ErrCallState)
-	case c.reinviting:
-		return nil, 0, fmt.Errorf("%w: a re-INVITE is already in flight", ErrCallState)
-	}
-	body, ver, err := c.sdp.offer(hold)
-	if err != nil {
-		return nil, 0, err
-	}
-	c.reinviting = true
-	return body, ver, nil
+// inDialog gives an in-dialog request of ours the dialog's transport and the
+// local address the call runs on.
+func (c *Call) inDialog(req *sip.Request) {
+	req.SetTransport(c.transport())
+	c.st.pinLocal(req)
 }
 
 // remoteTarget is where in-dialog requests go: the peer's Contact.
@@ -105,17 +139,4 @@ func (c *Call) do(ctx context.Context, req *sip.Request) (*sip.Response, error) 
 		return c.uas.Do(ctx, req)
 	}
 	return c.uac.Do(ctx, req)
-}
-
-// ackReInvite sends the ACK for the 2xx to our re-INVITE: a new request in
-// the dialog with the re-INVITE's CSeq number, which the dialog keeps as its
-// last one.
-func (c *Call) ackReInvite() error {
-	ack := sip.NewRequest(sip.ACK, c.remoteTarget())
-	ack.SetTransport(c.transport())
-	c.st.pinLocal(ack)
-	if c.incoming {
-		return c.uas.WriteRequest(ack)
-	}
-	return c.uac.WriteRequest(ack)
 }

@@ -24,43 +24,14 @@ func (c *Call) MoveMedia(ctx context.Context, ip string, port int) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			c.mu.Lock()
-			c.reinviting = false
-			c.mu.Unlock()
-		}
-	}()
-
-	req := sip.NewRequest(sip.INVITE, c.remoteTarget())
-	c.fromAddress(req, ip)
-	req.AppendHeader(sip.NewHeader("User-Agent", c.st.cfg.UserAgent))
-	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
-	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
-	req.SetBody(body)
-
-	res, err := c.do(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("sipstack: re-INVITE: %w", err)
+	answer, code, err := c.reInvite(ctx, body, func(req *sip.Request) { c.fromAddress(req, ip) }, func(answer []byte) {
+		c.sdp.base = base
+		c.sdp.commitOffer(body, ver, c.sdp.held, answer)
+	})
+	if err == nil {
+		c.log.Info("media moved", "ip", ip, "port", port, "code", code)
 	}
-	if !res.IsSuccess() {
-		return nil, &StatusError{Code: res.StatusCode, Reason: res.Reason}
-	}
-	ack := sip.NewRequest(sip.ACK, c.remoteTarget())
-	c.fromAddress(ack, ip)
-	if err := c.writeInDialog(ack); err != nil {
-		c.log.Warn("ACK of re-INVITE failed", "error", err)
-	}
-	answer := res.Body()
-	c.mu.Lock()
-	c.sdp.base = base
-	c.sdp.commitOffer(body, ver, c.sdp.held, answer)
-	c.reinviting = false
-	c.mu.Unlock()
-	committed = true
-	c.log.Info("media moved", "ip", ip, "port", port, "code", res.StatusCode)
-	return answer, nil
+	return answer, err
 }
 
 // beginMove checks that a re-INVITE may go now, renders the offer of our media at
@@ -69,14 +40,10 @@ func (c *Call) MoveMedia(ctx context.Context, ip string, port int) ([]byte, erro
 func (c *Call) beginMove(ip string, port int) ([]byte, uint64, MediaDesc, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case c.state == stateEnded:
-		return nil, 0, MediaDesc{}, ErrCallEnded
-	case c.state != stateEstablished:
-		return nil, 0, MediaDesc{}, fmt.Errorf("%w: the call is not established", ErrCallState)
-	case c.reinviting:
-		return nil, 0, MediaDesc{}, fmt.Errorf("%w: a re-INVITE is already in flight", ErrCallState)
-	case !c.sdp.ok:
+	if err := c.reInviteAllowed(); err != nil {
+		return nil, 0, MediaDesc{}, err
+	}
+	if !c.sdp.ok {
 		return nil, 0, MediaDesc{}, fmt.Errorf("%w: no SDP of ours to re-offer", ErrCallState)
 	}
 	moved := c.sdp
