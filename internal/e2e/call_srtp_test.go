@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"math"
 	"path/filepath"
 	"strings"
@@ -88,20 +87,9 @@ func TestMandatorySRTPRefusesPlainPeer(t *testing.T) {
 func TestBaresipCallsEngineWithOptionalSRTP(t *testing.T) {
 	s := newSRTPSetup(t, "srtp", api.MediaEncryptionOptional)
 	s.bob.Dial(t, "sip:alice@"+s.kam.Addr)
-	var in api.CallState
-	json.Unmarshal(s.c.next(api.EvCallState, 10*time.Second, func(d json.RawMessage) bool {
-		json.Unmarshal(d, &in)
-		return in.State == api.CallRinging && in.Direction == api.DirIncoming
-	}), &in)
-	s.c.mustDo(api.CmdCallAnswer.Name, map[string]any{"callId": in.CallID}, nil)
-	got := s.c.callStates(in.CallID, api.CallActive, 5*time.Second)
-	if cs := got[len(got)-1]; !cs.Encrypted {
-		t.Fatalf("active call not encrypted: %+v", cs)
+	if cs := s.c.takeCallFrom(s.bob, 10*time.Second); !cs.Encrypted {
+		t.Errorf("active call not encrypted: %+v", cs)
 	}
-	s.bob.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
-	s.c.awaitFarAudio(10 * time.Second)
-	s.bob.Hangup(t)
-	s.c.callStates(in.CallID, api.CallEnded, 5*time.Second)
 	s.e.stop(t) // finishes the speaker WAV
 
 	if hz, rms := loudest(readWAV(t, s.e.outWAV)); math.Abs(hz-baresipHz) > 15 || rms < 500 {

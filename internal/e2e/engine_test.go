@@ -500,3 +500,23 @@ func decodedDump(t *testing.T, b *testpeer.Baresip) string {
 	}
 	return dec[0]
 }
+
+// takeCallFrom answers the call far is placing to the engine, as the page does: it
+// waits up to ringWithin for the incoming call to ring, answers it, waits until both sides are in the
+// call and the engine has played far's audio for two seconds, then far hangs up. It
+// returns the call's active state.
+func (c *client) takeCallFrom(far *testpeer.Baresip, ringWithin time.Duration) api.CallState {
+	c.t.Helper()
+	var in api.CallState
+	json.Unmarshal(c.next(api.EvCallState, ringWithin, func(d json.RawMessage) bool {
+		json.Unmarshal(d, &in)
+		return in.State == api.CallRinging && in.Direction == api.DirIncoming
+	}), &in)
+	c.mustDo(api.CmdCallAnswer.Name, map[string]any{"callId": in.CallID}, nil)
+	got := c.callStates(in.CallID, api.CallActive, 5*time.Second)
+	far.WaitEvent(c.t, testpeer.EventCallEstablished, 5*time.Second)
+	c.awaitFarAudio(10 * time.Second)
+	far.Hangup(c.t)
+	c.callStates(in.CallID, api.CallEnded, 5*time.Second)
+	return got[len(got)-1]
+}

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
 	"math"
 	"path/filepath"
 	"strings"
@@ -55,17 +54,7 @@ func TestScenarioFirstRunPBXOnAnotherHost(t *testing.T) {
 
 	// In: carol calls the engine through the PBX; the page answers.
 	carol.Dial(t, "sip:alice@"+kam.Addr)
-	var in api.CallState
-	json.Unmarshal(c.next(api.EvCallState, 10*time.Second, func(d json.RawMessage) bool {
-		json.Unmarshal(d, &in)
-		return in.State == api.CallRinging && in.Direction == api.DirIncoming
-	}), &in)
-	c.mustDo(api.CmdCallAnswer.Name, map[string]any{"callId": in.CallID}, nil)
-	c.callStates(in.CallID, api.CallActive, 5*time.Second)
-	carol.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
-	c.awaitFarAudio(10 * time.Second)
-	carol.Hangup(t)
-	c.callStates(in.CallID, api.CallEnded, 5*time.Second)
+	c.takeCallFrom(carol, 10*time.Second)
 	e.stop(t) // finishes the speaker WAV
 
 	heard := tonesHeard(readWAV(t, e.outWAV))

@@ -35,17 +35,7 @@ func TestTLSRegistrationReceivesACall(t *testing.T) {
 	}
 
 	bob.Dial(t, "sip:alice@"+kam.Addr)
-	var in api.CallState
-	json.Unmarshal(c.next(api.EvCallState, 10*time.Second, func(d json.RawMessage) bool {
-		json.Unmarshal(d, &in)
-		return in.State == api.CallRinging && in.Direction == api.DirIncoming
-	}), &in)
-	c.mustDo(api.CmdCallAnswer.Name, map[string]any{"callId": in.CallID}, nil)
-	c.callStates(in.CallID, api.CallActive, 5*time.Second)
-	bob.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
-	c.awaitFarAudio(10 * time.Second)
-	bob.Hangup(t)
-	c.callStates(in.CallID, api.CallEnded, 5*time.Second)
+	c.takeCallFrom(bob, 10*time.Second)
 	e.stop(t) // finishes the speaker WAV
 
 	if hz, rms := loudest(readWAV(t, e.outWAV)); math.Abs(hz-baresipHz) > 15 || rms < 500 {
