@@ -842,6 +842,21 @@ function writeJSON(key, v) {
 const str = (v) => (v === undefined || v === null ? "" : String(v));
 const trimName = (name) => str(name).trim().toLowerCase();
 
+/**
+ * Mizu's `mediaencryption` -> the account's SRTP policy: 0 none, 1 SRTP when the peer
+ * takes it, 2 SRTP only, -1 (Mizu's default) SRTP when the peer takes it on TLS, none
+ * otherwise. Anything else leaves the account's policy as it is ("").
+ */
+function mediaEncryption(value, transport) {
+  switch (str(value).trim()) {
+    case "0": return "off";
+    case "1": return "optional";
+    case "2": return "mandatory";
+    case "-1": return transport === "tls" ? "optional" : "off";
+    default: return "";
+  }
+}
+
 /** Runs fn and returns fallback instead of ever throwing. */
 function safe(fallback, fn) {
   return (...args) => {
@@ -1072,6 +1087,8 @@ class WebphoneAPI {
       if (v === "") continue;
       fields[f] = f === "registerInterval" ? Number(v) || 0 : f === "transport" ? v.toLowerCase() : v;
     }
+    const enc = mediaEncryption(this.param("mediaencryption"), fields.transport ?? this.phone?.state.account?.transport);
+    if (enc) fields.mediaEncryption = enc;
     return fields;
   }
 
@@ -1080,7 +1097,8 @@ class WebphoneAPI {
     const want = this.accountFromParams();
     const have = ph.state.account || {};
     // A password cannot be compared (the engine never returns it): giving one always sets it.
-    const differs = Object.entries(want).some(([k, v]) => k === "password" || have[k] !== v);
+    const current = (k) => (k === "mediaEncryption" ? have[k] || "off" : have[k]); // none set is plain RTP
+    const differs = Object.entries(want).some(([k, v]) => k === "password" || current(k) !== v);
     if (!Object.keys(want).length || !differs) return;
     // The engine keeps the password; a page may change the account only when the
     // administrator made its origin an admin origin (docs/security.md).

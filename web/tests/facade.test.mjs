@@ -162,3 +162,47 @@ test("features of later versions answer their documented failure values", engine
   assert.equal(api.mute(true, 1), false, "muting the speaker is not supported");
   assert.equal(api.listcontacts(), null);
 });
+
+test("mediaencryption reaches the account, and isencrypted reports the call's SRTP", engineRequirements(), async () => {
+  const regStates = [];
+  api.onRegStateChange((s) => regStates.push(s));
+  const plain = await startUAS({ ringMs: 50 });
+  const srtp = await startUAS({ ringMs: 50, srtp: true });
+  const callTo = async (uas) => {
+    calls.length = 0;
+    const registers = uas.registers || 0;
+    api.setparameter("serveraddress", `127.0.0.1:${uas.port}`);
+    api.register();
+    await until("registered", () => regStates.at(-1) === "registered" && uas.registers > registers);
+    assert.equal(api.call("uas"), true);
+    await until("connected", () => calls.some((c) => c[0] === "connected"));
+    const encrypted = api.isencrypted();
+    api.hangup();
+    await until("disconnected", () => calls.some((c) => c[0] === "disconnected"));
+    return { encrypted, offer: uas.invites.at(-1) };
+  };
+  try {
+    api.setparameter("username", "agent");
+    api.setparameter("password", "secret");
+    api.setparameter("mediaencryption", "1"); // SRTP when the peer takes it
+
+    const taken = await callTo(srtp);
+    assert.match(taken.offer, /^a=crypto:\d+ AES_CM_128_HMAC_SHA1_80 inline:/m, "the INVITE offers an SDES key");
+    assert.equal(taken.encrypted, 1, "SRTP on UDP: partially encrypted");
+
+    const refused = await callTo(plain);
+    assert.match(refused.offer, /^a=crypto:/m);
+    assert.equal(refused.encrypted, 0, "the peer answered plain RTP: not encrypted");
+
+    api.setparameter("mediaencryption", "0");
+    const off = await callTo(plain);
+    assert.doesNotMatch(off.offer, /^a=crypto:/m, "mediaencryption 0 offers plain RTP");
+  } finally {
+    api.unregister();
+    await until("unregistered", () => regStates.at(-1) === "unregistered").catch(() => {});
+    for (const p of ["serveraddress", "username", "password", "mediaencryption"]) api.setparameter(p, "NULL");
+    api.onRegStateChange(null);
+    plain.close();
+    srtp.close();
+  }
+});

@@ -1,12 +1,17 @@
 // A tiny SIP user agent server on 127.0.0.1 for tests that need a callee without
 // a registrar: it rings, answers (or is busy), answers re-INVITEs, and reports the
-// RFC 4733 DTMF digits it receives over RTP.
+// RFC 4733 DTMF digits it receives over RTP. It also accepts any REGISTER, so that an
+// account can point at it, and with srtp it takes an offered SDES key (RFC 4568).
 import dgram from "node:dgram";
+import { randomBytes } from "node:crypto";
 
 const header = (msg, name) => (msg.match(new RegExp(`^(?:${name}):.*$`, "mi")) || [""])[0];
 
-/** Starts the UAS. mode: "answer" (180, then 200 after ringMs) or "busy" (486). */
-export async function startUAS({ mode = "answer", ringMs = 200 } = {}) {
+/**
+ * Starts the UAS. mode: "answer" (180, then 200 after ringMs) or "busy" (486); srtp:
+ * answer an offer's first a=crypto line with a key of the same suite.
+ */
+export async function startUAS({ mode = "answer", ringMs = 200, srtp = false } = {}) {
   const sip = dgram.createSocket("udp4");
   const rtp = dgram.createSocket("udp4");
   await new Promise((r) => sip.bind(0, "127.0.0.1", r));
@@ -26,17 +31,21 @@ export async function startUAS({ mode = "answer", ringMs = 200 } = {}) {
     }
   });
 
-  const sdp = (direction) => [
-    "v=0", `o=uas 1 ${version++} IN IP4 127.0.0.1`, "s=-", "c=IN IP4 127.0.0.1", "t=0 0",
-    `m=audio ${uas.rtpPort} RTP/AVP 0 ${dtmfPT}`, "a=rtpmap:0 PCMU/8000", `a=rtpmap:${dtmfPT} telephone-event/8000`,
-    `a=fmtp:${dtmfPT} 0-16`, `a=${direction}`, "",
-  ].join("\r\n");
+  const sdp = (direction, offer = "") => {
+    const crypto = srtp && offer.match(/^a=crypto:(\d+) (AES_CM_128_HMAC_SHA1_(?:80|32)) /m);
+    return [
+      "v=0", `o=uas 1 ${version++} IN IP4 127.0.0.1`, "s=-", "c=IN IP4 127.0.0.1", "t=0 0",
+      `m=audio ${uas.rtpPort} RTP/AVP 0 ${dtmfPT}`, "a=rtpmap:0 PCMU/8000", `a=rtpmap:${dtmfPT} telephone-event/8000`,
+      `a=fmtp:${dtmfPT} 0-16`, `a=${direction}`,
+      ...(crypto ? [`a=crypto:${crypto[1]} ${crypto[2]} inline:${randomBytes(30).toString("base64")}`] : []), "",
+    ].join("\r\n");
+  };
 
-  const reply = (msg, rinfo, status, { tag = "uas1", body = "" } = {}) => {
+  const reply = (msg, rinfo, status, { tag = "uas1", body = "", extra } = {}) => {
     const to = header(msg, "To|t");
     const lines = [`SIP/2.0 ${status}`, header(msg, "Via|v"), header(msg, "From|f"),
       /;tag=/.test(to) ? to : `${to};tag=${tag}`, header(msg, "Call-ID|i"), header(msg, "CSeq"),
-      `Contact: <sip:uas@127.0.0.1:${uas.port}>`];
+      ...(extra || [`Contact: <sip:uas@127.0.0.1:${uas.port}>`])];
     if (body) lines.push("Content-Type: application/sdp");
     lines.push(`Content-Length: ${Buffer.byteLength(body)}`, "", body);
     sip.send(lines.join("\r\n"), rinfo.port, rinfo.address);
@@ -89,7 +98,7 @@ export async function startUAS({ mode = "answer", ringMs = 200 } = {}) {
       uas.invites.push(msg);
       if (inDialog) {
         const dir = /a=sendonly/.test(msg) ? "recvonly" : /a=inactive/.test(msg) ? "inactive" : "sendrecv";
-        reply(msg, rinfo, "200 OK", { body: sdp(dir) });
+        reply(msg, rinfo, "200 OK", { body: sdp(dir, msg) });
         return;
       }
       if (mode === "busy") {
@@ -97,11 +106,14 @@ export async function startUAS({ mode = "answer", ringMs = 200 } = {}) {
         return;
       }
       reply(msg, rinfo, "180 Ringing");
-      setTimeout(() => reply(msg, rinfo, "200 OK", { body: sdp("sendrecv") }), ringMs);
+      setTimeout(() => reply(msg, rinfo, "200 OK", { body: sdp("sendrecv", msg) }), ringMs);
     } else if (method === "BYE") {
       uas.byes++;
       if (msg.includes(outgoing.callId)) outgoing.state = "ended";
       reply(msg, rinfo, "200 OK");
+    } else if (method === "REGISTER") {
+      uas.registers = (uas.registers || 0) + 1;
+      reply(msg, rinfo, "200 OK", { extra: [header(msg, "Contact|m"), "Expires: 300"] });
     } else if (method === "CANCEL" || method === "OPTIONS") {
       reply(msg, rinfo, "200 OK");
     }
