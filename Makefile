@@ -5,7 +5,7 @@ BIN     := bin/wpservice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test webtest peerd deps unit bench fuzz vet clean
+.PHONY: build run test webtest peerd deps unit bench fuzz vet cross clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/wpservice
@@ -16,7 +16,7 @@ run: build
 
 ## test: install missing test dependencies (when root), then every test, real peers and
 ## the browser included.
-test: deps vet build peerd
+test: deps vet cross build peerd
 	$(GO) test -race -count=1 -timeout 15m ./...
 	WPSERVICE_BIN=$(abspath $(BIN)) PEERD_BIN=$(abspath bin/peerd) node --experimental-websocket --test --test-concurrency=1 web/tests/
 
@@ -25,6 +25,13 @@ deps:
 
 vet:
 	$(GO) vet ./...
+
+## cross: the Windows build (cgo through mingw-w64, for malgo's WASAPI backend) vets
+## and builds, so that no change breaks it unnoticed.
+WINDOWS_ENV := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w"
+cross:
+	$(WINDOWS_ENV) $(GO) vet ./...
+	$(WINDOWS_ENV) $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN).exe ./cmd/wpservice
 
 ## webtest: only the browser tests (node:test + Playwright on Chromium).
 webtest: build peerd

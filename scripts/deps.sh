@@ -5,7 +5,8 @@
 # and sysctl for the NAT router between them, certutil and
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
-# audio backend, the Go modules and the npm packages.
+# audio backend, mingw-w64 for the Windows cross build that every change must
+# keep green, the Go modules and the npm packages.
 # Idempotent and quick when everything is there.
 #
 # As root, missing Debian packages are installed with apt-get. Otherwise the
@@ -32,6 +33,7 @@ packages=(
 	"dbus-daemon:dbus-daemon"
 	"chromium:chromium"
 	"nodejs:node"
+	"gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc"
 )
 
 installed() { # package command
