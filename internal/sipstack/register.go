@@ -107,6 +107,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 	u := aor(acc)
 	log := s.log.With("aor", u.String())
 	requested, failures, registered, quiet, rebound := acc.interval(), 0, false, false, false
+	lost := false // a keep-alive found the flow dead; the next REGISTER opens a new one
 	for {
 		if !registered && !quiet {
 			s.emit(RegEvent{State: RegRegistering})
@@ -133,6 +134,10 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 		if step.Emit {
 			s.emit(step.Event)
 		}
+		if lost && registered {
+			lost = false
+			log.Info("registered again on a new flow", "transport", f.transport, "registrar", f.raddr)
+		}
 		if step.Wait == 0 {
 			continue
 		}
@@ -144,6 +149,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 				return
 			}
 			log.Warn("keep-alive failed, registering again", "error", err)
+			lost = true
 		}
 	}
 }
