@@ -50,6 +50,11 @@ func (s *Stack) Register() error {
 		return ErrNoAccount
 	}
 	s.stopRegLoop()
+	if acc.transport() == "TLS" {
+		// Before Register returns, so that a call moved after a network change
+		// does not take the stranded connection either.
+		s.dropStrandedFlow(s.localIP(serverHop(acc)))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
