@@ -50,6 +50,11 @@ func (s *Stack) Register() error {
 		return ErrNoAccount
 	}
 	s.stopRegLoop()
+	if acc.transport() == "TLS" {
+		// Before Register returns, so that a call moved after a network change
+		// does not take the stranded connection either.
+		s.dropStrandedFlow(s.localIP(serverHop(acc)))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -107,6 +112,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 	u := aor(acc)
 	log := s.log.With("aor", u.String())
 	requested, failures, registered, quiet, rebound := acc.interval(), 0, false, false, false
+	lost := false // a keep-alive found the flow dead; the next REGISTER opens a new one
 	for {
 		if !registered && !quiet {
 			s.emit(RegEvent{State: RegRegistering})
@@ -133,6 +139,10 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 		if step.Emit {
 			s.emit(step.Event)
 		}
+		if lost && registered {
+			lost = false
+			log.Info("registered again on a new flow", "transport", f.transport, "registrar", f.raddr)
+		}
 		if step.Wait == 0 {
 			continue
 		}
@@ -144,6 +154,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 				return
 			}
 			log.Warn("keep-alive failed, registering again", "error", err)
+			lost = true
 		}
 	}
 }

@@ -2,6 +2,7 @@ package sipstack
 
 import (
 	"context"
+	"net"
 	"sync"
 
 	"github.com/emiago/sipgo/sip"
@@ -17,10 +18,12 @@ import (
 // the same Contact: they leave on the same connection.
 
 // flowPorts is the local port of the TLS connection to the registrar, per local
-// address. Safe for concurrent use.
+// address, and the registrar's address that connection goes to. Safe for
+// concurrent use.
 type flowPorts struct {
-	mu sync.Mutex
-	m  map[string]int
+	mu    sync.Mutex
+	m     map[string]int
+	raddr string // "IP:port" of the registrar's end, as the connection pool knows it
 }
 
 func (f *flowPorts) get(ip string) (int, bool) {
@@ -30,13 +33,20 @@ func (f *flowPorts) get(ip string) (int, bool) {
 	return port, ok
 }
 
-func (f *flowPorts) set(ip string, port int) {
+func (f *flowPorts) set(ip string, port int, raddr string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.m == nil {
 		f.m = map[string]int{}
 	}
 	f.m[ip] = port
+	f.raddr = raddr
+}
+
+func (f *flowPorts) remote() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.raddr
 }
 
 // openFlow opens, or finds open, the TLS connection REGISTERs for acc leave on, and
@@ -57,6 +67,36 @@ func (s *Stack) openFlow(ctx context.Context, acc Account, ip string) error {
 	if err != nil {
 		return err
 	}
-	s.flows.set(ip, port)
+	raddr := ""
+	if rc, ok := conn.(interface{ RemoteAddr() net.Addr }); ok {
+		raddr = rc.RemoteAddr().String()
+	}
+	s.flows.set(ip, port, raddr)
 	return nil
+}
+
+// dropStrandedFlow closes the registration's TLS connection when it is bound to a
+// local address other than ip, the one that now routes to the registrar. After a
+// network change that connection is stranded on an address the machine no longer
+// has: what is written to it is lost without an error until TCP gives up, minutes
+// later. Closed and out of the pool, it lets the next request to the registrar (the
+// REGISTER that follows the change, the re-INVITE that moves a call) open a new
+// connection from ip.
+func (s *Stack) dropStrandedFlow(ip string) {
+	raddr := s.flows.remote()
+	if raddr == "" {
+		return
+	}
+	pool := s.ua.TransportLayer().Pool("tls")
+	conn := pool.Get(raddr)
+	if conn == nil {
+		return
+	}
+	if host, _, err := net.SplitHostPort(conn.LocalAddr().String()); err == nil && host == ip {
+		_, _ = conn.TryClose() // the reference Get took
+		return
+	}
+	s.log.Info("closing the TLS connection left on a former address", "local", conn.LocalAddr().String(), "registrar", raddr)
+	_, _ = conn.TryClose()
+	_ = pool.CloseAndDelete(conn, raddr)
 }

@@ -126,11 +126,21 @@ func StartNAT(t TB, udpTimeout time.Duration) *NAT {
 }
 
 // masquerade is the router's nftables rule set: what leaves on the
-// provider-side interface (%s) takes the router's address.
+// provider-side interface (%[1]s) takes the router's address, and a datagram
+// that arrives there for the router itself, claimed by no mapping, is refused
+// (ICMP port unreachable), as a home router's firewall refuses what nobody
+// asked for. Refused before conntrack confirms it, such a datagram leaves no
+// entry behind: a far phone whose RTP reaches the router before the desk's
+// first packet to it does not hold the public port, so the desk's flow keeps
+// its port and the far phone's packets then follow the mapping.
 const masquerade = `table ip nat {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
-		oifname "%s" masquerade
+		oifname "%[1]s" masquerade
+	}
+	chain input {
+		type filter hook input priority filter; policy accept;
+		iifname "%[1]s" meta l4proto udp reject
 	}
 }
 `
