@@ -3,6 +3,7 @@ package e2e
 import (
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,5 +98,34 @@ func TestBaresipCallsEngineWithOptionalSRTP(t *testing.T) {
 	}
 	if hz, rms := loudest(readWAV(t, decodedDump(t, s.bob))); math.Abs(hz-engineHz) > 15 || rms < 500 {
 		t.Errorf("baresip heard %.0f Hz at RMS %.0f, want the engine's %.0f Hz", hz, rms, engineHz)
+	}
+}
+
+// With SRTP mandatory, a peer that answers the engine's RTP/SAVP offer in plain
+// RTP anyway (no key: a broken PBX or SBC) is not talked to in clear: the engine
+// ACKs the 200, ends the call with BYE, and reports encryption_required.
+func TestMandatorySRTPEndsAPlainAnswer(t *testing.T) {
+	sipp := testpeer.RunSIPp(t, testpeer.SIPpOptions{Scenario: testpeer.ScenarioPath(t, "uas_plain_answer.xml")})
+	e := startEngine(t, engineOptions{account: map[string]any{
+		"server": "127.0.0.1:" + strconv.Itoa(sipp.LocalPort), "username": "alice", "password": "secret",
+		"register": false, "mediaEncryption": api.MediaEncryptionMandatory,
+	}})
+	c := e.connect(t)
+	var res api.DialResult
+	c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
+	got := c.callStates(res.CallID, api.CallEnded, 10*time.Second)
+	for _, cs := range got {
+		if cs.State == api.CallActive {
+			t.Errorf("a plain answer to a mandatory SRTP offer made the call active: %+v", cs)
+		}
+	}
+	if cs := got[len(got)-1]; cs.Encrypted || cs.Cause == nil || cs.Cause.Kind != api.CauseEncryptionRequired {
+		t.Errorf("the call ended %+v, want cause %s", cs, api.CauseEncryptionRequired)
+	}
+	if code, log := sipp.Wait(t, 10*time.Second); code != 0 {
+		t.Errorf("SIPp (INVITE, ACK, BYE) exited %d:\n%s", code, log)
+	}
+	if msgs := sipp.Messages(); !strings.Contains(msgs, "RTP/SAVP") {
+		t.Errorf("the engine's offer was not RTP/SAVP:\n%s", msgs)
 	}
 }

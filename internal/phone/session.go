@@ -273,8 +273,24 @@ func (p *Phone) onCallEvent(sipID string, in input, code int, reason string, sdp
 	}
 	if len(sdp) > 0 {
 		c.remoteSDP = sdp
+		in, reason = p.screenAnswer(c, in, reason)
 	}
 	if _, err := p.apply(c, in, code, reason); err != nil {
 		p.log.Debug("sip input ignored", "call", c.id, "input", in, "state", c.state, "code", code)
 	}
+}
+
+// screenAnswer turns an answer (or early SDP) to our offer that the account's media
+// encryption cannot accept into inNoSRTP, before the call is reported active or
+// its media started: a mandatory-SRTP call never goes live in clear, not even for
+// a moment.
+func (p *Phone) screenAnswer(c *call, in input, reason string) (input, string) {
+	if !c.outgoing || c.state == stActive || (in != inAnswered && in != inEarlyMedia) {
+		return in, reason
+	}
+	if _, err := p.negotiate(c.remoteSDP, c.crypto); errors.Is(err, errNoSRTP) {
+		p.log.Info("call refused: no SRTP", "call", c.id, "err", err)
+		return inNoSRTP, err.Error()
+	}
+	return in, reason
 }
