@@ -32,6 +32,11 @@ const killLoop = 15 * time.Second
 func TestStateSurvivesSIGKILL(t *testing.T) {
 	e := startEngine(t, engineOptions{})
 	e.stop(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("the last engine's log:\n%s", e.logText())
+		}
+	})
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), uint64(os.Getpid())))
 	h := &history{acked: -1, inflight: -1}
 	var rounds, cutAtStart int
