@@ -52,6 +52,9 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	log := slog.New(newEventLogHandler(baseLog.Handler(), bus))
 
 	accounts := accountstore.New(st, secret.Open(secret.DefaultService, filepath.Join(dataDir, "secrets.json"), log))
+	if err := accounts.Recover(); err != nil {
+		log.Warn("stored account: the password entry of an interrupted change was not removed", "err", err)
+	}
 	acc, provisioned := initialAccount(cfg, accounts, log)
 	acc = acc.Normalize()
 	if err := acc.Validate(); err != nil && acc.Configured() {

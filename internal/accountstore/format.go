@@ -13,13 +13,18 @@ import (
 //     ("Server", "Username"...), without a version; its oldest builds kept the
 //     password in it.
 //   - Version 2 is {"version": 2, "accounts": [...]}: a list, each account keyed by
-//     the JSON names of account.Account, never with its password.
+//     the JSON names of account.Account, never with its password. Later builds add
+//     "passwordEntry" (absent: 0), which of the two keeper entries holds the first
+//     account's password (entries.go). A build from before it reads entry 0, so going
+//     back to one finds the password only when that is the entry in use.
 const FormatVersion = 2
 
 // document is the account file since version 2.
 type document struct {
 	Version  int               `json:"version"`
 	Accounts []account.Account `json:"accounts"`
+	// PasswordEntry names the keeper entry of the first account's password: 0 or 1.
+	PasswordEntry int `json:"passwordEntry,omitempty"`
 }
 
 // release1Account is the account file of release 1, read and never written. Its keys
@@ -46,30 +51,34 @@ func (r release1Account) account() account.Account {
 }
 
 // decode reads an account file of any known version. Accounts come back as saved:
-// without their password, except from a release-1 file that still held one.
-func decode(data []byte) ([]account.Account, error) {
+// without their password, except from a release-1 file that still held one, whose
+// password entry is 0.
+func decode(data []byte) (document, error) {
 	var head struct {
 		Version *int `json:"version"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return document{}, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	switch {
 	case head.Version == nil:
 		var r release1Account
 		if err := json.Unmarshal(data, &r); err != nil {
-			return nil, fmt.Errorf("%w: release 1: %w", ErrCorrupt, err)
+			return document{}, fmt.Errorf("%w: release 1: %w", ErrCorrupt, err)
 		}
-		return []account.Account{r.account()}, nil
+		return document{Version: FormatVersion, Accounts: []account.Account{r.account()}}, nil
 	case *head.Version == FormatVersion:
 		var d document
 		if err := json.Unmarshal(data, &d); err != nil {
-			return nil, fmt.Errorf("%w: version %d: %w", ErrCorrupt, FormatVersion, err)
+			return document{}, fmt.Errorf("%w: version %d: %w", ErrCorrupt, FormatVersion, err)
 		}
-		return d.Accounts, nil
+		if d.PasswordEntry != 0 && d.PasswordEntry != 1 {
+			return document{}, fmt.Errorf("%w: password entry %d", ErrCorrupt, d.PasswordEntry)
+		}
+		return d, nil
 	case *head.Version > FormatVersion:
-		return nil, fmt.Errorf("%w: version %d, this release reads up to %d", ErrNewerFormat, *head.Version, FormatVersion)
+		return document{}, fmt.Errorf("%w: version %d, this release reads up to %d", ErrNewerFormat, *head.Version, FormatVersion)
 	default:
-		return nil, fmt.Errorf("%w: unknown version %d", ErrCorrupt, *head.Version)
+		return document{}, fmt.Errorf("%w: unknown version %d", ErrCorrupt, *head.Version)
 	}
 }

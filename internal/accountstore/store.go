@@ -1,7 +1,8 @@
 // Package accountstore keeps the accounts the user sets at run time in the data
 // directory: their fields in the owner-only account file (account.json, versioned,
 // see format.go), their passwords in the secret keeper (the OS keyring, or an
-// owner-only file where there is none). It also moves a password that an older
+// owner-only file where there is none), so that an account and its password change
+// together or not at all (entries.go). It also moves a password that an older
 // release left in the account file into the keeper.
 package accountstore
 
@@ -30,24 +31,19 @@ func New(docs *store.Store, keeper secret.Keeper) *Store {
 	return &Store{docs: docs, keeper: keeper}
 }
 
-// passwordName is the keeper's name for the account's password. It names the data
-// directory, so two engines with their own data directories keep their own password.
-// Release 1 chose it: changing it would lose every saved password.
-func (s *Store) passwordName() string { return "sip-password:" + s.docs.Dir() }
-
 // Load returns the saved account with its password, or a zero Account when none is
 // saved. A password that an older release kept in the account file is moved to the
 // keeper and the file rewritten without it.
 func (s *Store) Load() (account.Account, error) {
-	accounts, err := s.read()
-	if err != nil || len(accounts) == 0 {
+	doc, _, err := s.readDoc()
+	if err != nil || len(doc.Accounts) == 0 {
 		return account.Account{}, err
 	}
-	acc := accounts[0]
+	acc := doc.Accounts[0]
 	if acc.Password != "" {
-		return acc, s.SaveAccount(acc)
+		return acc, s.movePassword(doc)
 	}
-	pw, err := s.keeper.Get(s.passwordName())
+	pw, err := s.keeper.Get(s.entryName(doc.PasswordEntry))
 	switch {
 	case errors.Is(err, secret.ErrNotFound):
 	case err != nil:
@@ -58,51 +54,61 @@ func (s *Store) Load() (account.Account, error) {
 	return acc, nil
 }
 
-// SaveAccount saves a as the account the engine uses: its password in the keeper (or
-// removed from it when empty), the rest in the account file, whose other accounts
-// are kept. A file written by a newer release is not overwritten.
+// SaveAccount saves a as the account the engine uses, its password in the keeper (or
+// none when empty), the rest in the account file, whose other accounts are kept. The
+// account and its password change together or not at all, whenever the engine dies
+// (entries.go). A file written by a newer release is not overwritten.
 func (s *Store) SaveAccount(a account.Account) error {
-	accounts, err := s.read()
+	doc, exists, err := s.readDoc()
 	switch {
 	case errors.Is(err, ErrNewerFormat):
 		return err
 	case err != nil:
-		accounts = nil // unreadable: the account being saved replaces it
+		doc, exists = document{}, false // unreadable: the account being saved replaces it
 	}
-	if err := s.savePassword(a.Password); err != nil {
+	next := 0
+	if exists {
+		next = 1 - doc.PasswordEntry
+	}
+	if err := s.setEntry(next, a.Password); err != nil {
 		return err
 	}
-	if len(accounts) == 0 {
-		accounts = []account.Account{a}
+	if len(doc.Accounts) == 0 {
+		doc.Accounts = []account.Account{a}
 	} else {
-		accounts[0] = a
+		doc.Accounts[0] = a
 	}
-	return s.docs.Save(docName, document{Version: FormatVersion, Accounts: accounts})
+	if err := s.write(doc, next); err != nil {
+		return err
+	}
+	return s.setEntry(1-next, "")
 }
 
-func (s *Store) savePassword(pw string) error {
-	var err error
-	if pw == "" {
-		if err = s.keeper.Delete(s.passwordName()); errors.Is(err, secret.ErrNotFound) {
-			err = nil
-		}
-	} else {
-		err = s.keeper.Set(s.passwordName(), pw)
+// movePassword moves the password that a release-1 account file holds to the entry
+// that file names and rewrites the file without it. The account does not change, so
+// a crash in between is harmless: the next start moves the password again.
+func (s *Store) movePassword(doc document) error {
+	if err := s.setEntry(doc.PasswordEntry, doc.Accounts[0].Password); err != nil {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("saving the password (%s): %w", s.keeper.Kind(), err)
-	}
-	return nil
+	return s.write(doc, doc.PasswordEntry)
 }
 
-// read decodes the account file; no file is no account.
-func (s *Store) read() ([]account.Account, error) {
+// write replaces the account file with doc's accounts (never with a password: the
+// field is not in account.Account's JSON), naming password entry e.
+func (s *Store) write(doc document, e int) error {
+	return s.docs.Save(docName, document{Version: FormatVersion, Accounts: doc.Accounts, PasswordEntry: e})
+}
+
+// readDoc decodes the account file and reports whether there is one.
+func (s *Store) readDoc() (document, bool, error) {
 	var raw json.RawMessage
 	if err := s.docs.Load(docName, &raw); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil
+			return document{}, false, nil
 		}
-		return nil, err
+		return document{}, false, err
 	}
-	return decode(raw)
+	doc, err := decode(raw)
+	return doc, err == nil, err
 }

@@ -1,6 +1,7 @@
 // Package store keeps the engine's persistent state as small JSON documents in an
-// owner-only directory. Every write goes to a temporary file first and is renamed into
-// place, so a crash never leaves a half-written document.
+// owner-only directory. Every write goes through WriteFile (atomic.go): a temporary
+// file renamed into place, so a crash never leaves a half-written document, and Open
+// removes the temporary files an interrupted write left.
 package store
 
 import (
@@ -13,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 )
 
@@ -27,9 +27,14 @@ var validName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
 // ErrNotFound is returned by Load when a document does not exist.
 var ErrNotFound = errors.New("store: not found")
 
-// Open creates dir (mode 0700) if needed and returns a Store on it.
+// Open creates dir (mode 0700) if needed and returns a Store on it. It removes the
+// temporary files that writes interrupted by a crash left in dir (RemoveLeftovers), so
+// call it once at start, before anything writes there.
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := RemoveLeftovers(dir); err != nil {
 		return nil, err
 	}
 	return &Store{dir: dir}, nil
@@ -90,31 +95,4 @@ func (s *Store) Token(name string) (string, error) {
 	rand.Read(b)
 	tok := hex.EncodeToString(b)
 	return tok, WriteFile(p, []byte(tok))
-}
-
-// WriteFile writes data to path atomically (temporary file, fsync, rename) with mode 0600,
-// so a crash never leaves a half-written file and nobody else can read it.
-func WriteFile(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // a no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
 }

@@ -1,0 +1,9 @@
+package accountstore
+
+import "github.com/wpservice/wpservice/internal/account"
+
+// read returns the accounts of the account file; no file is no account.
+func (s *Store) read() ([]account.Account, error) {
+	doc, _, err := s.readDoc()
+	return doc.Accounts, err
+}
