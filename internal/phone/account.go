@@ -12,7 +12,8 @@ import (
 func (p *Phone) publicAccount() api.Account { return p.acc.Public() }
 
 // setAccount merges a into the account, checks the result, hands it to SIP, stores it
-// and (re-)registers when the account asks for registration.
+// and (re-)registers when the account asks for registration. A change that cannot be
+// stored is not made: what the engine acknowledges is what it finds at its next start.
 func (p *Phone) setAccount(a *api.AccountArgs) (api.Account, error) {
 	acc := p.acc.Merge(*a).Normalize()
 	if err := acc.Validate(); err != nil {
@@ -21,13 +22,17 @@ func (p *Phone) setAccount(a *api.AccountArgs) (api.Account, error) {
 	if err := p.cfg.SIP.SetAccount(acc); err != nil {
 		return api.Account{}, &api.ArgError{Reason: err.Error()}
 	}
-	p.acc = acc
-	p.bus.Emit(api.EvAccount, p.publicAccount())
 	if p.cfg.Store != nil {
 		if err := p.cfg.Store.SaveAccount(acc); err != nil {
 			p.log.Warn("save account", "err", err)
+			if err := p.cfg.SIP.SetAccount(p.acc); err != nil {
+				p.log.Warn("restore the account in SIP", "err", err)
+			}
+			return api.Account{}, fmt.Errorf("%w: %w", ErrStorage, err)
 		}
 	}
+	p.acc = acc
+	p.bus.Emit(api.EvAccount, p.publicAccount())
 	if acc.Register && acc.Configured() {
 		if err := p.startRegister(); err != nil {
 			return api.Account{}, err
