@@ -43,6 +43,7 @@ type peer struct {
 	noPong     bool   // swallow CRLFCRLF pings on TCP instead of answering
 	seenAs     string // host:port put in received/rport of REGISTER answers, as a NAT would
 	onInvite   func(p *peer, req *sip.Request, tx sip.ServerTransaction)
+	onAck      func(req *sip.Request) // sees every ACK, before the dialogs do
 	uac        *sipgo.DialogClientSession
 	uasDialogs *sipgo.DialogServerCache
 	lastUAS    *sipgo.DialogServerSession
@@ -91,7 +92,15 @@ func newPeerOn(t *testing.T, ip string) *peer {
 	}
 	srv.OnRegister(record(p.handleRegister))
 	srv.OnInvite(record(p.handleInvite))
-	srv.OnAck(record(func(req *sip.Request, tx sip.ServerTransaction) { _ = p.uasDialogs.ReadAck(req, tx) }))
+	srv.OnAck(record(func(req *sip.Request, tx sip.ServerTransaction) {
+		p.mu.Lock()
+		h := p.onAck
+		p.mu.Unlock()
+		if h != nil {
+			h(req)
+		}
+		_ = p.uasDialogs.ReadAck(req, tx)
+	}))
 	srv.OnBye(record(p.handleBye))
 	done, tcpDone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(done); _ = srv.ServeUDP(pc) }()
