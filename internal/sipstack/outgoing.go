@@ -87,6 +87,9 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 	req.AppendHeader(&maxFwd)
 	req.AppendHeader(sip.NewHeader("User-Agent", s.cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	if h := supportedHeader(); h != nil {
+		req.AppendHeader(h)
+	}
 	for _, h := range o.Headers {
 		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
 	}
