@@ -38,6 +38,7 @@ type peer struct {
 	password   string // registrar/UAS digest password; "" accepts anything
 	challenge  int    // 401 or 407
 	wrongCode  int    // answer to bad credentials: 401 (re-challenge) or 403
+	staleOnce  bool   // answer the first good credentials with a stale=true challenge
 	minExpires int    // 423 below this
 	grant      int    // granted expiry; 0 echoes the request
 	noPong     bool   // swallow CRLFCRLF pings on TCP instead of answering
@@ -228,7 +229,11 @@ func (p *peer) authorize(req *sip.Request, tx sip.ServerTransaction) bool {
 		hdr, resHdr = "Proxy-Authorization", "Proxy-Authenticate"
 	}
 	present, ok := p.checkAuth(req, hdr)
-	if ok {
+	p.mu.Lock()
+	stale := ok && p.staleOnce
+	p.staleOnce = p.staleOnce && !stale
+	p.mu.Unlock()
+	if ok && !stale {
 		return true
 	}
 	code := challenge
@@ -237,7 +242,11 @@ func (p *peer) authorize(req *sip.Request, tx sip.ServerTransaction) bool {
 	}
 	res := sip.NewResponseFromRequest(req, code, map[int]string{401: "Unauthorized", 407: "Proxy Authentication Required", 403: "Forbidden"}[code], nil)
 	if code != 403 {
-		res.AppendHeader(sip.NewHeader(resHdr, `Digest realm="test", nonce="n0nce", algorithm=MD5`))
+		value := `Digest realm="test", nonce="n0nce", algorithm=MD5`
+		if stale {
+			value += ", stale=true"
+		}
+		res.AppendHeader(sip.NewHeader(resHdr, value))
 	}
 	_ = tx.Respond(res)
 	return false
