@@ -29,7 +29,14 @@ func TestOutgoingCancelWaitsForProvisional(t *testing.T) {
 		t.Fatalf("Hangup: %v", err)
 	}
 	expectCall(t, rec, c, Provisional, 180)
-	expectCall(t, rec, c, Ended, 487)
+	for { // SIPp sends its 180 again for each retransmission of our INVITE
+		if ev := rec.call(); ev.Kind != Provisional {
+			if ev.CallID != c.CallID() || ev.Kind != Ended || ev.Code != 487 {
+				t.Fatalf("event %+v, want ended 487", ev)
+			}
+			break
+		}
+	}
 	if code, log := sipp.Wait(t, waitFor); code != 0 {
 		t.Fatalf("sipp exit %d:\n%s\n%s", code, log, sipp.Messages())
 	}

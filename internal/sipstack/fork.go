@@ -2,6 +2,7 @@ package sipstack
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/emiago/sipgo/sip"
@@ -18,14 +19,18 @@ const forkByeTimeout = 32 * time.Second
 // answering 2xx is left to the dialog, which ACKs it again.
 func (c *Call) watchForks(tx sip.ClientTransaction, answered *sip.Response) {
 	ours, _ := answered.To().Params.Get("tag")
-	ended := map[string]bool{} // the forks a BYE went to; the hook runs on one goroutine at a time
+	var mu sync.Mutex          // sipgo may run the hook for two retransmissions at once
+	ended := map[string]bool{} // the forks a BYE went to
 	tx.OnRetransmission(func(res *sip.Response) {
 		tag, _ := res.To().Params.Get("tag")
 		if !res.IsSuccess() || tag == ours {
 			return
 		}
-		c.endFork(res, !ended[tag])
+		mu.Lock()
+		first := !ended[tag]
 		ended[tag] = true
+		mu.Unlock()
+		c.endFork(res, first)
 	})
 }
 
