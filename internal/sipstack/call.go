@@ -40,9 +40,12 @@ type Call struct {
 	offerInAck bool       // our 200 to a re-INVITE without SDP made an offer
 
 	// outgoing
-	uac        *sipgo.DialogClientSession
-	stopInvite context.CancelFunc // makes WaitAnswer send CANCEL
-	inviteDone chan struct{}      // closed when the INVITE transaction is over
+	uac         *sipgo.DialogClientSession
+	tap         *inviteTap    // the INVITE's client transaction (invitetap.go)
+	abandon     func()        // stops waiting for the INVITE's final response (answer.go)
+	provisional bool          // a 1xx came: a CANCEL may go (cancel.go)
+	cancelSent  bool          // our CANCEL is out, or on its way
+	inviteDone  chan struct{} // closed when the INVITE transaction is over
 
 	// incoming
 	uas *sipgo.DialogServerSession

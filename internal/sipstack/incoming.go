@@ -14,6 +14,9 @@ import (
 // then it holds the server transaction until a final response is done or
 // the caller cancels. An INVITE inside a dialog goes to onReInvite.
 func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if refuseUnsupported(req, tx) {
+		return
+	}
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		s.onReInvite(req, tx)
 		return
@@ -120,6 +123,9 @@ func (s *Stack) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	res.AppendHeader(sip.NewHeader("Accept", "application/sdp"))
+	if h := supportedHeader(); h != nil {
+		res.AppendHeader(h)
+	}
 	res.AppendHeader(sip.NewHeader("Server", s.cfg.UserAgent))
 	_ = tx.Respond(res)
 }

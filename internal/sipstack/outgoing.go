@@ -59,16 +59,16 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 	}
 	s.pinLocal(req)
 
-	ctx, cancel := context.WithCancel(context.Background())
+	dua, tap := tapped(s.dialogUA(tp, from.User, ip))
 	c := &Call{
 		st:         s,
 		callID:     req.CallID().Value(),
+		tap:        tap,
 		inviteDone: make(chan struct{}),
-		stopInvite: cancel,
 	}
 	c.sdp.setLocal(o.SDP)
 	c.log = s.log.With("call", c.callID)
-	go c.runOutgoing(ctx, s.dialogUA(tp, from.User, ip), req, acc)
+	go c.runOutgoing(dua, req, acc)
 	return c, nil
 }
 
@@ -87,6 +87,9 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 	req.AppendHeader(&maxFwd)
 	req.AppendHeader(sip.NewHeader("User-Agent", s.cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	if h := supportedHeader(); h != nil {
+		req.AppendHeader(h)
+	}
 	for _, h := range o.Headers {
 		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
 	}
@@ -98,7 +101,7 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 }
 
 // runOutgoing owns the INVITE client transaction of an outgoing call.
-func (c *Call) runOutgoing(ctx context.Context, dua *sipgo.DialogUA, req *sip.Request, acc Account) {
+func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account) {
 	defer close(c.inviteDone)
 	connCtx, cancelConn := context.WithTimeout(context.Background(), connectTimeout)
 	sess, err := dua.WriteInvite(connCtx, req)
@@ -111,14 +114,13 @@ func (c *Call) runOutgoing(ctx context.Context, dua *sipgo.DialogUA, req *sip.Re
 	c.uac = sess
 	c.mu.Unlock()
 
-	err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{
-		OnResponse: c.onInviteResponse,
-		Username:   acc.authUser(),
-		Password:   acc.Password,
-	})
+	err = c.awaitAnswer(sess, acc)
 	res := sess.InviteResponse
-	answered := res != nil && res.IsSuccess()
+	answered := err == nil && res != nil && res.IsSuccess()
 	if answered {
+		if tx, _ := c.tap.invite(); tx != nil {
+			c.watchForks(tx, res)
+		}
 		c.confirm(sess)
 	}
 	hungUp := c.getState() == stateCancelling
@@ -157,14 +159,6 @@ func (c *Call) confirm(sess *sipgo.DialogClientSession) {
 	}
 }
 
-// onInviteResponse reports 180/183 (and other non-100 provisionals).
-func (c *Call) onInviteResponse(res *sip.Response) error {
-	if res.StatusCode > 100 && res.StatusCode < 200 {
-		c.emit(Provisional, res.StatusCode, res.Reason, res.Body())
-	}
-	return nil
-}
-
 func (c *Call) hangupOutgoing(ctx context.Context) error {
 	switch c.getState() {
 	case stateEnded:
@@ -173,7 +167,7 @@ func (c *Call) hangupOutgoing(ctx context.Context) error {
 		return c.bye(ctx)
 	}
 	if c.setState(stateCancelling, stateInviting) {
-		c.stopInvite()
+		c.requestCancel()
 	}
 	select {
 	case <-c.inviteDone:

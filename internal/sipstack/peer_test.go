@@ -38,11 +38,13 @@ type peer struct {
 	password   string // registrar/UAS digest password; "" accepts anything
 	challenge  int    // 401 or 407
 	wrongCode  int    // answer to bad credentials: 401 (re-challenge) or 403
+	staleOnce  bool   // answer the first good credentials with a stale=true challenge
 	minExpires int    // 423 below this
 	grant      int    // granted expiry; 0 echoes the request
 	noPong     bool   // swallow CRLFCRLF pings on TCP instead of answering
 	seenAs     string // host:port put in received/rport of REGISTER answers, as a NAT would
 	onInvite   func(p *peer, req *sip.Request, tx sip.ServerTransaction)
+	onAck      func(req *sip.Request) // sees every ACK, before the dialogs do
 	uac        *sipgo.DialogClientSession
 	uasDialogs *sipgo.DialogServerCache
 	lastUAS    *sipgo.DialogServerSession
@@ -91,7 +93,15 @@ func newPeerOn(t *testing.T, ip string) *peer {
 	}
 	srv.OnRegister(record(p.handleRegister))
 	srv.OnInvite(record(p.handleInvite))
-	srv.OnAck(record(func(req *sip.Request, tx sip.ServerTransaction) { _ = p.uasDialogs.ReadAck(req, tx) }))
+	srv.OnAck(record(func(req *sip.Request, tx sip.ServerTransaction) {
+		p.mu.Lock()
+		h := p.onAck
+		p.mu.Unlock()
+		if h != nil {
+			h(req)
+		}
+		_ = p.uasDialogs.ReadAck(req, tx)
+	}))
 	srv.OnBye(record(p.handleBye))
 	done, tcpDone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(done); _ = srv.ServeUDP(pc) }()
@@ -219,7 +229,11 @@ func (p *peer) authorize(req *sip.Request, tx sip.ServerTransaction) bool {
 		hdr, resHdr = "Proxy-Authorization", "Proxy-Authenticate"
 	}
 	present, ok := p.checkAuth(req, hdr)
-	if ok {
+	p.mu.Lock()
+	stale := ok && p.staleOnce
+	p.staleOnce = p.staleOnce && !stale
+	p.mu.Unlock()
+	if ok && !stale {
 		return true
 	}
 	code := challenge
@@ -228,7 +242,11 @@ func (p *peer) authorize(req *sip.Request, tx sip.ServerTransaction) bool {
 	}
 	res := sip.NewResponseFromRequest(req, code, map[int]string{401: "Unauthorized", 407: "Proxy Authentication Required", 403: "Forbidden"}[code], nil)
 	if code != 403 {
-		res.AppendHeader(sip.NewHeader(resHdr, `Digest realm="test", nonce="n0nce", algorithm=MD5`))
+		value := `Digest realm="test", nonce="n0nce", algorithm=MD5`
+		if stale {
+			value += ", stale=true"
+		}
+		res.AppendHeader(sip.NewHeader(resHdr, value))
 	}
 	_ = tx.Respond(res)
 	return false

@@ -200,9 +200,12 @@ func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession,
 	contact := s.contact(tp, acc.Username, ip)
 	req := s.newRegister(acc, sess, &contact, expires)
 	cl := s.client(tp, ip)
-	res, err := cl.Do(ctx, req)
-	if err == nil && (res.StatusCode == 401 || res.StatusCode == 407) && acc.Password != "" {
-		res, err = cl.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: acc.authUser(), Password: acc.Password})
+	res, err := answered(cl.Do(ctx, req))
+	for tries := 0; err == nil && acc.Password != "" && challenged(res) && (tries == 0 || staleNonce(res)); tries++ {
+		if tries == maxChallenges {
+			break
+		}
+		res, err = answered(cl.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: acc.authUser(), Password: acc.Password}))
 		sess.cseq = req.CSeq().SeqNo
 	}
 	if err != nil {
@@ -226,6 +229,38 @@ func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession,
 		out.MinExpires, _ = strconv.Atoi(strings.TrimSpace(h.Value()))
 	}
 	return out, f, nil
+}
+
+// challenged reports a 401 or 407 answer.
+func challenged(res *sip.Response) bool { return res.StatusCode == 401 || res.StatusCode == 407 }
+
+// staleNonce reports a challenge that refused only our nonce, which had expired
+// (stale=true, RFC 7616 section 3.3): credentials with the fresh nonce go at once,
+// and the registration has not failed.
+func staleNonce(res *sip.Response) bool {
+	for _, name := range []string{"WWW-Authenticate", "Proxy-Authenticate"} {
+		for _, h := range res.GetHeaders(name) {
+			for _, param := range strings.Split(h.Value(), ",") {
+				k, v, _ := strings.Cut(strings.TrimSpace(param), "=")
+				if strings.EqualFold(k, "stale") && strings.EqualFold(strings.Trim(v, `"`), "true") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// errNoResponse is a transaction that ended with neither a response nor an error,
+// which sipgo reports when it is terminated under its reader.
+var errNoResponse = errors.New("sipstack: transaction ended without a response")
+
+// answered turns sipgo's nil response without an error into errNoResponse.
+func answered(res *sip.Response, err error) (*sip.Response, error) {
+	if res == nil && err == nil {
+		return nil, errNoResponse
+	}
+	return res, err
 }
 
 func errorOutcome(err error) regOutcome {

@@ -256,6 +256,21 @@ func (s *Stack) account() (Account, bool) {
 	return s.acc, s.hasAcc
 }
 
+// background runs f on a goroutine of its own with a context that ends at Close,
+// which waits for it; after Close it does not run f.
+func (s *Stack) background(f func(ctx context.Context)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.serving.Add(1)
+	go func() {
+		defer s.serving.Done()
+		f(s.ctx)
+	}()
+}
+
 func (s *Stack) emit(ev Event) {
 	if s.cfg.OnEvent != nil {
 		s.cfg.OnEvent(ev)

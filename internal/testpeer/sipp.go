@@ -20,6 +20,9 @@ const (
 	// RFC 4733 digits 1, 2 and 3 from pcap/dtmf_2833_*.pcap one second
 	// apart, keeps the call up about 6 s and follows Record-Route.
 	ScenarioUACPcapDTMF = "uac_pcap_dtmf.xml"
+	// ScenarioUASCancelAfterRing is a UAS that sends no 100 Trying, rings after a
+	// second and expects a CANCEL only then, answering it 200 and the INVITE 487.
+	ScenarioUASCancelAfterRing = "uas_cancel_after_ring.xml"
 )
 
 //go:embed scenarios/*.xml

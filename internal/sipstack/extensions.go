@@ -1,0 +1,57 @@
+package sipstack
+
+import (
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// supportedExtensions are the SIP option tags we implement, the one list that our
+// Supported header and the check of a request's Require read. Empty today: 100rel
+// (RFC 3262) and timer (RFC 4028) join it when they are implemented.
+var supportedExtensions = []string{}
+
+// supportedHeader is our Supported header, nil while we support no extension.
+func supportedHeader() sip.Header {
+	if len(supportedExtensions) == 0 {
+		return nil
+	}
+	return sip.NewHeader("Supported", strings.Join(supportedExtensions, ", "))
+}
+
+// unsupportedRequired lists the option tags of req's Require headers that we do not
+// support (RFC 3261 section 8.2.2.3).
+func unsupportedRequired(req *sip.Request) []string {
+	var missing []string
+	for _, h := range req.GetHeaders("Require") {
+		for _, tag := range strings.Split(h.Value(), ",") {
+			tag = strings.ToLower(strings.TrimSpace(tag))
+			if tag != "" && !isSupported(tag) {
+				missing = append(missing, tag)
+			}
+		}
+	}
+	return missing
+}
+
+func isSupported(tag string) bool {
+	for _, s := range supportedExtensions {
+		if strings.EqualFold(s, tag) {
+			return true
+		}
+	}
+	return false
+}
+
+// refuseUnsupported answers req with 420 Bad Extension and an Unsupported header
+// naming the extensions it requires and we lack; it reports whether it did.
+func refuseUnsupported(req *sip.Request, tx sip.ServerTransaction) bool {
+	missing := unsupportedRequired(req)
+	if len(missing) == 0 {
+		return false
+	}
+	res := sip.NewResponseFromRequest(req, 420, "Bad Extension", nil)
+	res.AppendHeader(sip.NewHeader("Unsupported", strings.Join(missing, ", ")))
+	_ = tx.Respond(res)
+	return true
+}

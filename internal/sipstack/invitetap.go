@@ -1,0 +1,82 @@
+package sipstack
+
+import (
+	"context"
+	"sync"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// inviteTap sends the requests of one outgoing call's dialog just as sipgo's client
+// would, and keeps the client transaction of the call's initial INVITE (the last one
+// sent, after a digest challenge), which sipgo's dialog session holds to itself. The
+// call needs it to see the 2xx of a second fork (fork.go) and to send CANCEL
+// (cancel.go).
+type inviteTap struct {
+	txl *sip.TransactionLayer
+	tpl *sip.TransportLayer
+
+	mu  sync.Mutex
+	tx  sip.ClientTransaction
+	req *sip.Request
+}
+
+// tapped returns a copy of dua whose client reports its transactions to a new tap.
+func tapped(dua *sipgo.DialogUA) (*sipgo.DialogUA, *inviteTap) {
+	t := &inviteTap{txl: dua.Client.TransactionLayer(), tpl: dua.Client.TransportLayer()}
+	cl := *dua.Client
+	cl.TxRequester = t
+	tapped := *dua
+	tapped.Client = &cl
+	return &tapped, t
+}
+
+// Request is sipgo's ClientTransactionRequester: a transaction per request, as the
+// transaction layer makes it, and an ACK straight to the transport.
+func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTransaction, error) {
+	if req.IsAck() {
+		return nil, t.tpl.WriteMsg(req)
+	}
+	tx, err := t.txl.NewClientTransaction(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	initial := req.IsInvite() && !req.To().Params.Has("tag")
+	if initial {
+		fillContactPort(req)
+	}
+	if err := tx.Init(); err != nil {
+		tx.Terminate()
+		return nil, err
+	}
+	if initial {
+		t.mu.Lock()
+		t.tx, t.req = tx, req
+		t.mu.Unlock()
+	}
+	return tx, nil
+}
+
+// invite is the INVITE last sent and its transaction; nil before the first.
+func (t *inviteTap) invite() (sip.ClientTransaction, *sip.Request) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.tx, t.req
+}
+
+// fillContactPort gives a Contact without a port (TLS before the registration's
+// connection is known) the port of the connection the INVITE leaves on, which the
+// transport has put in Via: what sipgo's own INVITE does.
+func fillContactPort(req *sip.Request) {
+	ct, via := req.Contact(), req.Via()
+	if ct == nil || via == nil || ct.Address.Port != 0 {
+		return
+	}
+	switch ct.Address.Host {
+	case "":
+		ct.Address.Host, ct.Address.Port = via.Host, via.Port
+	case via.Host:
+		ct.Address.Port = via.Port
+	}
+}
