@@ -18,9 +18,13 @@ const (
 	// PulseSpeaker is the null sink: it plays nothing, but its monitor
 	// source carries what was played (RecordSpeaker).
 	PulseSpeaker = "wps_speaker"
-	// PulseMicrophone is the sine source: a steady tone at
-	// PulseOptions.MicrophoneHz.
-	PulseMicrophone = "wps_mic"
+	// PulseMicrophone is the monitor of a second null sink into which the
+	// server plays a steady tone at PulseOptions.MicrophoneHz (module-sine).
+	// A monitor follows the latency its clients ask for; module-sine-source
+	// would deliver its tone in blocks of two seconds.
+	PulseMicrophone = pulseMicrophoneSink + ".monitor"
+
+	pulseMicrophoneSink = "wps_mic"
 )
 
 // PulseOptions configures StartPulse.
@@ -45,7 +49,7 @@ type Pulse struct {
 
 // StartPulse starts pulseaudio with no configuration but its own: a native
 // socket that lets any local client in (no cookie to share), a null sink as
-// the speaker and a sine source as the microphone, both the defaults. It
+// the speaker and a tone as the microphone, both the defaults. It
 // waits until the server answers and stops it by PID at cleanup.
 //
 // pulseaudio refuses to run per-user as root only in name: it warns that it
@@ -73,7 +77,8 @@ func StartPulse(t TB, opts PulseOptions) *Pulse {
 		"--use-pid-file=false", "--high-priority=no", "--realtime=no", "--log-target=stderr",
 		"--load=module-native-protocol-unix auth-anonymous=1 socket="+socket,
 		"--load=module-null-sink sink_name="+PulseSpeaker,
-		fmt.Sprintf("--load=module-sine-source source_name=%s frequency=%d", PulseMicrophone, opts.MicrophoneHz))
+		"--load=module-null-sink sink_name="+pulseMicrophoneSink,
+		fmt.Sprintf("--load=module-sine sink=%s frequency=%d", pulseMicrophoneSink, opts.MicrophoneHz))
 	if err := p.waitReady(); err != nil {
 		t.Fatalf("pulseaudio: %v", err)
 	}
