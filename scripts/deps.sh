@@ -2,7 +2,8 @@
 # Installs what the tests need when it is missing: the real SIP peers
 # (kamailio, baresip, SIPp), coturn as a STUN server, sox for audio checks,
 # ip for the network namespaces that stand for other hosts, nft, conntrack
-# and sysctl for the NAT router between them, certutil and
+# and sysctl for the NAT router between them, pulseaudio and its pactl and
+# parec for a private sound server (the engine's real audio backend), certutil and
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
 # audio backend, mingw-w64 for the Windows cross build that every change must
@@ -27,6 +28,8 @@ packages=(
 	"nftables:nft"
 	"conntrack:conntrack"
 	"procps:sysctl"
+	"pulseaudio:pulseaudio"
+	"pulseaudio-utils:pactl"
 	"libnss3-tools:certutil"
 	"ca-certificates:update-ca-certificates"
 	"gnome-keyring:gnome-keyring-daemon"

@@ -74,6 +74,10 @@ type engineOptions struct {
 	control  map[string]any       // extra control fields (tls, origins...)
 	remote   map[string]any       // the remote section, or nil
 	prepare  func(dataDir string) // runs before the engine starts
+	// audio replaces fields of the audio section (WAV in and out on the null
+	// backend); env is added to the engine's environment.
+	audio map[string]any
+	env   []string
 	// netns runs the engine in a network namespace (the desk behind a NAT);
 	// its control API is then on that namespace's 127.0.0.1, which the test
 	// dials from inside it. Nil: the test's own namespace.
@@ -104,13 +108,17 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 	for k, v := range o.sip {
 		sip[k] = v
 	}
+	audio := map[string]any{"backend": "null", "input": "wav", "inputFile": inWAV, "output": "wav", "outputFile": e.outWAV}
+	for k, v := range o.audio {
+		audio[k] = v
+	}
 	if o.prepare != nil {
 		o.prepare(e.dataDir)
 	}
 	cfg := map[string]any{
 		"control":  control,
 		"sip":      sip,
-		"audio":    map[string]any{"backend": "null", "input": "wav", "inputFile": inWAV, "output": "wav", "outputFile": e.outWAV},
+		"audio":    audio,
 		"settings": settings,
 		"log":      map[string]any{"level": "debug"},
 		"dataDir":  e.dataDir,
@@ -130,6 +138,9 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 		e.cmd = e.netns.Command(t, binary, "run", "--config", e.cfgPath)
 	} else {
 		e.cmd = exec.Command(binary, "run", "--config", e.cfgPath)
+	}
+	if o.env != nil {
+		e.cmd.Env = append(e.cmd.Environ(), o.env...)
 	}
 	e.cmd.Stdout = e
 	e.cmd.Stderr = e

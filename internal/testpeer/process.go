@@ -35,6 +35,12 @@ type process struct {
 // when the test failed, prints the tail of its log.
 func startProcess(t TB, name, dir, bin string, args ...string) *process {
 	t.Helper()
+	return startProcessEnv(t, name, dir, nil, bin, args...)
+}
+
+// startProcessEnv is startProcess with env added to the test's environment.
+func startProcessEnv(t TB, name, dir string, env []string, bin string, args ...string) *process {
+	t.Helper()
 	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -42,6 +48,9 @@ func startProcess(t TB, name, dir, bin string, args ...string) *process {
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	isolate(cmd)

@@ -1,0 +1,43 @@
+package testpeer
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+)
+
+// PulseRecording is what the server's speaker plays, recorded from its
+// monitor by parec as 8 kHz mono 16-bit samples.
+type PulseRecording struct {
+	path string
+	proc *process
+}
+
+// RecordSpeaker starts recording what any client plays on the speaker. The
+// recorder is a client of its own (parec), so its stream is not counted in
+// another process's StreamsOf.
+func (p *Pulse) RecordSpeaker(t TB) *PulseRecording {
+	t.Helper()
+	bin := Need(t, "parec")
+	dir := t.TempDir()
+	r := &PulseRecording{path: filepath.Join(dir, "speaker.raw")}
+	r.proc = startProcessEnv(t, "parec", dir, p.Env(), bin,
+		"--device="+PulseSpeaker+".monitor", "--raw", "--format=s16le", "--rate=8000", "--channels=1",
+		"--latency-msec=20", r.path)
+	return r
+}
+
+// Stop ends the recording and returns its samples.
+func (r *PulseRecording) Stop(t TB) []int16 {
+	t.Helper()
+	r.proc.stop()
+	b, err := os.ReadFile(r.path)
+	if err != nil {
+		t.Fatalf("parec: %v\n%s", err, r.proc.tail(tailLines))
+	}
+	pcm := make([]int16, len(b)/2)
+	for i := range pcm {
+		pcm[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
+	}
+	return pcm
+}
