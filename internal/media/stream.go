@@ -86,8 +86,9 @@ type Stream struct {
 	ssrc  uint32
 	cname string
 	// public is the RTP socket's address as the STUN server saw it; invalid
-	// when none was asked or none answered.
-	public netip.AddrPort
+	// when none was asked or none answered. It is set before learned closes.
+	public  netip.AddrPort
+	learned chan struct{}
 	// initialTS is the first packet's timestamp, for RTCP sent before any RTP.
 	initialTS uint32
 	jitter    *JitterBuffer
@@ -146,6 +147,18 @@ type sendState struct {
 // not answer delays Open by at most its tries' timeouts; the stream then has no
 // public address, and says so in the log.
 func Open(cfg Config) (*Stream, error) {
+	s, err := Bind(cfg)
+	if err != nil {
+		return nil, err
+	}
+	<-s.Ready()
+	return s, nil
+}
+
+// Bind is Open without the wait for the STUN server: it returns once the ports are
+// bound, and the RTP socket asks the server in the background, before its reader
+// starts. Ready closes once the answer is in, or the tries' timeouts have passed.
+func Bind(cfg Config) (*Stream, error) {
 	ip, err := netip.ParseAddr(cfg.LocalIP)
 	if err != nil || ip.IsUnspecified() {
 		return nil, fmt.Errorf("%w: %q", ErrBadLocalIP, cfg.LocalIP)
@@ -180,15 +193,16 @@ func Open(cfg Config) (*Stream, error) {
 		srtpBuf: make([]byte, 0, maxPacket),
 		payload: make([]byte, 0, maxPacket),
 		done:    make(chan struct{}),
+		learned: make(chan struct{}),
 	}
 	s.initialTS = s.ts
 	s.cname = fmt.Sprintf("%08x@wpservice", s.ssrc)
 	s.log = cfg.Logger.With("component", "media", "ssrc", s.ssrc)
-	if cfg.STUNServer != "" {
-		s.learnPublicAddr()
+	if cfg.STUNServer == "" {
+		close(s.learned)
 	}
 	s.wg.Add(3)
-	go s.readRTP()
+	go s.readRTPAfterSTUN()
 	go s.readRTCP()
 	go s.sendReports()
 	s.log.Debug("media stream open", "rtp", rtpConn.LocalAddr().String())
@@ -227,9 +241,18 @@ func (s *Stream) LocalPort() int {
 
 // PublicAddr is the RTP socket's address as the STUN server saw it (behind a NAT,
 // the router's public address and port), to announce in SDP instead of the local
-// one; the zero AddrPort when Open asked no STUN server or had no answer.
+// one; the zero AddrPort when the stream asked no STUN server or had no answer.
+// It waits until Ready is closed.
 func (s *Stream) PublicAddr() netip.AddrPort {
+	<-s.learned
 	return s.public
+}
+
+// Ready is closed once PublicAddr is known: at once without a STUN server, else
+// when the server answered or gave up on (within its tries' timeouts), or when the
+// stream is closed.
+func (s *Stream) Ready() <-chan struct{} {
+	return s.learned
 }
 
 // Punch sends one empty datagram from the RTP socket to remote (RFC 6263 §4.1, a
