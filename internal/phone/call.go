@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
@@ -46,6 +47,7 @@ type call struct {
 	localIP    string    // our address for the call's SIP and RTP
 	moving     bool      // a re-INVITE moving the call to a new address is in flight (netchange.go)
 	netStale   bool      // the network changed while a re-INVITE was in flight: look again after it
+	preparing  bool      // its address and RTP are being made ready off the actor: not announced yet (prepare.go)
 	unheld     time.Time // when the call last stopped being held either way
 
 	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
@@ -77,11 +79,16 @@ func (c *call) public() api.CallState {
 	return cs
 }
 
-func (p *Phone) newCall(line int, outgoing bool, d Dialog, s Stream) *call {
+// newCall puts a new call on line, preparing: it holds the line but is not announced
+// until announce. d is nil for an outgoing call until its INVITE is sent.
+func (p *Phone) newCall(line int, outgoing bool, d Dialog) *call {
 	p.nextID++
 	c := &call{
-		id: fmt.Sprintf("c%d", p.nextID), sipID: d.CallID(), line: line, outgoing: outgoing,
-		dialog: d, stream: s, started: p.now(), rejectCode: 486,
+		id: fmt.Sprintf("c%d", p.nextID), line: line, outgoing: outgoing,
+		dialog: d, started: p.now(), rejectCode: 486, preparing: true,
+	}
+	if d != nil {
+		c.sipID = d.CallID()
 	}
 	if outgoing {
 		c.state = stDialing
@@ -89,8 +96,15 @@ func (p *Phone) newCall(line int, outgoing bool, d Dialog, s Stream) *call {
 		c.state = stIncoming
 	}
 	p.lines.set(line, c)
-	p.selectLine(line) // the newest call becomes the selected line
 	return c
+}
+
+// announce makes a prepared call known: its line becomes the selected one (the
+// newest call's) and its state is reported.
+func (p *Phone) announce(c *call) {
+	c.preparing = false
+	p.selectLine(c.line)
+	p.bus.Emit(api.EvCallState, c.public())
 }
 
 // apply feeds one input to c's state machine and runs the effects. The returned channel,
@@ -122,17 +136,9 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 				log.Warn("send reject", "err", err)
 			}
 		case fxSendHangup:
-			done = make(chan struct{})
-			p.trackHangup(done)
-			d := c.dialog
-			p.goWork(func(ctx context.Context) {
-				defer close(done)
-				ctx, cancel := context.WithTimeout(ctx, hangupTimeout)
-				defer cancel()
-				if err := d.Hangup(ctx); err != nil {
-					log.Warn("hangup", "err", err)
-				}
-			})
+			if c.dialog != nil { // nil: hung up before its INVITE was sent
+				done = p.sendHangup(c.dialog, log)
+			}
 		case fxStartMedia:
 			if err := p.startMedia(c); errors.Is(err, errNoSRTP) {
 				log.Info("call refused: no SRTP", "err", err)
@@ -163,7 +169,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 		}
 		log.Info("call ended", "cause", tr.cause, "code", code, "reason", reason)
 	}
-	if tr.next != prev {
+	if tr.next != prev && !c.preparing { // a call that ends while preparing ends unannounced
 		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
 	}
@@ -173,12 +179,28 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	return done, nil
 }
 
+// sendHangup sends the CANCEL or BYE of d on a worker and returns a channel that
+// closes once it has finished, which the shutdown waits for.
+func (p *Phone) sendHangup(d Dialog, log *slog.Logger) chan struct{} {
+	done := make(chan struct{})
+	p.trackHangup(done)
+	p.goWork(func(ctx context.Context) {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(ctx, hangupTimeout)
+		defer cancel()
+		if err := d.Hangup(ctx); err != nil {
+			log.Warn("hangup", "err", err)
+		}
+	})
+	return done
+}
+
 // bestLine is the line to select after the selected call ended: the lowest line with a
 // call, or 0.
 func (p *Phone) bestLine() int {
 	best := 0
 	p.lines.each(func(c *call) {
-		if best == 0 {
+		if best == 0 && !c.preparing {
 			best = c.line
 		}
 	})

@@ -269,6 +269,9 @@ func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
 	if sameAddr(n.remote, c.media.remote) && n.codec == c.media.codec && n.dtmfPT == c.media.dtmfPT && sameSRTP(n.srtp, c.media.srtp) {
 		return
 	}
+	if !sameAddr(n.remote, c.media.remote) {
+		p.punch(c, n.remote) // the peer's media moved: open our NAT toward it
+	}
 	c.media = n
 	if c.outgoing {
 		c.remoteSDP = sdp // startMedia negotiates an outgoing call's media from it

@@ -84,8 +84,14 @@ func (p *Phone) followCall(c *call) {
 	p.goWork(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, moveTimeout)
 		defer cancel()
-		answer, err := d.MoveMedia(ctx, ip, stream.LocalPort())
-		p.post(func() { p.endMove(c, ip, stream, answer, err) })
+		var answer []byte
+		err := awaitReady(ctx, stream) // the new socket's public address, behind a NAT
+		if err == nil {
+			answer, err = d.MoveMedia(ctx, ip, mediaAddr(ip, stream))
+		}
+		if !p.post(func() { p.endMove(c, ip, stream, answer, err) }) {
+			stream.Close()
+		}
 	})
 }
 

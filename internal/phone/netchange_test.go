@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"testing"
 	"testing/synctest"
 
@@ -18,8 +19,8 @@ func (n fakeNet) Changes() <-chan struct{} { return n }
 
 // MoveMedia records the move and answers as the dialog's moveErr says, with the
 // peer's SDP at port 32000.
-func (d *fakeDialog) MoveMedia(_ context.Context, ip string, port int) ([]byte, error) {
-	d.record(fmt.Sprintf("move %s:%d", ip, port))
+func (d *fakeDialog) MoveMedia(_ context.Context, ip string, media netip.AddrPort) ([]byte, error) {
+	d.record(fmt.Sprintf("move %s", media))
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.moveErr != nil {
@@ -130,6 +131,37 @@ func TestCallThatCannotFollowEnds(t *testing.T) {
 				t.Errorf("stream %d (on %s) is still open", i, s.localIP)
 			}
 			s.mu.Unlock()
+		}
+	})
+}
+
+// Behind a NAT, the re-INVITE that moves a call offers the public address STUN
+// learned for the new RTP socket, not its local one: the peer's RTP must reach the
+// router.
+func TestMovedCallOffersItsPublicAddress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := make(fakeNet)
+		var r *rig
+		r = newRig(t, func(c *Config) {
+			c.NetWatch = net
+			c.Media = func(localIP string) (Stream, error) {
+				r.smu.Lock()
+				defer r.smu.Unlock()
+				n := len(r.stream)
+				public := netip.AddrPortFrom(publicMedia.Addr(), publicMedia.Port()+uint16(2*n))
+				s := &fakeStream{port: 40000 + 2*n, localIP: localIP, public: public}
+				r.stream = append(r.stream, s)
+				return s, nil
+			}
+		})
+		r.sip.localIPs = map[string]string{}
+		d, _ := activeOutgoing(t, r)
+		r.moveTo(d.target, "10.0.0.3")
+		net <- struct{}{}
+		synctest.Wait()
+		moved := r.lastStream()
+		if got, want := d.did(), "move "+moved.public.String(); len(got) == 0 || got[len(got)-1] != want {
+			t.Fatalf("the dialog did %v, want a %q last", got, want)
 		}
 	})
 }

@@ -149,7 +149,11 @@ func (p *Phone) snapshot() api.Snapshot {
 		Devices:      p.devices(),
 		Settings:     p.publicSettings(),
 	}
-	p.lines.each(func(c *call) { s.Lines = append(s.Lines, c.public()) })
+	p.lines.each(func(c *call) {
+		if !c.preparing {
+			s.Lines = append(s.Lines, c.public())
+		}
+	})
 	return s
 }
 
