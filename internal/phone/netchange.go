@@ -13,8 +13,10 @@ import (
 // server and to each call's peer. A registration whose address changed starts over
 // from the new one at once (reg.state goes through registering): the old flow is dead.
 // An active call whose address changed gets a new RTP socket on the new address and a
-// re-INVITE offering it; the call goes on there, or, if the peer refuses or does not
-// answer, ends with cause network_changed. Neither needs an event of its own: the
+// re-INVITE offering it (at the socket's public address, when STUN learned one); the
+// call goes on there, or, if the peer refuses or does not answer, ends with cause
+// network_changed. With Config.EndCallsOnNetworkChange (sip.onNetworkChange "end")
+// it ends so at once, with a BYE. Neither needs an event of its own: the
 // registration says so in reg.state and a call that could not follow in its cause.
 
 // moveTimeout bounds the re-INVITE that moves a call; the old path is dead meanwhile.
@@ -66,6 +68,11 @@ func (p *Phone) followCall(c *call) {
 	ip := p.cfg.SIP.LocalIP(c.route())
 	if ip == c.localIP {
 		c.netStale = false
+		return
+	}
+	if p.cfg.EndCallsOnNetworkChange {
+		p.log.Info("network changed: ending the call", "call", c.id, "from", c.localIP, "to", ip)
+		p.apply(c, inNetworkChanged, 0, "the local address changed from "+c.localIP+" to "+ip)
 		return
 	}
 	if c.moving || c.pendingHold != nil {

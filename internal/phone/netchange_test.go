@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 	"testing/synctest"
 
@@ -162,6 +163,36 @@ func TestMovedCallOffersItsPublicAddress(t *testing.T) {
 		moved := r.lastStream()
 		if got, want := d.did(), "move "+moved.public.String(); len(got) == 0 || got[len(got)-1] != want {
 			t.Fatalf("the dialog did %v, want a %q last", got, want)
+		}
+	})
+}
+
+// With EndCallsOnNetworkChange a call whose address changed is not moved: it ends
+// at once with a BYE and cause network_changed, and the registration still follows.
+func TestCallEndsOnNetworkChangeWhenConfigured(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := make(fakeNet)
+		r := newRig(t, func(c *Config) { c.NetWatch, c.EndCallsOnNetworkChange = net, true })
+		r.sip.localIPs = map[string]string{}
+		r.mustDo(api.CmdRegister.Name, nil)
+		r.p.post(func() { r.p.onRegState(api.RegState{State: api.RegRegistered}) })
+		d, _ := activeOutgoing(t, r)
+		r.moveTo(d.target, "10.0.0.3")
+		r.moveTo("sip:127.0.0.1:5060", "10.0.0.3")
+		net <- struct{}{}
+		cs := r.expectStates(api.CallEnded)
+		if cs.Cause == nil || cs.Cause.Kind != api.CauseNetworkChanged {
+			t.Errorf("cause %+v, want %s", cs.Cause, api.CauseNetworkChanged)
+		}
+		synctest.Wait()
+		if got := d.did(); !slices.Equal(got, []string{"hangup"}) {
+			t.Errorf("the dialog did %v, want a BYE and no move", got)
+		}
+		if n := len(r.stream); n != 1 {
+			t.Errorf("%d RTP sockets opened, want none for a move", n)
+		}
+		if n := r.sip.registered(); n != 2 {
+			t.Errorf("%d REGISTER starts, want the one after the change too", n)
 		}
 	})
 }

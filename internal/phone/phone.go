@@ -47,6 +47,9 @@ type Config struct {
 	// NetWatch reports network changes, which the engine follows (netchange.go);
 	// nil: none are watched.
 	NetWatch NetWatch
+	// EndCallsOnNetworkChange ends, with cause network_changed, an active call
+	// whose local address changed, instead of moving it (sip.onNetworkChange).
+	EndCallsOnNetworkChange bool
 }
 
 // Phone is the engine. Create it with New, run it with Run.
