@@ -69,7 +69,8 @@ type Params struct {
 
 	// SRTP, when set, protects everything sent and requires everything
 	// received to be SRTP/SRTCP with the peer's key; plain packets are then
-	// dropped. A later Start with the same keys keeps the SRTP state.
+	// dropped. A later Start with the same keys keeps the SRTP state; one
+	// that changes one side's key keeps the other side's.
 	SRTP *SRTP
 }
 
@@ -353,16 +354,18 @@ func (s *Stream) WriteFrame(pcm []int16) error {
 }
 
 // setSRTP takes the SRTP keys of a Start (nil: plain RTP), keeping the state
-// of the same keys. It runs under s.mu.
+// of the same keys, and of the direction whose key stays when the other's
+// changes. It runs under s.mu.
 func (s *Stream) setSRTP(k *SRTP) error {
 	if k == nil {
 		s.srtp.Store(nil)
 		return nil
 	}
-	if cur := s.srtp.Load(); cur != nil && cur.keys.equal(k) {
+	cur := s.srtp.Load()
+	if cur != nil && cur.keys.equal(k) {
 		return nil
 	}
-	sec, err := newSRTPSession(k)
+	sec, err := newSRTPSession(k, cur)
 	if err != nil {
 		return err
 	}
