@@ -180,6 +180,7 @@ func (s *sdpSession) answer(offer []byte) ([]byte, error) {
 	if c, ok := answerCrypto(s.base.Crypto, peer.Crypto); ok {
 		md.Crypto = []Crypto{c}
 	}
+	md.RTCPMux = s.base.RTCPMux && peer.RTCPMux // accepted only where offered (RFC 5761 section 5.1.1)
 	remoteHeld := peer.Holding()
 	md.Direction = answerDirection(holdDirection(s.held, false), peer)
 	body, ver := s.build(md)
