@@ -31,14 +31,14 @@ func (k *SRTP) equal(o *SRTP) bool {
 }
 
 // srtpSession holds the four SRTP contexts of a stream, one per direction and
-// protocol, so that each is used by one goroutine: sending RTP by the media
-// clock, receiving RTP and RTCP by their readers. Sending RTCP happens from
-// the report goroutine and from Close, hence its lock.
+// protocol. Sending RTP is the media clock's and receiving RTP the RTP reader's,
+// each alone. Sending RTCP happens from the report goroutine and from Close,
+// receiving it from the RTCP reader or, with rtcp-mux, the RTP reader: hence
+// their locks.
 type srtpSession struct {
-	keys         SRTP
-	txRTP, rxRTP *srtp.Context
-	rxRTCP       *srtp.Context
-	txRTCP       *lockedContext
+	keys           SRTP
+	txRTP, rxRTP   *srtp.Context
+	txRTCP, rxRTCP *lockedContext
 }
 
 // lockedContext is an SRTP context used from more than one goroutine.
@@ -89,7 +89,7 @@ func newSRTPSession(k *SRTP, prev *srtpSession) (*srtpSession, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.rxRTP, s.rxRTCP = rx[0], rx[1]
+		s.rxRTP, s.rxRTCP = rx[0], &lockedContext{ctx: rx[1]}
 	}
 	return s, nil
 }
@@ -112,4 +112,11 @@ func (s *srtpSession) protectRTCP(b []byte) ([]byte, error) {
 	s.txRTCP.mu.Lock()
 	defer s.txRTCP.mu.Unlock()
 	return s.txRTCP.ctx.EncryptRTCP(nil, b, nil)
+}
+
+// unprotectRTCP checks and decrypts a compound SRTCP packet into dst.
+func (s *srtpSession) unprotectRTCP(dst, b []byte) ([]byte, error) {
+	s.rxRTCP.mu.Lock()
+	defer s.rxRTCP.mu.Unlock()
+	return s.rxRTCP.ctx.DecryptRTCP(dst, b, nil)
 }

@@ -1,5 +1,6 @@
 // Package media carries one call's audio over RTP: a UDP socket pair per call
-// (RTP on an even port, RTCP on the next), encoding and packetizing frames from
+// (RTP on an even port, RTCP on the next, or RTCP on the RTP port when the peer
+// agreed to rtcp-mux), encoding and packetizing frames from
 // the engine's media clock, a jitter buffer and decoder with simple loss
 // concealment on the way back, RFC 4733 DTMF both ways, and RTCP sender reports.
 //
@@ -56,6 +57,11 @@ type Params struct {
 	Remote     *net.UDPAddr // peer RTP address
 	RemoteRTCP *net.UDPAddr // peer RTCP address; nil means Remote's port + 1
 
+	// RTCPMux sends RTCP from the RTP socket to the peer's RTP address and takes
+	// the RTCP that arrives there (RFC 5761), as both sides agreed in SDP
+	// (a=rtcp-mux). The RTCP socket then stays bound but unused.
+	RTCPMux bool
+
 	// Codec encodes WriteFrame's and decodes ReadFrame's frames; both run on the
 	// media clock's goroutine, so one instance serves both directions.
 	Codec       audio.Codec
@@ -103,6 +109,7 @@ type Stream struct {
 	params     Params
 	remote     *net.UDPAddr
 	remoteRTCP *net.UDPAddr
+	mux        atomic.Bool // params.RTCPMux, for the readers
 	latched    bool
 	rtcpLatch  bool
 	rx         receiveStats
@@ -291,6 +298,7 @@ func (s *Stream) Start(p Params) error {
 	s.started = true
 	s.params = p
 	s.remote, s.remoteRTCP = cloneAddr(p.Remote), cloneAddr(remoteRTCP)
+	s.mux.Store(p.RTCPMux)
 	s.latched, s.rtcpLatch = false, false
 	if p.DTMFPayloadType == 0 {
 		s.dtmfTx.reset()
