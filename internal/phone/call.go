@@ -39,6 +39,7 @@ type call struct {
 	localSDP   []byte // our answer to an incoming offer
 	media      negotiated
 	crypto     []sipstack.Crypto // the SDES crypto lines of our offer or answer
+	ourMux     bool              // our first SDP said a=rtcp-mux: every offer of ours does, an answer when the offer did
 	rejectCode int
 	dtmfSuffix string
 	ignored    bool      // incoming: the user silenced the ringer for it

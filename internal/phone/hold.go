@@ -266,7 +266,8 @@ func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
 	if n.remote.IP.IsUnspecified() {
 		return
 	}
-	if sameAddr(n.remote, c.media.remote) && n.codec == c.media.codec && n.dtmfPT == c.media.dtmfPT && sameSRTP(n.srtp, c.media.srtp) {
+	n.mux = n.mux && c.ourMux // our answer accepts rtcp-mux only if our first SDP had it (sipstack's answer)
+	if sameAddr(n.remote, c.media.remote) && n.codec == c.media.codec && n.dtmfPT == c.media.dtmfPT && sameSRTP(n.srtp, c.media.srtp) && n.mux == c.media.mux {
 		return
 	}
 	if !sameAddr(n.remote, c.media.remote) {

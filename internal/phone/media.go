@@ -32,6 +32,6 @@ func (m mediaStream) Start(p MediaParams) error {
 	}
 	return m.Stream.Start(media.Params{
 		Remote: p.Remote, Codec: p.Codec, PayloadType: p.PayloadType,
-		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF, SRTP: p.SRTP,
+		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF, SRTP: p.SRTP, RTCPMux: p.RTCPMux,
 	})
 }

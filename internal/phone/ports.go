@@ -76,6 +76,7 @@ type MediaParams struct {
 	DTMFPayloadType uint8 // 0: the peer offered no telephone-event
 	OnDTMF          func(digit rune, d time.Duration)
 	SRTP            *media.SRTP // nil: plain RTP
+	RTCPMux         bool        // RTCP on the RTP port: both SDPs say a=rtcp-mux
 }
 
 // Stream is one call's RTP session. The media clock's goroutine calls WriteFrame and

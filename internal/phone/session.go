@@ -25,15 +25,21 @@ type negotiated struct {
 	srtp   *media.SRTP     // the SRTP keys; nil for plain RTP
 	crypto sipstack.Crypto // our crypto line that srtp sends with
 	savp   bool            // the peer's m= line is RTP/SAVP
+	mux    bool            // the peer's SDP says a=rtcp-mux: RTCP on the RTP port
 }
 
 // localDesc describes our media on stream, opened at ip, for an offer or answer: at
 // the public address STUN learned for it when there is one (behind a NAT, where the
 // peer's RTP must go), else at ip and its local port. dtmfPT is the telephone-event
-// payload type to put in it (0: none).
-func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8) sipstack.MediaDesc {
+// payload type to put in it (0: none); mux offers rtcp-mux, or accepts it.
+//
+// RTCP goes on the RTP port when both sides say a=rtcp-mux (RFC 5761), as every
+// offer of ours proposes: then the one public address STUN learned serves RTCP
+// too. A peer that does not take it gets RTCP on the next port, as ever.
+func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8, mux bool) sipstack.MediaDesc {
 	at := mediaAddr(ip, stream)
-	return sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT, Direction: "sendrecv"}
+	return sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
+		Direction: "sendrecv", RTCPMux: mux}
 }
 
 // mediaAddr is where the peer's RTP must go for stream, opened at ip: the public
@@ -86,7 +92,7 @@ func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error
 	if ip == nil || d.Port <= 0 || d.Port > 65535 {
 		return negotiated{}, fmt.Errorf("sdp: bad media address %q port %d", d.IP, d.Port)
 	}
-	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf, savp: d.SAVP}
+	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf, savp: d.SAVP, mux: d.RTCPMux}
 	if err := p.negotiateSRTP(&n, d, ours); err != nil {
 		return negotiated{}, err
 	}
@@ -124,6 +130,7 @@ func (p *Phone) startMedia(c *call) error {
 		PayloadType:     c.media.codec.PT,
 		DTMFPayloadType: c.media.dtmfPT,
 		SRTP:            c.media.srtp,
+		RTCPMux:         c.media.mux,
 		OnDTMF: func(digit rune, d time.Duration) {
 			p.post(func() { p.onDTMF(c, digit, d) })
 		},
@@ -226,12 +233,12 @@ func (p *Phone) onIncoming(in Incoming) {
 func (p *Phone) ring(c *call) {
 	n := c.media
 	p.punch(c, n.remote)
-	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT) // the caller's telephone-event number, or none
+	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux) // the caller's telephone-event number, or none
 	if n.srtp != nil {
 		c.crypto = []sipstack.Crypto{n.crypto}
 		answer = withCrypto(answer, c.crypto, n.savp)
 	}
-	c.localSDP = buildSDP(answer)
+	c.localSDP, c.ourMux = buildSDP(answer), answer.RTCPMux
 	p.log.Info("incoming call", "call", c.id, "line", c.line, "sip_call_id", c.sipID, "from", c.peer)
 	p.announce(c)
 	p.apply(c, inRing, 0, "")
