@@ -222,9 +222,19 @@ func rejectReason(code int) string {
 	return "Rejected"
 }
 
-// resolve finds the call a command refers to: by call id (engine or SIP), by line, or
-// the selected line's call, or the only call.
+// resolve finds the call a command refers to (resolveAny), refusing one still
+// preparing (prepare.go): only a hang-up reaches it.
 func (p *Phone) resolve(ref api.CallRef) (*call, error) {
+	c, err := p.resolveAny(ref)
+	if err == nil && c.preparing {
+		return nil, fmt.Errorf("%w: the call on line %d is not ready yet", ErrCallState, c.line)
+	}
+	return c, err
+}
+
+// resolveAny finds the call a command refers to: by call id (engine or SIP), by line,
+// or the selected line's call, or the only call.
+func (p *Phone) resolveAny(ref api.CallRef) (*call, error) {
 	switch {
 	case ref.CallID != "":
 		if c := p.lines.find(ref.CallID); c != nil {
@@ -240,14 +250,22 @@ func (p *Phone) resolve(ref api.CallRef) (*call, error) {
 	if c := p.lines.get(p.selected); c != nil {
 		return c, nil
 	}
-	if p.lines.count() == 1 {
-		return p.lines.get(p.bestLine()), nil
+	if p.lines.count() == 1 { // the only call, announced or still preparing
+		var only *call
+		p.lines.each(func(c *call) { only = c })
+		return only, nil
 	}
 	return nil, fmt.Errorf("%w: none selected", ErrNoCall)
 }
 
+// userInput feeds a user's command to the call it refers to; a hang-up also ends a
+// call still preparing.
 func (p *Phone) userInput(ref api.CallRef, in input) (api.Empty, error) {
-	c, err := p.resolve(ref)
+	resolve := p.resolve
+	if in == inHangup {
+		resolve = p.resolveAny
+	}
+	c, err := resolve(ref)
 	if err != nil {
 		return api.Empty{}, err
 	}

@@ -97,7 +97,10 @@ func noCallState(t *testing.T, r *rig) {
 }
 
 func TestDialHungUpWhilePreparing(t *testing.T) {
-	for _, slow := range []string{"name lookup", "STUN"} {
+	for slow, hangup := range map[string]api.HangupArgs{
+		"name lookup": {All: true},
+		"STUN":        {}, // the only call, as a hang-up button right after dialling sends it
+	} {
 		t.Run(slow, func(t *testing.T) {
 			g := newGate()
 			var r *rig
@@ -116,7 +119,7 @@ func TestDialHungUpWhilePreparing(t *testing.T) {
 				t.Fatalf("snapshot shows %+v while the call prepares", snap.Lines)
 			}
 			// The hang-up wins: the call ends, no INVITE goes out, the dial fails.
-			if res := r.mustDo(api.CmdCallHangup.Name, &api.HangupArgs{All: true}).(api.HangupResult); res.Ended != 1 {
+			if res := r.mustDo(api.CmdCallHangup.Name, &hangup).(api.HangupResult); res.Ended != 1 {
 				t.Fatalf("hang-up ended %d calls, want the preparing one", res.Ended)
 			}
 			g.open()
@@ -165,7 +168,10 @@ func TestIncomingCancelledWhilePreparing(t *testing.T) {
 	d := &fakeDialog{id: "sip-in"}
 	r.p.post(func() { r.p.onIncoming(Incoming{Dialog: d, From: "sip:carol@127.0.0.1", SDP: peerSDP(31000, pcmu)}) })
 	<-g.started
-	r.sync() // answered while the STUN exchange is pending
+	// Answered while the STUN exchange is pending; the call cannot be answered yet.
+	if _, err := r.do(api.CmdCallAnswer.Name, &api.CallRef{Line: 1}); !errors.Is(err, ErrCallState) {
+		t.Fatalf("answering a call still preparing: %v, want ErrCallState", err)
+	}
 	r.sipEvent(d.id, inRemoteCancel, 0, nil)
 	g.open()
 	r.sync()
