@@ -112,6 +112,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		Version:  version,
 		Logger:   log,
 		NetWatch: netw,
+
+		EndCallsOnNetworkChange: cfg.SIP.OnNetworkChange == config.NetworkChangeEnd,
 	})
 	if err != nil {
 		return err

@@ -87,7 +87,19 @@ type SIP struct {
 	// for the SIP server's certificate over TLS (a PBX with a private CA); "" trusts
 	// the system's roots only. The certificate is always verified.
 	TLSCAFile string `json:"tlsCAFile"`
+	// OnNetworkChange is what happens to an active call whose local address the
+	// network took away: "move" (a re-INVITE from the new address; the call ends
+	// with cause network_changed only if the peer refuses it) or "end" (the call
+	// ends at once with a BYE and cause network_changed). The registration
+	// follows the network either way.
+	OnNetworkChange string `json:"onNetworkChange"`
 }
+
+// What sip.onNetworkChange may say.
+const (
+	NetworkChangeMove = "move"
+	NetworkChangeEnd  = "end"
+)
 
 // Account is a provisioned SIP account (administrators, tests).
 type Account struct {
@@ -237,6 +249,11 @@ func (c *Config) Validate() error {
 		if host, p, err := net.SplitHostPort(c.SIP.STUNServer); err != nil || host == "" || !validPort(p) {
 			bad("sip.stunServer", "%q: give \"host:port\", e.g. \"stun.example.com:3478\", or \"\" for none", c.SIP.STUNServer)
 		}
+	}
+	switch c.SIP.OnNetworkChange {
+	case NetworkChangeMove, NetworkChangeEnd:
+	default:
+		bad("sip.onNetworkChange", "%q: give %q or %q", c.SIP.OnNetworkChange, NetworkChangeMove, NetworkChangeEnd)
 	}
 	switch c.Audio.Backend {
 	case "auto", "null":

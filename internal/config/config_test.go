@@ -31,6 +31,7 @@ func TestParseOverlaysAndValidates(t *testing.T) {
 		`{"sip":{"stunServer":"stun.example.com"}}`:   "sip.stunServer",
 		`{"sip":{"stunServer":":3478"}}`:              "sip.stunServer",
 		`{"sip":{"stunServer":"stun.example.com:0"}}`: "sip.stunServer",
+		`{"sip":{"onNetworkChange":"hangup"}}`:        "sip.onNetworkChange",
 		`{"audio":{"input":"wav"}}`:                   "audio.input",
 		`{"settings":{"maxLines":0}}`:                 "settings.maxLines",
 		`{"control":{"allowedOrigins":["crm.com"]}}`:  "allowedOrigins",

@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"encoding/json"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +82,75 @@ func hasContact(t *testing.T, kam *testpeer.Kamailio, ip string) {
 	t.Helper()
 	if contacts := kam.Contacts(t); !strings.Contains(contacts, "AoR: alice") || !strings.Contains(contacts, "@"+ip+":") {
 		t.Fatalf("alice has no contact on %s:\n%s", ip, contacts)
+	}
+}
+
+// Scenario 3 with sip.onNetworkChange "end": a call whose address the network took
+// away is not moved but ended at once, cleanly: the call ends with cause
+// network_changed and bob answers our BYE with 200 (read in the SIP trace: the test
+// reached bob's control port from the address that is gone). The registration
+// follows the network as ever.
+func TestScenarioNetworkChangeEndsTheCall(t *testing.T) {
+	provider := testpeer.StartNamespace(t, "provider")
+	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Host: provider.Host(), Auth: true,
+		Users: map[string]string{"alice": "secret", "bob": "bobpass"}})
+
+	e := startEngine(t, engineOptions{inputHz: engineHz, sip: map[string]any{
+		"listenIP": config.Default().SIP.ListenIP, "onNetworkChange": config.NetworkChangeEnd}})
+	c := e.connect(t)
+	c.mustDo(api.CmdAccountSet.Name, map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "register": true}, nil)
+	c.next(api.EvRegState, 2*time.Second, regState(api.RegRegistered))
+
+	bob := startFarPhone(t, provider, kam, "bob", "bobpass", baresipHz)
+	var out api.DialResult
+	c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &out)
+	c.callStates(out.CallID, api.CallActive, 10*time.Second)
+	bob.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
+	c.awaitFarAudio(10 * time.Second)
+
+	c.mustDo(api.CmdEventsSubscribe.Name, map[string]any{"sipTrace": true}, nil)
+	moved := provider.MoveLocalIP(t)
+	c.awaitEach(reRegisterWithin, map[string]func(event) bool{
+		"the call ended with cause network_changed": func(ev event) bool {
+			var cs api.CallState
+			return ev.Event == api.EvCallState && json.Unmarshal(ev.Data, &cs) == nil && cs.CallID == out.CallID &&
+				cs.State == api.CallEnded && cs.Cause != nil && cs.Cause.Kind == api.CauseNetworkChanged
+		},
+		"bob answered our BYE with 200": func(ev event) bool {
+			var tr api.SIPTrace
+			return ev.Event == api.EvSIPTrace && json.Unmarshal(ev.Data, &tr) == nil && tr.Dir == "recv" &&
+				strings.HasPrefix(tr.Message, "SIP/2.0 200 ") && strings.Contains(tr.Message, " BYE\r\n")
+		},
+		"registered again": func(ev event) bool {
+			return ev.Event == api.EvRegState && regState(api.RegRegistered)(ev.Data)
+		},
+	})
+	hasContact(t, kam, moved)
+
+	// Before the change, bob heard the engine's tone.
+	if hz := tonesHeard(readWAV(t, decodedDump(t, bob))); !hasTone(hz, engineHz) {
+		t.Errorf("bob heard tones %v, want the engine's %.0f Hz", hz, engineHz)
+	}
+}
+
+// awaitEach reads events until each of want has matched one, in any order, and
+// fails naming those that did not within timeout.
+func (c *client) awaitEach(timeout time.Duration, want map[string]func(event) bool) {
+	c.t.Helper()
+	deadline := time.After(timeout)
+	for len(want) > 0 {
+		select {
+		case ev, ok := <-c.events:
+			if !ok {
+				c.t.Fatal("connection closed")
+			}
+			for what, match := range want {
+				if match(ev) {
+					delete(want, what)
+				}
+			}
+		case <-deadline:
+			c.t.Fatalf("within %v, not seen: %v", timeout, slices.Collect(maps.Keys(want)))
+		}
 	}
 }

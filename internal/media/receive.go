@@ -71,6 +71,14 @@ func (s *Stream) readRTP() {
 			continue
 		}
 		b := buf[:n]
+		if isRTCP(b) {
+			if s.mux.Load() {
+				s.takeRTCP(b, plain, src) // RFC 5761: RTCP on the RTP port
+			} else {
+				s.ignored.Add(1)
+			}
+			continue
+		}
 		if sec := s.srtp.Load(); sec != nil && n < maxPacket {
 			if b, err = sec.rxRTP.DecryptRTP(plain[:0], b, nil); err != nil {
 				s.ignored.Add(1) // not SRTP with the peer's key, or replayed

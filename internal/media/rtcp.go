@@ -59,7 +59,10 @@ func (s *Stream) sendRTCP(bye bool) {
 		return
 	}
 	pkts := s.buildReport(s.now(), bye)
-	dst := s.remoteRTCP
+	conn, dst := s.rtcp, s.remoteRTCP
+	if s.params.RTCPMux {
+		conn, dst = s.rtp, s.remote
+	}
 	s.mu.Unlock()
 
 	b, err := rtcp.Marshal(pkts)
@@ -73,7 +76,7 @@ func (s *Stream) sendRTCP(bye bool) {
 			return
 		}
 	}
-	if _, err := s.rtcp.WriteToUDP(b, dst); err != nil {
+	if _, err := conn.WriteToUDP(b, dst); err != nil {
 		if !errors.Is(err, net.ErrClosed) {
 			s.log.Debug("RTCP send", "err", err)
 		}
@@ -126,15 +129,33 @@ func (s *Stream) readRTCP() {
 			s.log.Debug("RTCP read", "err", err)
 			continue
 		}
-		b := buf[:n]
-		if sec := s.srtp.Load(); sec != nil {
-			if b, err = sec.rxRTCP.DecryptRTCP(plain[:0], b, nil); err != nil {
-				s.ignored.Add(1)
-				continue
-			}
+		if s.mux.Load() {
+			s.ignored.Add(1) // RTCP comes on the RTP port
+			continue
 		}
-		s.handleRTCP(b, src)
+		s.takeRTCP(buf[:n], plain, src)
 	}
+}
+
+// takeRTCP unprotects b, a datagram of RTCP from src, when SRTP runs, and
+// handles it. plain is a buffer for the unprotected packet.
+func (s *Stream) takeRTCP(b, plain []byte, src *net.UDPAddr) {
+	if sec := s.srtp.Load(); sec != nil {
+		var err error
+		if b, err = sec.unprotectRTCP(plain[:0], b); err != nil {
+			s.ignored.Add(1)
+			return
+		}
+	}
+	s.handleRTCP(b, src)
+}
+
+// isRTCP reports whether a datagram on the RTP port is RTCP (RFC 5761 section
+// 4): its second byte, the RTCP packet type, is 192 to 223, which no RTP payload
+// type with or without the marker bit takes (the range RTP leaves out). SRTCP
+// keeps that byte in clear.
+func isRTCP(b []byte) bool {
+	return len(b) >= 2 && b[1] >= 192 && b[1] <= 223
 }
 
 // handleRTCP takes one datagram from the RTCP socket: it counts sender and
@@ -152,7 +173,7 @@ func (s *Stream) handleRTCP(b []byte, src *net.UDPAddr) {
 	if !s.started {
 		return
 	}
-	if !s.rtcpLatch {
+	if !s.rtcpLatch && !s.params.RTCPMux { // muxed RTCP goes where RTP goes
 		s.rtcpLatch = true
 		if !sameAddr(src, s.remoteRTCP) {
 			s.log.Info("symmetric RTCP: sending to the peer's source address", "sdp", s.remoteRTCP.String(), "source", src.String())

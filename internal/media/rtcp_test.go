@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"net"
 	"sync"
 	"testing"
@@ -191,5 +192,62 @@ func FuzzHandleRTCP(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		stream.handleRTCP(b, src)
 		stream.Stats()
+	})
+}
+
+// TestRTCPMux: with rtcp-mux both sides send their reports from the RTP socket to
+// the peer's RTP port and take those that arrive there, plain and with SRTP; the
+// RTCP sockets carry nothing. Without it, RTCP on the RTP port is dropped.
+func TestRTCPMux(t *testing.T) {
+	for _, keyed := range []bool{false, true} {
+		name := "RTP"
+		if keyed {
+			name = "SRTP"
+		}
+		t.Run(name, func(t *testing.T) {
+			ka, kb := bytes.Repeat([]byte{0xa5}, 30), bytes.Repeat([]byte{0x5a}, 30)
+			a := openStream(t, Config{RTCPInterval: 20 * time.Millisecond})
+			b := openStream(t, Config{RTCPInterval: 20 * time.Millisecond})
+			start := func(s, peer *Stream, local, remote []byte) {
+				t.Helper()
+				p := Params{Remote: addrOf(peer), Codec: l16{}, PayloadType: testPT, RTCPMux: true,
+					RemoteRTCP: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}} // never used with mux
+				if keyed {
+					p.SRTP = &SRTP{Suite: SuiteAES80, LocalKey: local, RemoteKey: remote}
+				}
+				if err := s.Start(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			start(a, b, ka, kb)
+			start(b, a, kb, ka)
+			for i := range 3 {
+				a.WriteFrame(sine(1000, 8000, i))
+				b.WriteFrame(sine(600, 8000, i))
+			}
+			eventually(t, "reports over the RTP ports", func() bool {
+				return a.Stats().PeerReports > 0 && b.Stats().PeerReports > 0
+			})
+			if a.Stats().Ignored != 0 || b.Stats().Ignored != 0 {
+				t.Errorf("ignored %d and %d datagrams", a.Stats().Ignored, b.Stats().Ignored)
+			}
+		})
+	}
+	t.Run("not agreed", func(t *testing.T) {
+		s := openStream(t, Config{RTCPInterval: time.Hour})
+		if err := s.Start(Params{Remote: &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 9}, Codec: l16{}, PayloadType: testPT}); err != nil {
+			t.Fatal(err)
+		}
+		rr, _ := rtcp.Marshal([]rtcp.Packet{&rtcp.ReceiverReport{SSRC: 7}})
+		conn, err := net.DialUDP("udp", nil, addrOf(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		conn.Write(rr)
+		eventually(t, "RTCP on the RTP port dropped", func() bool { return s.Stats().Ignored == 1 })
+		if st := s.Stats(); st.PeerReports != 0 || st.RTCPReceived != 0 {
+			t.Errorf("took RTCP on the RTP port without rtcp-mux: %+v", st)
+		}
 	})
 }

@@ -31,19 +31,28 @@ func (k *SRTP) equal(o *SRTP) bool {
 }
 
 // srtpSession holds the four SRTP contexts of a stream, one per direction and
-// protocol, so that each is used by one goroutine: sending RTP by the media
-// clock, receiving RTP and RTCP by their readers. Sending RTCP happens from
-// the report goroutine and from Close, hence its lock.
+// protocol. Sending RTP is the media clock's and receiving RTP the RTP reader's,
+// each alone. Sending RTCP happens from the report goroutine and from Close,
+// receiving it from the RTCP reader or, with rtcp-mux, the RTP reader: hence
+// their locks.
 type srtpSession struct {
-	keys         SRTP
-	txRTP, rxRTP *srtp.Context
-	rxRTCP       *srtp.Context
-	txRTCPMu     sync.Mutex
-	txRTCP       *srtp.Context
+	keys           SRTP
+	txRTP, rxRTP   *srtp.Context
+	txRTCP, rxRTCP *lockedContext
 }
 
-// newSRTPSession derives the contexts from k.
-func newSRTPSession(k *SRTP) (*srtpSession, error) {
+// lockedContext is an SRTP context used from more than one goroutine.
+type lockedContext struct {
+	mu  sync.Mutex
+	ctx *srtp.Context
+}
+
+// newSRTPSession derives the contexts from k. The contexts of a direction whose
+// key is the same as in prev (nil: none) are prev's, kept: a re-INVITE that
+// changes one side's key re-keys that direction only (RFC 4568 section 7.1.4),
+// and the other keeps its rollover counter and replay list, so that no packet
+// index is protected twice with one key and no old packet is taken again.
+func newSRTPSession(k *SRTP, prev *srtpSession) (*srtpSession, error) {
 	var profile srtp.ProtectionProfile
 	switch k.Suite {
 	case SuiteAES80:
@@ -62,28 +71,52 @@ func newSRTPSession(k *SRTP) (*srtpSession, error) {
 	}
 	s := &srtpSession{keys: SRTP{Suite: k.Suite,
 		LocalKey: bytes.Clone(k.LocalKey), RemoteKey: bytes.Clone(k.RemoteKey)}}
-	local := func() (*srtp.Context, error) {
-		return srtp.CreateContext(k.LocalKey[:keyLen], k.LocalKey[keyLen:], profile)
-	}
-	remote := func() (*srtp.Context, error) {
-		return srtp.CreateContext(k.RemoteKey[:keyLen], k.RemoteKey[keyLen:], profile,
-			srtp.SRTPReplayProtection(replayWindow), srtp.SRTCPReplayProtection(replayWindow))
-	}
-	var err error
-	for _, c := range []struct {
-		dst  **srtp.Context
-		make func() (*srtp.Context, error)
-	}{{&s.txRTP, local}, {&s.txRTCP, local}, {&s.rxRTP, remote}, {&s.rxRTCP, remote}} {
-		if *c.dst, err = c.make(); err != nil {
-			return nil, fmt.Errorf("%w: SRTP: %w", ErrBadParams, err)
+	samePrev := prev != nil && prev.keys.Suite == k.Suite
+	if samePrev && bytes.Equal(prev.keys.LocalKey, k.LocalKey) {
+		s.txRTP, s.txRTCP = prev.txRTP, prev.txRTCP
+	} else {
+		tx, err := newContexts(k.LocalKey, keyLen, profile, 2)
+		if err != nil {
+			return nil, err
 		}
+		s.txRTP, s.txRTCP = tx[0], &lockedContext{ctx: tx[1]}
+	}
+	if samePrev && bytes.Equal(prev.keys.RemoteKey, k.RemoteKey) {
+		s.rxRTP, s.rxRTCP = prev.rxRTP, prev.rxRTCP
+	} else {
+		rx, err := newContexts(k.RemoteKey, keyLen, profile, 2,
+			srtp.SRTPReplayProtection(replayWindow), srtp.SRTCPReplayProtection(replayWindow))
+		if err != nil {
+			return nil, err
+		}
+		s.rxRTP, s.rxRTCP = rx[0], &lockedContext{ctx: rx[1]}
 	}
 	return s, nil
 }
 
+// newContexts derives n contexts from one master key and salt.
+func newContexts(key []byte, keyLen int, profile srtp.ProtectionProfile, n int, opts ...srtp.ContextOption) ([]*srtp.Context, error) {
+	out := make([]*srtp.Context, n)
+	for i := range out {
+		c, err := srtp.CreateContext(key[:keyLen], key[keyLen:], profile, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("%w: SRTP: %w", ErrBadParams, err)
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
 // protectRTCP encrypts and authenticates a compound RTCP packet.
 func (s *srtpSession) protectRTCP(b []byte) ([]byte, error) {
-	s.txRTCPMu.Lock()
-	defer s.txRTCPMu.Unlock()
-	return s.txRTCP.EncryptRTCP(nil, b, nil)
+	s.txRTCP.mu.Lock()
+	defer s.txRTCP.mu.Unlock()
+	return s.txRTCP.ctx.EncryptRTCP(nil, b, nil)
+}
+
+// unprotectRTCP checks and decrypts a compound SRTCP packet into dst.
+func (s *srtpSession) unprotectRTCP(dst, b []byte) ([]byte, error) {
+	s.rxRTCP.mu.Lock()
+	defer s.rxRTCP.mu.Unlock()
+	return s.rxRTCP.ctx.DecryptRTCP(dst, b, nil)
 }

@@ -163,3 +163,52 @@ func TestStartRejectsBadSRTP(t *testing.T) {
 		}
 	}
 }
+
+// TestSRTPReKeyKeepsTheOtherDirection: when one side's key changes (a re-INVITE
+// with a new a=crypto), only that direction gets new contexts. The other keeps
+// its state: a's sending contexts stay when only the peer's key changes (no
+// packet index protected twice with one key), and b still refuses a replay of
+// a's packet after b's own key changed.
+func TestSRTPReKeyKeepsTheOtherDirection(t *testing.T) {
+	ka, kb, kb2 := bytes.Repeat([]byte{0xa5}, 30), bytes.Repeat([]byte{0x5a}, 30), bytes.Repeat([]byte{0x3c}, 30)
+	a, b := srtpPair(t, SuiteAES80, time.Hour)
+
+	// a's packets reach b through spy, which keeps the last one.
+	spy, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer spy.Close()
+	start := func(s *Stream, remote *net.UDPAddr, local, peer []byte) {
+		t.Helper()
+		if err := s.Start(Params{Remote: remote, Codec: l16{}, PayloadType: testPT,
+			SRTP: &SRTP{Suite: SuiteAES80, LocalKey: local, RemoteKey: peer}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(a, spy.LocalAddr().(*net.UDPAddr), ka, kb)
+	if err := a.WriteFrame(sine(1000, 8000, 0)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, maxPacket)
+	n, _, err := spy.ReadFromUDP(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	packet := buf[:n]
+	spy.WriteToUDP(packet, addrOf(b))
+	eventually(t, "a's packet at b", func() bool { return b.Stats().PacketsReceived == 1 })
+
+	txRTP := a.srtp.Load().txRTP
+	start(a, addrOf(b), ka, kb2) // the peer's key changed: a sends on as before
+	if sec := a.srtp.Load(); sec.txRTP != txRTP || !bytes.Equal(sec.keys.RemoteKey, kb2) {
+		t.Error("a's sending context was made anew when only the peer's key changed")
+	}
+
+	start(b, addrOf(a), kb2, ka) // b's own key changed; a's stays
+	spy.WriteToUDP(packet, addrOf(b))
+	eventually(t, "the replay dropped", func() bool { return b.Stats().Ignored == 1 })
+	if got := b.Stats().PacketsReceived; got != 1 {
+		t.Errorf("b took a replay of a's packet after its own key changed: %d packets received", got)
+	}
+}

@@ -1,5 +1,6 @@
 // Package media carries one call's audio over RTP: a UDP socket pair per call
-// (RTP on an even port, RTCP on the next), encoding and packetizing frames from
+// (RTP on an even port, RTCP on the next, or RTCP on the RTP port when the peer
+// agreed to rtcp-mux), encoding and packetizing frames from
 // the engine's media clock, a jitter buffer and decoder with simple loss
 // concealment on the way back, RFC 4733 DTMF both ways, and RTCP sender reports.
 //
@@ -56,6 +57,11 @@ type Params struct {
 	Remote     *net.UDPAddr // peer RTP address
 	RemoteRTCP *net.UDPAddr // peer RTCP address; nil means Remote's port + 1
 
+	// RTCPMux sends RTCP from the RTP socket to the peer's RTP address and takes
+	// the RTCP that arrives there (RFC 5761), as both sides agreed in SDP
+	// (a=rtcp-mux). The RTCP socket then stays bound but unused.
+	RTCPMux bool
+
 	// Codec encodes WriteFrame's and decodes ReadFrame's frames; both run on the
 	// media clock's goroutine, so one instance serves both directions.
 	Codec       audio.Codec
@@ -69,7 +75,8 @@ type Params struct {
 
 	// SRTP, when set, protects everything sent and requires everything
 	// received to be SRTP/SRTCP with the peer's key; plain packets are then
-	// dropped. A later Start with the same keys keeps the SRTP state.
+	// dropped. A later Start with the same keys keeps the SRTP state; one
+	// that changes one side's key keeps the other side's.
 	SRTP *SRTP
 }
 
@@ -86,8 +93,9 @@ type Stream struct {
 	ssrc  uint32
 	cname string
 	// public is the RTP socket's address as the STUN server saw it; invalid
-	// when none was asked or none answered.
-	public netip.AddrPort
+	// when none was asked or none answered. It is set before learned closes.
+	public  netip.AddrPort
+	learned chan struct{}
 	// initialTS is the first packet's timestamp, for RTCP sent before any RTP.
 	initialTS uint32
 	jitter    *JitterBuffer
@@ -101,6 +109,7 @@ type Stream struct {
 	params     Params
 	remote     *net.UDPAddr
 	remoteRTCP *net.UDPAddr
+	mux        atomic.Bool // params.RTCPMux, for the readers
 	latched    bool
 	rtcpLatch  bool
 	rx         receiveStats
@@ -146,6 +155,18 @@ type sendState struct {
 // not answer delays Open by at most its tries' timeouts; the stream then has no
 // public address, and says so in the log.
 func Open(cfg Config) (*Stream, error) {
+	s, err := Bind(cfg)
+	if err != nil {
+		return nil, err
+	}
+	<-s.Ready()
+	return s, nil
+}
+
+// Bind is Open without the wait for the STUN server: it returns once the ports are
+// bound, and the RTP socket asks the server in the background, before its reader
+// starts. Ready closes once the answer is in, or the tries' timeouts have passed.
+func Bind(cfg Config) (*Stream, error) {
 	ip, err := netip.ParseAddr(cfg.LocalIP)
 	if err != nil || ip.IsUnspecified() {
 		return nil, fmt.Errorf("%w: %q", ErrBadLocalIP, cfg.LocalIP)
@@ -180,15 +201,16 @@ func Open(cfg Config) (*Stream, error) {
 		srtpBuf: make([]byte, 0, maxPacket),
 		payload: make([]byte, 0, maxPacket),
 		done:    make(chan struct{}),
+		learned: make(chan struct{}),
 	}
 	s.initialTS = s.ts
 	s.cname = fmt.Sprintf("%08x@wpservice", s.ssrc)
 	s.log = cfg.Logger.With("component", "media", "ssrc", s.ssrc)
-	if cfg.STUNServer != "" {
-		s.learnPublicAddr()
+	if cfg.STUNServer == "" {
+		close(s.learned)
 	}
 	s.wg.Add(3)
-	go s.readRTP()
+	go s.readRTPAfterSTUN()
 	go s.readRTCP()
 	go s.sendReports()
 	s.log.Debug("media stream open", "rtp", rtpConn.LocalAddr().String())
@@ -227,9 +249,18 @@ func (s *Stream) LocalPort() int {
 
 // PublicAddr is the RTP socket's address as the STUN server saw it (behind a NAT,
 // the router's public address and port), to announce in SDP instead of the local
-// one; the zero AddrPort when Open asked no STUN server or had no answer.
+// one; the zero AddrPort when the stream asked no STUN server or had no answer.
+// It waits until Ready is closed.
 func (s *Stream) PublicAddr() netip.AddrPort {
+	<-s.learned
 	return s.public
+}
+
+// Ready is closed once PublicAddr is known: at once without a STUN server, else
+// when the server answered or gave up on (within its tries' timeouts), or when the
+// stream is closed.
+func (s *Stream) Ready() <-chan struct{} {
+	return s.learned
 }
 
 // Punch sends one empty datagram from the RTP socket to remote (RFC 6263 §4.1, a
@@ -267,6 +298,7 @@ func (s *Stream) Start(p Params) error {
 	s.started = true
 	s.params = p
 	s.remote, s.remoteRTCP = cloneAddr(p.Remote), cloneAddr(remoteRTCP)
+	s.mux.Store(p.RTCPMux)
 	s.latched, s.rtcpLatch = false, false
 	if p.DTMFPayloadType == 0 {
 		s.dtmfTx.reset()
@@ -330,16 +362,18 @@ func (s *Stream) WriteFrame(pcm []int16) error {
 }
 
 // setSRTP takes the SRTP keys of a Start (nil: plain RTP), keeping the state
-// of the same keys. It runs under s.mu.
+// of the same keys, and of the direction whose key stays when the other's
+// changes. It runs under s.mu.
 func (s *Stream) setSRTP(k *SRTP) error {
 	if k == nil {
 		s.srtp.Store(nil)
 		return nil
 	}
-	if cur := s.srtp.Load(); cur != nil && cur.keys.equal(k) {
+	cur := s.srtp.Load()
+	if cur != nil && cur.keys.equal(k) {
 		return nil
 	}
-	sec, err := newSRTPSession(k)
+	sec, err := newSRTPSession(k, cur)
 	if err != nil {
 		return err
 	}

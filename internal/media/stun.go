@@ -12,10 +12,10 @@ import (
 	"github.com/pion/stun/v3"
 )
 
-// DefaultSTUNTimeout is how long Open waits for each answer of the STUN server.
+// DefaultSTUNTimeout is how long a stream waits for each answer of the STUN server.
 const DefaultSTUNTimeout = 500 * time.Millisecond
 
-// stunTries is how many Binding Requests Open sends before it gives up: the
+// stunTries is how many Binding Requests a stream sends before it gives up: the
 // same transaction retransmitted, as RFC 5389 §7.2.1 does on UDP.
 const stunTries = 2
 
@@ -111,10 +111,24 @@ func resolveSTUN(server string, local netip.Addr, timeout time.Duration) (netip.
 	return netip.AddrPortFrom(addrs[0].Unmap(), uint16(p)), nil
 }
 
+// readRTPAfterSTUN is the RTP socket's goroutine: it asks the STUN server of
+// s.cfg, if any, for the public address, says it is known (Ready), and then
+// reads RTP. Bind does not wait for it.
+func (s *Stream) readRTPAfterSTUN() {
+	if s.cfg.STUNServer != "" {
+		s.learnPublicAddr()
+		close(s.learned)
+	}
+	s.readRTP()
+}
+
 // learnPublicAddr sets s.public from the STUN server of s.cfg, or logs why it
 // stays unset: the SDP then carries the local address.
 func (s *Stream) learnPublicAddr() {
 	addr, err := publicAddr(s.rtp, s.cfg.STUNServer, s.cfg.STUNTimeout)
+	if err != nil && s.isDone() {
+		return // closed while it asked
+	}
 	if err != nil {
 		s.log.Warn("STUN: no public RTP address, the SDP carries the local one", "server", s.cfg.STUNServer, "err", err)
 		return

@@ -124,6 +124,38 @@ func TestOpenFallsBackWhenSTUNIsSilent(t *testing.T) {
 	})
 }
 
+// TestBindDoesNotWaitForSTUN: Bind returns with the ports bound while a silent
+// STUN server is still being asked; Ready closes once the tries are over, and
+// a stream closed meanwhile is ready at once, with no public address.
+func TestBindDoesNotWaitForSTUN(t *testing.T) {
+	server := startSTUN(t, func(*net.UDPConn, *stun.Message, *net.UDPAddr) {})
+	s, err := Bind(Config{LocalIP: "127.0.0.1", STUNServer: server, STUNTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	select {
+	case <-s.Ready():
+		t.Fatal("Bind waited for the STUN server")
+	default:
+	}
+	<-s.Ready()
+	if s.PublicAddr().IsValid() {
+		t.Errorf("PublicAddr = %v with no answer, want none", s.PublicAddr())
+	}
+
+	closing, err := Bind(Config{LocalIP: "127.0.0.1", STUNServer: server, STUNTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closing.Close()
+	select {
+	case <-closing.Ready():
+	case <-time.After(2 * time.Second):
+		t.Fatal("a stream closed while it asked the STUN server never got ready")
+	}
+}
+
 // TestOpenFallsBackWhenSTUNRefuses: an error answer ends the exchange at
 // once, with no public address and no second try.
 func TestOpenFallsBackWhenSTUNRefuses(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
@@ -38,6 +39,7 @@ type call struct {
 	localSDP   []byte // our answer to an incoming offer
 	media      negotiated
 	crypto     []sipstack.Crypto // the SDES crypto lines of our offer or answer
+	ourMux     bool              // our first SDP said a=rtcp-mux: every offer of ours does, an answer when the offer did
 	rejectCode int
 	dtmfSuffix string
 	ignored    bool      // incoming: the user silenced the ringer for it
@@ -46,6 +48,7 @@ type call struct {
 	localIP    string    // our address for the call's SIP and RTP
 	moving     bool      // a re-INVITE moving the call to a new address is in flight (netchange.go)
 	netStale   bool      // the network changed while a re-INVITE was in flight: look again after it
+	preparing  bool      // its address and RTP are being made ready off the actor: not announced yet (prepare.go)
 	unheld     time.Time // when the call last stopped being held either way
 
 	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
@@ -77,11 +80,16 @@ func (c *call) public() api.CallState {
 	return cs
 }
 
-func (p *Phone) newCall(line int, outgoing bool, d Dialog, s Stream) *call {
+// newCall puts a new call on line, preparing: it holds the line but is not announced
+// until announce. d is nil for an outgoing call until its INVITE is sent.
+func (p *Phone) newCall(line int, outgoing bool, d Dialog) *call {
 	p.nextID++
 	c := &call{
-		id: fmt.Sprintf("c%d", p.nextID), sipID: d.CallID(), line: line, outgoing: outgoing,
-		dialog: d, stream: s, started: p.now(), rejectCode: 486,
+		id: fmt.Sprintf("c%d", p.nextID), line: line, outgoing: outgoing,
+		dialog: d, started: p.now(), rejectCode: 486, preparing: true,
+	}
+	if d != nil {
+		c.sipID = d.CallID()
 	}
 	if outgoing {
 		c.state = stDialing
@@ -89,8 +97,15 @@ func (p *Phone) newCall(line int, outgoing bool, d Dialog, s Stream) *call {
 		c.state = stIncoming
 	}
 	p.lines.set(line, c)
-	p.selectLine(line) // the newest call becomes the selected line
 	return c
+}
+
+// announce makes a prepared call known: its line becomes the selected one (the
+// newest call's) and its state is reported.
+func (p *Phone) announce(c *call) {
+	c.preparing = false
+	p.selectLine(c.line)
+	p.bus.Emit(api.EvCallState, c.public())
 }
 
 // apply feeds one input to c's state machine and runs the effects. The returned channel,
@@ -122,17 +137,9 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 				log.Warn("send reject", "err", err)
 			}
 		case fxSendHangup:
-			done = make(chan struct{})
-			p.trackHangup(done)
-			d := c.dialog
-			p.goWork(func(ctx context.Context) {
-				defer close(done)
-				ctx, cancel := context.WithTimeout(ctx, hangupTimeout)
-				defer cancel()
-				if err := d.Hangup(ctx); err != nil {
-					log.Warn("hangup", "err", err)
-				}
-			})
+			if c.dialog != nil { // nil: hung up before its INVITE was sent
+				done = p.sendHangup(c.dialog, log)
+			}
 		case fxStartMedia:
 			if err := p.startMedia(c); errors.Is(err, errNoSRTP) {
 				log.Info("call refused: no SRTP", "err", err)
@@ -163,7 +170,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 		}
 		log.Info("call ended", "cause", tr.cause, "code", code, "reason", reason)
 	}
-	if tr.next != prev {
+	if tr.next != prev && !c.preparing { // a call that ends while preparing ends unannounced
 		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
 	}
@@ -173,12 +180,28 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	return done, nil
 }
 
+// sendHangup sends the CANCEL or BYE of d on a worker and returns a channel that
+// closes once it has finished, which the shutdown waits for.
+func (p *Phone) sendHangup(d Dialog, log *slog.Logger) chan struct{} {
+	done := make(chan struct{})
+	p.trackHangup(done)
+	p.goWork(func(ctx context.Context) {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(ctx, hangupTimeout)
+		defer cancel()
+		if err := d.Hangup(ctx); err != nil {
+			log.Warn("hangup", "err", err)
+		}
+	})
+	return done
+}
+
 // bestLine is the line to select after the selected call ended: the lowest line with a
 // call, or 0.
 func (p *Phone) bestLine() int {
 	best := 0
 	p.lines.each(func(c *call) {
-		if best == 0 {
+		if best == 0 && !c.preparing {
 			best = c.line
 		}
 	})
@@ -199,9 +222,19 @@ func rejectReason(code int) string {
 	return "Rejected"
 }
 
-// resolve finds the call a command refers to: by call id (engine or SIP), by line, or
-// the selected line's call, or the only call.
+// resolve finds the call a command refers to (resolveAny), refusing one still
+// preparing (prepare.go): only a hang-up reaches it.
 func (p *Phone) resolve(ref api.CallRef) (*call, error) {
+	c, err := p.resolveAny(ref)
+	if err == nil && c.preparing {
+		return nil, fmt.Errorf("%w: the call on line %d is not ready yet", ErrCallState, c.line)
+	}
+	return c, err
+}
+
+// resolveAny finds the call a command refers to: by call id (engine or SIP), by line,
+// or the selected line's call, or the only call.
+func (p *Phone) resolveAny(ref api.CallRef) (*call, error) {
 	switch {
 	case ref.CallID != "":
 		if c := p.lines.find(ref.CallID); c != nil {
@@ -217,14 +250,22 @@ func (p *Phone) resolve(ref api.CallRef) (*call, error) {
 	if c := p.lines.get(p.selected); c != nil {
 		return c, nil
 	}
-	if p.lines.count() == 1 {
-		return p.lines.get(p.bestLine()), nil
+	if p.lines.count() == 1 { // the only call, announced or still preparing
+		var only *call
+		p.lines.each(func(c *call) { only = c })
+		return only, nil
 	}
 	return nil, fmt.Errorf("%w: none selected", ErrNoCall)
 }
 
+// userInput feeds a user's command to the call it refers to; a hang-up also ends a
+// call still preparing.
 func (p *Phone) userInput(ref api.CallRef, in input) (api.Empty, error) {
-	c, err := p.resolve(ref)
+	resolve := p.resolve
+	if in == inHangup {
+		resolve = p.resolveAny
+	}
+	c, err := resolve(ref)
 	if err != nil {
 		return api.Empty{}, err
 	}

@@ -9,7 +9,8 @@ import (
 
 // Handlers returns the engine's handler of every command internal/api declares that
 // control does not answer itself. Control refuses to start if one is missing.
-// Every one runs on the actor; call.hold answers once the peer has.
+// Every one runs on the actor; call.hold answers once the peer has, call.dial once
+// its INVITE is sent.
 func (p *Phone) Handlers() []api.Handler {
 	return []api.Handler{
 		onActor(p, api.CmdStatus, func(*api.NoArgs) (api.Snapshot, error) { return p.snapshot(), nil }),
@@ -19,7 +20,7 @@ func (p *Phone) Handlers() []api.Handler {
 		onActor(p, api.CmdSettingsSet, p.setSettings),
 		onActor(p, api.CmdRegister, func(*api.NoArgs) (api.Empty, error) { return p.register() }),
 		onActor(p, api.CmdUnregister, func(*api.NoArgs) (api.Empty, error) { return p.unregister() }),
-		onActor(p, api.CmdCallDial, p.dial),
+		onActorLater(p, api.CmdCallDial, p.dial),
 		onActor(p, api.CmdCallAnswer, func(a *api.CallRef) (api.Empty, error) { return p.userInput(*a, inAnswer) }),
 		onActor(p, api.CmdCallReject, p.reject),
 		onActor(p, api.CmdCallHangup, p.hangup),

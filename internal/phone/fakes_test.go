@@ -29,6 +29,7 @@ type fakeSIP struct {
 	registerErr error // Register's answer
 	nextCallID  int
 	localIPs    map[string]string // LocalIP's answer per target; 127.0.0.1 for others
+	onLookup    func()            // when set, LocalIP calls it first (a slow name lookup)
 }
 
 func (f *fakeSIP) SetAccount(a account.Account) error {
@@ -53,6 +54,12 @@ func (f *fakeSIP) Unregister(context.Context) error {
 	return nil
 }
 func (f *fakeSIP) LocalIP(target string) string {
+	f.mu.Lock()
+	lookup := f.onLookup
+	f.mu.Unlock()
+	if lookup != nil {
+		lookup()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if ip, ok := f.localIPs[target]; ok {
@@ -149,13 +156,26 @@ type fakeStream struct {
 	written [][]int16
 	rxFrame []int16
 	dtmf    []string
-	punched []string // the remotes Punch was asked for
+	punched []string      // the remotes Punch was asked for
+	ready   chan struct{} // what Ready says; nil: ready at once
 	last    time.Time
 	closed  bool
 }
 
 func (s *fakeStream) LocalPort() int             { return s.port }
-func (s *fakeStream) PublicAddr() netip.AddrPort { return s.public }
+func (s *fakeStream) PublicAddr() netip.AddrPort { <-s.Ready(); return s.public }
+
+// Ready is s.ready, a channel the test closes when its fake STUN server answers,
+// or one closed already.
+func (s *fakeStream) Ready() <-chan struct{} {
+	if s.ready == nil {
+		return readyNow
+	}
+	return s.ready
+}
+
+// readyNow is the Ready of a stream that asks no STUN server.
+var readyNow = func() chan struct{} { ch := make(chan struct{}); close(ch); return ch }()
 
 func (s *fakeStream) Punch(remote *net.UDPAddr) error {
 	s.mu.Lock()

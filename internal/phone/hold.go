@@ -266,8 +266,12 @@ func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
 	if n.remote.IP.IsUnspecified() {
 		return
 	}
-	if sameAddr(n.remote, c.media.remote) && n.codec == c.media.codec && n.dtmfPT == c.media.dtmfPT && sameSRTP(n.srtp, c.media.srtp) {
+	n.mux = n.mux && c.ourMux // our answer accepts rtcp-mux only if our first SDP had it (sipstack's answer)
+	if sameAddr(n.remote, c.media.remote) && n.codec == c.media.codec && n.dtmfPT == c.media.dtmfPT && sameSRTP(n.srtp, c.media.srtp) && n.mux == c.media.mux {
 		return
+	}
+	if !sameAddr(n.remote, c.media.remote) {
+		p.punch(c, n.remote) // the peer's media moved: open our NAT toward it
 	}
 	c.media = n
 	if c.outgoing {

@@ -37,6 +37,9 @@ func (t *lineTable) get(line int) *call {
 
 // find returns the call with engine id or SIP Call-ID id.
 func (t *lineTable) find(id string) *call {
+	if id == "" {
+		return nil // an outgoing call has no SIP Call-ID before its INVITE
+	}
 	for _, c := range t.calls {
 		if c != nil && (c.id == id || c.sipID == id) {
 			return c

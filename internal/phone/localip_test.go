@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/wpservice/wpservice/internal/api"
@@ -58,4 +59,29 @@ func sdpIP(t *testing.T, body []byte) string {
 		t.Fatalf("SDP %q: %v", body, err)
 	}
 	return desc.IP
+}
+
+// An outgoing call punches toward the peer's media address as soon as early media or
+// the answer names it, once per address: a NAT in front of us then lets the peer's
+// first RTP in.
+func TestOutgoingCallPunchesTowardTheAnswer(t *testing.T) {
+	r := newRig(t, nil)
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
+	d := r.sip.lastDial(t)
+	r.expectStates(api.CallDialing)
+	punched := func() []string {
+		s := r.lastStream()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return slices.Clone(s.punched)
+	}
+	if got := punched(); len(got) != 0 {
+		t.Fatalf("punched %v before the peer named its media", got)
+	}
+	r.sipEvent(d.id, inEarlyMedia, 183, peerSDP(30000, pcmu))
+	r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcmu)) // the same address
+	r.sipEvent(d.id, inAnswered, 200, peerSDP(30002, pcmu)) // a forking proxy's other 2xx: nothing new
+	if got := punched(); !slices.Equal(got, []string{"127.0.0.1:30000"}) {
+		t.Errorf("punched %v, want the early media's 127.0.0.1:30000 once", got)
+	}
 }

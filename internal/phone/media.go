@@ -10,10 +10,11 @@ import (
 // the local address its call uses. With a stunServer ("host:port"; "" for none),
 // each session asks it, from its RTP socket, for its public address, which the
 // call's SDP then carries; an engine behind a NAT needs it for the peer's RTP to
-// reach it.
+// reach it. The function returns once the ports are bound; the stream is Ready
+// when the STUN server answered or gave up.
 func MediaOpener(log *slog.Logger, stunServer string) func(localIP string) (Stream, error) {
 	return func(localIP string) (Stream, error) {
-		s, err := media.Open(media.Config{LocalIP: localIP, Logger: log, STUNServer: stunServer})
+		s, err := media.Bind(media.Config{LocalIP: localIP, Logger: log, STUNServer: stunServer})
 		if err != nil {
 			return nil, err
 		}
@@ -31,6 +32,6 @@ func (m mediaStream) Start(p MediaParams) error {
 	}
 	return m.Stream.Start(media.Params{
 		Remote: p.Remote, Codec: p.Codec, PayloadType: p.PayloadType,
-		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF, SRTP: p.SRTP,
+		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF, SRTP: p.SRTP, RTCPMux: p.RTCPMux,
 	})
 }

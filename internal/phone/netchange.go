@@ -13,8 +13,10 @@ import (
 // server and to each call's peer. A registration whose address changed starts over
 // from the new one at once (reg.state goes through registering): the old flow is dead.
 // An active call whose address changed gets a new RTP socket on the new address and a
-// re-INVITE offering it; the call goes on there, or, if the peer refuses or does not
-// answer, ends with cause network_changed. Neither needs an event of its own: the
+// re-INVITE offering it (at the socket's public address, when STUN learned one); the
+// call goes on there, or, if the peer refuses or does not answer, ends with cause
+// network_changed. With Config.EndCallsOnNetworkChange (sip.onNetworkChange "end")
+// it ends so at once, with a BYE. Neither needs an event of its own: the
 // registration says so in reg.state and a call that could not follow in its cause.
 
 // moveTimeout bounds the re-INVITE that moves a call; the old path is dead meanwhile.
@@ -68,6 +70,11 @@ func (p *Phone) followCall(c *call) {
 		c.netStale = false
 		return
 	}
+	if p.cfg.EndCallsOnNetworkChange {
+		p.log.Info("network changed: ending the call", "call", c.id, "from", c.localIP, "to", ip)
+		p.apply(c, inNetworkChanged, 0, "the local address changed from "+c.localIP+" to "+ip)
+		return
+	}
 	if c.moving || c.pendingHold != nil {
 		c.netStale = true
 		return
@@ -84,8 +91,14 @@ func (p *Phone) followCall(c *call) {
 	p.goWork(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, moveTimeout)
 		defer cancel()
-		answer, err := d.MoveMedia(ctx, ip, stream.LocalPort())
-		p.post(func() { p.endMove(c, ip, stream, answer, err) })
+		var answer []byte
+		err := awaitReady(ctx, stream) // the new socket's public address, behind a NAT
+		if err == nil {
+			answer, err = d.MoveMedia(ctx, ip, mediaAddr(ip, stream))
+		}
+		if !p.post(func() { p.endMove(c, ip, stream, answer, err) }) {
+			stream.Close()
+		}
 	})
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"slices"
 	"testing"
 	"testing/synctest"
 
@@ -18,8 +20,8 @@ func (n fakeNet) Changes() <-chan struct{} { return n }
 
 // MoveMedia records the move and answers as the dialog's moveErr says, with the
 // peer's SDP at port 32000.
-func (d *fakeDialog) MoveMedia(_ context.Context, ip string, port int) ([]byte, error) {
-	d.record(fmt.Sprintf("move %s:%d", ip, port))
+func (d *fakeDialog) MoveMedia(_ context.Context, ip string, media netip.AddrPort) ([]byte, error) {
+	d.record(fmt.Sprintf("move %s", media))
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.moveErr != nil {
@@ -130,6 +132,67 @@ func TestCallThatCannotFollowEnds(t *testing.T) {
 				t.Errorf("stream %d (on %s) is still open", i, s.localIP)
 			}
 			s.mu.Unlock()
+		}
+	})
+}
+
+// Behind a NAT, the re-INVITE that moves a call offers the public address STUN
+// learned for the new RTP socket, not its local one: the peer's RTP must reach the
+// router.
+func TestMovedCallOffersItsPublicAddress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := make(fakeNet)
+		var r *rig
+		r = newRig(t, func(c *Config) {
+			c.NetWatch = net
+			c.Media = func(localIP string) (Stream, error) {
+				r.smu.Lock()
+				defer r.smu.Unlock()
+				n := len(r.stream)
+				public := netip.AddrPortFrom(publicMedia.Addr(), publicMedia.Port()+uint16(2*n))
+				s := &fakeStream{port: 40000 + 2*n, localIP: localIP, public: public}
+				r.stream = append(r.stream, s)
+				return s, nil
+			}
+		})
+		r.sip.localIPs = map[string]string{}
+		d, _ := activeOutgoing(t, r)
+		r.moveTo(d.target, "10.0.0.3")
+		net <- struct{}{}
+		synctest.Wait()
+		moved := r.lastStream()
+		if got, want := d.did(), "move "+moved.public.String(); len(got) == 0 || got[len(got)-1] != want {
+			t.Fatalf("the dialog did %v, want a %q last", got, want)
+		}
+	})
+}
+
+// With EndCallsOnNetworkChange a call whose address changed is not moved: it ends
+// at once with a BYE and cause network_changed, and the registration still follows.
+func TestCallEndsOnNetworkChangeWhenConfigured(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := make(fakeNet)
+		r := newRig(t, func(c *Config) { c.NetWatch, c.EndCallsOnNetworkChange = net, true })
+		r.sip.localIPs = map[string]string{}
+		r.mustDo(api.CmdRegister.Name, nil)
+		r.p.post(func() { r.p.onRegState(api.RegState{State: api.RegRegistered}) })
+		d, _ := activeOutgoing(t, r)
+		r.moveTo(d.target, "10.0.0.3")
+		r.moveTo("sip:127.0.0.1:5060", "10.0.0.3")
+		net <- struct{}{}
+		cs := r.expectStates(api.CallEnded)
+		if cs.Cause == nil || cs.Cause.Kind != api.CauseNetworkChanged {
+			t.Errorf("cause %+v, want %s", cs.Cause, api.CauseNetworkChanged)
+		}
+		synctest.Wait()
+		if got := d.did(); !slices.Equal(got, []string{"hangup"}) {
+			t.Errorf("the dialog did %v, want a BYE and no move", got)
+		}
+		if n := len(r.stream); n != 1 {
+			t.Errorf("%d RTP sockets opened, want none for a move", n)
+		}
+		if n := r.sip.registered(); n != 2 {
+			t.Errorf("%d REGISTER starts, want the one after the change too", n)
 		}
 	})
 }

@@ -47,6 +47,9 @@ type Config struct {
 	// NetWatch reports network changes, which the engine follows (netchange.go);
 	// nil: none are watched.
 	NetWatch NetWatch
+	// EndCallsOnNetworkChange ends, with cause network_changed, an active call
+	// whose local address changed, instead of moving it (sip.onNetworkChange).
+	EndCallsOnNetworkChange bool
 }
 
 // Phone is the engine. Create it with New, run it with Run.
@@ -149,7 +152,11 @@ func (p *Phone) snapshot() api.Snapshot {
 		Devices:      p.devices(),
 		Settings:     p.publicSettings(),
 	}
-	p.lines.each(func(c *call) { s.Lines = append(s.Lines, c.public()) })
+	p.lines.each(func(c *call) {
+		if !c.preparing {
+			s.Lines = append(s.Lines, c.public())
+		}
+	})
 	return s
 }
 

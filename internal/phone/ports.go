@@ -56,9 +56,10 @@ type Dialog interface {
 	// resumes it, and returns the peer's SDP answer once it accepted (ACK sent).
 	Hold(ctx context.Context, hold bool) (answer []byte, err error)
 	// MoveMedia sends a re-INVITE that moves our side of an established call to a
-	// new local address: media at ip and port, Contact and Via at ip. It returns the
+	// new local address: Contact and Via at ip, media at media (the public address
+	// STUN learned for the new RTP socket, else ip and its port). It returns the
 	// peer's SDP answer once it accepted (ACK sent).
-	MoveMedia(ctx context.Context, ip string, port int) (answer []byte, err error)
+	MoveMedia(ctx context.Context, ip string, media netip.AddrPort) (answer []byte, err error)
 }
 
 // NetWatch tells of changes of the machine's addresses and routes, a burst of them
@@ -75,6 +76,7 @@ type MediaParams struct {
 	DTMFPayloadType uint8 // 0: the peer offered no telephone-event
 	OnDTMF          func(digit rune, d time.Duration)
 	SRTP            *media.SRTP // nil: plain RTP
+	RTCPMux         bool        // RTCP on the RTP port: both SDPs say a=rtcp-mux
 }
 
 // Stream is one call's RTP session. The media clock's goroutine calls WriteFrame and
@@ -82,8 +84,12 @@ type MediaParams struct {
 // after the actor closes the stream, and must then do nothing.
 type Stream interface {
 	LocalPort() int
+	// Ready is closed once the stream knows its public address (at once when it
+	// asks no STUN server); the actor waits for it off its goroutine.
+	Ready() <-chan struct{}
 	// PublicAddr is the RTP address a STUN server saw, to announce in SDP instead
-	// of the local one; the zero AddrPort when there is none.
+	// of the local one; the zero AddrPort when there is none. It blocks until
+	// Ready is closed.
 	PublicAddr() netip.AddrPort
 	// Punch opens a NAT's mapping toward remote with an empty datagram, before the
 	// peer sends its first RTP.

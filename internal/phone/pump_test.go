@@ -262,6 +262,7 @@ type nullStream struct{ rx []int16 }
 
 func (nullStream) LocalPort() int                 { return 0 }
 func (nullStream) PublicAddr() (a netip.AddrPort) { return a }
+func (nullStream) Ready() <-chan struct{}         { return readyNow }
 func (nullStream) Punch(*net.UDPAddr) error       { return nil }
 func (nullStream) Start(MediaParams) error        { return nil }
 func (nullStream) WriteFrame([]int16) error       { return nil }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/netip"
 	"strings"
 	"time"
 
-	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/media"
 	"github.com/wpservice/wpservice/internal/sipstack"
@@ -25,18 +25,31 @@ type negotiated struct {
 	srtp   *media.SRTP     // the SRTP keys; nil for plain RTP
 	crypto sipstack.Crypto // our crypto line that srtp sends with
 	savp   bool            // the peer's m= line is RTP/SAVP
+	mux    bool            // the peer's SDP says a=rtcp-mux: RTCP on the RTP port
 }
 
 // localDesc describes our media on stream, opened at ip, for an offer or answer: at
 // the public address STUN learned for it when there is one (behind a NAT, where the
 // peer's RTP must go), else at ip and its local port. dtmfPT is the telephone-event
-// payload type to put in it (0: none).
-func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8) sipstack.MediaDesc {
-	port := stream.LocalPort()
+// payload type to put in it (0: none); mux offers rtcp-mux, or accepts it.
+//
+// RTCP goes on the RTP port when both sides say a=rtcp-mux (RFC 5761), as every
+// offer of ours proposes: then the one public address STUN learned serves RTCP
+// too. A peer that does not take it gets RTCP on the next port, as ever.
+func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8, mux bool) sipstack.MediaDesc {
+	at := mediaAddr(ip, stream)
+	return sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
+		Direction: "sendrecv", RTCPMux: mux}
+}
+
+// mediaAddr is where the peer's RTP must go for stream, opened at ip: the public
+// address STUN learned for it, else ip and its local port.
+func mediaAddr(ip string, stream Stream) netip.AddrPort {
 	if public := stream.PublicAddr(); public.IsValid() {
-		ip, port = public.Addr().String(), int(public.Port())
+		return public
 	}
-	return sipstack.MediaDesc{IP: ip, Port: port, Codecs: codecs, DTMFPT: dtmfPT, Direction: "sendrecv"}
+	addr, _ := netip.ParseAddr(ip)
+	return netip.AddrPortFrom(addr, uint16(stream.LocalPort()))
 }
 
 // withCrypto returns d carrying SDES crypto lines, in the RTP/SAVP profile
@@ -79,7 +92,7 @@ func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error
 	if ip == nil || d.Port <= 0 || d.Port > 65535 {
 		return negotiated{}, fmt.Errorf("sdp: bad media address %q port %d", d.IP, d.Port)
 	}
-	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf, savp: d.SAVP}
+	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf, savp: d.SAVP, mux: d.RTCPMux}
 	if err := p.negotiateSRTP(&n, d, ours); err != nil {
 		return negotiated{}, err
 	}
@@ -87,7 +100,8 @@ func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error
 }
 
 // startMedia starts (or updates) c's RTP with the negotiated parameters and attaches it
-// to the media clock. For outgoing calls the peer's latest SDP is negotiated here.
+// to the media clock. For outgoing calls the peer's latest SDP is negotiated here, and
+// a new media address of the peer's is punched toward at once.
 func (p *Phone) startMedia(c *call) error {
 	if c.outgoing {
 		if len(c.remoteSDP) == 0 {
@@ -99,6 +113,9 @@ func (p *Phone) startMedia(c *call) error {
 		n, err := p.negotiate(c.remoteSDP, c.crypto)
 		if err != nil {
 			return err
+		}
+		if !sameAddr(n.remote, c.media.remote) {
+			p.punch(c, n.remote)
 		}
 		c.media = n
 	}
@@ -113,6 +130,7 @@ func (p *Phone) startMedia(c *call) error {
 		PayloadType:     c.media.codec.PT,
 		DTMFPayloadType: c.media.dtmfPT,
 		SRTP:            c.media.srtp,
+		RTCPMux:         c.media.mux,
 		OnDTMF: func(digit rune, d time.Duration) {
 			p.post(func() { p.onDTMF(c, digit, d) })
 		},
@@ -127,69 +145,27 @@ func (p *Phone) startMedia(c *call) error {
 	return nil
 }
 
+// punch sends the empty datagram that opens a NAT's mapping from c's RTP port toward
+// remote, the peer's media address, before either side's first RTP (Stream.Punch):
+// for an incoming call before it rings, for an outgoing one as soon as early media or
+// the answer names the address. Without it, behind a port-restricted NAT, the peer's
+// first packets find no mapping and are dropped.
+func (p *Phone) punch(c *call, remote *net.UDPAddr) {
+	if err := c.stream.Punch(remote); err != nil {
+		p.log.Debug("rtp: no punch toward the peer's media", "call", c.id, "remote", remote, "err", err)
+	}
+}
+
 // stopMedia takes c off the media clock and closes its stream.
 func (p *Phone) stopMedia(c *call) {
 	c.mediaOn = false
 	p.updatePump()
+	if c.stream == nil {
+		return // hung up before its RTP was open
+	}
 	if err := c.stream.Close(); err != nil {
 		p.log.Debug("close media", "call", c.id, "err", err)
 	}
-}
-
-// dial places a call: it validates the dial string and extra headers, takes a line,
-// opens RTP, sends the INVITE and answers at once with the line and call id.
-func (p *Phone) dial(a *api.DialArgs) (api.DialResult, error) {
-	to, digits, err := splitDialString(a.To)
-	if err != nil {
-		return api.DialResult{}, err
-	}
-	target, err := p.cfg.SIP.Target(to)
-	if err != nil {
-		return api.DialResult{}, api.BadArg("to", err.Error())
-	}
-	headers, err := p.cfg.SIP.Headers(a.Headers)
-	if err != nil {
-		return api.DialResult{}, api.BadArg("headers", err.Error())
-	}
-	if a.Line < 0 || a.Line > p.settings.MaxLines {
-		return api.DialResult{}, api.BadArg("line", fmt.Sprintf("0..%d", p.settings.MaxLines))
-	}
-	line := p.lines.alloc(a.Line)
-	if line == 0 {
-		if a.Line > 0 {
-			return api.DialResult{}, fmt.Errorf("%w: line %d holds a call", ErrLineBusy, a.Line)
-		}
-		return api.DialResult{}, fmt.Errorf("%w: all %d lines hold a call", ErrNoFreeLine, p.settings.MaxLines)
-	}
-	codecs := offerCodecs(p.acc.Codecs)
-	if len(codecs) == 0 {
-		return api.DialResult{}, ErrNoCodec
-	}
-	ip := p.cfg.SIP.LocalIP(target)
-	stream, err := p.cfg.Media(ip)
-	if err != nil {
-		return api.DialResult{}, fmt.Errorf("%w: rtp: %w", ErrMedia, err)
-	}
-	crypto, savp, err := p.cryptoOffer()
-	if err != nil {
-		stream.Close()
-		return api.DialResult{}, fmt.Errorf("%w: srtp: %w", ErrMedia, err)
-	}
-	offer := withCrypto(localDesc(ip, stream, codecs, dtmfPayloadType), crypto, savp)
-	d, err := p.cfg.SIP.Dial(target, buildSDP(offer), headers)
-	if err != nil {
-		stream.Close()
-		return api.DialResult{}, fmt.Errorf("%w: sip: %w", ErrSignalling, err)
-	}
-	c := p.newCall(line, true, d, stream)
-	c.localIP = ip
-	c.peer = target
-	c.peerUser = uriUser(target)
-	c.dtmfSuffix = digits
-	c.crypto = crypto
-	p.log.Info("dialing", "call", c.id, "line", line, "to", target, "sip_call_id", c.sipID)
-	p.bus.Emit(api.EvCallState, c.public())
-	return api.DialResult{Line: line, CallID: c.id}, nil
 }
 
 // uriUser returns the user part of a SIP URI, or the URI when it has none.
@@ -214,8 +190,8 @@ type Incoming struct {
 	LocalIP  string // our address toward the caller's media, for our SDP and RTP ("": toward From)
 }
 
-// onIncoming takes a new incoming call: a free line, an acceptable offer, RTP; then it
-// rings (and answers at once with AutoAnswer).
+// onIncoming takes a new incoming call: a free line, an acceptable offer, RTP; once
+// the RTP socket knows its public address, it rings (ring).
 func (p *Phone) onIncoming(in Incoming) {
 	log := p.log.With("sip_call_id", in.Dialog.CallID(), "from", in.From)
 	if p.stopping {
@@ -244,21 +220,27 @@ func (p *Phone) onIncoming(in Incoming) {
 		in.Dialog.Reject(500, "Server Internal Error")
 		return
 	}
-	if err := stream.Punch(n.remote); err != nil {
-		log.Debug("rtp: no punch toward the caller's media", "err", err)
-	}
-	c := p.newCall(line, false, in.Dialog, stream)
-	c.localIP = ip
+	c := p.newCall(line, false, in.Dialog)
+	c.stream, c.localIP = stream, ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.media = n
-	answer := localDesc(ip, stream, []sipstack.Codec{n.codec}, n.dtmfPT) // the caller's telephone-event number, or none
+	p.whenReady(c, func() { p.ring(c) })
+}
+
+// ring takes an incoming call whose RTP is ready to the user: it punches toward
+// the caller's media, makes our answer, announces the call and rings (and answers
+// at once with AutoAnswer).
+func (p *Phone) ring(c *call) {
+	n := c.media
+	p.punch(c, n.remote)
+	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux) // the caller's telephone-event number, or none
 	if n.srtp != nil {
 		c.crypto = []sipstack.Crypto{n.crypto}
 		answer = withCrypto(answer, c.crypto, n.savp)
 	}
-	c.localSDP = buildSDP(answer)
-	log.Info("incoming call", "call", c.id, "line", line)
-	p.bus.Emit(api.EvCallState, c.public())
+	c.localSDP, c.ourMux = buildSDP(answer), answer.RTCPMux
+	p.log.Info("incoming call", "call", c.id, "line", c.line, "sip_call_id", c.sipID, "from", c.peer)
+	p.announce(c)
 	p.apply(c, inRing, 0, "")
 	if p.settings.AutoAnswer {
 		p.apply(c, inAnswer, 0, "")

@@ -173,3 +173,45 @@ func TestIncomingSRTPNegotiation(t *testing.T) {
 		})
 	}
 }
+
+// TestPeerReKeysInAReInvite: a re-INVITE whose a=crypto brings a new key of the
+// peer's re-keys the stream (RFC 4568 section 7.1.4): the new key unprotects what
+// the peer sends, ours still protects what we send. The same key again changes
+// nothing.
+func TestPeerReKeysInAReInvite(t *testing.T) {
+	r := newRig(t, withPolicy(api.MediaEncryptionOptional))
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
+	d := r.sip.lastDial(t)
+	r.expectStates(api.CallDialing)
+	offer, err := sipstack.ParseSDP(d.offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := mustCrypto(t, 2, sipstack.SuiteAES32)
+	r.sipEvent(d.id, inAnswered, 200, srtpPeerSDP([]sipstack.Crypto{first}, false))
+	r.expectStates(api.CallActive)
+
+	reInvite := func(c sipstack.Crypto) {
+		r.p.post(func() { r.p.onRemoteUpdate(d.id, srtpPeerSDP([]sipstack.Crypto{c}, false), false) })
+		r.sync()
+	}
+	params := func() []MediaParams {
+		s := r.lastStream()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return slices.Clone(s.params)
+	}
+	reInvite(first)
+	if n := len(params()); n != 1 {
+		t.Fatalf("the stream started %d times after a re-INVITE with the same key, want once", n)
+	}
+	second := mustCrypto(t, 2, sipstack.SuiteAES32)
+	reInvite(second)
+	got := params()
+	if len(got) != 2 {
+		t.Fatalf("the stream started %d times, want again for the new key", len(got))
+	}
+	if k := got[1].SRTP; k == nil || !bytes.Equal(k.RemoteKey, second.Key) || !bytes.Equal(k.LocalKey, offer.Crypto[1].Key) {
+		t.Errorf("keys after the re-key %+v: want the peer's new key in, ours still out", k)
+	}
+}

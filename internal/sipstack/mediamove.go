@@ -3,6 +3,7 @@ package sipstack
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/emiago/sipgo"
@@ -10,17 +11,18 @@ import (
 )
 
 // MoveMedia moves our side of an established call to a new local address, after the
-// machine's address changed: a re-INVITE whose SDP offers our media at ip and port
-// (the same codecs and hold direction, the o= version one higher) and whose Contact
-// and Via name ip, so the peer sends both media and in-dialog requests there. On a
+// machine's address changed: a re-INVITE whose SDP offers our media at media (the
+// same codecs and hold direction, the o= version one higher; media is ip and the RTP
+// port, or behind a NAT the public address STUN learned) and whose Contact and Via
+// name ip, so the peer sends both media and in-dialog requests there. On a
 // 2xx it sends the ACK and returns the peer's answer, and the call's later offers
 // and answers keep the new address.
 //
 // Errors are those of Hold: a *StatusError for a refusal, ErrCallState when the call
 // is not established or another re-INVITE of ours is in flight, a timeout or a
 // transport failure as is. Either way the call's SDP stays as it was.
-func (c *Call) MoveMedia(ctx context.Context, ip string, port int) ([]byte, error) {
-	body, ver, base, err := c.beginMove(ip, port)
+func (c *Call) MoveMedia(ctx context.Context, ip string, media netip.AddrPort) ([]byte, error) {
+	body, ver, base, err := c.beginMove(media.Addr().String(), int(media.Port()))
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +31,7 @@ func (c *Call) MoveMedia(ctx context.Context, ip string, port int) ([]byte, erro
 		c.sdp.commitOffer(body, ver, c.sdp.held, answer)
 	})
 	if err == nil {
-		c.log.Info("media moved", "ip", ip, "port", port, "code", code)
+		c.log.Info("media moved", "ip", ip, "media", media.String(), "code", code)
 	}
 	return answer, err
 }

@@ -3,6 +3,7 @@ package sipstack
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
@@ -24,13 +25,13 @@ func TestMoveMediaReoffersTheNewAddress(t *testing.T) {
 	defer cancel()
 
 	codes <- 488
-	if _, err := c.MoveMedia(ctx, "127.0.0.9", 41000); !errors.As(err, new(*StatusError)) {
+	if _, err := c.MoveMedia(ctx, "127.0.0.9", netip.MustParseAddrPort("127.0.0.9:41000")); !errors.As(err, new(*StatusError)) {
 		t.Fatalf("refused move: %v, want a StatusError", err)
 	}
 	p.expect(sip.INVITE)
 
 	codes <- 200
-	answer, err := c.MoveMedia(ctx, "127.0.0.9", 41000)
+	answer, err := c.MoveMedia(ctx, "127.0.0.9", netip.MustParseAddrPort("127.0.0.9:41000"))
 	if err != nil || len(answer) == 0 {
 		t.Fatalf("move: answer %q, %v", answer, err)
 	}
@@ -65,7 +66,7 @@ func TestMoveMediaReoffersTheNewAddress(t *testing.T) {
 	}
 	p.expect(sip.BYE)
 	expectCall(t, rec, c, Ended, 0)
-	if _, err := c.MoveMedia(ctx, "127.0.0.9", 41000); !errors.Is(err, ErrCallEnded) {
+	if _, err := c.MoveMedia(ctx, "127.0.0.9", netip.MustParseAddrPort("127.0.0.9:41000")); !errors.Is(err, ErrCallEnded) {
 		t.Errorf("move after the end: %v, want ErrCallEnded", err)
 	}
 }

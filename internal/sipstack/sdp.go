@@ -29,6 +29,10 @@ type MediaDesc struct {
 	// others.
 	SAVP   bool
 	Crypto []Crypto
+
+	// RTCPMux is a=rtcp-mux (RFC 5761): RTCP travels on the RTP port. In an
+	// offer it proposes that, in an answer it accepts it.
+	RTCPMux bool
 }
 
 // Directions of a media stream.
@@ -86,6 +90,9 @@ func BuildSDP(sessID uint64, version uint64, m MediaDesc) []byte {
 	for _, c := range m.Crypto {
 		fmt.Fprintf(&b, "a=%s\r\n", c.line())
 	}
+	if m.RTCPMux {
+		b.WriteString("a=rtcp-mux\r\n")
+	}
 	fmt.Fprintf(&b, "a=ptime:20\r\na=%s\r\n", dir)
 	return b.Bytes()
 }
@@ -103,8 +110,8 @@ type sdpParser struct {
 // ParseSDP extracts the first audio stream of an SDP body: its connection
 // address (media level over session level), port, transport profile, codecs
 // (rtpmap, or the static table for payload types without one),
-// telephone-event/8000, usable a=crypto lines and direction (media level over
-// session level, default sendrecv).
+// telephone-event/8000, usable a=crypto lines, a=rtcp-mux and direction (media
+// level over session level, default sendrecv).
 func ParseSDP(b []byte) (MediaDesc, error) {
 	if len(b) > maxSDPSize {
 		return MediaDesc{}, fmt.Errorf("%w: body too large", ErrBadSDP)
@@ -187,6 +194,10 @@ func (p *sdpParser) attribute(val string, inSession bool) {
 		return
 	}
 	if inSession {
+		return
+	}
+	if val == "rtcp-mux" {
+		p.md.RTCPMux = true
 		return
 	}
 	if rest, ok := strings.CutPrefix(val, "crypto:"); ok {

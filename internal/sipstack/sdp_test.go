@@ -3,6 +3,7 @@ package sipstack
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -149,4 +150,36 @@ func FuzzParseSDP(f *testing.F) {
 			t.Fatalf("SRTP lost in rebuild: %v %+v, then %v %+v", md.SAVP, md.Crypto, again.SAVP, again.Crypto)
 		}
 	})
+}
+
+// a=rtcp-mux (RFC 5761) is written when asked and read from the audio section
+// only; an answer to a re-offer accepts it only where the offer has it.
+func TestSDPRTCPMux(t *testing.T) {
+	md := MediaDesc{IP: "127.0.0.1", Port: 40000, Codecs: []Codec{{0, "PCMU", 8000}}, RTCPMux: true}
+	body := BuildSDP(1, 1, md)
+	if !strings.Contains(string(body), "\r\na=rtcp-mux\r\n") {
+		t.Fatalf("no a=rtcp-mux in\n%s", body)
+	}
+	if got, err := ParseSDP(body); err != nil || !got.RTCPMux {
+		t.Fatalf("parsed %+v, %v: want RTCPMux", got, err)
+	}
+	if got, _ := ParseSDP(BuildSDP(1, 1, MediaDesc{IP: "127.0.0.1", Port: 40000, Codecs: md.Codecs})); got.RTCPMux {
+		t.Error("RTCPMux read from an SDP without a=rtcp-mux")
+	}
+	other := "v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 40000 RTP/AVP 0\r\nm=video 40002 RTP/AVP 96\r\na=rtcp-mux\r\n"
+	if got, _ := ParseSDP([]byte(other)); got.RTCPMux {
+		t.Error("RTCPMux read from the video section")
+	}
+
+	var s sdpSession
+	s.setLocal(body)
+	for _, offered := range []bool{true, false} {
+		answer, err := s.answer(BuildSDP(9, 2, MediaDesc{IP: "127.0.0.1", Port: 30000, Codecs: md.Codecs, RTCPMux: offered}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := ParseSDP(answer); got.RTCPMux != offered {
+			t.Errorf("re-offer with rtcp-mux %v answered with %v", offered, got.RTCPMux)
+		}
+	}
 }

@@ -86,3 +86,32 @@ func TestCryptoRoundTrip(t *testing.T) {
 		t.Fatalf("ChooseCrypto = %+v, %v; want the first supported (tag 2)", c, ok)
 	}
 }
+
+// Our answer to a re-offer carries exactly one crypto line: ours of the offered
+// suite, under the offered tag, with our key unchanged, whatever key the peer's
+// new offer brings.
+func TestReOfferIsAnsweredWithOneCryptoLine(t *testing.T) {
+	ours, err := NewCryptoOffer() // an outgoing call's offer: one line per suite
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s sdpSession
+	s.setLocal(BuildSDP(1, 1, MediaDesc{IP: "127.0.0.1", Port: 40000, Codecs: []Codec{{0, "PCMU", 8000}}, Crypto: ours}))
+	for _, tag := range []int{2, 7} { // the tag of our line of that suite, and a new one
+		theirs, err := NewCrypto(tag, SuiteAES32)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := s.answer(BuildSDP(9, 2, MediaDesc{IP: "127.0.0.1", Port: 30000, Codecs: []Codec{{0, "PCMU", 8000}}, Crypto: []Crypto{theirs}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		md, err := ParseSDP(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(md.Crypto) != 1 || md.Crypto[0].Tag != tag || md.Crypto[0].Suite != SuiteAES32 || string(md.Crypto[0].Key) != string(ours[1].Key) {
+			t.Errorf("re-offer tag %d answered with %+v, want our %s key under tag %d", tag, md.Crypto, SuiteAES32, tag)
+		}
+	}
+}

@@ -177,11 +177,35 @@ func (s *sdpSession) answer(offer []byte) ([]byte, error) {
 	}
 	md := s.base
 	md.Codecs, md.DTMFPT = codecs, dtmf
+	if c, ok := answerCrypto(s.base.Crypto, peer.Crypto); ok {
+		md.Crypto = []Crypto{c}
+	}
+	md.RTCPMux = s.base.RTCPMux && peer.RTCPMux // accepted only where offered (RFC 5761 section 5.1.1)
 	remoteHeld := peer.Holding()
 	md.Direction = answerDirection(holdDirection(s.held, false), peer)
 	body, ver := s.build(md)
 	s.body, s.version, s.remote, s.hasRemote, s.remoteHeld = body, ver, peer, true, remoteHeld
 	return body, nil
+}
+
+// answerCrypto is the one crypto line of our answer to a re-offer (RFC 4568
+// section 5.1.2): our line of the offered suite with the same tag, else with the
+// offered line's tag, so that we keep sending with our key while the peer's new
+// offer may carry a new key of its own (section 7.1.4) or number its lines anew.
+// The phone pairs the lines the same way. ok is false when no line of ours is
+// of an offered suite: the answer then keeps the lines it had.
+func answerCrypto(ours, offered []Crypto) (Crypto, bool) {
+	for _, sameTag := range []bool{true, false} {
+		for _, o := range offered {
+			for _, c := range ours {
+				if c.Suite == o.Suite && (c.Tag == o.Tag || !sameTag) {
+					c.Tag = o.Tag
+					return c, true
+				}
+			}
+		}
+	}
+	return Crypto{}, false
 }
 
 // answerInAck takes the peer's answer carried in the ACK of a re-INVITE
