@@ -140,7 +140,10 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	log.Info("wpservice ready", "version", version, "control", fmt.Sprintf("http://127.0.0.1:%d/", srv.Port()),
 		"sip", stack.UDPAddr(), "data", dataDir, "token_file", filepath.Join(dataDir, "token"))
 
-	watchDevices := func(ctx context.Context) { aio.Watch(ctx, ph.DevicesChanged) }
+	// hot-plug is followed only while a client is there to be told: idle, nothing polls
+	watchDevices := func(ctx context.Context) {
+		bus.WhileWatched(ctx, func(ctx context.Context) { aio.Watch(ctx, ph.DevicesChanged) })
+	}
 	return runUntilDone(ctx, ph.Run, watchDevices, netw.Run, challenges)
 }
 

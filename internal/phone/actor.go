@@ -41,21 +41,22 @@ func (p *Phone) Run(ctx context.Context) error {
 	return nil
 }
 
-// serve handles the inbox and the housekeeping until ctx is done.
+// serve handles the inbox and, while calls exist, the housekeeping, until ctx is
+// done. Idle, the actor sleeps until a message comes.
 func (p *Phone) serve(ctx context.Context) {
-	housekeeping := time.NewTicker(time.Second)
-	defer housekeeping.Stop()
+	defer p.housekeeping.need(false)
 	for {
 		select {
 		case f := <-p.inbox:
 			f()
-		case <-housekeeping.C:
+		case <-p.housekeeping.tick():
 			p.checkRTPTimeouts()
 		case <-p.netChanges():
 			p.followNetwork()
 		case <-ctx.Done():
 			return
 		}
+		p.housekeeping.need(p.lines.count() > 0)
 	}
 }
 

@@ -15,10 +15,12 @@ type Bus struct {
 	seq    uint64
 	nextID int
 	sinks  map[int]func(api.Event)
+	// changed is closed, and replaced, when a watcher comes or goes (watched.go)
+	changed chan struct{}
 }
 
 // NewBus returns an empty bus; its seq starts at 0 and the first event is 1.
-func NewBus() *Bus { return &Bus{sinks: map[int]func(api.Event){}} }
+func NewBus() *Bus { return &Bus{sinks: map[int]func(api.Event){}, changed: make(chan struct{})} }
 
 // Emit numbers one event and delivers it. Sinks must not block.
 func (b *Bus) Emit(name string, data any) {
@@ -38,9 +40,11 @@ func (b *Bus) subscribe(sink func(api.Event), hello api.Hello) (api.Event, func(
 	id := b.nextID
 	b.nextID++
 	b.sinks[id] = sink
+	b.watchersChanged()
 	cancel := func() {
 		b.mu.Lock()
 		delete(b.sinks, id)
+		b.watchersChanged()
 		b.mu.Unlock()
 	}
 	return api.Event{Seq: b.seq, Event: api.EvHello, Data: hello}, cancel

@@ -69,16 +69,17 @@ type Phone struct {
 	hangups  []<-chan struct{} // CANCELs and BYEs in flight, closed when done (actor-owned)
 
 	// actor-owned state
-	acc      account.Account
-	reg      api.RegState
-	settings Settings
-	lines    lineTable
-	volumes  volumes
-	selected int
-	nextID   uint64
-	stopping bool
-	audio    audioUse // the sound device and the media clock in use (audiouse.go)
-	regIP    string   // our address toward the account's server when registration started
+	acc          account.Account
+	reg          api.RegState
+	settings     Settings
+	lines        lineTable
+	volumes      volumes
+	selected     int
+	nextID       uint64
+	stopping     bool
+	audio        audioUse     // the sound device and the media clock in use (audiouse.go)
+	housekeeping housekeeping // the RTP timeout's tick, while calls exist (housekeeping.go)
+	regIP        string       // our address toward the account's server when registration started
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.

@@ -93,14 +93,14 @@ func (e *Endpoint) openDevice(sel selection, sides device.Sides) error {
 	return nil
 }
 
-// refresh lists the devices now.
-func (e *Endpoint) refresh() {
+// refresh lists the devices now and reports whether the lists changed.
+func (e *Endpoint) refresh() bool {
 	in, out, err := device.List(e.cfg.Backend)
 	if err != nil {
 		e.log.Debug("list devices", "err", err)
-		return
+		return false
 	}
-	e.setLists(in, out)
+	return e.setLists(in, out)
 }
 
 // setLists records the device lists and reports whether they changed.

@@ -14,11 +14,16 @@ const WatchInterval = 3 * time.Second
 type watchFunc func(ctx context.Context, backend string, every time.Duration, onChange func(inputs, outputs []device.Device))
 
 // Watch follows hot-plug until ctx is done: when the device list changes it updates
-// what Devices reports and calls changed. It returns at once when neither side is a
-// sound device. Run it on its own goroutine.
+// what Devices reports and calls changed. It starts with a fresh listing, so that a
+// change made while nobody watched is reported at once: the engine watches only
+// while someone is there to tell (an idle engine polls nothing). It returns at once
+// when neither side is a sound device. Run it on its own goroutine.
 func (e *Endpoint) Watch(ctx context.Context, changed func()) {
 	if !e.usesDevice() {
 		return
+	}
+	if e.refresh() {
+		changed()
 	}
 	e.watch(ctx, e.cfg.Backend, WatchInterval, func(inputs, outputs []device.Device) {
 		if e.setLists(inputs, outputs) {

@@ -75,3 +75,20 @@ func TestWatchStopsWithItsContext(t *testing.T) {
 		t.Fatal("Watch did not return after its context ended")
 	}
 }
+
+// A change made while nobody watched (the lists are stale) is reported as Watch
+// starts, before its first poll.
+func TestWatchReportsWhatChangedWhileUnwatched(t *testing.T) {
+	e := open(t, nullDevice())
+	fresh := e.Devices()
+	e.setLists(nil, nil) // a headset unplugged while the engine did not poll
+	e.watch = scriptedWatch(t)
+	calls := 0
+	e.Watch(t.Context(), func() { calls++ })
+	if calls != 1 {
+		t.Fatalf("changed called %d times as Watch started on stale lists, want 1", calls)
+	}
+	if got := e.Devices(); len(got.Inputs) != len(fresh.Inputs) || len(got.Outputs) != len(fresh.Outputs) {
+		t.Errorf("devices after Watch started = %+v, want %+v", got, fresh)
+	}
+}

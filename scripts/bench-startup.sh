@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Start-up, wpservice beside baresip: the time from exec to the first answer to an
+# OPTIONS on the SIP port (scripts/sipready), and the resident memory and CPU time at
+# that moment. Both start headless on 127.0.0.1 with no account (wpservice: null
+# audio; baresip: G.711 and ALSA's null device), `runs` times each, alternating; the
+# median of each column is printed last.
+# Usage: scripts/bench-startup.sh [runs]   (WPSERVICE=path: measure that binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+
+if [[ -n ${WPSERVICE:-} ]]; then cp "$WPSERVICE" "$dir/wpservice"; else go build -o "$dir/wpservice" ./cmd/wpservice; fi
+go build -o "$dir/sipready" ./scripts/sipready
+wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2))
+cat >"$dir/config.json" <<JSON
+{"control":{"port":0,"fallbackPorts":[]},"sip":{"listenIP":"127.0.0.1","udpPort":$wpsPort,"tcpPort":$wpsPort},
+ "audio":{"backend":"null","input":"null","output":"null"},"log":{"level":"warn"},"dataDir":"$dir/data"}
+JSON
+mkdir -p "$dir/baresip"
+cat >"$dir/baresip/config" <<CFG
+poll_method		epoll
+sip_listen		127.0.0.1:$bspPort
+net_interface		127.0.0.1
+dns_server		127.0.0.1:53
+audio_player		alsa,null
+audio_source		alsa,null
+audio_alert		alsa,null
+module_path		/usr/lib/baresip/modules
+module			g711.so
+module			alsa.so
+module_tmp		account.so
+CFG
+echo "<sip:bench@127.0.0.1>;regint=0" >"$dir/baresip/accounts"
+
+for ((i = 0; i < runs; i++)); do
+	rm -rf "$dir/data" # a first start each time: no token, no saved account
+	"$dir/sipready" -port "$wpsPort" -- "$dir/wpservice" run --config "$dir/config.json" | sed 's/^/wpservice /'
+	"$dir/sipready" -port "$bspPort" -- baresip -f "$dir/baresip" | sed 's/^/baresip   /'
+done | tee "$dir/all"
+# median of column $3 (ms), $5 (KiB) and $8 (ms of CPU) per program
+for who in wpservice baresip; do
+	grep "^$who " "$dir/all" | awk -v who="$who" '
+		{ms[NR]=$3; rss[NR]=$6; cpu[NR]=$9}
+		function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
+		END { printf "median %-10s ready %5.1f ms  rss %6d KiB  cpu %3d ms\n", who, med(ms, NR), med(rss, NR), med(cpu, NR) }'
+done
