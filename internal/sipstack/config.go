@@ -42,6 +42,12 @@ type Config struct {
 	KeepAlive time.Duration
 	// Clock drives the registration and keep-alive timers; nil uses the real clock.
 	Clock Clock
+	// RegisterTimeout bounds one REGISTER exchange, challenge included; 0 is 40 s,
+	// beyond sipgo's 32 s transaction timeout.
+	RegisterTimeout time.Duration
+
+	// doorTimeouts, when set, replace headerTimeout and idleTimeout (tests).
+	doorTimeouts *[2]time.Duration
 }
 
 // Account is the identity used for REGISTER and for From of outgoing calls.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,8 +54,30 @@ func (s *Stack) admits(req *sip.Request) bool {
 	if err != nil {
 		return false
 	}
-	src := ap.Addr().Unmap()
-	return src.IsLoopback() || s.sources.has(src) || s.findCall(req) != nil
+	return s.admitsSource(ap.Addr().Unmap()) || s.findCall(req) != nil
+}
+
+// admitsSource reports whether the filter lets through every request from src,
+// whatever dialog it names.
+func (s *Stack) admitsSource(src netip.Addr) bool {
+	return s.cfg.AcceptDirectCalls || src.IsLoopback() || s.sources.has(src)
+}
+
+// hasCallID reports whether one of our calls has the Call-ID id; the front door
+// lets a stranger's request naming it through to the dialog check of admits.
+func (s *Stack) hasCallID(id string) bool {
+	if id == "" {
+		return false
+	}
+	prefix := id + sip.TxSeperator
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key := range s.calls {
+		if strings.HasPrefix(key, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // onUnhandled answers a method we do not serve, from an admitted source.

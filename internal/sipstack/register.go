@@ -3,6 +3,7 @@ package sipstack
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -132,7 +133,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 			now := s.contact(f.transport, acc.Username, f.localIP)
 			log.Info("contact rewritten to the address the registrar sees", "contact", now.Address.String())
 		}
-		step := nextRegStep(out, requested, failures)
+		step := jitter(nextRegStep(out, requested, failures), out, rand.Float64())
 		requested, failures = step.Requested, step.Failures
 		registered = step.Event.State == RegRegistered
 		quiet = !step.Emit
@@ -187,7 +188,7 @@ func (s *Stack) waitRefresh(ctx context.Context, d time.Duration, f flow) error 
 // the flow the answer came on, to keep alive. A transport failure is returned as err
 // and described in the outcome.
 func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession, expires int) (regOutcome, flow, error) {
-	ctx, cancel := context.WithTimeout(ctx, registerAttemptTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.attemptTimeout())
 	defer cancel()
 	tp := acc.transport()
 	ip := s.localIP(serverHop(acc))
@@ -227,6 +228,9 @@ func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession,
 	}
 	if h := res.GetHeader("Min-Expires"); h != nil {
 		out.MinExpires, _ = strconv.Atoi(strings.TrimSpace(h.Value()))
+	}
+	if res.StatusCode == 500 || res.StatusCode == 503 {
+		out.RetryAfter = retryAfter(res)
 	}
 	return out, f, nil
 }
@@ -340,3 +344,30 @@ func grantedExpires(res *sip.Response, ours sip.Uri) int {
 
 // sameContact reports whether two Contacts name the same address.
 func sameContact(a, b *sip.ContactHeader) bool { return a.Address.String() == b.Address.String() }
+
+// retryAfter reads the delay of a Retry-After header ("120", "120;duration=60" or
+// "120 (comment)"), 0 when there is none or it is not a number of seconds.
+func retryAfter(res *sip.Response) time.Duration {
+	h := res.GetHeader("Retry-After")
+	if h == nil {
+		return 0
+	}
+	v := strings.TrimSpace(h.Value())
+	if i := strings.IndexAny(v, " ;("); i >= 0 {
+		v = v[:i]
+	}
+	secs, err := strconv.Atoi(v)
+	if err != nil || secs <= 0 {
+		return 0
+	}
+	return time.Duration(secs) * time.Second
+}
+
+// attemptTimeout bounds one REGISTER exchange: registerAttemptTimeout, or the
+// configured one.
+func (s *Stack) attemptTimeout() time.Duration {
+	if s.cfg.RegisterTimeout > 0 {
+		return s.cfg.RegisterTimeout
+	}
+	return registerAttemptTimeout
+}

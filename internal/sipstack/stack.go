@@ -50,6 +50,7 @@ type Stack struct {
 	pongs     pongWaiter  // keep-alive pongs read on stream connections
 	public    publicAddrs // our address as the registrar sees it, per local address
 	flows     flowPorts   // the local port of the registration's TLS connection (tlsflow.go)
+	door      *door       // between the sockets and sipgo (frontdoor.go)
 
 	mu         sync.Mutex
 	acc        Account
@@ -102,8 +103,10 @@ func (s *Stack) open(ip net.IP) error {
 	if ip != nil {
 		advertised = ip.String()
 	}
+	s.door = newDoor(s)
+	sipgoLog := slog.New(newQuietHandler(s.log.Handler())) // bad packets, limited (frontdoor_log.go)
 	tpOpts := []sip.TransportLayerOption{
-		sip.WithTransportLayerLogger(s.log),
+		sip.WithTransportLayerLogger(sipgoLog),
 		sip.WithTransportLayerReadFilter(s.readFilter),
 	}
 	ua, err := sipgo.NewUA(
@@ -111,21 +114,21 @@ func (s *Stack) open(ip net.IP) error {
 		sipgo.WithUserAgentHostname(advertised),
 		sipgo.WithUserAgenTLSConfig(s.cfg.TLSConfig),
 		sipgo.WithUserAgentTransportLayerOptions(tpOpts...),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(s.log)),
+		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(sipgoLog)),
 	)
 	if err != nil {
 		return fmt.Errorf("sipstack: user agent: %w", err)
 	}
 	s.ua = ua
-	if s.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(s.log)); err != nil {
+	if s.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(sipgoLog)); err != nil {
 		return fmt.Errorf("sipstack: server: %w", err)
 	}
 	s.srv.OnInvite(s.guard(s.onInvite))
 	s.srv.OnAck(s.guard(s.onAck))
 	s.srv.OnBye(s.guard(s.onBye))
 	s.srv.OnCancel(s.guard(s.onCancel))
-	s.srv.OnOptions(s.guard(s.onOptions))
-	s.srv.OnNoRoute(s.guard(s.onUnhandled))
+	s.srv.OnOptions(s.guard(s.answeredAtOnce(s.onOptions)))
+	s.srv.OnNoRoute(s.guard(s.answeredAtOnce(s.onUnhandled)))
 
 	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: s.cfg.UDPPort})
 	if err != nil {
@@ -150,11 +153,11 @@ func (s *Stack) open(ip net.IP) error {
 		return fmt.Errorf("sipstack: tcp client: %w", err)
 	}
 
-	var udpConn net.PacketConn = pc
-	var tcpLn net.Listener = ln
+	var udpConn net.PacketConn = doorPacketConn{PacketConn: pc, d: s.door}
+	var tcpLn net.Listener = doorListener{Listener: ln, d: s.door}
 	if s.trace.enabled() {
-		udpConn = tracedPacketConn{PacketConn: pc, t: s.trace}
-		tcpLn = tracedListener{Listener: ln, t: s.trace}
+		udpConn = tracedPacketConn{PacketConn: udpConn, t: s.trace}
+		tcpLn = tracedListener{Listener: tcpLn, t: s.trace}
 	}
 	s.serving.Add(2)
 	go func() { defer s.serving.Done(); _ = s.srv.ServeUDP(udpConn) }()

@@ -1,0 +1,145 @@
+package sipstack
+
+import (
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// The front door stands between the sockets and sipgo. sipgo parses every datagram
+// and every byte a TCP connection delivers, makes a transaction of every request and
+// keeps it for up to 32 s; the source filter (filter.go) sees a request only after
+// that. The door decides earlier, on the bytes as they were read, before any parse or
+// allocation that grows with them:
+//
+//   - a request from a source the filter would refuse is dropped, but for an INVITE
+//     (which the filter answers 403) and an ACK (which ends that answer's
+//     transaction), and for a request naming the Call-ID of one of our calls (the
+//     BYE of a peer we called directly);
+//   - every source has a token bucket of messages, and all sources together one more;
+//     beyond them datagrams are dropped (frontdoor_bucket.go);
+//   - a request larger than maxRequest is answered 513 Message Too Large, without a
+//     transaction, and goes no further;
+//   - TCP connections are capped per source and in total, a message must arrive
+//     whole within headerTimeout of its first byte, and a connection is closed after
+//     idleTimeout without a message (frontdoor_tcp.go).
+//
+// A malformed message is still sipgo's to refuse; the door is where a stateless 400
+// for it would go.
+
+// Front door limits.
+const (
+	// maxRequest is the largest request we process: beyond any real INVITE (a video
+	// offer with every ICE candidate is under 10 KB), well within one datagram.
+	maxRequest = 32 * 1024
+	// maxDatagram is the largest UDP payload over IPv4 (65,535 - 8 - 20); sipgo's
+	// read buffer is raised to hold it whole (init below).
+	maxDatagram = 65507
+
+	sourceRate  = 40  // messages per second from one address, sustained
+	sourceBurst = 80  // ... and at once
+	totalRate   = 400 // messages per second from all addresses together
+	totalBurst  = 800
+	maxSources  = 4096 // source addresses tracked at once (frontdoor_bucket.go)
+
+	maxConnsPerSource = 8                // TCP connections from one address
+	maxConns          = 256              // TCP connections accepted in all
+	headerTimeout     = 5 * time.Second  // from a message's first byte to its last
+	idleTimeout       = 2 * time.Minute  // without a message on an accepted connection
+	maxLogContent     = 256              // bytes of a bad packet shown, at debug level
+	logBurst          = 5                // lines per kind of trouble per logInterval
+	logInterval       = 10 * time.Second // ... the rest counted and told in the next line
+)
+
+func init() {
+	// sipgo reads datagrams into a buffer of TransportBufferReadSize bytes and cuts
+	// the rest; a uint16 holds all of maxDatagram.
+	sip.TransportBufferReadSize = 65535
+	// sipgo refuses to send a message over UDP within 200 bytes of UDPMTUSize. RFC
+	// 3261 section 18.1.1 would move such a request to TCP; the account's transport
+	// is what its server accepts, so we send it over UDP, fragmented, as pjsua does
+	// by default, and a response goes back the way its request came (section 18.2.2).
+	sip.UDPMTUSize = maxDatagram + 200
+}
+
+// door is the front door's state, shared by the UDP socket and the TCP listener.
+type door struct {
+	s       *Stack
+	buckets buckets
+	conns   connCounter
+	log     *quietLog
+
+	headerTimeout, idleTimeout time.Duration
+}
+
+func newDoor(s *Stack) *door {
+	d := &door{s: s, buckets: newBuckets(time.Now), conns: connCounter{per: map[netip.Addr]int{}}, log: newQuietLog(s.log),
+		headerTimeout: headerTimeout, idleTimeout: idleTimeout}
+	if t := s.cfg.doorTimeouts; t != nil {
+		d.headerTimeout, d.idleTimeout = t[0], t[1]
+	}
+	return d
+}
+
+// verdict is what the door does with one message.
+type verdict int
+
+const (
+	pass   verdict = iota // on to sipgo
+	drop                  // silently
+	tooBig                // answer 513 and drop
+)
+
+// judge decides on one message of data from src, read from transport (UDP or TCP).
+func (d *door) judge(data []byte, src netip.Addr) verdict {
+	if isKeepAlive(data) {
+		return pass
+	}
+	if !d.buckets.take(src) {
+		d.log.note("rate", "messages beyond the rate limit dropped", "source", src.String())
+		return drop
+	}
+	method, isRequest := startLine(data)
+	if !isRequest {
+		return pass // a response: sipgo matches it to a transaction of ours or drops it
+	}
+	admitted := d.s.admitsSource(src)
+	if !admitted && method != "INVITE" && method != "ACK" && !d.s.hasCallID(callID(data)) {
+		d.log.note("stranger", "request from a source the filter refuses dropped", "source", src.String(), "method", method)
+		return drop
+	}
+	if len(data) > maxRequest {
+		d.log.note("size", "request too large", "source", src.String(), "bytes", len(data))
+		if admitted && method != "ACK" {
+			return tooBig
+		}
+		return drop
+	}
+	return pass
+}
+
+// tooLarge is the 513 answer to the request in data, nil if it does not parse.
+func tooLarge(data []byte) []byte {
+	msg, err := sip.ParseMessage(data)
+	req, ok := msg.(*sip.Request)
+	if err != nil || !ok {
+		return nil
+	}
+	return []byte(sip.NewResponseFromRequest(req, 513, "Message Too Large", nil).String())
+}
+
+// addrOf is the IP address of a socket address, unmapped.
+func addrOf(a net.Addr) netip.Addr {
+	switch a := a.(type) {
+	case *net.UDPAddr:
+		ip, _ := netip.AddrFromSlice(a.IP)
+		return ip.Unmap()
+	case *net.TCPAddr:
+		ip, _ := netip.AddrFromSlice(a.IP)
+		return ip.Unmap()
+	}
+	ap, _ := netip.ParseAddrPort(a.String())
+	return ap.Addr().Unmap()
+}

@@ -1,0 +1,289 @@
+package sipstack
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// options is an OPTIONS request from a UDP or TCP socket at from, with extra headers
+// and a body of pad bytes.
+func options(proto string, from net.Addr, n int, extra string, pad int) []byte {
+	body := strings.Repeat("x", pad)
+	return []byte(fmt.Sprintf("OPTIONS sip:alice@127.0.0.1 SIP/2.0\r\n"+
+		"Via: SIP/2.0/%s %s;branch=z9hG4bK-door-%d;rport\r\n"+
+		"From: <sip:probe@127.0.0.1>;tag=p%d\r\nTo: <sip:alice@127.0.0.1>\r\n"+
+		"Call-ID: door-%d\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n%s"+
+		"Content-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", proto, from, n, n, n, extra, len(body), body))
+}
+
+// udpFrom is a UDP socket on ip that reads the stack's answers.
+func udpFrom(t *testing.T, ip string) *net.UDPConn {
+	t.Helper()
+	c, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.ParseIP(ip)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// answer reads the next response on c, nil when none comes within d.
+func answer(t *testing.T, c *net.UDPConn, d time.Duration) *sip.Response {
+	t.Helper()
+	buf := make([]byte, 65535)
+	_ = c.SetReadDeadline(time.Now().Add(d))
+	n, _, err := c.ReadFrom(buf)
+	if err != nil {
+		return nil
+	}
+	msg, err := sip.ParseMessage(buf[:n])
+	if err != nil {
+		t.Fatalf("unparsable answer: %v", err)
+	}
+	res, _ := msg.(*sip.Response)
+	return res
+}
+
+func sendTo(t *testing.T, c *net.UDPConn, st *Stack, b []byte) {
+	t.Helper()
+	to, _ := net.ResolveUDPAddr("udp", st.UDPAddr())
+	if _, err := c.WriteTo(b, to); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestFrontDoorSizes: a request of 60 KB is read whole and answered 513 without a
+// transaction; a response of more than 1,300 bytes still goes over UDP.
+func TestFrontDoorSizes(t *testing.T) {
+	st, _ := newTestStack(t, nil, nil)
+	c := udpFrom(t, "127.0.0.1")
+
+	sendTo(t, c, st, options("UDP", c.LocalAddr(), 1, "", 60_000))
+	if res := answer(t, c, waitFor); res == nil || res.StatusCode != 513 {
+		t.Fatalf("60 KB request: answer %v, want 513", res)
+	}
+
+	long := "X-Long: " + strings.Repeat("y", 2000) + "\r\n"
+	to := strings.Replace(string(options("UDP", c.LocalAddr(), 2, "", 0)), "To: <sip:alice@127.0.0.1>",
+		"To: \""+strings.Repeat("A", 1500)+"\" <sip:alice@127.0.0.1>", 1)
+	sendTo(t, c, st, []byte(strings.Replace(to, "Max-Forwards: 70\r\n", "Max-Forwards: 70\r\n"+long, 1)))
+	res := answer(t, c, waitFor)
+	if res == nil || res.StatusCode != 200 {
+		t.Fatalf("request with a long To: answer %v, want 200", res)
+	}
+	if n := len(res.String()); n <= 1300 {
+		t.Fatalf("answer of %d bytes: the test wants one above 1,300", n)
+	}
+}
+
+// TestFrontDoorRateLimit: one address gets its burst answered and no more.
+func TestFrontDoorRateLimit(t *testing.T) {
+	st, _ := newTestStack(t, nil, nil)
+	c := udpFrom(t, "127.0.0.1")
+	const sent = 3 * sourceBurst
+	start := time.Now()
+	for i := range sent {
+		sendTo(t, c, st, options("UDP", c.LocalAddr(), i, "", 0))
+	}
+	got, last := 0, time.Now()
+	for answer(t, c, 500*time.Millisecond) != nil {
+		got, last = got+1, time.Now()
+	}
+	// The door reads the datagrams as they come, no later than their answers.
+	allowed := sourceBurst + int(last.Sub(start).Seconds()*sourceRate) + 1
+	if got == 0 || got > allowed {
+		t.Fatalf("%d of %d requests answered, want 1 to %d", got, sent, allowed)
+	}
+}
+
+// TestFrontDoorKeepsLittle: large OPTIONS answered over UDP leave a few kilobytes
+// bytes each in their transactions, not the request.
+func TestFrontDoorKeepsLittle(t *testing.T) {
+	st, _ := newTestStack(t, nil, nil)
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapInuse
+	}
+	before := heap()
+	answered := 0
+	for src := 2; src <= 6; src++ { // five addresses, a burst each
+		c := udpFrom(t, fmt.Sprintf("127.0.0.%d", src))
+		for i := range sourceBurst {
+			sendTo(t, c, st, options("UDP", c.LocalAddr(), src*1000+i, "", 29_000))
+			if res := answer(t, c, waitFor); res == nil || res.StatusCode != 200 {
+				t.Fatalf("request %d from 127.0.0.%d: answer %v, want 200", i, src, res)
+			}
+			answered++
+		}
+	}
+	grown := int64(heap()) - int64(before)
+	t.Logf("%d requests of 29 KB answered, heap grew by %d KB", answered, grown/1024)
+	if limit := int64(answered) * 8192; grown > limit {
+		t.Fatalf("heap grew by %d KB for %d answered requests, want under %d KB", grown/1024, answered, limit/1024)
+	}
+}
+
+// TestFrontDoorConnCap: one address keeps maxConnsPerSource connections; the next
+// are closed at once.
+func TestFrontDoorConnCap(t *testing.T) {
+	st, _ := newTestStack(t, nil, nil)
+	var kept, closed int
+	for range maxConnsPerSource + 4 {
+		c, err := net.Dial("tcp", st.TCPAddr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		_ = c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		_, err = c.Read(make([]byte, 1))
+		var ne net.Error
+		switch {
+		case errors.As(err, &ne) && ne.Timeout():
+			kept++ // still open
+		case errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || err != nil:
+			closed++
+		}
+	}
+	if kept != maxConnsPerSource || st.door.conns.open() != maxConnsPerSource {
+		t.Fatalf("%d connections kept (the door counts %d), %d closed; want %d kept", kept, st.door.conns.open(), closed, maxConnsPerSource)
+	}
+}
+
+// TestFrontDoorSlowSender: a connection trickling a request line by line is closed
+// headerTimeout after its first byte; a whole request on an idle connection is
+// answered, and the idle connection closed after idleTimeout.
+func TestFrontDoorSlowSender(t *testing.T) {
+	rec := newRecorder(t)
+	timeouts := [2]time.Duration{300 * time.Millisecond, 600 * time.Millisecond}
+	st, err := New(Config{ListenIP: "127.0.0.1", OnEvent: rec.on, Logger: slog.New(slog.DiscardHandler), doorTimeouts: &timeouts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+
+	slow, err := net.Dial("tcp", st.TCPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	start := time.Now()
+	closedAt := make(chan time.Duration, 1)
+	go func() {
+		_, _ = io.Copy(io.Discard, slow)
+		closedAt <- time.Since(start)
+	}()
+	lines := strings.SplitAfter(string(options("TCP", slow.LocalAddr(), 1, "", 0)), "\r\n")
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+trickle:
+	for _, line := range lines {
+		if _, err := slow.Write([]byte(line)); err != nil {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-closedAt:
+			closedAt <- time.Since(start)
+			break trickle
+		}
+	}
+	select {
+	case d := <-closedAt:
+		if d > 2*timeouts[0] {
+			t.Fatalf("slow sender closed after %v, want about %v", d, timeouts[0])
+		}
+	case <-time.After(waitFor):
+		t.Fatal("slow sender never closed")
+	}
+
+	fast, err := net.Dial("tcp", st.TCPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fast.Close()
+	if _, err := fast.Write(options("TCP", fast.LocalAddr(), 2, "", 100)); err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(fast)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "SIP/2.0 200") {
+		t.Fatalf("whole request: answer %q, %v; want 200", line, err)
+	}
+	start = time.Now()
+	_, _ = io.Copy(io.Discard, r)
+	if d := time.Since(start); d < timeouts[1]/2 || d > 3*timeouts[1] {
+		t.Fatalf("idle connection closed after %v, want about %v", d, timeouts[1])
+	}
+}
+
+// TestFrontDoorJudge: strangers' requests stop at the door but for INVITE, ACK and
+// a request of one of our calls; responses pass.
+func TestFrontDoorJudge(t *testing.T) {
+	st := filterStack(Config{})
+	st.calls["ours__a__b"] = &Call{}
+	d := newDoor(st)
+	stranger, home := netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("127.0.0.1")
+	req := func(method, callID string) []byte {
+		return []byte(method + " sip:a@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.7\r\nCall-ID: " + callID + "\r\n\r\n")
+	}
+	tests := []struct {
+		name string
+		data []byte
+		src  netip.Addr
+		want verdict
+	}{
+		{"stranger OPTIONS", req("OPTIONS", "x"), stranger, drop},
+		{"stranger REGISTER", req("REGISTER", "x"), stranger, drop},
+		{"stranger INVITE, for its 403", req("INVITE", "x"), stranger, pass},
+		{"stranger ACK of that 403", req("ACK", "x"), stranger, pass},
+		{"stranger BYE of our call", req("BYE", "ours"), stranger, pass},
+		{"stranger BYE in compact form", []byte("BYE sip:a SIP/2.0\r\ni: ours\r\n\r\n"), stranger, pass},
+		{"stranger response", []byte("SIP/2.0 200 OK\r\nCall-ID: x\r\n\r\n"), stranger, pass},
+		{"keep-alive", []byte("\r\n\r\n"), stranger, pass},
+		{"home OPTIONS", req("OPTIONS", "x"), home, pass},
+		{"home, too large", append(req("OPTIONS", "x"), make([]byte, maxRequest)...), home, tooBig},
+		{"stranger INVITE, too large", append(req("INVITE", "x"), make([]byte, maxRequest)...), stranger, drop},
+	}
+	for _, tt := range tests {
+		if got := d.judge(tt.data, tt.src); got != tt.want {
+			t.Errorf("%s: verdict %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestQuietHandler: sipgo's line about a bad packet comes at warning level, at most
+// logBurst times per interval, without the packet unless at debug level, and then
+// cut to maxLogContent bytes.
+func TestQuietHandler(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+		var out strings.Builder
+		log := slog.New(newQuietHandler(slog.NewTextHandler(&out, &slog.HandlerOptions{Level: level})))
+		packet := strings.Repeat("~", 30_000)
+		for range 3 * logBurst {
+			log.Error("failed to parse", "data", packet, "error", "bad")
+		}
+		text := out.String()
+		if n := strings.Count(text, "failed to parse"); n != logBurst {
+			t.Errorf("level %v: %d lines, want %d", level, n, logBurst)
+		}
+		if strings.Contains(text, "level=ERROR") || !strings.Contains(text, "level=WARN") {
+			t.Errorf("level %v: want warnings, got %q", level, text[:min(len(text), 300)])
+		}
+		shown := strings.Count(text, "~")
+		if level == slog.LevelInfo && shown != 0 || level == slog.LevelDebug && shown != logBurst*maxLogContent {
+			t.Errorf("level %v: %d bytes of packets shown", level, shown)
+		}
+	}
+}

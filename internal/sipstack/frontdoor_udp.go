@@ -1,0 +1,29 @@
+package sipstack
+
+import "net"
+
+// doorPacketConn is the UDP socket as sipgo reads it: datagrams the door refuses
+// never reach sipgo, and a request too large is answered 513 here, without a
+// transaction.
+type doorPacketConn struct {
+	net.PacketConn
+	d *door
+}
+
+// ReadFrom returns the next datagram the door lets through.
+func (c doorPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	for {
+		n, addr, err := c.PacketConn.ReadFrom(b)
+		if err != nil || n == 0 {
+			return n, addr, err
+		}
+		switch c.d.judge(b[:n], addrOf(addr)) {
+		case pass:
+			return n, addr, nil
+		case tooBig:
+			if res := tooLarge(b[:n]); res != nil {
+				_, _ = c.PacketConn.WriteTo(res, addr) // to the source, as rport asks (RFC 3581)
+			}
+		}
+	}
+}
