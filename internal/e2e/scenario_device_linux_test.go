@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,13 +18,18 @@ import (
 // needs it.
 const deviceRelease = 2 * time.Second
 
+// micLevelDBFS is the least input level the meter may show for the sound
+// server's microphone, a steady tone at about -9 dBFS (silence is -90).
+const micLevelDBFS = -20
+
 // Scenario 5, the sound device only while needed, on a real sound system: the
 // engine plays and captures through a private PulseAudio server (its "auto"
 // backend). Idle, the engine has no stream open on the server and no sound
 // device file open. An incoming call opens the speaker for the ringer;
-// answered, the microphone too; hung up, both close within 2 s. A page's level
-// meter opens the microphone alone, and closing its connection closes it
-// within 2 s.
+// answered, the microphone too, and the call's audio goes both ways: the far
+// phone hears the microphone's tone, the speaker plays the far phone's; hung
+// up, both close within 2 s. A page's level meter opens the microphone alone
+// and shows its level, and closing its connection closes it within 2 s.
 func TestScenarioDeviceOnlyWhileNeeded(t *testing.T) {
 	pulse := testpeer.StartPulse(t, testpeer.PulseOptions{MicrophoneHz: engineHz})
 	e := startEngine(t, engineOptions{env: pulse.Env(),
@@ -46,7 +52,8 @@ func TestScenarioDeviceOnlyWhileNeeded(t *testing.T) {
 
 	wav := filepath.Join(t.TempDir(), "bob.wav")
 	writeTone(t, wav, baresipHz, 60*time.Second)
-	bob := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "bob", SourceWAV: wav})
+	bob := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "bob", SourceWAV: wav, Record: true})
+	speaker := pulse.RecordSpeaker(t)
 	bob.Dial(t, "sip:alice@"+e.sipAddr())
 	var in api.CallState
 	json.Unmarshal(c.next(api.EvCallState, 10*time.Second, func(d json.RawMessage) bool {
@@ -65,6 +72,13 @@ func TestScenarioDeviceOnlyWhileNeeded(t *testing.T) {
 	released := pulse.WaitStreams(t, pid, testpeer.PulseStreams{}, deviceRelease)
 	t.Logf("the call's streams closed %v after it ended", released.Round(time.Millisecond))
 	idle("after the call")
+	bob.WaitEvent(t, testpeer.EventCallClosed, 5*time.Second) // finishes its recording
+	if heard := tonesHeard(speaker.Stop(t)); !hasTone(heard, baresipHz) {
+		t.Errorf("the speaker played %v Hz, want bob's %.0f Hz", heard, baresipHz)
+	}
+	if hz, rms := loudest(readWAV(t, decodedDump(t, bob))); math.Abs(hz-engineHz) > 15 || rms < 500 {
+		t.Errorf("bob heard %.0f Hz at RMS %.0f, want the microphone's %.0f Hz", hz, rms, engineHz)
+	}
 	var snap api.Snapshot
 	c.mustDo(api.CmdStatus.Name, nil, &snap)
 	if snap.Devices.Backend != "pulseaudio" {
@@ -74,7 +88,9 @@ func TestScenarioDeviceOnlyWhileNeeded(t *testing.T) {
 	meter := e.connect(t)
 	meter.mustDo(api.CmdEventsSubscribe.Name, map[string]any{"levels": true}, nil)
 	pulse.WaitStreams(t, pid, testpeer.PulseStreams{Capture: 1}, deviceRelease)
-	levels(t, meter, 2)
+	if in := medianInput(levels(t, meter, 5)); in < micLevelDBFS {
+		t.Errorf("the level meter shows the microphone at %d dBFS, want its tone at %d dBFS or more", in, micLevelDBFS)
+	}
 	meter.conn.Close()
 	released = pulse.WaitStreams(t, pid, testpeer.PulseStreams{}, deviceRelease)
 	t.Logf("the level meter's capture closed %v after its connection", released.Round(time.Millisecond))

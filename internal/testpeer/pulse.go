@@ -27,6 +27,18 @@ const (
 	pulseMicrophoneSink = "wps_mic"
 )
 
+// A null sink that no client asks for a short latency renders two seconds
+// ahead, and a stream that joins it later can rewind only as much as it asks
+// for: its first audio waits up to two seconds, and a capture stream on the
+// sink's monitor loses what the sink rendered meanwhile. A sound card or
+// PipeWire runs on a short period and starts a new stream at once. To behave
+// like one, both null sinks are listened to at all times, with a short
+// latency, by a loopback into a third null sink that nobody hears (a clock).
+const (
+	pulseClockSink      = "wps_clock"
+	pulseClockLatencyMs = 20
+)
+
 // PulseOptions configures StartPulse.
 type PulseOptions struct {
 	// MicrophoneHz is the tone the microphone hears; 0 means 1000 Hz.
@@ -54,8 +66,10 @@ type Pulse struct {
 //
 // pulseaudio refuses to run per-user as root only in name: it warns that it
 // is not meant to and runs. It keeps its state under HOME and its runtime
-// files under XDG_RUNTIME_DIR, both set to the test's directory here, with
-// realtime scheduling and nice levels turned off.
+// files under XDG_RUNTIME_DIR, both set to the test's directory here. It
+// runs at a higher priority (a nice level, where allowed), as a desktop's
+// sound server does, so that a machine busy with other tests does not starve
+// it; realtime scheduling stays off.
 func StartPulse(t TB, opts PulseOptions) *Pulse {
 	t.Helper()
 	bin := Need(t, "pulseaudio")
@@ -74,20 +88,37 @@ func StartPulse(t TB, opts PulseOptions) *Pulse {
 	env := []string{"HOME=" + filepath.Join(dir, "home"), "XDG_RUNTIME_DIR=" + filepath.Join(dir, "runtime")}
 	p.proc = startProcessEnv(t, "pulseaudio", dir, env, bin,
 		"--daemonize=no", "--system=false", "-n", "--exit-idle-time=-1", "--disallow-exit",
-		"--use-pid-file=false", "--high-priority=no", "--realtime=no", "--log-target=stderr",
+		"--use-pid-file=false", "--high-priority=yes", "--realtime=no", "--log-target=stderr",
 		"--load=module-native-protocol-unix auth-anonymous=1 socket="+socket,
 		"--load=module-null-sink sink_name="+PulseSpeaker,
 		"--load=module-null-sink sink_name="+pulseMicrophoneSink,
-		fmt.Sprintf("--load=module-sine sink=%s frequency=%d", pulseMicrophoneSink, opts.MicrophoneHz))
+		fmt.Sprintf("--load=module-sine sink=%s frequency=%d", pulseMicrophoneSink, opts.MicrophoneHz),
+		"--load=module-null-sink sink_name="+pulseClockSink)
 	if err := p.waitReady(); err != nil {
 		t.Fatalf("pulseaudio: %v", err)
 	}
-	for _, set := range [][]string{{"set-default-sink", PulseSpeaker}, {"set-default-source", PulseMicrophone}} {
+	// The clocks load after the defaults are set: a change of the default
+	// source moves every capture stream that did not pin its source, the
+	// loopback's among them. A sink suspended and resumed drops what it
+	// rendered ahead before its clock came.
+	for _, set := range [][]string{
+		{"set-default-sink", PulseSpeaker}, {"set-default-source", PulseMicrophone},
+		pulseClock(PulseSpeaker), pulseClock(pulseMicrophoneSink),
+		{"suspend-sink", PulseSpeaker, "1"}, {"suspend-sink", PulseSpeaker, "0"},
+		{"suspend-sink", pulseMicrophoneSink, "1"}, {"suspend-sink", pulseMicrophoneSink, "0"},
+	} {
 		if _, err := p.pactl(set...); err != nil {
 			t.Fatalf("pulseaudio: %v", err)
 		}
 	}
 	return p
+}
+
+// pulseClock is the pactl command that loads the loopback keeping sink on a
+// short period: from its monitor into the clock sink.
+func pulseClock(sink string) []string {
+	return []string{"load-module", "module-loopback", "source=" + sink + ".monitor", "sink=" + pulseClockSink,
+		fmt.Sprintf("latency_msec=%d", pulseClockLatencyMs)}
 }
 
 // Env is the environment a client of this server runs with, added to its
