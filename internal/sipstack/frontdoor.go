@@ -18,8 +18,10 @@ import (
 //     (which the filter answers 403) and an ACK (which ends that answer's
 //     transaction), and for a request naming the Call-ID of one of our calls (the
 //     BYE of a peer we called directly);
-//   - every source has a token bucket of messages, and all sources together one more;
-//     beyond them datagrams are dropped (frontdoor_bucket.go);
+//   - every source has a token bucket of messages: a generous one for the sources the
+//     filter admits, a strict one for strangers, and all strangers together one more
+//     that the admitted sources do not share, so a flood cannot starve the account's
+//     server; beyond them datagrams are dropped (frontdoor_bucket.go);
 //   - a request larger than maxRequest is answered 513 Message Too Large, without a
 //     transaction, and goes no further;
 //   - TCP connections are capped per source and in total, a message must arrive
@@ -38,11 +40,13 @@ const (
 	// read buffer is raised to hold it whole (init below).
 	maxDatagram = 65507
 
-	sourceRate  = 40  // messages per second from one address, sustained
-	sourceBurst = 80  // ... and at once
-	totalRate   = 400 // messages per second from all addresses together
-	totalBurst  = 800
-	maxSources  = 4096 // source addresses tracked at once (frontdoor_bucket.go)
+	admittedRate      = 1000 // messages per second from one address the filter admits, sustained
+	admittedBurst     = 2000 // ... and at once
+	strangerRate      = 40   // messages per second from one other address, sustained
+	strangerBurst     = 80   // ... and at once
+	allStrangersRate  = 400  // messages per second from all other addresses together
+	allStrangersBurst = 800
+	maxSources        = 4096 // source addresses tracked at once, per class (frontdoor_bucket.go)
 
 	maxConnsPerSource = 8                // TCP connections from one address
 	maxConns          = 256              // TCP connections accepted in all
@@ -97,7 +101,11 @@ func (d *door) judge(data []byte, src netip.Addr) verdict {
 	if isKeepAlive(data) {
 		return pass
 	}
-	if !d.buckets.take(src) {
+	// Who sends is judged before the rate: a stranger's flood spends the strangers'
+	// buckets, never those of the account's server or of a peer in one of our calls.
+	admitted := d.s.admitsSource(src)
+	ours := !admitted && d.s.hasCallID(callID(data))
+	if !d.buckets.take(src, admitted || ours) {
 		d.log.note("rate", "messages beyond the rate limit dropped", "source", src.String())
 		return drop
 	}
@@ -105,8 +113,7 @@ func (d *door) judge(data []byte, src netip.Addr) verdict {
 	if !isRequest {
 		return pass // a response: sipgo matches it to a transaction of ours or drops it
 	}
-	admitted := d.s.admitsSource(src)
-	if !admitted && method != "INVITE" && method != "ACK" && !d.s.hasCallID(callID(data)) {
+	if !admitted && !ours && method != "INVITE" && method != "ACK" {
 		d.log.note("stranger", "request from a source the filter refuses dropped", "source", src.String(), "method", method)
 		return drop
 	}

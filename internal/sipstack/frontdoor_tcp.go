@@ -26,7 +26,7 @@ func (l doorListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		src := addrOf(c.RemoteAddr())
-		if !l.d.buckets.take(src) {
+		if !l.d.buckets.take(src, l.d.s.admitsSource(src)) {
 			l.d.log.note("rate", "connection beyond the rate limit closed", "source", src.String())
 			c.Close()
 			continue

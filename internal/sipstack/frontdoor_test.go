@@ -87,23 +87,76 @@ func TestFrontDoorSizes(t *testing.T) {
 	}
 }
 
-// TestFrontDoorRateLimit: one address gets its burst answered and no more.
+// invite is an INVITE without a body from a UDP socket at from.
+func invite(from net.Addr, n int) []byte {
+	return []byte(fmt.Sprintf("INVITE sip:alice@127.0.0.1 SIP/2.0\r\n"+
+		"Via: SIP/2.0/UDP %s;branch=z9hG4bK-door-%d;rport\r\n"+
+		"From: <sip:caller@192.0.2.1>;tag=c%d\r\nTo: <sip:alice@127.0.0.1>\r\n"+
+		"Call-ID: door-invite-%d\r\nCSeq: 1 INVITE\r\nMax-Forwards: 70\r\n"+
+		"Contact: <sip:caller@%s>\r\nContent-Length: 0\r\n\r\n", from, n, n, n, from))
+}
+
+// answeredCalls reads c's answers until none new has come for quiet, and returns
+// how many calls (Call-IDs) were answered with code and when the last was. The
+// retransmissions of an unacknowledged final answer count once.
+func answeredCalls(t *testing.T, c *net.UDPConn, code int, quiet time.Duration) (int, time.Time) {
+	t.Helper()
+	seen := map[string]bool{}
+	last := time.Now()
+	for {
+		res := answer(t, c, time.Until(last.Add(quiet)))
+		if res == nil {
+			return len(seen), last
+		}
+		id := res.CallID().Value()
+		if res.StatusCode != code {
+			t.Fatalf("call %s answered %d, want %d", id, res.StatusCode, code)
+		}
+		if !seen[id] {
+			seen[id], last = true, time.Now()
+		}
+	}
+}
+
+// TestFrontDoorRateLimit: a stranger gets its burst of INVITEs answered (403) and
+// no more; loopback, a source the filter admits, gets all of as many OPTIONS
+// answered.
 func TestFrontDoorRateLimit(t *testing.T) {
-	st, _ := newTestStack(t, nil, nil)
-	c := udpFrom(t, "127.0.0.1")
-	const sent = 3 * sourceBurst
+	st, _ := newWildcardStack(t, Config{})
+	_, port, _ := net.SplitHostPort(st.UDPAddr())
+	const sent = 3 * strangerBurst
+
+	stranger := hostIP(t)
+	c := udpFrom(t, stranger)
+	to, _ := net.ResolveUDPAddr("udp", net.JoinHostPort(stranger, port))
 	start := time.Now()
 	for i := range sent {
-		sendTo(t, c, st, options("UDP", c.LocalAddr(), i, "", 0))
+		if _, err := c.WriteTo(invite(c.LocalAddr(), i), to); err != nil {
+			t.Fatal(err)
+		}
 	}
-	got, last := 0, time.Now()
-	for answer(t, c, 500*time.Millisecond) != nil {
-		got, last = got+1, time.Now()
-	}
+	got, last := answeredCalls(t, c, 403, 500*time.Millisecond)
 	// The door reads the datagrams as they come, no later than their answers.
-	allowed := sourceBurst + int(last.Sub(start).Seconds()*sourceRate) + 1
+	allowed := strangerBurst + int(last.Sub(start).Seconds()*strangerRate) + 1
 	if got == 0 || got > allowed {
-		t.Fatalf("%d of %d requests answered, want 1 to %d", got, sent, allowed)
+		t.Fatalf("stranger %s: %d of %d INVITEs answered, want 1 to %d", stranger, got, sent, allowed)
+	}
+
+	// Loopback's requests go one after the other (a burst would overflow the
+	// sockets' buffers), faster than a stranger's limit would let them.
+	c = udpFrom(t, "127.0.0.1")
+	to, _ = net.ResolveUDPAddr("udp", net.JoinHostPort("127.0.0.1", port))
+	start = time.Now()
+	for i := range sent {
+		if _, err := c.WriteTo(options("UDP", c.LocalAddr(), i, "", 0), to); err != nil {
+			t.Fatal(err)
+		}
+		if res := answer(t, c, waitFor); res == nil || res.StatusCode != 200 {
+			t.Fatalf("loopback's request %d: answer %v, want 200", i, res)
+		}
+	}
+	if strict := strangerBurst + time.Since(start).Seconds()*strangerRate; sent <= strict {
+		t.Fatalf("%d requests took %v: a stranger's limit would have let as many through", sent, time.Since(start))
 	}
 }
 
@@ -119,9 +172,9 @@ func TestFrontDoorKeepsLittle(t *testing.T) {
 	}
 	before := heap()
 	answered := 0
-	for src := 2; src <= 6; src++ { // five addresses, a burst each
+	for src := 2; src <= 6; src++ { // five addresses, 80 requests each
 		c := udpFrom(t, fmt.Sprintf("127.0.0.%d", src))
-		for i := range sourceBurst {
+		for i := range 80 {
 			sendTo(t, c, st, options("UDP", c.LocalAddr(), src*1000+i, "", 29_000))
 			if res := answer(t, c, waitFor); res == nil || res.StatusCode != 200 {
 				t.Fatalf("request %d from 127.0.0.%d: answer %v, want 200", i, src, res)
@@ -259,6 +312,54 @@ func TestFrontDoorJudge(t *testing.T) {
 	for _, tt := range tests {
 		if got := d.judge(tt.data, tt.src); got != tt.want {
 			t.Errorf("%s: verdict %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// TestFrontDoorStrangersCannotStarveTheServer: strangers from many addresses empty
+// the strangers' shared bucket, and the account's server, loopback and a stranger in
+// one of our calls still get their own full bursts through. The clock stands still,
+// so no bucket refills.
+func TestFrontDoorStrangersCannotStarveTheServer(t *testing.T) {
+	st := filterStack(Config{})
+	st.sources.reset(Account{Server: "198.51.100.9"})
+	st.calls["ours__a__b"] = &Call{}
+	d := newDoor(st)
+	now := time.Now()
+	d.buckets = newBuckets(func() time.Time { return now })
+	req := func(method, callID string) []byte {
+		return []byte(method + " sip:a@192.0.2.1 SIP/2.0\r\nCall-ID: " + callID + "\r\n\r\n")
+	}
+
+	passed := 0
+	for i := range 64 { // 64 addresses, each beyond its own burst
+		src := netip.AddrFrom4([4]byte{203, 0, 113, byte(i)})
+		for range strangerBurst + 10 {
+			if d.judge(req("INVITE", "flood"), src) == pass {
+				passed++
+			}
+		}
+	}
+	if passed != allStrangersBurst {
+		t.Fatalf("%d of the strangers' INVITEs passed, want the strangers' burst of %d", passed, allStrangersBurst)
+	}
+
+	for _, tt := range []struct {
+		name string
+		src  netip.Addr
+		data []byte
+	}{
+		{"the account's server", netip.MustParseAddr("198.51.100.9"), req("OPTIONS", "x")},
+		{"loopback", netip.MustParseAddr("127.0.0.1"), req("OPTIONS", "x")},
+		{"a stranger in one of our calls", netip.MustParseAddr("192.0.2.77"), req("BYE", "ours")},
+	} {
+		for i := range admittedBurst {
+			if got := d.judge(tt.data, tt.src); got != pass {
+				t.Fatalf("%s, request %d after the strangers' flood: verdict %d, want it passed", tt.name, i, got)
+			}
+		}
+		if got := d.judge(tt.data, tt.src); got != drop {
+			t.Errorf("%s beyond its own burst: verdict %d, want it dropped", tt.name, got)
 		}
 	}
 }
