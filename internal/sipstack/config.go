@@ -21,6 +21,10 @@ type Config struct {
 	// beyond loopback is served only from the account's registrar or outbound
 	// proxy, or inside one of our dialogs (see filter.go).
 	AcceptDirectCalls bool
+	// FollowRedirects makes an outgoing call that is answered 300, 301 or 302 try the
+	// Contacts of that answer (redirect.go), up to maxRedirects times and never one
+	// target twice. Without it, a 3xx fails the call like any final error.
+	FollowRedirects bool
 	// UDPPort and TCPPort are the listening ports; 0 picks a free port.
 	UDPPort, TCPPort int
 	// TLSConfig is the client TLS configuration for transport=tls
