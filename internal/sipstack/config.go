@@ -67,7 +67,8 @@ type Trace struct {
 	Message string // full message text, credentials redacted
 }
 
-// Clock is the time source of the registration loop.
+// Clock is the time source of the registration loop, the keep-alives and the wait
+// before a re-INVITE answered 491 is sent again.
 type Clock interface {
 	// After returns a channel that receives once d has elapsed.
 	After(d time.Duration) <-chan time.Time
