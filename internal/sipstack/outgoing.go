@@ -166,6 +166,7 @@ func (c *Call) finishInvite(sess *sipgo.DialogClientSession, err error) {
 	res := sess.InviteResponse
 	answered := err == nil && res != nil && res.IsSuccess()
 	if answered {
+		c.tap.answeredBy(res)
 		if tx, _ := c.tap.invite(); tx != nil {
 			c.watchForks(tx, res)
 		}
