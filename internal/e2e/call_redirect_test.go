@@ -20,14 +20,14 @@ func redirectEngine(t *testing.T, port int, sip map[string]any) *engine {
 }
 
 // A redirect server answers the engine's INVITE with 302 to a second SIPp, which
-// answers with audio and hangs up 3 s later: the call keeps its id, becomes active
-// on the second and its audio reaches the speaker.
+// answers with audio and hangs up 3 s later: the call keeps its id, says where it
+// went, becomes active on the second and its audio reaches the speaker.
 func TestRedirectedCallConnectsWithAudio(t *testing.T) {
 	dir := testpeer.SIPpPcapDir(t)
 	phone := testpeer.RunSIPp(t, testpeer.SIPpOptions{
 		Scenario: testpeer.ScenarioPath(t, "uas_pcap_answer.xml"), Dir: dir})
 	redirector := testpeer.RunSIPp(t, testpeer.SIPpOptions{
-		Scenario: testpeer.ScenarioPath(t, "uas_redirect.xml"), Dir: t.TempDir(),
+		Scenario: testpeer.ScenarioPath(t, "uas_redirect.xml"), Dir: t.TempDir(), Service: "carol",
 		Extra: []string{"-key", "target", "127.0.0.1:" + strconv.Itoa(phone.LocalPort)}})
 	e := redirectEngine(t, redirector.LocalPort, nil)
 	c := e.connect(t)
@@ -35,8 +35,12 @@ func TestRedirectedCallConnectsWithAudio(t *testing.T) {
 	var res api.DialResult
 	c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
 	got := c.callStates(res.CallID, api.CallEnded, 15*time.Second)
-	if want := []string{api.CallDialing, api.CallRinging, api.CallActive, api.CallEnded}; !slices.Equal(states(got), want) {
-		t.Errorf("states %v, want %v", states(got), want)
+	if want := []string{api.CallDialing, api.CallDialing, api.CallRinging, api.CallActive, api.CallEnded}; !slices.Equal(states(got), want) {
+		t.Fatalf("states %v, want %v", states(got), want)
+	}
+	moved := "sip:carol@127.0.0.1:" + strconv.Itoa(phone.LocalPort)
+	if cs := got[1]; cs.Peer != moved || cs.SIPCode != 302 {
+		t.Errorf("after the 302 the call reads %+v, want peer %s and sipCode 302", cs, moved)
 	}
 	if cs := got[len(got)-1]; cs.Cause == nil || cs.Cause.Kind != api.CauseRemoteHangup || cs.Codec != "PCMA" {
 		t.Errorf("the call ended %+v, want the redirected-to phone's BYE on a PCMA call", cs)

@@ -192,6 +192,18 @@ func (p *Phone) dial(a *api.DialArgs) (api.DialResult, error) {
 	return api.DialResult{Line: line, CallID: c.id}, nil
 }
 
+// onRedirected reports an outgoing call that a 3xx (code) sent on to target: the
+// call, still unanswered, now goes to that peer.
+func (p *Phone) onRedirected(sipID string, code int, target string) {
+	c := p.lines.find(sipID)
+	if c == nil || c.state == stEnded {
+		return
+	}
+	c.peer, c.peerUser, c.sipCode = target, uriUser(target), code
+	p.log.Info("redirected", "call", c.id, "line", c.line, "code", code, "to", target)
+	p.bus.Emit(api.EvCallState, c.public())
+}
+
 // uriUser returns the user part of a SIP URI, or the URI when it has none.
 func uriUser(uri string) string {
 	s := uri

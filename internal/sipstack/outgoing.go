@@ -119,6 +119,7 @@ func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account) {
 		target, reason, ok := redirects.next(failure.Res)
 		if ok && c.restartInvite() {
 			c.log.Info("following a redirect", "code", failure.Res.StatusCode, "to", target.String())
+			c.emit(Redirected, failure.Res.StatusCode, target.String(), nil)
 			req = c.st.redirectedInvite(sess.InviteRequest, target)
 			continue
 		}

@@ -44,6 +44,9 @@ func TestOutgoingFollowsRedirect(t *testing.T) {
 	c := dialPeer(t, st, first, Account{Server: first.hostPort(), Username: "alice"})
 
 	inv := first.expect(sip.INVITE)
+	if ev := expectCall(t, rec, c, Redirected, 302); ev.Reason != "sip:carol@"+second.hostPort() {
+		t.Errorf("redirected to %q", ev.Reason)
+	}
 	moved := second.expect(sip.INVITE)
 	expectCall(t, rec, c, Answered, 200)
 	if moved.Recipient.User != "carol" || moved.CallID().Value() != c.CallID() ||
@@ -68,6 +71,7 @@ func TestOutgoingRedirectLoopEndsTheCall(t *testing.T) {
 	redirectTo(second, "carol", second.hostPort())
 	st, rec := newRedirectingStack(t, true)
 	c := dialPeer(t, st, first, Account{Server: first.hostPort(), Username: "alice"})
+	expectCall(t, rec, c, Redirected, 302)
 	if ev := expectCall(t, rec, c, Failed, 302); ev.Reason != reasonRedirectLoop {
 		t.Fatalf("reason %q, want %q", ev.Reason, reasonRedirectLoop)
 	}
@@ -95,6 +99,9 @@ func TestOutgoingRedirectLimit(t *testing.T) {
 	})
 	st, rec := newRedirectingStack(t, true)
 	c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice"})
+	for range maxRedirects {
+		expectCall(t, rec, c, Redirected, 302)
+	}
 	if ev := expectCall(t, rec, c, Failed, 302); ev.Reason != reasonTooManyRedirects {
 		t.Fatalf("reason %q, want %q", ev.Reason, reasonTooManyRedirects)
 	}
