@@ -35,8 +35,11 @@ func TestRedirectedCallConnectsWithAudio(t *testing.T) {
 	var res api.DialResult
 	c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
 	got := c.callStates(res.CallID, api.CallEnded, 15*time.Second)
-	if want := []string{api.CallDialing, api.CallDialing, api.CallRinging, api.CallActive, api.CallEnded}; !slices.Equal(states(got), want) {
-		t.Fatalf("states %v, want %v", states(got), want)
+	// The phone's 180 and 200 leave back to back, and the 200 may overtake the 180:
+	// ringing is not required.
+	if seen := slices.DeleteFunc(states(got), func(s string) bool { return s == api.CallRinging }); !slices.Equal(seen,
+		[]string{api.CallDialing, api.CallDialing, api.CallActive, api.CallEnded}) {
+		t.Fatalf("states %v, want dialing, dialing again after the 302, (ringing,) active, ended", states(got))
 	}
 	moved := "sip:carol@127.0.0.1:" + strconv.Itoa(phone.LocalPort)
 	if cs := got[1]; cs.Peer != moved || cs.SIPCode != 302 {
