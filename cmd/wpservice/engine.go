@@ -73,6 +73,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	stack, err := sipstack.New(sipstack.Config{
 		ListenIP: listenIP, UDPPort: cfg.SIP.UDPPort, TCPPort: cfg.SIP.TCPPort,
 		AcceptDirectCalls: cfg.SIP.AcceptDirectCalls,
+		FollowRedirects:   cfg.SIP.FollowRedirects,
 		TLSConfig:         sipTLS,
 		KeepAlive:         time.Duration(cfg.SIP.KeepAlive) * time.Second,
 		UserAgent:         cfg.SIP.UserAgent + "/" + version,

@@ -83,6 +83,10 @@ type SIP struct {
 	// from its RTP socket, for the public address its SDP then carries (Mizu
 	// usestun/stunserveraddress); "" asks none: nothing external by default.
 	STUNServer string `json:"stunServer"`
+	// FollowRedirects makes an outgoing call answered 300, 301 or 302 go on to the
+	// answer's Contact (RFC 3261 section 8.1.3.4), at most five times and never to one
+	// target twice; false ends the call as rejected with the 3xx's code.
+	FollowRedirects bool `json:"followRedirects"`
 	// TLSCAFile is a PEM file of CA certificates trusted, beside the system's roots,
 	// for the SIP server's certificate over TLS (a PBX with a private CA); "" trusts
 	// the system's roots only. The certificate is always verified.

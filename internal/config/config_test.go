@@ -11,7 +11,8 @@ func TestDefaultIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Control.Port != 18620 || c.Account != nil || c.Audio.Input != "device" || !c.Control.Pairing ||
-		c.Control.TLS.Port != 18630 || c.SIP.KeepAlive != 25 || c.SIP.STUNServer != "" {
+		c.Control.TLS.Port != 18630 || c.SIP.KeepAlive != 25 || c.SIP.STUNServer != "" ||
+		!c.SIP.FollowRedirects {
 		t.Errorf("unexpected default %+v", c)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/media"
 	"github.com/wpservice/wpservice/internal/sipstack"
@@ -166,6 +167,18 @@ func (p *Phone) stopMedia(c *call) {
 	if err := c.stream.Close(); err != nil {
 		p.log.Debug("close media", "call", c.id, "err", err)
 	}
+}
+
+// onRedirected reports an outgoing call that a 3xx (code) sent on to target: the
+// call, still unanswered, now goes to that peer.
+func (p *Phone) onRedirected(sipID string, code int, target string) {
+	c := p.lines.find(sipID)
+	if c == nil || c.state == stEnded {
+		return
+	}
+	c.peer, c.peerUser, c.sipCode = target, uriUser(target), code
+	p.log.Info("redirected", "call", c.id, "line", c.line, "code", code, "to", target)
+	p.bus.Emit(api.EvCallState, c.public())
 }
 
 // uriUser returns the user part of a SIP URI, or the URI when it has none.

@@ -92,6 +92,10 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 			p.post(func() { p.onRemoteUpdate(e.CallID, e.SDP, e.RemoteHeld) })
 			return
 		}
+		if e.Kind == sipstack.Redirected {
+			p.post(func() { p.onRedirected(e.CallID, e.Code, e.Reason) })
+			return
+		}
 		in, ok := callInput(e)
 		if !ok {
 			return

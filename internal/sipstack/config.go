@@ -21,6 +21,10 @@ type Config struct {
 	// beyond loopback is served only from the account's registrar or outbound
 	// proxy, or inside one of our dialogs (see filter.go).
 	AcceptDirectCalls bool
+	// FollowRedirects makes an outgoing call that is answered 300, 301 or 302 try the
+	// Contacts of that answer (redirect.go), up to maxRedirects times and never one
+	// target twice. Without it, a 3xx fails the call like any final error.
+	FollowRedirects bool
 	// UDPPort and TCPPort are the listening ports; 0 picks a free port.
 	UDPPort, TCPPort int
 	// TLSConfig is the client TLS configuration for transport=tls
@@ -69,7 +73,8 @@ type Trace struct {
 	Message string // full message text, credentials redacted
 }
 
-// Clock is the time source of the registration loop.
+// Clock is the time source of the registration loop, the keep-alives and the wait
+// before a re-INVITE answered 491 is sent again.
 type Clock interface {
 	// After returns a channel that receives once d has elapsed.
 	After(d time.Duration) <-chan time.Time

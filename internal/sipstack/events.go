@@ -60,6 +60,9 @@ const (
 	// SDP is the peer's offer, or its answer from the ACK when the re-INVITE
 	// had no SDP; RemoteHeld says whether the peer now holds us.
 	Updated
+	// Redirected reports that our INVITE, answered with the 3xx Code, goes on to
+	// the target URI in Reason (the stack follows redirects; see Config).
+	Redirected
 )
 
 var callEventKindNames = map[CallEventKind]string{
@@ -70,6 +73,7 @@ var callEventKindNames = map[CallEventKind]string{
 	RemoteCancel: "remote-cancel",
 	Ended:        "ended",
 	Updated:      "updated",
+	Redirected:   "redirected",
 }
 
 func (k CallEventKind) String() string {

@@ -34,6 +34,9 @@ const resolveTimeout = 10 * time.Second
 // guard wraps a request handler with the source filter.
 func (s *Stack) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
+		if tx != nil {
+			s.branches.keep(req, tx)
+		}
 		if s.admits(req) {
 			h(req, tx)
 			return

@@ -13,17 +13,20 @@ import (
 // the peer holds us too) and a=sendrecv to resume (a=recvonly while the peer
 // still holds us). On a 2xx it sends the ACK and returns the peer's answer.
 //
-// A non-2xx answer is a *StatusError (491 when the peer's own re-INVITE
-// crossed ours); a timeout or transport failure is returned as is. Either way
-// the call stays as it was. ErrCallState means the call is not established,
+// A 491 (the peer's own re-INVITE crossed ours) sends it again after the
+// delay of RFC 3261 section 14.1 (glare.go). A non-2xx answer is a
+// *StatusError (491 when the retries crossed too); a timeout or transport
+// failure is returned as is. Either way the call stays as it was. ErrCallState means the call is not established,
 // has no SDP of ours, or another re-INVITE of ours is in flight.
 func (c *Call) Hold(ctx context.Context, hold bool) ([]byte, error) {
-	body, ver, err := c.beginReInvite(hold)
-	if err != nil {
-		return nil, err
-	}
-	answer, code, err := c.reInvite(ctx, body, c.inDialog, func(answer []byte) {
-		c.sdp.commitOffer(body, ver, hold, answer)
+	answer, code, err := c.glareRetry(ctx, func() ([]byte, int, error) {
+		body, ver, err := c.beginReInvite(hold)
+		if err != nil {
+			return nil, 0, err
+		}
+		return c.reInvite(ctx, body, c.inDialog, func(answer []byte) {
+			c.sdp.commitOffer(body, ver, hold, answer)
+		})
 	})
 	if err == nil {
 		c.log.Info("re-INVITE accepted", "hold", hold, "code", code)

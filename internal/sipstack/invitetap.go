@@ -17,9 +17,10 @@ type inviteTap struct {
 	txl *sip.TransactionLayer
 	tpl *sip.TransportLayer
 
-	mu  sync.Mutex
-	tx  sip.ClientTransaction
-	req *sip.Request
+	mu       sync.Mutex
+	tx       sip.ClientTransaction
+	req      *sip.Request
+	answered string // the To tag of the 2xx that answered the call, once known
 }
 
 // tapped returns a copy of dua whose client reports its transactions to a new tap.
@@ -54,8 +55,39 @@ func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTr
 		t.mu.Lock()
 		t.tx, t.req = tx, req
 		t.mu.Unlock()
+		return &dialogTx{ClientTransaction: tx, tap: t}, nil
 	}
 	return tx, nil
+}
+
+// answeredBy notes the 2xx that answered the call: its dialog is the call's.
+func (t *inviteTap) answeredBy(res *sip.Response) {
+	tag, _ := res.To().Params.Get("tag")
+	t.mu.Lock()
+	t.answered = tag
+	t.mu.Unlock()
+}
+
+// dialogTx is the initial INVITE's transaction as sipgo's dialog session holds it.
+// The session ACKs every 2xx retransmission the transaction reports with the ACK of
+// its own dialog; a second fork's 2xx is not one, and fork.go ACKs it on its own
+// dialog. So the session hears only of the answering dialog's 2xx.
+type dialogTx struct {
+	sip.ClientTransaction
+	tap *inviteTap
+}
+
+// OnRetransmission registers f for the 2xx retransmissions of the answering dialog.
+func (d *dialogTx) OnRetransmission(f sip.FnTxResponse) bool {
+	return d.ClientTransaction.OnRetransmission(func(res *sip.Response) {
+		tag, _ := res.To().Params.Get("tag")
+		d.tap.mu.Lock()
+		ours := d.tap.answered
+		d.tap.mu.Unlock()
+		if ours == "" || tag == ours {
+			f(res)
+		}
+	})
 }
 
 // invite is the INVITE last sent and its transaction; nil before the first.

@@ -22,13 +22,15 @@ import (
 // is not established or another re-INVITE of ours is in flight, a timeout or a
 // transport failure as is. Either way the call's SDP stays as it was.
 func (c *Call) MoveMedia(ctx context.Context, ip string, media netip.AddrPort) ([]byte, error) {
-	body, ver, base, err := c.beginMove(media.Addr().String(), int(media.Port()))
-	if err != nil {
-		return nil, err
-	}
-	answer, code, err := c.reInvite(ctx, body, func(req *sip.Request) { c.fromAddress(req, ip) }, func(answer []byte) {
-		c.sdp.base = base
-		c.sdp.commitOffer(body, ver, c.sdp.held, answer)
+	answer, code, err := c.glareRetry(ctx, func() ([]byte, int, error) {
+		body, ver, base, err := c.beginMove(media.Addr().String(), int(media.Port()))
+		if err != nil {
+			return nil, 0, err
+		}
+		return c.reInvite(ctx, body, func(req *sip.Request) { c.fromAddress(req, ip) }, func(answer []byte) {
+			c.sdp.base = base
+			c.sdp.commitOffer(body, ver, c.sdp.held, answer)
+		})
 	})
 	if err == nil {
 		c.log.Info("media moved", "ip", ip, "media", media.String(), "code", code)

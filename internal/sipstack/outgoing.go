@@ -100,24 +100,74 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 	return req
 }
 
-// runOutgoing owns the INVITE client transaction of an outgoing call.
+// runOutgoing owns the INVITE client transaction of an outgoing call, and those of
+// the INVITEs that follow its 3xx answers when the stack follows redirects.
 func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account) {
 	defer close(c.inviteDone)
+	redirects := newRedirects(req.Recipient)
+	for {
+		sess, err := c.invite(dua, req, acc)
+		if sess == nil {
+			c.emit(Failed, 0, err.Error(), nil)
+			return
+		}
+		var failure *sipgo.ErrDialogResponse
+		if !errors.As(err, &failure) || !c.st.cfg.FollowRedirects || !isRedirect(failure.Res) {
+			c.finishInvite(sess, err)
+			return
+		}
+		target, reason, ok := redirects.next(failure.Res)
+		if ok && c.restartInvite() {
+			c.log.Info("following a redirect", "code", failure.Res.StatusCode, "to", target.String())
+			c.emit(Redirected, failure.Res.StatusCode, target.String(), nil)
+			req = c.st.redirectedInvite(sess.InviteRequest, target)
+			continue
+		}
+		if reason != "" && c.getState() != stateCancelling {
+			c.log.Info("redirect not followed", "reason", reason, "to", target.String())
+			c.emit(Failed, failure.Res.StatusCode, reason, nil)
+			return
+		}
+		c.finishInvite(sess, err)
+		return
+	}
+}
+
+// invite sends req and waits for its final response: the session is nil when the
+// INVITE could not be sent, and err is awaitAnswer's.
+func (c *Call) invite(dua *sipgo.DialogUA, req *sip.Request, acc Account) (*sipgo.DialogClientSession, error) {
 	connCtx, cancelConn := context.WithTimeout(context.Background(), connectTimeout)
 	sess, err := dua.WriteInvite(connCtx, req)
 	cancelConn()
 	if err != nil {
-		c.emit(Failed, 0, err.Error(), nil)
-		return
+		return nil, err
 	}
 	c.mu.Lock()
 	c.uac = sess
 	c.mu.Unlock()
+	return sess, c.awaitAnswer(sess, acc)
+}
 
-	err = c.awaitAnswer(sess, acc)
+// restartInvite readies the call for the INVITE that follows a 3xx, unless a hangup
+// came meanwhile: a CANCEL again waits for that INVITE's first provisional response.
+func (c *Call) restartInvite() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.state != stateInviting {
+		return false
+	}
+	c.provisional, c.cancelSent = false, false
+	return true
+}
+
+// finishInvite ends the INVITE transaction of sess, whose final response or error
+// awaitAnswer returned as err: the call is answered (ACK sent, and a second fork
+// ended), ended by our hangup, or failed.
+func (c *Call) finishInvite(sess *sipgo.DialogClientSession, err error) {
 	res := sess.InviteResponse
 	answered := err == nil && res != nil && res.IsSuccess()
 	if answered {
+		c.tap.answeredBy(res)
 		if tx, _ := c.tap.invite(); tx != nil {
 			c.watchForks(tx, res)
 		}

@@ -47,10 +47,11 @@ type Stack struct {
 	ctx       context.Context // ends at Close, for the stack's own background work
 	cancel    context.CancelFunc
 	sources   trustedSources
-	pongs     pongWaiter  // keep-alive pongs read on stream connections
-	public    publicAddrs // our address as the registrar sees it, per local address
-	flows     flowPorts   // the local port of the registration's TLS connection (tlsflow.go)
-	door      *door       // between the sockets and sipgo (frontdoor.go)
+	pongs     pongWaiter     // keep-alive pongs read on stream connections
+	public    publicAddrs    // our address as the registrar sees it, per local address
+	flows     flowPorts      // the local port of the registration's TLS connection (tlsflow.go)
+	door      *door          // between the sockets and sipgo (frontdoor.go)
+	branches  reusedBranches // our server transactions, for requests that reuse a branch (branch.go)
 
 	mu         sync.Mutex
 	acc        Account
@@ -170,9 +171,10 @@ func (s *Stack) open(ip net.IP) error {
 }
 
 // readFilter sees every read of every transport before sipgo parses it: it notes
-// keep-alive pongs and traces.
+// keep-alive pongs, frees the branch of a request that reuses one, and traces.
 func (s *Stack) readFilter(info sip.TransportReadProps, data []byte) ([]byte, error) {
 	data, _ = s.pongs.filter(info, data)
+	data = s.branches.filter(info, data)
 	if s.trace.enabled() {
 		return s.trace.readFilter(info, data)
 	}
