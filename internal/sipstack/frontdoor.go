@@ -94,6 +94,7 @@ const (
 	pass   verdict = iota // on to sipgo
 	drop                  // silently
 	tooBig                // answer 513 and drop
+	refuse                // answer 403 and drop: a stranger's INVITE
 )
 
 // judge decides on one message of data from src, read from transport (UDP or TCP).
@@ -113,7 +114,7 @@ func (d *door) judge(data []byte, src netip.Addr) verdict {
 	if !isRequest {
 		return pass // a response: sipgo matches it to a transaction of ours or drops it
 	}
-	if !admitted && !ours && method != "INVITE" && method != "ACK" {
+	if !admitted && !ours && method != "INVITE" {
 		d.log.note("stranger", "request from a source the filter refuses dropped", "source", src.String(), "method", method)
 		return drop
 	}
@@ -124,17 +125,25 @@ func (d *door) judge(data []byte, src netip.Addr) verdict {
 		}
 		return drop
 	}
+	if !admitted && !ours {
+		// The filter's 403 to a stranger's INVITE (filter.go), said here without a
+		// transaction: a scanner's INVITEs cost nothing kept, and their ACKs,
+		// which would end that transaction, are dropped above.
+		d.log.note("stranger", "INVITE from a source the filter refuses answered 403", "source", src.String())
+		return refuse
+	}
 	return pass
 }
 
-// tooLarge is the 513 answer to the request in data, nil if it does not parse.
-func tooLarge(data []byte) []byte {
+// statelessAnswer is the response with code and reason to the request in data, nil
+// if it does not parse.
+func statelessAnswer(data []byte, code int, reason string) []byte {
 	msg, err := sip.ParseMessage(data)
 	req, ok := msg.(*sip.Request)
 	if err != nil || !ok {
 		return nil
 	}
-	return []byte(sip.NewResponseFromRequest(req, 513, "Message Too Large", nil).String())
+	return []byte(sip.NewResponseFromRequest(req, code, reason, nil).String())
 }
 
 // addrOf is the IP address of a socket address, unmapped.

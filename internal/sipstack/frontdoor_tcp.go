@@ -26,43 +26,54 @@ func (l doorListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		src := addrOf(c.RemoteAddr())
-		if !l.d.buckets.take(src, l.d.s.admitsSource(src)) {
+		admitted := l.d.s.admitsSource(src)
+		if !l.d.buckets.take(src, admitted) {
 			l.d.log.note("rate", "connection beyond the rate limit closed", "source", src.String())
 			c.Close()
 			continue
 		}
-		if !l.d.conns.add(src) {
+		if !l.d.conns.add(src, admitted) {
 			l.d.log.note("conns", "connection beyond the cap closed", "source", src.String())
 			c.Close()
 			continue
 		}
-		return &doorConn{Conn: c, src: src, d: l.d}, nil
+		return &doorConn{Conn: c, src: src, admitted: admitted, d: l.d}, nil
 	}
 }
 
-// connCounter counts the accepted connections, per source and in all.
+// connCounter counts the accepted connections, per source and in all. Strangers
+// share maxConns; a source the filter admits (the account's server, loopback) is held
+// to its own per-source cap only, so strangers holding every connection they may
+// cannot shut out the PBX.
 type connCounter struct {
-	mu    sync.Mutex
-	total int
-	per   map[netip.Addr]int
+	mu        sync.Mutex
+	total     int
+	strangers int
+	per       map[netip.Addr]int
 }
 
 // add counts a new connection from src, unless a cap is reached.
-func (c *connCounter) add(src netip.Addr) bool {
+func (c *connCounter) add(src netip.Addr, admitted bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.total >= maxConns || c.per[src] >= maxConnsPerSource {
+	if c.per[src] >= maxConnsPerSource || (!admitted && c.strangers >= maxConns) {
 		return false
 	}
 	c.total++
 	c.per[src]++
+	if !admitted {
+		c.strangers++
+	}
 	return true
 }
 
-func (c *connCounter) remove(src netip.Addr) {
+func (c *connCounter) remove(src netip.Addr, admitted bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.total--
+	if !admitted {
+		c.strangers--
+	}
 	if c.per[src]--; c.per[src] <= 0 {
 		delete(c.per, src)
 	}
@@ -78,10 +89,11 @@ func (c *connCounter) open() int {
 // doorConn is an accepted connection under the door's deadlines.
 type doorConn struct {
 	net.Conn
-	src    netip.Addr
-	d      *door
-	closed sync.Once
-	frame  framer // touched by Read only: sipgo reads a connection from one goroutine
+	src      netip.Addr
+	admitted bool // counted apart from the strangers (connCounter)
+	d        *door
+	closed   sync.Once
+	frame    framer // touched by Read only: sipgo reads a connection from one goroutine
 }
 
 // Read sets the deadline the connection's state asks for and reads.
@@ -100,7 +112,7 @@ func (c *doorConn) Read(b []byte) (int, error) {
 
 // Close closes the connection and uncounts it, once.
 func (c *doorConn) Close() error {
-	c.closed.Do(func() { c.d.conns.remove(c.src) })
+	c.closed.Do(func() { c.d.conns.remove(c.src, c.admitted) })
 	return c.Conn.Close()
 }
 

@@ -299,8 +299,9 @@ func TestFrontDoorJudge(t *testing.T) {
 	}{
 		{"stranger OPTIONS", req("OPTIONS", "x"), stranger, drop},
 		{"stranger REGISTER", req("REGISTER", "x"), stranger, drop},
-		{"stranger INVITE, for its 403", req("INVITE", "x"), stranger, pass},
-		{"stranger ACK of that 403", req("ACK", "x"), stranger, pass},
+		{"stranger INVITE, answered 403 at the door", req("INVITE", "x"), stranger, refuse},
+		{"stranger ACK of that 403", req("ACK", "x"), stranger, drop},
+		{"stranger re-INVITE of our call", req("INVITE", "ours"), stranger, pass},
 		{"stranger BYE of our call", req("BYE", "ours"), stranger, pass},
 		{"stranger BYE in compact form", []byte("BYE sip:a SIP/2.0\r\ni: ours\r\n\r\n"), stranger, pass},
 		{"stranger response", []byte("SIP/2.0 200 OK\r\nCall-ID: x\r\n\r\n"), stranger, pass},
@@ -335,13 +336,13 @@ func TestFrontDoorStrangersCannotStarveTheServer(t *testing.T) {
 	for i := range 64 { // 64 addresses, each beyond its own burst
 		src := netip.AddrFrom4([4]byte{203, 0, 113, byte(i)})
 		for range strangerBurst + 10 {
-			if d.judge(req("INVITE", "flood"), src) == pass {
+			if d.judge(req("INVITE", "flood"), src) == refuse { // answered 403, not dropped
 				passed++
 			}
 		}
 	}
 	if passed != allStrangersBurst {
-		t.Fatalf("%d of the strangers' INVITEs passed, want the strangers' burst of %d", passed, allStrangersBurst)
+		t.Fatalf("%d of the strangers' INVITEs answered, want the strangers' burst of %d", passed, allStrangersBurst)
 	}
 
 	for _, tt := range []struct {
@@ -386,5 +387,71 @@ func TestQuietHandler(t *testing.T) {
 		if level == slog.LevelInfo && shown != 0 || level == slog.LevelDebug && shown != logBurst*maxLogContent {
 			t.Errorf("level %v: %d bytes of packets shown", level, shown)
 		}
+	}
+}
+
+// TestFrontDoorStrangersINVITEsKeepNothing: a scanner's large INVITEs are each
+// answered 403 by the door itself, so none of them is kept in a transaction for the
+// 32 s an INVITE's final answer waits for its ACK.
+func TestFrontDoorStrangersINVITEsKeepNothing(t *testing.T) {
+	st, _ := newWildcardStack(t, Config{})
+	_, port, _ := net.SplitHostPort(st.UDPAddr())
+	stranger := hostIP(t)
+	c := udpFrom(t, stranger)
+	to, _ := net.ResolveUDPAddr("udp", net.JoinHostPort(stranger, port))
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapInuse
+	}
+	before := heap()
+	const sent = strangerBurst // all within the stranger's burst: each is answered
+	body := strings.Repeat("v=0\r\n", 29_000/5)
+	for i := range sent {
+		req := strings.Replace(string(invite(c.LocalAddr(), i)), "Content-Length: 0\r\n\r\n",
+			fmt.Sprintf("Content-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s", len(body), body), 1)
+		if _, err := c.WriteTo([]byte(req), to); err != nil {
+			t.Fatal(err)
+		}
+		if res := answer(t, c, waitFor); res == nil || res.StatusCode != 403 {
+			t.Fatalf("stranger's INVITE %d: answer %v, want 403", i, res)
+		}
+	}
+	grown := int64(heap()) - int64(before)
+	t.Logf("%d INVITEs of 29 KB answered 403, heap grew by %d KB", sent, grown/1024)
+	if limit := int64(sent) * 8192; grown > limit {
+		t.Fatalf("heap grew by %d KB for %d refused INVITEs, want under %d KB", grown/1024, sent, limit/1024)
+	}
+}
+
+// TestConnCapLeavesRoomForTheServer: strangers from many addresses hold every
+// connection strangers may, and the account's server still gets its own.
+func TestConnCapLeavesRoomForTheServer(t *testing.T) {
+	c := connCounter{per: map[netip.Addr]int{}}
+	held := 0
+	for i := range 2 * maxConns / maxConnsPerSource { // twice what the cap lets in
+		src := netip.AddrFrom4([4]byte{203, 0, 113, byte(i)})
+		for range maxConnsPerSource {
+			if c.add(src, false) {
+				held++
+			}
+		}
+	}
+	if held != maxConns {
+		t.Fatalf("strangers hold %d connections, want the cap of %d", held, maxConns)
+	}
+	server := netip.MustParseAddr("198.51.100.9")
+	for i := range maxConnsPerSource {
+		if !c.add(server, true) {
+			t.Fatalf("the server's connection %d refused while strangers hold the rest", i+1)
+		}
+	}
+	if c.add(server, true) {
+		t.Errorf("the server beyond its own cap of %d accepted", maxConnsPerSource)
+	}
+	c.remove(server, true)
+	if !c.add(server, true) || c.add(netip.MustParseAddr("203.0.113.250"), false) {
+		t.Errorf("after the server closed one: its next refused, or a stranger let in beyond the cap")
 	}
 }

@@ -3,8 +3,8 @@ package sipstack
 import "net"
 
 // doorPacketConn is the UDP socket as sipgo reads it: datagrams the door refuses
-// never reach sipgo, and a request too large is answered 513 here, without a
-// transaction.
+// never reach sipgo, and a request too large (513) or a stranger's INVITE (403) is
+// answered here, without a transaction.
 type doorPacketConn struct {
 	net.PacketConn
 	d *door
@@ -21,9 +21,17 @@ func (c doorPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		case pass:
 			return n, addr, nil
 		case tooBig:
-			if res := tooLarge(b[:n]); res != nil {
-				_, _ = c.PacketConn.WriteTo(res, addr) // to the source, as rport asks (RFC 3581)
-			}
+			c.answer(b[:n], addr, 513, "Message Too Large")
+		case refuse:
+			c.answer(b[:n], addr, 403, "Forbidden")
 		}
+	}
+}
+
+// answer sends the stateless response to the request in data back to its source, as
+// rport asks (RFC 3581).
+func (c doorPacketConn) answer(data []byte, to net.Addr, code int, reason string) {
+	if res := statelessAnswer(data, code, reason); res != nil {
+		_, _ = c.PacketConn.WriteTo(res, to)
 	}
 }
