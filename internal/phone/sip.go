@@ -88,8 +88,16 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 			e.Call.Reject(503, "Service Unavailable")
 		}
 	case sipstack.CallEvent:
-		if e.Kind == sipstack.Updated {
-			p.post(func() { p.onRemoteUpdate(e.CallID, e.SDP, e.RemoteHeld) })
+		switch e.Kind {
+		case sipstack.Updated:
+			if e.FromAck {
+				p.post(func() { p.onAnswerInAck(e.CallID, e.SDP, e.RemoteHeld) })
+			} else {
+				p.post(func() { p.onRemoteUpdate(e.CallID, e.SDP, e.RemoteHeld) })
+			}
+			return
+		case sipstack.BadAnswer:
+			p.post(func() { p.onBadAnswer(e.CallID, e.Reason) })
 			return
 		}
 		in, ok := callInput(e)

@@ -220,12 +220,17 @@ func answerCrypto(ours, offered []Crypto) (Crypto, bool) {
 	return Crypto{}, false
 }
 
-// answerInAck takes the peer's answer carried in the ACK of a re-INVITE
-// without SDP, for which our 200 made the offer (our last body).
+// answerInAck takes the peer's answer carried in the ACK of an INVITE or
+// re-INVITE without SDP, for which our 200 made the offer (our last body). An
+// answer with none of our codecs, or that refuses the stream (port 0), is not
+// usable (ErrNoCommonCodec).
 func (s *sdpSession) answerInAck(answer []byte) error {
 	peer, err := ParseSDP(answer)
 	if err != nil {
 		return err
+	}
+	if codecs, _ := s.codecsFor(peer); len(codecs) == 0 || peer.Port == 0 {
+		return ErrNoCommonCodec
 	}
 	s.remote, s.hasRemote = peer, true
 	if !s.held {
