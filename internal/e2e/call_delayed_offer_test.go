@@ -78,3 +78,31 @@ func TestDelayedOfferWithoutAnswerEndsTheCall(t *testing.T) {
 		t.Errorf("SIPp (INVITE, ACK without SDP, BYE expected) exited %d:\n%s", code, log)
 	}
 }
+
+// SIPp re-INVITEs the engine without SDP, twice: each 200 carries the engine's
+// offer (the scenario checks it) and the answer comes in the ACK. The first
+// answer holds the engine (a=sendonly), which it applies and reports; the
+// second ACK has no answer, and the engine ends the call with BYE (which the
+// scenario expects) and cause incompatible_media.
+func TestReInviteWithoutSDPTakesTheAnswerFromTheACK(t *testing.T) {
+	e := startEngine(t, engineOptions{})
+	c := e.connect(t)
+	run := testpeer.RunSIPp(t, testpeer.SIPpOptions{
+		Scenario: testpeer.ScenarioPath(t, "uac_reinvite_no_sdp.xml"), Target: e.sipAddr(), Service: "alice",
+	})
+	in := answerSIPp(t, c, run)
+	got := c.callStates(in.CallID, api.CallEnded, 15*time.Second)
+	held := false
+	for _, cs := range got {
+		held = held || (cs.State == api.CallActive && cs.RemoteHeld)
+	}
+	if !held {
+		t.Errorf("the ACK's a=sendonly answer did not hold the call: states %+v", got)
+	}
+	if end := got[len(got)-1]; end.Cause == nil || end.Cause.Kind != api.CauseIncompatibleMedia || !strings.Contains(end.Cause.Reason, "ACK") {
+		t.Errorf("the call ended %+v, want cause %s from the ACK", end, api.CauseIncompatibleMedia)
+	}
+	if code, log := run.Wait(t, 10*time.Second); code != 0 {
+		t.Errorf("SIPp exited %d:\n%s", code, log)
+	}
+}
