@@ -244,21 +244,14 @@ func (p *Phone) onIncoming(in Incoming) {
 }
 
 // ring takes an incoming call whose RTP is ready to the user: it punches toward
-// the caller's media, makes our answer, announces the call and rings (and answers
-// at once with AutoAnswer).
+// the caller's media and makes our answer (or, to an INVITE without SDP, our
+// offer), announces the call and rings (and answers at once with AutoAnswer).
 func (p *Phone) ring(c *call) {
-	n := c.media
 	if c.delayedOffer {
-		p.offerInAnswer(c)
+		p.offerInAnswer(c) // delayedoffer.go
 	} else {
-		p.punch(c, n.remote)
-		answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux) // the caller's telephone-event number, or none
-		answer.Feedback = n.avpf
-		if n.srtp != nil {
-			c.crypto = []sipstack.Crypto{n.crypto}
-			answer = withCrypto(answer, c.crypto, n.savp)
-		}
-		c.localSDP, c.ourMux = buildAnswer(answer, n.layout), answer.RTCPMux
+		p.punch(c, c.media.remote)
+		p.answerOffer(c)
 	}
 	p.log.Info("incoming call", "call", c.id, "line", c.line, "sip_call_id", c.sipID, "from", c.peer)
 	p.announce(c)
@@ -266,6 +259,20 @@ func (p *Phone) ring(c *call) {
 	if p.settings.AutoAnswer {
 		p.apply(c, inAnswer, 0, "")
 	}
+}
+
+// answerOffer makes our answer to c's offer, negotiated into c.media: its codec, the
+// caller's telephone-event number (or none), our key when SRTP was agreed, rtcp-mux
+// when offered, the offer's profile, and its other m= lines refused with port 0.
+func (p *Phone) answerOffer(c *call) {
+	n := c.media
+	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux)
+	answer.Feedback = n.avpf
+	if n.srtp != nil {
+		c.crypto = []sipstack.Crypto{n.crypto}
+		answer = withCrypto(answer, c.crypto, n.savp)
+	}
+	c.localSDP, c.ourMux = buildAnswer(answer, n.layout), answer.RTCPMux
 }
 
 // onCallEvent feeds a SIP happening for the call with SIP Call-ID sipID.
