@@ -125,6 +125,10 @@ const (
 	// CauseEncryptionRequired: the account's media encryption is mandatory and
 	// the peer's answer carried no SRTP key we could use.
 	CauseEncryptionRequired = "encryption_required"
+	// CauseIncompatibleMedia: the peer's SDP left the call no media we can
+	// use: no common codec, no usable audio stream or address, DTLS-SRTP, or
+	// no SDP at all where the answer to our offer must be.
+	CauseIncompatibleMedia = "incompatible_media"
 )
 
 // Cause says why a call ended.

@@ -49,7 +49,10 @@ type call struct {
 	moving     bool      // a re-INVITE moving the call to a new address is in flight (netchange.go)
 	netStale   bool      // the network changed while a re-INVITE was in flight: look again after it
 	preparing  bool      // its address and RTP are being made ready off the actor: not announced yet (prepare.go)
-	unheld     time.Time // when the call last stopped being held either way
+	// delayedOffer: an incoming INVITE without SDP; our 200 makes the offer and the
+	// answer comes in the ACK (delayedoffer.go).
+	delayedOffer bool
+	unheld       time.Time // when the call last stopped being held either way
 
 	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
 	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
@@ -144,6 +147,8 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			if err := p.startMedia(c); errors.Is(err, errNoSRTP) {
 				log.Info("call refused: no SRTP", "err", err)
 				p.post(func() { p.apply(c, inNoSRTP, 0, err.Error()) })
+			} else if errors.Is(err, errNoAnswer) {
+				p.post(func() { p.apply(c, inNoMedia, 0, err.Error()) })
 			} else if err != nil {
 				log.Warn("media", "err", err)
 			}

@@ -60,11 +60,12 @@ const (
 	inRTPTimeout
 	inNetworkChanged // our address changed and the call cannot follow it
 	inNoSRTP         // the account requires SRTP and the peer's answer has no usable key
+	inNoMedia        // the peer's answer to our offer has no media we can use, or is missing
 	inShutdown
 	numInputs
 )
 
-var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "shutdown"}
+var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "no-media", "shutdown"}
 
 func (in input) String() string {
 	if in < numInputs {
@@ -129,6 +130,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseShutdown, fxSendHangup, fxStopMedia)
 		case inNoSRTP:
 			return end(api.CauseEncryptionRequired, fxSendHangup, fxStopMedia)
+		case inNoMedia:
+			return end(api.CauseIncompatibleMedia, fxSendHangup, fxStopMedia)
 		case inRemoteBye, inRemoteCancel:
 			// a peer that gives up before answering sends a final error, never BYE;
 			// be liberal all the same and end the call.
@@ -166,6 +169,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseNetworkChanged, fxSendHangup, fxStopMedia)
 		case inNoSRTP:
 			return end(api.CauseEncryptionRequired, fxSendHangup, fxStopMedia)
+		case inNoMedia:
+			return end(api.CauseIncompatibleMedia, fxSendHangup, fxStopMedia)
 		case inFailed:
 			return end(api.CauseFailed, fxSendHangup, fxStopMedia)
 		case inShutdown:

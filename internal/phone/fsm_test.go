@@ -42,6 +42,7 @@ func TestStepTable(t *testing.T) {
 		want[key{s, true, inRemoteCancel}] = res{stEnded, stop, api.CauseRemoteHangup}
 		want[key{s, true, inShutdown}] = res{stEnded, hang, api.CauseShutdown}
 		want[key{s, true, inNoSRTP}] = res{stEnded, hang, api.CauseEncryptionRequired}
+		want[key{s, true, inNoMedia}] = res{stEnded, hang, api.CauseIncompatibleMedia}
 	}
 	for _, s := range []state{stIncoming, stRinging} {
 		ring := res{next: stRinging}
@@ -63,6 +64,7 @@ func TestStepTable(t *testing.T) {
 		want[key{stActive, out, inRTPTimeout}] = res{stEnded, hang, api.CauseRTPTimeout}
 		want[key{stActive, out, inNetworkChanged}] = res{stEnded, hang, api.CauseNetworkChanged}
 		want[key{stActive, out, inNoSRTP}] = res{stEnded, hang, api.CauseEncryptionRequired}
+		want[key{stActive, out, inNoMedia}] = res{stEnded, hang, api.CauseIncompatibleMedia}
 		want[key{stActive, out, inFailed}] = res{stEnded, hang, api.CauseFailed}
 		want[key{stActive, out, inAnswered}] = res{next: stActive}
 		want[key{stActive, out, inShutdown}] = res{stEnded, hang, api.CauseShutdown}

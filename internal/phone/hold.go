@@ -232,6 +232,11 @@ func (p *Phone) onRemoteUpdate(sipID string, sdp []byte, remoteHeld bool) {
 	if c == nil || c.state != stActive {
 		return
 	}
+	p.remoteUpdate(c, sdp, remoteHeld)
+}
+
+// remoteUpdate is onRemoteUpdate for the call found.
+func (p *Phone) remoteUpdate(c *call, sdp []byte, remoteHeld bool) {
 	p.updateRemoteMedia(c, sdp)
 	if c.remoteHeld != remoteHeld {
 		c.remoteHeld = remoteHeld
@@ -274,8 +279,8 @@ func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
 		p.punch(c, n.remote) // the peer's media moved: open our NAT toward it
 	}
 	c.media = n
-	if c.outgoing {
-		c.remoteSDP = sdp // startMedia negotiates an outgoing call's media from it
+	if c.offerer() {
+		c.remoteSDP = sdp // startMedia negotiates the media of a call we offered from it
 	}
 	if err := p.startMedia(c); err != nil {
 		p.log.Warn("media update", "call", c.id, "err", err)

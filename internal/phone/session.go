@@ -1,7 +1,6 @@
 package phone
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -25,8 +24,10 @@ type negotiated struct {
 	dtmfPT uint8
 	srtp   *media.SRTP     // the SRTP keys; nil for plain RTP
 	crypto sipstack.Crypto // our crypto line that srtp sends with
-	savp   bool            // the peer's m= line is RTP/SAVP
+	savp   bool            // the peer's m= line is RTP/SAVP or RTP/SAVPF
+	avpf   bool            // the peer's profile has RTCP feedback (RTP/AVPF, RTP/SAVPF): an answer keeps it
 	mux    bool            // the peer's SDP says a=rtcp-mux: RTCP on the RTP port
+	layout sipstack.Layout // the peer's m= lines: an answer refuses all but the audio stream with port 0
 }
 
 // localDesc describes our media on stream, opened at ip, for an offer or answer: at
@@ -77,13 +78,22 @@ func buildSDP(d sipstack.MediaDesc) []byte {
 	return sipstack.BuildSDP(rand.Uint64N(1<<62), 1, d)
 }
 
+// buildAnswer renders our answer d to an offer whose m= lines are layout: the
+// lines other than its audio stream are refused with port 0, in their order.
+func buildAnswer(d sipstack.MediaDesc, layout sipstack.Layout) []byte {
+	return sipstack.BuildSDPLayout(rand.Uint64N(1<<62), 1, d, layout)
+}
+
 // negotiate picks the codec from the peer's SDP (an offer, or the answer to our offer)
 // by our order of preference, and the SRTP keys by the account's policy: ours are
 // the crypto lines we sent, none for an offer not yet answered (negotiateSRTP).
 func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error) {
-	d, err := sipstack.ParseSDP(sdp)
+	d, layout, err := sipstack.ParseSDPLayout(sdp)
 	if err != nil {
 		return negotiated{}, err
+	}
+	if d.DTLS {
+		return negotiated{}, errDTLS
 	}
 	codec, dtmf, err := sipstack.Negotiate(d, p.acc.Codecs)
 	if err != nil {
@@ -93,7 +103,8 @@ func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error
 	if ip == nil || d.Port <= 0 || d.Port > 65535 {
 		return negotiated{}, fmt.Errorf("sdp: bad media address %q port %d", d.IP, d.Port)
 	}
-	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf, savp: d.SAVP, mux: d.RTCPMux}
+	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf, savp: d.SAVP, avpf: d.Feedback,
+		mux: d.RTCPMux, layout: layout}
 	if err := p.negotiateSRTP(&n, d, ours); err != nil {
 		return negotiated{}, err
 	}
@@ -101,15 +112,16 @@ func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error
 }
 
 // startMedia starts (or updates) c's RTP with the negotiated parameters and attaches it
-// to the media clock. For outgoing calls the peer's latest SDP is negotiated here, and
-// a new media address of the peer's is punched toward at once.
+// to the media clock. For calls we made the offer of (outgoing, or a delayed offer) the
+// peer's latest SDP is negotiated here, and a new media address of the peer's is
+// punched toward at once.
 func (p *Phone) startMedia(c *call) error {
-	if c.outgoing {
+	if c.offerer() {
 		if len(c.remoteSDP) == 0 {
-			if c.mediaOn {
-				return nil // 2xx without SDP after early media: keep what we have
+			if c.mediaOn || c.delayedOffer {
+				return nil // 2xx without SDP after early media: keep what we have; a delayed offer's answer comes in the ACK
 			}
-			return errors.New("the answer has no SDP")
+			return errNoAnswer
 		}
 		n, err := p.negotiate(c.remoteSDP, c.crypto)
 		if err != nil {
@@ -217,6 +229,10 @@ func (p *Phone) onIncoming(in Incoming) {
 		in.Dialog.Reject(486, "Busy Here")
 		return
 	}
+	if len(in.SDP) == 0 {
+		p.onDelayedOffer(in, line, log)
+		return
+	}
 	n, err := p.negotiate(in.SDP, nil)
 	if err != nil {
 		log.Info("incoming call rejected: unacceptable offer", "err", err)
@@ -241,23 +257,35 @@ func (p *Phone) onIncoming(in Incoming) {
 }
 
 // ring takes an incoming call whose RTP is ready to the user: it punches toward
-// the caller's media, makes our answer, announces the call and rings (and answers
-// at once with AutoAnswer).
+// the caller's media and makes our answer (or, to an INVITE without SDP, our
+// offer), announces the call and rings (and answers at once with AutoAnswer).
 func (p *Phone) ring(c *call) {
-	n := c.media
-	p.punch(c, n.remote)
-	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux) // the caller's telephone-event number, or none
-	if n.srtp != nil {
-		c.crypto = []sipstack.Crypto{n.crypto}
-		answer = withCrypto(answer, c.crypto, n.savp)
+	if c.delayedOffer {
+		p.offerInAnswer(c) // delayedoffer.go
+	} else {
+		p.punch(c, c.media.remote)
+		p.answerOffer(c)
 	}
-	c.localSDP, c.ourMux = buildSDP(answer), answer.RTCPMux
 	p.log.Info("incoming call", "call", c.id, "line", c.line, "sip_call_id", c.sipID, "from", c.peer)
 	p.announce(c)
 	p.apply(c, inRing, 0, "")
 	if p.settings.AutoAnswer {
 		p.apply(c, inAnswer, 0, "")
 	}
+}
+
+// answerOffer makes our answer to c's offer, negotiated into c.media: its codec, the
+// caller's telephone-event number (or none), our key when SRTP was agreed, rtcp-mux
+// when offered, the offer's profile, and its other m= lines refused with port 0.
+func (p *Phone) answerOffer(c *call) {
+	n := c.media
+	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux)
+	answer.Feedback = n.avpf
+	if n.srtp != nil {
+		c.crypto = []sipstack.Crypto{n.crypto}
+		answer = withCrypto(answer, c.crypto, n.savp)
+	}
+	c.localSDP, c.ourMux = buildAnswer(answer, n.layout), answer.RTCPMux
 }
 
 // onCallEvent feeds a SIP happening for the call with SIP Call-ID sipID.
@@ -268,24 +296,9 @@ func (p *Phone) onCallEvent(sipID string, in input, code int, reason string, sdp
 	}
 	if len(sdp) > 0 {
 		c.remoteSDP = sdp
-		in, reason = p.screenAnswer(c, in, reason)
 	}
+	in, reason = p.screenAnswer(c, in, reason)
 	if _, err := p.apply(c, in, code, reason); err != nil {
 		p.log.Debug("sip input ignored", "call", c.id, "input", in, "state", c.state, "code", code)
 	}
-}
-
-// screenAnswer turns an answer (or early SDP) to our offer that the account's media
-// encryption cannot accept into inNoSRTP, before the call is reported active or
-// its media started: a mandatory-SRTP call never goes live in clear, not even for
-// a moment.
-func (p *Phone) screenAnswer(c *call, in input, reason string) (input, string) {
-	if !c.outgoing || c.state == stActive || (in != inAnswered && in != inEarlyMedia) {
-		return in, reason
-	}
-	if _, err := p.negotiate(c.remoteSDP, c.crypto); errors.Is(err, errNoSRTP) {
-		p.log.Info("call refused: no SRTP", "call", c.id, "err", err)
-		return inNoSRTP, err.Error()
-	}
-	return in, reason
 }

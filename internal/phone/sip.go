@@ -88,11 +88,18 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 			e.Call.Reject(503, "Service Unavailable")
 		}
 	case sipstack.CallEvent:
-		if e.Kind == sipstack.Updated {
-			p.post(func() { p.onRemoteUpdate(e.CallID, e.SDP, e.RemoteHeld) })
+		switch e.Kind {
+		case sipstack.Updated:
+			if e.FromAck {
+				p.post(func() { p.onAnswerInAck(e.CallID, e.SDP, e.RemoteHeld) })
+			} else {
+				p.post(func() { p.onRemoteUpdate(e.CallID, e.SDP, e.RemoteHeld) })
+			}
 			return
-		}
-		if e.Kind == sipstack.Redirected {
+		case sipstack.BadAnswer:
+			p.post(func() { p.onBadAnswer(e.CallID, e.Reason) })
+			return
+		case sipstack.Redirected:
 			p.post(func() { p.onRedirected(e.CallID, e.Code, e.Reason) })
 			return
 		}

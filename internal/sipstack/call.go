@@ -37,7 +37,7 @@ type Call struct {
 	dialogID   string
 	sdp        sdpSession // offer/answer and hold state
 	reinviting bool       // our re-INVITE is in flight (a crossing one gets 491)
-	offerInAck bool       // our 200 to a re-INVITE without SDP made an offer
+	offerInAck bool       // our 200 to an INVITE or re-INVITE without SDP made an offer
 
 	// outgoing
 	uac         *sipgo.DialogClientSession

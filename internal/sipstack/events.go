@@ -58,11 +58,15 @@ const (
 	Ended
 	// Updated reports a re-INVITE from the peer that we accepted (200 sent):
 	// SDP is the peer's offer, or its answer from the ACK when the re-INVITE
-	// had no SDP; RemoteHeld says whether the peer now holds us.
+	// had no SDP (FromAck); RemoteHeld says whether the peer now holds us.
 	Updated
 	// Redirected reports that our INVITE, answered with the 3xx Code, goes on to
 	// the target URI in Reason (the stack follows redirects; see Config).
 	Redirected
+	// BadAnswer reports an ACK without a usable answer to the offer our 200
+	// made (an INVITE or re-INVITE without SDP: a delayed offer). The dialog
+	// stands; the receiver ends the call with Hangup (a BYE).
+	BadAnswer
 )
 
 var callEventKindNames = map[CallEventKind]string{
@@ -74,6 +78,7 @@ var callEventKindNames = map[CallEventKind]string{
 	Ended:        "ended",
 	Updated:      "updated",
 	Redirected:   "redirected",
+	BadAnswer:    "bad-answer",
 }
 
 func (k CallEventKind) String() string {
@@ -96,6 +101,10 @@ type CallEvent struct {
 	Reason     string
 	SDP        []byte
 	RemoteHeld bool // Updated only: the peer holds us (a=sendonly, a=inactive or c=0.0.0.0)
+	// FromAck is set on an Updated whose SDP is the peer's answer, from the
+	// ACK, to the offer our 200 made; its media must be usable or the call
+	// ended.
+	FromAck bool
 }
 
 func (RegEvent) isEvent()  {}

@@ -142,7 +142,9 @@ func (c *Call) Ring() error {
 }
 
 // Answer sends 200 OK with sdp and waits for the ACK in the background.
-// A CANCEL that crosses the answer ends the call with RemoteCancel.
+// A CANCEL that crosses the answer ends the call with RemoteCancel. To an
+// INVITE without SDP (a delayed offer) sdp is our offer, and the peer's answer
+// comes in the ACK: Updated with FromAck, or BadAnswer.
 func (c *Call) Answer(sdp []byte) error {
 	if !c.incoming || len(sdp) == 0 {
 		return ErrCallState
@@ -152,6 +154,7 @@ func (c *Call) Answer(sdp []byte) error {
 	}
 	c.mu.Lock()
 	c.sdp.setLocal(sdp)
+	c.offerInAck = len(c.uas.InviteRequest.Body()) == 0
 	c.mu.Unlock()
 	res := sip.NewSDPResponseFromRequest(c.uas.InviteRequest, sdp)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))

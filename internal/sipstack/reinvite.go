@@ -78,8 +78,9 @@ func (c *Call) answerReInvite(offer []byte) ([]byte, int, string) {
 	return body, 200, "OK"
 }
 
-// onReInviteAck takes the answer an ACK carries after our 200 to a
-// re-INVITE without SDP made the offer, and reports it as Updated.
+// onReInviteAck takes the answer an ACK carries after our 200 to an INVITE or
+// re-INVITE without SDP made the offer, and reports it as Updated; without a
+// usable one, BadAnswer.
 func (c *Call) onReInviteAck(ack *sip.Request) {
 	c.mu.Lock()
 	if !c.offerInAck {
@@ -94,10 +95,11 @@ func (c *Call) onReInviteAck(ack *sip.Request) {
 	}
 	c.mu.Unlock()
 	if err != nil {
-		c.log.Info("ACK without a usable answer; media unchanged", "error", err)
+		c.log.Info("ACK without a usable answer", "error", err)
+		c.emit(BadAnswer, 0, "ACK: "+err.Error(), nil)
 		return
 	}
-	c.emitEvent(CallEvent{Kind: Updated, Reason: "ACK", SDP: append([]byte(nil), answer...), RemoteHeld: c.remoteHeld()})
+	c.emitEvent(CallEvent{Kind: Updated, Reason: "ACK", SDP: append([]byte(nil), answer...), RemoteHeld: c.remoteHeld(), FromAck: true})
 }
 
 // remoteHeld reports whether the peer holds us, as its last SDP said.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net"
-	"strconv"
 	"strings"
 )
 
@@ -29,6 +28,13 @@ type MediaDesc struct {
 	// others.
 	SAVP   bool
 	Crypto []Crypto
+
+	// Feedback is an AVPF profile (RTP/AVPF, RTP/SAVPF: RFC 4585); an answer
+	// keeps the offer's profile. DTLS is DTLS-SRTP (UDP/TLS/RTP/SAVP[F]: RFC
+	// 5764), which we do not speak: such a stream is refused, never answered
+	// in plain RTP.
+	Feedback bool
+	DTLS     bool
 
 	// RTCPMux is a=rtcp-mux (RFC 5761): RTCP travels on the RTP port. In an
 	// offer it proposes that, in an answer it accepts it.
@@ -58,206 +64,106 @@ const maxSDPSize = 64 << 10
 // BuildSDP renders an SDP offer or answer with one audio stream. DTMFPT 0
 // leaves out telephone-event; an empty Direction means sendrecv.
 func BuildSDP(sessID uint64, version uint64, m MediaDesc) []byte {
+	return BuildSDPLayout(sessID, version, m, Layout{})
+}
+
+// BuildSDPLayout is BuildSDP for an answer to an offer with more than one m=
+// line: the audio stream in l.Index's place, every other line of l refused
+// with port 0, in the offer's order (RFC 3264 section 6). The zero Layout is
+// the audio stream alone.
+func BuildSDPLayout(sessID uint64, version uint64, m MediaDesc, l Layout) []byte {
 	ipVer := "IP4"
 	if strings.Contains(m.IP, ":") {
 		ipVer = "IP6"
 	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "v=0\r\no=- %d %d IN %s %s\r\ns=wpservice\r\nc=IN %s %s\r\nt=0 0\r\n",
+		sessID, version, ipVer, m.IP, ipVer, m.IP)
+	if len(l.Lines) == 0 {
+		writeAudio(&b, m)
+		return b.Bytes()
+	}
+	for i, line := range l.Lines {
+		if i == l.Index {
+			writeAudio(&b, m)
+			continue
+		}
+		line.refuse(&b)
+	}
+	return b.Bytes()
+}
+
+// writeAudio renders the audio stream's m= line and attributes.
+func writeAudio(b *bytes.Buffer, m MediaDesc) {
 	dir := m.Direction
 	if dir == "" {
 		dir = DirSendRecv
 	}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "v=0\r\no=- %d %d IN %s %s\r\ns=wpservice\r\nc=IN %s %s\r\nt=0 0\r\n",
-		sessID, version, ipVer, m.IP, ipVer, m.IP)
-	proto := ProtoAVP
-	if m.SAVP {
-		proto = ProtoSAVP
-	}
-	fmt.Fprintf(&b, "m=audio %d %s", m.Port, proto)
+	fmt.Fprintf(b, "m=audio %d %s", m.Port, m.profile())
 	for _, c := range m.Codecs {
-		fmt.Fprintf(&b, " %d", c.PT)
+		fmt.Fprintf(b, " %d", c.PT)
 	}
 	if m.DTMFPT != 0 {
-		fmt.Fprintf(&b, " %d", m.DTMFPT)
+		fmt.Fprintf(b, " %d", m.DTMFPT)
 	}
 	b.WriteString("\r\n")
 	for _, c := range m.Codecs {
-		fmt.Fprintf(&b, "a=rtpmap:%d %s/%d\r\n", c.PT, c.Name, c.Rate)
+		fmt.Fprintf(b, "a=rtpmap:%d %s/%d\r\n", c.PT, c.Name, c.Rate)
 	}
 	if m.DTMFPT != 0 {
-		fmt.Fprintf(&b, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-16\r\n", m.DTMFPT, m.DTMFPT)
+		fmt.Fprintf(b, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-16\r\n", m.DTMFPT, m.DTMFPT)
 	}
 	for _, c := range m.Crypto {
-		fmt.Fprintf(&b, "a=%s\r\n", c.line())
+		fmt.Fprintf(b, "a=%s\r\n", c.line())
 	}
 	if m.RTCPMux {
 		b.WriteString("a=rtcp-mux\r\n")
 	}
-	fmt.Fprintf(&b, "a=ptime:20\r\na=%s\r\n", dir)
-	return b.Bytes()
+	fmt.Fprintf(b, "a=ptime:20\r\na=%s\r\n", dir)
 }
 
-// sdpParser holds the state of ParseSDP while it walks the lines.
-type sdpParser struct {
-	sessionIP, sessionDir string
-	inAudio, doneAudio    bool
-	sawMedia              bool // an m= line of any kind ended the session section
-	md                    MediaDesc
-	pts                   []uint8
-	rtpmap                map[uint8]Codec
-}
-
-// ParseSDP extracts the first audio stream of an SDP body: its connection
-// address (media level over session level), port, transport profile, codecs
-// (rtpmap, or the static table for payload types without one),
-// telephone-event/8000, usable a=crypto lines, a=rtcp-mux and direction (media
-// level over session level, default sendrecv).
-func ParseSDP(b []byte) (MediaDesc, error) {
-	if len(b) > maxSDPSize {
-		return MediaDesc{}, fmt.Errorf("%w: body too large", ErrBadSDP)
+// profile is the transport profile of m's m= line.
+func (m MediaDesc) profile() string {
+	switch {
+	case m.SAVP && m.Feedback:
+		return ProtoSAVPF
+	case m.SAVP:
+		return ProtoSAVP
+	case m.Feedback:
+		return ProtoAVPF
 	}
-	p := sdpParser{rtpmap: map[uint8]Codec{}}
+	return ProtoAVP
+}
+
+// ParseSDP extracts the audio stream we would use from an SDP body (see
+// ParseSDPLayout): its connection address (media level over session level),
+// port, transport profile, codecs (rtpmap, or the static table for payload
+// types without one), telephone-event/8000, usable a=crypto lines, a=rtcp-mux
+// and direction (media level over session level, default sendrecv).
+func ParseSDP(b []byte) (MediaDesc, error) {
+	md, _, err := ParseSDPLayout(b)
+	return md, err
+}
+
+// ParseSDPLayout is ParseSDP that also returns the body's m= lines and which
+// of them the description is: the first audio stream we can use (a port, an
+// RTP profile we speak: not DTLS-SRTP), else the first audio stream, which the
+// caller then refuses.
+func ParseSDPLayout(b []byte) (MediaDesc, Layout, error) {
+	if len(b) > maxSDPSize {
+		return MediaDesc{}, Layout{}, fmt.Errorf("%w: body too large", ErrBadSDP)
+	}
+	p := sdpParser{}
 	for line := range strings.Lines(string(b)) {
 		line = strings.TrimRight(line, "\r\n")
 		if len(line) < 2 || line[1] != '=' {
 			continue
 		}
 		if err := p.line(line[0], line[2:]); err != nil {
-			return MediaDesc{}, err
+			return MediaDesc{}, Layout{}, err
 		}
 	}
 	return p.result()
-}
-
-func (p *sdpParser) line(kind byte, val string) error {
-	if kind == 'm' {
-		if p.inAudio {
-			p.inAudio, p.doneAudio = false, true
-		}
-		p.sawMedia = true
-		if !p.doneAudio && strings.HasPrefix(val, "audio ") {
-			return p.mline(val)
-		}
-		return nil
-	}
-	inSession := !p.sawMedia
-	if !p.inAudio && !inSession {
-		return nil // a line of some other media section
-	}
-	switch kind {
-	case 'c':
-		ip, err := parseConnection(val)
-		if err != nil {
-			return err
-		}
-		if p.inAudio {
-			p.md.IP = ip
-		} else {
-			p.sessionIP = ip
-		}
-	case 'a':
-		p.attribute(val, inSession)
-	}
-	return nil
-}
-
-func (p *sdpParser) mline(val string) error {
-	f := strings.Fields(val)
-	if len(f) < 4 {
-		return fmt.Errorf("%w: short m= line", ErrBadSDP)
-	}
-	port, err := strconv.Atoi(strings.SplitN(f[1], "/", 2)[0])
-	if err != nil || port < 0 || port > 65535 {
-		return fmt.Errorf("%w: bad port %q", ErrBadSDP, f[1])
-	}
-	p.md.Port = port
-	p.md.SAVP = f[2] == ProtoSAVP
-	for _, s := range f[3:] {
-		pt, err := strconv.ParseUint(s, 10, 7)
-		if err != nil {
-			return fmt.Errorf("%w: bad payload type %q", ErrBadSDP, s)
-		}
-		p.pts = append(p.pts, uint8(pt))
-	}
-	p.inAudio = true
-	return nil
-}
-
-func (p *sdpParser) attribute(val string, inSession bool) {
-	switch val {
-	case DirSendRecv, DirSendOnly, DirRecvOnly, DirInactive:
-		if inSession {
-			p.sessionDir = val
-		} else {
-			p.md.Direction = val
-		}
-		return
-	}
-	if inSession {
-		return
-	}
-	if val == "rtcp-mux" {
-		p.md.RTCPMux = true
-		return
-	}
-	if rest, ok := strings.CutPrefix(val, "crypto:"); ok {
-		if c, ok := parseCrypto(rest); ok {
-			p.md.Crypto = append(p.md.Crypto, c)
-		}
-		return
-	}
-	rest, ok := strings.CutPrefix(val, "rtpmap:")
-	if !ok {
-		return
-	}
-	ptStr, enc, ok := strings.Cut(rest, " ")
-	pt, err := strconv.ParseUint(ptStr, 10, 7)
-	if !ok || err != nil {
-		return
-	}
-	name, rateStr, _ := strings.Cut(strings.TrimSpace(enc), "/")
-	rateStr, _, _ = strings.Cut(rateStr, "/") // drop channel count
-	rate, err := strconv.Atoi(rateStr)
-	if err != nil || rate <= 0 || name == "" {
-		return
-	}
-	p.rtpmap[uint8(pt)] = Codec{PT: uint8(pt), Name: name, Rate: rate}
-}
-
-func (p *sdpParser) result() (MediaDesc, error) {
-	if !p.inAudio && !p.doneAudio {
-		return MediaDesc{}, fmt.Errorf("%w: no audio stream", ErrBadSDP)
-	}
-	md := p.md
-	if md.IP == "" {
-		md.IP = p.sessionIP
-	}
-	if md.IP == "" {
-		return MediaDesc{}, fmt.Errorf("%w: no connection address", ErrBadSDP)
-	}
-	if md.Direction == "" {
-		md.Direction = p.sessionDir
-	}
-	if md.Direction == "" {
-		md.Direction = DirSendRecv
-	}
-	for _, pt := range p.pts {
-		c, ok := p.rtpmap[pt]
-		if !ok {
-			c, ok = staticCodecs[pt]
-		}
-		if !ok {
-			continue // dynamic payload type without rtpmap: unusable
-		}
-		if strings.EqualFold(c.Name, "telephone-event") {
-			if c.Rate == 8000 && md.DTMFPT == 0 {
-				md.DTMFPT = c.PT
-			}
-			continue
-		}
-		md.Codecs = append(md.Codecs, c)
-	}
-	return md, nil
 }
 
 // parseConnection reads "IN IP4 addr[/ttl]" and returns addr.

@@ -14,10 +14,13 @@ const (
 	SuiteAES32 = "AES_CM_128_HMAC_SHA1_32"
 )
 
-// Transport profiles of an m= line: plain RTP, and SRTP (RFC 3711).
+// Transport profiles of an m= line: plain RTP, and SRTP (RFC 3711), each
+// also with RTCP feedback (RFC 4585, 5124).
 const (
-	ProtoAVP  = "RTP/AVP"
-	ProtoSAVP = "RTP/SAVP"
+	ProtoAVP   = "RTP/AVP"
+	ProtoSAVP  = "RTP/SAVP"
+	ProtoAVPF  = "RTP/AVPF"
+	ProtoSAVPF = "RTP/SAVPF"
 )
 
 // masterKeyLen is the length of an AES_CM_128 master key and salt together.

@@ -10,9 +10,10 @@ import (
 
 // Holding reports whether the sender of this description puts the other side
 // on hold: it will not receive media (a=sendonly or a=inactive), or it uses
-// the old RFC 2543 form, a connection address of 0.0.0.0.
+// the old RFC 2543 form, a connection address of 0.0.0.0, or it disables the
+// stream with port 0 (RFC 3264 section 8.2).
 func (m MediaDesc) Holding() bool {
-	if m.Direction == DirSendOnly || m.Direction == DirInactive {
+	if m.Direction == DirSendOnly || m.Direction == DirInactive || m.Port == 0 {
 		return true
 	}
 	ip := net.ParseIP(m.IP)
@@ -75,6 +76,7 @@ func answerDirection(want string, offer MediaDesc) string {
 type sdpSession struct {
 	ok         bool // base holds a description we built; false for a late offer
 	base       MediaDesc
+	layout     Layout // the m= lines of our last SDP: the audio stream and those refused
 	sessID     uint64
 	version    uint64
 	body       []byte // the last SDP we sent
@@ -87,7 +89,7 @@ type sdpSession struct {
 // setLocal takes the first SDP we send in the call (offer or answer).
 func (s *sdpSession) setLocal(sdp []byte) {
 	s.body = sdp
-	md, err := ParseSDP(sdp)
+	md, layout, err := ParseSDPLayout(sdp)
 	if err != nil {
 		return
 	}
@@ -95,7 +97,7 @@ func (s *sdpSession) setLocal(sdp []byte) {
 	if err != nil {
 		return
 	}
-	s.ok, s.base, s.sessID, s.version = true, md, id, ver
+	s.ok, s.base, s.layout, s.sessID, s.version = true, md, layout, id, ver
 }
 
 // setRemote records the peer's description from its offer or answer. An
@@ -125,14 +127,14 @@ func (s *sdpSession) codecsFor(peer MediaDesc) ([]Codec, uint8) {
 	return out, dtmf
 }
 
-// build renders md with the session id, bumping the version only when the
-// body differs from the last one we sent (RFC 3264 section 8).
-func (s *sdpSession) build(md MediaDesc) ([]byte, uint64) {
-	body := BuildSDP(s.sessID, s.version, md)
+// build renders md in layout with the session id, bumping the version only
+// when the body differs from the last one we sent (RFC 3264 section 8).
+func (s *sdpSession) build(md MediaDesc, layout Layout) ([]byte, uint64) {
+	body := BuildSDPLayout(s.sessID, s.version, md, layout)
 	if bytes.Equal(body, s.body) {
 		return body, s.version
 	}
-	return BuildSDP(s.sessID, s.version+1, md), s.version + 1
+	return BuildSDPLayout(s.sessID, s.version+1, md, layout), s.version + 1
 }
 
 // offer renders the re-INVITE body that puts the call on hold (hold true) or
@@ -148,7 +150,7 @@ func (s *sdpSession) offer(hold bool) ([]byte, uint64, error) {
 		}
 	}
 	md.Direction = holdDirection(hold, s.remoteHeld)
-	body, ver := s.build(md)
+	body, ver := s.build(md, s.layout) // every m= line again, the refused ones with port 0
 	return body, ver, nil
 }
 
@@ -162,14 +164,20 @@ func (s *sdpSession) commitOffer(body []byte, ver uint64, hold bool, answer []by
 
 // answer renders our answer to an offer in a re-INVITE from the peer and
 // records it, with the peer's hold state. ErrBadSDP and ErrNoCommonCodec mean
-// the re-INVITE is answered with 488 and nothing changes.
+// the re-INVITE is answered with 488 and nothing changes. The answer has the
+// offer's m= lines; an audio stream the offer disables with port 0 is
+// disabled in the answer too (RFC 3264 section 6), and a DTLS-SRTP one is
+// refused.
 func (s *sdpSession) answer(offer []byte) ([]byte, error) {
 	if !s.ok {
 		return nil, fmt.Errorf("%w: no SDP of ours to answer with", ErrCallState)
 	}
-	peer, err := ParseSDP(offer)
+	peer, layout, err := ParseSDPLayout(offer)
 	if err != nil {
 		return nil, err
+	}
+	if peer.DTLS {
+		return nil, fmt.Errorf("%w: DTLS-SRTP", ErrBadSDP)
 	}
 	codecs, dtmf := s.codecsFor(peer)
 	if len(codecs) == 0 {
@@ -183,8 +191,12 @@ func (s *sdpSession) answer(offer []byte) ([]byte, error) {
 	md.RTCPMux = s.base.RTCPMux && peer.RTCPMux // accepted only where offered (RFC 5761 section 5.1.1)
 	remoteHeld := peer.Holding()
 	md.Direction = answerDirection(holdDirection(s.held, false), peer)
-	body, ver := s.build(md)
+	if peer.Port == 0 {
+		md.Port = 0
+	}
+	body, ver := s.build(md, layout)
 	s.body, s.version, s.remote, s.hasRemote, s.remoteHeld = body, ver, peer, true, remoteHeld
+	s.layout = layout
 	return body, nil
 }
 
@@ -208,12 +220,17 @@ func answerCrypto(ours, offered []Crypto) (Crypto, bool) {
 	return Crypto{}, false
 }
 
-// answerInAck takes the peer's answer carried in the ACK of a re-INVITE
-// without SDP, for which our 200 made the offer (our last body).
+// answerInAck takes the peer's answer carried in the ACK of an INVITE or
+// re-INVITE without SDP, for which our 200 made the offer (our last body). An
+// answer with none of our codecs, or that refuses the stream (port 0), is not
+// usable (ErrNoCommonCodec).
 func (s *sdpSession) answerInAck(answer []byte) error {
 	peer, err := ParseSDP(answer)
 	if err != nil {
 		return err
+	}
+	if codecs, _ := s.codecsFor(peer); len(codecs) == 0 || peer.Port == 0 {
+		return ErrNoCommonCodec
 	}
 	s.remote, s.hasRemote = peer, true
 	if !s.held {
