@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -47,4 +48,41 @@ func jsStringArray(t *testing.T, src, name string) []string {
 		t.Fatalf("%s is empty", name)
 	}
 	return out
+}
+
+// TestLibraryNamesEveryCause keeps the page's words for an ended call (texts.js
+// CAUSES) and the client's type (wpservice.d.ts Cause.kind) in step with api.Causes.
+func TestLibraryNamesEveryCause(t *testing.T) {
+	want := slices.Sorted(slices.Values(api.Causes))
+	texts, err := fs.ReadFile(Files, "lib/texts.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)export const CAUSES = Object\.freeze\(\{(.*?)\n\}\);`).FindStringSubmatch(string(texts))
+	if m == nil {
+		t.Fatal("no `export const CAUSES = Object.freeze({...});` in texts.js")
+	}
+	var keys []string
+	for _, k := range regexp.MustCompile(`(?m)^  (\w+):`).FindAllStringSubmatch(m[1], -1) {
+		keys = append(keys, k[1])
+	}
+	if got := slices.Sorted(slices.Values(keys)); !slices.Equal(got, want) {
+		t.Errorf("texts.js CAUSES has %v\nwant (internal/api) %v", got, want)
+	}
+
+	types, err := os.ReadFile("lib/wpservice.d.ts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := regexp.MustCompile(`kind: ((?:"\w+"(?: \| )?)+);`).FindStringSubmatch(string(types))
+	if k == nil {
+		t.Fatal("no cause `kind:` union in wpservice.d.ts")
+	}
+	var kinds []string
+	for _, s := range regexp.MustCompile(`"(\w+)"`).FindAllStringSubmatch(k[1], -1) {
+		kinds = append(kinds, s[1])
+	}
+	if got := slices.Sorted(slices.Values(kinds)); !slices.Equal(got, want) {
+		t.Errorf("wpservice.d.ts Cause.kind is %v\nwant (internal/api) %v", got, want)
+	}
 }

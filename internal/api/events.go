@@ -131,6 +131,13 @@ const (
 	CauseIncompatibleMedia = "incompatible_media"
 )
 
+// Causes lists every end cause, for clients that name each one (the JS library's
+// texts and types are checked against it).
+var Causes = []string{
+	CauseLocalHangup, CauseRemoteHangup, CauseRejected, CauseFailed, CauseRTPTimeout,
+	CauseShutdown, CauseNetworkChanged, CauseEncryptionRequired, CauseIncompatibleMedia,
+}
+
 // Cause says why a call ended.
 type Cause struct {
 	Kind   string `json:"kind"`

@@ -39,6 +39,7 @@ export const CAUSES = Object.freeze({
   rtp_timeout: "connection lost",
   network_changed: "network changed",
   encryption_required: "not encrypted",
+  incompatible_media: "no common audio",
   shutdown: "engine stopped",
 });
 

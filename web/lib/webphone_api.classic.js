@@ -702,6 +702,7 @@ const CAUSES = Object.freeze({
   rtp_timeout: "connection lost",
   network_changed: "network changed",
   encryption_required: "not encrypted",
+  incompatible_media: "no common audio",
   shutdown: "engine stopped",
 });
 
