@@ -9,10 +9,11 @@ import (
 )
 
 // timerfdTimer is the media clock on a Linux timerfd, read through Go's network
-// poller. A tick then wakes the engine once: the thread waiting in the poller runs
-// the pump. Go's own timers would also wake the runtime's monitor thread at each tick
-// and re-arm the timer every time the pump waits for it, which costs a 20 ms clock
-// more context switches than its work (docs/benchmarks.md).
+// poller: a tick is an event on a descriptor, and the thread waiting in the poller
+// wakes and runs the pump. On Go's ticker a tick costs about twice the context
+// switches: the runtime's monitor thread sleeps until the next Go timer, so it woke
+// at every tick as well, and the ticker's timer was re-armed each time the pump
+// waited for it (docs/benchmarks.md).
 type timerfdTimer struct {
 	f   *os.File
 	buf [8]byte // the number of expirations, which wait does not need: frameClock counts time
