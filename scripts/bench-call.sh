@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# CPU of calls with audio: SIPp's built-in uac_pcap calls wpservice, then baresip, the
+# CPU of calls with audio: SIPp's uac_pcap scenario calls wpservice, then baresip, the
 # same way, in the same run. Each call plays pcap/g711a.pcap (about 7 s of G.711
 # A-law) toward the callee, which answers at once and sends its own audio back for
 # the whole call (8 s from the ACK to the BYE). Both callees run headless on
 # 127.0.0.1 with no sound card and no account, each with an audio clock of 20 ms
-# frames: wpservice with null audio (its media clock mixes what it decodes into a
-# discarding speaker and sends a silent microphone), baresip with its aubridge module
-# (one paced thread that plays what it decodes into the microphone it encodes: an
-# echo). ALSA's null device is no fit: it does not pace, and baresip's ALSA thread
-# spins on it.
+# frames for every call: wpservice with null audio (its media clock mixes what it
+# decodes into a discarding speaker and sends a silent microphone), baresip with its
+# aubridge module (a paced thread that plays what the call decodes into the microphone
+# it encodes: an echo). aubridge makes one such bridge per device name, so baresip
+# gets one account per concurrent call, bench1 to benchN, each with a device of its
+# own, and SIPp calls them in turn (its scenario with the callee's user taken from a
+# list instead of -s). ALSA's null device is no fit: it does not pace, and baresip's
+# ALSA thread spins on it; ausine only makes 48 kHz, which baresip 1.0 does not
+# resample to G.711's 8 kHz.
 #
 # Two loads: `calls` calls one after the other (one call at a time), and `load`
 # calls at once. For each, the callee's CPU time (utime+stime from /proc/PID/stat,
@@ -45,19 +49,25 @@ sip_listen		127.0.0.1:$bspPort
 net_interface		127.0.0.1
 dns_server		127.0.0.1:53
 call_max_calls		$load
-audio_player		aubridge,bench
-audio_source		aubridge,bench
-audio_alert		aubridge,bench
+audio_player		aubridge,none
+audio_source		aubridge,none
+audio_alert		aubridge,none
 module_path		/usr/lib/baresip/modules
 module			g711.so
 module			aubridge.so
 module_tmp		account.so
 CFG
-echo "<sip:bench@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMA" >"$dir/baresip/accounts"
+for ((i = 1; i <= load; i++)); do
+	echo "<sip:bench$i@127.0.0.1>;regint=0;answermode=auto;audio_codecs=PCMA;audio_source=aubridge,bench$i;audio_player=aubridge,bench$i"
+done >"$dir/baresip/accounts"
 baresip -f "$dir/baresip" </dev/null >"$dir/baresip.log" 2>&1 &
 pids+=($!); bsp=$!
 
 mkdir -p "$dir/sipp" && ln -s /usr/share/sip-tester "$dir/sipp/pcap"
+# uac_pcap, calling the users of users.csv in turn (bench1, bench2, ...) instead of -s.
+sipp -sd uac_pcap >"$dir/sipp/uac_pcap.xml" || true # prints the built-in scenario, exits with 99
+sed 's/\[service\]/[field0]/g' "$dir/sipp/uac_pcap.xml" >"$dir/sipp/uac_pcap_each.xml"
+{ echo SEQUENTIAL; for ((i = 1; i <= load; i++)); do echo "bench$i"; done; } >"$dir/sipp/users.csv"
 sleep 2 # both have started and opened their sockets
 
 # call name pid port n: n calls of uac_pcap, at most `concurrent` at a time; prints
@@ -65,7 +75,7 @@ sleep 2 # both have started and opened their sockets
 call() {
 	local pid=$2 port=$3 n=$4 concurrent=$5 t0 t1
 	t0=$(ticks "$pid")
-	(cd "$dir/sipp" && sipp -sn uac_pcap "127.0.0.1:$port" -s bench -i 127.0.0.1 -p "$sippPort" \
+	(cd "$dir/sipp" && sipp -sf uac_pcap_each.xml -inf users.csv "127.0.0.1:$port" -i 127.0.0.1 -p "$sippPort" \
 		-m "$n" -l "$concurrent" -r "$concurrent" -timeout 120s -timeout_error -nostdin \
 		-trace_err -error_file "$dir/sipp/$1.err" >/dev/null 2>&1) ||
 		{ echo "$1: SIPp failed; see $dir/sipp/$1.err" >&2; tail -20 "$dir/sipp/$1.err" >&2; exit 1; }

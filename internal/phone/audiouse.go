@@ -83,20 +83,19 @@ func (p *Phone) setAudio(n audioNeed) {
 }
 
 // startClock starts the media clock, unless it runs, with a fresh frame count: time
-// spent stopped is not made up.
+// spent stopped is not made up. The engine stopping stops it too.
 func (p *Phone) startClock() {
 	if p.audio.stopClock != nil {
 		return
 	}
-	tick, paced, stopTicker := p.frameTicks()
-	ctx, cancel := context.WithCancel(p.work)
+	t, paced := p.frameTimer()
+	unhook := context.AfterFunc(p.work, t.stop)
 	done := make(chan struct{})
 	p.workers.Go(func() {
 		defer close(done)
-		defer stopTicker()
-		p.pump.run(ctx, tick, paced)
+		p.pump.run(t, paced)
 	})
-	p.audio.stopClock = func() { cancel(); <-done }
+	p.audio.stopClock = func() { unhook(); t.stop(); <-done }
 }
 
 // stopClock stops the media clock, if it runs, and waits for its last frame.
@@ -107,15 +106,14 @@ func (p *Phone) stopClock() {
 	}
 }
 
-// frameTicks returns what paces the media clock: a real 20 ms ticker (paced: a late
+// frameTimer returns what paces the media clock: the real 20 ms clock (paced: a late
 // tick makes up the frames it missed), or the test's Config.FrameTick, one frame a
 // tick.
-func (p *Phone) frameTicks() (tick <-chan time.Time, paced bool, stop func()) {
+func (p *Phone) frameTimer() (t frameTimer, paced bool) {
 	if p.cfg.FrameTick != nil {
-		return p.cfg.FrameTick, false, func() {}
+		return newChanTimer(p.cfg.FrameTick, nil), false
 	}
-	t := time.NewTicker(frameTime)
-	return t.C, true, t.Stop
+	return newRealFrameTimer(), true
 }
 
 // WatchLevels keeps the microphone open and the media clock running, so that

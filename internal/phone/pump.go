@@ -1,10 +1,8 @@
 package phone
 
 import (
-	"context"
 	"log/slog"
 	"sync/atomic"
-	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
@@ -59,24 +57,23 @@ func newPump(io AudioIO, log *slog.Logger, emit func(name string, data any)) *pu
 // the caller must not change it afterwards.
 func (p *pump) setPlan(pl *mixPlan) { p.plan.Store(pl) }
 
-// run steps the media clock on every tick until ctx ends. On the real clock (paced),
-// a late tick also makes up the frames whose time has passed (frameClock), so a busy
-// machine neither loses audio nor lets the RTP clock fall behind; a test's tick
+// run steps the media clock on every tick of t until t is stopped. On the real clock
+// (paced), a late tick also makes up the frames whose time has passed (frameClock), so
+// a busy machine neither loses audio nor lets the RTP clock fall behind; a test's tick
 // channel steps exactly one frame per tick.
-func (p *pump) run(ctx context.Context, tick <-chan time.Time, paced bool) {
+func (p *pump) run(t frameTimer, paced bool) {
 	var clock frameClock
 	for {
-		select {
-		case <-ctx.Done():
+		now, ok := t.wait()
+		if !ok {
 			return
-		case now := <-tick:
-			n := 1
-			if paced {
-				n = clock.due(now)
-			}
-			for range n {
-				p.step()
-			}
+		}
+		n := 1
+		if paced {
+			n = clock.due(now)
+		}
+		for range n {
+			p.step()
 		}
 	}
 }
