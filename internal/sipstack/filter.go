@@ -35,7 +35,9 @@ const resolveTimeout = 10 * time.Second
 func (s *Stack) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sip.Request, tx sip.ServerTransaction) {
 		if s.admits(req) {
-			h(req, tx)
+			if !screen(req, tx) { // frontdoor_torture_screen.go
+				h(req, tx)
+			}
 			return
 		}
 		s.log.Debug("request refused: not from the account's server", "method", req.Method.String(), "source", req.MessageData.Source())
