@@ -19,7 +19,8 @@ import (
 type farEnd struct {
 	ip      net.IP
 	mu      sync.Mutex
-	got     []string // the status lines received, in order
+	got     []string   // the status lines received, in order
+	conns   []net.Conn // accepted, closed when the test ends
 	arrived chan struct{}
 }
 
@@ -33,6 +34,13 @@ func newFarEnd(t *testing.T) *farEnd {
 	if f.ip[15] == 0 || f.ip[15] == 255 {
 		f.ip[15] = 1
 	}
+	t.Cleanup(func() { // after the listeners' cleanups: no connection comes any more
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, c := range f.conns {
+			c.Close()
+		}
+	})
 	for _, port := range viaPorts {
 		addr := net.JoinHostPort(f.ip.String(), strconv.Itoa(port))
 		pc, err := net.ListenPacket("udp", addr)
@@ -52,7 +60,9 @@ func newFarEnd(t *testing.T) *farEnd {
 				if err != nil {
 					return
 				}
-				t.Cleanup(func() { c.Close() })
+				f.mu.Lock()
+				f.conns = append(f.conns, c)
+				f.mu.Unlock()
 				go f.readStream(c)
 			}
 		}()
