@@ -38,7 +38,9 @@ func (s *Stack) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 			s.branches.keep(req, tx)
 		}
 		if s.admits(req) {
-			h(req, tx)
+			if !screen(req, tx) { // frontdoor_torture_screen.go
+				h(req, tx)
+			}
 			return
 		}
 		s.log.Debug("request refused: not from the account's server", "method", req.Method.String(), "source", req.MessageData.Source())

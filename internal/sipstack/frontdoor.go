@@ -28,8 +28,10 @@ import (
 //     whole within headerTimeout of its first byte, and a connection is closed after
 //     idleTimeout without a message (frontdoor_tcp.go).
 //
-// A malformed message is still sipgo's to refuse; the door is where a stateless 400
-// for it would go.
+//   - a malformed request (frontdoor_torture.go) is answered 400 Bad Request with
+//     the fault in the reason phrase (416 for a Request-URI scheme we do not serve,
+//     505 for a SIP version other than 2.0), without a transaction, and goes no
+//     further; an ACK is never answered.
 
 // Front door limits.
 const (
@@ -91,10 +93,11 @@ func newDoor(s *Stack) *door {
 type verdict int
 
 const (
-	pass   verdict = iota // on to sipgo
-	drop                  // silently
-	tooBig                // answer 513 and drop
-	refuse                // answer 403 and drop: a stranger's INVITE
+	pass      verdict = iota // on to sipgo
+	drop                     // silently
+	tooBig                   // answer 513 and drop
+	refuse                   // answer 403 and drop: a stranger's INVITE
+	malformed                // answer 400 (or 416, 505) and drop (frontdoor_torture.go)
 )
 
 // judge decides on one message of data from src, read from transport (UDP or TCP).
@@ -122,6 +125,13 @@ func (d *door) judge(data []byte, src netip.Addr) verdict {
 		d.log.note("size", "request too large", "source", src.String(), "bytes", len(data))
 		if admitted && method != "ACK" {
 			return tooBig
+		}
+		return drop
+	}
+	if f := inspect(data, false); f != nil {
+		d.log.note("malformed", "malformed request refused", "source", src.String(), "method", method, "reason", f.reason)
+		if admitted && method != "ACK" {
+			return malformed
 		}
 		return drop
 	}

@@ -19,11 +19,15 @@ func (c doorPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		}
 		switch c.d.judge(b[:n], addrOf(addr)) {
 		case pass:
-			return n, addr, nil
+			return copy(b, tidyAddresses(b[:n])), addr, nil
 		case tooBig:
 			c.answer(b[:n], addr, 513, "Message Too Large")
 		case refuse:
 			c.answer(b[:n], addr, 403, "Forbidden")
+		case malformed:
+			if res := refusal(b[:n]); res != nil {
+				_, _ = c.PacketConn.WriteTo(res, addr) // to the source, as rport asks (RFC 3581)
+			}
 		}
 	}
 }

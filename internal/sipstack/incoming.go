@@ -14,9 +14,6 @@ import (
 // then it holds the server transaction until a final response is done or
 // the caller cancels. An INVITE inside a dialog goes to onReInvite.
 func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
-	if refuseUnsupported(req, tx) {
-		return
-	}
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		s.onReInvite(req, tx)
 		return
@@ -27,7 +24,11 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if acc, ok := s.account(); ok {
 		user = acc.Username
 	}
+	tagless := fill2543(req) // an RFC 2543 caller (frontdoor_torture_screen.go)
 	sess, err := s.dialogUA(tp, user, s.localIP(sourceHost(req))).ReadInvite(req, tx)
+	if tagless && err == nil {
+		sess.InviteRequest.From().Params.Remove("tag") // our answers carry the From as it came
+	}
 	if err != nil {
 		s.log.Info("bad INVITE", "error", err)
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 400, "Bad Request", nil))

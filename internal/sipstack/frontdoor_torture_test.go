@@ -1,0 +1,165 @@
+package sipstack
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// tortured is what the engine does with one torture message (docs/sip-conformance.md
+// says why for each).
+type tortured struct {
+	file  string // under testdata/torture
+	code  string // the final answer; "" when none is due (a response, a documented drop)
+	rings bool   // an incoming call is announced
+	tcp   bool   // the same over TCP (the door reads datagrams only; see the docs)
+}
+
+var tortureCases = []tortured{
+	// RFC 4475 section 3.1.1: valid messages, served.
+	{"rfc4475/wsinv.dat", "481", false, false}, // its To has a tag: a dialog we do not know
+	{"rfc4475/intmeth.dat", "405", false, true},
+	{"rfc4475/esc01.dat", "", true, true},
+	{"rfc4475/escnull.dat", "405", false, true},
+	{"rfc4475/esc02.dat", "405", false, true},
+	{"rfc4475/lwsdisp.dat", "200", false, true},
+	{"rfc4475/longreq.dat", "", true, true},
+	{"rfc4475/dblreq.dat", "405", false, false}, // over TCP its second request is one
+	{"rfc4475/semiuri.dat", "200", false, true},
+	{"rfc4475/transports.dat", "200", false, true},
+	{"rfc4475/mpart01.dat", "405", false, true},
+	{"rfc4475/unreason.dat", "", false, true}, // responses to no request of ours
+	{"rfc4475/noreason.dat", "", false, true},
+	// Section 3.1.2: invalid messages, refused with the reason, or dropped.
+	{"rfc4475/badinv01.dat", "400", false, false},
+	{"rfc4475/clerr.dat", "400", false, false},
+	{"rfc4475/scalar02.dat", "400", false, false},
+	{"rfc4475/scalarlg.dat", "", false, true},
+	{"rfc4475/quotbal.dat", "400", false, false},
+	{"rfc4475/ltgtruri.dat", "400", false, false},
+	{"rfc4475/lwsruri.dat", "400", false, false},
+	{"rfc4475/lwsstart.dat", "400", false, false},
+	{"rfc4475/trws.dat", "400", false, false},
+	{"rfc4475/escruri.dat", "400", false, false},
+	{"rfc4475/baddate.dat", "", true, true},
+	{"rfc4475/regbadct.dat", "405", false, true},
+	{"rfc4475/badaspec.dat", "400", false, false},
+	{"rfc4475/baddn.dat", "400", false, false},
+	{"rfc4475/badvers.dat", "505", false, false},
+	{"rfc4475/mismatch01.dat", "400", false, false},
+	{"rfc4475/mismatch02.dat", "400", false, false},
+	{"rfc4475/bigcode.dat", "", false, true},
+	{"rfc4475/badbranch.dat", "200", false, true},
+	// Section 3.2: transaction layer semantics.
+	{"rfc4475/zeromf.dat", "200", false, true},
+	{"rfc4475/cparam01.dat", "405", false, true},
+	{"rfc4475/cparam02.dat", "405", false, true},
+	{"rfc4475/regescrt.dat", "405", false, true},
+	// Section 3.3: application layer semantics.
+	{"rfc4475/sdp01.dat", "406", false, true},
+	{"rfc4475/inv2543.dat", "", true, false},
+	{"rfc4475/unkscm.dat", "416", false, false},
+	{"rfc4475/novelsc.dat", "416", false, false},
+	{"rfc4475/unksm2.dat", "405", false, true},
+	{"rfc4475/bext01.dat", "420", false, true},
+	{"rfc4475/invut.dat", "415", false, true},
+	{"rfc4475/regaut01.dat", "405", false, true},
+	{"rfc4475/multi01.dat", "400", false, false},
+	{"rfc4475/mcl01.dat", "400", false, false},
+	{"rfc4475/bcast.dat", "", false, true},
+	{"rfc4475/ncl.dat", "400", false, false},
+	{"rfc4475/insuf.dat", "400", false, false},
+	// RFC 5118 section 4: IPv6.
+	{"rfc5118/ipv6-good.dat", "405", false, true},
+	{"rfc5118/ipv6-bad.dat", "400", false, false},
+	{"rfc5118/port-ambiguous.dat", "405", false, true},
+	{"rfc5118/port-unambiguous.dat", "405", false, true},
+	{"rfc5118/via-received-param-with-delim.dat", "481", false, true},
+	{"rfc5118/via-received-param-no-delim.dat", "200", false, true},
+	{"rfc5118/ipv6-in-sdp.dat", "", true, true},
+	{"rfc5118/mult-ip-in-header.dat", "481", false, true},
+	{"rfc5118/mult-ip-in-sdp.dat", "", true, true},
+	{"rfc5118/ipv4-mapped-ipv6.dat", "", true, true},
+	{"rfc5118/ipv6-bug-abnf-3-colons.dat", "200", false, true},
+	{"rfc5118/ipv6-correct-abnf-2-colons.dat", "200", false, true},
+}
+
+// TestTortureMessages sends every RFC 4475 and RFC 5118 message to a stack, over
+// UDP and, where the case says so, over TCP, and checks the answer (or that none
+// came), the incoming call announced or not, and the stack alive after it.
+func TestTortureMessages(t *testing.T) {
+	files, _ := filepath.Glob("testdata/torture/*/*.dat")
+	if len(files) != len(tortureCases) {
+		t.Fatalf("%d torture files, %d cases", len(files), len(tortureCases))
+	}
+	for _, tc := range tortureCases {
+		for _, proto := range []string{"udp", "tcp"} {
+			if proto == "tcp" && !tc.tcp {
+				continue
+			}
+			t.Run(tc.file+"/"+proto, func(t *testing.T) { checkTortured(t, tc, proto) })
+		}
+	}
+}
+
+func checkTortured(t *testing.T, tc tortured, proto string) {
+	data, err := os.ReadFile(filepath.Join("testdata/torture", tc.file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, rec := newTestStack(t, nil, nil)
+	far := newFarEnd(t)
+	far.send(t, st, proto, data)
+
+	var got []string
+	switch {
+	case tc.rings:
+		if in := rec.incoming(); in.Call == nil {
+			t.Fatal("incoming call without a call")
+		}
+	case tc.code != "":
+		for !slices.Contains(got, tc.code) {
+			if !far.wait(waitFor) {
+				t.Fatalf("answers %v, want %s", got, tc.code)
+			}
+			got = append(got, far.take()...)
+		}
+	}
+	// The probe is read after the message: its answer proves the stack alive and,
+	// for a message due no answer, that none came before it.
+	far.send(t, st, "udp", far.probe(1))
+	for !slices.Contains(got, "200") || tc.code == "200" && count(got, "200") < 2 {
+		if !far.wait(waitFor) {
+			t.Fatalf("the stack did not answer the probe after the message (answers %v)", got)
+		}
+		got = append(got, far.take()...)
+	}
+	if tc.code == "" && !tc.rings && len(got) != 1 {
+		t.Fatalf("answers %v, want none but the probe's", got)
+	}
+	if !tc.rings {
+		select {
+		case ev := <-rec.ch:
+			if in, ok := ev.(Incoming); ok {
+				t.Fatalf("the message rang: %+v", in)
+			}
+		default:
+		}
+	}
+	for _, code := range got {
+		if code >= "400" && code != tc.code {
+			t.Fatalf("answers %v, want %s", got, tc.code)
+		}
+	}
+}
+
+func count(s []string, v string) int {
+	n := 0
+	for _, x := range s {
+		if x == v {
+			n++
+		}
+	}
+	return n
+}
