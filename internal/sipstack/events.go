@@ -63,17 +63,22 @@ const (
 	// Redirected reports that our INVITE, answered with the 3xx Code, goes on to
 	// the target URI in Reason (the stack follows redirects; see Config).
 	Redirected
+	// SessionExpired reports that the session timer (RFC 4028) ran out: the peer's
+	// refresh did not come in time, or ours failed. The call is still up; the
+	// receiver ends it (Hangup) as the RFC asks, with a BYE.
+	SessionExpired
 )
 
 var callEventKindNames = map[CallEventKind]string{
-	Provisional:  "provisional",
-	Answered:     "answered",
-	Failed:       "failed",
-	RemoteBye:    "remote-bye",
-	RemoteCancel: "remote-cancel",
-	Ended:        "ended",
-	Updated:      "updated",
-	Redirected:   "redirected",
+	Provisional:    "provisional",
+	Answered:       "answered",
+	Failed:         "failed",
+	RemoteBye:      "remote-bye",
+	RemoteCancel:   "remote-cancel",
+	Ended:          "ended",
+	Updated:        "updated",
+	Redirected:     "redirected",
+	SessionExpired: "session-expired",
 }
 
 func (k CallEventKind) String() string {

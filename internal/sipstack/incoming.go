@@ -14,7 +14,7 @@ import (
 // then it holds the server transaction until a final response is done or
 // the caller cancels. An INVITE inside a dialog goes to onReInvite.
 func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
-	if refuseUnsupported(req, tx) {
+	if refuseUnsupported(req, tx) || s.refuseBriefSession(req, tx) {
 		return
 	}
 	if to := req.To(); to != nil && to.Params.Has("tag") {
@@ -40,6 +40,7 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		uas:        sess,
 		dialogID:   sess.ID,
 		inviteDone: make(chan struct{}),
+		timer:      newSessionTimer(offeredTerms(req)),
 	}
 	c.log = s.log.With("call", c.callID)
 	var offer []byte
@@ -150,12 +151,18 @@ func (c *Call) Answer(sdp []byte) error {
 	if !c.setState(stateAnswering, stateInviting) {
 		return stateError(c.getState())
 	}
-	c.mu.Lock()
-	c.sdp.setLocal(sdp)
-	c.mu.Unlock()
 	res := sip.NewSDPResponseFromRequest(c.uas.InviteRequest, sdp)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	if h := supportedHeader(); h != nil {
+		res.AppendHeader(h)
+	}
 	res.AppendHeader(sip.NewHeader("Server", c.st.cfg.UserAgent))
+	c.mu.Lock()
+	c.sdp.setLocal(sdp)
+	if c.timer != nil {
+		c.timer.answerHeaders(res)
+	}
+	c.mu.Unlock()
 	go func() {
 		defer close(c.inviteDone)
 		if err := c.uas.WriteResponse(res); err != nil {
@@ -163,7 +170,9 @@ func (c *Call) Answer(sdp []byte) error {
 			c.emitInviteGone()
 			return
 		}
-		c.setState(stateEstablished, stateAnswering)
+		if c.setState(stateEstablished, stateAnswering) {
+			c.startSessionTimer()
+		}
 	}()
 	return nil
 }
