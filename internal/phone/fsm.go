@@ -60,11 +60,12 @@ const (
 	inRTPTimeout
 	inNetworkChanged // our address changed and the call cannot follow it
 	inNoSRTP         // the account requires SRTP and the peer's answer has no usable key
+	inSessionExpired // the session timer ran out: no refresh came in time, or ours failed
 	inShutdown
 	numInputs
 )
 
-var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "shutdown"}
+var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "session-expired", "shutdown"}
 
 func (in input) String() string {
 	if in < numInputs {
@@ -166,6 +167,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseNetworkChanged, fxSendHangup, fxStopMedia)
 		case inNoSRTP:
 			return end(api.CauseEncryptionRequired, fxSendHangup, fxStopMedia)
+		case inSessionExpired:
+			return end(api.CauseSessionExpired, fxSendHangup, fxStopMedia)
 		case inFailed:
 			return end(api.CauseFailed, fxSendHangup, fxStopMedia)
 		case inShutdown:
