@@ -76,6 +76,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		FollowRedirects:   cfg.SIP.FollowRedirects,
 		TLSConfig:         sipTLS,
 		KeepAlive:         time.Duration(cfg.SIP.KeepAlive) * time.Second,
+		SessionExpires:    time.Duration(cfg.SIP.SessionExpires) * time.Second,
+		MinSE:             time.Duration(cfg.SIP.MinSE) * time.Second,
 		UserAgent:         cfg.SIP.UserAgent + "/" + version,
 		Logger:            log,
 		OnTrace: func(t sipstack.Trace) {

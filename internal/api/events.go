@@ -122,6 +122,9 @@ const (
 	CauseRTPTimeout     = "rtp_timeout"     // no RTP for Settings.RTPTimeout seconds
 	CauseShutdown       = "shutdown"        // the engine is stopping
 	CauseNetworkChanged = "network_changed" // our address changed and the call could not follow it
+	// CauseSessionExpired: the call's session timer (RFC 4028) ran out, the peer's
+	// refresh did not come in time or ours failed; the engine sent BYE.
+	CauseSessionExpired = "session_expired"
 	// CauseEncryptionRequired: the account's media encryption is mandatory and
 	// the peer's answer carried no SRTP key we could use.
 	CauseEncryptionRequired = "encryption_required"
@@ -136,6 +139,7 @@ const (
 var Causes = []string{
 	CauseLocalHangup, CauseRemoteHangup, CauseRejected, CauseFailed, CauseRTPTimeout,
 	CauseShutdown, CauseNetworkChanged, CauseEncryptionRequired, CauseIncompatibleMedia,
+	CauseSessionExpired,
 }
 
 // Cause says why a call ended.

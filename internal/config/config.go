@@ -97,6 +97,13 @@ type SIP struct {
 	// ends at once with a BYE and cause network_changed). The registration
 	// follows the network either way.
 	OnNetworkChange string `json:"onNetworkChange"`
+	// SessionExpires is the session interval, in seconds, our calls ask for (RFC 4028
+	// session timers): the refresher re-INVITEs or UPDATEs every half interval, and a
+	// call whose refresh does not come ends with cause session_expired. MinSE is the
+	// shortest interval we accept from a peer, which gets 422 below it. Both are at
+	// least 90 (sessiontimer.go).
+	SessionExpires int `json:"sessionExpires"`
+	MinSE          int `json:"minSE"`
 }
 
 // What sip.onNetworkChange may say.
@@ -259,6 +266,7 @@ func (c *Config) Validate() error {
 	default:
 		bad("sip.onNetworkChange", "%q: give %q or %q", c.SIP.OnNetworkChange, NetworkChangeMove, NetworkChangeEnd)
 	}
+	c.validateSessionTimer(bad)
 	switch c.Audio.Backend {
 	case "auto", "null":
 	default:

@@ -131,6 +131,8 @@ func callInput(e sipstack.CallEvent) (input, bool) {
 		return inRemoteBye, true
 	case sipstack.RemoteCancel:
 		return inRemoteCancel, true
+	case sipstack.SessionExpired:
+		return inSessionExpired, true
 	}
 	return 0, false
 }

@@ -35,9 +35,10 @@ type Call struct {
 	mu         sync.Mutex
 	state      callState
 	dialogID   string
-	sdp        sdpSession // offer/answer and hold state
-	reinviting bool       // our re-INVITE is in flight (a crossing one gets 491)
-	offerInAck bool       // our 200 to an INVITE or re-INVITE without SDP made an offer
+	sdp        sdpSession    // offer/answer and hold state
+	reinviting bool          // our re-INVITE is in flight (a crossing one gets 491)
+	offerInAck bool          // our 200 to an INVITE or re-INVITE without SDP made an offer
+	timer      *sessionTimer // the session timer (RFC 4028), nil without one
 
 	// outgoing
 	uac         *sipgo.DialogClientSession
@@ -81,6 +82,7 @@ func (c *Call) emitEvent(ev CallEvent) {
 		if id != "" {
 			c.st.removeCall(id)
 		}
+		c.stopSessionTimer()
 	}
 	c.log.Debug("call event", "kind", kind.String(), "code", ev.Code)
 	c.st.emit(ev)

@@ -46,6 +46,10 @@ type Config struct {
 	KeepAlive time.Duration
 	// Clock drives the registration and keep-alive timers; nil uses the real clock.
 	Clock Clock
+	// SessionExpires is the session interval (RFC 4028) our INVITEs ask for; 0 is
+	// 1800 s. MinSE is the shortest interval we accept from the peer, in an INVITE or
+	// a 422 answer to ours; 0 is 90 s, the RFC's floor (sessiontimer.go).
+	SessionExpires, MinSE time.Duration
 	// RegisterTimeout bounds one REGISTER exchange, challenge included; 0 is 40 s,
 	// beyond sipgo's 32 s transaction timeout.
 	RegisterTimeout time.Duration
@@ -73,8 +77,8 @@ type Trace struct {
 	Message string // full message text, credentials redacted
 }
 
-// Clock is the time source of the registration loop, the keep-alives and the wait
-// before a re-INVITE answered 491 is sent again.
+// Clock is the time source of the registration loop, the keep-alives, the wait
+// before a re-INVITE answered 491 is sent again and the session timers.
 type Clock interface {
 	// After returns a channel that receives once d has elapsed.
 	After(d time.Duration) <-chan time.Time

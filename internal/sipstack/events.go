@@ -67,18 +67,23 @@ const (
 	// made (an INVITE or re-INVITE without SDP: a delayed offer). The dialog
 	// stands; the receiver ends the call with Hangup (a BYE).
 	BadAnswer
+	// SessionExpired reports that the session timer (RFC 4028) ran out: the peer's
+	// refresh did not come in time, or ours failed. The call is still up; the
+	// receiver ends it (Hangup) as the RFC asks, with a BYE.
+	SessionExpired
 )
 
 var callEventKindNames = map[CallEventKind]string{
-	Provisional:  "provisional",
-	Answered:     "answered",
-	Failed:       "failed",
-	RemoteBye:    "remote-bye",
-	RemoteCancel: "remote-cancel",
-	Ended:        "ended",
-	Updated:      "updated",
-	Redirected:   "redirected",
-	BadAnswer:    "bad-answer",
+	Provisional:    "provisional",
+	Answered:       "answered",
+	Failed:         "failed",
+	RemoteBye:      "remote-bye",
+	RemoteCancel:   "remote-cancel",
+	Ended:          "ended",
+	Updated:        "updated",
+	Redirected:     "redirected",
+	BadAnswer:      "bad-answer",
+	SessionExpired: "session-expired",
 }
 
 func (k CallEventKind) String() string {

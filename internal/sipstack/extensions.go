@@ -7,9 +7,9 @@ import (
 )
 
 // supportedExtensions are the SIP option tags we implement, the one list that our
-// Supported header and the check of a request's Require read. Empty today: 100rel
-// (RFC 3262) and timer (RFC 4028) join it when they are implemented.
-var supportedExtensions = []string{}
+// Supported header and the check of a request's Require read: timer (RFC 4028,
+// sessiontimer.go). 100rel (RFC 3262) joins it when it is implemented.
+var supportedExtensions = []string{"timer"}
 
 // supportedHeader is our Supported header, nil while we support no extension.
 func supportedHeader() sip.Header {

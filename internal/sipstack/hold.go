@@ -84,6 +84,7 @@ func (c *Call) reInvite(ctx context.Context, body []byte, address func(*sip.Requ
 	address(req)
 	req.AppendHeader(sip.NewHeader("User-Agent", c.st.cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	c.refreshTerms(req)
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
 
@@ -101,6 +102,7 @@ func (c *Call) reInvite(ctx context.Context, body []byte, address func(*sip.Requ
 	if err := c.writeInDialog(ack); err != nil {
 		c.log.Warn("ACK of re-INVITE failed", "error", err)
 	}
+	c.refreshAnswered(res)
 	answer := res.Body()
 	c.mu.Lock()
 	commit(answer)

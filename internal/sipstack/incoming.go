@@ -14,6 +14,9 @@ import (
 // then it holds the server transaction until a final response is done or
 // the caller cancels. An INVITE inside a dialog goes to onReInvite.
 func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
+	if s.refuseBriefSession(req, tx) {
+		return
+	}
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		s.onReInvite(req, tx)
 		return
@@ -41,6 +44,7 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		uas:        sess,
 		dialogID:   sess.ID,
 		inviteDone: make(chan struct{}),
+		timer:      newSessionTimer(offeredTerms(req)),
 	}
 	c.log = s.log.With("call", c.callID)
 	var offer []byte
@@ -153,13 +157,19 @@ func (c *Call) Answer(sdp []byte) error {
 	if !c.setState(stateAnswering, stateInviting) {
 		return stateError(c.getState())
 	}
+	res := sip.NewSDPResponseFromRequest(c.uas.InviteRequest, sdp)
+	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	if h := supportedHeader(); h != nil {
+		res.AppendHeader(h)
+	}
+	res.AppendHeader(sip.NewHeader("Server", c.st.cfg.UserAgent))
 	c.mu.Lock()
 	c.sdp.setLocal(sdp)
 	c.offerInAck = len(c.uas.InviteRequest.Body()) == 0
+	if c.timer != nil {
+		c.timer.answerHeaders(res)
+	}
 	c.mu.Unlock()
-	res := sip.NewSDPResponseFromRequest(c.uas.InviteRequest, sdp)
-	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
-	res.AppendHeader(sip.NewHeader("Server", c.st.cfg.UserAgent))
 	go func() {
 		defer close(c.inviteDone)
 		if err := c.uas.WriteResponse(res); err != nil {
@@ -167,7 +177,9 @@ func (c *Call) Answer(sdp []byte) error {
 			c.emitInviteGone()
 			return
 		}
-		c.setState(stateEstablished, stateAnswering)
+		if c.setState(stateEstablished, stateAnswering) {
+			c.startSessionTimer()
+		}
 	}()
 	return nil
 }

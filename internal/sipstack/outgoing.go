@@ -93,6 +93,7 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 	for _, h := range o.Headers {
 		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
 	}
+	s.offerTerms(req, s.sessionExpires())
 	if o.SDP != nil {
 		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	}
@@ -105,6 +106,7 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account) {
 	defer close(c.inviteDone)
 	redirects := newRedirects(req.Recipient)
+	intervalRetries := 0
 	for {
 		sess, err := c.invite(dua, req, acc)
 		if sess == nil {
@@ -112,6 +114,14 @@ func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account) {
 			return
 		}
 		var failure *sipgo.ErrDialogResponse
+		if errors.As(err, &failure) && failure.Res.StatusCode == 422 && intervalRetries < maxIntervalRetries {
+			if next, ok := c.st.intervalRetry(sess.InviteRequest, failure.Res); ok && c.restartInvite() {
+				intervalRetries++
+				c.log.Info("session interval too small; asking for the peer's Min-SE", "interval", next.GetHeader("Session-Expires").Value())
+				req = next
+				continue
+			}
+		}
 		if !errors.As(err, &failure) || !c.st.cfg.FollowRedirects || !isRedirect(failure.Res) {
 			c.finishInvite(sess, err)
 			return
@@ -180,7 +190,11 @@ func (c *Call) finishInvite(sess *sipgo.DialogClientSession, err error) {
 		// Our CANCEL lost the race with the 2xx: close the dialog again.
 		_ = c.bye(context.Background())
 	case answered:
+		c.mu.Lock()
+		c.timer = newSessionTimer(answeredTerms(res))
+		c.mu.Unlock()
 		c.emit(Answered, res.StatusCode, res.Reason, res.Body())
+		c.startSessionTimer()
 	case hungUp:
 		code := 0
 		if res != nil && res.StatusCode >= 300 {

@@ -45,6 +45,7 @@ type peer struct {
 	seenAs     string // host:port put in received/rport of REGISTER answers, as a NAT would
 	onInvite   func(p *peer, req *sip.Request, tx sip.ServerTransaction)
 	onAck      func(req *sip.Request) // sees every ACK, before the dialogs do
+	onUpdate   func(p *peer, req *sip.Request, tx sip.ServerTransaction)
 	uac        *sipgo.DialogClientSession
 	uasDialogs *sipgo.DialogServerCache
 	lastUAS    *sipgo.DialogServerSession
@@ -103,6 +104,7 @@ func newPeerOn(t *testing.T, ip string) *peer {
 		_ = p.uasDialogs.ReadAck(req, tx)
 	}))
 	srv.OnBye(record(p.handleBye))
+	srv.OnUpdate(record(p.handleUpdate))
 	done, tcpDone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(done); _ = srv.ServeUDP(pc) }()
 	go func() { defer close(tcpDone); _ = srv.ServeTCP(ln) }()
@@ -289,6 +291,18 @@ func (p *peer) handleInvite(req *sip.Request, tx sip.ServerTransaction) {
 	p.mu.Unlock()
 	if h == nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 480, "Temporarily Unavailable", nil))
+		return
+	}
+	h(p, req, tx)
+}
+
+// handleUpdate passes an UPDATE to onUpdate, or answers it 200.
+func (p *peer) handleUpdate(req *sip.Request, tx sip.ServerTransaction) {
+	p.mu.Lock()
+	h := p.onUpdate
+	p.mu.Unlock()
+	if h == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
 		return
 	}
 	h(p, req, tx)

@@ -40,6 +40,7 @@ export const CAUSES = Object.freeze({
   network_changed: "network changed",
   encryption_required: "not encrypted",
   incompatible_media: "no common audio",
+  session_expired: "session expired",
   shutdown: "engine stopped",
 });
 

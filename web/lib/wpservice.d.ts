@@ -72,7 +72,7 @@ export interface RegState {
 }
 
 export interface Cause {
-  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "shutdown";
+  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "session_expired" | "shutdown";
   code?: number;
   reason?: string;
 }

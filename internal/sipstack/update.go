@@ -1,0 +1,98 @@
+package sipstack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// UPDATE (RFC 3311) in a confirmed dialog, both ways. Received, it is answered as
+// a re-INVITE is (reinvite.go): an SDP offer gets our answer and an Updated event,
+// one without SDP a bare 200; either refreshes the session timer. Sent, it is our
+// session refresh when the peer allows it (sessiontimer_run.go). UPDATE in an early
+// dialog is not supported: 500 with Retry-After, as a re-INVITE then gets.
+
+// onUpdate answers an UPDATE inside one of our dialogs; one for a dialog we do not
+// know gets 481, one below our Min-SE 422, one requiring an extension we lack 420,
+// and one whose offer crosses our re-INVITE 491 (RFC 3311 section 5.2).
+func (s *Stack) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
+	if refuseUnsupported(req, tx) || s.refuseBriefSession(req, tx) {
+		return
+	}
+	c := s.findCall(req)
+	if c == nil {
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+		return
+	}
+	if c.incoming {
+		if err := c.uas.ReadRequest(req, tx); err != nil {
+			_ = tx.Respond(sip.NewResponseFromRequest(req, 500, "Server Internal Error", nil))
+			return
+		}
+	}
+	offer := req.Body()
+	body, code, reason := c.answerUpdate(offer)
+	if code != 200 {
+		c.log.Info("UPDATE refused", "code", code, "reason", reason)
+		res := sip.NewResponseFromRequest(req, code, reason, nil)
+		if code == 500 || code == 491 {
+			res.AppendHeader(sip.NewHeader("Retry-After", "1"))
+		}
+		_ = tx.Respond(res)
+		return
+	}
+	res := sip.NewResponseFromRequest(req, 200, "OK", nil)
+	if body != nil {
+		res = sip.NewSDPResponseFromRequest(req, body)
+	}
+	ct := s.contact(strings.ToUpper(req.Transport()), req.Recipient.User, s.localIP(sourceHost(req)))
+	res.AppendHeader(&ct)
+	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	c.refreshedByPeer(req, res)
+	if err := tx.Respond(res); err != nil {
+		c.log.Warn("UPDATE answer not sent", "error", err)
+		return
+	}
+	if len(offer) > 0 {
+		c.emitEvent(CallEvent{Kind: Updated, Reason: "UPDATE", SDP: append([]byte(nil), offer...), RemoteHeld: c.remoteHeld()})
+	}
+}
+
+// answerUpdate decides the response to an UPDATE: an offer is answered as a
+// re-INVITE's is; without one the answer is a bare 200 in a confirmed dialog.
+func (c *Call) answerUpdate(offer []byte) ([]byte, int, string) {
+	if len(offer) > 0 {
+		return c.answerReInvite(offer)
+	}
+	switch st := c.getState(); {
+	case st == stateEnded:
+		return nil, 481, "Call/Transaction Does Not Exist"
+	case st != stateEstablished:
+		return nil, 500, "Server Internal Error" // an early dialog: not supported
+	}
+	return nil, 200, "OK"
+}
+
+// sendUpdate refreshes the session with an UPDATE without SDP. A non-2xx answer
+// is a *StatusError; a timeout or transport failure is returned as is.
+func (c *Call) sendUpdate(ctx context.Context) error {
+	if st := c.getState(); st != stateEstablished {
+		return stateError(st)
+	}
+	req := sip.NewRequest(sip.UPDATE, c.remoteTarget())
+	c.inDialog(req)
+	req.AppendHeader(sip.NewHeader("User-Agent", c.st.cfg.UserAgent))
+	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
+	c.refreshTerms(req)
+	res, err := c.do(ctx, req)
+	if err != nil {
+		return fmt.Errorf("sipstack: UPDATE: %w", err)
+	}
+	if !res.IsSuccess() {
+		return &StatusError{Code: res.StatusCode, Reason: res.Reason}
+	}
+	c.refreshAnswered(res)
+	return nil
+}
