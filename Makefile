@@ -5,7 +5,7 @@ BIN     := bin/wpservice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test webtest peerd deps unit bench fuzz vet cross clean
+.PHONY: build run test webtest peerd deps unit bench fuzz vet cross dist disttest clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/wpservice
@@ -33,6 +33,17 @@ cross:
 	$(WINDOWS_ENV) $(GO) vet ./...
 	$(WINDOWS_ENV) $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN).exe ./cmd/wpservice
 
+## dist: every release artefact of VERSION into dist/: the Windows engine and its
+## per-user installer, the Linux tarball and .deb, SHA256SUMS (installer/dist.sh).
+dist:
+	rm -rf dist
+	./installer/dist.sh $(VERSION) dist
+
+## disttest: only the tests of the artefacts (the .deb with dpkg, the Windows engine
+## and installer under wine); make test runs them with the other packages.
+disttest:
+	$(GO) test -count=1 -timeout 10m -v ./internal/dist
+
 ## webtest: only the browser tests (node:test + Playwright on Chromium).
 webtest: build peerd
 	WPSERVICE_BIN=$(abspath $(BIN)) PEERD_BIN=$(abspath bin/peerd) node --experimental-websocket --test --test-concurrency=1 web/tests/
@@ -54,4 +65,4 @@ fuzz:
 	./scripts/fuzz.sh $(FUZZTIME)
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

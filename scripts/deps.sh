@@ -7,7 +7,9 @@
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
 # audio backend, mingw-w64 for the Windows cross build that every change must
-# keep green, the Go modules and the npm packages.
+# keep green, wine and NSIS to run the Windows engine and its installer,
+# systemd-analyze to check the .deb's user unit, the Go modules and
+# the npm packages.
 # Idempotent and quick when everything is there.
 #
 # As root, missing Debian packages are installed with apt-get. Otherwise the
@@ -37,6 +39,10 @@ packages=(
 	"chromium:chromium"
 	"nodejs:node"
 	"gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc"
+	"wine64:/usr/lib/wine/wine64"
+	"wine:wine"
+	"nsis:makensis"
+	"systemd:systemd-analyze"
 )
 
 installed() { # package command

@@ -1,0 +1,98 @@
+package dist
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/wpservice/wpservice/internal/testpeer"
+)
+
+// testVersion is the version the tests build; its Debian form is debVersion.
+const (
+	testVersion = "0.0.0-disttest"
+	debVersion  = "0.0.0+disttest"
+)
+
+// artefacts are the files installer/dist.sh made for testVersion.
+type artefacts struct {
+	dir       string
+	windows   string // the Windows engine
+	installer string // its NSIS installer
+	deb       string
+	tarball   string
+}
+
+var (
+	buildOnce sync.Once
+	built     artefacts
+	buildErr  error
+	buildDir  string // removed by TestMain
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// dist builds every artefact once per test binary (the Go build cache makes a
+// rebuild of unchanged code quick) and returns them. The test is skipped, or
+// fails under CI=true, when a tool the build needs is missing.
+func dist(t *testing.T) artefacts {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the release artefacts: not in -short")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("the artefacts are built on Linux")
+	}
+	for _, tool := range []string{"x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-objdump", "makensis", "dpkg-deb"} {
+		testpeer.Need(t, tool)
+	}
+	buildOnce.Do(func() { built, buildErr = build() })
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return built
+}
+
+func build() (artefacts, error) {
+	dir, err := os.MkdirTemp("", "wpservice-dist-")
+	if err != nil {
+		return artefacts{}, err
+	}
+	buildDir = dir
+	cmd := exec.Command("bash", filepath.Join(repoRoot(), "installer", "dist.sh"), testVersion, dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return artefacts{}, fmt.Errorf("installer/dist.sh: %v\n%s", err, out)
+	}
+	a := artefacts{
+		dir:       dir,
+		windows:   filepath.Join(dir, "wpservice-"+testVersion+"-windows-amd64.exe"),
+		installer: filepath.Join(dir, "wpservice-"+testVersion+"-windows-amd64-setup.exe"),
+		deb:       filepath.Join(dir, "wpservice_"+debVersion+"_amd64.deb"),
+		tarball:   filepath.Join(dir, "wpservice-"+testVersion+"-linux-amd64.tar.gz"),
+	}
+	for _, f := range []string{a.windows, a.installer, a.deb, a.tarball, filepath.Join(dir, "SHA256SUMS")} {
+		if _, err := os.Stat(f); err != nil {
+			return artefacts{}, fmt.Errorf("installer/dist.sh made no %s", filepath.Base(f))
+		}
+	}
+	return a, nil
+}
+
+// repoRoot is the module's root: this package is two levels below it.
+func repoRoot() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		panic(err)
+	}
+	return filepath.Join(wd, "..", "..")
+}

@@ -1,0 +1,199 @@
+package dist
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/testpeer"
+)
+
+const (
+	engineHz  = 1000.0 // the Windows engine's microphone
+	baresipHz = 700.0  // the far phone's
+)
+
+// The released Windows engine under wine: version prints; where wine lets Go open
+// UDP sockets, /health answers, the
+// control API says hello, and it registers at kamailio and calls baresip on the
+// Linux side with the null audio backend, each side hearing the other's tone.
+func TestWindowsEngineUnderWine(t *testing.T) {
+	a := dist(t)
+	p := newPrefix(t)
+	if out := p.run(t, time.Minute, wine64, a.windows, "version"); !strings.HasPrefix(out, "wpservice "+testVersion+" ") {
+		t.Errorf("version printed %q", out)
+	}
+	if ok, why := p.udpWorks(t); !ok {
+		t.Skipf("this wine cannot open Go's UDP sockets (%s): the engine cannot listen for SIP; the run and the call need wine 9 or Windows", why)
+	}
+
+	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Auth: true, Users: map[string]string{"alice": "secret", "bob": "bobpass"}})
+	dir := t.TempDir()
+	bobWAV := filepath.Join(dir, "bob.wav")
+	writeTone(t, bobWAV, baresipHz, 60*time.Second)
+	bob := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "bob", Password: "bobpass", Registrar: kam.Addr, AutoAnswer: true, SourceWAV: bobWAV, Record: true})
+	bob.WaitRegistered(t, 10*time.Second)
+
+	mic, speaker, dataDir := filepath.Join(dir, "mic.wav"), filepath.Join(dir, "speaker.wav"), filepath.Join(dir, "data")
+	writeTone(t, mic, engineHz, 2*time.Second)
+	port, sipPort := testpeer.FreePort(t), testpeer.FreePort(t)
+	cfg := filepath.Join(dir, "config.json")
+	writeJSON(t, cfg, map[string]any{
+		"control": map[string]any{"port": port, "fallbackPorts": []int{}},
+		"sip":     map[string]any{"listenIP": "127.0.0.1", "udpPort": sipPort, "tcpPort": sipPort},
+		"audio": map[string]any{"backend": "null", "input": "wav", "inputFile": winPath(mic),
+			"output": "wav", "outputFile": winPath(speaker)},
+		"account": map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "register": true},
+		"dataDir": winPath(dataDir),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	engine := p.command(ctx, wine64, a.windows, "run", "--config", winPath(cfg))
+	var log lockedBuffer
+	engine.Stdout, engine.Stderr = &log, &log
+	if err := engine.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		engine.Wait()
+		if t.Failed() {
+			t.Logf("engine log:\n%s", log.String())
+		}
+	})
+	waitHealthy(t, port, 90*time.Second)
+
+	c := connect(t, port, dataDir)
+	if c.hello.Protocol != api.ProtocolVersion || c.hello.Version != testVersion {
+		t.Errorf("hello: protocol %d version %q, want %d %q", c.hello.Protocol, c.hello.Version, api.ProtocolVersion, testVersion)
+	}
+	if c.hello.Snapshot.Registration.State != api.RegRegistered {
+		c.event(api.EvRegState, 30*time.Second, func(data []byte) bool { return strings.Contains(string(data), `"`+api.RegRegistered+`"`) })
+	}
+
+	var res api.DialResult
+	c.do(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
+	c.callState(res.CallID, api.CallActive, 30*time.Second)
+	bob.WaitEvent(t, "CALL_ESTABLISHED", 10*time.Second)
+	awaitFarAudio(c, 30*time.Second)
+	c.do(api.CmdCallHangup.Name, map[string]any{"callId": res.CallID}, nil)
+	c.callState(res.CallID, api.CallEnded, 10*time.Second)
+	bob.WaitEvent(t, "CALL_CLOSED", 10*time.Second)
+
+	// The speaker's file is complete once the engine has let the device go.
+	var hz, rms float64
+	waitFor(t, 10*time.Second, func() bool {
+		hz, rms = loudestInFile(speaker)
+		return math.Abs(hz-baresipHz) <= 15 && rms >= 500
+	}, func() string { return "the engine's speaker" })
+	var dec string
+	for _, f := range bob.RecordedWAVs() {
+		if strings.Contains(f, "-dec") {
+			dec = f
+		}
+	}
+	if hz, rms := loudestInFile(dec); math.Abs(hz-engineHz) > 15 || rms < 500 {
+		t.Errorf("baresip heard %.0f Hz at RMS %.0f, want the Windows engine's %.0f Hz (recordings %v)", hz, rms, engineHz, bob.RecordedWAVs())
+	}
+}
+
+// awaitFarAudio waits until the engine has played the far end's audio for two
+// seconds in a row (twenty 100 ms level reports above -30 dBFS).
+func awaitFarAudio(c *client, d time.Duration) {
+	c.t.Helper()
+	c.do(api.CmdEventsSubscribe.Name, map[string]any{"levels": true}, nil)
+	loud := 0
+	c.event(api.EvAudioLevel, d, func(data []byte) bool {
+		var lv api.Levels
+		if err := json.Unmarshal(data, &lv); err != nil || lv.Output <= -30 {
+			loud = 0
+			return false
+		}
+		loud++
+		return loud >= 20
+	})
+	c.do(api.CmdEventsSubscribe.Name, map[string]any{"levels": false}, nil)
+}
+
+// loudestInFile returns the dominant frequency and RMS of the loudest second of a
+// WAV file, or zeros while it is missing or incomplete.
+func loudestInFile(path string) (hz, rms float64) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	info, pcm, err := audio.ParseWAV(f)
+	if err != nil {
+		return 0, 0
+	}
+	if info.SampleRate != audio.SampleRate {
+		pcm = audio.Resample(pcm, info.SampleRate, audio.SampleRate)
+	}
+	const win = audio.SampleRate
+	var best []int16
+	for i := 0; i+win <= len(pcm); i += win / 2 {
+		if r := audio.RMS(pcm[i : i+win]); r > rms {
+			rms, best = r, pcm[i:i+win]
+		}
+	}
+	if best == nil {
+		return 0, 0
+	}
+	return audio.DominantFrequency(best, audio.SampleRate, 200, 3500, 10), rms
+}
+
+func writeTone(t *testing.T, path string, hz float64, d time.Duration) {
+	t.Helper()
+	w, err := audio.CreateWAV(path, audio.SampleRate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := audio.NewToneSource(hz, 8000)
+	frame := make([]int16, audio.FrameSamples)
+	for range int(d / (audio.FrameMillis * time.Millisecond)) {
+		src.ReadFrame(frame)
+		w.WriteFrame(frame)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitFor polls cond until it holds, for at most d.
+func waitFor(t *testing.T, d time.Duration, cond func() bool, what func() string) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v: %s", d, what())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// lockedBuffer collects a process's output from its copying goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
