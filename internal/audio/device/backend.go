@@ -1,9 +1,9 @@
+//go:build cgo
+
 package device
 
 import (
 	"fmt"
-	"runtime"
-	"strings"
 
 	"github.com/gen2brain/malgo"
 )
@@ -13,7 +13,7 @@ import (
 // enumeration leaves out ma_backend_custom, so 13 is "custom" and 14 is "null".
 const nullBackend = malgo.Backend(14)
 
-// Backend names accepted in Config.Backend, List and Watch, besides "auto" (or "").
+// backendsByName maps each name of backendNames (names.go) to its miniaudio backend.
 var backendsByName = map[string]malgo.Backend{
 	"wasapi":     malgo.BackendWasapi,
 	"dsound":     malgo.BackendDsound,
@@ -28,32 +28,6 @@ var backendsByName = map[string]malgo.Backend{
 	"aaudio":     malgo.BackendAaudio,
 	"opensl":     malgo.BackendOpensl,
 	"null":       nullBackend,
-}
-
-// candidateBackends returns, in order of preference, the backends to try for the
-// name given by the user. "auto" means the platform's real sound systems; it never
-// falls back to "null" on its own, because silently running a phone with no audio is
-// worse than an error the caller can act on (and retry with "null" if it wants to).
-func candidateBackends(name string) ([]string, error) {
-	name = strings.ToLower(strings.TrimSpace(name))
-	if name != "" && name != "auto" {
-		if _, ok := backendsByName[name]; !ok {
-			return nil, fmt.Errorf("%w: %q", ErrUnknownBackend, name)
-		}
-		return []string{name}, nil
-	}
-	switch runtime.GOOS {
-	case "windows":
-		return []string{"wasapi", "dsound", "winmm"}, nil
-	case "darwin", "ios":
-		return []string{"coreaudio"}, nil
-	case "android":
-		return []string{"aaudio", "opensl"}, nil
-	case "freebsd", "openbsd", "netbsd", "dragonfly":
-		return []string{"sndio", "audio4", "oss"}, nil
-	default: // linux and other unixes
-		return []string{"pulseaudio", "alsa", "jack", "oss"}, nil
-	}
 }
 
 // initContext initialises a miniaudio context for exactly one backend. logProc may be
