@@ -27,8 +27,9 @@ vet:
 	$(GO) vet ./...
 
 ## cross: the Windows build (cgo through mingw-w64, for malgo's WASAPI backend) vets
-## and builds, and macOS's code vets without cgo (no Apple SDK here: the .pkg is built
-## on a Mac, docs/install.md), so that no change breaks either unnoticed.
+## and builds, and macOS's code vets and builds without cgo (no Apple SDK here, so no
+## CoreAudio: a macOS engine with sound is built on a Mac), so that no change breaks
+## either unnoticed.
 WINDOWS_ENV := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w"
 cross:
 	$(WINDOWS_ENV) $(GO) vet ./...
