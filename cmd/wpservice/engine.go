@@ -107,6 +107,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		Settings: phone.Settings{
 			RTPTimeout:  time.Duration(cfg.Settings.RTPTimeout) * time.Second,
 			AutoAnswer:  cfg.Settings.AutoAnswer,
+			AutoHold:    cfg.Settings.AutoHold,
 			DTMFDelay:   time.Duration(cfg.Settings.DTMFDelayMS) * time.Millisecond,
 			MaxLines:    cfg.Settings.MaxLines,
 			AudioInput:  cfg.Audio.Input,

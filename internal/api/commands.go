@@ -223,6 +223,7 @@ type Account struct {
 type SettingsArgs struct {
 	RTPTimeout  *int  `json:"rtpTimeout,omitempty"`  // seconds without RTP before a call ends; 0 = never
 	AutoAnswer  *bool `json:"autoAnswer,omitempty"`  // answer incoming calls at once
+	AutoHold    *bool `json:"autoHold,omitempty"`    // hold the call being left when turning to another line
 	DTMFAfterMS *int  `json:"dtmfDelayMs,omitempty"` // pause before a dial string's ",DIGITS" suffix
 }
 
@@ -230,6 +231,7 @@ type SettingsArgs struct {
 type Settings struct {
 	RTPTimeout  int    `json:"rtpTimeout"`
 	AutoAnswer  bool   `json:"autoAnswer"`
+	AutoHold    bool   `json:"autoHold"`
 	DTMFAfterMS int    `json:"dtmfDelayMs"`
 	MaxLines    int    `json:"maxLines"`
 	AudioInput  string `json:"audioInput"`  // device | null | wav (set in the config file only)

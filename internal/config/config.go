@@ -148,6 +148,7 @@ type Audio struct {
 type Settings struct {
 	RTPTimeout  int  `json:"rtpTimeout"` // seconds; 0 = never
 	AutoAnswer  bool `json:"autoAnswer"`
+	AutoHold    bool `json:"autoHold"` // hold the call being left when turning to another line
 	DTMFDelayMS int  `json:"dtmfDelayMs"`
 	MaxLines    int  `json:"maxLines"`
 }
@@ -290,8 +291,8 @@ func (c *Config) Validate() error {
 	if c.Settings.RTPTimeout < 0 || c.Settings.RTPTimeout > 3600 {
 		bad("settings.rtpTimeout", "0..3600")
 	}
-	if c.Settings.MaxLines < 1 || c.Settings.MaxLines > 100 {
-		bad("settings.maxLines", "1..100")
+	if c.Settings.MaxLines < 1 || c.Settings.MaxLines > 16 {
+		bad("settings.maxLines", "1..16")
 	}
 	if c.Settings.DTMFDelayMS < 0 || c.Settings.DTMFDelayMS > 60000 {
 		bad("settings.dtmfDelayMs", "0..60000")

@@ -44,6 +44,7 @@ type call struct {
 	dtmfSuffix string
 	ignored    bool      // incoming: the user silenced the ringer for it
 	hold       holdState // our hold (hold.go)
+	autoHeld   bool      // auto-hold held it: turning back to its line resumes it (selection.go)
 	remoteHeld bool      // the peer's last re-INVITE holds us
 	localIP    string    // our address for the call's SIP and RTP
 	moving     bool      // a re-INVITE moving the call to a new address is in flight (netchange.go)
@@ -103,11 +104,13 @@ func (p *Phone) newCall(line int, outgoing bool, d Dialog) *call {
 	return c
 }
 
-// announce makes a prepared call known: its line becomes the selected one (the
-// newest call's) and its state is reported.
+// announce makes a prepared call known: its line becomes the selected one when
+// announceSelects says so, and its state is reported.
 func (p *Phone) announce(c *call) {
 	c.preparing = false
-	p.selectLine(c.line)
+	if p.announceSelects(c) {
+		p.selectLine(c.line)
+	}
 	p.bus.Emit(api.EvCallState, c.public())
 }
 

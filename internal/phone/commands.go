@@ -21,7 +21,7 @@ func (p *Phone) Handlers() []api.Handler {
 		onActor(p, api.CmdRegister, func(*api.NoArgs) (api.Empty, error) { return p.register() }),
 		onActor(p, api.CmdUnregister, func(*api.NoArgs) (api.Empty, error) { return p.unregister() }),
 		onActorLater(p, api.CmdCallDial, p.dial),
-		onActor(p, api.CmdCallAnswer, func(a *api.CallRef) (api.Empty, error) { return p.userInput(*a, inAnswer) }),
+		onActor(p, api.CmdCallAnswer, p.answer),
 		onActor(p, api.CmdCallReject, p.reject),
 		onActor(p, api.CmdCallHangup, p.hangup),
 		onActor(p, api.CmdCallDTMF, p.sendDTMF),

@@ -22,14 +22,16 @@ type dialPlan struct {
 // dial places a call: it validates the dial string and extra headers and takes a
 // line on the actor; the local address toward the target (a name lookup) and the
 // RTP socket (a STUN exchange) are made ready off it (prepareDial); then the INVITE
-// goes out and the command is answered with the line and call id. A hang-up
-// meanwhile wins: no INVITE is sent and the command fails.
+// goes out and the command is answered with the line and call id. With auto-hold the
+// call in progress is held first. A hang-up meanwhile wins: no INVITE is sent and
+// the command fails.
 func (p *Phone) dial(a *api.DialArgs, done answer) {
 	plan, err := p.planDial(a)
 	if err != nil {
 		done(nil, err)
 		return
 	}
+	p.autoHold() // the user turns from the call in progress to this one
 	c := p.newCall(plan.line, true, nil)
 	c.peer, c.peerUser, c.dtmfSuffix, c.crypto = plan.target, uriUser(plan.target), plan.digits, plan.crypto
 	p.prepareDial(c, func(ip string, stream Stream, err error) {

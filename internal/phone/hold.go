@@ -114,7 +114,14 @@ func (p *Phone) hold(a *api.HoldArgs, done answer) {
 		done(nil, err)
 		return
 	}
-	send, err := p.beginHold(c, a.Hold)
+	c.autoHeld = false // the user decides for this call now
+	p.changeHold(c, a.Hold, done)
+}
+
+// changeHold holds or resumes c and answers done once the peer has (at once when c
+// is already as asked or cannot change).
+func (p *Phone) changeHold(c *call, hold bool, done answer) {
+	send, err := p.beginHold(c, hold)
 	switch {
 	case err != nil:
 		done(nil, err)
@@ -125,7 +132,7 @@ func (p *Phone) hold(a *api.HoldArgs, done answer) {
 	}
 	ctx, cancel := context.WithTimeout(p.work, holdTimeout)
 	c.pendingHold = &pendingHold{done: done, cancel: cancel}
-	d, hold := c.dialog, a.Hold
+	d := c.dialog
 	p.goWork(func(context.Context) {
 		answer, err := d.Hold(ctx, hold)
 		p.post(func() { p.endHold(c, answer, err) })

@@ -1,13 +1,14 @@
 package phone
 
 // mixPlan is what the media clock does on every frame: the calls it sends to and
-// mixes, whether the ringer sounds, and the volumes. The actor makes a new plan from
+// mixes, whether the ringer or the call-waiting tone sounds, and the volumes. The actor makes a new plan from
 // its own state whenever one of those changes and hands it to the pump whole; neither
 // side changes a plan once handed over.
 type mixPlan struct {
-	legs []leg
-	ring bool
-	vol  volumes
+	legs    []leg
+	ring    bool // the ringer sounds: a call rings and the user is in no call
+	waiting bool // the call-waiting tone sounds on the speaker: a call rings during a call
+	vol     volumes
 }
 
 // leg is one call with media, as the media clock sees it.
@@ -16,20 +17,24 @@ type leg struct {
 	muted      bool // send silence
 	held       bool // we hold the call: send silence, play nothing received
 	remoteHeld bool // the peer holds us: send nothing (we are recvonly or inactive)
+	detached   bool // not connected to the user (selection.go): send silence, play nothing received
 }
 
 // updatePump hands the media clock a plan made from the actor's state: the calls with
-// media and their mute and hold, the ringer (on while any call rings) and the
-// volumes. The actor calls it after each change of those, before it reports the
+// media, their mute and hold and whether they are connected to the user, the ringer
+// or, during a call, the call-waiting tone (while any call rings), and the volumes. The actor calls it after each change of those, before it reports the
 // change, so that a client told of a change hears it from the next frame on.
 func (p *Phone) updatePump() {
 	pl := &mixPlan{vol: p.volumes}
+	rings, talking := false, false
 	p.lines.each(func(c *call) {
-		pl.ring = pl.ring || c.rings()
+		rings = rings || c.rings()
+		talking = talking || (c.state == stActive && p.connected(c))
 		if c.mediaOn {
-			pl.legs = append(pl.legs, leg{stream: c.stream, muted: c.muted, held: c.hold.held(), remoteHeld: c.remoteHeld})
+			pl.legs = append(pl.legs, leg{stream: c.stream, muted: c.muted, held: c.hold.held(), remoteHeld: c.remoteHeld, detached: !p.connected(c)})
 		}
 	})
+	pl.ring, pl.waiting = rings && !talking, rings && talking
 	p.pump.setPlan(pl)
 	p.useAudio()
 }

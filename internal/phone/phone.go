@@ -20,11 +20,16 @@ import (
 type Settings struct {
 	RTPTimeout  time.Duration // end a call after this long without RTP; 0 = never
 	AutoAnswer  bool
+	AutoHold    bool          // hold the call being left when the user turns to another line (selection.go); the config's default is on
 	DTMFDelay   time.Duration // before a dial string's ",DIGITS" suffix is sent
 	MaxLines    int
 	AudioInput  string // reported only: device | null | wav
 	AudioOutput string
 }
+
+// MaxLines is the most lines the engine has: a desk phone's line keys, and more
+// than an agent juggles.
+const MaxLines = 16
 
 // DefaultSettings are used for zero fields of Config.Settings.
 var DefaultSettings = Settings{RTPTimeout: 30 * time.Second, DTMFDelay: time.Second, MaxLines: 4}
@@ -91,8 +96,8 @@ func New(cfg Config) (*Phone, error) {
 	if s.MaxLines <= 0 {
 		s.MaxLines = DefaultSettings.MaxLines
 	}
-	if s.MaxLines > 100 {
-		return nil, fmt.Errorf("phone: %d lines is more than 100", s.MaxLines)
+	if s.MaxLines > MaxLines {
+		return nil, fmt.Errorf("phone: %d lines is more than %d", s.MaxLines, MaxLines)
 	}
 	cfg.Settings = s
 	if cfg.Logger == nil {
@@ -166,6 +171,7 @@ func (p *Phone) publicSettings() api.Settings {
 	return api.Settings{
 		RTPTimeout:  int(s.RTPTimeout / time.Second),
 		AutoAnswer:  s.AutoAnswer,
+		AutoHold:    s.AutoHold,
 		DTMFAfterMS: int(s.DTMFDelay / time.Millisecond),
 		MaxLines:    s.MaxLines,
 		AudioInput:  s.AudioInput,
@@ -184,6 +190,9 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 	if a.AutoAnswer != nil {
 		s.AutoAnswer = *a.AutoAnswer
 	}
+	if a.AutoHold != nil {
+		s.AutoHold = *a.AutoHold
+	}
 	if a.DTMFAfterMS != nil {
 		if *a.DTMFAfterMS < 0 || *a.DTMFAfterMS > 60000 {
 			return api.Settings{}, api.BadArg("dtmfDelayMs", "0..60000")
@@ -193,23 +202,6 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 	p.settings = s
 	p.bus.Emit(api.EvSettings, p.publicSettings())
 	return p.publicSettings(), nil
-}
-
-func (p *Phone) lineSelect(a *api.LineArgs) (api.LineSelected, error) {
-	if a.Line < 1 || a.Line > p.settings.MaxLines {
-		return api.LineSelected{}, api.BadArg("line", fmt.Sprintf("1..%d", p.settings.MaxLines))
-	}
-	p.selectLine(a.Line)
-	return api.LineSelected{Line: a.Line}, nil
-}
-
-// selectLine changes the selected line and reports it.
-func (p *Phone) selectLine(line int) {
-	if line == p.selected {
-		return
-	}
-	p.selected = line
-	p.bus.Emit(api.EvLineSelected, api.LineSelected{Line: line})
 }
 
 func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (api.Devices, error) {

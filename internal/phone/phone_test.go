@@ -250,7 +250,9 @@ func TestWatchSnapshotThenOrderedEvents(t *testing.T) {
 	}
 }
 
-func TestMediaClockSendsMicAndMixesCalls(t *testing.T) {
+// Only the selected line's call is connected: it gets the microphone and is heard;
+// the other call gets silence and is not played (auto-hold off, so it is not held).
+func TestMediaClockConnectsOnlyTheSelectedLine(t *testing.T) {
 	r := newRig(t, nil)
 	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
 	r.sipEvent(r.sip.lastDial(t).id, inAnswered, 200, peerSDP(30000, pcmu))
@@ -261,28 +263,21 @@ func TestMediaClockSendsMicAndMixesCalls(t *testing.T) {
 	r.smu.Unlock()
 	s1.rxFrame = constFrame(1000)
 	s2.rxFrame = constFrame(2000)
-	r.mustDo(api.CmdCallMute.Name, &api.MuteArgs{CallRef: api.CallRef{Line: 2}, Mute: true})
-	for range 5 {
-		r.tick <- time.Time{}
+	r.mustDo(api.CmdLineSelect.Name, &api.LineArgs{Line: 1})
+	r.ticks(5)
+	if lvl := audio.ToneLevel(s1.lastWritten(), audio.SampleRate, 1000); lvl < 0.1 {
+		t.Errorf("selected line 1 did not get the microphone tone: level %v", lvl)
 	}
-	r.tick <- time.Time{} // the pump has finished the fifth step once it takes the sixth
-	s1.mu.Lock()
-	sent := s1.written[len(s1.written)-1]
-	s1.mu.Unlock()
-	if lvl := audio.ToneLevel(sent, audio.SampleRate, 1000); lvl < 0.1 {
-		t.Errorf("line 1 did not get the microphone tone: level %v", lvl)
+	if audio.RMS(s2.lastWritten()) != 0 {
+		t.Error("line 2, not selected, got microphone audio")
 	}
-	s2.mu.Lock()
-	muted := s2.written[len(s2.written)-1]
-	s2.mu.Unlock()
-	if audio.RMS(muted) != 0 {
-		t.Error("muted line 2 got microphone audio")
+	if spk := r.lastSunk(); spk[0] != 1000 || spk[159] != 1000 {
+		t.Errorf("speaker got %d, want line 1 only (1000)", spk[0])
 	}
-	r.audio.mu.Lock()
-	mixed := r.audio.sunk[len(r.audio.sunk)-1]
-	r.audio.mu.Unlock()
-	if mixed[0] != 3000 || mixed[159] != 3000 {
-		t.Errorf("speaker got %d, want both calls mixed (3000)", mixed[0])
+	r.mustDo(api.CmdCallMute.Name, &api.MuteArgs{CallRef: api.CallRef{Line: 1}, Mute: true})
+	r.ticks(2)
+	if audio.RMS(s1.lastWritten()) != 0 {
+		t.Error("muted line 1 got microphone audio")
 	}
 }
 

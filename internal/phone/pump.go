@@ -33,6 +33,7 @@ type pump struct {
 	zero    []int16
 	ringBuf []int16
 	ring    *ringTone
+	wait    *waitTone
 	ringing bool // the plan's ring as of the last frame, to start each ring at the top of the cadence
 	meters  levelMeters
 }
@@ -44,7 +45,7 @@ func newPump(io AudioIO, log *slog.Logger, emit func(name string, data any)) *pu
 		io: io, log: log, emit: emit,
 		tx: make([]int16, audio.FrameSamples), rx: make([]int16, audio.FrameSamples),
 		mix: make([]int16, audio.FrameSamples), zero: make([]int16, audio.FrameSamples),
-		ringBuf: make([]int16, audio.FrameSamples), ring: newRingTone(),
+		ringBuf: make([]int16, audio.FrameSamples), ring: newRingTone(), wait: newWaitTone(),
 	}
 	p.plan.Store(&mixPlan{vol: unityVolumes})
 	if r, ok := io.(RingerOutput); ok {
@@ -101,16 +102,17 @@ func (p *pump) frame() (api.Levels, bool) {
 		for i := range pl.legs {
 			l := &pl.legs[i]
 			out := p.tx
-			if l.muted || l.held {
+			if l.muted || l.held || l.detached {
 				out = p.zero
 			}
 			if !l.remoteHeld {
 				l.stream.WriteFrame(out)
 			}
-			if l.stream.ReadFrame(p.rx) && !l.held {
+			if l.stream.ReadFrame(p.rx) && !l.held && !l.detached {
 				audio.Mix(p.mix, p.rx)
 			}
 		}
+		p.waitFrame(pl)
 		audio.Gain(p.mix, gain(pl.vol.output))
 	}
 	if p.ringFrame(pl) {

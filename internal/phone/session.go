@@ -270,7 +270,7 @@ func (p *Phone) ring(c *call) {
 	p.announce(c)
 	p.apply(c, inRing, 0, "")
 	if p.settings.AutoAnswer {
-		p.apply(c, inAnswer, 0, "")
+		p.answerCall(c)
 	}
 }
 
