@@ -815,6 +815,19 @@ const ACCOUNT_PARAMS = {
   authusername: "authUsername", proxyaddress: "outboundProxy", transport: "transport", registerinterval: "registerInterval",
 };
 
+/**
+ * Mizu's `autohold` -> the engine's `autoHold` setting: 0 holds nothing; 1 to 6 (Mizu's
+ * incoming, outgoing, both, on line change and their sums) hold the call being left,
+ * which the engine does on every turn to another line. Anything else (unset) leaves
+ * the engine's setting as it is (null).
+ */
+function autoHold(value) {
+  const v = str(value).trim().toLowerCase();
+  if (v === "0" || v === "false") return false;
+  if (/^[1-6]$/.test(v) || v === "true") return true;
+  return null;
+}
+
 // ---------------------------------------------------------------------------
 // storage and small helpers
 
@@ -975,7 +988,15 @@ class WebphoneAPI {
     } catch { /* not persisted */ }
     this.parameters[n] = v;
     if (n === "customsipheader") this.setsipheader(v);
+    if (n === "autohold" && this.phone?.status === "connected") this.applyAutoHold(this.phone);
     return true;
+  }
+
+  /** Sends the `autohold` parameter to the engine's `autoHold` setting, when one is set. */
+  applyAutoHold(ph) {
+    const want = autoHold(this.param("autohold"));
+    if (want === null || ph.state.settings?.autoHold === want) return;
+    ph.setSettings({ autoHold: want }).catch((e) => this.log(`autohold failed: ${e.code}`));
   }
 
   // -- lifecycle ----------------------------------------------------------------
@@ -1071,6 +1092,7 @@ class WebphoneAPI {
       this.notify("START,sip");
       if (this.param("serveraddress") && this.param("username") && this.param("register") !== "0") this.register();
     }
+    if (this.phone) this.applyAutoHold(this.phone);
     const pending = this.queue.splice(0);
     for (const op of pending) {
       try {

@@ -121,6 +121,8 @@ export interface Devices {
 export interface Settings {
   rtpTimeout: number;
   autoAnswer: boolean;
+  /** Hold the call being left when turning to another line (default true). */
+  autoHold: boolean;
   dtmfDelayMs: number;
   maxLines: number;
   audioInput: string;
@@ -241,7 +243,7 @@ export declare class Phone {
   getAccount(): Promise<Account>;
   register(): Promise<{}>;
   unregister(): Promise<{}>;
-  setSettings(fields: Partial<Pick<Settings, "rtpTimeout" | "autoAnswer" | "dtmfDelayMs">>): Promise<Settings>;
+  setSettings(fields: Partial<Pick<Settings, "rtpTimeout" | "autoAnswer" | "autoHold" | "dtmfDelayMs">>): Promise<Settings>;
   listDevices(): Promise<Devices>;
   selectDevices(sel: { input?: string; output?: string; ringer?: string }): Promise<Devices>;
   setVolume(vol: { input?: number; output?: number; ringer?: number }): Promise<Devices>;

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { engineRequirements, startEngine } from "./harness.mjs";
 import { startUAS } from "./sipuas.mjs";
+import { connect } from "../lib/wpservice.js";
 
 let engine, api;
 const events = [];     // onEvent("event", ...) notifications
@@ -47,6 +48,24 @@ test("loads, starts by itself and answers as the ns engine", engineRequirements(
   assert.equal(api.getenginename(), "ns");
   assert.match(api.getStatus(), /^STATUS,-1,(Ready|Initializing|Registered)/);
   assert.ok(events.includes("START,api") && events.includes("START,sip"));
+});
+
+test("autohold reaches the engine's autoHold setting", engineRequirements(), async () => {
+  await until("started", () => appStates.includes("started"));
+  // A second client watches the engine's settings.
+  const token = readFileSync(path.join(engine.dataDir, "token"), "utf8").trim();
+  const watcher = connect({ ports: [engine.port], secure: false, token });
+  const setting = () => watcher.state.settings?.autoHold;
+  await until("the engine's default", () => setting() === true);
+  try {
+    api.setparameter("autohold", "0");
+    await until("autoHold off", () => setting() === false);
+    api.setparameter("autohold", "3"); // Mizu: incoming and outgoing calls
+    await until("autoHold on", () => setting() === true);
+  } finally {
+    api.setparameter("autohold", "NULL");
+    watcher.close();
+  }
 });
 
 test("no function ever throws, whatever it is given", engineRequirements(), () => {
