@@ -35,6 +35,7 @@ func TestParseOverlaysAndValidates(t *testing.T) {
 		`{"sip":{"onNetworkChange":"hangup"}}`:        "sip.onNetworkChange",
 		`{"audio":{"input":"wav"}}`:                   "audio.input",
 		`{"settings":{"maxLines":0}}`:                 "settings.maxLines",
+		`{"settings":{"maxLines":17}}`:                "settings.maxLines",
 		`{"control":{"allowedOrigins":["crm.com"]}}`:  "allowedOrigins",
 		`{"control":{"fallbackPorts":[70000]}}`:       "fallbackPorts",
 		`{"log":{"level":"loud"}}`:                    "log.level",
