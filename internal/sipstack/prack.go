@@ -3,6 +3,7 @@ package sipstack
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -117,9 +118,14 @@ func (c *Call) earlyAnswer(res *sip.Response) {
 	}
 	c.mu.Lock()
 	c.sdp.setRemote(res.Body())
-	c.earlyDialogs = append(c.earlyDialogs, id)
+	known := slices.Contains(c.earlyDialogs, id)
+	if !known {
+		c.earlyDialogs = append(c.earlyDialogs, id)
+	}
 	c.mu.Unlock()
-	c.st.addCall(id, c)
+	if !known {
+		c.st.addCall(id, c)
+	}
 }
 
 // inEarlyDialog reports whether the call is ours, not yet answered, and has

@@ -77,6 +77,8 @@ func (c *Call) resendReliable(r *reliableResponse, res *sip.Response) {
 			return
 		case <-c.uas.Context().Done():
 			return
+		case <-c.st.ctx.Done():
+			return
 		case <-giveUp.C:
 			c.refuseUnacknowledged()
 			return
