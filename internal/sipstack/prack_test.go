@@ -130,7 +130,7 @@ func peerPrack(ctx context.Context, sess *sipgo.DialogClientSession, rack string
 // To a caller that supports 100rel our 180 goes reliably and again after T1 while no
 // PRACK comes; a PRACK naming another response gets 481, the right one 200 and ends
 // the retransmissions, so the INVITE is not refused when their time is up, and the
-// call is answered.
+// call is answered and confirmed by an ACK with the INVITE's CSeq.
 func TestIncomingReliableRingingUntilPRACKed(t *testing.T) {
 	shortReliableGiveUp(t)
 	p := newPeer(t)
@@ -178,13 +178,22 @@ func TestIncomingReliableRingingUntilPRACKed(t *testing.T) {
 			t.Fatalf("180 not the same reliable response:\n%s", r)
 		}
 	}
-	if err := sess.Ack(ctx); err != nil {
+	// The ACK keeps the INVITE's CSeq number, below the PRACK's (RFC 3261 section
+	// 13.2.2.4); sipgo's own ACK would carry the PRACK's.
+	if err := p.cli.WriteRequest(forkRequest(sess.InviteRequest, sess.InviteResponse, sip.ACK)); err != nil {
 		t.Fatal(err)
 	}
-	if err := sess.Bye(ctx); err != nil {
-		t.Fatalf("peer BYE: %v", err)
+	for in.Call.getState() != stateEstablished {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the stack never took the ACK")
+		case <-time.After(time.Millisecond):
+		}
 	}
-	expectCall(t, rec, in.Call, RemoteBye, 0)
+	if err := in.Call.Hangup(ctx); err != nil {
+		t.Fatalf("BYE: %v", err)
+	}
+	expectCall(t, rec, in.Call, Ended, 0)
 }
 
 // A reliable 180 never PRACKed is sent again until 64*T1 (here shortened) and the

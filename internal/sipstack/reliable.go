@@ -119,10 +119,8 @@ func (s *Stack) onPrack(req *sip.Request, tx sip.ServerTransaction) {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
 		return
 	}
-	if err := c.uas.ReadRequest(req, tx); err != nil {
-		_ = tx.Respond(sip.NewResponseFromRequest(req, 500, "Server Internal Error", nil))
-		return
-	}
+	// The dialog's remote CSeq stays the INVITE's: sipgo checks the ACK of our 2xx,
+	// which keeps the INVITE's number, against it.
 	_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
 }
 
