@@ -39,7 +39,9 @@ func (c *Call) awaitAnswer(sess *sipgo.DialogClientSession, acc Account) error {
 		OnResponse: func(res *sip.Response) error {
 			switch {
 			case res.IsProvisional():
-				c.onProvisional(res)
+				if c.takeProvisional(sess, res) {
+					c.onProvisional(res)
+				}
 				return errNextResponse
 			case res.StatusCode == 401 || res.StatusCode == 407:
 				if challenges++; challenges > maxChallenges {

@@ -41,15 +41,18 @@ type Call struct {
 	timer      *sessionTimer // the session timer (RFC 4028), nil without one
 
 	// outgoing
-	uac         *sipgo.DialogClientSession
-	tap         *inviteTap    // the INVITE's client transaction (invitetap.go)
-	abandon     func()        // stops waiting for the INVITE's final response (answer.go)
-	provisional bool          // a 1xx came: a CANCEL may go (cancel.go)
-	cancelSent  bool          // our CANCEL is out, or on its way
-	inviteDone  chan struct{} // closed when the INVITE transaction is over
+	uac          *sipgo.DialogClientSession
+	tap          *inviteTap        // the INVITE's client transaction (invitetap.go)
+	abandon      func()            // stops waiting for the INVITE's final response (answer.go)
+	provisional  bool              // a 1xx came: a CANCEL may go (cancel.go)
+	cancelSent   bool              // our CANCEL is out, or on its way
+	inviteDone   chan struct{}     // closed when the INVITE transaction is over
+	rseqs        map[string]uint32 // the last RSeq PRACKed, by early dialog's To tag (prack.go)
+	earlyDialogs []string          // early dialogs whose offer/answer is done (prack.go)
 
 	// incoming
-	uas *sipgo.DialogServerSession
+	uas      *sipgo.DialogServerSession
+	reliable *reliableResponse // our last reliable provisional response (reliable.go)
 }
 
 // CallID returns the SIP Call-ID of the call.
@@ -77,9 +80,12 @@ func (c *Call) emitEvent(ev CallEvent) {
 		c.closed = true
 		c.mu.Lock()
 		c.state = stateEnded
-		id := c.dialogID
+		id, early := c.dialogID, c.earlyDialogs
 		c.mu.Unlock()
 		if id != "" {
+			c.st.removeCall(id)
+		}
+		for _, id := range early {
 			c.st.removeCall(id)
 		}
 		c.stopSessionTimer()

@@ -7,16 +7,34 @@ import (
 )
 
 // supportedExtensions are the SIP option tags we implement, the one list that our
-// Supported header and the check of a request's Require read: timer (RFC 4028,
-// sessiontimer.go). 100rel (RFC 3262) joins it when it is implemented.
-var supportedExtensions = []string{"timer"}
+// Supported header and the check of a request's Require read: 100rel (RFC 3262,
+// prack.go and reliable.go) and timer (RFC 4028, sessiontimer.go).
+var supportedExtensions = []string{rel100, "timer"}
 
 // supportedHeader is our Supported header, nil while we support no extension.
 func supportedHeader() sip.Header {
-	if len(supportedExtensions) == 0 {
+	return supportedOf(supportedExtensions)
+}
+
+// supportedInDialog is the Supported header of our requests inside a dialog
+// (re-INVITE, UPDATE): without 100rel, for we PRACK only the provisional responses
+// to our initial INVITE.
+func supportedInDialog() sip.Header {
+	var tags []string
+	for _, tag := range supportedExtensions {
+		if tag != rel100 {
+			tags = append(tags, tag)
+		}
+	}
+	return supportedOf(tags)
+}
+
+// supportedOf is a Supported header listing tags, nil for none.
+func supportedOf(tags []string) sip.Header {
+	if len(tags) == 0 {
 		return nil
 	}
-	return sip.NewHeader("Supported", strings.Join(supportedExtensions, ", "))
+	return sip.NewHeader("Supported", strings.Join(tags, ", "))
 }
 
 // unsupportedRequired lists the option tags of req's Require headers that we do not

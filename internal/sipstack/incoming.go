@@ -135,13 +135,17 @@ func (s *Stack) onOptions(req *sip.Request, tx sip.ServerTransaction) {
 	_ = tx.Respond(res)
 }
 
-// Ring sends 180 Ringing for an incoming call not yet answered.
+// Ring sends 180 Ringing for an incoming call not yet answered, reliably when the
+// caller supports 100rel (reliable.go).
 func (c *Call) Ring() error {
 	if !c.incoming {
 		return ErrCallState
 	}
 	if st := c.getState(); st != stateInviting {
 		return stateError(st)
+	}
+	if wantsReliable(c.uas.InviteRequest) {
+		return c.ringReliably()
 	}
 	return c.uas.Respond(180, "Ringing", nil)
 }

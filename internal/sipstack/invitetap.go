@@ -21,6 +21,7 @@ type inviteTap struct {
 	tx       sip.ClientTransaction
 	req      *sip.Request
 	answered string // the To tag of the 2xx that answered the call, once known
+	prackSeq uint32 // the CSeq number of the last PRACK sent (prack.go), 0 before
 }
 
 // tapped returns a copy of dua whose client reports its transactions to a new tap.
@@ -37,6 +38,7 @@ func tapped(dua *sipgo.DialogUA) (*sipgo.DialogUA, *inviteTap) {
 // transaction layer makes it, and an ACK straight to the transport.
 func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTransaction, error) {
 	if req.IsAck() {
+		t.ackOfInvite(req)
 		return nil, t.tpl.WriteMsg(req)
 	}
 	tx, err := t.txl.NewClientTransaction(ctx, req)
@@ -51,13 +53,30 @@ func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTr
 		tx.Terminate()
 		return nil, err
 	}
+	if req.Method == sip.PRACK {
+		t.mu.Lock()
+		t.prackSeq = req.CSeq().SeqNo
+		t.mu.Unlock()
+	}
 	if initial {
 		t.mu.Lock()
-		t.tx, t.req = tx, req
+		t.tx, t.req, t.prackSeq = tx, req, 0
 		t.mu.Unlock()
 		return &dialogTx{ClientTransaction: tx, tap: t}, nil
 	}
 	return tx, nil
+}
+
+// ackOfInvite gives the ACK of the INVITE's 2xx the INVITE's CSeq number (RFC 3261
+// section 13.2.2.4). sipgo's session numbers it with the dialog's last CSeq, which
+// our PRACKs have raised; so an ACK numbered as the last PRACK is that ACK (any later
+// request of ours, a re-INVITE and its ACK, is numbered higher).
+func (t *inviteTap) ackOfInvite(ack *sip.Request) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if cseq := ack.CSeq(); cseq != nil && t.prackSeq != 0 && cseq.SeqNo == t.prackSeq && t.req != nil {
+		cseq.SeqNo = t.req.CSeq().SeqNo
+	}
 }
 
 // answeredBy notes the 2xx that answered the call: its dialog is the call's.

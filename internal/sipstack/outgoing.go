@@ -160,13 +160,20 @@ func (c *Call) invite(dua *sipgo.DialogUA, req *sip.Request, acc Account) (*sipg
 
 // restartInvite readies the call for the INVITE that follows a 3xx, unless a hangup
 // came meanwhile: a CANCEL again waits for that INVITE's first provisional response.
+// The early dialogs of the last INVITE are forgotten.
 func (c *Call) restartInvite() bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.state != stateInviting {
+		c.mu.Unlock()
 		return false
 	}
 	c.provisional, c.cancelSent = false, false
+	early := c.earlyDialogs
+	c.rseqs, c.earlyDialogs = nil, nil
+	c.mu.Unlock()
+	for _, id := range early {
+		c.st.removeCall(id)
+	}
 	return true
 }
 

@@ -105,6 +105,7 @@ func newPeerOn(t *testing.T, ip string) *peer {
 	}))
 	srv.OnBye(record(p.handleBye))
 	srv.OnUpdate(record(p.handleUpdate))
+	srv.OnPrack(record(p.handlePrack))
 	done, tcpDone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(done); _ = srv.ServeUDP(pc) }()
 	go func() { defer close(tcpDone); _ = srv.ServeTCP(ln) }()
@@ -306,6 +307,11 @@ func (p *peer) handleUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	h(p, req, tx)
+}
+
+// handlePrack answers a PRACK 200.
+func (p *peer) handlePrack(req *sip.Request, tx sip.ServerTransaction) {
+	_ = tx.Respond(sip.NewResponseFromRequest(req, 200, "OK", nil))
 }
 
 func (p *peer) handleBye(req *sip.Request, tx sip.ServerTransaction) {

@@ -207,7 +207,7 @@ func (t *sessionTerms) requestHeaders(req *sip.Request) {
 		refresher = refresherUAC
 	}
 	req.AppendHeader(sip.NewHeader("Session-Expires", seconds(t.interval)+";refresher="+refresher))
-	if h := supportedHeader(); h != nil {
+	if h := supportedInDialog(); h != nil {
 		req.AppendHeader(h)
 	}
 }

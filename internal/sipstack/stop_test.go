@@ -59,6 +59,16 @@ func TestCloseInEveryCallState(t *testing.T) {
 			}
 			return c
 		}},
+		{"ringing in reliably, no PRACK yet", func(t *testing.T, p *peer, st *Stack, rec *recorder) *Call {
+			if _, err := p.dialWith(context.Background(), st, testSDP(50000), sip.NewHeader("Require", "100rel")); err != nil {
+				t.Fatal(err)
+			}
+			c := rec.incoming().Call
+			if err := c.Ring(); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}},
 		{"connected", func(t *testing.T, p *peer, st *Stack, rec *recorder) *Call {
 			p.set(func(p *peer) { p.onInvite = reInviteAnswerer(testSDP(50000), nil) })
 			c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice"})

@@ -11,8 +11,13 @@ import (
 // UPDATE (RFC 3311) in a confirmed dialog, both ways. Received, it is answered as
 // a re-INVITE is (reinvite.go): an SDP offer gets our answer and an Updated event,
 // one without SDP a bare 200; either refreshes the session timer. Sent, it is our
-// session refresh when the peer allows it (sessiontimer_run.go). UPDATE in an early
-// dialog is not supported: 500 with Retry-After, as a re-INVITE then gets.
+// session refresh when the peer allows it (sessiontimer_run.go).
+//
+// In an early dialog of our call whose offer/answer is done by a reliable
+// provisional response (prack.go), an UPDATE's offer is answered the same way and
+// reported as a Provisional event with its SDP: new early media (RFC 3311 section
+// 5.1). In an incoming call's early dialog our answer is still owed to the INVITE,
+// so an offer there gets 500 with Retry-After, as a re-INVITE then gets.
 
 // onUpdate answers an UPDATE inside one of our dialogs; one for a dialog we do not
 // know gets 481, one below our Min-SE 422, one requiring an extension we lack 420,
@@ -33,7 +38,8 @@ func (s *Stack) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		}
 	}
 	offer := req.Body()
-	body, code, reason := c.answerUpdate(offer)
+	early := c.inEarlyDialog()
+	body, code, reason := c.answerUpdate(offer, early)
 	if code != 200 {
 		c.log.Info("UPDATE refused", "code", code, "reason", reason)
 		res := sip.NewResponseFromRequest(req, code, reason, nil)
@@ -55,14 +61,22 @@ func (s *Stack) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		c.log.Warn("UPDATE answer not sent", "error", err)
 		return
 	}
-	if len(offer) > 0 {
+	switch {
+	case len(offer) == 0:
+	case early:
+		c.emit(Provisional, 0, "UPDATE", append([]byte(nil), offer...))
+	default:
 		c.emitEvent(CallEvent{Kind: Updated, Reason: "UPDATE", SDP: append([]byte(nil), offer...), RemoteHeld: c.remoteHeld()})
 	}
 }
 
 // answerUpdate decides the response to an UPDATE: an offer is answered as a
-// re-INVITE's is; without one the answer is a bare 200 in a confirmed dialog.
-func (c *Call) answerUpdate(offer []byte) ([]byte, int, string) {
+// re-INVITE's is, or in an early dialog whose offer/answer is done (early) with our
+// answer; without one the answer is a bare 200 in such a dialog or a confirmed one.
+func (c *Call) answerUpdate(offer []byte, early bool) ([]byte, int, string) {
+	if early {
+		return c.answerEarlyUpdate(offer)
+	}
 	if len(offer) > 0 {
 		return c.answerReInvite(offer)
 	}
@@ -95,4 +109,19 @@ func (c *Call) sendUpdate(ctx context.Context) error {
 	}
 	c.refreshAnswered(res)
 	return nil
+}
+
+// answerEarlyUpdate answers an UPDATE in an early dialog of our call: an offer
+// with our answer (488 when unusable), none with a bare 200.
+func (c *Call) answerEarlyUpdate(offer []byte) ([]byte, int, string) {
+	if len(offer) == 0 {
+		return nil, 200, "OK"
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	body, err := c.sdp.answer(offer)
+	if err != nil {
+		return nil, 488, "Not Acceptable Here"
+	}
+	return body, 200, "OK"
 }
