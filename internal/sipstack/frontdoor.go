@@ -100,8 +100,15 @@ const (
 	malformed                // answer 400 (or 416, 505) and drop (frontdoor_torture.go)
 )
 
-// judge decides on one message of data from src, read from transport (UDP or TCP).
+// judge decides on one message of data from src.
 func (d *door) judge(data []byte, src netip.Addr) verdict {
+	return d.judgeHead(data, len(data), src, false)
+}
+
+// judgeHead decides on a message of size bytes from src, of which data holds all,
+// or the headers only when it is larger than maxRequest (a stream's message, whose
+// body is not held). reliable tells a stream's message from a datagram.
+func (d *door) judgeHead(data []byte, size int, src netip.Addr, reliable bool) verdict {
 	if isKeepAlive(data) {
 		return pass
 	}
@@ -121,14 +128,14 @@ func (d *door) judge(data []byte, src netip.Addr) verdict {
 		d.log.note("stranger", "request from a source the filter refuses dropped", "source", src.String(), "method", method)
 		return drop
 	}
-	if len(data) > maxRequest {
-		d.log.note("size", "request too large", "source", src.String(), "bytes", len(data))
+	if size > maxRequest {
+		d.log.note("size", "request too large", "source", src.String(), "bytes", size)
 		if admitted && method != "ACK" {
 			return tooBig
 		}
 		return drop
 	}
-	if f := inspect(data, false); f != nil {
+	if f := inspect(data, reliable); f != nil {
 		d.log.note("malformed", "malformed request refused", "source", src.String(), "method", method, "reason", f.reason)
 		if admitted && method != "ACK" {
 			return malformed

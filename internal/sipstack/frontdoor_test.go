@@ -281,6 +281,14 @@ trickle:
 	}
 }
 
+// req is a request such as a phone sends, with every header a request needs and
+// no body, in the dialog named by callID.
+func req(method, callID string) []byte {
+	return []byte(method + " sip:a@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bK-" + method + "\r\n" +
+		"From: <sip:b@192.0.2.7>;tag=b\r\nTo: <sip:a@192.0.2.1>\r\nCall-ID: " + callID + "\r\n" +
+		"CSeq: 1 " + method + "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+}
+
 // TestFrontDoorJudge: strangers' requests stop at the door but for INVITE, ACK and
 // a request of one of our calls; responses pass.
 func TestFrontDoorJudge(t *testing.T) {
@@ -288,9 +296,6 @@ func TestFrontDoorJudge(t *testing.T) {
 	st.calls["ours__a__b"] = &Call{}
 	d := newDoor(st)
 	stranger, home := netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("127.0.0.1")
-	req := func(method, callID string) []byte {
-		return []byte(method + " sip:a@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.7\r\nCall-ID: " + callID + "\r\n\r\n")
-	}
 	tests := []struct {
 		name string
 		data []byte
@@ -303,7 +308,8 @@ func TestFrontDoorJudge(t *testing.T) {
 		{"stranger ACK of that 403", req("ACK", "x"), stranger, drop},
 		{"stranger re-INVITE of our call", req("INVITE", "ours"), stranger, pass},
 		{"stranger BYE of our call", req("BYE", "ours"), stranger, pass},
-		{"stranger BYE in compact form", []byte("BYE sip:a SIP/2.0\r\ni: ours\r\n\r\n"), stranger, pass},
+		{"stranger BYE in compact form", []byte("BYE sip:a SIP/2.0\r\nv: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bK-c\r\n" +
+			"f: <sip:b@192.0.2.7>;tag=b\r\nt: <sip:a@192.0.2.1>;tag=a\r\ni: ours\r\nCSeq: 2 BYE\r\n\r\n"), stranger, pass},
 		{"stranger response", []byte("SIP/2.0 200 OK\r\nCall-ID: x\r\n\r\n"), stranger, pass},
 		{"keep-alive", []byte("\r\n\r\n"), stranger, pass},
 		{"home OPTIONS", req("OPTIONS", "x"), home, pass},
@@ -328,9 +334,6 @@ func TestFrontDoorStrangersCannotStarveTheServer(t *testing.T) {
 	d := newDoor(st)
 	now := time.Now()
 	d.buckets = newBuckets(func() time.Time { return now })
-	req := func(method, callID string) []byte {
-		return []byte(method + " sip:a@192.0.2.1 SIP/2.0\r\nCall-ID: " + callID + "\r\n\r\n")
-	}
 
 	passed := 0
 	for i := range 64 { // 64 addresses, each beyond its own burst

@@ -25,7 +25,7 @@ func (c doorPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		case refuse:
 			c.answer(b[:n], addr, 403, "Forbidden")
 		case malformed:
-			if res := refusal(b[:n]); res != nil {
+			if res := refusal(b[:n], false); res != nil {
 				_, _ = c.PacketConn.WriteTo(res, addr) // to the source, as rport asks (RFC 3581)
 			}
 		}
