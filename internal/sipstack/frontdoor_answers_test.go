@@ -158,8 +158,9 @@ func TestRefusalsCarryWhatTheyMust(t *testing.T) {
 }
 
 // TestFrontDoorTCPAnswersAndGoesOn: on one TCP connection a malformed request is
-// answered 400 with its fault and a request too large 513, by the door, and the
-// requests after each are served on the same connection.
+// answered 400 with its fault and a request too large 513, by the door, bytes that
+// are no message are dropped, and the requests after each are served on the same
+// connection.
 func TestFrontDoorTCPAnswersAndGoesOn(t *testing.T) {
 	st, _ := newTestStack(t, nil, nil)
 	c := newDoorClient(t, st, "tcp")
@@ -174,8 +175,13 @@ func TestFrontDoorTCPAnswersAndGoesOn(t *testing.T) {
 		{c.request("OPTIONS", "", "", ""), 200, "OK"},
 		{tooLarge, 513, "Message Too Large"},
 		{c.request("OPTIONS", "", "", ""), 200, "OK"},
+		{[]byte("HELLO\r\nContent-Length: 0\r\n\r\n"), 0, ""}, // no answer due
+		{c.request("OPTIONS", "", "", ""), 200, "OK"},
 	} {
 		c.send(t, st, tt.req)
+		if tt.code == 0 {
+			continue
+		}
 		if res := c.next(t); res.StatusCode != tt.code || res.Reason != tt.reason {
 			t.Fatalf("answer %d %s, want %d %s", res.StatusCode, res.Reason, tt.code, tt.reason)
 		}
