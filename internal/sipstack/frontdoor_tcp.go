@@ -172,6 +172,14 @@ func (c *doorConn) admit(p piece) {
 	}
 }
 
+// Write writes b, a From's empty tag taken off (untidy).
+func (c *doorConn) Write(b []byte) (int, error) {
+	if _, err := c.Conn.Write(untidy(b)); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
 // reply writes a stateless answer on the connection.
 func (c *doorConn) reply(res []byte) {
 	if res != nil {

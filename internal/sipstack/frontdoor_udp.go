@@ -39,3 +39,11 @@ func (c doorPacketConn) answer(data []byte, to net.Addr, code int, reason string
 		_, _ = c.PacketConn.WriteTo(res, to)
 	}
 }
+
+// WriteTo sends b to addr, a From's empty tag taken off (untidy).
+func (c doorPacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	if _, err := c.PacketConn.WriteTo(untidy(b), addr); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
