@@ -64,9 +64,13 @@ func init() {
 	// the rest; a uint16 holds all of maxDatagram.
 	sip.TransportBufferReadSize = 65535
 	// sipgo refuses to send a message over UDP within 200 bytes of UDPMTUSize. RFC
-	// 3261 section 18.1.1 would move such a request to TCP; the account's transport
-	// is what its server accepts, so we send it over UDP, fragmented, as pjsua does
-	// by default, and a response goes back the way its request came (section 18.2.2).
+	// 3261 section 18.1.1 would move a request of more than 1,300 bytes to TCP, which
+	// is right only where the server listens on TCP. Nothing tells us so: the engine
+	// resolves no NAPTR or SRV records (RFC 3263), and an account on UDP names a
+	// server that may take UDP only. So a request goes over the transport its account
+	// or target names, UDP fragmented if need be, as pjsua does by default; an
+	// account whose server takes TCP says transport tcp. A response goes back the
+	// way its request came (section 18.2.2).
 	sip.UDPMTUSize = maxDatagram + 200
 }
 
