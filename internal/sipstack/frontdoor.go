@@ -26,7 +26,9 @@ import (
 //     transaction, and goes no further;
 //   - TCP connections are capped per source and in total, a message must arrive
 //     whole within headerTimeout of its first byte, and a connection is closed after
-//     idleTimeout without a message (frontdoor_tcp.go).
+//     idleTimeout without a message (frontdoor_tcp.go); a connection's stream is
+//     cut into whole messages by their Content-Length (frontdoor_stream.go), and
+//     each is judged as a datagram is, the door's answers written on it.
 //
 //   - a malformed request (frontdoor_torture.go) is answered 400 Bad Request with
 //     the fault in the reason phrase (416 for a Request-URI scheme we do not serve,
