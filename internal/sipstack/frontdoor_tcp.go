@@ -160,6 +160,8 @@ func (c *doorConn) admit(p piece) {
 	}
 	switch c.d.judgeHead(p.data, p.size, c.src, true) {
 	case pass:
+		// A message without a Content-Length passes only as a response, which the
+		// door does not inspect; sipgo would end the connection for it.
 		if !p.unframed {
 			c.out = append(c.out, tidyAddresses(p.data))
 		}
