@@ -281,8 +281,8 @@ trickle:
 	}
 }
 
-// judgedRequest is a request such as a phone sends, with every header a request needs and
-// no body, in the dialog named by callID.
+// judgedRequest is a request such as a phone sends, with every header a request
+// needs and no body, naming the Call-ID callID.
 func judgedRequest(method, callID string) []byte {
 	return []byte(method + " sip:a@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bK-" + method + "\r\n" +
 		"From: <sip:b@192.0.2.7>;tag=b\r\nTo: <sip:a@192.0.2.1>\r\nCall-ID: " + callID + "\r\n" +
