@@ -15,8 +15,8 @@ import (
 
 // TestTortureMessagesAtTheEngine sends a representative subset of the RFC 4475 and
 // RFC 5118 messages (internal/sipstack tests them all against the stack) to the
-// engine's binary over UDP: each malformed one is answered with its code at the
-// address it came from and rings nothing; a plain INVITE sent last is the first
+// engine's binary over UDP and over TCP: each malformed one is answered with its
+// code at the address it came from (on its connection) and rings nothing; a plain INVITE sent last is the first
 // call the engine announces, which proves both that none before it rang and that
 // the engine is alive after them. (The valid torture INVITEs offer media at
 // addresses outside this machine, toward which a ringing call would punch, so the
@@ -36,22 +36,24 @@ func TestTortureMessagesAtTheEngine(t *testing.T) {
 		{"rfc5118/ipv6-bad.dat", "400"},
 	}
 	for _, r := range refused {
-		conn, err := net.Dial("udp", e.sipAddr())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		if _, err := conn.Write(torture(t, r.file)); err != nil {
-			t.Fatal(err)
-		}
-		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		buf := make([]byte, 65535)
-		n, err := conn.Read(buf)
-		if err != nil {
-			t.Fatalf("%s: no answer: %v", r.file, err)
-		}
-		if got := string(buf[:n]); !strings.HasPrefix(got, "SIP/2.0 "+r.code+" ") {
-			t.Fatalf("%s: answer %q, want %s", r.file, strings.SplitN(got, "\r\n", 2)[0], r.code)
+		for _, proto := range []string{"udp", "tcp"} {
+			conn, err := net.Dial(proto, e.sipAddr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := conn.Write(torture(t, r.file)); err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			buf := make([]byte, 65535)
+			n, err := conn.Read(buf)
+			conn.Close() // the door takes 8 connections from one address
+			if err != nil {
+				t.Fatalf("%s over %s: no answer: %v", r.file, proto, err)
+			}
+			if got := string(buf[:n]); !strings.HasPrefix(got, "SIP/2.0 "+r.code+" ") {
+				t.Fatalf("%s over %s: answer %q, want %s", r.file, proto, strings.SplitN(got, "\r\n", 2)[0], r.code)
+			}
 		}
 	}
 

@@ -26,7 +26,9 @@ import (
 //     transaction, and goes no further;
 //   - TCP connections are capped per source and in total, a message must arrive
 //     whole within headerTimeout of its first byte, and a connection is closed after
-//     idleTimeout without a message (frontdoor_tcp.go).
+//     idleTimeout without a message (frontdoor_tcp.go); a connection's stream is
+//     cut into whole messages by their Content-Length (frontdoor_stream.go), and
+//     each is judged as a datagram is, the door's answers written on it.
 //
 //   - a malformed request (frontdoor_torture.go) is answered 400 Bad Request with
 //     the fault in the reason phrase (416 for a Request-URI scheme we do not serve,
@@ -64,9 +66,13 @@ func init() {
 	// the rest; a uint16 holds all of maxDatagram.
 	sip.TransportBufferReadSize = 65535
 	// sipgo refuses to send a message over UDP within 200 bytes of UDPMTUSize. RFC
-	// 3261 section 18.1.1 would move such a request to TCP; the account's transport
-	// is what its server accepts, so we send it over UDP, fragmented, as pjsua does
-	// by default, and a response goes back the way its request came (section 18.2.2).
+	// 3261 section 18.1.1 would move a request of more than 1,300 bytes to TCP, which
+	// is right only where the server listens on TCP. Nothing tells us so: the engine
+	// resolves no NAPTR or SRV records (RFC 3263), and an account on UDP names a
+	// server that may take UDP only. So a request goes over the transport its account
+	// or target names, UDP fragmented if need be, as pjsua does by default; an
+	// account whose server takes TCP says transport tcp. A response goes back the
+	// way its request came (section 18.2.2).
 	sip.UDPMTUSize = maxDatagram + 200
 }
 
@@ -100,8 +106,15 @@ const (
 	malformed                // answer 400 (or 416, 505) and drop (frontdoor_torture.go)
 )
 
-// judge decides on one message of data from src, read from transport (UDP or TCP).
+// judge decides on one message of data from src.
 func (d *door) judge(data []byte, src netip.Addr) verdict {
+	return d.judgeHead(data, len(data), src, false)
+}
+
+// judgeHead decides on a message of size bytes from src, of which data holds all,
+// or the headers only when it is larger than maxRequest (a stream's message, whose
+// body is not held). reliable tells a stream's message from a datagram.
+func (d *door) judgeHead(data []byte, size int, src netip.Addr, reliable bool) verdict {
 	if isKeepAlive(data) {
 		return pass
 	}
@@ -121,14 +134,14 @@ func (d *door) judge(data []byte, src netip.Addr) verdict {
 		d.log.note("stranger", "request from a source the filter refuses dropped", "source", src.String(), "method", method)
 		return drop
 	}
-	if len(data) > maxRequest {
-		d.log.note("size", "request too large", "source", src.String(), "bytes", len(data))
+	if size > maxRequest {
+		d.log.note("size", "request too large", "source", src.String(), "bytes", size)
 		if admitted && method != "ACK" {
 			return tooBig
 		}
 		return drop
 	}
-	if f := inspect(data, false); f != nil {
+	if f := inspect(data, reliable); f != nil {
 		d.log.note("malformed", "malformed request refused", "source", src.String(), "method", method, "reason", f.reason)
 		if admitted && method != "ACK" {
 			return malformed

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net"
 	"net/netip"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -86,75 +85,112 @@ func (c *connCounter) open() int {
 	return c.total
 }
 
-// doorConn is an accepted connection under the door's deadlines.
+// doorConn is an accepted connection under the door's deadlines. It reads the
+// stream itself, cuts it into messages and judges each as a datagram is judged:
+// sipgo reads only the messages that pass, one per Read, tidied as over UDP; a
+// malformed request, one too large or a stranger's INVITE is answered on the
+// connection, and what UDP drops is dropped.
 type doorConn struct {
 	net.Conn
 	src      netip.Addr
 	admitted bool // counted apart from the strangers (connCounter)
 	d        *door
 	closed   sync.Once
-	frame    framer // touched by Read only: sipgo reads a connection from one goroutine
+
+	// Touched by Read only: sipgo reads a connection from one goroutine.
+	in   stream
+	out  [][]byte // messages passed and not yet read, each read whole
+	err  error    // the read's error, returned once out is read
+	read []byte
 }
 
-// Read sets the deadline the connection's state asks for and reads.
+// Read returns the next message the door passes, or the bytes of it that fit b.
 func (c *doorConn) Read(b []byte) (int, error) {
+	for len(c.out) == 0 {
+		if c.err != nil {
+			return 0, c.err
+		}
+		c.err = c.readMore()
+	}
+	n := copy(b, c.out[0])
+	if c.out[0] = c.out[0][n:]; len(c.out[0]) == 0 {
+		c.out = c.out[1:]
+	}
+	return n, nil
+}
+
+// readMore reads once, under the deadline the stream's state asks for, and judges
+// the messages made whole.
+func (c *doorConn) readMore() error {
 	deadline := time.Now().Add(c.d.idleTimeout)
-	if c.frame.inMessage {
-		deadline = c.frame.started.Add(c.d.headerTimeout)
+	if c.in.inMessage() {
+		deadline = c.in.started.Add(c.d.headerTimeout)
 	}
 	if err := c.Conn.SetReadDeadline(deadline); err != nil {
+		return err
+	}
+	if c.read == nil {
+		c.read = make([]byte, 16*1024)
+	}
+	n, err := c.Conn.Read(c.read)
+	c.in.add(c.read[:n], time.Now())
+	for {
+		p, ok, tooLong := c.in.next()
+		if tooLong {
+			c.d.log.note("size", "request headers too large, the rest of the stream discarded", "source", c.src.String())
+		}
+		if !ok {
+			return err
+		}
+		c.admit(p)
+	}
+}
+
+// admit passes, answers or drops one piece of the stream.
+func (c *doorConn) admit(p piece) {
+	if p.keepAlive {
+		c.out = append(c.out, p.data)
+		return
+	}
+	if line, _, _ := bytes.Cut(p.data, []byte("\r\n")); !bytes.Contains(line, []byte(" ")) {
+		// No start line of a request or a response: sipgo drops such a datagram,
+		// but it would end the connection for it.
+		c.d.log.note("malformed", "bytes that are no message dropped", "source", c.src.String())
+		return
+	}
+	switch c.d.judgeHead(p.data, p.size, c.src, true) {
+	case pass:
+		// A message without a Content-Length passes only as a response, which the
+		// door does not inspect; sipgo would end the connection for it.
+		if !p.unframed {
+			c.out = append(c.out, tidyAddresses(p.data))
+		}
+	case tooBig:
+		c.reply(answerFrom(p.data, 513, "Message Too Large"))
+	case refuse:
+		c.reply(answerFrom(p.data, 403, "Forbidden"))
+	case malformed:
+		c.reply(refusal(p.data, true))
+	}
+}
+
+// Write writes b, a From's empty tag taken off (untidy).
+func (c *doorConn) Write(b []byte) (int, error) {
+	if _, err := c.Conn.Write(untidy(b)); err != nil {
 		return 0, err
 	}
-	n, err := c.Conn.Read(b)
-	c.frame.feed(b[:n], time.Now())
-	return n, err
+	return len(b), nil
+}
+
+// reply writes a stateless answer on the connection.
+func (c *doorConn) reply(res []byte) {
+	if res != nil {
+		_, _ = c.Conn.Write(res)
+	}
 }
 
 // Close closes the connection and uncounts it, once.
 func (c *doorConn) Close() error {
 	c.closed.Do(func() { c.d.conns.remove(c.src, c.admitted) })
 	return c.Conn.Close()
-}
-
-// framer follows the message boundaries of a stream, to know whether a message is
-// being read and since when. It keeps the headers of the message being read (up to
-// maxRequest bytes) to find their end and the Content-Length.
-type framer struct {
-	inMessage bool
-	started   time.Time // the message's first byte
-	head      []byte    // its headers so far
-	body      int       // bytes of its body still to come
-}
-
-var endOfHeaders = []byte("\r\n\r\n")
-
-// feed takes the bytes p read at now.
-func (f *framer) feed(p []byte, now time.Time) {
-	for len(p) > 0 {
-		switch {
-		case f.body > 0:
-			k := min(f.body, len(p))
-			f.body, p = f.body-k, p[k:]
-			f.inMessage = f.body > 0
-		case !f.inMessage:
-			p = bytes.TrimLeft(p, "\r\n") // keep-alives between messages
-			if len(p) > 0 {
-				f.inMessage, f.started, f.head = true, now, f.head[:0]
-			}
-		default:
-			had := len(f.head)
-			from := max(0, had-len(endOfHeaders)+1)
-			f.head = append(f.head, p[:min(len(p), max(0, maxRequest-had))]...)
-			i := bytes.Index(f.head[from:], endOfHeaders)
-			if i < 0 {
-				return // the rest of the headers is still to come (or too long: the deadline ends it)
-			}
-			end := from + i + len(endOfHeaders)
-			f.body, _ = strconv.Atoi(headerValue(f.head[:end], "Content-Length", "l"))
-			f.body = max(0, f.body)
-			f.inMessage = f.body > 0
-			p = p[end-had:]
-			f.head = f.head[:0]
-		}
-	}
 }

@@ -281,6 +281,14 @@ trickle:
 	}
 }
 
+// judgedRequest is a request such as a phone sends, with every header a request
+// needs and no body, naming the Call-ID callID.
+func judgedRequest(method, callID string) []byte {
+	return []byte(method + " sip:a@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bK-" + method + "\r\n" +
+		"From: <sip:b@192.0.2.7>;tag=b\r\nTo: <sip:a@192.0.2.1>\r\nCall-ID: " + callID + "\r\n" +
+		"CSeq: 1 " + method + "\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+}
+
 // TestFrontDoorJudge: strangers' requests stop at the door but for INVITE, ACK and
 // a request of one of our calls; responses pass.
 func TestFrontDoorJudge(t *testing.T) {
@@ -288,27 +296,25 @@ func TestFrontDoorJudge(t *testing.T) {
 	st.calls["ours__a__b"] = &Call{}
 	d := newDoor(st)
 	stranger, home := netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("127.0.0.1")
-	req := func(method, callID string) []byte {
-		return []byte(method + " sip:a@192.0.2.1 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.7\r\nCall-ID: " + callID + "\r\n\r\n")
-	}
 	tests := []struct {
 		name string
 		data []byte
 		src  netip.Addr
 		want verdict
 	}{
-		{"stranger OPTIONS", req("OPTIONS", "x"), stranger, drop},
-		{"stranger REGISTER", req("REGISTER", "x"), stranger, drop},
-		{"stranger INVITE, answered 403 at the door", req("INVITE", "x"), stranger, refuse},
-		{"stranger ACK of that 403", req("ACK", "x"), stranger, drop},
-		{"stranger re-INVITE of our call", req("INVITE", "ours"), stranger, pass},
-		{"stranger BYE of our call", req("BYE", "ours"), stranger, pass},
-		{"stranger BYE in compact form", []byte("BYE sip:a SIP/2.0\r\ni: ours\r\n\r\n"), stranger, pass},
+		{"stranger OPTIONS", judgedRequest("OPTIONS", "x"), stranger, drop},
+		{"stranger REGISTER", judgedRequest("REGISTER", "x"), stranger, drop},
+		{"stranger INVITE, answered 403 at the door", judgedRequest("INVITE", "x"), stranger, refuse},
+		{"stranger ACK of that 403", judgedRequest("ACK", "x"), stranger, drop},
+		{"stranger re-INVITE of our call", judgedRequest("INVITE", "ours"), stranger, pass},
+		{"stranger BYE of our call", judgedRequest("BYE", "ours"), stranger, pass},
+		{"stranger BYE in compact form", []byte("BYE sip:a SIP/2.0\r\nv: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bK-c\r\n" +
+			"f: <sip:b@192.0.2.7>;tag=b\r\nt: <sip:a@192.0.2.1>;tag=a\r\ni: ours\r\nCSeq: 2 BYE\r\n\r\n"), stranger, pass},
 		{"stranger response", []byte("SIP/2.0 200 OK\r\nCall-ID: x\r\n\r\n"), stranger, pass},
 		{"keep-alive", []byte("\r\n\r\n"), stranger, pass},
-		{"home OPTIONS", req("OPTIONS", "x"), home, pass},
-		{"home, too large", append(req("OPTIONS", "x"), make([]byte, maxRequest)...), home, tooBig},
-		{"stranger INVITE, too large", append(req("INVITE", "x"), make([]byte, maxRequest)...), stranger, drop},
+		{"home OPTIONS", judgedRequest("OPTIONS", "x"), home, pass},
+		{"home, too large", append(judgedRequest("OPTIONS", "x"), make([]byte, maxRequest)...), home, tooBig},
+		{"stranger INVITE, too large", append(judgedRequest("INVITE", "x"), make([]byte, maxRequest)...), stranger, drop},
 	}
 	for _, tt := range tests {
 		if got := d.judge(tt.data, tt.src); got != tt.want {
@@ -328,15 +334,12 @@ func TestFrontDoorStrangersCannotStarveTheServer(t *testing.T) {
 	d := newDoor(st)
 	now := time.Now()
 	d.buckets = newBuckets(func() time.Time { return now })
-	req := func(method, callID string) []byte {
-		return []byte(method + " sip:a@192.0.2.1 SIP/2.0\r\nCall-ID: " + callID + "\r\n\r\n")
-	}
 
 	passed := 0
 	for i := range 64 { // 64 addresses, each beyond its own burst
 		src := netip.AddrFrom4([4]byte{203, 0, 113, byte(i)})
 		for range strangerBurst + 10 {
-			if d.judge(req("INVITE", "flood"), src) == refuse { // answered 403, not dropped
+			if d.judge(judgedRequest("INVITE", "flood"), src) == refuse { // answered 403, not dropped
 				passed++
 			}
 		}
@@ -350,9 +353,9 @@ func TestFrontDoorStrangersCannotStarveTheServer(t *testing.T) {
 		src  netip.Addr
 		data []byte
 	}{
-		{"the account's server", netip.MustParseAddr("198.51.100.9"), req("OPTIONS", "x")},
-		{"loopback", netip.MustParseAddr("127.0.0.1"), req("OPTIONS", "x")},
-		{"a stranger in one of our calls", netip.MustParseAddr("192.0.2.77"), req("BYE", "ours")},
+		{"the account's server", netip.MustParseAddr("198.51.100.9"), judgedRequest("OPTIONS", "x")},
+		{"loopback", netip.MustParseAddr("127.0.0.1"), judgedRequest("OPTIONS", "x")},
+		{"a stranger in one of our calls", netip.MustParseAddr("192.0.2.77"), judgedRequest("BYE", "ours")},
 	} {
 		for i := range admittedBurst {
 			if got := d.judge(tt.data, tt.src); got != pass {

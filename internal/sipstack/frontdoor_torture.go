@@ -16,9 +16,10 @@ import (
 // statelessly, as sipgo would have no transaction to answer from.
 //
 // It reads only the Request-Line and the headers that name the request and its
-// dialog (Via, From, To, Call-ID, CSeq, Max-Forwards, Content-Length), and judges
-// what is there: a request without a header it needs is sipgo's and the handlers'
-// to refuse (RFC 4475's insuf gets its 400 from the INVITE handler).
+// dialog (Via, From, To, Call-ID, CSeq, Max-Forwards, Content-Length): a request
+// without one of the five that every request carries (RFC 3261 section 8.1.1;
+// Max-Forwards aside, which older elements leave out) is refused too, RFC 4475's
+// insuf among them.
 
 // fault is why a request is refused: a status code and its reason phrase.
 type fault struct {
@@ -36,6 +37,10 @@ var singleHeaders = map[string]string{
 	"cseq": "CSeq", "max-forwards": "Max-Forwards", "content-length": "Content-Length",
 	"l": "Content-Length", "content-type": "Content-Type", "c": "Content-Type",
 }
+
+// requiredHeaders are the headers without which no request is read (RFC 3261
+// section 8.1.1), in the order their absence is told.
+var requiredHeaders = []string{"Via", "From", "To", "Call-ID", "CSeq"}
 
 // maxCSeq is the largest CSeq sequence number (RFC 3261 section 8.1.1.5: 2**31 - 1).
 const maxCSeq = 1<<31 - 1
@@ -67,6 +72,11 @@ func inspect(data []byte, reliable bool) *fault {
 			seen[name] = h.value // the topmost Via
 		}
 	}
+	for _, name := range requiredHeaders {
+		if _, ok := seen[name]; !ok {
+			return &fault{400, "Bad Request (missing " + name + ")"}
+		}
+	}
 	if v, ok := seen["CSeq"]; ok {
 		if f := checkCSeq(v, method); f != nil {
 			return f
@@ -76,6 +86,10 @@ func inspect(data []byte, reliable bool) *fault {
 		if n, err := strconv.Atoi(v); err != nil || n < 0 || n > 255 {
 			return &fault{400, "Bad Request (Max-Forwards)"}
 		}
+	}
+	if _, ok := seen["Content-Length"]; !ok && reliable {
+		// The length frames a stream's messages (RFC 3261 section 20.14).
+		return &fault{400, "Bad Request (missing Content-Length)"}
 	}
 	if v, ok := seen["Content-Length"]; ok {
 		n, err := strconv.Atoi(v)
@@ -295,17 +309,26 @@ var answeredHeaders = []string{"Via", "From", "To", "Call-ID", "CSeq"}
 
 // refusal is the stateless answer to the malformed request in data: the status
 // line of its fault and the request's Via, From, To (with a tag), Call-ID and
-// CSeq as they came, unfolded. It is nil for a request without a fault.
-func refusal(data []byte) []byte {
-	f := inspect(data, false)
+// CSeq as they came, unfolded. It is nil for a request without a fault. reliable
+// tells a stream's message from a datagram, as for inspect.
+func refusal(data []byte, reliable bool) []byte {
+	f := inspect(data, reliable)
 	if f == nil {
 		return nil
 	}
+	return answerFrom(data, f.code, f.reason)
+}
+
+// answerFrom is the stateless answer with code and reason to the request whose
+// headers (at least) data holds, written from its header lines as they came: it
+// needs no parse, so it answers a request sipgo could not read, or one whose body
+// was never held.
+func answerFrom(data []byte, code int, reason string) []byte {
 	head, _, _ := bytes.Cut(data, []byte("\r\n\r\n"))
 	_, rest, _ := bytes.Cut(head, []byte("\r\n"))
 	headers, _ := unfold(rest) // nil when the header lines are the fault
 	var b strings.Builder
-	b.WriteString("SIP/2.0 " + strconv.Itoa(f.code) + " " + f.reason + "\r\n")
+	b.WriteString("SIP/2.0 " + strconv.Itoa(code) + " " + reason + "\r\n")
 	for _, name := range answeredHeaders {
 		for _, h := range headers {
 			if canonicalName(h.name) != name {

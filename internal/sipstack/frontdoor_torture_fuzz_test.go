@@ -32,7 +32,7 @@ func FuzzDoor(f *testing.F) {
 		}
 		if _, isRequest := startLine(data); isRequest {
 			if fl := inspect(data, false); fl != nil {
-				res := refusal(data)
+				res := refusal(data, false)
 				want := fmt.Sprintf("SIP/2.0 %d ", fl.code)
 				if !strings.HasPrefix(string(res), want) || !strings.HasSuffix(string(res), "\r\n\r\n") {
 					t.Fatalf("refusal of %q is %q, want a %d", data, res, fl.code)

@@ -68,17 +68,10 @@ func acceptsSDP(accepts []sip.Header) bool {
 
 // fill2543 fills in what an INVITE of an RFC 2543 element may lack and sipgo's
 // dialogs need: a missing Contact is the From's address, where RFC 2543 sends
-// requests within the dialog. It reports whether the From's tag is the empty one
-// the door gave it (frontdoor_torture_tidy.go), which the caller takes off again
-// before answering.
-func fill2543(req *sip.Request) (tagless bool) {
-	from := req.From()
-	if from == nil {
-		return false
-	}
-	if req.Contact() == nil {
+// requests within the dialog. (A missing From tag the door made an empty one,
+// frontdoor_torture_tidy.go.)
+func fill2543(req *sip.Request) {
+	if from := req.From(); from != nil && req.Contact() == nil {
 		req.AppendHeader(&sip.ContactHeader{Address: from.Address})
 	}
-	tag, ok := from.Params.Get("tag")
-	return ok && tag == ""
 }

@@ -13,9 +13,12 @@ import (
 // other byte stays as it came.
 //
 // A From without a tag (RFC 2543 elements send none: RFC 4475's inv2543) gets an
-// empty one, ";tag=": sipgo keys no transaction without it. RFC 3261 section
-// 12.2.2 reads a missing tag as a null one, which an empty tag is; fill2543 takes
-// it off again for our answers.
+// empty one, ";tag=": sipgo keys no transaction and no dialog without it. RFC 3261
+// section 12.2.2 reads a missing tag as a null one, which an empty tag is: the
+// caller's later requests, tagless too, get the same and find their dialog by the
+// Call-ID and our tag. sipgo writes the empty tag back as a bare ";tag", which no
+// RFC 3261 tag is; untidy takes it off what we send, so that our answers carry the
+// From as it came.
 
 // tidyAddresses returns the request in data with its From and To headers tidied,
 // or data itself when they need nothing.
@@ -121,4 +124,37 @@ func squeeze(v string) string {
 		}
 	}
 	return b.String()
+}
+
+// untidy returns the message in data with a bare ";tag" taken off its From, or
+// data itself when it has none.
+func untidy(data []byte) []byte {
+	head, body, found := bytes.Cut(data, endOfHeaders)
+	if !found || !bytes.Contains(head, []byte(";tag")) {
+		return data
+	}
+	lines := strings.Split(string(head), "\r\n")
+	for i, line := range lines[1:] {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || !isFrom(name) {
+			continue
+		}
+		addr, params := value, ""
+		if j := strings.LastIndexByte(value, '>'); j >= 0 {
+			addr, params = value[:j+1], value[j+1:]
+		}
+		kept := []string{}
+		for _, p := range strings.Split(params, ";")[1:] {
+			if !strings.EqualFold(strings.TrimSpace(p), "tag") {
+				kept = append(kept, p)
+			}
+		}
+		if len(kept) == strings.Count(params, ";") {
+			return data
+		}
+		lines[i+1] = name + ":" + addr + strings.Join(append([]string{""}, kept...), ";")
+		out := []byte(strings.Join(lines, "\r\n"))
+		return append(append(out, endOfHeaders...), body...)
+	}
+	return data
 }

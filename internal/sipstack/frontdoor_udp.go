@@ -25,7 +25,7 @@ func (c doorPacketConn) ReadFrom(b []byte) (int, net.Addr, error) {
 		case refuse:
 			c.answer(b[:n], addr, 403, "Forbidden")
 		case malformed:
-			if res := refusal(b[:n]); res != nil {
+			if res := refusal(b[:n], false); res != nil {
 				_, _ = c.PacketConn.WriteTo(res, addr) // to the source, as rport asks (RFC 3581)
 			}
 		}
@@ -38,4 +38,12 @@ func (c doorPacketConn) answer(data []byte, to net.Addr, code int, reason string
 	if res := statelessAnswer(data, code, reason); res != nil {
 		_, _ = c.PacketConn.WriteTo(res, to)
 	}
+}
+
+// WriteTo sends b to addr, a From's empty tag taken off (untidy).
+func (c doorPacketConn) WriteTo(b []byte, addr net.Addr) (int, error) {
+	if _, err := c.PacketConn.WriteTo(untidy(b), addr); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }

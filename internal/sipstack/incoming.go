@@ -27,11 +27,8 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	if acc, ok := s.account(); ok {
 		user = acc.Username
 	}
-	tagless := fill2543(req) // an RFC 2543 caller (frontdoor_torture_screen.go)
+	fill2543(req) // an RFC 2543 caller (frontdoor_torture_screen.go)
 	sess, err := s.dialogUA(tp, user, s.localIP(sourceHost(req))).ReadInvite(req, tx)
-	if tagless && err == nil {
-		sess.InviteRequest.From().Params.Remove("tag") // our answers carry the From as it came
-	}
 	if err != nil {
 		s.log.Info("bad INVITE", "error", err)
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 400, "Bad Request", nil))
