@@ -71,10 +71,14 @@ type SIP struct {
 	ListenIP string `json:"listenIP"`
 	// AcceptDirectCalls lets any host send SIP requests (direct IP calls). Without it,
 	// only loopback and the account's registrar and outbound proxy may.
-	AcceptDirectCalls bool   `json:"acceptDirectCalls"`
-	UDPPort           int    `json:"udpPort"`
-	TCPPort           int    `json:"tcpPort"`
-	UserAgent         string `json:"userAgent"`
+	AcceptDirectCalls bool `json:"acceptDirectCalls"`
+	// UDP opens the SIP UDP socket (default true). False listens on TCP only and
+	// leaves TCP and TLS accounts unchanged: for networks or hosts without UDP (wine
+	// 8 cannot open Go's UDP sockets). Calls still need UDP for their RTP.
+	UDP       bool   `json:"udp"`
+	UDPPort   int    `json:"udpPort"`
+	TCPPort   int    `json:"tcpPort"`
+	UserAgent string `json:"userAgent"`
 	// KeepAlive is the interval, in seconds, of the keep-alives sent to the registrar
 	// (or outbound proxy) while registered, which hold a NAT's mapping and check a TCP
 	// or TLS flow (Mizu keepaliveival, in ms there); 0 sends none.
