@@ -112,9 +112,10 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 			AudioInput:  cfg.Audio.Input,
 			AudioOutput: cfg.Audio.Output,
 		},
-		Version:  version,
-		Logger:   log,
-		NetWatch: netw,
+		Version:       version,
+		ConfigSources: cfg.Sources,
+		Logger:        log,
+		NetWatch:      netw,
 
 		EndCallsOnNetworkChange: cfg.SIP.OnNetworkChange == config.NetworkChangeEnd,
 	})

@@ -3,7 +3,6 @@
 package config
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -29,6 +28,10 @@ type Config struct {
 	Log      Log      `json:"log"`
 	Remote   Remote   `json:"remote"`
 	DataDir  string   `json:"dataDir,omitempty"` // account, token; default: the user config dir
+
+	// Sources names the files this config was read from, in order (SourceMachine,
+	// SourceUser, SourceFile); none when it is the embedded default. Not a JSON field.
+	Sources []string `json:"-"`
 }
 
 // Control is the loopback API.
@@ -173,10 +176,8 @@ func Default() Config {
 // Parse overlays JSON data on the defaults, refusing unknown fields, and validates.
 func Parse(data []byte) (Config, error) {
 	c := Default()
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+	if err := overlay(&c, data); err != nil {
+		return Config{}, err
 	}
 	return c, c.Validate()
 }
@@ -192,6 +193,7 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
+	c.Sources = []string{SourceFile}
 	return c, nil
 }
 
