@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -18,13 +19,14 @@ import (
 )
 
 // adminSocketPath is where the engine of cfg listens for the CLI: the configured
-// path, else beside the engine's data when the config names a data directory, else
-// the per-user default.
+// path, else beside the engine's data when the config names a data directory (a
+// socket file; on Windows, where the socket is a named pipe and no file, it stays the
+// per-user pipe), else the per-user default.
 func adminSocketPath(cfg config.Config) (string, error) {
 	switch {
 	case cfg.Control.AdminSocket != "":
 		return cfg.Control.AdminSocket, nil
-	case cfg.DataDir != "":
+	case cfg.DataDir != "" && runtime.GOOS != "windows":
 		return filepath.Join(cfg.DataDir, "admin.sock"), nil
 	}
 	return adminsock.DefaultPath()

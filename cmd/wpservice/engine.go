@@ -71,7 +71,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	}
 	adapter := &phone.SIPAdapter{}
 	stack, err := sipstack.New(sipstack.Config{
-		ListenIP: listenIP, UDPPort: cfg.SIP.UDPPort, TCPPort: cfg.SIP.TCPPort,
+		ListenIP: listenIP, UDPPort: cfg.SIP.UDPPort, TCPPort: cfg.SIP.TCPPort, NoUDP: !cfg.SIP.UDP,
 		AcceptDirectCalls: cfg.SIP.AcceptDirectCalls,
 		FollowRedirects:   cfg.SIP.FollowRedirects,
 		TLSConfig:         sipTLS,
@@ -113,9 +113,10 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 			AudioInput:  cfg.Audio.Input,
 			AudioOutput: cfg.Audio.Output,
 		},
-		Version:  version,
-		Logger:   log,
-		NetWatch: netw,
+		Version:       version,
+		ConfigSources: cfg.Sources,
+		Logger:        log,
+		NetWatch:      netw,
 
 		EndCallsOnNetworkChange: cfg.SIP.OnNetworkChange == config.NetworkChangeEnd,
 	})
@@ -142,7 +143,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		log.Info("wss listening", "url", fmt.Sprintf("wss://localhost:%d/ws", p))
 	}
 	log.Info("wpservice ready", "version", version, "control", fmt.Sprintf("http://127.0.0.1:%d/", srv.Port()),
-		"sip", stack.UDPAddr(), "data", dataDir, "token_file", filepath.Join(dataDir, "token"))
+		"sip", stack.UDPAddr(), "sip_tcp", stack.TCPAddr(), "data", dataDir, "token_file", filepath.Join(dataDir, "token"))
 
 	// hot-plug is followed only while a client is there to be told: idle, nothing polls
 	watchDevices := func(ctx context.Context) {

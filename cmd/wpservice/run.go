@@ -47,17 +47,19 @@ func runEngineCmd(args []string, stderr io.Writer) int {
 	return 0
 }
 
-// loadConfig reads path, or config.json in the user config dir when path is empty and
-// that file exists, or else the embedded defaults.
+// machineConfig is the administrator's config file for every user of the machine.
+var machineConfig = config.MachinePath()
+
+// loadConfig reads path alone when it is given. Without it, the machine's config file
+// and then config.json in the user config dir, each if it exists, overlay the
+// embedded defaults: the user's fields override the machine's (config.LoadLayers).
 func loadConfig(path string) (config.Config, error) {
 	if path != "" {
 		return config.Load(path)
 	}
+	layers := []config.Layer{{Source: config.SourceMachine, Path: machineConfig}}
 	if dir, err := config.DefaultDir(); err == nil {
-		p := filepath.Join(dir, "config.json")
-		if _, err := os.Stat(p); err == nil {
-			return config.Load(p)
-		}
+		layers = append(layers, config.Layer{Source: config.SourceUser, Path: filepath.Join(dir, "config.json")})
 	}
-	return config.Default(), nil
+	return config.LoadLayers(layers...)
 }

@@ -55,6 +55,11 @@ type Snapshot struct {
 	SelectedLine int         `json:"selectedLine"`
 	Devices      Devices     `json:"devices"`
 	Settings     Settings    `json:"settings"`
+	// Config names the config files the engine read, in order: "machine" (the
+	// administrator's, for every user), "user" (the user's own, which overrides it
+	// field by field) or "file" (the one file given to wpservice run --config).
+	// Absent: the built-in defaults alone. Names only, no paths.
+	Config []string `json:"config,omitempty"`
 }
 
 // Registration states.

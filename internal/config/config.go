@@ -3,7 +3,6 @@
 package config
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -29,6 +28,10 @@ type Config struct {
 	Log      Log      `json:"log"`
 	Remote   Remote   `json:"remote"`
 	DataDir  string   `json:"dataDir,omitempty"` // account, token; default: the user config dir
+
+	// Sources names the files this config was read from, in order (SourceMachine,
+	// SourceUser, SourceFile); none when it is the embedded default. Not a JSON field.
+	Sources []string `json:"-"`
 }
 
 // Control is the loopback API.
@@ -71,10 +74,14 @@ type SIP struct {
 	ListenIP string `json:"listenIP"`
 	// AcceptDirectCalls lets any host send SIP requests (direct IP calls). Without it,
 	// only loopback and the account's registrar and outbound proxy may.
-	AcceptDirectCalls bool   `json:"acceptDirectCalls"`
-	UDPPort           int    `json:"udpPort"`
-	TCPPort           int    `json:"tcpPort"`
-	UserAgent         string `json:"userAgent"`
+	AcceptDirectCalls bool `json:"acceptDirectCalls"`
+	// UDP opens the SIP UDP socket (default true). False listens on TCP only and
+	// leaves TCP and TLS accounts unchanged: for networks or hosts without UDP (wine
+	// 8 cannot open Go's UDP sockets). Calls still need UDP for their RTP.
+	UDP       bool   `json:"udp"`
+	UDPPort   int    `json:"udpPort"`
+	TCPPort   int    `json:"tcpPort"`
+	UserAgent string `json:"userAgent"`
 	// KeepAlive is the interval, in seconds, of the keep-alives sent to the registrar
 	// (or outbound proxy) while registered, which hold a NAT's mapping and check a TCP
 	// or TLS flow (Mizu keepaliveival, in ms there); 0 sends none.
@@ -170,10 +177,8 @@ func Default() Config {
 // Parse overlays JSON data on the defaults, refusing unknown fields, and validates.
 func Parse(data []byte) (Config, error) {
 	c := Default()
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
-		return Config{}, fmt.Errorf("config: %w", err)
+	if err := overlay(&c, data); err != nil {
+		return Config{}, err
 	}
 	return c, c.Validate()
 }
@@ -189,6 +194,7 @@ func Load(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
+	c.Sources = []string{SourceFile}
 	return c, nil
 }
 

@@ -12,7 +12,7 @@ func TestDefaultIsValid(t *testing.T) {
 	}
 	if c.Control.Port != 18620 || c.Account != nil || c.Audio.Input != "device" || !c.Control.Pairing ||
 		c.Control.TLS.Port != 18630 || c.SIP.KeepAlive != 25 || c.SIP.STUNServer != "" ||
-		!c.SIP.FollowRedirects {
+		!c.SIP.FollowRedirects || !c.SIP.UDP {
 		t.Errorf("unexpected default %+v", c)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/testpeer"
 )
 
@@ -136,4 +137,19 @@ func writeJSON(t *testing.T, path string, v any) {
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// health is the engine's answer to GET /health.
+func health(t *testing.T, port int) api.Health {
+	t.Helper()
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/health", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var h api.Health
+	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil {
+		t.Fatal(err)
+	}
+	return h
 }

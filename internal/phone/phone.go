@@ -44,8 +44,10 @@ type Config struct {
 	Account  account.Account
 	Settings Settings
 	Version  string
-	Logger   *slog.Logger
-	Now      func() time.Time // nil: time.Now
+	// ConfigSources names the config files the engine was started with, for status.
+	ConfigSources []string
+	Logger        *slog.Logger
+	Now           func() time.Time // nil: time.Now
 	// FrameTick drives the media clock; nil: a real 20 ms ticker. Tests pass a channel
 	// they feed to step the clock frame by frame.
 	FrameTick <-chan time.Time
@@ -157,6 +159,7 @@ func (p *Phone) snapshot() api.Snapshot {
 		SelectedLine: p.selected,
 		Devices:      p.devices(),
 		Settings:     p.publicSettings(),
+		Config:       p.cfg.ConfigSources,
 	}
 	p.lines.each(func(c *call) {
 		if !c.preparing {

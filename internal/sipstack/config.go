@@ -27,6 +27,9 @@ type Config struct {
 	FollowRedirects bool
 	// UDPPort and TCPPort are the listening ports; 0 picks a free port.
 	UDPPort, TCPPort int
+	// NoUDP opens no UDP socket: SIP over TCP and TLS only, for hosts where UDP is
+	// not available (an account on UDP cannot register then).
+	NoUDP bool
 	// TLSConfig is the client TLS configuration for transport=tls
 	// (nil uses the system roots; ClientTLSConfig adds a CA file). There is no TLS
 	// listener: requests reach us over the registration's connection (tlsflow.go).

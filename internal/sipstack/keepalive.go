@@ -57,6 +57,9 @@ type flow struct {
 // means the flow no longer carries the registration.
 func (s *Stack) keepAlive(ctx context.Context, f flow) error {
 	if f.transport == "UDP" {
+		if s.udpConn == nil {
+			return nil // Config.NoUDP: no socket of ours to send from
+		}
 		addr, err := net.ResolveUDPAddr("udp", f.raddr)
 		if err != nil {
 			return err

@@ -133,6 +133,9 @@ func (s *Stack) open(ip net.IP) error {
 	s.srv.OnOptions(s.guard(s.answeredAtOnce(s.onOptions)))
 	s.srv.OnNoRoute(s.guard(s.answeredAtOnce(s.onUnhandled)))
 
+	if s.cfg.NoUDP {
+		return s.openTCPOnly(ua, ip)
+	}
 	pc, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: s.cfg.UDPPort})
 	if err != nil {
 		return fmt.Errorf("sipstack: listen udp: %w", err)
@@ -169,6 +172,32 @@ func (s *Stack) open(ip net.IP) error {
 		return err
 	}
 	s.log.Info("listening", "udp", pc.LocalAddr().String(), "tcp", ln.Addr().String())
+	return nil
+}
+
+// openTCPOnly starts the TCP listener alone (Config.NoUDP). There is no UDP socket
+// of ours: a request over UDP leaves, if the host allows it at all, from a socket
+// sipgo connects to its destination, which sends no keep-alives.
+func (s *Stack) openTCPOnly(ua *sipgo.UserAgent, ip net.IP) error {
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip, Port: s.cfg.TCPPort})
+	if err != nil {
+		return fmt.Errorf("sipstack: listen tcp: %w", err)
+	}
+	s.closers = append(s.closers, ln)
+	la := ln.Addr().(*net.TCPAddr)
+	s.tcpPort = la.Port
+	s.udpLaddr = sip.Addr{IP: la.IP, Hostname: la.IP.String()}
+	if s.tcpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
+		return fmt.Errorf("sipstack: tcp client: %w", err)
+	}
+	s.udpClient = s.tcpClient
+	var tcpLn net.Listener = doorListener{Listener: ln, d: s.door}
+	if s.trace.enabled() {
+		tcpLn = tracedListener{Listener: tcpLn, t: s.trace}
+	}
+	s.serving.Add(1)
+	go func() { defer s.serving.Done(); _ = s.srv.ServeTCP(tcpLn) }()
+	s.log.Info("listening", "udp", "off", "tcp", ln.Addr().String())
 	return nil
 }
 

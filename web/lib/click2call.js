@@ -30,7 +30,7 @@ const EVENTS = [
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
 const STATUSES = [
   "connecting", "not-running", "permission-needed", "permission-denied", "iframe-blocked",
-  "pairing", "not-approved", "connected", "disconnected", "closed",
+  "pairing", "not-approved", "update-needed", "connected", "disconnected", "closed",
 ];
 
 const DEFAULTS = {
@@ -41,6 +41,8 @@ const DEFAULTS = {
   reconnect: true,
   backoff: { min: 500, max: 15000 },
   connectOnPrompt: false,
+  minVersion: "", // the oldest engine version this page works with ("" = any)
+  downloadUrl: "", // where the site offers the engine's installer ("" = none)
 };
 
 /**
@@ -193,6 +195,26 @@ function ref(r) {
   return {};
 }
 
+/**
+ * Whether the engine's version is older than min ("1.4" and "1.4.0" are equal; a
+ * pre-release such as "1.4.0-rc1" is older than "1.4.0"). A version that is not
+ * dotted numbers (a developer's "dev" build) is never too old.
+ */
+function olderThan(version, min) {
+  const parse = (v) => {
+    const m = /^v?(\d+(?:\.\d+)*)(-.+)?$/.exec(String(v || "").trim());
+    return m && { nums: m[1].split(".").map(Number), pre: !!m[2] };
+  };
+  const v = parse(version);
+  const w = parse(min);
+  if (!v || !w) return false;
+  for (let i = 0; i < Math.max(v.nums.length, w.nums.length); i++) {
+    const d = (v.nums[i] || 0) - (w.nums[i] || 0);
+    if (d !== 0) return d < 0;
+  }
+  return v.pre && !w.pre;
+}
+
 function handled(promise) {
   promise.catch(() => {});
   return promise;
@@ -220,6 +242,7 @@ class Phone extends Emitter {
   /** The last error that explains status (not-approved, disconnected). */ lastError = null;
   /** The engine port in use, and whether it is the wss one. */ port = null; secure = false;
   /** The engine's version and protocol, from hello. */ engine = null;
+  /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
   state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null };
 
@@ -241,6 +264,7 @@ class Phone extends Emitter {
     super();
     this.#o = { ...DEFAULTS, ...options, backoff: { ...DEFAULTS.backoff, ...(options.backoff || {}) } };
     this.#storage = options.storage !== undefined ? options.storage : defaultStorage();
+    this.downloadUrl = this.#o.downloadUrl || null;
     if (options.subscribe) this.#subscription = { ...options.subscribe };
     /** Resolves with the snapshot at the first hello. */
     this.ready = handled(new Promise((resolve, reject) => {
@@ -388,6 +412,19 @@ class Phone extends Emitter {
               release();
               try { ws.close(1000, "not wpservice"); } catch { /* already closing */ }
               resolve("not-wpservice");
+              return;
+            }
+            if (olderThan(msg.data?.version, this.#o.minVersion)) {
+              // Too old for this page: say so, and look again slowly, for the update.
+              const h = msg.data;
+              this.engine = { engine: h.engine, version: h.version, protocol: h.protocol };
+              this.lastError = new WpsError("update_needed",
+                `the engine is version ${h.version}; this page needs ${this.#o.minVersion} or later`,
+                { version: h.version, minVersion: this.#o.minVersion, downloadUrl: this.downloadUrl });
+              release();
+              try { ws.close(1000, "update needed"); } catch { /* already closing */ }
+              this.#setStatus("update-needed");
+              resolve("policy");
               return;
             }
             connected = true;
@@ -800,7 +837,9 @@ function outcomeText({ direction, ms, cause, code }) {
 // dialing, ringing, early, active, ended) and hangs up on a second click.
 // data-style is "pill" (default) or "link"; data-ports (comma list) and
 // data-secure ("0", "1", "auto") say where the engine listens when not on the
-// defaults. The look comes from click2call.css next to the script (classes
+// defaults; data-min-version is the oldest engine the site works with, and
+// data-download the address of the installer the button offers when the engine is
+// missing or too old. The look comes from click2call.css next to the script (classes
 // wps-c2c*), which the host page may override.
 
 
@@ -811,6 +850,7 @@ const MESSAGES = {
   "iframe-blocked": "This frame may not reach the phone engine.",
   pairing: "Waiting for approval: allow this site on the wpservice page.",
   "not-approved": "This site is not approved in wpservice.",
+  "update-needed": "The phone engine on this computer is too old for this site.",
   disconnected: "Reconnecting to the phone engine…",
 };
 
@@ -857,7 +897,13 @@ function mount(script) {
   const ports = (script.dataset.ports || "").split(",").map((p) => Number(p.trim())).filter((p) => p > 0);
   if (ports.length) opts.ports = ports;
   if (script.dataset.secure) opts.secure = script.dataset.secure === "auto" ? "auto" : script.dataset.secure === "1";
+  if (script.dataset.minVersion) opts.minVersion = script.dataset.minVersion;
+  if (script.dataset.download) opts.downloadUrl = script.dataset.download;
   const phone = connect(opts);
+  const download = document.createElement("a");
+  download.className = "wps-c2c-download";
+  download.target = "_blank";
+  download.rel = "noopener";
   let callId = null;
   let ended = null; // { text, since }: the last call's outcome, shown for ENDED_MS
   let timer = null;
@@ -879,6 +925,11 @@ function mount(script) {
       button.setAttribute("aria-label", label);
     }
     msg.textContent = MESSAGES[phone.status] || "";
+    if (phone.downloadUrl && (phone.status === "not-running" || phone.status === "update-needed")) {
+      download.href = phone.downloadUrl;
+      download.textContent = phone.status === "update-needed" ? "Update the phone engine" : "Install the phone engine";
+      msg.append(" ", download);
+    }
     button.disabled = !number;
   };
 

@@ -30,7 +30,7 @@ const EVENTS = [
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
 const STATUSES = [
   "connecting", "not-running", "permission-needed", "permission-denied", "iframe-blocked",
-  "pairing", "not-approved", "connected", "disconnected", "closed",
+  "pairing", "not-approved", "update-needed", "connected", "disconnected", "closed",
 ];
 
 const DEFAULTS = {
@@ -41,6 +41,8 @@ const DEFAULTS = {
   reconnect: true,
   backoff: { min: 500, max: 15000 },
   connectOnPrompt: false,
+  minVersion: "", // the oldest engine version this page works with ("" = any)
+  downloadUrl: "", // where the site offers the engine's installer ("" = none)
 };
 
 /**
@@ -193,6 +195,26 @@ function ref(r) {
   return {};
 }
 
+/**
+ * Whether the engine's version is older than min ("1.4" and "1.4.0" are equal; a
+ * pre-release such as "1.4.0-rc1" is older than "1.4.0"). A version that is not
+ * dotted numbers (a developer's "dev" build) is never too old.
+ */
+function olderThan(version, min) {
+  const parse = (v) => {
+    const m = /^v?(\d+(?:\.\d+)*)(-.+)?$/.exec(String(v || "").trim());
+    return m && { nums: m[1].split(".").map(Number), pre: !!m[2] };
+  };
+  const v = parse(version);
+  const w = parse(min);
+  if (!v || !w) return false;
+  for (let i = 0; i < Math.max(v.nums.length, w.nums.length); i++) {
+    const d = (v.nums[i] || 0) - (w.nums[i] || 0);
+    if (d !== 0) return d < 0;
+  }
+  return v.pre && !w.pre;
+}
+
 function handled(promise) {
   promise.catch(() => {});
   return promise;
@@ -220,6 +242,7 @@ class Phone extends Emitter {
   /** The last error that explains status (not-approved, disconnected). */ lastError = null;
   /** The engine port in use, and whether it is the wss one. */ port = null; secure = false;
   /** The engine's version and protocol, from hello. */ engine = null;
+  /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
   state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null };
 
@@ -241,6 +264,7 @@ class Phone extends Emitter {
     super();
     this.#o = { ...DEFAULTS, ...options, backoff: { ...DEFAULTS.backoff, ...(options.backoff || {}) } };
     this.#storage = options.storage !== undefined ? options.storage : defaultStorage();
+    this.downloadUrl = this.#o.downloadUrl || null;
     if (options.subscribe) this.#subscription = { ...options.subscribe };
     /** Resolves with the snapshot at the first hello. */
     this.ready = handled(new Promise((resolve, reject) => {
@@ -388,6 +412,19 @@ class Phone extends Emitter {
               release();
               try { ws.close(1000, "not wpservice"); } catch { /* already closing */ }
               resolve("not-wpservice");
+              return;
+            }
+            if (olderThan(msg.data?.version, this.#o.minVersion)) {
+              // Too old for this page: say so, and look again slowly, for the update.
+              const h = msg.data;
+              this.engine = { engine: h.engine, version: h.version, protocol: h.protocol };
+              this.lastError = new WpsError("update_needed",
+                `the engine is version ${h.version}; this page needs ${this.#o.minVersion} or later`,
+                { version: h.version, minVersion: this.#o.minVersion, downloadUrl: this.downloadUrl });
+              release();
+              try { ws.close(1000, "update needed"); } catch { /* already closing */ }
+              this.#setStatus("update-needed");
+              resolve("policy");
               return;
             }
             connected = true;
@@ -1016,6 +1053,11 @@ class WebphoneAPI {
     if (this.param("enginehost")) o.host = this.param("enginehost");
     if (this.param("enginetoken")) o.token = this.param("enginetoken"); // programs only, never in a web page
     if (this.param("enginesecure")) o.secure = this.param("enginesecure") === "auto" ? "auto" : this.param("enginesecure") === "1";
+    // Mizu's minserviceversion: the oldest engine the page works with; its negative
+    // values (-2 never ask to upgrade, -3 nor to install) ask for none.
+    const min = this.param("minserviceversion").trim();
+    if (min && !min.startsWith("-")) o.minVersion = min;
+    if (this.param("enginedownloadurl") && min !== "-3") o.downloadUrl = this.param("enginedownloadurl");
     return o;
   }
 
@@ -1067,9 +1109,19 @@ class WebphoneAPI {
         this.display("", `Approve ${origin} in wpservice (its page at http://127.0.0.1:18620/, or: wpservice pair approve ${origin})`);
         break;
       }
-      case "not-running":
-        this.display("", "The wpservice engine is not running on this computer. Install or start it.");
+      case "not-running": {
+        const url = this.phone?.downloadUrl;
+        this.display("", "The wpservice engine is not running on this computer. " +
+          (url ? `Install it from ${url}, or start it.` : "Install or start it."));
         break;
+      }
+      case "update-needed": {
+        const url = this.phone?.downloadUrl;
+        const e = this.phone?.lastError?.data || {};
+        this.display("", `This page needs wpservice ${e.minVersion} or later; this computer has ${e.version}. ` +
+          (url ? `Update it from ${url}.` : "Update it."));
+        break;
+      }
       case "permission-needed":
         this.display("", "Allow this site to connect to the local phone engine (the browser asks), then try again.");
         break;

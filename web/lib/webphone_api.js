@@ -224,6 +224,11 @@ class WebphoneAPI {
     if (this.param("enginehost")) o.host = this.param("enginehost");
     if (this.param("enginetoken")) o.token = this.param("enginetoken"); // programs only, never in a web page
     if (this.param("enginesecure")) o.secure = this.param("enginesecure") === "auto" ? "auto" : this.param("enginesecure") === "1";
+    // Mizu's minserviceversion: the oldest engine the page works with; its negative
+    // values (-2 never ask to upgrade, -3 nor to install) ask for none.
+    const min = this.param("minserviceversion").trim();
+    if (min && !min.startsWith("-")) o.minVersion = min;
+    if (this.param("enginedownloadurl") && min !== "-3") o.downloadUrl = this.param("enginedownloadurl");
     return o;
   }
 
@@ -275,9 +280,19 @@ class WebphoneAPI {
         this.display("", `Approve ${origin} in wpservice (its page at http://127.0.0.1:18620/, or: wpservice pair approve ${origin})`);
         break;
       }
-      case "not-running":
-        this.display("", "The wpservice engine is not running on this computer. Install or start it.");
+      case "not-running": {
+        const url = this.phone?.downloadUrl;
+        this.display("", "The wpservice engine is not running on this computer. " +
+          (url ? `Install it from ${url}, or start it.` : "Install or start it."));
         break;
+      }
+      case "update-needed": {
+        const url = this.phone?.downloadUrl;
+        const e = this.phone?.lastError?.data || {};
+        this.display("", `This page needs wpservice ${e.minVersion} or later; this computer has ${e.version}. ` +
+          (url ? `Update it from ${url}.` : "Update it."));
+        break;
+      }
       case "permission-needed":
         this.display("", "Allow this site to connect to the local phone engine (the browser asks), then try again.");
         break;

@@ -7,7 +7,9 @@
 // dialing, ringing, early, active, ended) and hangs up on a second click.
 // data-style is "pill" (default) or "link"; data-ports (comma list) and
 // data-secure ("0", "1", "auto") say where the engine listens when not on the
-// defaults. The look comes from click2call.css next to the script (classes
+// defaults; data-min-version is the oldest engine the site works with, and
+// data-download the address of the installer the button offers when the engine is
+// missing or too old. The look comes from click2call.css next to the script (classes
 // wps-c2c*), which the host page may override.
 import { connect } from "./wpservice.js";
 import { DIAL_FAILED, callStatus, duration, outcome, outcomeText, talkTime } from "./texts.js";
@@ -19,6 +21,7 @@ const MESSAGES = {
   "iframe-blocked": "This frame may not reach the phone engine.",
   pairing: "Waiting for approval: allow this site on the wpservice page.",
   "not-approved": "This site is not approved in wpservice.",
+  "update-needed": "The phone engine on this computer is too old for this site.",
   disconnected: "Reconnecting to the phone engine…",
 };
 
@@ -65,7 +68,13 @@ export function mount(script) {
   const ports = (script.dataset.ports || "").split(",").map((p) => Number(p.trim())).filter((p) => p > 0);
   if (ports.length) opts.ports = ports;
   if (script.dataset.secure) opts.secure = script.dataset.secure === "auto" ? "auto" : script.dataset.secure === "1";
+  if (script.dataset.minVersion) opts.minVersion = script.dataset.minVersion;
+  if (script.dataset.download) opts.downloadUrl = script.dataset.download;
   const phone = connect(opts);
+  const download = document.createElement("a");
+  download.className = "wps-c2c-download";
+  download.target = "_blank";
+  download.rel = "noopener";
   let callId = null;
   let ended = null; // { text, since }: the last call's outcome, shown for ENDED_MS
   let timer = null;
@@ -87,6 +96,11 @@ export function mount(script) {
       button.setAttribute("aria-label", label);
     }
     msg.textContent = MESSAGES[phone.status] || "";
+    if (phone.downloadUrl && (phone.status === "not-running" || phone.status === "update-needed")) {
+      download.href = phone.downloadUrl;
+      download.textContent = phone.status === "update-needed" ? "Update the phone engine" : "Install the phone engine";
+      msg.append(" ", download);
+    }
     button.disabled = !number;
   };
 

@@ -16,6 +16,7 @@ export type Status =
   | "iframe-blocked"    // in a cross-origin iframe without allow="loopback-network"
   | "pairing"           // the engine asks its user to approve this site; see Phone.pairing
   | "not-approved"      // the engine refuses this site (pairing off, denied, revoked); see Phone.lastError
+  | "update-needed"     // the engine is older than minVersion; offer Phone.downloadUrl
   | "connected"
   | "disconnected"      // was connected; reconnecting with backoff
   | "closed";           // close() was called
@@ -26,7 +27,10 @@ export type Permission = "read" | "control" | "admin";
 export type ErrorCode =
   | "bad_request" | "unknown_command" | "invalid_args" | "invalid_state" | "not_found" | "no_free_line"
   | "no_account" | "unauthorized" | "forbidden" | "unavailable" | "internal" | "pairing_required"
-  | "rate_limited" | "not_connected" | "disconnected" | "closed";
+  | "rate_limited" | "not_connected" | "disconnected" | "closed" | "update_needed";
+
+/** Whether version is older than min (dotted numbers; "dev" is never too old). */
+export declare function olderThan(version: string, min: string): boolean;
 
 export declare class WpsError extends Error {
   constructor(code: ErrorCode | string, message?: string, data?: unknown);
@@ -186,6 +190,8 @@ export interface ConnectOptions {
   reconnect?: boolean;           // default true
   backoff?: { min?: number; max?: number }; // ms, full jitter; default 500..15000
   connectOnPrompt?: boolean;     // connect even while Local Network Access would prompt (default false)
+  minVersion?: string;           // the oldest engine version the page works with, e.g. "1.4.0"
+  downloadUrl?: string;          // the installer's address the page offers (not-running, update-needed)
   subscribe?: { log?: boolean; sipTrace?: boolean; levels?: boolean };
   WebSocket?: typeof WebSocket;  // for environments without a global one
 }
@@ -218,6 +224,7 @@ export declare class Phone {
   readonly port: number | null;
   readonly secure: boolean;
   readonly engine: { engine: string; version: string; protocol: number } | null;
+  readonly downloadUrl: string | null;
   readonly state: PhoneState;
 
   on<K extends keyof EventMap>(name: K, fn: (data: EventMap[K], raw?: unknown) => void): () => void;

@@ -26,7 +26,7 @@ export const EVENTS = [
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
 export const STATUSES = [
   "connecting", "not-running", "permission-needed", "permission-denied", "iframe-blocked",
-  "pairing", "not-approved", "connected", "disconnected", "closed",
+  "pairing", "not-approved", "update-needed", "connected", "disconnected", "closed",
 ];
 
 const DEFAULTS = {
@@ -37,6 +37,8 @@ const DEFAULTS = {
   reconnect: true,
   backoff: { min: 500, max: 15000 },
   connectOnPrompt: false,
+  minVersion: "", // the oldest engine version this page works with ("" = any)
+  downloadUrl: "", // where the site offers the engine's installer ("" = none)
 };
 
 /**
@@ -189,6 +191,26 @@ function ref(r) {
   return {};
 }
 
+/**
+ * Whether the engine's version is older than min ("1.4" and "1.4.0" are equal; a
+ * pre-release such as "1.4.0-rc1" is older than "1.4.0"). A version that is not
+ * dotted numbers (a developer's "dev" build) is never too old.
+ */
+export function olderThan(version, min) {
+  const parse = (v) => {
+    const m = /^v?(\d+(?:\.\d+)*)(-.+)?$/.exec(String(v || "").trim());
+    return m && { nums: m[1].split(".").map(Number), pre: !!m[2] };
+  };
+  const v = parse(version);
+  const w = parse(min);
+  if (!v || !w) return false;
+  for (let i = 0; i < Math.max(v.nums.length, w.nums.length); i++) {
+    const d = (v.nums[i] || 0) - (w.nums[i] || 0);
+    if (d !== 0) return d < 0;
+  }
+  return v.pre && !w.pre;
+}
+
 function handled(promise) {
   promise.catch(() => {});
   return promise;
@@ -216,6 +238,7 @@ export class Phone extends Emitter {
   /** The last error that explains status (not-approved, disconnected). */ lastError = null;
   /** The engine port in use, and whether it is the wss one. */ port = null; secure = false;
   /** The engine's version and protocol, from hello. */ engine = null;
+  /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
   state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null };
 
@@ -237,6 +260,7 @@ export class Phone extends Emitter {
     super();
     this.#o = { ...DEFAULTS, ...options, backoff: { ...DEFAULTS.backoff, ...(options.backoff || {}) } };
     this.#storage = options.storage !== undefined ? options.storage : defaultStorage();
+    this.downloadUrl = this.#o.downloadUrl || null;
     if (options.subscribe) this.#subscription = { ...options.subscribe };
     /** Resolves with the snapshot at the first hello. */
     this.ready = handled(new Promise((resolve, reject) => {
@@ -384,6 +408,19 @@ export class Phone extends Emitter {
               release();
               try { ws.close(1000, "not wpservice"); } catch { /* already closing */ }
               resolve("not-wpservice");
+              return;
+            }
+            if (olderThan(msg.data?.version, this.#o.minVersion)) {
+              // Too old for this page: say so, and look again slowly, for the update.
+              const h = msg.data;
+              this.engine = { engine: h.engine, version: h.version, protocol: h.protocol };
+              this.lastError = new WpsError("update_needed",
+                `the engine is version ${h.version}; this page needs ${this.#o.minVersion} or later`,
+                { version: h.version, minVersion: this.#o.minVersion, downloadUrl: this.downloadUrl });
+              release();
+              try { ws.close(1000, "update needed"); } catch { /* already closing */ }
+              this.#setStatus("update-needed");
+              resolve("policy");
               return;
             }
             connected = true;

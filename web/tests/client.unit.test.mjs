@@ -4,7 +4,7 @@
 // Everything else is tested against the real engine in client.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connect, WpsError } from "../lib/wpservice.js";
+import { connect, olderThan, WpsError } from "../lib/wpservice.js";
 import { freePort } from "./harness.mjs";
 
 /** A WebSocket the test drives: it records what the client sends and plays the engine's part. */
@@ -349,4 +349,34 @@ test("a refused port with nothing behind it is not-running; with a server behind
   (await FakeSocket.next()).refuse();
   await statusBecomes(refused, "not-approved");
   assert.equal(refused.lastError.code, "forbidden");
+});
+
+test("olderThan compares dotted versions; a developer's build is never too old", () => {
+  for (const [v, min, want] of [
+    ["1.2.0", "1.3", true], ["1.3", "1.3.0", false], ["1.10.0", "1.9.9", false], ["v2.0.1", "2.0.1", false],
+    ["1.4.0-rc1", "1.4.0", true], ["1.4.0", "1.4.0-rc1", false], ["dev", "9.9", false], ["a6437da-dirty", "1.0", false],
+    ["1.0.0", "", false],
+  ]) assert.equal(olderThan(v, min), want, `olderThan(${v}, ${min})`);
+});
+
+test("an engine older than minVersion: update-needed with the download link, then connected once updated", async (t) => {
+  const url = "https://crm.example.com/wpservice-setup.exe";
+  const phone = fakePhone(t, { minVersion: "1.4.0", downloadUrl: url });
+  assert.equal(phone.downloadUrl, url);
+  const old = await FakeSocket.next();
+  old.open();
+  old.receive({ id: (await old.nextSent()).id, ok: true, result: { permission: "control" } });
+  old.receive({ seq: 1, event: "hello", data: { protocol: 1, engine: "wpservice", version: "1.3.9", snapshot: snapshot() } });
+  await statusBecomes(phone, "update-needed");
+  assert.ok(old.closedWith, "the old engine's socket is closed");
+  assert.equal(phone.lastError.code, "update_needed");
+  assert.deepEqual(phone.lastError.data, { version: "1.3.9", minVersion: "1.4.0", downloadUrl: url });
+  assert.equal(phone.engine.version, "1.3.9");
+
+  const updated = await FakeSocket.next(); // the client looks again, slowly
+  updated.open();
+  updated.receive({ id: (await updated.nextSent()).id, ok: true, result: { permission: "control" } });
+  updated.receive({ seq: 1, event: "hello", data: { protocol: 1, engine: "wpservice", version: "1.4.0", snapshot: snapshot() } });
+  await phone.ready;
+  assert.equal(phone.status, "connected");
 });

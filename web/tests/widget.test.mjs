@@ -26,9 +26,9 @@ after(async () => {
 async function site() {
   const files = { "click2call.js": lib("click2call.js"), "click2call.css": lib("click2call.css") };
   const served = await serveSite(files);
-  served.page = (number, port) => {
+  served.page = (number, port, attrs = "") => {
     files["index.html"] = `<!doctype html><meta charset="utf-8"><title>Acme</title>
-<p>Questions? <script src="click2call.js" data-number="${number}" data-label="Call sales" data-ports="${port}" data-secure="0" async></script></p>`;
+<p>Questions? <script src="click2call.js" data-number="${number}" data-label="Call sales" data-ports="${port}" data-secure="0"${attrs} async></script></p>`;
   };
   return served;
 }
@@ -82,6 +82,20 @@ test("the widget tells the user when the engine is not running", requirements(),
     await p.goto(s.origin + "/");
     await p.locator(".wps-c2c[data-status=not-running] .wps-c2c-msg", { hasText: "not running" }).waitFor();
     assert.equal(await p.getByRole("button", { name: "Call sales" }).isVisible(), true);
+  } finally {
+    await s.close();
+  }
+});
+
+test("the widget offers the installer the site configured when the engine is not running", requirements(), async () => {
+  const s = await site();
+  try {
+    s.page("1002", await freePort(), ` data-download="https://crm.example.com/wpservice-setup.exe"`);
+    const p = await browser.newPage();
+    await p.goto(s.origin + "/");
+    const link = p.locator(".wps-c2c[data-status=not-running] .wps-c2c-msg a", { hasText: "Install the phone engine" });
+    await link.waitFor();
+    assert.equal(await link.getAttribute("href"), "https://crm.example.com/wpservice-setup.exe");
   } finally {
     await s.close();
   }
