@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -31,6 +32,11 @@ type Call struct {
 
 	evMu   sync.Mutex // serialises OnEvent calls of this call
 	closed bool       // guarded by evMu: the terminal event went out
+
+	// byeSeen: the peer's BYE arrived. A caller that sends its ACK and BYE back to
+	// back may have the BYE end the dialog before the ACK is read; the 200 then
+	// ends unconfirmed, and that is the peer hanging up, not a failure.
+	byeSeen atomic.Bool
 
 	mu         sync.Mutex
 	state      callState
@@ -158,6 +164,7 @@ func remoteTarget(req *sip.Request, res *sip.Response) sip.Uri {
 
 // onRemoteBye answers a BYE from the peer and reports RemoteBye.
 func (c *Call) onRemoteBye(req *sip.Request, tx sip.ServerTransaction) {
+	c.byeSeen.Store(true)
 	var err error
 	if c.incoming {
 		err = c.uas.ReadBye(req, tx)

@@ -89,6 +89,10 @@ func (c *Call) emitInviteGone() {
 		c.emit(RemoteCancel, 487, "Request Terminated", nil)
 		return
 	}
+	if c.byeSeen.Load() {
+		c.emit(RemoteBye, 0, "BYE", nil) // its BYE overtook its ACK (Call.byeSeen)
+		return
+	}
 	c.emit(Failed, 0, "INVITE transaction ended", nil)
 }
 
