@@ -38,6 +38,16 @@ func waitDid(t *testing.T, d *fakeDialog, want ...string) {
 	waitFor(t, func() bool { return slices.Equal(d.did(), want) })
 }
 
+// lineHeld reports whether the call on line is on hold by our side.
+func (r *rig) lineHeld(line int) bool {
+	for _, cs := range r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot).Lines {
+		if cs.Line == line {
+			return cs.Held
+		}
+	}
+	return false
+}
+
 func (r *rig) selected() int {
 	return r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot).SelectedLine
 }
@@ -61,6 +71,7 @@ func TestAutoHoldOnDialAndSelect(t *testing.T) {
 	r.mustDo(api.CmdLineSelect.Name, &api.LineArgs{Line: 1})
 	waitDid(t, carol, "hold")
 	waitDid(t, bob, "hold", "resume")
+	waitFor(t, func() bool { return !r.lineHeld(1) }) // the resume's answer reached the actor
 	r.ticks(2)
 	if lvl := audio.ToneLevel(s1.lastWritten(), audio.SampleRate, 1000); lvl < 0.1 {
 		t.Errorf("line 1, resumed and selected, did not get the microphone: level %v", lvl)
