@@ -31,19 +31,8 @@ func dialSIPp(t *testing.T, sipp *testpeer.SIPpRun) (*engine, []api.CallState) {
 func TestReliableProvisionalsArePRACKed(t *testing.T) {
 	sipp := testpeer.RunSIPp(t, testpeer.SIPpOptions{Scenario: testpeer.ScenarioPath(t, "uas_prack_answer.xml")})
 	e, got := dialSIPp(t, sipp)
-	if want := []string{api.CallDialing, api.CallEarly, api.CallActive, api.CallEnded}; !slices.Equal(states(got), want) {
-		t.Errorf("states %v, want %v", states(got), want)
-	}
-	if cs := got[len(got)-1]; cs.Cause == nil || cs.Cause.Kind != api.CauseRemoteHangup || cs.Codec != "PCMA" {
-		t.Errorf("the call ended %+v, want the phone's BYE on a PCMA call", cs)
-	}
-	if code, log := sipp.Wait(t, 5*time.Second); code != 0 {
-		t.Errorf("SIPp (reliable 183 and 180, each PRACKed) exited %d:\n%s", code, log)
-	}
-	e.stop(t)
-	if _, rms := loudest(readWAV(t, e.outWAV)); rms < 300 {
-		t.Errorf("speaker RMS %.0f: the phone's audio did not arrive", rms)
-	}
+	endedByPeerWithAudio(t, e, sipp, got, "reliable 183 and 180, each PRACKed",
+		api.CallDialing, api.CallEarly, api.CallActive, api.CallEnded)
 }
 
 // SIPp calls the engine requiring 100rel: the engine's 180 comes reliably and SIPp
@@ -63,19 +52,7 @@ func TestCallerRequiringReliableRingingIsAnswered(t *testing.T) {
 	}), &in)
 	c.mustDo(api.CmdCallAnswer.Name, map[string]any{"callId": in.CallID}, nil)
 	got := c.callStates(in.CallID, api.CallEnded, 15*time.Second)
-	if want := []string{api.CallActive, api.CallEnded}; !slices.Equal(states(got), want) {
-		t.Errorf("states after the answer %v, want %v", states(got), want)
-	}
-	if cs := got[len(got)-1]; cs.Cause == nil || cs.Cause.Kind != api.CauseRemoteHangup || cs.Codec != "PCMA" {
-		t.Errorf("the call ended %+v, want the caller's BYE on a PCMA call", cs)
-	}
-	if code, log := sipp.Wait(t, 5*time.Second); code != 0 {
-		t.Errorf("SIPp (requiring 100rel, PRACKing the 180) exited %d:\n%s", code, log)
-	}
-	e.stop(t)
-	if _, rms := loudest(readWAV(t, e.outWAV)); rms < 300 {
-		t.Errorf("speaker RMS %.0f: the caller's audio did not arrive", rms)
-	}
+	endedByPeerWithAudio(t, e, sipp, got, "requiring 100rel, PRACKing the 180", api.CallActive, api.CallEnded)
 }
 
 // The engine calls a phone whose early media changes: a reliable 183 in PCMU,
@@ -85,17 +62,26 @@ func TestCallerRequiringReliableRingingIsAnswered(t *testing.T) {
 func TestEarlyUpdateChangesTheCodec(t *testing.T) {
 	sipp := testpeer.RunSIPp(t, testpeer.SIPpOptions{Scenario: testpeer.ScenarioPath(t, "uas_prack_update.xml")})
 	e, got := dialSIPp(t, sipp)
-	if want := []string{api.CallDialing, api.CallEarly, api.CallActive, api.CallEnded}; !slices.Equal(states(got), want) {
+	endedByPeerWithAudio(t, e, sipp, got, "reliable 183, PRACK, early UPDATE",
+		api.CallDialing, api.CallEarly, api.CallActive, api.CallEnded)
+}
+
+// endedByPeerWithAudio checks the end of a PRACK test: the call went through want
+// and ended with the SIPp peer's BYE on a PCMA call, SIPp's scenario (what) passed,
+// and the peer's pcap audio reached the engine's speaker.
+func endedByPeerWithAudio(t *testing.T, e *engine, sipp *testpeer.SIPpRun, got []api.CallState, what string, want ...string) {
+	t.Helper()
+	if !slices.Equal(states(got), want) {
 		t.Errorf("states %v, want %v", states(got), want)
 	}
 	if cs := got[len(got)-1]; cs.Cause == nil || cs.Cause.Kind != api.CauseRemoteHangup || cs.Codec != "PCMA" {
-		t.Errorf("the call ended %+v, want the phone's BYE on a PCMA call", cs)
+		t.Errorf("the call ended %+v, want the peer's BYE on a PCMA call", cs)
 	}
 	if code, log := sipp.Wait(t, 5*time.Second); code != 0 {
-		t.Errorf("SIPp (reliable 183, PRACK, early UPDATE) exited %d:\n%s", code, log)
+		t.Errorf("SIPp (%s) exited %d:\n%s", what, code, log)
 	}
 	e.stop(t)
 	if _, rms := loudest(readWAV(t, e.outWAV)); rms < 300 {
-		t.Errorf("speaker RMS %.0f: the phone's A-law audio did not arrive", rms)
+		t.Errorf("speaker RMS %.0f: the peer's audio did not arrive", rms)
 	}
 }
