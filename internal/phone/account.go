@@ -51,8 +51,21 @@ func (p *Phone) register() (api.Empty, error) {
 	return api.Empty{}, nil
 }
 
+// startRegister starts (or starts over) the registration. The address toward the
+// server, which a network change is compared with (netchange.go), is looked up on
+// a worker: it may take a name lookup.
 func (p *Phone) startRegister() error {
-	p.regIP = p.cfg.SIP.LocalIP(p.serverURI())
+	p.regGen++
+	p.regIP = ""
+	gen, server := p.regGen, p.serverURI()
+	p.goWork(func(context.Context) {
+		ip := p.cfg.SIP.LocalIP(server)
+		p.post(func() {
+			if p.regGen == gen {
+				p.regIP = ip
+			}
+		})
+	})
 	if err := p.cfg.SIP.Register(); err != nil {
 		p.log.Warn("register", "err", err)
 		return fmt.Errorf("%w: register: %w", ErrSignalling, err)

@@ -169,7 +169,7 @@ func (p *Phone) endHold(c *call, answer []byte, sipErr error) {
 	pending.cancel()
 	pending.done(p.applyHold(c, answer, sipErr))
 	if c.netStale {
-		p.followCall(c) // the network changed meanwhile (netchange.go)
+		p.followNetwork() // the network changed meanwhile (netchange.go)
 	}
 }
 

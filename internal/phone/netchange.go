@@ -33,20 +33,74 @@ func (p *Phone) netChanges() <-chan struct{} {
 // serverURI is the account's server as a target for LocalIP.
 func (p *Phone) serverURI() string { return "sip:" + p.acc.Server }
 
-// followNetwork re-registers and moves the calls whose local address changed.
+// followNetwork re-registers and moves the calls whose local address changed. Which
+// address now routes to the server and to each call's peer may take a name lookup,
+// so it is asked on a worker (routes); the actor acts on the answers when they come
+// back (applyRoutes). Changes that come meanwhile are followed once the answers are
+// in, with one more look.
 func (p *Phone) followNetwork() {
 	if p.stopping {
 		return
 	}
+	if p.netLooking {
+		p.netAgain = true
+		return
+	}
+	server := ""
 	if p.reg.State == api.RegRegistered || p.reg.State == api.RegRegistering {
-		if ip := p.cfg.SIP.LocalIP(p.serverURI()); ip != p.regIP {
-			p.log.Info("network changed: registering again", "from", p.regIP, "to", ip)
-			if err := p.startRegister(); err != nil {
-				p.log.Warn("re-register after a network change", "err", err)
-			}
+		server = p.serverURI()
+	}
+	calls := map[*call]string{}
+	p.lines.each(func(c *call) {
+		if c.state == stActive && c.localIP != "" {
+			calls[c] = c.route()
+		}
+	})
+	if server == "" && len(calls) == 0 {
+		return
+	}
+	p.netLooking = true
+	p.goWork(func(context.Context) {
+		r := routes{server: server, calls: make(map[*call]string, len(calls))}
+		if server != "" {
+			r.serverIP = p.cfg.SIP.LocalIP(server)
+		}
+		for c, target := range calls {
+			r.calls[c] = p.cfg.SIP.LocalIP(target)
+		}
+		p.post(func() { p.applyRoutes(r) })
+	})
+}
+
+// routes are the local addresses that route, after a network change, to the
+// account's server (serverIP, looked up when server is not "") and to the peer of
+// each active call.
+type routes struct {
+	server, serverIP string
+	calls            map[*call]string
+}
+
+// applyRoutes re-registers if the address toward the server changed and moves each
+// call whose address changed, then looks again if the network changed meanwhile.
+func (p *Phone) applyRoutes(r routes) {
+	p.netLooking = false
+	if p.stopping {
+		return
+	}
+	registering := p.reg.State == api.RegRegistered || p.reg.State == api.RegRegistering
+	if r.server != "" && registering && r.server == p.serverURI() && r.serverIP != p.regIP {
+		p.log.Info("network changed: registering again", "from", p.regIP, "to", r.serverIP)
+		if err := p.startRegister(); err != nil {
+			p.log.Warn("re-register after a network change", "err", err)
 		}
 	}
-	p.lines.each(p.followCall)
+	for c, ip := range r.calls {
+		p.followCall(c, ip)
+	}
+	if p.netAgain {
+		p.netAgain = false
+		p.followNetwork()
+	}
 }
 
 // route is what the call's local address is chosen toward: the target we dialed, or
@@ -58,14 +112,13 @@ func (c *call) route() string {
 	return "sip:" + c.media.remote.IP.String()
 }
 
-// followCall moves c to the local address that now routes to its peer, if that
+// followCall moves c to ip, the local address that now routes to its peer, if that
 // changed. A call with a re-INVITE in flight (a hold, an earlier move) is looked at
 // again when it is answered.
-func (p *Phone) followCall(c *call) {
+func (p *Phone) followCall(c *call, ip string) {
 	if c.state != stActive || c.localIP == "" {
 		return
 	}
-	ip := p.cfg.SIP.LocalIP(c.route())
 	if ip == c.localIP {
 		c.netStale = false
 		return
@@ -132,6 +185,6 @@ func (p *Phone) endMove(c *call, ip string, stream Stream, answer []byte, sipErr
 	p.updatePump() // the media clock takes the new stream
 	old.Close()
 	if c.netStale {
-		p.followCall(c)
+		p.followNetwork() // the network changed again during the move
 	}
 }

@@ -53,25 +53,56 @@ func (f *fakeSIP) registered() int {
 
 // A registration starts over when the address toward the server changed, and only then.
 func TestRegistrationFollowsTheNetwork(t *testing.T) {
-	r, net := netRig(t)
-	r.mustDo(api.CmdRegister.Name, nil)
-	r.p.post(func() { r.p.onRegState(api.RegState{State: api.RegRegistered}) })
-	net <- struct{}{} // the address toward the server is the same
-	r.sync()
-	if n := r.sip.registered(); n != 1 {
-		t.Fatalf("%d REGISTER starts after a change that moved nothing, want 1", n)
-	}
-	r.moveTo("sip:127.0.0.1:5060", "10.0.0.3")
-	net <- struct{}{}
-	r.sync()
-	if n := r.sip.registered(); n != 2 {
-		t.Fatalf("%d REGISTER starts after the address toward the server changed, want 2", n)
-	}
-	net <- struct{}{} // and now it stays
-	r.sync()
-	if n := r.sip.registered(); n != 2 {
-		t.Errorf("%d REGISTER starts after a change that moved nothing, want 2", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		r, net := netRig(t)
+		r.mustDo(api.CmdRegister.Name, nil)
+		r.p.post(func() { r.p.onRegState(api.RegState{State: api.RegRegistered}) })
+		synctest.Wait()
+		net <- struct{}{} // the address toward the server is the same
+		synctest.Wait()
+		if n := r.sip.registered(); n != 1 {
+			t.Fatalf("%d REGISTER starts after a change that moved nothing, want 1", n)
+		}
+		r.moveTo("sip:127.0.0.1:5060", "10.0.0.3")
+		net <- struct{}{}
+		synctest.Wait()
+		if n := r.sip.registered(); n != 2 {
+			t.Fatalf("%d REGISTER starts after the address toward the server changed, want 2", n)
+		}
+		net <- struct{}{} // and now it stays
+		synctest.Wait()
+		if n := r.sip.registered(); n != 2 {
+			t.Errorf("%d REGISTER starts after a change that moved nothing, want 2", n)
+		}
+	})
+}
+
+// The lookups a network change needs run off the actor: while the name lookup of
+// the server hangs, commands are answered; when it answers, the registration
+// starts over from the new address.
+func TestNetworkChangeLooksUpOffTheActor(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		r, net := netRig(t)
+		r.mustDo(api.CmdRegister.Name, nil)
+		r.p.post(func() { r.p.onRegState(api.RegState{State: api.RegRegistered}) })
+		synctest.Wait()
+		g := newGate()
+		slowLookup(r, g)
+		r.moveTo("sip:127.0.0.1:5060", "10.0.0.3")
+		net <- struct{}{}
+		<-g.started
+		r.sync() // answered while the lookup hangs
+		net <- struct{}{} // a second change meanwhile is taken, not queued behind the lookup
+		r.sync()
+		if n := r.sip.registered(); n != 1 {
+			t.Fatalf("%d REGISTER starts before the lookup answered, want 1", n)
+		}
+		g.open()
+		synctest.Wait()
+		if n := r.sip.registered(); n != 2 {
+			t.Errorf("%d REGISTER starts after the lookup answered a new address, want 2", n)
+		}
+	})
 }
 
 // An active call whose address changed gets a new RTP socket on the new address and

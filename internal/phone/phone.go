@@ -87,6 +87,9 @@ type Phone struct {
 	audio        audioUse     // the sound device and the media clock in use (audiouse.go)
 	housekeeping housekeeping // the RTP timeout's tick, while calls exist (housekeeping.go)
 	regIP        string       // our address toward the account's server when registration started
+	regGen       int          // counts registration starts: a late lookup of regIP is for an old one
+	netLooking   bool         // a worker looks up the routes after a network change (netchange.go)
+	netAgain     bool         // the network changed again meanwhile: look once more
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.
