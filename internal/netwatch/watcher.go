@@ -1,7 +1,8 @@
 // Package netwatch tells the engine when the machine's network changes: an address
-// comes or goes, or a route (the default route among them) moves. On Linux it listens
-// to the kernel's routing netlink groups; elsewhere, or when netlink cannot be opened,
-// it polls the interfaces' addresses. A change comes as a burst of messages (an
+// comes or goes, or a route (the default route among them) moves. It listens to the
+// system: the kernel's routing netlink groups on Linux, the routing socket on macOS,
+// the IP Helper's change notifications on Windows. Elsewhere, or when those cannot be
+// opened, it polls the interfaces' addresses. A change comes as a burst of messages (an
 // address, its prefix route, the link), so the watcher reports once the burst has
 // settled, not once per message.
 package netwatch
