@@ -93,7 +93,7 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 	for _, h := range o.Headers {
 		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
 	}
-	s.offerTerms(req, s.sessionExpires())
+	s.offerTerms(req)
 	if o.SDP != nil {
 		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	}
