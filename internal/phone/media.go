@@ -31,7 +31,7 @@ func (m mediaStream) Start(p MediaParams) error {
 		onDTMF = func(d media.DTMF) { p.OnDTMF(d.Digit, d.Duration) }
 	}
 	return m.Stream.Start(media.Params{
-		Remote: p.Remote, Codec: p.Codec, PayloadType: p.PayloadType,
+		Remote: p.Remote, RemoteRTCP: p.RemoteRTCP, Codec: p.Codec, PayloadType: p.PayloadType,
 		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF, SRTP: p.SRTP, RTCPMux: p.RTCPMux,
 	})
 }

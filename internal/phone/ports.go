@@ -71,6 +71,7 @@ type NetWatch interface {
 // MediaParams starts or updates a stream.
 type MediaParams struct {
 	Remote          *net.UDPAddr
+	RemoteRTCP      *net.UDPAddr // where RTCP goes without rtcp-mux; nil: Remote's port + 1
 	Codec           audio.Codec
 	PayloadType     uint8
 	DTMFPayloadType uint8 // 0: the peer offered no telephone-event
