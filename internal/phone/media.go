@@ -10,11 +10,11 @@ import (
 // the local address its call uses. With a stunServer ("host:port"; "" for none),
 // each session asks it, from its RTP socket, for its public address, which the
 // call's SDP then carries; an engine behind a NAT needs it for the peer's RTP to
-// reach it. The function returns once the ports are bound; the stream is Ready
+// reach it. Its RTCP socket asks too, for the SDP's a=rtcp. The function returns once the ports are bound; the stream is Ready
 // when the STUN server answered or gave up.
 func MediaOpener(log *slog.Logger, stunServer string) func(localIP string) (Stream, error) {
 	return func(localIP string) (Stream, error) {
-		s, err := media.Bind(media.Config{LocalIP: localIP, Logger: log, STUNServer: stunServer})
+		s, err := media.Bind(media.Config{LocalIP: localIP, Logger: log, STUNServer: stunServer, STUNRTCP: true})
 		if err != nil {
 			return nil, err
 		}

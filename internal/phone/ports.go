@@ -92,6 +92,10 @@ type Stream interface {
 	// of the local one; the zero AddrPort when there is none. It blocks until
 	// Ready is closed.
 	PublicAddr() netip.AddrPort
+	// PublicRTCPAddr is the RTCP socket's address a STUN server saw, for a=rtcp
+	// (RFC 3605); the zero AddrPort when there is none. It blocks until Ready is
+	// closed.
+	PublicRTCPAddr() netip.AddrPort
 	// Punch opens a NAT's mapping toward remote with an empty datagram, before the
 	// peer sends its first RTP.
 	Punch(remote *net.UDPAddr) error

@@ -38,11 +38,17 @@ type negotiated struct {
 //
 // RTCP goes on the RTP port when both sides say a=rtcp-mux (RFC 5761), as every
 // offer of ours proposes: then the one public address STUN learned serves RTCP
-// too. A peer that does not take it gets RTCP on the next port, as ever.
+// too. For a peer that does not take it, a=rtcp names the public address STUN
+// learned for the RTCP socket, which a NAT need not have put on the next port
+// (RFC 3605); without one, RTCP is on the next port, as ever.
 func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8, mux bool) sipstack.MediaDesc {
 	at := mediaAddr(ip, stream)
-	return sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
+	d := sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
 		Direction: "sendrecv", RTCPMux: mux}
+	if rtcp := stream.PublicRTCPAddr(); rtcp.IsValid() && stream.PublicAddr().IsValid() {
+		d.RTCPIP, d.RTCPPort = rtcp.Addr().String(), int(rtcp.Port())
+	}
+	return d
 }
 
 // mediaAddr is where the peer's RTP must go for stream, opened at ip: the public
