@@ -77,6 +77,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		TLSConfig:         sipTLS,
 		KeepAlive:         time.Duration(cfg.SIP.KeepAlive) * time.Second,
 		SessionExpires:    time.Duration(cfg.SIP.SessionExpires) * time.Second,
+		SessionTimerOff:   cfg.SIP.SessionExpires == config.SessionTimerOff,
 		MinSE:             time.Duration(cfg.SIP.MinSE) * time.Second,
 		UserAgent:         cfg.SIP.UserAgent + "/" + version,
 		Logger:            log,

@@ -108,7 +108,8 @@ type SIP struct {
 	// session timers): the refresher re-INVITEs or UPDATEs every half interval, and a
 	// call whose refresh does not come ends with cause session_expired. MinSE is the
 	// shortest interval we accept from a peer, which gets 422 below it. Both are at
-	// least 90 (sessiontimer.go).
+	// least 90 (sessiontimer.go); a SessionExpires of 0 (SessionTimerOff) asks for
+	// no timer, though a peer's request is still honoured.
 	SessionExpires int `json:"sessionExpires"`
 	MinSE          int `json:"minSE"`
 }

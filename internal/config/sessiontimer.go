@@ -25,13 +25,22 @@ func sessionFloor() int {
 	return rfcMinSE
 }
 
+// SessionTimerOff is the value of sip.sessionExpires that asks for no session
+// timer: our INVITEs carry no Session-Expires, and a peer's is still honoured.
+const SessionTimerOff = 0
+
 // validateSessionTimer checks sip.sessionExpires and sip.minSE.
 func (c *Config) validateSessionTimer(bad func(field, msg string, args ...any)) {
 	floor := sessionFloor()
-	if c.SIP.SessionExpires < floor || c.SIP.SessionExpires > maxSessionExpires {
-		bad("sip.sessionExpires", "%d..%d seconds", floor, maxSessionExpires)
+	off := c.SIP.SessionExpires == SessionTimerOff
+	if !off && (c.SIP.SessionExpires < floor || c.SIP.SessionExpires > maxSessionExpires) {
+		bad("sip.sessionExpires", "0 (off) or %d..%d seconds", floor, maxSessionExpires)
 	}
-	if c.SIP.MinSE < floor || c.SIP.MinSE > c.SIP.SessionExpires {
+	most := c.SIP.SessionExpires
+	if off {
+		most = maxSessionExpires
+	}
+	if c.SIP.MinSE < floor || c.SIP.MinSE > most {
 		bad("sip.minSE", "%d seconds up to sip.sessionExpires", floor)
 	}
 }

@@ -6,7 +6,8 @@ import (
 )
 
 // The session timer's settings default to 1800 s and the RFC's 90 s floor, refuse
-// less than 90 s, and go lower only with the test variable set.
+// less than 90 s, and go lower only with the test variable set; a sessionExpires
+// of 0 turns our request off and leaves minSE its whole range.
 func TestSessionTimerSettings(t *testing.T) {
 	c := Default()
 	if c.SIP.SessionExpires != 1800 || c.SIP.MinSE != 90 {
@@ -23,8 +24,12 @@ func TestSessionTimerSettings(t *testing.T) {
 			t.Errorf("Parse(%s) = %v, want error mentioning %q", in, err, want)
 		}
 	}
+	off, err := Parse([]byte(`{"sip":{"sessionExpires":0,"minSE":3600}}`))
+	if err != nil || off.SIP.SessionExpires != SessionTimerOff || off.SIP.MinSE != 3600 {
+		t.Errorf("sessionExpires 0 (off): %+v, %v", off.SIP, err)
+	}
 	t.Setenv(TestMinSEEnv, "2")
-	c, err := Parse([]byte(`{"sip":{"sessionExpires":4,"minSE":2}}`))
+	c, err = Parse([]byte(`{"sip":{"sessionExpires":4,"minSE":2}}`))
 	if err != nil || c.SIP.SessionExpires != 4 || c.SIP.MinSE != 2 {
 		t.Errorf("with %s=2: %+v, %v", TestMinSEEnv, c.SIP, err)
 	}

@@ -99,3 +99,34 @@ func TestRedirectNotFollowedWhenOff(t *testing.T) {
 		t.Errorf("%d INVITEs reached the redirect server, want 1", n)
 	}
 }
+
+// The redirect names a phone that listens on TCP only (Contact with
+// transport=tcp): the engine, which dialled the redirect server over UDP, calls it
+// over TCP, and the call connects there with its audio.
+func TestRedirectToTCPContactConnectsOverTCP(t *testing.T) {
+	dir := testpeer.SIPpPcapDir(t)
+	phone := testpeer.RunSIPp(t, testpeer.SIPpOptions{
+		Scenario: testpeer.ScenarioPath(t, "uas_pcap_answer.xml"), Dir: dir, Extra: []string{"-t", "t1"}})
+	redirector := testpeer.RunSIPp(t, testpeer.SIPpOptions{
+		Scenario: testpeer.ScenarioPath(t, "uas_redirect.xml"), Dir: t.TempDir(), Service: "carol",
+		Extra: []string{"-key", "target", "127.0.0.1:" + strconv.Itoa(phone.LocalPort) + ";transport=tcp"}})
+	e := redirectEngine(t, redirector.LocalPort, nil)
+	c := e.connect(t)
+
+	var res api.DialResult
+	c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
+	got := c.callStates(res.CallID, api.CallEnded, 15*time.Second)
+	if cs := got[len(got)-1]; cs.Cause == nil || cs.Cause.Kind != api.CauseRemoteHangup || cs.AnsweredAt == 0 {
+		t.Errorf("the call ended %+v, want answered and then the TCP phone's BYE", cs)
+	}
+	if code, log := redirector.Wait(t, 5*time.Second); code != 0 {
+		t.Errorf("redirect server exited %d:\n%s", code, log)
+	}
+	if code, log := phone.Wait(t, 5*time.Second); code != 0 {
+		t.Errorf("the phone on TCP exited %d:\n%s", code, log)
+	}
+	e.stop(t)
+	if _, rms := loudest(readWAV(t, e.outWAV)); rms < 300 {
+		t.Errorf("speaker RMS %.0f: the TCP phone's audio did not arrive", rms)
+	}
+}

@@ -16,8 +16,15 @@ import (
 // over the WebSocket and returns the call's states from active on, and SIPp's run.
 func sessionTimerCall(t *testing.T, scenario string) (*engine, []api.CallState, *testpeer.SIPpRun) {
 	t.Helper()
+	return sessionTimerCallAsking(t, scenario, 4)
+}
+
+// sessionTimerCallAsking is sessionTimerCall with the engine's sip.sessionExpires
+// set to sessionExpires (0: off).
+func sessionTimerCallAsking(t *testing.T, scenario string, sessionExpires int) (*engine, []api.CallState, *testpeer.SIPpRun) {
+	t.Helper()
 	e := startEngine(t, engineOptions{
-		sip: map[string]any{"sessionExpires": 4, "minSE": 2},
+		sip: map[string]any{"sessionExpires": sessionExpires, "minSE": 2},
 		env: []string{config.TestMinSEEnv + "=2"},
 	})
 	c := e.connect(t)
@@ -71,5 +78,26 @@ func TestCallEndsWhenTheSessionExpires(t *testing.T) {
 	}
 	if code, log := run.Wait(t, 10*time.Second); code != 0 {
 		t.Errorf("SIPp (expecting the BYE) exited %d:\n%s", code, log)
+	}
+}
+
+// The same PBX answers the engine's first refresh 422 with Min-SE 6: the refresh
+// goes again at once asking for 6 s, and the next one 3 s later; the call lives
+// on with the far end's audio, and the PBX hangs up. The engine runs with
+// sip.sessionExpires 0 (off): a timer the caller asks for is still honoured.
+func TestSessionRefreshAnswered422IsSentAgain(t *testing.T) {
+	e, got, run := sessionTimerCallAsking(t, "uac_session_refresh_422.xml", 0)
+	if want := []string{api.CallActive, api.CallEnded}; !slices.Equal(states(got), want) {
+		t.Errorf("states after answer %v, want %v", states(got), want)
+	}
+	if cs := got[len(got)-1]; cs.Cause == nil || cs.Cause.Kind != api.CauseRemoteHangup {
+		t.Errorf("the call ended %+v, want the PBX's BYE", cs)
+	}
+	if code, log := run.Wait(t, 10*time.Second); code != 0 {
+		t.Errorf("SIPp (a refresh sent again after 422, then the next) exited %d:\n%s", code, log)
+	}
+	e.stop(t)
+	if _, rms := loudest(readWAV(t, e.outWAV)); rms < 300 {
+		t.Errorf("speaker RMS %.0f: the audio sent after the retried refresh did not arrive", rms)
 	}
 }

@@ -43,6 +43,11 @@ type Config struct {
 	// asks none. STUNTimeout bounds each of its tries (DefaultSTUNTimeout).
 	STUNServer  string
 	STUNTimeout time.Duration
+	// STUNRTCP makes the RTCP socket ask the STUN server too, at the same time,
+	// for its own public address (PublicRTCPAddr): behind a NAT its port is not
+	// the RTP port's plus one, and an SDP names it with a=rtcp (RFC 3605) for a
+	// peer that does not take rtcp-mux.
+	STUNRTCP bool
 
 	JitterTarget int           // playout delay in frames (DefaultJitterTarget)
 	JitterMax    int           // jitter buffer capacity in frames (DefaultJitterMax)
@@ -96,6 +101,8 @@ type Stream struct {
 	// when none was asked or none answered. It is set before learned closes.
 	public  netip.AddrPort
 	learned chan struct{}
+	// publicRTCP is the RTCP socket's, when Config.STUNRTCP asked for it.
+	publicRTCP netip.AddrPort
 	// initialTS is the first packet's timestamp, for RTCP sent before any RTP.
 	initialTS uint32
 	jitter    *JitterBuffer
@@ -206,12 +213,10 @@ func Bind(cfg Config) (*Stream, error) {
 	s.initialTS = s.ts
 	s.cname = fmt.Sprintf("%08x@wpservice", s.ssrc)
 	s.log = cfg.Logger.With("component", "media", "ssrc", s.ssrc)
-	if cfg.STUNServer == "" {
-		close(s.learned)
-	}
+	asking := s.startSTUN()
 	s.wg.Add(3)
-	go s.readRTPAfterSTUN()
-	go s.readRTCP()
+	go s.readRTPAfterSTUN(asking)
+	go s.readRTCPAfterSTUN(asking)
 	go s.sendReports()
 	s.log.Debug("media stream open", "rtp", rtpConn.LocalAddr().String())
 	return s, nil
@@ -254,6 +259,14 @@ func (s *Stream) LocalPort() int {
 func (s *Stream) PublicAddr() netip.AddrPort {
 	<-s.learned
 	return s.public
+}
+
+// PublicRTCPAddr is the RTCP socket's address as the STUN server saw it, when
+// Config.STUNRTCP asked for it; the zero AddrPort otherwise, or when the server
+// did not answer. It waits until Ready is closed.
+func (s *Stream) PublicRTCPAddr() netip.AddrPort {
+	<-s.learned
+	return s.publicRTCP
 }
 
 // Ready is closed once PublicAddr is known: at once without a STUN server, else

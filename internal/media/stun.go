@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/pion/stun/v3"
@@ -111,15 +112,53 @@ func resolveSTUN(server string, local netip.Addr, timeout time.Duration) (netip.
 	return netip.AddrPortFrom(addrs[0].Unmap(), uint16(p)), nil
 }
 
+// startSTUN readies the STUN exchanges of s.cfg: none without a server (Ready
+// is closed at once), else one from the RTP socket and, with STUNRTCP, one from
+// the RTCP socket; Ready closes once each has called Done on the group returned.
+func (s *Stream) startSTUN() *sync.WaitGroup {
+	var asking sync.WaitGroup
+	switch {
+	case s.cfg.STUNServer == "":
+		close(s.learned)
+		return &asking
+	case s.cfg.STUNRTCP:
+		asking.Add(2)
+	default:
+		asking.Add(1)
+	}
+	go func() {
+		asking.Wait()
+		close(s.learned)
+	}()
+	return &asking
+}
+
 // readRTPAfterSTUN is the RTP socket's goroutine: it asks the STUN server of
-// s.cfg, if any, for the public address, says it is known (Ready), and then
-// reads RTP. Bind does not wait for it.
-func (s *Stream) readRTPAfterSTUN() {
+// s.cfg, if any, for the public address, says it is known, and then reads RTP.
+// Bind does not wait for it.
+func (s *Stream) readRTPAfterSTUN(asking *sync.WaitGroup) {
 	if s.cfg.STUNServer != "" {
 		s.learnPublicAddr()
-		close(s.learned)
+		asking.Done()
 	}
 	s.readRTP()
+}
+
+// readRTCPAfterSTUN is the RTCP socket's goroutine: with Config.STUNRTCP it
+// asks the STUN server for that socket's public address first, then reads RTCP.
+func (s *Stream) readRTCPAfterSTUN(asking *sync.WaitGroup) {
+	if s.cfg.STUNServer != "" && s.cfg.STUNRTCP {
+		addr, err := publicAddr(s.rtcp, s.cfg.STUNServer, s.cfg.STUNTimeout)
+		switch {
+		case err == nil:
+			s.publicRTCP = addr
+			s.log.Info("STUN: public RTCP address", "public", addr.String())
+		case !s.isDone():
+			s.log.Warn("STUN: no public RTCP address", "server", s.cfg.STUNServer, "err", err)
+		}
+		asking.Done()
+	}
+	s.readRTCP()
 }
 
 // learnPublicAddr sets s.public from the STUN server of s.cfg, or logs why it

@@ -152,6 +152,7 @@ type fakeStream struct {
 	port    int
 	localIP string         // the address it was opened on
 	public  netip.AddrPort // what PublicAddr says
+	rtcp    netip.AddrPort // what PublicRTCPAddr says
 	params  []MediaParams
 	written [][]int16
 	rxFrame []int16
@@ -162,8 +163,9 @@ type fakeStream struct {
 	closed  bool
 }
 
-func (s *fakeStream) LocalPort() int             { return s.port }
-func (s *fakeStream) PublicAddr() netip.AddrPort { <-s.Ready(); return s.public }
+func (s *fakeStream) LocalPort() int                 { return s.port }
+func (s *fakeStream) PublicAddr() netip.AddrPort     { <-s.Ready(); return s.public }
+func (s *fakeStream) PublicRTCPAddr() netip.AddrPort { <-s.Ready(); return s.rtcp }
 
 // Ready is s.ready, a channel the test closes when its fake STUN server answers,
 // or one closed already.

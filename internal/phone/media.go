@@ -10,11 +10,11 @@ import (
 // the local address its call uses. With a stunServer ("host:port"; "" for none),
 // each session asks it, from its RTP socket, for its public address, which the
 // call's SDP then carries; an engine behind a NAT needs it for the peer's RTP to
-// reach it. The function returns once the ports are bound; the stream is Ready
+// reach it. Its RTCP socket asks too, for the SDP's a=rtcp. The function returns once the ports are bound; the stream is Ready
 // when the STUN server answered or gave up.
 func MediaOpener(log *slog.Logger, stunServer string) func(localIP string) (Stream, error) {
 	return func(localIP string) (Stream, error) {
-		s, err := media.Bind(media.Config{LocalIP: localIP, Logger: log, STUNServer: stunServer})
+		s, err := media.Bind(media.Config{LocalIP: localIP, Logger: log, STUNServer: stunServer, STUNRTCP: true})
 		if err != nil {
 			return nil, err
 		}
@@ -31,7 +31,7 @@ func (m mediaStream) Start(p MediaParams) error {
 		onDTMF = func(d media.DTMF) { p.OnDTMF(d.Digit, d.Duration) }
 	}
 	return m.Stream.Start(media.Params{
-		Remote: p.Remote, Codec: p.Codec, PayloadType: p.PayloadType,
+		Remote: p.Remote, RemoteRTCP: p.RemoteRTCP, Codec: p.Codec, PayloadType: p.PayloadType,
 		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF, SRTP: p.SRTP, RTCPMux: p.RTCPMux,
 	})
 }

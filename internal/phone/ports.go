@@ -71,6 +71,7 @@ type NetWatch interface {
 // MediaParams starts or updates a stream.
 type MediaParams struct {
 	Remote          *net.UDPAddr
+	RemoteRTCP      *net.UDPAddr // where RTCP goes without rtcp-mux; nil: Remote's port + 1
 	Codec           audio.Codec
 	PayloadType     uint8
 	DTMFPayloadType uint8 // 0: the peer offered no telephone-event
@@ -91,6 +92,10 @@ type Stream interface {
 	// of the local one; the zero AddrPort when there is none. It blocks until
 	// Ready is closed.
 	PublicAddr() netip.AddrPort
+	// PublicRTCPAddr is the RTCP socket's address a STUN server saw, for a=rtcp
+	// (RFC 3605); the zero AddrPort when there is none. It blocks until Ready is
+	// closed.
+	PublicRTCPAddr() netip.AddrPort
 	// Punch opens a NAT's mapping toward remote with an empty datagram, before the
 	// peer sends its first RTP.
 	Punch(remote *net.UDPAddr) error

@@ -260,16 +260,17 @@ func abs(v int) int { return max(v, -v) }
 // does not allocate, so a benchmark measures only the pump.
 type nullStream struct{ rx []int16 }
 
-func (nullStream) LocalPort() int                 { return 0 }
-func (nullStream) PublicAddr() (a netip.AddrPort) { return a }
-func (nullStream) Ready() <-chan struct{}         { return readyNow }
-func (nullStream) Punch(*net.UDPAddr) error       { return nil }
-func (nullStream) Start(MediaParams) error        { return nil }
-func (nullStream) WriteFrame([]int16) error       { return nil }
-func (s nullStream) ReadFrame(pcm []int16) bool   { copy(pcm, s.rx); return true }
-func (nullStream) SendDTMF(string) error          { return nil }
-func (nullStream) LastReceived() (t time.Time)    { return t }
-func (nullStream) Close() error                   { return nil }
+func (nullStream) LocalPort() int                     { return 0 }
+func (nullStream) PublicAddr() (a netip.AddrPort)     { return a }
+func (nullStream) PublicRTCPAddr() (a netip.AddrPort) { return a }
+func (nullStream) Ready() <-chan struct{}             { return readyNow }
+func (nullStream) Punch(*net.UDPAddr) error           { return nil }
+func (nullStream) Start(MediaParams) error            { return nil }
+func (nullStream) WriteFrame([]int16) error           { return nil }
+func (s nullStream) ReadFrame(pcm []int16) bool       { copy(pcm, s.rx); return true }
+func (nullStream) SendDTMF(string) error              { return nil }
+func (nullStream) LastReceived() (t time.Time)        { return t }
+func (nullStream) Close() error                       { return nil }
 
 // constSource is a microphone that repeats one frame, cheaper than a ToneSource.
 type constSource []int16

@@ -57,3 +57,35 @@ func TestIncomingCallAcceptsRTCPMuxWhenOffered(t *testing.T) {
 		}
 	}
 }
+
+// A peer whose SDP names its RTCP port with a=rtcp (RFC 3605) gets our RTCP there,
+// not on its RTP port + 1; without a=rtcp, on the next port; a re-offer that moves
+// only its RTCP moves ours too.
+func TestPeersRTCPAttributeIsWhereRTCPGoes(t *testing.T) {
+	withRTCP := func(port, rtcpPort int, rtcpIP string) []byte {
+		return sipstack.BuildSDP(7, 1, sipstack.MediaDesc{IP: "127.0.0.1", Port: port, Codecs: []sipstack.Codec{pcmu},
+			DTMFPT: 101, Direction: "sendrecv", RTCPPort: rtcpPort, RTCPIP: rtcpIP})
+	}
+	r := newRig(t, nil)
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
+	d := r.sip.lastDial(t)
+	r.expectStates(api.CallDialing)
+	r.sipEvent(d.id, inAnswered, 200, withRTCP(30000, 40007, ""))
+	r.expectStates(api.CallActive)
+	p := r.lastStream().params
+	if got := p[len(p)-1].RemoteRTCP; got == nil || got.String() != "127.0.0.1:40007" {
+		t.Errorf("a=rtcp:40007: RTCP goes to %v", got)
+	}
+	r.p.post(func() { r.p.onRemoteUpdate(d.id, withRTCP(30000, 40009, "127.0.0.2"), false) })
+	r.sync()
+	p = r.lastStream().params
+	if got := p[len(p)-1].RemoteRTCP; got == nil || got.String() != "127.0.0.2:40009" {
+		t.Errorf("a=rtcp:40009 IN IP4 127.0.0.2: RTCP goes to %v", got)
+	}
+	r.p.post(func() { r.p.onRemoteUpdate(d.id, muxSDP(30002, false), false) })
+	r.sync()
+	p = r.lastStream().params
+	if got := p[len(p)-1].RemoteRTCP; got == nil || got.String() != "127.0.0.1:30003" {
+		t.Errorf("without a=rtcp: RTCP goes to %v, want the next port", got)
+	}
+}

@@ -20,6 +20,7 @@ const dtmfPayloadType = 101
 // negotiated is the outcome of SDP offer/answer for a call.
 type negotiated struct {
 	remote *net.UDPAddr
+	rtcp   *net.UDPAddr // where RTCP goes without rtcp-mux: a=rtcp (RFC 3605), else the next port
 	codec  sipstack.Codec
 	dtmfPT uint8
 	srtp   *media.SRTP     // the SRTP keys; nil for plain RTP
@@ -37,11 +38,17 @@ type negotiated struct {
 //
 // RTCP goes on the RTP port when both sides say a=rtcp-mux (RFC 5761), as every
 // offer of ours proposes: then the one public address STUN learned serves RTCP
-// too. A peer that does not take it gets RTCP on the next port, as ever.
+// too. For a peer that does not take it, a=rtcp names the public address STUN
+// learned for the RTCP socket, which a NAT need not have put on the next port
+// (RFC 3605); without one, RTCP is on the next port, as ever.
 func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8, mux bool) sipstack.MediaDesc {
 	at := mediaAddr(ip, stream)
-	return sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
+	d := sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
 		Direction: "sendrecv", RTCPMux: mux}
+	if rtcp := stream.PublicRTCPAddr(); rtcp.IsValid() && stream.PublicAddr().IsValid() {
+		d.RTCPIP, d.RTCPPort = rtcp.Addr().String(), int(rtcp.Port())
+	}
+	return d
 }
 
 // mediaAddr is where the peer's RTP must go for stream, opened at ip: the public
@@ -103,12 +110,23 @@ func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error
 	if ip == nil || d.Port <= 0 || d.Port > 65535 {
 		return negotiated{}, fmt.Errorf("sdp: bad media address %q port %d", d.IP, d.Port)
 	}
-	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, codec: codec, dtmfPT: dtmf, savp: d.SAVP, avpf: d.Feedback,
-		mux: d.RTCPMux, layout: layout}
+	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, rtcp: rtcpAddr(d), codec: codec, dtmfPT: dtmf, savp: d.SAVP,
+		avpf: d.Feedback, mux: d.RTCPMux, layout: layout}
 	if err := p.negotiateSRTP(&n, d, ours); err != nil {
 		return negotiated{}, err
 	}
 	return n, nil
+}
+
+// rtcpAddr is where the peer of d takes RTCP without rtcp-mux: its a=rtcp (RFC
+// 3605), else its RTP address and the next port.
+func rtcpAddr(d sipstack.MediaDesc) *net.UDPAddr {
+	host, port := d.RTCPAddr()
+	ip := net.ParseIP(host)
+	if ip == nil || port <= 0 || port > 65535 {
+		return &net.UDPAddr{IP: net.ParseIP(d.IP), Port: d.Port + 1}
+	}
+	return &net.UDPAddr{IP: ip, Port: port}
 }
 
 // startMedia starts (or updates) c's RTP with the negotiated parameters and attaches it
@@ -139,6 +157,7 @@ func (p *Phone) startMedia(c *call) error {
 	c.codec = codec.Name()
 	err = c.stream.Start(MediaParams{
 		Remote:          c.media.remote,
+		RemoteRTCP:      c.media.rtcp,
 		Codec:           codec,
 		PayloadType:     c.media.codec.PT,
 		DTMFPayloadType: c.media.dtmfPT,

@@ -71,6 +71,9 @@ func TestMediaOpenerAsksTheSTUNServer(t *testing.T) {
 	if got, want := s.PublicAddr(), netip.AddrPortFrom(publicMedia.Addr(), uint16(s.LocalPort())); got != want {
 		t.Errorf("PublicAddr = %v, want %v", got, want)
 	}
+	if got, want := s.PublicRTCPAddr(), netip.AddrPortFrom(publicMedia.Addr(), uint16(s.LocalPort()+1)); got != want {
+		t.Errorf("PublicRTCPAddr = %v, want %v: the RTCP socket asks too", got, want)
+	}
 }
 
 // loopbackSTUN runs a STUN server on loopback that maps every source to
@@ -118,4 +121,51 @@ func sdpAddr(t *testing.T, body []byte) netip.AddrPort {
 		t.Fatalf("SDP %q: %v", body, err)
 	}
 	return netip.AddrPortFrom(ip, uint16(desc.Port))
+}
+
+// publicRTCP is the public address the streams of TestSDPNamesThePublicRTCPPort
+// learned for their RTCP socket: a NAT put it elsewhere than publicMedia's port + 1.
+var publicRTCP = netip.MustParseAddrPort("203.0.113.9:62017")
+
+// Behind a NAT our RTCP's public port is not the RTP one's plus one: the offer
+// and the answer name it with a=rtcp (RFC 3605), for a peer that does not take
+// rtcp-mux; a peer that does ignores it.
+func TestSDPNamesThePublicRTCPPort(t *testing.T) {
+	rtcpRig := func(t *testing.T) *rig {
+		var r *rig
+		r = newRig(t, func(c *Config) {
+			c.Media = func(localIP string) (Stream, error) {
+				r.smu.Lock()
+				defer r.smu.Unlock()
+				s := &fakeStream{port: 40000 + 2*len(r.stream), localIP: localIP, public: publicMedia, rtcp: publicRTCP}
+				r.stream = append(r.stream, s)
+				return s, nil
+			}
+		})
+		return r
+	}
+	wantRTCP := func(what string, sdp []byte) {
+		t.Helper()
+		d, err := sipstack.ParseSDP(sdp)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if ip, port := d.RTCPAddr(); ip != publicRTCP.Addr().String() || port != int(publicRTCP.Port()) {
+			t.Errorf("%s names RTCP at %s:%d, want %v:\n%s", what, ip, port, publicRTCP, sdp)
+		}
+	}
+
+	r := rtcpRig(t)
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob"})
+	wantRTCP("offer", r.sip.lastDial(t).offer)
+
+	r = rtcpRig(t)
+	d := &fakeDialog{id: "sip-in-1"}
+	r.p.post(func() {
+		r.p.onIncoming(Incoming{Dialog: d, From: "sip:carol@198.51.100.1", SDP: peerSDP(31000, pcmu), LocalIP: "10.0.0.2"})
+	})
+	cs := r.expectStates(api.CallIncoming, api.CallRinging)
+	r.mustDo(api.CmdCallAnswer.Name, &api.CallRef{CallID: cs.CallID})
+	r.expectStates(api.CallActive)
+	wantRTCP("answer", d.answer)
 }

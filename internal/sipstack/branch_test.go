@@ -65,24 +65,50 @@ func (r *rawPeer) final(wait time.Duration) *sip.Response {
 }
 
 // A re-INVITE that reuses the branch of the call's first INVITE, answered 32 s ago at
-// most, is a new request: it gets its 200, not the silence of a retransmission.
+// most, is a new request: it gets its 200, not the silence of a retransmission. Over
+// TCP as over UDP.
 func TestReInviteReusingTheFirstBranchIsAnswered(t *testing.T) {
+	for _, transport := range []string{"UDP", "TCP"} {
+		t.Run(transport, func(t *testing.T) { reInviteReusingTheFirstBranch(t, transport) })
+	}
+}
+
+// sipConn is a hand-written SIP peer on one transport: rawPeer (UDP) or
+// rawStreamPeer (TCP).
+type sipConn interface {
+	addr() string
+	send(body string, lines ...string)
+	final(wait time.Duration) *sip.Response
+}
+
+func reInviteReusingTheFirstBranch(t *testing.T, transport string) {
 	st, rec := newTestStack(t, nil, nil)
-	r := newRawPeer(t, st.UDPAddr())
+	var r sipConn
+	to := st.UDPAddr()
+	if transport == "TCP" {
+		to = st.TCPAddr()
+		r = newRawStreamPeer(t, to)
+	} else {
+		r = newRawPeer(t, to)
+	}
+	uriTransport := "" // over UDP, the default
+	if transport == "TCP" {
+		uriTransport = ";transport=tcp"
+	}
 	const branch = "z9hG4bK-reused-1"
 	dialog := func(method string, cseq int, toTag string) []string {
-		to := "To: <sip:alice@" + st.UDPAddr() + ">"
+		toH := "To: <sip:alice@" + to + ">"
 		if toTag != "" {
-			to += ";tag=" + toTag
+			toH += ";tag=" + toTag
 		}
 		return []string{
-			fmt.Sprintf("%s sip:alice@%s SIP/2.0", method, st.UDPAddr()),
-			"Via: SIP/2.0/UDP " + r.addr() + ";branch=" + branch,
+			fmt.Sprintf("%s sip:alice@%s%s SIP/2.0", method, to, uriTransport),
+			"Via: SIP/2.0/" + transport + " " + r.addr() + ";branch=" + branch,
 			"From: <sip:raw@" + r.addr() + ">;tag=raw1",
-			to,
+			toH,
 			"Call-ID: reused-branch@test",
 			fmt.Sprintf("CSeq: %d %s", cseq, method),
-			"Contact: <sip:raw@" + r.addr() + ">",
+			"Contact: <sip:raw@" + r.addr() + uriTransport + ">",
 			"Max-Forwards: 70",
 			"Content-Type: application/sdp",
 		}
@@ -98,7 +124,7 @@ func TestReInviteReusingTheFirstBranchIsAnswered(t *testing.T) {
 	}
 	tag, _ := ok.To().Params.Get("tag")
 	ack := dialog("ACK", 1, tag)
-	ack[1] = "Via: SIP/2.0/UDP " + r.addr() + ";branch=z9hG4bK-ack-1"
+	ack[1] = "Via: SIP/2.0/" + transport + " " + r.addr() + ";branch=z9hG4bK-ack-1"
 	r.send("", ack...)
 	for deadline := time.Now().Add(waitFor); in.Call.getState() != stateEstablished; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {

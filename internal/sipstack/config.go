@@ -53,6 +53,10 @@ type Config struct {
 	// 1800 s. MinSE is the shortest interval we accept from the peer, in an INVITE or
 	// a 422 answer to ours; 0 is 90 s, the RFC's floor (sessiontimer.go).
 	SessionExpires, MinSE time.Duration
+	// SessionTimerOff makes our INVITEs ask for no session timer: no
+	// Session-Expires, though still Supported: timer and Min-SE, so that a peer or
+	// a proxy that wants one still gets it (RFC 4028 sections 7.1 and 9).
+	SessionTimerOff bool
 	// RegisterTimeout bounds one REGISTER exchange, challenge included; 0 is 40 s,
 	// beyond sipgo's 32 s transaction timeout.
 	RegisterTimeout time.Duration

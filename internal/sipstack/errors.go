@@ -3,6 +3,9 @@ package sipstack
 import (
 	"errors"
 	"fmt"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
 )
 
 // Sentinel errors returned by the stack. Callers match them with errors.Is.
@@ -33,6 +36,18 @@ var (
 type StatusError struct {
 	Code   int
 	Reason string
+	// MinSE is the Min-SE of a 422 Session Interval Too Small (RFC 4028), 0 in
+	// any other answer.
+	MinSE time.Duration
+}
+
+// statusError is the StatusError of res, a final response that is not a 2xx.
+func statusError(res *sip.Response) *StatusError {
+	e := &StatusError{Code: res.StatusCode, Reason: res.Reason}
+	if res.StatusCode == 422 {
+		e.MinSE, _ = minSEOf(res)
+	}
+	return e
 }
 
 func (e *StatusError) Error() string {

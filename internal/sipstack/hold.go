@@ -93,7 +93,7 @@ func (c *Call) reInvite(ctx context.Context, body []byte, address func(*sip.Requ
 		return nil, 0, fmt.Errorf("sipstack: re-INVITE: %w", err)
 	}
 	if !res.IsSuccess() {
-		return nil, 0, &StatusError{Code: res.StatusCode, Reason: res.Reason}
+		return nil, 0, statusError(res)
 	}
 	// The ACK of our re-INVITE's 2xx: a new request in the dialog with the
 	// re-INVITE's CSeq number, which the dialog keeps as its last one.

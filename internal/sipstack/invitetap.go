@@ -27,11 +27,18 @@ type inviteTap struct {
 // tapped returns a copy of dua whose client reports its transactions to a new tap.
 func tapped(dua *sipgo.DialogUA) (*sipgo.DialogUA, *inviteTap) {
 	t := &inviteTap{txl: dua.Client.TransactionLayer(), tpl: dua.Client.TransportLayer()}
+	return t.wrap(dua), t
+}
+
+// wrap returns a copy of dua whose client reports its transactions to t: the UA
+// of an INVITE that follows a redirect on another transport or local address.
+// Every client of the stack shares one transaction and one transport layer.
+func (t *inviteTap) wrap(dua *sipgo.DialogUA) *sipgo.DialogUA {
 	cl := *dua.Client
 	cl.TxRequester = t
 	tapped := *dua
 	tapped.Client = &cl
-	return &tapped, t
+	return &tapped
 }
 
 // Request is sipgo's ClientTransactionRequester: a transaction per request, as the

@@ -52,6 +52,7 @@ func (c *Call) beginMove(ip string, port int) ([]byte, uint64, MediaDesc, error)
 	}
 	moved := c.sdp
 	moved.base.IP, moved.base.Port = ip, port
+	moved.base.RTCPIP, moved.base.RTCPPort = "", 0 // the old socket's a=rtcp: RTCP is on the next port
 	body, ver, err := moved.offer(c.sdp.held)
 	if err != nil {
 		return nil, 0, MediaDesc{}, err

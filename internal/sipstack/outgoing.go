@@ -41,13 +41,7 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 		return nil, ErrClosed
 	}
 
-	tp := "UDP"
-	if hasAcc {
-		tp = acc.transport()
-	}
-	if v, ok := target.UriParams.Get("transport"); ok && v != "" {
-		tp = strings.ToUpper(v)
-	}
+	tp := dialTransport(acc, hasAcc, target)
 	ip := s.localIP(firstHop(acc, hasAcc, target))
 	from := sip.Uri{Scheme: "sip", User: "anonymous", Host: ip}
 	if hasAcc {
@@ -72,6 +66,18 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 	return c, nil
 }
 
+// dialTransport is the transport an INVITE to target goes on: the one target's
+// transport parameter names, else the account's, else UDP.
+func dialTransport(acc Account, hasAcc bool, target sip.Uri) string {
+	if v, ok := target.UriParams.Get("transport"); ok && v != "" {
+		return strings.ToUpper(v)
+	}
+	if hasAcc {
+		return acc.transport()
+	}
+	return "UDP"
+}
+
 func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display string, o DialOptions) *sip.Request {
 	req := sip.NewRequest(sip.INVITE, target)
 	req.SetTransport(tp)
@@ -93,7 +99,7 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 	for _, h := range o.Headers {
 		req.AppendHeader(sip.NewHeader(h.Name, h.Value))
 	}
-	s.offerTerms(req, s.sessionExpires())
+	s.offerTerms(req)
 	if o.SDP != nil {
 		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	}
@@ -130,7 +136,7 @@ func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account) {
 		if ok && c.restartInvite() {
 			c.log.Info("following a redirect", "code", failure.Res.StatusCode, "to", target.String())
 			c.emit(Redirected, failure.Res.StatusCode, target.String(), nil)
-			req = c.st.redirectedInvite(sess.InviteRequest, target)
+			dua, req = c.redirected(sess.InviteRequest, target)
 			continue
 		}
 		if reason != "" && c.getState() != stateCancelling {

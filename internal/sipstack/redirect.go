@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -107,10 +108,10 @@ func targetKey(u sip.Uri) string {
 	return fmt.Sprintf("%s:%s@%s:%d;%s", u.Scheme, u.User, strings.ToLower(u.Host), port, tp)
 }
 
-// redirectedInvite is the INVITE that follows a 3xx to prev: the same Call-ID,
-// From, To, Contact, body and other headers, to target, with the next CSeq number,
-// and without prev's Via and credentials (a new transaction, perhaps to another
-// realm). It leaves on prev's transport and local address.
+// redirectedInvite is the INVITE that follows a 3xx (or a 422) to prev: the same
+// Call-ID, From, To, Contact, body and other headers, to target, with the next CSeq
+// number, and without prev's Via and credentials (a new transaction, perhaps to
+// another realm). It leaves on prev's transport and local address.
 func (s *Stack) redirectedInvite(prev *sip.Request, target sip.Uri) *sip.Request {
 	req := sip.NewRequest(sip.INVITE, target)
 	for _, h := range prev.CloneHeaders() {
@@ -125,4 +126,27 @@ func (s *Stack) redirectedInvite(prev *sip.Request, target sip.Uri) *sip.Request
 	req.SetTransport(prev.Transport())
 	s.pinLocal(req)
 	return req
+}
+
+// redirected is the INVITE that follows a 3xx to prev toward target, and the UA
+// that sends it: the INVITE goes as Dial would send one to target, on the
+// transport target names (else the account's) and from the local address that
+// routes to its first hop (localaddr.go), whatever prev's were; its Contact and
+// Via name that transport and address. The UA reports to the call's tap, which
+// keeps the INVITE's transaction for CANCEL and forks.
+func (c *Call) redirected(prev *sip.Request, target sip.Uri) (*sipgo.DialogUA, *sip.Request) {
+	s := c.st
+	acc, hasAcc := s.account()
+	tp := dialTransport(acc, hasAcc, target)
+	ip := s.localIP(firstHop(acc, hasAcc, target))
+	req := s.redirectedInvite(prev, target)
+	req.RemoveHeader("Contact") // the UA's, for tp and ip
+	req.SetTransport(tp)
+	req.Laddr = sip.Addr{}
+	s.pinLocal(req)
+	user := ""
+	if ct := prev.Contact(); ct != nil {
+		user = ct.Address.User
+	}
+	return c.tap.wrap(s.dialogUA(tp, user, ip)), req
 }

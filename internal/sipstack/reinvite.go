@@ -42,10 +42,13 @@ func (s *Stack) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 	ct := s.contact(strings.ToUpper(req.Transport()), req.Recipient.User, s.localIP(sourceHost(req)))
 	res.AppendHeader(&ct)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
-	c.refreshedByPeer(req, res)
+	started := c.refreshedByPeer(req, res)
 	if err := tx.Respond(res); err != nil {
 		c.log.Warn("re-INVITE answer not sent", "error", err)
 		return
+	}
+	if started {
+		c.startSessionTimer()
 	}
 	if len(offer) > 0 {
 		c.emitEvent(CallEvent{Kind: Updated, Reason: "re-INVITE", SDP: append([]byte(nil), offer...), RemoteHeld: c.remoteHeld()})

@@ -39,6 +39,25 @@ type MediaDesc struct {
 	// RTCPMux is a=rtcp-mux (RFC 5761): RTCP travels on the RTP port. In an
 	// offer it proposes that, in an answer it accepts it.
 	RTCPMux bool
+
+	// RTCPPort and RTCPIP are a=rtcp (RFC 3605): where RTCP goes when it does not
+	// go to the next port above RTP, on the connection address unless RTCPIP
+	// names another. 0 is the next port; rtcp-mux, when agreed, overrides both.
+	RTCPPort int
+	RTCPIP   string
+}
+
+// RTCPAddr is where the stream's RTCP goes without rtcp-mux: a=rtcp's port and
+// address, else the connection address and the next port above RTP.
+func (m MediaDesc) RTCPAddr() (ip string, port int) {
+	ip, port = m.IP, m.Port+1
+	if m.RTCPPort != 0 {
+		port = m.RTCPPort
+	}
+	if m.RTCPIP != "" {
+		ip = m.RTCPIP
+	}
+	return ip, port
 }
 
 // Directions of a media stream.
@@ -116,6 +135,7 @@ func writeAudio(b *bytes.Buffer, m MediaDesc) {
 	for _, c := range m.Crypto {
 		fmt.Fprintf(b, "a=%s\r\n", c.line())
 	}
+	writeRTCP(b, m)
 	if m.RTCPMux {
 		b.WriteString("a=rtcp-mux\r\n")
 	}
@@ -192,4 +212,22 @@ func Negotiate(offer MediaDesc, prefs []string) (Codec, uint8, error) {
 		}
 	}
 	return Codec{}, 0, ErrNoCommonCodec
+}
+
+// writeRTCP renders a=rtcp (RFC 3605 section 2.1) where RTCP is not at the
+// connection address and the next port above RTP: with the address when that
+// differs too. A peer that takes rtcp-mux ignores it (RFC 5761 section 5.1.3).
+func writeRTCP(b *bytes.Buffer, m MediaDesc) {
+	if m.RTCPPort == 0 || m.Port == 0 || (m.RTCPPort == m.Port+1 && (m.RTCPIP == "" || m.RTCPIP == m.IP)) {
+		return
+	}
+	fmt.Fprintf(b, "a=rtcp:%d", m.RTCPPort)
+	if m.RTCPIP != "" && m.RTCPIP != m.IP {
+		family := "IP4"
+		if strings.Contains(m.RTCPIP, ":") {
+			family = "IP6"
+		}
+		fmt.Fprintf(b, " IN %s %s", family, m.RTCPIP)
+	}
+	b.WriteString("\r\n")
 }

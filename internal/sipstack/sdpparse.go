@@ -2,6 +2,7 @@ package sipstack
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 )
@@ -132,6 +133,10 @@ func (sec *sdpSection) attribute(val string) {
 		sec.md.RTCPMux = true
 		return
 	}
+	if rest, ok := strings.CutPrefix(val, "rtcp:"); ok {
+		sec.md.RTCPPort, sec.md.RTCPIP = parseRTCP(rest)
+		return
+	}
 	if rest, ok := strings.CutPrefix(val, "crypto:"); ok {
 		if c, ok := parseCrypto(rest); ok {
 			sec.md.Crypto = append(sec.md.Crypto, c)
@@ -214,4 +219,22 @@ func (p *sdpParser) result() (MediaDesc, Layout, error) {
 		l.Lines = append(l.Lines, s.line)
 	}
 	return md, l, nil
+}
+
+// parseRTCP reads the value of a=rtcp (RFC 3605 section 2.1): a port and,
+// optionally, "IN IP4 address" or "IN IP6 address". A value it cannot read is
+// ignored: RTCP then goes to the next port above RTP.
+func parseRTCP(v string) (port int, ip string) {
+	f := strings.Fields(v)
+	if len(f) == 0 {
+		return 0, ""
+	}
+	p, err := strconv.Atoi(f[0])
+	if err != nil || p <= 0 || p > 65535 {
+		return 0, ""
+	}
+	if len(f) == 4 && f[1] == "IN" && (f[2] == "IP4" || f[2] == "IP6") && net.ParseIP(f[3]) != nil {
+		ip = f[3]
+	}
+	return p, ip
 }

@@ -35,6 +35,7 @@ type sessionTerms struct {
 	weRefresh  bool          // we are the refresher
 	peerTimer  bool          // the peer supports the timer extension: our 2xx Require it
 	peerUpdate bool          // the peer's Allow lists UPDATE: our refreshes are UPDATEs
+	floor      time.Duration // the Min-SE a 422 to our refresh named, 0 before one
 }
 
 // sessionExpires is the interval our INVITEs ask for.
@@ -135,10 +136,13 @@ func (s *Stack) refuseBriefSession(req *sip.Request, tx sip.ServerTransaction) b
 	return true
 }
 
-// offerTerms adds to our INVITE the session interval we ask for and our Min-SE;
-// Supported: timer is already there. Who refreshes is the peer's choice.
-func (s *Stack) offerTerms(req *sip.Request, interval time.Duration) {
-	req.AppendHeader(sip.NewHeader("Session-Expires", seconds(interval)))
+// offerTerms adds to our INVITE the session interval we ask for, unless the
+// session timer is off, and our Min-SE; Supported: timer is already there. Who
+// refreshes is the peer's choice.
+func (s *Stack) offerTerms(req *sip.Request) {
+	if !s.cfg.SessionTimerOff {
+		req.AppendHeader(sip.NewHeader("Session-Expires", seconds(s.sessionExpires())))
+	}
 	req.AppendHeader(sip.NewHeader("Min-SE", seconds(s.minSE())))
 }
 
@@ -207,6 +211,9 @@ func (t *sessionTerms) requestHeaders(req *sip.Request) {
 		refresher = refresherUAC
 	}
 	req.AppendHeader(sip.NewHeader("Session-Expires", seconds(t.interval)+";refresher="+refresher))
+	if t.floor > 0 {
+		req.AppendHeader(sip.NewHeader("Min-SE", seconds(t.floor))) // RFC 4028 section 7.4
+	}
 	if h := supportedInDialog(); h != nil {
 		req.AppendHeader(h)
 	}

@@ -75,12 +75,21 @@ func (c *Call) runSessionTimer(ctx context.Context, t *sessionTimer) {
 			continue
 		case <-c.st.clock.After(wait):
 		}
+		select {
+		case <-t.stop: // stopped as the wait ended: the stop wins
+			return
+		default:
+		}
 		if failed || !terms.weRefresh {
 			c.log.Info("session expired: no refresh came", "interval", terms.interval)
 			c.emit(SessionExpired, 0, "session expired", nil)
 			return
 		}
-		err := c.refreshSession(ctx)
+		err := c.refreshSession(ctx, t)
+		for tries := 0; tries < maxIntervalRetries && c.raiseInterval(t, err); tries++ {
+			c.log.Info("session refresh: interval too small; asking for the peer's Min-SE", "error", err)
+			err = c.refreshSession(ctx, t)
+		}
 		if err == nil {
 			select {
 			case <-t.restart: // our refresh's own; the wait starts again below
@@ -108,12 +117,30 @@ func refreshFatal(err error) bool {
 	return !errors.Is(err, ErrCallState) && !errors.Is(err, ErrCallEnded)
 }
 
-// refreshSession sends one session refresh: an UPDATE without SDP when the peer
-// allows UPDATE, else a re-INVITE offering our current SDP again, unchanged,
-// version included (RFC 3264 section 8).
-func (c *Call) refreshSession(ctx context.Context) error {
+// raiseInterval takes err, the failure of our refresh, when it is a 422 Session
+// Interval Too Small naming a Min-SE above the interval: the interval becomes that
+// Min-SE, which the next refresh also names (RFC 4028 section 7.4), and it reports
+// true, to send the refresh again at once.
+func (c *Call) raiseInterval(t *sessionTimer, err error) bool {
+	var se *StatusError
+	if !errors.As(err, &se) || se.Code != 422 {
+		return false
+	}
 	c.mu.Lock()
-	byUpdate := c.timer.peerUpdate
+	defer c.mu.Unlock()
+	if se.MinSE <= t.interval {
+		return false
+	}
+	t.interval, t.floor = se.MinSE, se.MinSE
+	return true
+}
+
+// refreshSession sends one session refresh of timer t: an UPDATE without SDP when
+// the peer allows UPDATE, else a re-INVITE offering our current SDP again,
+// unchanged, version included (RFC 3264 section 8).
+func (c *Call) refreshSession(ctx context.Context, t *sessionTimer) error {
+	c.mu.Lock()
+	byUpdate := t.peerUpdate
 	c.mu.Unlock()
 	if byUpdate {
 		return c.sendUpdate(ctx)
@@ -170,15 +197,34 @@ func (c *Call) refreshAnswered(res *sip.Response) {
 
 // refreshedByPeer takes a request of the peer in the dialog (a re-INVITE or an
 // UPDATE) that res, our 2xx, accepts as a refresh: the terms it states, ours in
-// res, and the wait starts again.
-func (c *Call) refreshedByPeer(req *sip.Request, res *sip.Response) {
+// res, and the wait starts again. Each refresh negotiates the timer anew (RFC 4028
+// section 9): one that asks for a timer the call lacks starts it, with the terms
+// an INVITE of the peer's would set; one without Session-Expires, when the peer
+// was the refresher, turns the timer off (when we refresh, our 2xx keeps the terms,
+// which the UAS may insert whatever the request says). Call it before res is sent;
+// when it reports a timer started, startSessionTimer after.
+func (c *Call) refreshedByPeer(req *sip.Request, res *sip.Response) (started bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.timer != nil {
-		c.timer.takeRequest(req)
+	t := c.timer
+	_, _, asked := sessionExpiresOf(req)
+	switch {
+	case t == nil && asked && c.state == stateEstablished:
+		c.timer = newSessionTimer(offeredTerms(req))
 		c.timer.answerHeaders(res)
-		c.timer.restartWait()
+		c.log.Info("session timer asked for by the peer")
+		return true
+	case t == nil:
+	case !asked && !t.weRefresh:
+		t.stopOnce.Do(func() { close(t.stop) })
+		c.timer = nil
+		c.log.Info("session timer turned off by the peer")
+	default:
+		t.takeRequest(req)
+		t.answerHeaders(res)
+		t.restartWait()
 	}
+	return false
 }
 
 // restartWait tells the timer's goroutine that a refresh was answered.

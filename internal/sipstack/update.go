@@ -56,10 +56,13 @@ func (s *Stack) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 	ct := s.contact(strings.ToUpper(req.Transport()), req.Recipient.User, s.localIP(sourceHost(req)))
 	res.AppendHeader(&ct)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
-	c.refreshedByPeer(req, res)
+	started := c.refreshedByPeer(req, res)
 	if err := tx.Respond(res); err != nil {
 		c.log.Warn("UPDATE answer not sent", "error", err)
 		return
+	}
+	if started {
+		c.startSessionTimer()
 	}
 	switch {
 	case len(offer) == 0:
@@ -105,7 +108,7 @@ func (c *Call) sendUpdate(ctx context.Context) error {
 		return fmt.Errorf("sipstack: UPDATE: %w", err)
 	}
 	if !res.IsSuccess() {
-		return &StatusError{Code: res.StatusCode, Reason: res.Reason}
+		return statusError(res)
 	}
 	c.refreshAnswered(res)
 	return nil
