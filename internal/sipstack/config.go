@@ -59,6 +59,8 @@ type Config struct {
 
 	// doorTimeouts, when set, replace headerTimeout and idleTimeout (tests).
 	doorTimeouts *[2]time.Duration
+	// doorWriteTimeout, when set, replaces writeTimeout (tests).
+	doorWriteTimeout time.Duration
 }
 
 // Account is the identity used for REGISTER and for From of outgoing calls.

@@ -28,7 +28,8 @@ import (
 //     whole within headerTimeout of its first byte, and a connection is closed after
 //     idleTimeout without a message (frontdoor_tcp.go); a connection's stream is
 //     cut into whole messages by their Content-Length (frontdoor_stream.go), and
-//     each is judged as a datagram is, the door's answers written on it.
+//     each is judged as a datagram is, the door's answers written on it within
+//     writeTimeout, or the connection closed.
 //
 //   - a malformed request (frontdoor_torture.go) is answered 400 Bad Request with
 //     the fault in the reason phrase (416 for a Request-URI scheme we do not serve,
@@ -56,6 +57,8 @@ const (
 	maxConns          = 256              // TCP connections accepted in all
 	headerTimeout     = 5 * time.Second  // from a message's first byte to its last
 	idleTimeout       = 2 * time.Minute  // without a message on an accepted connection
+	writeTimeout      = 5 * time.Second  // for the door's own answer on a connection
+	maxMethod         = 64               // bytes of a method the door reads (frontdoor_peek.go)
 	maxLogContent     = 256              // bytes of a bad packet shown, at debug level
 	logBurst          = 5                // lines per kind of trouble per logInterval
 	logInterval       = 10 * time.Second // ... the rest counted and told in the next line
@@ -83,14 +86,17 @@ type door struct {
 	conns   connCounter
 	log     *quietLog
 
-	headerTimeout, idleTimeout time.Duration
+	headerTimeout, idleTimeout, writeTimeout time.Duration
 }
 
 func newDoor(s *Stack) *door {
 	d := &door{s: s, buckets: newBuckets(time.Now), conns: connCounter{per: map[netip.Addr]int{}}, log: newQuietLog(s.log),
-		headerTimeout: headerTimeout, idleTimeout: idleTimeout}
+		headerTimeout: headerTimeout, idleTimeout: idleTimeout, writeTimeout: writeTimeout}
 	if t := s.cfg.doorTimeouts; t != nil {
 		d.headerTimeout, d.idleTimeout = t[0], t[1]
+	}
+	if t := s.cfg.doorWriteTimeout; t != 0 {
+		d.writeTimeout = t
 	}
 	return d
 }

@@ -182,10 +182,20 @@ func (c *doorConn) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// reply writes a stateless answer on the connection.
+// reply writes a stateless answer on the connection, within writeTimeout: a peer
+// that sends and never reads fills its receive window and then ours, and would
+// hold the reading goroutine, and the messages it still sends, for ever. When the
+// answer cannot go out in time the connection is closed, and the next read ends it.
 func (c *doorConn) reply(res []byte) {
-	if res != nil {
-		_, _ = c.Conn.Write(res)
+	if res == nil {
+		return
+	}
+	_ = c.Conn.SetWriteDeadline(time.Now().Add(c.d.writeTimeout))
+	_, err := c.Conn.Write(res)
+	_ = c.Conn.SetWriteDeadline(time.Time{})
+	if err != nil {
+		c.d.log.note("stuck", "connection that reads no answers closed", "source", c.src.String())
+		_ = c.Conn.Close()
 	}
 }
 
