@@ -78,6 +78,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		KeepAlive:         time.Duration(cfg.SIP.KeepAlive) * time.Second,
 		SessionExpires:    time.Duration(cfg.SIP.SessionExpires) * time.Second,
 		MinSE:             time.Duration(cfg.SIP.MinSE) * time.Second,
+		DNSServer:         cfg.SIP.DNSServer,
 		UserAgent:         cfg.SIP.UserAgent + "/" + version,
 		Logger:            log,
 		OnTrace: func(t sipstack.Trace) {

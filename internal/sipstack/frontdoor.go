@@ -70,12 +70,12 @@ func init() {
 	sip.TransportBufferReadSize = 65535
 	// sipgo refuses to send a message over UDP within 200 bytes of UDPMTUSize. RFC
 	// 3261 section 18.1.1 would move a request of more than 1,300 bytes to TCP, which
-	// is right only where the server listens on TCP. Nothing tells us so: the engine
-	// resolves no NAPTR or SRV records (RFC 3263), and an account on UDP names a
-	// server that may take UDP only. So a request goes over the transport its account
-	// or target names, UDP fragmented if need be, as pjsua does by default; an
-	// account whose server takes TCP says transport tcp. A response goes back the
-	// way its request came (section 18.2.2).
+	// is right only where the server listens on TCP. Only DNS tells us so: a request
+	// to an account's server found through its NAPTR records (routes.go), which
+	// offer TCP, moves to TCP. Any other goes over the transport its account or
+	// target names, UDP fragmented if need be, as pjsua does by default: an account
+	// naming a server and port may name one that takes UDP only. A response goes
+	// back the way its request came (section 18.2.2).
 	sip.UDPMTUSize = maxDatagram + 200
 }
 
