@@ -28,8 +28,9 @@ import (
 //     whole within headerTimeout of its first byte, and a connection is closed after
 //     idleTimeout without a message (frontdoor_tcp.go); a connection's stream is
 //     cut into whole messages by their Content-Length (frontdoor_stream.go), and
-//     each is judged as a datagram is, the door's answers written on it within
-//     writeTimeout, or the connection closed.
+//     each is judged as a datagram is, the door's answers written on it; every
+//     write on it, the door's and sipgo's, goes out within writeTimeout or the
+//     connection is closed.
 //
 //   - a malformed request (frontdoor_torture.go) is answered 400 Bad Request with
 //     the fault in the reason phrase (416 for a Request-URI scheme we do not serve,

@@ -13,13 +13,19 @@ import (
 	"time"
 )
 
-// TestFrontDoorAnswersNoReaderInTime: a peer that sends requests the door answers
-// itself, and never reads the answers, has its connection closed once an answer
-// cannot be written within the write timeout; it cannot hold the door's reading
-// goroutine, nor the connection. Each request names many Vias, so that each 505
-// answer, which repeats them, is large and the socket buffers fill within the
-// rate limit's burst.
+// TestFrontDoorAnswersNoReaderInTime: a peer that sends requests, answered by the
+// door itself (505) or by the stack (200 to OPTIONS), and never reads the answers,
+// has its connection closed once an answer cannot be written within the write
+// timeout; it cannot hold the door's reading goroutine or the stack's, nor the
+// connection. Each request names many Vias, so that each answer, which repeats
+// them, is large and the socket buffers fill within the rate limit's burst.
 func TestFrontDoorAnswersNoReaderInTime(t *testing.T) {
+	for _, version := range []string{"SIP/7.0", "SIP/2.0"} {
+		t.Run(version, func(t *testing.T) { floodWithoutReading(t, version) })
+	}
+}
+
+func floodWithoutReading(t *testing.T, version string) {
 	rec := newRecorder(t)
 	st, err := New(Config{ListenIP: "127.0.0.1", OnEvent: rec.on, Logger: slog.New(slog.DiscardHandler),
 		doorWriteTimeout: 300 * time.Millisecond})
@@ -34,7 +40,7 @@ func TestFrontDoorAnswersNoReaderInTime(t *testing.T) {
 	deadline := time.Now().Add(waitFor)
 	_ = c.tcp.SetWriteDeadline(deadline)
 	for sent := 0; ; sent++ {
-		req := bytes.Replace(c.request("OPTIONS", vias, "", ""), []byte("SIP/2.0\r\n"), []byte("SIP/7.0\r\n"), 1)
+		req := bytes.Replace(c.request("OPTIONS", vias, "", ""), []byte("SIP/2.0\r\n"), []byte(version+"\r\n"), 1)
 		if _, err := c.tcp.Write(req); err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				t.Fatalf("after %d requests the door still holds the connection, blocked on its answers", sent)
