@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/dns/dnsmessage"
+
 	"github.com/wpservice/wpservice/internal/testpeer"
 )
 
@@ -17,8 +19,8 @@ const dnsDomain = "example.test"
 
 // TestAccountFoundThroughDNS: an account whose server is a bare domain finds its
 // registrar through the domain's NAPTR and SRV records, served by dnsmasq: the
-// first SRV target does not answer, and the REGISTER goes on to the next, a
-// kamailio. A call to a user of the domain goes the same way, and, too large for
+// NAPTR records name the SRV records, the first SRV target does not answer, and
+// the REGISTER goes on to the next, a kamailio. A call to a user of the domain goes the same way, and, too large for
 // a datagram, over TCP, which the domain's NAPTR records offer.
 func TestAccountFoundThroughDNS(t *testing.T) {
 	k := testpeer.StartKamailio(t, testpeer.KamailioOptions{Aliases: []string{dnsDomain}})
@@ -26,11 +28,13 @@ func TestAccountFoundThroughDNS(t *testing.T) {
 	dns := testpeer.StartDnsmasq(t, testpeer.DnsmasqOptions{Probe: "pbx." + dnsDomain, Records: []string{
 		"host-record=dead." + dnsDomain + ",127.0.0.1",
 		"host-record=pbx." + dnsDomain + ",127.0.0.1",
-		fmt.Sprintf("srv-host=_sip._udp.%s,dead.%s,%d,10,0", dnsDomain, dnsDomain, dead),
-		fmt.Sprintf("srv-host=_sip._udp.%s,pbx.%s,%d,20,0", dnsDomain, dnsDomain, k.Port),
-		fmt.Sprintf("srv-host=_sip._tcp.%s,pbx.%s,%d,10,0", dnsDomain, dnsDomain, k.Port),
-		"naptr-record=" + dnsDomain + ",10,10,s,SIP+D2U,,_sip._udp." + dnsDomain,
-		"naptr-record=" + dnsDomain + ",20,10,s,SIP+D2T,,_sip._tcp." + dnsDomain,
+		// SRV names that only the NAPTR records lead to, not RFC 3263's default ones.
+		fmt.Sprintf("srv-host=_sip._udp.servers.%s,dead.%s,%d,10,0", dnsDomain, dnsDomain, dead),
+		fmt.Sprintf("srv-host=_sip._udp.servers.%s,pbx.%s,%d,20,0", dnsDomain, dnsDomain, k.Port),
+		fmt.Sprintf("srv-host=_sip._tcp.servers.%s,pbx.%s,%d,10,0", dnsDomain, dnsDomain, k.Port),
+		"naptr-record=" + dnsDomain + ",10,10,s,SIP+D2U,,_sip._udp.servers." + dnsDomain,
+		"naptr-record=" + dnsDomain + ",20,10,s,SIP+D2T,,_sip._tcp.servers." + dnsDomain,
+		"naptr-record=" + dnsDomain + ",5,10,s,SIP+D2X,,_sip._sctp.servers." + dnsDomain, // a service we do not use
 	}})
 
 	var mu sync.Mutex
@@ -106,4 +110,36 @@ func dnsStack(t *testing.T, dns string, trace func(Trace)) (*Stack, *recorder) {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st, rec
+}
+
+// TestParseNAPTR: the data of a NAPTR record read field by field; records we do not
+// use (another service, a flag other than "s", a regular expression, a compressed
+// replacement) are left out.
+func TestParseNAPTR(t *testing.T) {
+	record := func(flags, service, regexp string, replacement []byte) dnsmessage.UnknownResource {
+		b := []byte{0, 10, 0, 20}
+		for _, f := range []string{flags, service, regexp} {
+			b = append(append(b, byte(len(f))), f...)
+		}
+		return dnsmessage.UnknownResource{Type: dnsmessage.Type(35), Data: append(b, replacement...)}
+	}
+	name := []byte("\x04_sip\x04_tcp\x07example\x04test\x00")
+	tests := []struct {
+		name string
+		rr   dnsmessage.UnknownResource
+		want naptr
+		ok   bool
+	}{
+		{"SIP over TCP", record("S", "sip+d2t", "", name), naptr{10, 20, "TCP", "_sip._tcp.example.test."}, true},
+		{"another service", record("s", "E2U+sip", "", name), naptr{}, false},
+		{"a terminal flag", record("u", "SIP+D2U", "", name), naptr{}, false},
+		{"a regular expression", record("s", "SIP+D2U", "!^.*$!sip:a@b!", []byte{0}), naptr{}, false},
+		{"a compressed replacement", record("s", "SIP+D2U", "", []byte{0xc0, 0x0c}), naptr{}, false},
+		{"cut short", dnsmessage.UnknownResource{Data: []byte{0, 10, 0, 20, 9, 's'}}, naptr{}, false},
+	}
+	for _, tt := range tests {
+		if got, ok := parseNAPTR(tt.rr); got != tt.want || ok != tt.ok {
+			t.Errorf("%s: %+v, %v; want %+v, %v", tt.name, got, ok, tt.want, tt.ok)
+		}
+	}
 }

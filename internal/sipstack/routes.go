@@ -132,11 +132,7 @@ func (s *Stack) tcpHop(acc Account) (hop, bool) {
 // routeByDNS sends req, to acc's server, to the hop in use for acc: over TCP to
 // the domain's first TCP hop when req over UDP would be too large for a datagram
 // and the domain takes TCP. It returns the transport req leaves on.
-func (s *Stack) routeByDNS(req interface {
-	SetDestination(string)
-	SetTransport(string)
-	String() string
-}, acc Account, tp string) string {
+func (s *Stack) routeByDNS(req *sip.Request, acc Account, tp string) string {
 	h, ok := s.currentHop(acc)
 	if !ok {
 		return tp
