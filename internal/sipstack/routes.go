@@ -39,8 +39,12 @@ type serverRoutes struct {
 	at   time.Time // when rs was resolved
 }
 
-// retryDNS is how long DNS that found nothing is believed before it is asked again.
-const retryDNS = 30 * time.Second
+const (
+	// retryDNS is how long DNS that found nothing is believed before it is asked again.
+	retryDNS = 30 * time.Second
+	// serverLookupTimeout bounds the lookups of one resolution, all records together.
+	serverLookupTimeout = 2 * dnsTimeout
+)
 
 // byDNS reports whether acc's server is found through DNS.
 func byDNS(acc Account) bool {
@@ -73,7 +77,9 @@ func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
 	}
 	r.mu.Unlock()
 
-	rs := s.resolver.resolve(ctx, acc.domain(), acc.transport())
+	rctx, cancel := context.WithTimeout(ctx, serverLookupTimeout)
+	defer cancel()
+	rs := s.resolver.resolve(rctx, acc.domain(), acc.transport())
 	tp := acc.transport()
 	if len(rs.hops[tp]) == 0 && len(rs.offered) > 0 && rs.offered[0] != "TLS" {
 		tp = rs.offered[0]
