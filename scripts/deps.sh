@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need when it is missing: the real SIP peers
-# (kamailio, baresip, SIPp), coturn as a STUN server, sox for audio checks,
+# (kamailio, baresip, SIPp), coturn as a STUN server, dnsmasq as a DNS server
+# of NAPTR and SRV records, sox for audio checks,
 # ip for the network namespaces that stand for other hosts, nft, conntrack
 # and sysctl for the NAT router between them, pulseaudio and its pactl and
 # parec for a private sound server (the engine's real audio backend), certutil and
@@ -25,6 +26,7 @@ packages=(
 	"baresip-core:baresip"
 	"sip-tester:sipp"
 	"coturn:turnserver"
+	"dnsmasq-base:dnsmasq"
 	"sox:sox"
 	"iproute2:ip"
 	"nftables:nft"

@@ -79,6 +79,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		SessionExpires:    time.Duration(cfg.SIP.SessionExpires) * time.Second,
 		SessionTimerOff:   cfg.SIP.SessionExpires == config.SessionTimerOff,
 		MinSE:             time.Duration(cfg.SIP.MinSE) * time.Second,
+		DNSServer:         cfg.SIP.DNSServer,
 		UserAgent:         cfg.SIP.UserAgent + "/" + version,
 		Logger:            log,
 		OnTrace: func(t sipstack.Trace) {
@@ -104,7 +105,9 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	netw := netwatch.New(log)
 	ph, err := phone.New(phone.Config{
 		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: aio, Store: accStore, Bus: bus,
-		Account: acc,
+		Account:       acc,
+		SettingsStore: settingsStore{st},
+		SavedSettings: loadSettings(st, log),
 		Settings: phone.Settings{
 			RTPTimeout:  time.Duration(cfg.Settings.RTPTimeout) * time.Second,
 			AutoAnswer:  cfg.Settings.AutoAnswer,

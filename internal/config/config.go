@@ -90,6 +90,10 @@ type SIP struct {
 	// from its RTP socket, for the public address its SDP then carries (Mizu
 	// usestun/stunserveraddress); "" asks none: nothing external by default.
 	STUNServer string `json:"stunServer"`
+	// DNSServer is the "IP" or "IP:port" of the DNS server asked for the account's
+	// server's NAPTR, SRV and address records (RFC 3263), for split DNS; "" asks the
+	// system's.
+	DNSServer string `json:"dnsServer"`
 	// FollowRedirects makes an outgoing call answered 300, 301 or 302 go on to the
 	// answer's Contact (RFC 3261 section 8.1.3.4), at most five times and never to one
 	// target twice; false ends the call as rejected with the 3xx's code.
@@ -269,6 +273,9 @@ func (c *Config) Validate() error {
 			bad("sip.stunServer", "%q: give \"host:port\", e.g. \"stun.example.com:3478\", or \"\" for none", c.SIP.STUNServer)
 		}
 	}
+	if c.SIP.DNSServer != "" && !validDNSServer(c.SIP.DNSServer) {
+		bad("sip.dnsServer", "%q: give an IP address, with a port if not 53, e.g. \"192.0.2.53\" or \"127.0.0.1:5353\", or \"\" for the system's", c.SIP.DNSServer)
+	}
 	switch c.SIP.OnNetworkChange {
 	case NetworkChangeMove, NetworkChangeEnd:
 	default:
@@ -316,4 +323,13 @@ func (c *Config) Validate() error {
 func validPort(s string) bool {
 	n, err := strconv.Atoi(s)
 	return err == nil && n >= 1 && n <= 65535
+}
+
+// validDNSServer reports an IP address, or an IP address and port.
+func validDNSServer(s string) bool {
+	if net.ParseIP(s) != nil {
+		return true
+	}
+	host, p, err := net.SplitHostPort(s)
+	return err == nil && net.ParseIP(host) != nil && validPort(p)
 }

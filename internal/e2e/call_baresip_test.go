@@ -74,20 +74,27 @@ func TestCallBaresipTwoWayAudioAndDTMF(t *testing.T) {
 		t.Errorf("end %+v", cs)
 	}
 	s.bob.WaitEvent(t, "CALL_CLOSED", 5*time.Second)
-	s.e.stop(t) // finishes the speaker WAV
+	checkTwoWayAudio(t, s.e, s.bob)
+}
 
-	hz, rms := loudest(readWAV(t, s.e.outWAV))
+// checkTwoWayAudio stops e, whose call with bob has ended, and requires each to
+// have heard the other's tone: the engine baresipHz, baresip engineHz.
+func checkTwoWayAudio(t *testing.T, e *engine, bob *testpeer.Baresip) {
+	t.Helper()
+	e.stop(t) // finishes the speaker WAV
+
+	hz, rms := loudest(readWAV(t, e.outWAV))
 	if math.Abs(hz-baresipHz) > 15 || rms < 500 {
 		t.Errorf("engine heard %.0f Hz at RMS %.0f, want baresip's %.0f Hz", hz, rms, baresipHz)
 	}
 	var dec string
-	for _, f := range s.bob.RecordedWAVs() {
+	for _, f := range bob.RecordedWAVs() {
 		if strings.Contains(f, "-dec") {
 			dec = f
 		}
 	}
 	if dec == "" {
-		t.Fatalf("baresip recorded nothing: %v", s.bob.RecordedWAVs())
+		t.Fatalf("baresip recorded nothing: %v", bob.RecordedWAVs())
 	}
 	hz, rms = loudest(readWAV(t, dec))
 	if math.Abs(hz-engineHz) > 15 || rms < 500 {

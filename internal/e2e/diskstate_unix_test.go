@@ -23,12 +23,14 @@ type history struct {
 	inflightOrigin string   // an origin whose pair.approve was sent and not acknowledged
 	pairTries      int
 	settings       int
+	rtpAcked       int // the rtpTimeout of the last settings.set acknowledged, 0: none yet
+	rtpInflight    int // the rtpTimeout of a settings.set sent and not acknowledged, 0: none
 }
 
 type testAccount struct{ user, password string }
 
 // dataFiles are the only names an engine without wss keeps in its data directory.
-var dataFiles = []string{"account.json", "admin.sock", "pairings.json", "secrets.json", "token"}
+var dataFiles = []string{"account.json", "admin.sock", "pairings.json", "secrets.json", "settings.json", "token"}
 
 // check fails unless dir, as a restarted engine left it, holds whole owner-only files
 // only, the account in force or the one in flight with that account's password alone
@@ -48,6 +50,7 @@ func (h *history) check(t *testing.T, dir string) string {
 	user, entry := h.checkAccount(t, dir)
 	h.checkSecrets(t, dir, user, entry)
 	h.checkPairings(t, dir)
+	h.checkSettings(t, dir)
 	for _, e := range entries {
 		h.checkNoPassword(t, dir, e, user)
 	}
@@ -107,6 +110,23 @@ func (h *history) checkSecrets(t *testing.T, dir, user string, entry int) {
 	if len(doc.Secrets) != len(want) || len(want) == 1 && doc.Secrets[keyOf(want)] != want[keyOf(want)] {
 		t.Errorf("secrets.json holds %d secrets (%v); want only %s's password under %q", len(doc.Secrets), keys(doc.Secrets), user, keyOf(want))
 	}
+}
+
+// checkSettings requires settings.json, when there is one, to hold the rtpTimeout of
+// the last acknowledged settings.set or of the one in flight; without one, none
+// must have been acknowledged. The value found is then the one in force.
+func (h *history) checkSettings(t *testing.T, dir string) {
+	t.Helper()
+	var doc struct {
+		RTPTimeout int `json:"rtpTimeout"`
+	}
+	if !readJSON(t, filepath.Join(dir, "settings.json"), &doc) {
+		doc.RTPTimeout = 0
+	}
+	if doc.RTPTimeout != h.rtpAcked && doc.RTPTimeout != h.rtpInflight {
+		t.Fatalf("settings.json holds rtpTimeout %d; the last acknowledged is %d, the one in flight %d", doc.RTPTimeout, h.rtpAcked, h.rtpInflight)
+	}
+	h.rtpAcked, h.rtpInflight = doc.RTPTimeout, 0
 }
 
 // checkPairings requires every acknowledged pairing in pairings.json.

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,6 +28,8 @@ const (
 	killAckedSets = 40
 	killPaired    = 8
 	killLoopCap   = 90 * time.Second
+
+	configRTPTimeout = 30 // the test config's settings.rtpTimeout (engine_test.go)
 )
 
 // TestStateSurvivesSIGKILL changes the account (with a new password each time), pairs
@@ -34,7 +37,8 @@ const (
 // points, during its start too, and restarts it each time. After every start the data
 // directory must hold whole files only, the last acknowledged account or the one in
 // flight, never a mix (the password kept is that account's), every acknowledged
-// pairing, no temporary file and no password but the current one, in secrets.json
+// pairing, the last acknowledged settings or those in flight, in force after the
+// restart, no temporary file and no password but the current one, in secrets.json
 // (diskstate_unix_test.go).
 func TestStateSurvivesSIGKILL(t *testing.T) {
 	e := startEngine(t, engineOptions{})
@@ -114,6 +118,12 @@ func (h *history) drive(t *testing.T, e *engine, rng *rand.Rand, onDisk string) 
 	} else if json.Unmarshal(r.Result, &acc); acc.Username != onDisk || acc.HasPassword != (onDisk != "") {
 		t.Fatalf("the engine loaded %+v, the account on disk is %q", acc, onDisk)
 	}
+	var set api.Settings
+	if r, err := call(c, api.CmdSettingsGet.Name, nil); err != nil {
+		return
+	} else if json.Unmarshal(r.Result, &set); set.RTPTimeout != cmp.Or(h.rtpAcked, configRTPTimeout) {
+		t.Fatalf("the engine runs with rtpTimeout %d, settings.json holds %d", set.RTPTimeout, h.rtpAcked)
+	}
 	for {
 		switch rng.IntN(4) {
 		case 0, 1:
@@ -134,14 +144,16 @@ func (h *history) drive(t *testing.T, e *engine, rng *rand.Rand, onDisk string) 
 				return
 			}
 		case 3:
-			r, err := call(c, api.CmdSettingsSet.Name, map[string]any{"rtpTimeout": 1 + rng.IntN(60)})
+			v := 31 + rng.IntN(60) // never the config's
+			h.rtpInflight = v
+			r, err := call(c, api.CmdSettingsSet.Name, map[string]any{"rtpTimeout": v})
 			if err != nil {
 				return
 			}
 			if !r.OK {
 				t.Fatalf("settings.set: %+v", r.Error)
 			}
-			h.settings++
+			h.settings, h.rtpAcked, h.rtpInflight = h.settings+1, v, 0
 		}
 	}
 }

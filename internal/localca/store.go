@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+
+	"github.com/wpservice/wpservice/internal/store"
 )
 
 // File names inside the CA directory.
@@ -40,7 +42,8 @@ const (
 
 // Save writes the root and leaf as PEM files into dir (created with DirMode):
 // ca.crt and leaf.crt with CertMode, ca.key and leaf.key with KeyMode. Each
-// file is replaced atomically. When the CA key is no longer held, ca.key is
+// file is replaced atomically and durably (store.WriteFileMode), after the
+// temporary files an interrupted Save left are removed. When the CA key is no longer held, ca.key is
 // not written and any stale copy is removed. leaf must have been issued by
 // this CA.
 func (ca *CA) Save(dir string, leaf tls.Certificate) error {
@@ -67,6 +70,9 @@ func (ca *CA) Save(dir string, leaf tls.Certificate) error {
 	}
 	if err := os.Chmod(dir, DirMode); err != nil {
 		return fmt.Errorf("localca: restrict directory: %w", err)
+	}
+	if err := removeLeftovers(dir); err != nil {
+		return err
 	}
 
 	ca.mu.Lock()
@@ -231,34 +237,31 @@ func readPEM(path, typ string) ([]byte, error) {
 	return block.Bytes, nil
 }
 
-// writeFileAtomic writes data to dir/name with mode via a temporary file and
-// a rename, so a reader never sees a partial file and the mode does not
-// depend on the umask.
-func writeFileAtomic(dir, name string, data []byte, mode fs.FileMode) (err error) {
-	tmp, err := os.CreateTemp(dir, "."+name+".tmp*")
-	if err != nil {
+// writeFileAtomic writes data to dir/name with mode through store.WriteFileMode:
+// a synced temporary file in dir renamed over the old one, and dir synced, so a
+// crash leaves the old file or the new one, and the mode does not depend on the
+// umask.
+func writeFileAtomic(dir, name string, data []byte, mode fs.FileMode) error {
+	if err := store.WriteFileMode(filepath.Join(dir, name), data, mode); err != nil {
 		return fmt.Errorf("localca: write %s: %w", name, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+	return nil
+}
+
+// removeLeftovers removes the temporary files of writes a crash interrupted,
+// private keys among them: store's, and those of the writes before it went
+// through store ("." + a file name + ".tmp" + digits).
+func removeLeftovers(dir string) error {
+	if err := store.RemoveLeftovers(dir); err != nil {
+		return fmt.Errorf("localca: remove leftovers: %w", err)
+	}
+	for _, name := range []string{CACertFile, CAKeyFile, LeafCertFile, LeafKeyFile} {
+		old, _ := filepath.Glob(filepath.Join(dir, "."+name+".tmp*"))
+		for _, path := range old {
+			if err := removeIfExists(path); err != nil {
+				return err
+			}
 		}
-	}()
-	if err = tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
-		return fmt.Errorf("localca: write %s: %w", name, err)
-	}
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("localca: write %s: %w", name, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("localca: write %s: %w", name, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("localca: write %s: %w", name, err)
-	}
-	if err = os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
-		return fmt.Errorf("localca: write %s: %w", name, err)
 	}
 	return nil
 }

@@ -36,14 +36,19 @@ var DefaultSettings = Settings{RTPTimeout: 30 * time.Second, DTMFDelay: time.Sec
 
 // Config wires a Phone.
 type Config struct {
-	SIP      SIP
-	Media    func(localIP string) (Stream, error) // opens an RTP session on a free port of localIP
-	Audio    AudioIO
-	Store    Store // nil: changes are not persisted
-	Bus      *Bus  // nil: a private one
-	Account  account.Account
-	Settings Settings
-	Version  string
+	SIP   SIP
+	Media func(localIP string) (Stream, error) // opens an RTP session on a free port of localIP
+	Audio AudioIO
+	Store Store // nil: changes are not persisted
+	// SettingsStore keeps the settings.set changes; nil: they are not persisted.
+	SettingsStore SettingsStore
+	// SavedSettings are the changes SettingsStore kept, applied over Settings at
+	// start (settingsave.go).
+	SavedSettings api.SettingsArgs
+	Bus           *Bus // nil: a private one
+	Account       account.Account
+	Settings      Settings
+	Version       string
 	// ConfigSources names the config files the engine was started with, for status.
 	ConfigSources []string
 	Logger        *slog.Logger
@@ -79,6 +84,7 @@ type Phone struct {
 	acc          account.Account
 	reg          api.RegState
 	settings     Settings
+	saved        api.SettingsArgs // every field settings.set changed (settingsave.go)
 	lines        lineTable
 	volumes      volumes
 	selected     int
@@ -104,10 +110,16 @@ func New(cfg Config) (*Phone, error) {
 	if s.MaxLines > MaxLines {
 		return nil, fmt.Errorf("phone: %d lines is more than %d", s.MaxLines, MaxLines)
 	}
-	cfg.Settings = s
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if saved, err := applySettings(s, cfg.SavedSettings); err != nil {
+		cfg.Logger.Warn("saved settings ignored", "err", err)
+		cfg.SavedSettings = api.SettingsArgs{}
+	} else {
+		s = saved
+	}
+	cfg.Settings = s
 	if cfg.Bus == nil {
 		cfg.Bus = NewBus()
 	}
@@ -127,6 +139,7 @@ func New(cfg Config) (*Phone, error) {
 		acc:      cfg.Account,
 		reg:      api.RegState{State: api.RegUnregistered},
 		settings: s,
+		saved:    cfg.SavedSettings,
 		lines:    newLineTable(s.MaxLines),
 		volumes:  unityVolumes,
 	}
@@ -183,31 +196,6 @@ func (p *Phone) publicSettings() api.Settings {
 		AudioInput:  s.AudioInput,
 		AudioOutput: s.AudioOutput,
 	}
-}
-
-func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
-	s := p.settings
-	if a.RTPTimeout != nil {
-		if *a.RTPTimeout < 0 || *a.RTPTimeout > 3600 {
-			return api.Settings{}, api.BadArg("rtpTimeout", "0..3600 seconds")
-		}
-		s.RTPTimeout = time.Duration(*a.RTPTimeout) * time.Second
-	}
-	if a.AutoAnswer != nil {
-		s.AutoAnswer = *a.AutoAnswer
-	}
-	if a.AutoHold != nil {
-		s.AutoHold = *a.AutoHold
-	}
-	if a.DTMFAfterMS != nil {
-		if *a.DTMFAfterMS < 0 || *a.DTMFAfterMS > 60000 {
-			return api.Settings{}, api.BadArg("dtmfDelayMs", "0..60000")
-		}
-		s.DTMFDelay = time.Duration(*a.DTMFAfterMS) * time.Millisecond
-	}
-	p.settings = s
-	p.bus.Emit(api.EvSettings, p.publicSettings())
-	return p.publicSettings(), nil
 }
 
 func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (api.Devices, error) {

@@ -60,9 +60,15 @@ type Config struct {
 	// RegisterTimeout bounds one REGISTER exchange, challenge included; 0 is 40 s,
 	// beyond sipgo's 32 s transaction timeout.
 	RegisterTimeout time.Duration
+	// DNSServer is the "IP" or "IP:port" of the DNS server that finds an account's
+	// server by its NAPTR, SRV and address records (resolve.go); "" asks the
+	// system's.
+	DNSServer string
 
 	// doorTimeouts, when set, replace headerTimeout and idleTimeout (tests).
 	doorTimeouts *[2]time.Duration
+	// doorWriteTimeout, when set, replaces writeTimeout (tests).
+	doorWriteTimeout time.Duration
 }
 
 // Account is the identity used for REGISTER and for From of outgoing calls.

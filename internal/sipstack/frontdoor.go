@@ -28,7 +28,9 @@ import (
 //     whole within headerTimeout of its first byte, and a connection is closed after
 //     idleTimeout without a message (frontdoor_tcp.go); a connection's stream is
 //     cut into whole messages by their Content-Length (frontdoor_stream.go), and
-//     each is judged as a datagram is, the door's answers written on it.
+//     each is judged as a datagram is, the door's answers written on it; every
+//     write on it, the door's and sipgo's, goes out within writeTimeout or the
+//     connection is closed.
 //
 //   - a malformed request (frontdoor_torture.go) is answered 400 Bad Request with
 //     the fault in the reason phrase (416 for a Request-URI scheme we do not serve,
@@ -56,6 +58,8 @@ const (
 	maxConns          = 256              // TCP connections accepted in all
 	headerTimeout     = 5 * time.Second  // from a message's first byte to its last
 	idleTimeout       = 2 * time.Minute  // without a message on an accepted connection
+	writeTimeout      = 5 * time.Second  // for the door's own answer on a connection
+	maxMethod         = 64               // bytes of a method the door reads (frontdoor_peek.go)
 	maxLogContent     = 256              // bytes of a bad packet shown, at debug level
 	logBurst          = 5                // lines per kind of trouble per logInterval
 	logInterval       = 10 * time.Second // ... the rest counted and told in the next line
@@ -67,12 +71,12 @@ func init() {
 	sip.TransportBufferReadSize = 65535
 	// sipgo refuses to send a message over UDP within 200 bytes of UDPMTUSize. RFC
 	// 3261 section 18.1.1 would move a request of more than 1,300 bytes to TCP, which
-	// is right only where the server listens on TCP. Nothing tells us so: the engine
-	// resolves no NAPTR or SRV records (RFC 3263), and an account on UDP names a
-	// server that may take UDP only. So a request goes over the transport its account
-	// or target names, UDP fragmented if need be, as pjsua does by default; an
-	// account whose server takes TCP says transport tcp. A response goes back the
-	// way its request came (section 18.2.2).
+	// is right only where the server listens on TCP. Only DNS tells us so: a request
+	// to an account's server found through its NAPTR records (routes.go), which
+	// offer TCP, moves to TCP. Any other goes over the transport its account or
+	// target names, UDP fragmented if need be, as pjsua does by default: an account
+	// naming a server and port may name one that takes UDP only. A response goes
+	// back the way its request came (section 18.2.2).
 	sip.UDPMTUSize = maxDatagram + 200
 }
 
@@ -83,14 +87,17 @@ type door struct {
 	conns   connCounter
 	log     *quietLog
 
-	headerTimeout, idleTimeout time.Duration
+	headerTimeout, idleTimeout, writeTimeout time.Duration
 }
 
 func newDoor(s *Stack) *door {
 	d := &door{s: s, buckets: newBuckets(time.Now), conns: connCounter{per: map[netip.Addr]int{}}, log: newQuietLog(s.log),
-		headerTimeout: headerTimeout, idleTimeout: idleTimeout}
+		headerTimeout: headerTimeout, idleTimeout: idleTimeout, writeTimeout: writeTimeout}
 	if t := s.cfg.doorTimeouts; t != nil {
 		d.headerTimeout, d.idleTimeout = t[0], t[1]
+	}
+	if t := s.cfg.doorWriteTimeout; t != 0 {
+		d.writeTimeout = t
 	}
 	return d
 }

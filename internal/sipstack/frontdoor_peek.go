@@ -13,17 +13,24 @@ func isKeepAlive(data []byte) bool {
 }
 
 // startLine returns the method of a request ("INVITE"), or isRequest false for a
-// response or anything else that does not look like a request line.
+// response or anything else that does not look like a request line. A method is an
+// RFC 3261 token, of no bounded length: any first line with a space, that is no
+// Status-Line, is a request's, so that a long method is judged as any other (a
+// stranger's dropped, the server's answered 501). Only the first maxMethod bytes of
+// the method are returned, enough to tell every method we know.
 func startLine(data []byte) (method string, isRequest bool) {
 	data = bytes.TrimLeft(data, "\r\n")
 	if bytes.HasPrefix(data, []byte("SIP/")) {
 		return "", false
 	}
+	if end := bytes.IndexAny(data, "\r\n"); end >= 0 {
+		data = data[:end]
+	}
 	sp := bytes.IndexByte(data, ' ')
-	if sp <= 0 || sp > 32 {
+	if sp <= 0 {
 		return "", false
 	}
-	return string(data[:sp]), true
+	return string(data[:min(sp, maxMethod)]), true
 }
 
 // callID returns the value of the Call-ID header of the message in data, or "".

@@ -96,6 +96,8 @@ type doorConn struct {
 	admitted bool // counted apart from the strangers (connCounter)
 	d        *door
 	closed   sync.Once
+	wmu      sync.Mutex // guards writers and the write deadline
+	writers  int        // writes under way or waiting (send)
 
 	// Touched by Read only: sipgo reads a connection from one goroutine.
 	in   stream
@@ -174,19 +176,51 @@ func (c *doorConn) admit(p piece) {
 	}
 }
 
-// Write writes b, a From's empty tag taken off (untidy).
+// Write writes b, a From's empty tag taken off (untidy), within writeTimeout
+// (send).
 func (c *doorConn) Write(b []byte) (int, error) {
-	if _, err := c.Conn.Write(untidy(b)); err != nil {
+	if err := c.send(untidy(b)); err != nil {
 		return 0, err
 	}
 	return len(b), nil
 }
 
-// reply writes a stateless answer on the connection.
+// reply writes a stateless answer of the door on the connection.
 func (c *doorConn) reply(res []byte) {
 	if res != nil {
-		_, _ = c.Conn.Write(res)
+		_ = c.send(res)
 	}
+}
+
+// send writes b within writeTimeout of the last write that went out: a peer that
+// sends and never reads fills its receive window and then our send buffer, and
+// would hold the writing goroutines (the door's, for its own answers, and one of
+// sipgo's per answered request) for ever, and the connection with them. The
+// deadline is set by the first of the writes waiting and moved on only when one
+// completes, never by a write that merely joins the queue, so a peer that keeps
+// sending cannot keep it away. When the deadline passes the connection is closed:
+// the writes waiting fail at once, and the next read ends it.
+func (c *doorConn) send(b []byte) error {
+	c.wmu.Lock()
+	if c.writers == 0 {
+		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.d.writeTimeout))
+	}
+	c.writers++
+	c.wmu.Unlock()
+
+	_, err := c.Conn.Write(b)
+
+	c.wmu.Lock()
+	c.writers--
+	if err == nil && c.writers > 0 {
+		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.d.writeTimeout)) // progress: the next gets its time
+	}
+	c.wmu.Unlock()
+	if err != nil {
+		c.d.log.note("stuck", "connection that reads no answers closed", "source", c.src.String())
+		_ = c.Conn.Close()
+	}
+	return err
 }
 
 // Close closes the connection and uncounts it, once.

@@ -144,12 +144,14 @@ func requestURI(uri string) *fault {
 	if strings.EqualFold(scheme, "tel") {
 		return nil
 	}
-	if strings.ContainsAny(rest, "?<>\"") {
-		return &fault{400, "Bad Request (Request-URI)"}
-	}
 	host := rest
 	if i := strings.LastIndexByte(host, '@'); i >= 0 {
 		host = host[i+1:]
+	}
+	// A user part may hold '?' (RFC 3261 section 25.1, user-unreserved); after it,
+	// '?' begins headers.
+	if strings.ContainsAny(rest, "<>\"") || strings.Contains(host, "?") {
+		return &fault{400, "Bad Request (Request-URI)"}
 	}
 	if i := strings.IndexByte(host, ';'); i >= 0 {
 		host = host[:i]

@@ -20,6 +20,9 @@ func (s *Stack) localIP(host string) string {
 	if s.fixedIP != nil {
 		return s.fixedIP.String()
 	}
+	if h, ok := s.resolvedHop(host); ok {
+		host = hopHost(h) // the account's domain: the address its DNS records gave
+	}
 	if ip := s.sources.addrOf(host); ip != nil {
 		host = ip.String() // a name the account's resolution already looked up
 	}

@@ -50,6 +50,9 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 	req := s.newInvite(target, tp, from, acc.DisplayName, o)
 	if hasAcc {
 		routeTo(req, acc)
+		if toServer(acc, target) {
+			tp = s.routeByDNS(req, acc, tp) // routes.go
+		}
 	}
 	s.pinLocal(req)
 

@@ -186,10 +186,30 @@ func (s *Stack) waitRefresh(ctx context.Context, d time.Duration, f flow) error 
 
 // registerOnce sends one REGISTER, answering a 401/407 challenge once. It returns
 // the flow the answer came on, to keep alive. A transport failure is returned as err
-// and described in the outcome.
+// and described in the outcome. For an account found through DNS (routes.go) the
+// REGISTER goes to each hop in turn until one answers.
 func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession, expires int) (regOutcome, flow, error) {
+	for {
+		h, byDNS := s.resolveServer(ctx, acc)
+		out, f, err := s.registerVia(ctx, acc, sess, expires, h)
+		if err == nil || !byDNS || ctx.Err() != nil {
+			return out, f, err
+		}
+		s.log.Info("the account's server did not answer at this address", "server", acc.Server, "hop", h.addr, "error", err)
+		if !s.failover(h) {
+			return out, f, err
+		}
+	}
+}
+
+// registerVia is registerOnce through h, when the account's server was found
+// through DNS (a zero h otherwise).
+func (s *Stack) registerVia(ctx context.Context, acc Account, sess *regSession, expires int, h hop) (regOutcome, flow, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.attemptTimeout())
 	defer cancel()
+	if h.addr != "" {
+		acc.Transport = strings.ToLower(h.transport)
+	}
 	tp := acc.transport()
 	ip := s.localIP(serverHop(acc))
 	f := flow{transport: tp, localIP: ip}
@@ -200,6 +220,9 @@ func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession,
 	}
 	contact := s.contact(tp, acc.Username, ip)
 	req := s.newRegister(acc, sess, &contact, expires)
+	if h.addr != "" {
+		req.SetDestination(h.addr)
+	}
 	cl := s.client(tp, ip)
 	res, err := answered(cl.Do(ctx, req))
 	for tries := 0; err == nil && acc.Password != "" && challenged(res) && (tries == 0 || staleNonce(res)); tries++ {

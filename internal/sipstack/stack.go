@@ -51,6 +51,8 @@ type Stack struct {
 	public    publicAddrs    // our address as the registrar sees it, per local address
 	flows     flowPorts      // the local port of the registration's TLS connection (tlsflow.go)
 	door      *door          // between the sockets and sipgo (frontdoor.go)
+	resolver  *resolver      // finds an account's server in DNS (resolve.go)
+	routes    serverRoutes   // ... and what it found, shared by registration and calls (routes.go)
 	branches  reusedBranches // our server transactions, for requests that reuse a branch (branch.go)
 
 	mu         sync.Mutex
@@ -86,6 +88,7 @@ func New(cfg Config) (*Stack, error) {
 		fixedIP:    ip,
 		calls:      map[string]*Call{},
 		udpClients: map[string]*sipgo.Client{},
+		resolver:   newResolver(cfg.DNSServer),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if s.clock == nil {

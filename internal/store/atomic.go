@@ -20,13 +20,19 @@ const tempPrefix = ".tmp-"
 // itself survives a power cut. A crash before the rename leaves the temporary file,
 // which RemoveLeftovers removes at the next start.
 func WriteFile(path string, data []byte) error {
+	return WriteFileMode(path, data, 0o600)
+}
+
+// WriteFileMode is WriteFile for a file that others may read, such as a
+// certificate: the file gets mode, whatever the umask.
+func WriteFileMode(path string, data []byte, mode fs.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), tempPrefix+"*")
 	if err != nil {
 		return err
 	}
 	name := tmp.Name()
 	defer os.Remove(name) // a no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+	if err := tmp.Chmod(mode); err != nil && runtime.GOOS != "windows" {
 		tmp.Close()
 		return err
 	}

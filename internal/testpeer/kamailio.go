@@ -54,6 +54,9 @@ type KamailioOptions struct {
 	// module), on TLSAddr, with a server certificate for its address that
 	// this CA signs.
 	TLS *TestCA
+	// Aliases are more domains kamailio takes as its own (a domain whose DNS
+	// records lead to it), beside its address.
+	Aliases []string
 }
 
 // Kamailio is a running kamailio registrar and proxy on its Host's address
@@ -175,7 +178,8 @@ func (k *Kamailio) writeConfig(opts KamailioOptions, tlsPort int) error {
 		ModulePath string
 		Instance   string
 		TLSPort    int // 0: no TLS listener
-	}{k.Domain, k.Port, k.dir, modules, k.instance, tlsPort}
+		Aliases    []string
+	}{k.Domain, k.Port, k.dir, modules, k.instance, tlsPort, opts.Aliases}
 	if err := kamailioTemplate.Execute(f, data); err != nil {
 		return err
 	}

@@ -1,0 +1,78 @@
+package phone
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
+
+// Settings changed with settings.set outlive the engine: each change is merged into
+// the record of every field settings.set ever changed, and that record is saved
+// (SettingsStore) before the change is made, as an account is. At start the record
+// is applied over the settings of the config files (Config.SavedSettings), so a
+// field the user changed keeps the user's value, and every other field the files'.
+
+// SettingsStore keeps the settings changed with settings.set.
+type SettingsStore interface {
+	SaveSettings(api.SettingsArgs) error
+}
+
+// applySettings returns s with the fields a sets, refusing values out of range.
+func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
+	if a.RTPTimeout != nil {
+		if *a.RTPTimeout < 0 || *a.RTPTimeout > 3600 {
+			return Settings{}, api.BadArg("rtpTimeout", "0..3600 seconds")
+		}
+		s.RTPTimeout = time.Duration(*a.RTPTimeout) * time.Second
+	}
+	if a.AutoAnswer != nil {
+		s.AutoAnswer = *a.AutoAnswer
+	}
+	if a.AutoHold != nil {
+		s.AutoHold = *a.AutoHold
+	}
+	if a.DTMFAfterMS != nil {
+		if *a.DTMFAfterMS < 0 || *a.DTMFAfterMS > 60000 {
+			return Settings{}, api.BadArg("dtmfDelayMs", "0..60000")
+		}
+		s.DTMFDelay = time.Duration(*a.DTMFAfterMS) * time.Millisecond
+	}
+	return s, nil
+}
+
+// mergeSettings is the record old with the fields a sets changed.
+func mergeSettings(old, a api.SettingsArgs) api.SettingsArgs {
+	if a.RTPTimeout != nil {
+		old.RTPTimeout = a.RTPTimeout
+	}
+	if a.AutoAnswer != nil {
+		old.AutoAnswer = a.AutoAnswer
+	}
+	if a.AutoHold != nil {
+		old.AutoHold = a.AutoHold
+	}
+	if a.DTMFAfterMS != nil {
+		old.DTMFAfterMS = a.DTMFAfterMS
+	}
+	return old
+}
+
+// setSettings changes the settings a names. A change that cannot be saved is not
+// made: what the engine acknowledges is what it finds at its next start.
+func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
+	s, err := applySettings(p.settings, *a)
+	if err != nil {
+		return api.Settings{}, err
+	}
+	saved := mergeSettings(p.saved, *a)
+	if p.cfg.SettingsStore != nil {
+		if err := p.cfg.SettingsStore.SaveSettings(saved); err != nil {
+			p.log.Warn("save settings", "err", err)
+			return api.Settings{}, fmt.Errorf("%w: %w", ErrStorage, err)
+		}
+	}
+	p.settings, p.saved = s, saved
+	p.bus.Emit(api.EvSettings, p.publicSettings())
+	return p.publicSettings(), nil
+}

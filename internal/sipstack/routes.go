@@ -1,0 +1,179 @@
+package sipstack
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// An account whose server is a domain name without a port, with no outbound proxy,
+// on UDP or TCP, is reached through DNS (resolve.go). Its registration resolves the
+// domain, on its own goroutine, and tries the hops in order: one that does not
+// answer (a timeout or a transport error) is left for the next, and once all
+// were tried the next registration resolves again. Calls go to the hop the
+// registration uses, never resolving themselves: the actor that places them never
+// waits on DNS (a call placed before any registration leaves it to sipgo, on the
+// call's goroutine). The transport is the account's when the domain serves it,
+// else the first its NAPTR records offer; a request over UDP that would exceed
+// 1,300 bytes goes over TCP when the domain offers TCP (RFC 3261 section 18.1.1).
+// TLS accounts keep their server as given: the TLS flow (tlsflow.go) verifies the
+// server's certificate against that name.
+
+// largeRequest is the size beyond which a request goes over TCP when the server
+// takes TCP (RFC 3261 section 18.1.1: 1,300 bytes, or within 200 bytes of the
+// path MTU; Via and Contact, which sipgo adds, fit in the margin).
+const largeRequest = 1300 - 200
+
+// serverRoutes are the resolved hops of the account's server. Safe for
+// concurrent use.
+type serverRoutes struct {
+	mu   sync.Mutex
+	key  string // the server and transport rs were resolved for
+	rs   routes
+	tp   string    // the transport in use
+	next int       // the hop in use, in rs.hops[tp]
+	at   time.Time // when rs was resolved
+}
+
+const (
+	// retryDNS is how long DNS that found nothing is believed before it is asked again.
+	retryDNS = 30 * time.Second
+	// serverLookupTimeout bounds the lookups of one resolution, all records together.
+	serverLookupTimeout = 2 * dnsTimeout
+)
+
+// byDNS reports whether acc's server is found through DNS.
+func byDNS(acc Account) bool {
+	if acc.OutboundProxy != "" || acc.transport() == "TLS" {
+		return false
+	}
+	host, port, err := splitHostPort(acc.Server)
+	return err == nil && port == 0 && net.ParseIP(host) == nil && host != ""
+}
+
+// resolveServer returns the hop for acc's next request, resolving its domain
+// when nothing is known for it (or every hop was tried). ok is false when acc is
+// not found through DNS, or DNS found nothing: sipgo then resolves as it does.
+// It may wait on DNS: call it on the registration's goroutine only.
+func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
+	if !byDNS(acc) {
+		return hop{}, false
+	}
+	key := acc.Server + " " + acc.transport()
+	r := &s.routes
+	r.mu.Lock()
+	if r.key == key && len(r.rs.hops[r.tp]) > r.next {
+		h := r.rs.hops[r.tp][r.next]
+		r.mu.Unlock()
+		return h, true
+	}
+	if r.key == key && len(r.rs.hops[r.tp]) == 0 && time.Since(r.at) < retryDNS {
+		r.mu.Unlock()
+		return hop{}, false // nothing found a moment ago
+	}
+	r.mu.Unlock()
+
+	rctx, cancel := context.WithTimeout(ctx, serverLookupTimeout)
+	defer cancel()
+	rs := s.resolver.resolve(rctx, acc.domain(), acc.transport())
+	tp := acc.transport()
+	if len(rs.hops[tp]) == 0 && len(rs.offered) > 0 && rs.offered[0] != "TLS" {
+		tp = rs.offered[0]
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.key, r.rs, r.tp, r.next, r.at = key, rs, tp, 0, time.Now()
+	if len(rs.hops[tp]) == 0 {
+		s.log.Warn("DNS found no address for the account's server", "server", acc.Server)
+		return hop{}, false
+	}
+	s.log.Info("account's server resolved", "server", acc.Server, "transport", tp, "hops", len(rs.hops[tp]))
+	return rs.hops[tp][0], true
+}
+
+// failover leaves the hop in use for the next. It reports false once every hop
+// was tried: the next resolveServer asks DNS again.
+func (s *Stack) failover(h hop) bool {
+	r := &s.routes
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	hops := r.rs.hops[r.tp]
+	if r.next >= len(hops) || hops[r.next] != h {
+		return r.next < len(hops) // another request moved on already
+	}
+	r.next++
+	return r.next < len(hops)
+}
+
+// currentHop is the hop in use for acc, if its registration resolved one; it
+// never waits on DNS.
+func (s *Stack) currentHop(acc Account) (hop, bool) {
+	if !byDNS(acc) {
+		return hop{}, false
+	}
+	r := &s.routes
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.key != acc.Server+" "+acc.transport() || r.next >= len(r.rs.hops[r.tp]) {
+		return hop{}, false
+	}
+	return r.rs.hops[r.tp][r.next], true
+}
+
+// tcpHop is the first TCP hop of acc's domain, if it offers TCP.
+func (s *Stack) tcpHop(acc Account) (hop, bool) {
+	r := &s.routes
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.key != acc.Server+" "+acc.transport() || len(r.rs.hops["TCP"]) == 0 {
+		return hop{}, false
+	}
+	return r.rs.hops["TCP"][0], true
+}
+
+// routeByDNS sends req, to acc's server, to the hop in use for acc: over TCP to
+// the domain's first TCP hop when req over UDP would be too large for a datagram
+// and the domain takes TCP. It returns the transport req leaves on.
+func (s *Stack) routeByDNS(req *sip.Request, acc Account, tp string) string {
+	h, ok := s.currentHop(acc)
+	if !ok {
+		return tp
+	}
+	if h.transport == "UDP" && len(req.String()) > largeRequest {
+		if t, ok := s.tcpHop(acc); ok {
+			h = t
+		}
+	}
+	req.SetDestination(h.addr)
+	req.SetTransport(h.transport)
+	return h.transport
+}
+
+// hopHost is the host of a hop's address.
+func hopHost(h hop) string {
+	host, _, _ := net.SplitHostPort(h.addr)
+	return strings.Trim(host, "[]")
+}
+
+// resolvedHop is the hop in use when name is the domain of the account resolved.
+func (s *Stack) resolvedHop(name string) (hop, bool) {
+	r := &s.routes
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	server, _, _ := strings.Cut(r.key, " ")
+	if server == "" || server != name || r.next >= len(r.rs.hops[r.tp]) {
+		return hop{}, false
+	}
+	return r.rs.hops[r.tp][r.next], true
+}
+
+// toServer reports a request URI that names acc's server as found through DNS: its
+// domain, without a port or a transport of its own.
+func toServer(acc Account, target sip.Uri) bool {
+	_, hasTransport := target.UriParams.Get("transport")
+	return byDNS(acc) && strings.EqualFold(target.Host, acc.domain()) && target.Port == 0 && !hasTransport
+}
