@@ -66,6 +66,19 @@ func (p *Phone) startRegister() error {
 			}
 		})
 	})
+	return p.registerNow()
+}
+
+// registerFrom starts the registration over from ip, the address toward the server
+// that a network change's lookup found.
+func (p *Phone) registerFrom(ip string) error {
+	p.regGen++
+	p.regIP = ip
+	return p.registerNow()
+}
+
+// registerNow has the stack start (or start over) the registration.
+func (p *Phone) registerNow() error {
 	if err := p.cfg.SIP.Register(); err != nil {
 		p.log.Warn("register", "err", err)
 		return fmt.Errorf("%w: register: %w", ErrSignalling, err)

@@ -90,7 +90,7 @@ func (p *Phone) applyRoutes(r routes) {
 	registering := p.reg.State == api.RegRegistered || p.reg.State == api.RegRegistering
 	if r.server != "" && registering && r.server == p.serverURI() && r.serverIP != p.regIP {
 		p.log.Info("network changed: registering again", "from", p.regIP, "to", r.serverIP)
-		if err := p.startRegister(); err != nil {
+		if err := p.registerFrom(r.serverIP); err != nil {
 			p.log.Warn("re-register after a network change", "err", err)
 		}
 	}

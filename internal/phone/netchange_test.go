@@ -91,7 +91,7 @@ func TestNetworkChangeLooksUpOffTheActor(t *testing.T) {
 		r.moveTo("sip:127.0.0.1:5060", "10.0.0.3")
 		net <- struct{}{}
 		<-g.started
-		r.sync() // answered while the lookup hangs
+		r.sync()          // answered while the lookup hangs
 		net <- struct{}{} // a second change meanwhile is taken, not queued behind the lookup
 		r.sync()
 		if n := r.sip.registered(); n != 1 {
