@@ -24,10 +24,10 @@ import (
 // through to prove something (a count, not a time, so that a loaded machine proves as
 // much as an idle one), and gives up after killLoopCap.
 const (
-	killRounds    = 80
-	killAckedSets = 40
-	killPaired    = 8
-	killLoopCap   = 90 * time.Second
+	killRounds    = 300
+	killAckedSets = 100
+	killPaired    = 20
+	killLoopCap   = 150 * time.Second
 
 	configRTPTimeout = 30 // the test config's settings.rtpTimeout (engine_test.go)
 )
