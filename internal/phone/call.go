@@ -177,6 +177,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			p.selectLine(p.bestLine())
 		}
 		log.Info("call ended", "cause", tr.cause, "code", code, "reason", reason)
+		p.recordEnd(c)
 	}
 	if tr.next != prev && !c.preparing { // a call that ends while preparing ends unannounced
 		p.updatePump()
