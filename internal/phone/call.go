@@ -177,11 +177,13 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			p.selectLine(p.bestLine())
 		}
 		log.Info("call ended", "cause", tr.cause, "code", code, "reason", reason)
-		p.recordEnd(c)
 	}
 	if tr.next != prev && !c.preparing { // a call that ends while preparing ends unannounced
 		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
+	}
+	if tr.next == stEnded {
+		p.recordEnd(c) // after its call.state: call.cdr follows it
 	}
 	if done == nil {
 		return nil, nil

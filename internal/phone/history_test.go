@@ -18,11 +18,17 @@ type fakeHistory struct {
 	listed   []api.HistoryListArgs
 	deleted  []int64
 	clearErr error
+	emit     func(string, any) // reports each record as the real history does, when set
 }
 
 func newFakeHistory() *fakeHistory { return &fakeHistory{records: make(chan api.CallRecord, 10)} }
 
-func (h *fakeHistory) Record(r api.CallRecord) { h.records <- r }
+func (h *fakeHistory) Record(r api.CallRecord) {
+	if h.emit != nil {
+		h.emit(api.EvCallCDR, r)
+	}
+	h.records <- r
+}
 func (h *fakeHistory) List(_ context.Context, a api.HistoryListArgs) (api.HistoryPage, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -60,8 +66,21 @@ func TestAnsweredOutgoingCallIsRecorded(t *testing.T) {
 	r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcma))
 	r.expectStates(api.CallActive)
 	r.advance(7 * time.Second)
+	h.emit = r.p.bus.Emit
 	r.mustDo(api.CmdCallHangup.Name, &api.HangupArgs{})
-	r.expectStates(api.CallEnded)
+	// the call's record is handed over after its final call.state, so call.cdr follows it
+	for ended := false; ; {
+		ev := <-r.events
+		if ev.Event == api.EvCallState && ev.Data.(api.CallState).State == api.CallEnded {
+			ended = true
+		}
+		if ev.Event == api.EvCallCDR {
+			if !ended {
+				t.Fatal("call.cdr came before the call's final call.state")
+			}
+			break
+		}
+	}
 
 	got := h.next(t)
 	want := api.CallRecord{
