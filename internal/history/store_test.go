@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -120,6 +121,9 @@ func TestListPagesAndFilters(t *testing.T) {
 	if got := ids(literal); len(got) != 1 || got[0] != "Alice_x" {
 		t.Fatalf("peer e_x: %v", got)
 	}
+	if none, _ := s.List(ctx, api.HistoryListArgs{Peer: "%"}); len(none.Calls) != 0 { // nor is %
+		t.Fatalf("peer %%: %v", ids(none))
+	}
 	// calls 1, 2 and 3 started in [from, to)
 	r1, r4 := record(1, "", ""), record(4, "", "")
 	ranged, _ := s.List(ctx, api.HistoryListArgs{From: r1.StartedAt, To: r4.StartedAt})
@@ -196,8 +200,10 @@ func TestOpensLazilyAndClosesWhenIdle(t *testing.T) {
 	}
 	s.Record(record(0, api.DirIncoming, "dave"))
 	c.next(t)
-	if _, err := os.Stat(path); err != nil {
+	if fi, err := os.Stat(path); err != nil {
 		t.Fatalf("the first record did not create the database: %v", err)
+	} else if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+		t.Errorf("the database is mode %v, want 0600: calls are the user's business", fi.Mode().Perm())
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for s.isRunning() { // no event says the owner has gone: poll the flag it clears
