@@ -137,3 +137,35 @@ func checkHistoryFile(t *testing.T, path string, want map[int64]api.CallRecord) 
 		}
 	}
 }
+
+// A call the engine's shutdown (SIGTERM) ends is in the history when it starts again,
+// ended by the system with cause shutdown.
+func TestHistoryKeepsTheCallShutdownEnded(t *testing.T) {
+	e := startEngine(t, engineOptions{settings: map[string]any{"autoAnswer": true}})
+	c := e.connect(t)
+	sipp := testpeer.RunSIPp(t, testpeer.SIPpOptions{
+		Scenario: "uac", Target: e.sipAddr(), Service: "alice", Extra: []string{"-d", "30000"},
+	})
+	var in api.CallState
+	json.Unmarshal(c.next(api.EvCallState, 10*time.Second, func(d json.RawMessage) bool {
+		json.Unmarshal(d, &in)
+		return in.State == api.CallActive
+	}), &in)
+	e.stop(t)
+	sipp.Kill()
+
+	e = relaunch(t, e)
+	if !e.waitLog(10*time.Second, "wpservice ready") {
+		t.Fatalf("engine did not come up:\n%s", e.logText())
+	}
+	var page api.HistoryPage
+	e.connect(t).mustDo(api.CmdHistoryList.Name, nil, &page)
+	if len(page.Calls) != 1 {
+		t.Fatalf("history after the restart: %+v, want the call the shutdown ended", page.Calls)
+	}
+	r := page.Calls[0]
+	if r.SIPCallID != in.SIPCallID || r.Cause.Kind != api.CauseShutdown || r.EndedBy != api.EndedBySystem ||
+		r.Direction != api.DirIncoming || r.AnsweredAt == 0 || r.Duration != r.EndedAt-r.AnsweredAt {
+		t.Errorf("the call the shutdown ended is recorded as %+v", r)
+	}
+}
