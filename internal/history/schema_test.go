@@ -102,3 +102,19 @@ func dump(t *testing.T, db *sql.DB) string {
 	}
 	return b.String()
 }
+
+// The database runs in WAL mode with synchronous=FULL (open.go says why).
+func TestOpenSetsTheJournalAndSync(t *testing.T) {
+	db, err := open(context.Background(), filepath.Join(t.TempDir(), "history.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mode string
+	var sync int
+	db.QueryRow("PRAGMA journal_mode").Scan(&mode)
+	db.QueryRow("PRAGMA synchronous").Scan(&sync)
+	if mode != "wal" || sync != 2 {
+		t.Fatalf("journal_mode %q, synchronous %d; want wal, 2 (FULL)", mode, sync)
+	}
+}
