@@ -13,6 +13,7 @@ import (
 	"github.com/wpservice/wpservice/internal/audio/endpoint"
 	"github.com/wpservice/wpservice/internal/config"
 	"github.com/wpservice/wpservice/internal/control"
+	"github.com/wpservice/wpservice/internal/history"
 	"github.com/wpservice/wpservice/internal/netwatch"
 	"github.com/wpservice/wpservice/internal/pairing"
 	"github.com/wpservice/wpservice/internal/phone"
@@ -103,6 +104,10 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		accStore = nil // the administrator's account is not overwritten by the user's changes
 	}
 	netw := netwatch.New(log)
+	// the call history opens its database on first use; closed once the phone has
+	// stopped, with the records of the calls the shutdown ended
+	hist := history.New(history.Config{Path: filepath.Join(dataDir, "history.db"), Emit: bus.Emit, Logger: log})
+	defer hist.Close()
 	ph, err := phone.New(phone.Config{
 		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: aio, Store: accStore, Bus: bus,
 		Account:       acc,
@@ -121,6 +126,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		ConfigSources: cfg.Sources,
 		Logger:        log,
 		NetWatch:      netw,
+		History:       hist,
 
 		EndCallsOnNetworkChange: cfg.SIP.OnNetworkChange == config.NetworkChangeEnd,
 	})

@@ -134,6 +134,9 @@ var (
 	CmdPairApprove     = declare[OriginArgs, Empty]("pair.approve", PermAdmin)
 	CmdPairDeny        = declare[OriginArgs, Empty]("pair.deny", PermAdmin)
 	CmdPairRevoke      = declare[OriginArgs, Empty]("pair.revoke", PermAdmin)
+	CmdHistoryList     = declare[HistoryListArgs, HistoryPage]("history.list", PermRead)
+	CmdHistoryDelete   = declare[HistoryRef, Empty]("history.delete", PermControl)
+	CmdHistoryClear    = declare[NoArgs, HistoryCleared]("history.clear", PermControl)
 )
 
 // Commands lists every command name, sorted; the JS library and the docs are tested

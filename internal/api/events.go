@@ -9,6 +9,7 @@ const (
 	EvRegState       = "reg.state"        // RegState
 	EvCallState      = "call.state"       // CallState
 	EvCallDTMF       = "call.dtmf"        // DTMFEvent: a digit received from the peer
+	EvCallCDR        = "call.cdr"         // CallRecord: an ended call, once the history has stored it
 	EvDevicesChanged = "devices.changed"  // Devices
 	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
 	EvLog            = "log"              // LogEvent (opt-in)
@@ -20,7 +21,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 

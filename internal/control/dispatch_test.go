@@ -46,6 +46,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdPairApprove.Name:     &api.OriginArgs{},
 		api.CmdPairDeny.Name:        &api.OriginArgs{},
 		api.CmdPairRevoke.Name:      &api.OriginArgs{},
+		api.CmdHistoryList.Name:     &api.HistoryListArgs{},
+		api.CmdHistoryDelete.Name:   &api.HistoryRef{},
 	}
 	// Every command's permission, as docs/protocol.md section 1.3 lists them.
 	wantPerm := map[string]string{
@@ -58,6 +60,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"devices.select": api.PermControl, "settings.set": api.PermControl,
 		"account.set": api.PermAdmin, "pair.list": api.PermAdmin, "pair.approve": api.PermAdmin,
 		"pair.deny": api.PermAdmin, "pair.revoke": api.PermAdmin,
+		"history.list": api.PermRead, "history.delete": api.PermControl, "history.clear": api.PermControl,
 	}
 	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
 		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)

@@ -182,6 +182,9 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
 	}
+	if tr.next == stEnded {
+		p.recordEnd(c) // after its call.state: call.cdr follows it
+	}
 	if done == nil {
 		return nil, nil
 	}

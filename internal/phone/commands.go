@@ -12,7 +12,7 @@ import (
 // Every one runs on the actor; call.hold answers once the peer has, call.dial once
 // its INVITE is sent.
 func (p *Phone) Handlers() []api.Handler {
-	return []api.Handler{
+	return append([]api.Handler{
 		onActor(p, api.CmdStatus, func(*api.NoArgs) (api.Snapshot, error) { return p.snapshot(), nil }),
 		onActor(p, api.CmdAccountGet, func(*api.NoArgs) (api.Account, error) { return p.publicAccount(), nil }),
 		onActor(p, api.CmdAccountSet, p.setAccount),
@@ -32,7 +32,7 @@ func (p *Phone) Handlers() []api.Handler {
 		onActor(p, api.CmdDevicesList, func(*api.NoArgs) (api.Devices, error) { return p.devices(), nil }),
 		onActor(p, api.CmdDevicesSelect, p.selectDevices),
 		onActor(p, api.CmdDevicesVolume, p.setVolumes),
-	}
+	}, p.historyHandlers()...)
 }
 
 // onActor binds f to cmd so that it runs on the actor, like every change of the

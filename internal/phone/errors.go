@@ -32,6 +32,8 @@ var (
 	ErrStorage = api.Sentinel("the change could not be saved", api.ErrUnavailable)
 	// ErrSignalling: the SIP stack could not send the request.
 	ErrSignalling = api.Sentinel("signalling unavailable", api.ErrUnavailable)
+	// ErrNoHistory: the engine keeps no call history.
+	ErrNoHistory = api.Sentinel("no call history is kept", api.ErrUnavailable)
 )
 
 // errInvalidTransition means the input does not apply in the call's state. For a user

@@ -22,7 +22,7 @@ func TestEverySentinelHasAWireCode(t *testing.T) {
 		"ErrStopped": ErrStopped, "ErrNoCall": ErrNoCall, "ErrCallState": ErrCallState,
 		"ErrLineBusy": ErrLineBusy, "ErrNoFreeLine": ErrNoFreeLine, "ErrNoCodec": ErrNoCodec,
 		"ErrMedia": ErrMedia, "ErrHoldRefused": ErrHoldRefused, "ErrHoldTimeout": ErrHoldTimeout,
-		"ErrSignalling": ErrSignalling, "ErrStorage": ErrStorage,
+		"ErrSignalling": ErrSignalling, "ErrStorage": ErrStorage, "ErrNoHistory": ErrNoHistory,
 	}
 	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)
 	if err != nil {

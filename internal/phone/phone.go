@@ -62,6 +62,9 @@ type Config struct {
 	// EndCallsOnNetworkChange ends, with cause network_changed, an active call
 	// whose local address changed, instead of moving it (sip.onNetworkChange).
 	EndCallsOnNetworkChange bool
+	// History records every call as it ends and answers the history commands;
+	// nil: no history is kept (history.go).
+	History History
 }
 
 // Phone is the engine. Create it with New, run it with Run.

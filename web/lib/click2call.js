@@ -16,14 +16,14 @@
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.reject", "devices.list", "devices.select",
-  "devices.volume", "events.subscribe",
+  "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
 ];
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.dtmf", "call.state", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.state", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -681,6 +681,10 @@ class Phone extends Emitter {
   listDevices() { return this.send("devices.list"); }
   selectDevices(sel) { return this.send("devices.select", sel || {}); }
   setVolume(vol) { return this.send("devices.volume", vol || {}); }
+  /** One page of the call history the engine keeps, newest first (docs/protocol.md 4.23). */
+  listHistory(query) { return this.send("history.list", query || {}); }
+  deleteHistory(id) { return this.send("history.delete", { id }); }
+  clearHistory() { return this.send("history.clear"); }
 
   /** Switches the opt-in events (log, sipTrace, levels); kept across reconnects. */
   subscribe(opts) {

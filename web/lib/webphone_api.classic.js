@@ -16,14 +16,14 @@
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.reject", "devices.list", "devices.select",
-  "devices.volume", "events.subscribe",
+  "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
 ];
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.dtmf", "call.state", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.state", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -681,6 +681,10 @@ class Phone extends Emitter {
   listDevices() { return this.send("devices.list"); }
   selectDevices(sel) { return this.send("devices.select", sel || {}); }
   setVolume(vol) { return this.send("devices.volume", vol || {}); }
+  /** One page of the call history the engine keeps, newest first (docs/protocol.md 4.23). */
+  listHistory(query) { return this.send("history.list", query || {}); }
+  deleteHistory(id) { return this.send("history.delete", { id }); }
+  clearHistory() { return this.send("history.clear"); }
 
   /** Switches the opt-in events (log, sipTrace, levels); kept across reconnects. */
   subscribe(opts) {
@@ -840,7 +844,8 @@ function outcomeText({ direction, ms, cause, code }) {
 const ENGINE_NAME = "ns";
 const NOT_SUPPORTED = "ERROR, not supported by this engine";
 const PARAM_PREFIX = "wpservice.webphone.param:";
-const HISTORY_KEY = "wpservice.webphone.history";
+const HISTORY_KEY = "wpservice.webphone.history"; // where older versions kept the history: delsettings(2) removes it
+const HISTORY_PAGE = 200; // records of the engine's history listcallhistory answers from
 const CONTACTS_KEY = "wpservice.webphone.contacts";
 const MAX_LOG = 500;
 const MAX_SIP = 60;
@@ -949,6 +954,7 @@ class WebphoneAPI {
   queue = [];
   callbacks = new Map();    // kind -> functions
   calls = new Map();        // callId -> the last call event reported: { event }
+  history = new Map();      // the engine's call history, newest HISTORY_PAGE records: id -> record
   sent = new Set();         // one-time STATUS texts already sent, "callId:text"
 
   constructor() {
@@ -1069,6 +1075,7 @@ class WebphoneAPI {
     ph.on("reg.state", (r) => this.onReg(r));
     ph.on("call.state", (c) => this.onCall(c));
     ph.on("call.dtmf", (d) => this.onDTMF(d));
+    ph.on("call.cdr", (r) => this.onRecord(r));
     ph.on("sip.trace", (t) => this.onTrace(t));
     ph.on("hello", () => this.onHello());
     return true;
@@ -1144,7 +1151,10 @@ class WebphoneAPI {
       this.notify("START,sip");
       if (this.param("serveraddress") && this.param("username") && this.param("register") !== "0") this.register();
     }
-    if (this.phone) this.applyAutoHold(this.phone);
+    if (this.phone) {
+      this.applyAutoHold(this.phone);
+      this.loadHistory(this.phone);
+    }
     const pending = this.queue.splice(0);
     for (const op of pending) {
       try {
@@ -1424,10 +1434,6 @@ class WebphoneAPI {
       `Payload: ${str(c.codec)}`,
       `Call-ID: ${str(c.sipCallId)}`,
     ].join("\r\n");
-    const history = readJSON(HISTORY_KEY, []);
-    const type = outgoing ? 0 : c.answeredAt ? 1 : 2;
-    history.unshift([type, str(c.peerName), peer, c.startedAt, duration, reason]);
-    writeJSON(HISTORY_KEY, history.slice(0, 200));
   }
 
   // -- STATUS strings ---------------------------------------------------------------
@@ -1656,12 +1662,33 @@ class WebphoneAPI {
     return out;
   }
 
-  // -- browser-side storage: history and contacts --------------------------------------
+  // -- the engine's call history ----------------------------------------------------
 
-  listcallhistory() {
-    const h = readJSON(HISTORY_KEY, []);
-    return h.length ? h.map((e) => e.join("\t")).join("\r\n") : null;
+  /** Mirrors the newest page of the engine's history, which listcallhistory answers from. */
+  loadHistory(ph) {
+    ph.listHistory({ limit: HISTORY_PAGE }).then((page) => {
+      for (const r of page.calls || []) this.onRecord(r);
+    }, () => { /* an engine that keeps no history: the mirror stays as it is */ });
   }
+
+  /** A record of the engine's history, from history.list or a call's call.cdr. */
+  onRecord(r) {
+    if (!r?.id) return;
+    this.history.set(r.id, r);
+    if (this.history.size > HISTORY_PAGE) this.history.delete(Math.min(...this.history.keys()));
+  }
+
+  /** Mizu's format: type (0 outgoing, 1 incoming, 2 missed), name, number, date, duration, reason. */
+  listcallhistory() {
+    const entries = [...this.history.values()].sort((a, b) => b.id - a.id).map((r) => [
+      r.direction === "outgoing" ? 0 : r.answeredAt ? 1 : 2,
+      str(r.peerName), str(r.peerUser || r.peer), r.startedAt, r.durationMs || 0,
+      r.cause ? [r.cause.code, r.cause.reason || r.cause.kind].filter(Boolean).join(" ") : "",
+    ]);
+    return entries.length ? entries.map((e) => e.join("\t")).join("\r\n") : null;
+  }
+
+  // -- browser-side storage: contacts ------------------------------------------------
 
   contacts() {
     return readJSON(CONTACTS_KEY, []);
@@ -1706,6 +1733,7 @@ class WebphoneAPI {
         if (n >= 2 && (k === HISTORY_KEY || k === CONTACTS_KEY)) s.removeItem(k);
       }
     } catch { /* nothing stored */ }
+    if (n >= 2) this.history.clear(); // this page's copy; the engine's history stays (history.clear)
     this.parameters = {};
     this.headers = {};
     this.stop();

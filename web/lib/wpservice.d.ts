@@ -104,6 +104,40 @@ export interface CallState {
   endedAt?: number;
 }
 
+/** One ended call in the engine's history (history.list, call.cdr). */
+export interface CallRecord {
+  id: number;
+  callId: string;
+  sipCallId: string;
+  direction: "outgoing" | "incoming";
+  account: string;
+  peer: string;
+  peerUser: string;
+  peerName: string;
+  startedAt: number;
+  answeredAt?: number;
+  endedAt: number;
+  durationMs: number;
+  cause: Cause;
+  endedBy: "local" | "remote" | "system";
+  codec?: string;
+  transferredTo?: string;
+  conference?: boolean;
+}
+
+export interface HistoryQuery {
+  limit?: number;   // 1..500, default 50
+  before?: number;  // the previous page's next
+  peer?: string;    // substring of the peer's URI, user or name
+  from?: number;    // unix ms, calls started at or after
+  to?: number;      // unix ms, calls started before
+}
+
+export interface HistoryPage {
+  calls: CallRecord[];
+  next?: number;
+}
+
 export interface Device {
   id: string;
   name: string;
@@ -202,6 +236,7 @@ export interface EventMap {
   hello: Hello;
   "call.state": CallState;
   "call.dtmf": DTMFEvent;
+  "call.cdr": CallRecord;
   "reg.state": RegState;
   "account.changed": Account;
   "settings.changed": Settings;
@@ -255,6 +290,9 @@ export declare class Phone {
   selectDevices(sel: { input?: string; output?: string; ringer?: string }): Promise<Devices>;
   setVolume(vol: { input?: number; output?: number; ringer?: number }): Promise<Devices>;
   subscribe(opts: { log?: boolean; sipTrace?: boolean; levels?: boolean }): Promise<{ log: boolean; sipTrace: boolean; levels: boolean }>;
+  listHistory(query?: HistoryQuery): Promise<HistoryPage>;
+  deleteHistory(id: number): Promise<{}>;
+  clearHistory(): Promise<{ deleted: number }>;
 }
 
 /** Connects (in the background) and returns the Phone at once; await phone.ready for the first snapshot. */

@@ -162,6 +162,42 @@ test("a busy callee: setup, then disconnected with the SIP reason", engineRequir
   }
 });
 
+test("listcallhistory answers from the engine's history, calls made while the page was away included", engineRequirements(), async () => {
+  const uas = await startUAS({ ringMs: 100 });
+  const token = readFileSync(path.join(engine.dataDir, "token"), "utf8").trim();
+  const other = connect({ ports: [engine.port], secure: false, token });
+  const entries = () => (api.listcallhistory() || "").split("\r\n").filter(Boolean).map((l) => l.split("\t"));
+  try {
+    // the calls of the tests above: the answered one and the busy one, newest first
+    await until("the earlier calls", () => entries().some((e) => e[5].startsWith("486")));
+    const busy = entries().findIndex((e) => e[2] === "uas" && e[5].startsWith("486"));
+    const answered = entries().findIndex((e) => e[2] === "uas" && Number(e[4]) > 0);
+    assert.ok(busy >= 0 && answered > busy, `history:\n${api.listcallhistory()}`);
+    assert.deepEqual([entries()[busy][0], entries()[busy][4]], ["0", "0"]);
+    assert.ok(Number(entries()[answered][3]) > 1.7e12, "date in unix ms");
+
+    // the page goes away; another client calls; the page comes back and lists that call
+    api.stop();
+    await until("stopped", () => appStates.at(-1) === "stopped");
+    await other.ready;
+    const { callId } = await other.dial(uas.uri);
+    await until("active", () => other.call(callId)?.state === "active");
+    await new Promise((r) => setTimeout(r, 300)); // some talk time
+    await other.hangup({ all: true });
+    await until("ended", () => !other.call(callId));
+    const before = entries().length;
+    api.start();
+    await until("started again", () => appStates.at(-1) === "started");
+    await until("the call made while the page was away", () => entries().length > before);
+    const [type, , number, date, duration, reason] = entries()[0];
+    assert.deepEqual([type, number, reason], ["0", "uas", "local_hangup"]);
+    assert.ok(Number(duration) >= 250 && Number(date) > 1.7e12, `duration ${duration}, date ${date}`);
+  } finally {
+    other.close();
+    uas.close();
+  }
+});
+
 test("webphone_api.d.ts declares exactly the functions the object has", engineRequirements(), () => {
   const dts = readFileSync(path.join(import.meta.dirname, "..", "lib", "webphone_api.d.ts"), "utf8");
   const body = dts.slice(dts.indexOf("export interface WebphoneAPI"), dts.indexOf("export declare const"));

@@ -18,6 +18,12 @@ async function main(): Promise<void> {
   await phone.dtmf("123#", callId);
   await phone.hold(true, line);
   await phone.hangup({ all: true });
+  const page = await phone.listHistory({ limit: 20, peer: "bob" });
+  const missed: boolean = page.calls.some((r) => r.direction === "incoming" && !r.answeredAt);
+  if (page.next) await phone.listHistory({ before: page.next });
+  phone.on("call.cdr", (r) => void (r.endedBy === "remote" && r.durationMs));
+  await phone.deleteHistory(page.calls[0].id);
+  void missed;
   const devices = await phone.setVolume({ input: 40 });
   const vol: number = devices.inputVolume;
   const p = await probe();

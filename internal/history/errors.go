@@ -1,0 +1,11 @@
+package history
+
+import "github.com/wpservice/wpservice/internal/api"
+
+// Errors of the history, each wrapping the api condition it is answered with.
+var (
+	// ErrNoRecord: history.delete named a record that is not there.
+	ErrNoRecord = api.Sentinel("no such call record", api.ErrNotFound)
+	// ErrUnavailable: the database could not be opened or used, or the store is closed.
+	ErrUnavailable = api.Sentinel("call history unavailable", api.ErrUnavailable)
+)
