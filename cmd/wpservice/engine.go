@@ -40,26 +40,11 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		}
 		dataDir = d
 	}
-	st, err := store.Open(dataDir)
-	if err != nil {
-		return err
-	}
-	token, err := st.Token("token")
-	if err != nil {
-		return fmt.Errorf("token: %w", err)
-	}
 	bus := phone.NewBus()
 	log := slog.New(newEventLogHandler(baseLog.Handler(), bus))
 
-	accounts := accountstore.New(st, secret.Open(secret.DefaultService, filepath.Join(dataDir, "secrets.json"), log))
-	if err := accounts.Recover(); err != nil {
-		log.Warn("stored account: the password entry of an interrupted change was not removed", "err", err)
-	}
-	acc, provisioned := initialAccount(cfg, accounts, log)
-	acc = acc.Normalize()
-	if err := acc.Validate(); err != nil && acc.Configured() {
-		return fmt.Errorf("account: %w", err)
-	}
+	// The SIP port opens first: it needs nothing from the data directory, and a peer's
+	// OPTIONS is answered while the token, the stored account and the keyring load.
 	listenIP := cfg.SIP.ListenIP
 	if listenIP == "auto" {
 		listenIP = "" // every address; each request advertises the one that routes to its peer
@@ -89,6 +74,24 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		return fmt.Errorf("sip: %w", err)
 	}
 	defer stack.Close()
+
+	st, err := store.Open(dataDir)
+	if err != nil {
+		return err
+	}
+	token, err := st.Token("token")
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	accounts := accountstore.New(st, secret.Open(secret.DefaultService, filepath.Join(dataDir, "secrets.json"), log))
+	if err := accounts.Recover(); err != nil {
+		log.Warn("stored account: the password entry of an interrupted change was not removed", "err", err)
+	}
+	acc, provisioned := initialAccount(cfg, accounts, log)
+	acc = acc.Normalize()
+	if err := acc.Validate(); err != nil && acc.Configured() {
+		return fmt.Errorf("account: %w", err)
+	}
 
 	aio, err := endpoint.Open(cfg.Audio, log)
 	if err != nil {
