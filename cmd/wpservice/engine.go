@@ -152,7 +152,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	watchDevices := func(ctx context.Context) {
 		bus.WhileWatched(ctx, func(ctx context.Context) { aio.Watch(ctx, ph.DevicesChanged) })
 	}
-	return runUntilDone(ctx, ph.Run, watchDevices, netw.Run, challenges)
+	return runUntilDone(ctx, ph.Run, watchDevices, netw.Run, challenges, trimWhenSettled)
 }
 
 // startControl opens the pairing store and starts the control API on loopback.
