@@ -98,6 +98,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		return fmt.Errorf("audio: %w", err)
 	}
 	defer aio.Close()
+	trim := newTrimmer()
 
 	var accStore phone.Store = accounts
 	if provisioned {
@@ -105,7 +106,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	}
 	netw := netwatch.New(log)
 	ph, err := phone.New(phone.Config{
-		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: aio, Store: accStore, Bus: bus,
+		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: trim.audio(aio), Store: accStore, Bus: bus,
 		Account: acc,
 		Settings: phone.Settings{
 			RTPTimeout:  time.Duration(cfg.Settings.RTPTimeout) * time.Second,
@@ -152,7 +153,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	watchDevices := func(ctx context.Context) {
 		bus.WhileWatched(ctx, func(ctx context.Context) { aio.Watch(ctx, ph.DevicesChanged) })
 	}
-	return runUntilDone(ctx, ph.Run, watchDevices, netw.Run, challenges, trimWhenSettled)
+	return runUntilDone(ctx, ph.Run, watchDevices, netw.Run, challenges, trim.run)
 }
 
 // startControl opens the pairing store and starts the control API on loopback.
