@@ -19,10 +19,17 @@
 # 10 ms ticks) while SIPp runs, divided by the call-seconds it carried, is the share
 # of one core a call costs. Each measurement is repeated `runs` times; the median is
 # printed last.
+# The engine takes at most 16 calls at once (settings.maxLines), so `load` is 16 at most,
+# and it holds no call when it answers the next (settings.autoHold off): SIPp's scenario
+# expects no re-INVITE.
 # Usage: scripts/bench-call.sh [calls] [load] [runs]   (WPSERVICE=path: that binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-calls=${1:-3} load=${2:-100} runs=${3:-3}
+calls=${1:-3} load=${2:-16} runs=${3:-3}
+if ((load < 1 || load > 16)); then
+	echo "bench-call.sh: load must be 1..16, the engine's most lines (settings.maxLines)" >&2
+	exit 2
+fi
 callSecs=8 # uac_pcap's pause between ACK and BYE
 dir=$(mktemp -d)
 pids=()
@@ -36,7 +43,7 @@ if [[ -n ${WPSERVICE:-} ]]; then cp "$WPSERVICE" "$dir/wpservice"; else go build
 wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2)) sippPort=$((wpsPort + 4))
 cat >"$dir/config.json" <<JSON
 {"control":{"port":0,"fallbackPorts":[]},"sip":{"listenIP":"127.0.0.1","udpPort":$wpsPort,"tcpPort":$wpsPort},
- "settings":{"autoAnswer":true,"maxLines":100,"rtpTimeout":0},
+ "settings":{"autoAnswer":true,"autoHold":false,"maxLines":$load,"rtpTimeout":0},
  "audio":{"backend":"null","input":"null","output":"null"},"log":{"level":"warn"},"dataDir":"$dir/data"}
 JSON
 "$dir/wpservice" run --config "$dir/config.json" 2>"$dir/wps.log" &

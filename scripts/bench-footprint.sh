@@ -5,7 +5,8 @@
 # last `seconds`, after a 2 s settling time). CPU time is utime+stime from
 # /proc/PID/stat, in clock ticks (10 ms each on Linux). RSS is split into anonymous
 # memory (the process's own) and file pages (its executable and libraries, shared
-# with the page cache).
+# with the page cache); PSS (from /proc/PID/smaps_rollup) divides each page shared
+# with other processes among them.
 # Usage: scripts/bench-footprint.sh [seconds]   (WPSERVICE=path: measure that binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,11 +48,12 @@ sleep 2 # settle: both have started and opened their sockets
 wps0=$(ticks "$wps") bsp0=$(ticks "$bsp")
 sleep "$secs"
 report() { # name pid ticks-at-window-start
-	local rss anon file total
+	local rss anon file pss total
 	read -r rss anon file < <(awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {print r, a, f}' "/proc/$2/status")
+	pss=$(awk '/^Pss:/ {print $2}' "/proc/$2/smaps_rollup")
 	total=$(ticks "$2")
-	printf '%-10s idle RSS %6d KiB (anon %5d, file %5d)   CPU %4d ms since start, %4d ms in the last %ss\n' \
-		"$1" "$rss" "$anon" "$file" "$(ms "$total")" "$(ms $((total - $3)))" "$secs"
+	printf '%-10s idle RSS %6d KiB (anon %5d, file %5d) PSS %6d KiB   CPU %4d ms since start, %4d ms in the last %ss\n' \
+		"$1" "$rss" "$anon" "$file" "$pss" "$(ms "$total")" "$(ms $((total - $3)))" "$secs"
 }
 report wpservice "$wps" "$wps0"
 report baresip "$bsp" "$bsp0"

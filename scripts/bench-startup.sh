@@ -4,14 +4,20 @@
 # that moment. Both start headless on 127.0.0.1 with no account (wpservice: null
 # audio; baresip: G.711 and ALSA's null device), `runs` times each, alternating; the
 # median of each column is printed last.
-# Usage: scripts/bench-startup.sh [runs]   (WPSERVICE=path: measure that binary)
+# Usage: scripts/bench-startup.sh [runs]   (WPSERVICE=path: measure that binary;
+# WPSERVICE="path1 path2": measure each, alternating, named by their file names)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-if [[ -n ${WPSERVICE:-} ]]; then cp "$WPSERVICE" "$dir/wpservice"; else go build -o "$dir/wpservice" ./cmd/wpservice; fi
+names=()
+if [[ -n ${WPSERVICE:-} ]]; then
+	for bin in $WPSERVICE; do cp "$bin" "$dir/$(basename "$bin")" && names+=("$(basename "$bin")"); done
+else
+	go build -o "$dir/wpservice" ./cmd/wpservice && names=(wpservice)
+fi
 go build -o "$dir/sipready" ./scripts/sipready
 wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2))
 cat >"$dir/config.json" <<JSON
@@ -35,12 +41,14 @@ CFG
 echo "<sip:bench@127.0.0.1>;regint=0" >"$dir/baresip/accounts"
 
 for ((i = 0; i < runs; i++)); do
-	rm -rf "$dir/data" # a first start each time: no token, no saved account
-	"$dir/sipready" -port "$wpsPort" -- "$dir/wpservice" run --config "$dir/config.json" | sed 's/^/wpservice /'
+	for name in "${names[@]}"; do
+		rm -rf "$dir/data" # a first start each time: no token, no saved account
+		"$dir/sipready" -port "$wpsPort" -- "$dir/$name" run --config "$dir/config.json" | sed "s/^/$name /"
+	done
 	"$dir/sipready" -port "$bspPort" -- baresip -f "$dir/baresip" | sed 's/^/baresip   /'
 done | tee "$dir/all"
 # median of column $3 (ms), $5 (KiB) and $8 (ms of CPU) per program
-for who in wpservice baresip; do
+for who in "${names[@]}" baresip; do
 	grep "^$who " "$dir/all" | awk -v who="$who" '
 		{ms[NR]=$3; rss[NR]=$6; cpu[NR]=$9}
 		function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }

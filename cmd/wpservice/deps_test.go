@@ -123,3 +123,24 @@ func TestWireErrorsAreMadeOnlyInControl(t *testing.T) {
 		t.Fatalf("only %d files checked", checked)
 	}
 }
+
+// The engine does not link what it has no use for and what costs at start-up: a DTLS
+// stack (pion/dtls, which brings encoding/gob and its type registrations) came with a
+// STUN library for one Binding exchange, which internal/media now does itself.
+func TestEngineLinksNoDTLS(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", module+"/cmd/wpservice").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, module+"/internal/media") {
+		t.Fatalf("go list -deps listed %d packages, without internal/media", len(deps))
+	}
+	for _, d := range deps {
+		for _, f := range []string{"github.com/pion/dtls", "github.com/pion/stun", "encoding/gob"} {
+			if d == f || strings.HasPrefix(d, f+"/") {
+				t.Errorf("the engine links %s", d)
+			}
+		}
+	}
+}

@@ -41,26 +41,11 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		}
 		dataDir = d
 	}
-	st, err := store.Open(dataDir)
-	if err != nil {
-		return err
-	}
-	token, err := st.Token("token")
-	if err != nil {
-		return fmt.Errorf("token: %w", err)
-	}
 	bus := phone.NewBus()
 	log := slog.New(newEventLogHandler(baseLog.Handler(), bus))
 
-	accounts := accountstore.New(st, secret.Open(secret.DefaultService, filepath.Join(dataDir, "secrets.json"), log))
-	if err := accounts.Recover(); err != nil {
-		log.Warn("stored account: the password entry of an interrupted change was not removed", "err", err)
-	}
-	acc, provisioned := initialAccount(cfg, accounts, log)
-	acc = acc.Normalize()
-	if err := acc.Validate(); err != nil && acc.Configured() {
-		return fmt.Errorf("account: %w", err)
-	}
+	// The SIP port opens first: it needs nothing from the data directory, and a peer's
+	// OPTIONS is answered while the token, the stored account and the keyring load.
 	listenIP := cfg.SIP.ListenIP
 	if listenIP == "auto" {
 		listenIP = "" // every address; each request advertises the one that routes to its peer
@@ -93,11 +78,30 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	}
 	defer stack.Close()
 
+	st, err := store.Open(dataDir)
+	if err != nil {
+		return err
+	}
+	token, err := st.Token("token")
+	if err != nil {
+		return fmt.Errorf("token: %w", err)
+	}
+	accounts := accountstore.New(st, secret.Open(secret.DefaultService, filepath.Join(dataDir, "secrets.json"), log))
+	if err := accounts.Recover(); err != nil {
+		log.Warn("stored account: the password entry of an interrupted change was not removed", "err", err)
+	}
+	acc, provisioned := initialAccount(cfg, accounts, log)
+	acc = acc.Normalize()
+	if err := acc.Validate(); err != nil && acc.Configured() {
+		return fmt.Errorf("account: %w", err)
+	}
+
 	aio, err := endpoint.Open(cfg.Audio, log)
 	if err != nil {
 		return fmt.Errorf("audio: %w", err)
 	}
 	defer aio.Close()
+	trim := newTrimmer()
 
 	var accStore phone.Store = accounts
 	if provisioned {
@@ -109,7 +113,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	hist := history.New(history.Config{Path: filepath.Join(dataDir, "history.db"), Emit: bus.Emit, Logger: log})
 	defer hist.Close()
 	ph, err := phone.New(phone.Config{
-		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: aio, Store: accStore, Bus: bus,
+		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: trim.audio(aio), Store: accStore, Bus: bus,
 		Account:       acc,
 		SettingsStore: settingsStore{st},
 		SavedSettings: loadSettings(st, log),
@@ -159,7 +163,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	watchDevices := func(ctx context.Context) {
 		bus.WhileWatched(ctx, func(ctx context.Context) { aio.Watch(ctx, ph.DevicesChanged) })
 	}
-	return runUntilDone(ctx, ph.Run, watchDevices, netw.Run, challenges)
+	return runUntilDone(ctx, ph.Run, watchDevices, netw.Run, challenges, trim.run)
 }
 
 // startControl opens the pairing store and starts the control API on loopback.

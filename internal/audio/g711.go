@@ -1,6 +1,9 @@
 package audio
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // G.711 (ITU-T G.711, 1988) companding, bit-exact with the reference encoder of
 // ITU-T G.191 (the classic Sun g711.c): µ-law works on the top 14 bits of a 16-bit
@@ -11,8 +14,9 @@ import "slices"
 //     what A-law keeps, so one lookup per sample and no branches;
 //   - decode: a 256-entry table per law.
 //
-// The tables are computed once at package initialisation from the reference
-// algorithms below and are read-only afterwards.
+// The tables are computed from the reference algorithms below on their first use (an
+// idle engine has no call to encode, and its start-up does not pay for them) and are
+// read-only afterwards.
 
 // G.711 static RTP payload types (RFC 3551).
 const (
@@ -25,25 +29,33 @@ const (
 	ulawClip = 8159 // largest 14-bit magnitude µ-law encodes without clipping
 )
 
-var (
-	ulawEncodeTable = buildEncodeTable(linearToULawRef)
-	alawEncodeTable = buildEncodeTable(linearToALawRef)
-	ulawDecodeTable = buildDecodeTable(ulawToLinearRef)
-	alawDecodeTable = buildDecodeTable(alawToLinearRef)
-)
+// g711Tables are the lookup tables of both laws, built once, on first use.
+type g711Tables struct {
+	ulawEncode, alawEncode [1 << 14]byte
+	ulawDecode, alawDecode [256]int16
+}
+
+var tables = sync.OnceValue(func() *g711Tables {
+	t := new(g711Tables)
+	buildEncodeTable(&t.ulawEncode, linearToULawRef)
+	buildEncodeTable(&t.alawEncode, linearToALawRef)
+	buildDecodeTable(&t.ulawDecode, ulawToLinearRef)
+	buildDecodeTable(&t.alawDecode, alawToLinearRef)
+	return t
+})
 
 // LinearToULaw encodes one 16-bit sample as a µ-law code word.
-func LinearToULaw(s int16) byte { return ulawEncodeTable[uint16(s)>>2] }
+func LinearToULaw(s int16) byte { return tables().ulawEncode[uint16(s)>>2] }
 
 // ULawToLinear decodes one µ-law code word to a 16-bit sample.
-func ULawToLinear(u byte) int16 { return ulawDecodeTable[u] }
+func ULawToLinear(u byte) int16 { return tables().ulawDecode[u] }
 
 // LinearToALaw encodes one 16-bit sample as an A-law code word (even bits inverted,
 // as sent on the wire).
-func LinearToALaw(s int16) byte { return alawEncodeTable[uint16(s)>>2] }
+func LinearToALaw(s int16) byte { return tables().alawEncode[uint16(s)>>2] }
 
 // ALawToLinear decodes one A-law code word to a 16-bit sample.
-func ALawToLinear(a byte) int16 { return alawDecodeTable[a] }
+func ALawToLinear(a byte) int16 { return tables().alawDecode[a] }
 
 // PCMU is the G.711 µ-law codec, RTP payload type 0, 8 kHz. It is stateless; the zero
 // value is ready to use and safe for concurrent use.
@@ -64,13 +76,13 @@ func (*PCMU) ClockRate() int { return SampleRate }
 // Encode appends one µ-law byte per sample of pcm to dst. It does not allocate when
 // dst has room for len(pcm) more bytes.
 func (*PCMU) Encode(dst []byte, pcm []int16) []byte {
-	return encodeTable(dst, pcm, &ulawEncodeTable)
+	return encodeTable(dst, pcm, &tables().ulawEncode)
 }
 
 // Decode appends one sample per µ-law byte of payload to dst. It does not allocate
 // when dst has room for len(payload) more samples.
 func (*PCMU) Decode(dst []int16, payload []byte) []int16 {
-	return decodeTable(dst, payload, &ulawDecodeTable)
+	return decodeTable(dst, payload, &tables().ulawDecode)
 }
 
 // PCMA is the G.711 A-law codec, RTP payload type 8, 8 kHz. It is stateless; the zero
@@ -92,13 +104,13 @@ func (*PCMA) ClockRate() int { return SampleRate }
 // Encode appends one A-law byte per sample of pcm to dst. It does not allocate when
 // dst has room for len(pcm) more bytes.
 func (*PCMA) Encode(dst []byte, pcm []int16) []byte {
-	return encodeTable(dst, pcm, &alawEncodeTable)
+	return encodeTable(dst, pcm, &tables().alawEncode)
 }
 
 // Decode appends one sample per A-law byte of payload to dst. It does not allocate
 // when dst has room for len(payload) more samples.
 func (*PCMA) Decode(dst []int16, payload []byte) []int16 {
-	return decodeTable(dst, payload, &alawDecodeTable)
+	return decodeTable(dst, payload, &tables().alawDecode)
 }
 
 func encodeTable(dst []byte, pcm []int16, table *[1 << 14]byte) []byte {
@@ -121,18 +133,16 @@ func decodeTable(dst []int16, payload []byte, table *[256]int16) []int16 {
 	return dst
 }
 
-func buildEncodeTable(encode func(int16) byte) (t [1 << 14]byte) {
+func buildEncodeTable(t *[1 << 14]byte, encode func(int16) byte) {
 	for i := range t {
 		t[i] = encode(int16(uint16(i) << 2))
 	}
-	return t
 }
 
-func buildDecodeTable(decode func(byte) int16) (t [256]int16) {
+func buildDecodeTable(t *[256]int16, decode func(byte) int16) {
 	for i := range t {
 		t[i] = decode(byte(i))
 	}
-	return t
 }
 
 // segment returns the index of the first end point that v does not exceed, or

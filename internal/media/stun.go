@@ -9,8 +9,6 @@ import (
 	"os"
 	"sync"
 	"time"
-
-	"github.com/pion/stun/v3"
 )
 
 // DefaultSTUNTimeout is how long a stream waits for each answer of the STUN server.
@@ -33,13 +31,10 @@ func publicAddr(conn *net.UDPConn, server string, timeout time.Duration) (netip.
 	if err != nil {
 		return netip.AddrPort{}, err
 	}
-	req, err := stun.Build(stun.TransactionID, stun.BindingRequest, stun.Fingerprint)
-	if err != nil {
-		return netip.AddrPort{}, fmt.Errorf("stun: build request: %w", err)
-	}
+	req, id := newBindingRequest()
 	buf := make([]byte, maxPacket)
 	for range stunTries {
-		if _, err := conn.WriteToUDPAddrPort(req.Raw, raddr); err != nil {
+		if _, err := conn.WriteToUDPAddrPort(req, raddr); err != nil {
 			return netip.AddrPort{}, fmt.Errorf("stun: send to %s: %w", raddr, err)
 		}
 		if err := conn.SetReadDeadline(time.Now().Add(timeout)); err != nil {
@@ -53,39 +48,12 @@ func publicAddr(conn *net.UDPConn, server string, timeout time.Duration) (netip.
 			if err != nil {
 				return netip.AddrPort{}, fmt.Errorf("stun: read: %w", err)
 			}
-			if addr, ok, err := bindingAnswer(buf[:n], req.TransactionID); ok {
+			if addr, ok, err := bindingAnswer(buf[:n], id); ok {
 				return addr, err
 			}
 		}
 	}
 	return netip.AddrPort{}, fmt.Errorf("stun: no answer from %s after %d tries of %v", raddr, stunTries, timeout)
-}
-
-// bindingAnswer reads b as the answer to the Binding Request with id: ok is
-// false when b is something else (not STUN, another transaction), to be
-// dropped; otherwise the mapped address, or why there is none.
-func bindingAnswer(b []byte, id [stun.TransactionIDSize]byte) (addr netip.AddrPort, ok bool, err error) {
-	if !stun.IsMessage(b) {
-		return netip.AddrPort{}, false, nil
-	}
-	m := &stun.Message{Raw: append([]byte(nil), b...)}
-	if m.Decode() != nil || m.TransactionID != id || m.Type.Method != stun.MethodBinding {
-		return netip.AddrPort{}, false, nil
-	}
-	if m.Type.Class != stun.ClassSuccessResponse {
-		var code stun.ErrorCodeAttribute
-		code.GetFrom(m)
-		return netip.AddrPort{}, true, fmt.Errorf("stun: server refused the binding: %d %s", code.Code, code.Reason)
-	}
-	var xor stun.XORMappedAddress
-	if err := xor.GetFrom(m); err != nil {
-		return netip.AddrPort{}, true, fmt.Errorf("stun: answer without XOR-MAPPED-ADDRESS: %w", err)
-	}
-	ip, okIP := netip.AddrFromSlice(xor.IP)
-	if !okIP || xor.Port <= 0 || xor.Port > 65535 {
-		return netip.AddrPort{}, true, fmt.Errorf("stun: bad XOR-MAPPED-ADDRESS %v", xor)
-	}
-	return netip.AddrPortFrom(ip.Unmap(), uint16(xor.Port)), true, nil
 }
 
 // resolveSTUN resolves server ("host:port") to an address of local's family,

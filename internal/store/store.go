@@ -13,7 +13,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 )
 
@@ -22,7 +21,21 @@ type Store struct {
 	dir string
 }
 
-var validName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+// validName reports whether name may name a document: a lower-case letter, then up to
+// 31 lower-case letters, digits, '_' or '-'. It is plain code, not a regexp, so that
+// the package costs nothing at start-up.
+func validName(name string) bool {
+	if len(name) == 0 || len(name) > 32 || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(name); i++ {
+		c := name[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // ErrNotFound is returned by Load when a document does not exist.
 var ErrNotFound = errors.New("store: not found")
@@ -44,7 +57,7 @@ func Open(dir string) (*Store, error) {
 func (s *Store) Dir() string { return s.dir }
 
 func (s *Store) path(name string) (string, error) {
-	if !validName.MatchString(name) {
+	if !validName(name) {
 		return "", fmt.Errorf("store: bad document name %q", name)
 	}
 	return filepath.Join(s.dir, name+".json"), nil

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// trimExecutable does nothing on this platform.
+func trimExecutable() (int64, error) { return 0, nil }
