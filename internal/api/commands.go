@@ -122,8 +122,9 @@ var (
 	CmdCallHangup      = declare[HangupArgs, HangupResult]("call.hangup", PermControl)
 	CmdCallDTMF        = declare[DTMFArgs, Empty]("call.dtmf", PermControl)
 	CmdCallMute        = declare[MuteArgs, Empty]("call.mute", PermControl)
-	CmdCallHold        = declare[HoldArgs, Empty]("call.hold", PermControl)  // re-INVITE, then call.state with held
-	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl) // silence the ringer for an incoming call
+	CmdCallHold        = declare[HoldArgs, Empty]("call.hold", PermControl)         // re-INVITE, then call.state with held
+	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl)        // silence the ringer for an incoming call
+	CmdCallTransfer    = declare[TransferArgs, Empty]("call.transfer", PermControl) // REFER; progress on call.transfer
 	CmdLineSelect      = declare[LineArgs, LineSelected]("line.select", PermControl)
 	CmdDevicesList     = declare[NoArgs, Devices]("devices.list", PermRead)
 	CmdDevicesSelect   = declare[DeviceSelectArgs, Devices]("devices.select", PermControl)
@@ -291,6 +292,14 @@ type MuteArgs struct {
 type HoldArgs struct {
 	CallRef
 	Hold bool `json:"hold"`
+}
+
+// TransferArgs transfers an active call to Target (blind transfer, RFC 3515): the
+// peer is asked with REFER to call it, and our call ends once it answered. Target is
+// a number, a user or a SIP URI, as call.dial's To.
+type TransferArgs struct {
+	CallRef
+	Target string `json:"target"`
 }
 
 // LineArgs selects the line attached to microphone and speaker.

@@ -9,6 +9,7 @@ const (
 	EvRegState       = "reg.state"        // RegState
 	EvCallState      = "call.state"       // CallState
 	EvCallDTMF       = "call.dtmf"        // DTMFEvent: a digit received from the peer
+	EvCallTransfer   = "call.transfer"    // TransferEvent: the progress of a transfer we asked for
 	EvDevicesChanged = "devices.changed"  // Devices
 	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
 	EvLog            = "log"              // LogEvent (opt-in)
@@ -20,7 +21,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAudioLevel, EvCallDTMF, EvCallState, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 
@@ -137,6 +138,9 @@ const (
 	// use: no common codec, no usable audio stream or address, DTLS-SRTP, or
 	// no SDP at all where the answer to our offer must be.
 	CauseIncompatibleMedia = "incompatible_media"
+	// CauseTransferred: the peer took our transfer (call.transfer) and reached the
+	// target; we ended our side with BYE.
+	CauseTransferred = "transferred"
 )
 
 // Causes lists every end cause, for clients that name each one (the JS library's
@@ -144,7 +148,7 @@ const (
 var Causes = []string{
 	CauseLocalHangup, CauseRemoteHangup, CauseRejected, CauseFailed, CauseRTPTimeout,
 	CauseShutdown, CauseNetworkChanged, CauseEncryptionRequired, CauseIncompatibleMedia,
-	CauseSessionExpired,
+	CauseSessionExpired, CauseTransferred,
 }
 
 // Cause says why a call ended.
@@ -160,6 +164,27 @@ type DTMFEvent struct {
 	CallID   string `json:"callId"`
 	Digit    string `json:"digit"`
 	Duration int    `json:"durationMs"`
+}
+
+// Transfer states carried by TransferEvent.State.
+const (
+	TransferTrying    = "trying"    // the peer accepted the REFER, or reports 100 Trying
+	TransferRinging   = "ringing"   // the target is ringing (a 1xx other than 100)
+	TransferSucceeded = "succeeded" // the target answered; our call ends with cause transferred
+	TransferFailed    = "failed"    // refused, the target did not answer, or no outcome in time; the call stays
+)
+
+// TransferEvent reports the progress of a transfer asked for with call.transfer:
+// Code and Reason are the status of the peer's call to the target from its NOTIFY
+// (RFC 3515 message/sipfrag), or the peer's answer to the REFER when it refused it;
+// 0 when no answer came.
+type TransferEvent struct {
+	Line   int    `json:"line"`
+	CallID string `json:"callId"`
+	Target string `json:"target"`
+	State  string `json:"state"`
+	Code   int    `json:"code,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Device is one audio endpoint.

@@ -56,6 +56,7 @@ type call struct {
 	unheld       time.Time // when the call last stopped being held either way
 
 	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
+	transfer    *transfer    // our blind transfer in progress (transfer.go)
 	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
 }
 

@@ -99,6 +99,9 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 		case sipstack.BadAnswer:
 			p.post(func() { p.onBadAnswer(e.CallID, e.Reason) })
 			return
+		case sipstack.TransferProgress:
+			p.post(func() { p.onTransferProgress(e.CallID, e.Code, e.Reason, e.Final) })
+			return
 		case sipstack.Redirected:
 			p.post(func() { p.onRedirected(e.CallID, e.Code, e.Reason) })
 			return

@@ -71,19 +71,24 @@ const (
 	// refresh did not come in time, or ours failed. The call is still up; the
 	// receiver ends it (Hangup) as the RFC asks, with a BYE.
 	SessionExpired
+	// TransferProgress reports a NOTIFY of the transfer our REFER asked for (Refer):
+	// Code and Reason are the status line of its message/sipfrag, the peer's call to
+	// the target; Final says the subscription ended with it.
+	TransferProgress
 )
 
 var callEventKindNames = map[CallEventKind]string{
-	Provisional:    "provisional",
-	Answered:       "answered",
-	Failed:         "failed",
-	RemoteBye:      "remote-bye",
-	RemoteCancel:   "remote-cancel",
-	Ended:          "ended",
-	Updated:        "updated",
-	Redirected:     "redirected",
-	BadAnswer:      "bad-answer",
-	SessionExpired: "session-expired",
+	Provisional:      "provisional",
+	Answered:         "answered",
+	Failed:           "failed",
+	RemoteBye:        "remote-bye",
+	RemoteCancel:     "remote-cancel",
+	Ended:            "ended",
+	Updated:          "updated",
+	Redirected:       "redirected",
+	BadAnswer:        "bad-answer",
+	SessionExpired:   "session-expired",
+	TransferProgress: "transfer-progress",
 }
 
 func (k CallEventKind) String() string {
@@ -110,6 +115,8 @@ type CallEvent struct {
 	// ACK, to the offer our 200 made; its media must be usable or the call
 	// ended.
 	FromAck bool
+	// Final is set on the TransferProgress whose NOTIFY ended the subscription.
+	Final bool
 }
 
 func (RegEvent) isEvent()  {}

@@ -76,7 +76,7 @@ export interface RegState {
 }
 
 export interface Cause {
-  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "session_expired" | "shutdown";
+  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "session_expired" | "transferred" | "shutdown";
   code?: number;
   reason?: string;
 }
@@ -196,12 +196,23 @@ export interface ConnectOptions {
   WebSocket?: typeof WebSocket;  // for environments without a global one
 }
 
+/** The progress of a blind transfer (call.transfer). */
+export interface TransferEvent {
+  line: number;
+  callId: string;
+  target: string;
+  state: "trying" | "ringing" | "succeeded" | "failed";
+  code?: number;
+  reason?: string;
+}
+
 export interface EventMap {
   status: Status;
   state: PhoneState;
   hello: Hello;
   "call.state": CallState;
   "call.dtmf": DTMFEvent;
+  "call.transfer": TransferEvent;
   "reg.state": RegState;
   "account.changed": Account;
   "settings.changed": Settings;
@@ -245,6 +256,8 @@ export declare class Phone {
   mute(on: boolean, ref?: CallRef): Promise<{}>;
   hold(on: boolean, ref?: CallRef): Promise<{}>;
   ignore(ref?: CallRef): Promise<{}>;
+  /** Blind transfer (REFER) of an active call to target; progress on "call.transfer". */
+  transfer(target: string, ref?: CallRef): Promise<{}>;
   selectLine(line: number): Promise<{ line: number }>;
   setAccount(fields: AccountFields): Promise<Account>;
   getAccount(): Promise<Account>;

@@ -1,0 +1,143 @@
+package e2e
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/testpeer"
+)
+
+// transferUntilEnd collects the call.transfer events of callID until its call
+// ends, and returns them with the call's last call.state.
+func (c *client) transferUntilEnd(callID string, timeout time.Duration) ([]api.TransferEvent, api.CallState) {
+	c.t.Helper()
+	var got []api.TransferEvent
+	deadline := time.After(timeout)
+	for {
+		select {
+		case ev, ok := <-c.events:
+			if !ok {
+				c.t.Fatalf("connection closed; transfer events so far %+v", got)
+			}
+			switch ev.Event {
+			case api.EvCallTransfer:
+				var te api.TransferEvent
+				json.Unmarshal(ev.Data, &te)
+				if te.CallID == callID {
+					got = append(got, te)
+				}
+			case api.EvCallState:
+				var cs api.CallState
+				json.Unmarshal(ev.Data, &cs)
+				if cs.CallID == callID && cs.State == api.CallEnded {
+					return got, cs
+				}
+			}
+		case <-deadline:
+			c.t.Fatalf("call %s did not end within %v; transfer events %+v", callID, timeout, got)
+		}
+	}
+}
+
+func transferStates(evs []api.TransferEvent) []string {
+	var s []string
+	for _, e := range evs {
+		s = append(s, e.State)
+	}
+	return s
+}
+
+// lastDecoded returns the recording of what b heard in its latest call. Baresip's
+// sndfile names a dump after the second its call started, so two calls begun in one
+// second share a file: the caller measures its end, written by the latest call only.
+func lastDecoded(t *testing.T, b *testpeer.Baresip) []int16 {
+	t.Helper()
+	var last string
+	for _, f := range b.RecordedWAVs() {
+		if strings.HasSuffix(f, "-dec.wav") {
+			last = f
+		}
+	}
+	if last == "" {
+		t.Fatalf("%s recorded nothing: %v", b.URI, b.RecordedWAVs())
+	}
+	return readWAV(t, last)
+}
+
+// lastSecond is the span of the last second of pcm.
+func lastSecond(pcm []int16) span {
+	end := float64(len(pcm)) / audio.SampleRate
+	return span{end - 1, end}
+}
+
+// Blind transfer: the engine, in a call with bob through kamailio, transfers him to
+// carol. Bob takes the REFER and calls carol; the engine reports the NOTIFYs'
+// progress up to succeeded and ends its call with cause transferred; bob and carol
+// are connected and hear each other's tone.
+func TestTransferBlindConnectsPeerToTarget(t *testing.T) {
+	s, carol := newTwoPhoneSetup(t)
+	var res api.DialResult
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
+	s.c.callStates(res.CallID, api.CallActive, 10*time.Second)
+	s.bob.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
+
+	s.c.mustDo(api.CmdCallTransfer.Name, map[string]any{"callId": res.CallID, "target": "carol"}, nil)
+	evs, end := s.c.transferUntilEnd(res.CallID, 20*time.Second)
+	if st := transferStates(evs); len(st) < 2 || st[0] != api.TransferTrying || st[len(st)-1] != api.TransferSucceeded {
+		t.Errorf("transfer states %v, want trying ... succeeded", st)
+	}
+	if last := evs[len(evs)-1]; last.Code != 200 || last.Target != "carol" || last.Line != res.Line {
+		t.Errorf("last transfer event %+v", last)
+	}
+	if end.Cause == nil || end.Cause.Kind != api.CauseTransferred {
+		t.Errorf("end %+v, want cause transferred", end)
+	}
+
+	carol.WaitEvent(t, testpeer.EventCallEstablished, 10*time.Second)
+	time.Sleep(2 * time.Second) // let bob and carol talk
+	carol.Hangup(t)
+	carol.WaitEvent(t, testpeer.EventCallClosed, 5*time.Second)
+
+	heard := lastDecoded(t, carol)
+	if hz, rms := measure(t, "carol", heard, lastSecond(heard)); math.Abs(hz-baresipHz) > 15 || rms < 500 {
+		t.Errorf("carol heard %.0f Hz at RMS %.0f, want bob's %.0f Hz", hz, rms, baresipHz)
+	}
+	heard = lastDecoded(t, s.bob)
+	if hz, rms := measure(t, "bob", heard, lastSecond(heard)); math.Abs(hz-secondPhoneHz) > 15 || rms < 500 {
+		t.Errorf("bob heard %.0f Hz at RMS %.0f, want carol's %.0f Hz", hz, rms, secondPhoneHz)
+	}
+}
+
+// A blind transfer to a target that does not exist fails: bob's call to it is
+// refused, his NOTIFY says so, the engine reports failed with that status, and the
+// call stays, resumed from the hold the transfer put it in: the engine plays bob
+// again.
+func TestTransferBlindFailureResumesTheCall(t *testing.T) {
+	s := newCallSetup(t)
+	var res api.DialResult
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
+	s.c.callStates(res.CallID, api.CallActive, 10*time.Second)
+	s.bob.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
+
+	s.c.mustDo(api.CmdCallTransfer.Name, map[string]any{"callId": res.CallID, "target": "nobody"}, nil)
+	var failed api.TransferEvent
+	s.c.next(api.EvCallTransfer, 20*time.Second, func(d json.RawMessage) bool {
+		json.Unmarshal(d, &failed)
+		return failed.State == api.TransferFailed
+	})
+	if failed.Code != 404 || failed.CallID != res.CallID {
+		t.Errorf("failed transfer %+v, want code 404", failed)
+	}
+	s.c.waitHeld(res.Line, false)
+	if cs, _ := s.c.snapshotLine(res.Line); cs.State != api.CallActive {
+		t.Errorf("call after the failed transfer %+v", cs)
+	}
+	s.c.awaitFarAudio(10 * time.Second) // a call held by us plays nothing
+	s.c.mustDo(api.CmdCallHangup.Name, map[string]any{"callId": res.CallID}, nil)
+	s.bob.WaitEvent(t, testpeer.EventCallClosed, 5*time.Second)
+}
