@@ -10,6 +10,7 @@ const (
 	EvCallState      = "call.state"       // CallState
 	EvCallDTMF       = "call.dtmf"        // DTMFEvent: a digit received from the peer
 	EvCallTransfer   = "call.transfer"    // TransferEvent: the progress of a transfer we asked for
+	EvCallReferred   = "call.referred"    // Referred: the peer asks us to call another party (transferIncoming ask)
 	EvDevicesChanged = "devices.changed"  // Devices
 	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
 	EvLog            = "log"              // LogEvent (opt-in)
@@ -21,7 +22,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallDTMF, EvCallState, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAudioLevel, EvCallDTMF, EvCallReferred, EvCallState, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 
@@ -173,6 +174,22 @@ const (
 	TransferSucceeded = "succeeded" // the target answered; our call ends with cause transferred
 	TransferFailed    = "failed"    // refused, the target did not answer, or no outcome in time; the call stays
 )
+
+// Answers to a peer's REFER (Settings.TransferIncoming).
+const (
+	TransferAccept = "accept" // call the target at once
+	TransferAsk    = "ask"    // a call.referred event; the page answers with call.referral
+	TransferRefuse = "refuse" // 603 Declined
+)
+
+// Referred asks the page whether to follow the peer's REFER of a call: call the
+// target and, once it answers, end this call. The page answers with call.referral
+// within 30 seconds, or the engine declines.
+type Referred struct {
+	Line   int    `json:"line"`
+	CallID string `json:"callId"`
+	Target string `json:"target"` // the Refer-To URI
+}
 
 // TransferEvent reports the progress of a transfer asked for with call.transfer:
 // Code and Reason are the status of the peer's call to the target from its NOTIFY

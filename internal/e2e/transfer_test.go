@@ -141,3 +141,44 @@ func TestTransferBlindFailureResumesTheCall(t *testing.T) {
 	s.c.mustDo(api.CmdCallHangup.Name, map[string]any{"callId": res.CallID}, nil)
 	s.bob.WaitEvent(t, testpeer.EventCallClosed, 5*time.Second)
 }
+
+// Being transferred: bob, in a call with the engine, transfers it to carol with
+// baresip's transfer command. The engine (transferIncoming accept) answers the REFER,
+// calls carol on a line of its own, tells bob how that goes and ends bob's call once
+// carol answered; the engine and carol hear each other.
+func TestTransferredByPeerCallsTheTarget(t *testing.T) {
+	s, carol := newTwoPhoneSetup(t)
+	var res api.DialResult
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
+	s.c.callStates(res.CallID, api.CallActive, 10*time.Second)
+	s.bob.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
+
+	if _, err := s.bob.Command(t, "transfer", "sip:carol@"+s.kam.Addr); err != nil {
+		t.Fatal(err)
+	}
+	var toCarol api.CallState
+	s.c.next(api.EvCallState, 10*time.Second, func(d json.RawMessage) bool {
+		json.Unmarshal(d, &toCarol)
+		return toCarol.PeerUser == "carol" && toCarol.State == api.CallActive
+	})
+	if toCarol.Line == res.Line || toCarol.Direction != api.DirOutgoing {
+		t.Errorf("the call to carol %+v, want an outgoing call on a line of its own", toCarol)
+	}
+	end := s.c.callStates(res.CallID, api.CallEnded, 10*time.Second)
+	// bob may hang up on our final NOTIFY before our BYE goes: either ends it.
+	if cs := end[len(end)-1]; cs.Cause == nil || (cs.Cause.Kind != api.CauseTransferred && cs.Cause.Kind != api.CauseRemoteHangup) {
+		t.Errorf("bob's call ended %+v, want transferred or bob's hang-up", cs)
+	}
+	carol.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
+	s.c.awaitFarAudio(10 * time.Second)
+	s.c.mustDo(api.CmdCallHangup.Name, map[string]any{"callId": toCarol.CallID}, nil)
+	carol.WaitEvent(t, testpeer.EventCallClosed, 5*time.Second)
+	s.e.stop(t)
+	if hz, rms := loudest(readWAV(t, s.e.outWAV)); math.Abs(hz-secondPhoneHz) > 15 || rms < 500 {
+		t.Errorf("engine heard %.0f Hz at RMS %.0f, want carol's %.0f Hz", hz, rms, secondPhoneHz)
+	}
+	heard := lastDecoded(t, carol)
+	if hz, rms := measure(t, "carol", heard, lastSecond(heard)); math.Abs(hz-engineHz) > 15 || rms < 500 {
+		t.Errorf("carol heard %.0f Hz at RMS %.0f, want the engine's %.0f Hz", hz, rms, engineHz)
+	}
+}

@@ -57,6 +57,8 @@ type call struct {
 
 	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
 	transfer    *transfer    // our blind transfer in progress (transfer.go)
+	referral    *referral    // the peer's REFER of this call being carried out (transfer_in.go)
+	referredBy  *call        // the call whose peer's REFER this call carries out (transfer_in.go)
 	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
 }
 
@@ -182,6 +184,9 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	if tr.next != prev && !c.preparing { // a call that ends while preparing ends unannounced
 		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
+	}
+	if c.referredBy != nil && tr.next != prev {
+		p.referralProgress(c)
 	}
 	if done == nil {
 		return nil, nil

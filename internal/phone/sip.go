@@ -102,6 +102,9 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 		case sipstack.TransferProgress:
 			p.post(func() { p.onTransferProgress(e.CallID, e.Code, e.Reason, e.Final) })
 			return
+		case sipstack.Referred:
+			p.post(func() { p.onReferred(e.CallID, e.Reason) })
+			return
 		case sipstack.Redirected:
 			p.post(func() { p.onRedirected(e.CallID, e.Code, e.Reason) })
 			return

@@ -75,6 +75,9 @@ const (
 	// Code and Reason are the status line of its message/sipfrag, the peer's call to
 	// the target; Final says the subscription ended with it.
 	TransferProgress
+	// Referred reports a REFER from the peer (refer_in.go): Reason is the Refer-To
+	// target. The REFER waits for the receiver's AnswerRefer.
+	Referred
 )
 
 var callEventKindNames = map[CallEventKind]string{
@@ -89,6 +92,7 @@ var callEventKindNames = map[CallEventKind]string{
 	BadAnswer:        "bad-answer",
 	SessionExpired:   "session-expired",
 	TransferProgress: "transfer-progress",
+	Referred:         "referred",
 }
 
 func (k CallEventKind) String() string {

@@ -15,7 +15,7 @@
 /** Every command of the protocol. */
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.reject", "call.transfer", "devices.list", "devices.select",
+  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.transfer", "devices.list", "devices.select",
   "devices.volume", "events.subscribe",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
@@ -23,7 +23,7 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.dtmf", "call.state", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.dtmf", "call.referred", "call.state", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -673,6 +673,7 @@ class Phone extends Emitter {
   hold(on, r) { return this.send("call.hold", { ...ref(r), hold: !!on }); }
   ignore(r) { return this.send("call.ignore", ref(r)); }
   transfer(target, r) { return this.send("call.transfer", { ...ref(r), target: String(target ?? "") }); }
+  referral(accept, r) { return this.send("call.referral", { ...ref(r), accept: !!accept }); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
   getAccount() { return this.send("account.get"); }

@@ -129,6 +129,8 @@ export interface Settings {
   autoHold: boolean;
   dtmfDelayMs: number;
   maxLines: number;
+  /** What a peer's REFER gets: call its target, ask the page (call.referred), or 603. */
+  transferIncoming: "accept" | "ask" | "refuse";
   audioInput: string;
   audioOutput: string;
 }
@@ -213,6 +215,7 @@ export interface EventMap {
   "call.state": CallState;
   "call.dtmf": DTMFEvent;
   "call.transfer": TransferEvent;
+  "call.referred": { line: number; callId: string; target: string };
   "reg.state": RegState;
   "account.changed": Account;
   "settings.changed": Settings;
@@ -258,12 +261,14 @@ export declare class Phone {
   ignore(ref?: CallRef): Promise<{}>;
   /** Blind transfer (REFER) of an active call to target; progress on "call.transfer". */
   transfer(target: string, ref?: CallRef): Promise<{}>;
+  /** Answers a "call.referred": accept calls the REFER's target, else 603 to the peer. */
+  referral(accept: boolean, ref?: CallRef): Promise<{}>;
   selectLine(line: number): Promise<{ line: number }>;
   setAccount(fields: AccountFields): Promise<Account>;
   getAccount(): Promise<Account>;
   register(): Promise<{}>;
   unregister(): Promise<{}>;
-  setSettings(fields: Partial<Pick<Settings, "rtpTimeout" | "autoAnswer" | "autoHold" | "dtmfDelayMs">>): Promise<Settings>;
+  setSettings(fields: Partial<Pick<Settings, "rtpTimeout" | "autoAnswer" | "autoHold" | "dtmfDelayMs" | "transferIncoming">>): Promise<Settings>;
   listDevices(): Promise<Devices>;
   selectDevices(sel: { input?: string; output?: string; ringer?: string }): Promise<Devices>;
   setVolume(vol: { input?: number; output?: number; ringer?: number }): Promise<Devices>;
