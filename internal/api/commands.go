@@ -302,10 +302,13 @@ type HoldArgs struct {
 
 // TransferArgs transfers an active call to Target (blind transfer, RFC 3515): the
 // peer is asked with REFER to call it, and our call ends once it answered. Target is
-// a number, a user or a SIP URI, as call.dial's To.
+// a number, a user or a SIP URI, as call.dial's To. With ConsultCallID instead, the
+// transfer is attended: the peer is handed to the party of that other active call
+// (REFER with Replaces, RFC 3891), and both our calls end once it took over.
 type TransferArgs struct {
 	CallRef
-	Target string `json:"target"`
+	Target        string `json:"target,omitempty"`
+	ConsultCallID string `json:"consultCallId,omitempty"`
 }
 
 // ReferralArgs answers a call.referred event: Accept calls the target the peer's

@@ -182,3 +182,43 @@ func TestTransferredByPeerCallsTheTarget(t *testing.T) {
 		t.Errorf("carol heard %.0f Hz at RMS %.0f, want the engine's %.0f Hz", hz, rms, engineHz)
 	}
 }
+
+// Attended transfer: the engine calls bob, then carol on a second line (auto-hold
+// holds bob), and hands bob over to carol: a REFER to bob whose Refer-To names carol
+// with the Replaces of the engine's call with her. Bob calls carol replacing that
+// call; both of the engine's calls end, and bob and carol hear each other.
+func TestTransferAttendedHandsPeerToConsultedParty(t *testing.T) {
+	s, carol := newTwoPhoneSetup(t)
+	var toBob, toCarol api.DialResult
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &toBob)
+	s.c.callStates(toBob.CallID, api.CallActive, 10*time.Second)
+	s.bob.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "carol"}, &toCarol)
+	s.c.callStates(toCarol.CallID, api.CallActive, 10*time.Second)
+	carol.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
+
+	s.c.mustDo(api.CmdCallTransfer.Name, map[string]any{"callId": toBob.CallID, "consultCallId": toCarol.CallID}, nil)
+	evs, end := s.c.transferUntilEnd(toBob.CallID, 20*time.Second)
+	if st := transferStates(evs); len(st) == 0 || st[len(st)-1] != api.TransferSucceeded {
+		t.Errorf("transfer states %v, want ... succeeded", st)
+	}
+	if end.Cause == nil || end.Cause.Kind != api.CauseTransferred {
+		t.Errorf("bob's call ended %+v, want transferred", end)
+	}
+	var snap api.Snapshot
+	waitUntil(t, 5*time.Second, func() bool { s.c.mustDo(api.CmdStatus.Name, nil, &snap); return len(snap.Lines) == 0 }, func() string {
+		return "the engine's calls did not end"
+	})
+
+	carol.WaitEvent(t, testpeer.EventCallEstablished, 10*time.Second) // bob's INVITE with Replaces
+	time.Sleep(2 * time.Second)                                        // let bob and carol talk
+	carol.Hangup(t)
+	heard := lastDecoded(t, carol)
+	if hz, rms := measure(t, "carol", heard, lastSecond(heard)); math.Abs(hz-baresipHz) > 15 || rms < 500 {
+		t.Errorf("carol heard %.0f Hz at RMS %.0f, want bob's %.0f Hz", hz, rms, baresipHz)
+	}
+	heard = lastDecoded(t, s.bob)
+	if hz, rms := measure(t, "bob", heard, lastSecond(heard)); math.Abs(hz-secondPhoneHz) > 15 || rms < 500 {
+		t.Errorf("bob heard %.0f Hz at RMS %.0f, want carol's %.0f Hz", hz, rms, secondPhoneHz)
+	}
+}

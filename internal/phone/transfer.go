@@ -34,6 +34,7 @@ type referrer interface {
 type transfer struct {
 	target  string // as the command named it, for the events
 	uri     string // the SIP URI in Refer-To
+	consult *call  // attended: the call whose party takes over, ended with ours
 	held    bool   // we held the call for it: a failure resumes it
 	timeout func() // cancels the wait for the final NOTIFY
 }
@@ -41,8 +42,8 @@ type transfer struct {
 // transferCall runs call.transfer on the actor. It answers once the peer took or
 // refused the REFER; the rest of the transfer comes as call.transfer events.
 func (p *Phone) transferCall(a *api.TransferArgs, done answer) {
-	if a.Target == "" {
-		done(nil, api.BadArg("target", "required: a number, user or SIP URI"))
+	if (a.Target == "") == (a.ConsultCallID == "") {
+		done(nil, api.BadArg("target", "one of target (a number, user or SIP URI) or consultCallId"))
 		return
 	}
 	c, err := p.resolve(a.CallRef)
@@ -62,12 +63,11 @@ func (p *Phone) transferCall(a *api.TransferArgs, done answer) {
 		done(nil, fmt.Errorf("%w: the call on line %d cannot be transferred", ErrCallState, c.line))
 		return
 	}
-	uri, err := p.cfg.SIP.Target(a.Target)
+	t, err := p.transferTo(c, a)
 	if err != nil {
-		done(nil, api.BadArg("target", err.Error()))
+		done(nil, err)
 		return
 	}
-	t := &transfer{target: a.Target, uri: uri}
 	c.transfer = t
 	if c.hold.held() {
 		p.sendRefer(c, t, d, done)
@@ -83,6 +83,41 @@ func (p *Phone) transferCall(a *api.TransferArgs, done answer) {
 		t.held = true
 		p.sendRefer(c, t, d, done)
 	})
+}
+
+// transferTo is where a transfers c: the blind transfer's target, or the party of
+// the consultation call with the Replaces of its dialog.
+func (p *Phone) transferTo(c *call, a *api.TransferArgs) (*transfer, error) {
+	if a.ConsultCallID == "" {
+		uri, err := p.cfg.SIP.Target(a.Target)
+		if err != nil {
+			return nil, api.BadArg("target", err.Error())
+		}
+		return &transfer{target: a.Target, uri: uri}, nil
+	}
+	cc, err := p.resolve(api.CallRef{CallID: a.ConsultCallID})
+	switch {
+	case err != nil:
+		return nil, err
+	case cc == c:
+		return nil, api.BadArg("consultCallId", "another call than the one transferred")
+	case cc.state != stActive:
+		return nil, fmt.Errorf("%w: the consultation call on line %d is %s", ErrCallState, cc.line, cc.state)
+	}
+	r, ok := cc.dialog.(replacer)
+	if !ok {
+		return nil, fmt.Errorf("%w: the call on line %d cannot be replaced", ErrCallState, cc.line)
+	}
+	uri, err := r.ReplacingTarget()
+	if err != nil {
+		return nil, fmt.Errorf("%w: the consultation call on line %d: %w", ErrCallState, cc.line, err)
+	}
+	return &transfer{target: cc.peer, uri: uri, consult: cc}, nil
+}
+
+// replacer is a dialog another may replace (RFC 3891): *sipstack.Call.
+type replacer interface {
+	ReplacingTarget() (string, error)
 }
 
 // sendRefer sends the REFER in a worker and applies the peer's answer on the actor.
@@ -157,8 +192,10 @@ func (p *Phone) endTransfer(c *call, state string, code int, reason string) {
 	p.emitTransfer(c, t, state, code, reason)
 	p.log.Info("transfer", "call", c.id, "state", state, "code", code)
 	if state == api.TransferSucceeded {
-		if _, err := p.apply(c, inTransferred, 0, "transferred to "+t.target); err != nil {
-			p.log.Warn("end transferred call", "call", c.id, "err", err)
+		for _, ended := range []*call{c, t.consult} {
+			if ended != nil && ended.state == stActive {
+				p.apply(ended, inTransferred, 0, "transferred to "+t.target)
+			}
 		}
 		return
 	}

@@ -55,15 +55,14 @@ func (r *rig) nthDial(n int) *fakeDialog {
 	return r.sip.dialed[n-1]
 }
 
-// lastStateOf drains the events so far and returns the last call.state of callID.
-func (r *rig) lastStateOf(callID string) api.CallState {
-	r.t.Helper()
-	var last api.CallState
+// lastStates drains the events so far and returns the last call.state of each call.
+func (r *rig) lastStates() map[string]api.CallState {
+	last := map[string]api.CallState{}
 	for {
 		select {
 		case ev := <-r.events:
-			if cs, ok := ev.Data.(api.CallState); ok && cs.CallID == callID {
-				last = cs
+			if cs, ok := ev.Data.(api.CallState); ok {
+				last[cs.CallID] = cs
 			}
 		default:
 			return last
@@ -86,7 +85,7 @@ func TestReferredCallFollowsTheTarget(t *testing.T) {
 	waitTold(t, d, "refer-answer true", "notify 100 final=false", "notify 180 final=false", "notify 200 final=true")
 	waitFor(t, func() bool { return slices.Contains(d.did(), "hangup") })
 	r.sync()
-	if end := r.lastStateOf(cs.CallID); end.State != api.CallEnded || end.Cause == nil || end.Cause.Kind != api.CauseTransferred {
+	if end := r.lastStates()[cs.CallID]; end.State != api.CallEnded || end.Cause == nil || end.Cause.Kind != api.CauseTransferred {
 		t.Errorf("the referred call %+v, want ended transferred", end)
 	}
 }

@@ -178,3 +178,44 @@ func TestTransferErrors(t *testing.T) {
 		t.Errorf("a second transfer: %v, want invalid_state", err)
 	}
 }
+
+// ReplacingTarget makes fakeDialog a replacer: the peer's address with its id as
+// the Replaces.
+func (d *fakeDialog) ReplacingTarget() (string, error) {
+	return d.target + "?Replaces=" + d.id, nil
+}
+
+// Attended transfer: the REFER on the first call names the consultation call's
+// party with that call's Replaces; once it succeeded both calls end transferred.
+func TestTransferAttendedEndsBothCalls(t *testing.T) {
+	r := newRig(t, nil)
+	d1, c1 := activeOutgoing(t, r)
+	d1.holdAnswer = holdSDP(30000, sipstack.DirRecvOnly)
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "carol"})
+	d2 := r.nthDial(2)
+	r.sipEvent(d2.id, inAnswered, 200, peerSDP(30002, pcmu))
+	c2 := r.expectStates(api.CallDialing, api.CallActive)
+
+	for _, bad := range []api.TransferArgs{
+		{CallRef: api.CallRef{CallID: c1.CallID}},
+		{CallRef: api.CallRef{CallID: c1.CallID}, Target: "dave", ConsultCallID: c2.CallID},
+		{CallRef: api.CallRef{CallID: c1.CallID}, ConsultCallID: c1.CallID},
+	} {
+		if _, err := r.do(api.CmdCallTransfer.Name, &bad); apiCode(err) != api.CodeInvalidArgs {
+			t.Errorf("%+v: %v, want invalid_args", bad, err)
+		}
+	}
+	r.mustDo(api.CmdCallTransfer.Name, &api.TransferArgs{CallRef: api.CallRef{CallID: c1.CallID}, ConsultCallID: c2.CallID})
+	r.notify(d1.id, 200, "OK", true)
+	waitFor(t, func() bool { return slices.Contains(d1.did(), "hangup") && slices.Contains(d2.did(), "hangup") })
+	if !slices.Contains(d1.did(), "refer sip:carol@127.0.0.1:5060?Replaces="+d2.id) {
+		t.Errorf("the first call did %v, want a REFER to carol replacing %s", d1.did(), d2.id)
+	}
+	r.sync()
+	last := r.lastStates()
+	for _, id := range []string{c1.CallID, c2.CallID} {
+		if end := last[id]; end.State != api.CallEnded || end.Cause == nil || end.Cause.Kind != api.CauseTransferred {
+			t.Errorf("call %s %+v, want ended transferred", id, end)
+		}
+	}
+}

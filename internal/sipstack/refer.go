@@ -15,14 +15,19 @@ import (
 // target. onNotify answers each and reports it as a TransferProgress event; the one
 // whose Subscription-State is terminated is Final.
 
-// Refer asks the peer to call target (a SIP URI, screened as a dial target is) and returns once it accepted
+// Refer asks the peer to call target (a SIP URI, screened as a dial target is, and
+// perhaps the Replaces header of ReplacingTarget for an attended transfer) and returns once it accepted
 // (202, or any 2xx). A non-2xx answer is a *StatusError; a timeout or transport
 // failure is returned as is. The progress comes as TransferProgress events.
 func (c *Call) Refer(ctx context.Context, target string) error {
 	if st := c.getState(); st != stateEstablished {
 		return stateError(st)
 	}
-	screened, err := ParseTarget(target, Account{})
+	base, headers, replacing := strings.Cut(target, "?")
+	if replacing && !replacesHeader.MatchString(headers) {
+		return fmt.Errorf("%w: %q: only a Replaces header may follow", ErrBadTarget, target)
+	}
+	screened, err := ParseTarget(base, Account{})
 	if err != nil {
 		return err
 	}
@@ -30,9 +35,13 @@ func (c *Call) Refer(ctx context.Context, target string) error {
 	if err != nil {
 		return err
 	}
+	referTo := (&to).String()
+	if replacing {
+		referTo += "?" + headers // the escaped Replaces of ReplacingTarget (replaces.go)
+	}
 	req := sip.NewRequest(sip.REFER, c.remoteTarget())
 	c.inDialog(req)
-	req.AppendHeader(sip.NewHeader("Refer-To", "<"+(&to).String()+">"))
+	req.AppendHeader(sip.NewHeader("Refer-To", "<"+referTo+">"))
 	req.AppendHeader(sip.NewHeader("Referred-By", "<"+c.localURI().String()+">"))
 	req.AppendHeader(sip.NewHeader("User-Agent", c.st.cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))

@@ -3,6 +3,8 @@ package sipstack
 import (
 	"context"
 	"errors"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/emiago/sipgo"
@@ -115,5 +117,41 @@ func TestParseSipfrag(t *testing.T) {
 		if code != tc.code || reason != tc.reason || ok != tc.ok {
 			t.Errorf("parseSipfrag(%q) = %d %q %v", tc.body, code, reason, ok)
 		}
+	}
+}
+
+// An attended transfer's Refer-To names the other call's peer with the Replaces of
+// that call's dialog as the peer sees it: to-tag its tag, from-tag ours (RFC 3891
+// section 3); Refer takes it, and no other embedded header.
+func TestReplacingTargetNamesTheDialog(t *testing.T) {
+	p := newPeer(t)
+	refers := make(chan *sip.Request, 1)
+	p.srv.OnRefer(func(req *sip.Request, tx sip.ServerTransaction) {
+		refers <- req
+		_ = tx.Respond(sip.NewResponseFromRequest(req, 202, "Accepted", nil))
+	})
+	st, rec := newTestStack(t, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	c, sess := answeredIncoming(t, ctx, p, st, rec)
+
+	target, err := c.ReplacingTarget()
+	if err != nil {
+		t.Fatal(err)
+	}
+	peerTag, _ := sess.InviteRequest.From().Params.Get("tag")
+	ourTag, _ := sess.InviteResponse.To().Params.Get("tag")
+	replaces := url.QueryEscape(c.CallID() + ";to-tag=" + peerTag + ";from-tag=" + ourTag)
+	if want := "sip:" + sess.InviteRequest.From().Address.User + "@" + sess.InviteRequest.From().Address.Host; !strings.HasPrefix(target, want+"?Replaces="+replaces) {
+		t.Errorf("ReplacingTarget %q, want %s?Replaces=%s", target, want, replaces)
+	}
+	if err := c.Refer(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	if got := (<-refers).GetHeader("Refer-To").Value(); got != "<"+target+">" {
+		t.Errorf("Refer-To %s, want <%s>", got, target)
+	}
+	if err := c.Refer(ctx, "sip:carol@example.com?Subject=hi"); !errors.Is(err, ErrBadTarget) {
+		t.Errorf("REFER with another embedded header: %v", err)
 	}
 }
