@@ -59,6 +59,7 @@ type call struct {
 	transfer    *transfer    // our blind transfer in progress (transfer.go)
 	referral    *referral    // the peer's REFER of this call being carried out (transfer_in.go)
 	referredBy  *call        // the call whose peer's REFER this call carries out (transfer_in.go)
+	replacing   bool         // incoming with Replaces: answered at once (replaces.go)
 	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
 }
 

@@ -35,6 +35,7 @@ type Incoming struct {
 	To       string // called URI
 	SDP      []byte // offer, nil for a late-offer INVITE
 	LocalIP  string // our address toward the offer's media (or the caller): for our SDP and RTP
+	Replaces string // the Call-ID of the confirmed call this one replaces (RFC 3891), or ""
 }
 
 // CallEventKind says what happened to a call.
