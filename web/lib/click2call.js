@@ -672,7 +672,10 @@ class Phone extends Emitter {
   mute(on, r) { return this.send("call.mute", { ...ref(r), mute: !!on }); }
   hold(on, r) { return this.send("call.hold", { ...ref(r), hold: !!on }); }
   ignore(r) { return this.send("call.ignore", ref(r)); }
-  transfer(target, r) { return this.send("call.transfer", { ...ref(r), target: String(target ?? "") }); }
+  transfer(target, r) {
+    const to = target && typeof target === "object" ? { consultCallId: String(target.consultCallId ?? "") } : { target: String(target ?? "") };
+    return this.send("call.transfer", { ...ref(r), ...to });
+  }
   referral(accept, r) { return this.send("call.referral", { ...ref(r), accept: !!accept }); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }

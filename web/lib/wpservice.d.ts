@@ -259,8 +259,11 @@ export declare class Phone {
   mute(on: boolean, ref?: CallRef): Promise<{}>;
   hold(on: boolean, ref?: CallRef): Promise<{}>;
   ignore(ref?: CallRef): Promise<{}>;
-  /** Blind transfer (REFER) of an active call to target; progress on "call.transfer". */
-  transfer(target: string, ref?: CallRef): Promise<{}>;
+  /**
+   * Transfers an active call (REFER; progress on "call.transfer"): blind to a target, or
+   * attended to the party of another active call ({ consultCallId }).
+   */
+  transfer(target: string | { consultCallId: string }, ref?: CallRef): Promise<{}>;
   /** Answers a "call.referred": accept calls the REFER's target, else 603 to the peer. */
   referral(accept: boolean, ref?: CallRef): Promise<{}>;
   selectLine(line: number): Promise<{ line: number }>;
