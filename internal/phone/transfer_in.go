@@ -3,6 +3,8 @@ package phone
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
@@ -100,13 +102,34 @@ func (p *Phone) declineReferral(c *call, why string) {
 // followReferral dials the REFER's target on a line of its own.
 func (p *Phone) followReferral(c *call, r *referral) {
 	p.notifyReferral(c, r, 100, "Trying", false, nil)
-	p.dialCall(&api.DialArgs{To: r.target}, func(nc *call) { nc.referredBy = c }, func(_ any, err error) {
+	p.dialCall(referDial(r.target), func(nc *call) { nc.referredBy = c }, func(_ any, err error) {
 		if err != nil && c.referral == r {
 			p.log.Info("transfer target not dialled", "call", c.id, "err", err)
 			c.referral = nil
 			p.notifyReferral(c, r, 503, "Service Unavailable", true, nil)
 		}
 	})
+}
+
+// referDial is the call to a Refer-To URI: its address, and the Replaces header it
+// embeds (an attended transfer, RFC 3891) as a header of the INVITE. Other embedded
+// headers are dropped.
+func referDial(target string) *api.DialArgs {
+	base, headers, found := strings.Cut(target, "?")
+	a := &api.DialArgs{To: base}
+	if !found {
+		return a
+	}
+	for _, h := range strings.Split(headers, "&") {
+		name, value, _ := strings.Cut(h, "=")
+		if !strings.EqualFold(name, "Replaces") {
+			continue
+		}
+		if v, err := url.QueryUnescape(value); err == nil && v != "" {
+			a.Headers = map[string]string{"Replaces": v}
+		}
+	}
+	return a
 }
 
 // referralProgress reports a change of nc, the call to a REFER's target, to the

@@ -144,3 +144,21 @@ func TestReferredRefusedOrAsked(t *testing.T) {
 		t.Errorf("transferIncoming %q: %v, want invalid_args", bad, err)
 	}
 }
+
+// A Refer-To with an embedded Replaces (we are the transferee of an attended
+// transfer) is dialled at its address with the Replaces as a header of the INVITE.
+func TestReferredWithReplacesDialsWithTheHeader(t *testing.T) {
+	r := newRig(t, nil)
+	d, _ := activeOutgoing(t, r)
+	r.p.post(func() {
+		r.p.onReferred(d.id, "sip:carol@127.0.0.1:5060?Replaces=abc%40host%3Bto-tag%3D1%3Bfrom-tag%3D2&Subject=x")
+	})
+	r.sync()
+	to := r.nthDial(2)
+	if to.target != "sip:carol@127.0.0.1:5060" {
+		t.Errorf("dialled %s", to.target)
+	}
+	if want := []Header{{Name: "Replaces", Value: "abc@host;to-tag=1;from-tag=2"}}; !slices.Equal(to.headers, want) {
+		t.Errorf("INVITE headers %+v, want %+v", to.headers, want)
+	}
+}
