@@ -211,7 +211,7 @@ func TestTransferAttendedHandsPeerToConsultedParty(t *testing.T) {
 	})
 
 	carol.WaitEvent(t, testpeer.EventCallEstablished, 10*time.Second) // bob's INVITE with Replaces
-	time.Sleep(2 * time.Second)                                        // let bob and carol talk
+	time.Sleep(2 * time.Second)                                       // let bob and carol talk
 	carol.Hangup(t)
 	heard := lastDecoded(t, carol)
 	if hz, rms := measure(t, "carol", heard, lastSecond(heard)); math.Abs(hz-baresipHz) > 15 || rms < 500 {
