@@ -222,3 +222,36 @@ func TestTransferAttendedHandsPeerToConsultedParty(t *testing.T) {
 		t.Errorf("bob heard %.0f Hz at RMS %.0f, want carol's %.0f Hz", hz, rms, secondPhoneHz)
 	}
 }
+
+// With transferIncoming ask, bob's REFER raises call.referred; the page declines
+// with call.referral, bob learns it from our NOTIFY (603) and carol is never called.
+// (The page's accept takes the accept policy's path, proven above.)
+func TestTransferredByPeerAsksThePage(t *testing.T) {
+	s, carol := newTwoPhoneSetup(t)
+	s.c.mustDo(api.CmdSettingsSet.Name, map[string]any{"transferIncoming": api.TransferAsk}, nil)
+	var res api.DialResult
+	s.c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &res)
+	s.c.callStates(res.CallID, api.CallActive, 10*time.Second)
+	s.bob.WaitEvent(t, testpeer.EventCallEstablished, 5*time.Second)
+
+	if _, err := s.bob.Command(t, "transfer", "sip:carol@"+s.kam.Addr); err != nil {
+		t.Fatal(err)
+	}
+	var asked api.Referred
+	json.Unmarshal(s.c.next(api.EvCallReferred, 10*time.Second, nil), &asked)
+	if asked.CallID != res.CallID || !strings.Contains(asked.Target, "carol@") {
+		t.Errorf("call.referred %+v", asked)
+	}
+	s.c.mustDo(api.CmdCallReferral.Name, map[string]any{"callId": res.CallID, "accept": false}, nil)
+	if r := s.c.do(api.CmdCallReferral.Name, map[string]any{"callId": res.CallID, "accept": true}); r.OK || r.Error.Code != api.CodeInvalidState {
+		t.Errorf("a second answer: %+v, want invalid_state", r)
+	}
+	s.bob.WaitEvent(t, "TRANSFER_FAILED", 5*time.Second) // our NOTIFY 603 reached bob
+	for _, ev := range carol.Events() {
+		if ev.Type == testpeer.EventCallIncoming {
+			t.Errorf("carol was called after the page declined")
+		}
+	}
+	// baresip 1.0 hangs up once its transfer failed; the call is bob's to end.
+	s.c.callStates(res.CallID, api.CallEnded, 5*time.Second)
+}
