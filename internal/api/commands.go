@@ -122,8 +122,10 @@ var (
 	CmdCallHangup      = declare[HangupArgs, HangupResult]("call.hangup", PermControl)
 	CmdCallDTMF        = declare[DTMFArgs, Empty]("call.dtmf", PermControl)
 	CmdCallMute        = declare[MuteArgs, Empty]("call.mute", PermControl)
-	CmdCallHold        = declare[HoldArgs, Empty]("call.hold", PermControl)  // re-INVITE, then call.state with held
-	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl) // silence the ringer for an incoming call
+	CmdCallHold        = declare[HoldArgs, Empty]("call.hold", PermControl)         // re-INVITE, then call.state with held
+	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl)        // silence the ringer for an incoming call
+	CmdCallTransfer    = declare[TransferArgs, Empty]("call.transfer", PermControl) // REFER; progress on call.transfer
+	CmdCallReferral    = declare[ReferralArgs, Empty]("call.referral", PermControl) // the answer to a call.referred
 	CmdLineSelect      = declare[LineArgs, LineSelected]("line.select", PermControl)
 	CmdDevicesList     = declare[NoArgs, Devices]("devices.list", PermRead)
 	CmdDevicesSelect   = declare[DeviceSelectArgs, Devices]("devices.select", PermControl)
@@ -228,17 +230,22 @@ type SettingsArgs struct {
 	AutoAnswer  *bool `json:"autoAnswer,omitempty"`  // answer incoming calls at once
 	AutoHold    *bool `json:"autoHold,omitempty"`    // hold the call being left when turning to another line
 	DTMFAfterMS *int  `json:"dtmfDelayMs,omitempty"` // pause before a dial string's ",DIGITS" suffix
+	// TransferIncoming is what a peer's REFER gets: accept, ask or refuse.
+	TransferIncoming *string `json:"transferIncoming,omitempty"`
 }
 
 // Settings reports engine settings.
 type Settings struct {
-	RTPTimeout  int    `json:"rtpTimeout"`
-	AutoAnswer  bool   `json:"autoAnswer"`
-	AutoHold    bool   `json:"autoHold"`
-	DTMFAfterMS int    `json:"dtmfDelayMs"`
-	MaxLines    int    `json:"maxLines"`
-	AudioInput  string `json:"audioInput"`  // device | null | wav (set in the config file only)
-	AudioOutput string `json:"audioOutput"` // device | null | wav (set in the config file only)
+	RTPTimeout  int  `json:"rtpTimeout"`
+	AutoAnswer  bool `json:"autoAnswer"`
+	AutoHold    bool `json:"autoHold"`
+	DTMFAfterMS int  `json:"dtmfDelayMs"`
+	MaxLines    int  `json:"maxLines"`
+	// TransferIncoming is what a peer's REFER gets: accept, ask (a call.referred
+	// event the page answers with call.referral) or refuse.
+	TransferIncoming string `json:"transferIncoming"`
+	AudioInput       string `json:"audioInput"`  // device | null | wav (set in the config file only)
+	AudioOutput      string `json:"audioOutput"` // device | null | wav (set in the config file only)
 }
 
 // DialArgs places a call. To is a SIP URI, a user or a number; a ",DIGITS" suffix is sent
@@ -294,6 +301,24 @@ type MuteArgs struct {
 type HoldArgs struct {
 	CallRef
 	Hold bool `json:"hold"`
+}
+
+// TransferArgs transfers an active call to Target (blind transfer, RFC 3515): the
+// peer is asked with REFER to call it, and our call ends once it answered. Target is
+// a number, a user or a SIP URI, as call.dial's To. With ConsultCallID instead, the
+// transfer is attended: the peer is handed to the party of that other active call
+// (REFER with Replaces, RFC 3891), and both our calls end once it took over.
+type TransferArgs struct {
+	CallRef
+	Target        string `json:"target,omitempty"`
+	ConsultCallID string `json:"consultCallId,omitempty"`
+}
+
+// ReferralArgs answers a call.referred event: Accept calls the target the peer's
+// REFER named, else the peer is told 603 Declined.
+type ReferralArgs struct {
+	CallRef
+	Accept bool `json:"accept"`
 }
 
 // LineArgs selects the line attached to microphone and speaker.

@@ -10,6 +10,8 @@ const (
 	EvCallState      = "call.state"       // CallState
 	EvCallDTMF       = "call.dtmf"        // DTMFEvent: a digit received from the peer
 	EvCallCDR        = "call.cdr"         // CallRecord: an ended call, once the history has stored it
+	EvCallTransfer   = "call.transfer"    // TransferEvent: the progress of a transfer we asked for
+	EvCallReferred   = "call.referred"    // Referred: the peer asks us to call another party (transferIncoming ask)
 	EvDevicesChanged = "devices.changed"  // Devices
 	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
 	EvLog            = "log"              // LogEvent (opt-in)
@@ -21,7 +23,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 
@@ -138,6 +140,9 @@ const (
 	// use: no common codec, no usable audio stream or address, DTLS-SRTP, or
 	// no SDP at all where the answer to our offer must be.
 	CauseIncompatibleMedia = "incompatible_media"
+	// CauseTransferred: the peer took our transfer (call.transfer) and reached the
+	// target; we ended our side with BYE.
+	CauseTransferred = "transferred"
 )
 
 // Causes lists every end cause, for clients that name each one (the JS library's
@@ -145,7 +150,7 @@ const (
 var Causes = []string{
 	CauseLocalHangup, CauseRemoteHangup, CauseRejected, CauseFailed, CauseRTPTimeout,
 	CauseShutdown, CauseNetworkChanged, CauseEncryptionRequired, CauseIncompatibleMedia,
-	CauseSessionExpired,
+	CauseSessionExpired, CauseTransferred,
 }
 
 // Cause says why a call ended.
@@ -161,6 +166,43 @@ type DTMFEvent struct {
 	CallID   string `json:"callId"`
 	Digit    string `json:"digit"`
 	Duration int    `json:"durationMs"`
+}
+
+// Transfer states carried by TransferEvent.State.
+const (
+	TransferTrying    = "trying"    // the peer accepted the REFER, or reports 100 Trying
+	TransferRinging   = "ringing"   // the target is ringing (a 1xx other than 100)
+	TransferSucceeded = "succeeded" // the target answered; our call ends with cause transferred
+	TransferFailed    = "failed"    // refused, the target did not answer, or no outcome in time; the call stays
+)
+
+// Answers to a peer's REFER (Settings.TransferIncoming).
+const (
+	TransferAccept = "accept" // call the target at once
+	TransferAsk    = "ask"    // a call.referred event; the page answers with call.referral
+	TransferRefuse = "refuse" // 603 Declined
+)
+
+// Referred asks the page whether to follow the peer's REFER of a call: call the
+// target and, once it answers, end this call. The page answers with call.referral
+// within 30 seconds, or the engine declines.
+type Referred struct {
+	Line   int    `json:"line"`
+	CallID string `json:"callId"`
+	Target string `json:"target"` // the Refer-To URI
+}
+
+// TransferEvent reports the progress of a transfer asked for with call.transfer:
+// Code and Reason are the status of the peer's call to the target from its NOTIFY
+// (RFC 3515 message/sipfrag), or the peer's answer to the REFER when it refused it;
+// 0 when no answer came.
+type TransferEvent struct {
+	Line   int    `json:"line"`
+	CallID string `json:"callId"`
+	Target string `json:"target"`
+	State  string `json:"state"`
+	Code   int    `json:"code,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
 
 // Device is one audio endpoint.

@@ -163,6 +163,9 @@ type Settings struct {
 	AutoHold    bool `json:"autoHold"` // hold the call being left when turning to another line
 	DTMFDelayMS int  `json:"dtmfDelayMs"`
 	MaxLines    int  `json:"maxLines"`
+	// TransferIncoming is what a REFER of a peer gets: accept, ask (the page decides)
+	// or refuse.
+	TransferIncoming string `json:"transferIncoming"`
 }
 
 // Log sets up logging.
@@ -310,6 +313,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Settings.DTMFDelayMS < 0 || c.Settings.DTMFDelayMS > 60000 {
 		bad("settings.dtmfDelayMs", "0..60000")
+	}
+	switch c.Settings.TransferIncoming {
+	case "accept", "ask", "refuse":
+	default:
+		bad("settings.transferIncoming", "accept, ask or refuse")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

@@ -56,6 +56,10 @@ type call struct {
 	unheld       time.Time // when the call last stopped being held either way
 
 	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
+	transfer    *transfer    // our blind transfer in progress (transfer.go)
+	referral    *referral    // the peer's REFER of this call being carried out (transfer_in.go)
+	referredBy  *call        // the call whose peer's REFER this call carries out (transfer_in.go)
+	replacing   bool         // incoming with Replaces: answered at once (replaces.go)
 	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
 }
 
@@ -184,6 +188,9 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	}
 	if tr.next == stEnded {
 		p.recordEnd(c) // after its call.state: call.cdr follows it
+	}
+	if c.referredBy != nil && tr.next != prev {
+		p.referralProgress(c)
 	}
 	if done == nil {
 		return nil, nil

@@ -25,7 +25,11 @@ type dialPlan struct {
 // goes out and the command is answered with the line and call id. With auto-hold the
 // call in progress is held first. A hang-up meanwhile wins: no INVITE is sent and
 // the command fails.
-func (p *Phone) dial(a *api.DialArgs, done answer) {
+func (p *Phone) dial(a *api.DialArgs, done answer) { p.dialCall(a, nil, done) }
+
+// dialCall is dial with setup, when not nil, run on the new call before its INVITE
+// goes (a transfer's call to its target: transfer_in.go).
+func (p *Phone) dialCall(a *api.DialArgs, setup func(*call), done answer) {
 	plan, err := p.planDial(a)
 	if err != nil {
 		done(nil, err)
@@ -34,6 +38,9 @@ func (p *Phone) dial(a *api.DialArgs, done answer) {
 	p.autoHold() // the user turns from the call in progress to this one
 	c := p.newCall(plan.line, true, nil)
 	c.peer, c.peerUser, c.dtmfSuffix, c.crypto = plan.target, uriUser(plan.target), plan.digits, plan.crypto
+	if setup != nil {
+		setup(c)
+	}
 	p.prepareDial(c, func(ip string, stream Stream, err error) {
 		done(p.sendInvite(c, plan, ip, stream, err))
 	})

@@ -28,6 +28,8 @@ var (
 	ErrHoldRefused = api.Sentinel("the peer refused the re-INVITE", api.ErrUnavailable)
 	// ErrHoldTimeout: the peer did not answer a hold or resume re-INVITE in time.
 	ErrHoldTimeout = api.Sentinel("the peer did not answer the re-INVITE in time", api.ErrUnavailable)
+	// ErrTransferRefused: the peer refused our REFER or did not answer it in time.
+	ErrTransferRefused = api.Sentinel("the peer refused the transfer", api.ErrUnavailable)
 	// ErrStorage: a change could not be saved, so it was not made.
 	ErrStorage = api.Sentinel("the change could not be saved", api.ErrUnavailable)
 	// ErrSignalling: the SIP stack could not send the request.

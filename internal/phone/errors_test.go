@@ -21,7 +21,7 @@ func TestEverySentinelHasAWireCode(t *testing.T) {
 	sentinels := map[string]error{
 		"ErrStopped": ErrStopped, "ErrNoCall": ErrNoCall, "ErrCallState": ErrCallState,
 		"ErrLineBusy": ErrLineBusy, "ErrNoFreeLine": ErrNoFreeLine, "ErrNoCodec": ErrNoCodec,
-		"ErrMedia": ErrMedia, "ErrHoldRefused": ErrHoldRefused, "ErrHoldTimeout": ErrHoldTimeout,
+		"ErrMedia": ErrMedia, "ErrHoldRefused": ErrHoldRefused, "ErrHoldTimeout": ErrHoldTimeout, "ErrTransferRefused": ErrTransferRefused,
 		"ErrSignalling": ErrSignalling, "ErrStorage": ErrStorage, "ErrNoHistory": ErrNoHistory,
 	}
 	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)

@@ -118,6 +118,7 @@ type fakeDialog struct {
 	holdAnswer []byte
 	holdGate   chan struct{} // when set, Hold waits for it
 	moveErr    error         // MoveMedia's answer (netchange_test.go); nil accepts
+	referErr   error         // Refer's answer (transfer_test.go); nil accepts
 }
 
 func (d *fakeDialog) CallID() string { return d.id }

@@ -62,11 +62,12 @@ const (
 	inNoSRTP         // the account requires SRTP and the peer's answer has no usable key
 	inNoMedia        // the peer's answer to our offer has no media we can use, or is missing
 	inSessionExpired // the session timer ran out: no refresh came in time, or ours failed
+	inTransferred    // the peer reached the target of our transfer (transfer.go)
 	inShutdown
 	numInputs
 )
 
-var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "no-media", "session-expired", "shutdown"}
+var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "no-media", "session-expired", "transferred", "shutdown"}
 
 func (in input) String() string {
 	if in < numInputs {
@@ -174,6 +175,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseIncompatibleMedia, fxSendHangup, fxStopMedia)
 		case inSessionExpired:
 			return end(api.CauseSessionExpired, fxSendHangup, fxStopMedia)
+		case inTransferred:
+			return end(api.CauseTransferred, fxSendHangup, fxStopMedia)
 		case inFailed:
 			return end(api.CauseFailed, fxSendHangup, fxStopMedia)
 		case inShutdown:

@@ -66,6 +66,7 @@ func TestStepTable(t *testing.T) {
 		want[key{stActive, out, inNoSRTP}] = res{stEnded, hang, api.CauseEncryptionRequired}
 		want[key{stActive, out, inNoMedia}] = res{stEnded, hang, api.CauseIncompatibleMedia}
 		want[key{stActive, out, inSessionExpired}] = res{stEnded, hang, api.CauseSessionExpired}
+		want[key{stActive, out, inTransferred}] = res{stEnded, hang, api.CauseTransferred}
 		want[key{stActive, out, inFailed}] = res{stEnded, hang, api.CauseFailed}
 		want[key{stActive, out, inAnswered}] = res{next: stActive}
 		want[key{stActive, out, inShutdown}] = res{stEnded, hang, api.CauseShutdown}

@@ -18,13 +18,16 @@ import (
 
 // Settings are the engine settings.
 type Settings struct {
-	RTPTimeout  time.Duration // end a call after this long without RTP; 0 = never
-	AutoAnswer  bool
-	AutoHold    bool          // hold the call being left when the user turns to another line (selection.go); the config's default is on
-	DTMFDelay   time.Duration // before a dial string's ",DIGITS" suffix is sent
-	MaxLines    int
-	AudioInput  string // reported only: device | null | wav
-	AudioOutput string
+	RTPTimeout time.Duration // end a call after this long without RTP; 0 = never
+	AutoAnswer bool
+	AutoHold   bool          // hold the call being left when the user turns to another line (selection.go); the config's default is on
+	DTMFDelay  time.Duration // before a dial string's ",DIGITS" suffix is sent
+	MaxLines   int
+	// TransferIncoming is what a peer's REFER gets: api.TransferAccept, TransferAsk
+	// or TransferRefuse (transfer_in.go).
+	TransferIncoming string
+	AudioInput       string // reported only: device | null | wav
+	AudioOutput      string
 }
 
 // MaxLines is the most lines the engine has: a desk phone's line keys, and more
@@ -191,13 +194,14 @@ func (p *Phone) snapshot() api.Snapshot {
 func (p *Phone) publicSettings() api.Settings {
 	s := p.settings
 	return api.Settings{
-		RTPTimeout:  int(s.RTPTimeout / time.Second),
-		AutoAnswer:  s.AutoAnswer,
-		AutoHold:    s.AutoHold,
-		DTMFAfterMS: int(s.DTMFDelay / time.Millisecond),
-		MaxLines:    s.MaxLines,
-		AudioInput:  s.AudioInput,
-		AudioOutput: s.AudioOutput,
+		RTPTimeout:       int(s.RTPTimeout / time.Second),
+		AutoAnswer:       s.AutoAnswer,
+		AutoHold:         s.AutoHold,
+		DTMFAfterMS:      int(s.DTMFDelay / time.Millisecond),
+		MaxLines:         s.MaxLines,
+		TransferIncoming: s.TransferIncoming,
+		AudioInput:       s.AudioInput,
+		AudioOutput:      s.AudioOutput,
 	}
 }
 

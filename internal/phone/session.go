@@ -232,6 +232,7 @@ type Incoming struct {
 	FromName string
 	SDP      []byte
 	LocalIP  string // our address toward the caller's media, for our SDP and RTP ("": toward From)
+	Replaces string // the SIP Call-ID of the call this one replaces (RFC 3891), or ""
 }
 
 // onIncoming takes a new incoming call: a free line, an acceptable offer, RTP; once
@@ -242,7 +243,8 @@ func (p *Phone) onIncoming(in Incoming) {
 		in.Dialog.Reject(503, "Service Unavailable")
 		return
 	}
-	line := p.lines.alloc(0)
+	replaced := p.endReplaced(in) // the line of the call it replaces (replaces.go), 0: none
+	line := p.lines.alloc(replaced)
 	if line == 0 {
 		log.Info("incoming call rejected: all lines busy")
 		in.Dialog.Reject(486, "Busy Here")
@@ -272,6 +274,7 @@ func (p *Phone) onIncoming(in Incoming) {
 	c.stream, c.localIP = stream, ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.media = n
+	c.replacing = replaced != 0
 	p.whenReady(c, func() { p.ring(c) })
 }
 
@@ -288,7 +291,7 @@ func (p *Phone) ring(c *call) {
 	p.log.Info("incoming call", "call", c.id, "line", c.line, "sip_call_id", c.sipID, "from", c.peer)
 	p.announce(c)
 	p.apply(c, inRing, 0, "")
-	if p.settings.AutoAnswer {
+	if p.settings.AutoAnswer || c.replacing {
 		p.answerCall(c)
 	}
 }

@@ -38,6 +38,14 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 		}
 		s.DTMFDelay = time.Duration(*a.DTMFAfterMS) * time.Millisecond
 	}
+	if a.TransferIncoming != nil {
+		switch v := *a.TransferIncoming; v {
+		case api.TransferAccept, api.TransferAsk, api.TransferRefuse:
+			s.TransferIncoming = v
+		default:
+			return Settings{}, api.BadArg("transferIncoming", "accept, ask or refuse")
+		}
+	}
 	return s, nil
 }
 
@@ -54,6 +62,9 @@ func mergeSettings(old, a api.SettingsArgs) api.SettingsArgs {
 	}
 	if a.DTMFAfterMS != nil {
 		old.DTMFAfterMS = a.DTMFAfterMS
+	}
+	if a.TransferIncoming != nil {
+		old.TransferIncoming = a.TransferIncoming
 	}
 	return old
 }

@@ -83,7 +83,7 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 		st := api.RegState{State: e.State, Code: e.Code, Reason: e.Reason, Expires: e.Expires, Retry: int(e.Retry.Seconds())}
 		p.post(func() { p.onRegState(st) })
 	case sipstack.Incoming:
-		in := Incoming{Dialog: e.Call, From: e.From, FromUser: e.FromUser, FromName: e.FromName, SDP: e.SDP, LocalIP: e.LocalIP}
+		in := Incoming{Dialog: e.Call, From: e.From, FromUser: e.FromUser, FromName: e.FromName, SDP: e.SDP, LocalIP: e.LocalIP, Replaces: e.Replaces}
 		if !p.post(func() { p.onIncoming(in) }) {
 			e.Call.Reject(503, "Service Unavailable")
 		}
@@ -98,6 +98,12 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 			return
 		case sipstack.BadAnswer:
 			p.post(func() { p.onBadAnswer(e.CallID, e.Reason) })
+			return
+		case sipstack.TransferProgress:
+			p.post(func() { p.onTransferProgress(e.CallID, e.Code, e.Reason, e.Final) })
+			return
+		case sipstack.Referred:
+			p.post(func() { p.onReferred(e.CallID, e.Reason) })
 			return
 		case sipstack.Redirected:
 			p.post(func() { p.onRedirected(e.CallID, e.Code, e.Reason) })

@@ -45,6 +45,8 @@ type Call struct {
 	reinviting bool          // our re-INVITE is in flight (a crossing one gets 491)
 	offerInAck bool          // our 200 to an INVITE or re-INVITE without SDP made an offer
 	timer      *sessionTimer // the session timer (RFC 4028), nil without one
+	// referDecision waits for AnswerRefer while a REFER of the peer waits (refer_in.go)
+	referDecision chan bool
 
 	// outgoing
 	uac          *sipgo.DialogClientSession

@@ -35,6 +35,7 @@ type Incoming struct {
 	To       string // called URI
 	SDP      []byte // offer, nil for a late-offer INVITE
 	LocalIP  string // our address toward the offer's media (or the caller): for our SDP and RTP
+	Replaces string // the Call-ID of the confirmed call this one replaces (RFC 3891), or ""
 }
 
 // CallEventKind says what happened to a call.
@@ -71,19 +72,28 @@ const (
 	// refresh did not come in time, or ours failed. The call is still up; the
 	// receiver ends it (Hangup) as the RFC asks, with a BYE.
 	SessionExpired
+	// TransferProgress reports a NOTIFY of the transfer our REFER asked for (Refer):
+	// Code and Reason are the status line of its message/sipfrag, the peer's call to
+	// the target; Final says the subscription ended with it.
+	TransferProgress
+	// Referred reports a REFER from the peer (refer_in.go): Reason is the Refer-To
+	// target. The REFER waits for the receiver's AnswerRefer.
+	Referred
 )
 
 var callEventKindNames = map[CallEventKind]string{
-	Provisional:    "provisional",
-	Answered:       "answered",
-	Failed:         "failed",
-	RemoteBye:      "remote-bye",
-	RemoteCancel:   "remote-cancel",
-	Ended:          "ended",
-	Updated:        "updated",
-	Redirected:     "redirected",
-	BadAnswer:      "bad-answer",
-	SessionExpired: "session-expired",
+	Provisional:      "provisional",
+	Answered:         "answered",
+	Failed:           "failed",
+	RemoteBye:        "remote-bye",
+	RemoteCancel:     "remote-cancel",
+	Ended:            "ended",
+	Updated:          "updated",
+	Redirected:       "redirected",
+	BadAnswer:        "bad-answer",
+	SessionExpired:   "session-expired",
+	TransferProgress: "transfer-progress",
+	Referred:         "referred",
 }
 
 func (k CallEventKind) String() string {
@@ -110,6 +120,8 @@ type CallEvent struct {
 	// ACK, to the offer our 200 made; its media must be usable or the call
 	// ended.
 	FromAck bool
+	// Final is set on the TransferProgress whose NOTIFY ended the subscription.
+	Final bool
 }
 
 func (RegEvent) isEvent()  {}

@@ -21,6 +21,10 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		s.onReInvite(req, tx)
 		return
 	}
+	replaces, ok := s.replacedCall(req, tx) // RFC 3891 (replaces_in.go)
+	if !ok {
+		return
+	}
 	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
 	tp := strings.ToUpper(req.Transport())
 	user := req.Recipient.User
@@ -60,6 +64,7 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		To:       req.To().Address.String(),
 		SDP:      offer,
 		LocalIP:  s.localIP(mediaHost(offer, sourceHost(req))),
+		Replaces: replaces,
 	})
 
 	select {

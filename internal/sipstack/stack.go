@@ -24,7 +24,7 @@ import (
 )
 
 // allowMethods is what we advertise in Allow headers.
-const allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK"
+const allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, NOTIFY, REFER"
 
 // Stack is one SIP endpoint: its transports, the account registration and
 // the calls. All methods are safe for concurrent use.
@@ -133,6 +133,8 @@ func (s *Stack) open(ip net.IP) error {
 	s.srv.OnCancel(s.guard(s.onCancel))
 	s.srv.OnUpdate(s.guard(s.onUpdate))
 	s.srv.OnPrack(s.guard(s.onPrack))
+	s.srv.OnNotify(s.guard(s.onNotify))
+	s.srv.OnRefer(s.guard(s.onRefer))
 	s.srv.OnOptions(s.guard(s.answeredAtOnce(s.onOptions)))
 	s.srv.OnNoRoute(s.guard(s.answeredAtOnce(s.onUnhandled)))
 

@@ -1,11 +1,20 @@
 // lines.js: the calls, one item per line with its state, a running timer once
 // answered, and the buttons that apply: answer / reject / silence while ringing;
-// hang up; hold / resume, mute and a DTMF keypad once active.
+// hang up; hold / resume, mute, transfer and a DTMF keypad once active. Transfer
+// sends the call to the number in the dialer (blind); with a second active call,
+// "Transfer to line N" hands this call's peer to that call's party (attended).
 import { KEYS, callStatus, duration, isRinging, peerLabel, talkTime } from "./format.js";
 import { el, renderOn, reportTo } from "./dom.js";
 
 export function mountLines(phone, { $ }) {
   const list = $("#lines");
+
+  // A blind transfer goes to the number typed in the dialer.
+  const blindTransfer = async (ref) => {
+    const to = $("#number").value.trim();
+    if (!to) throw new Error("type the number to transfer to in the dialer first");
+    return phone.transfer(to, ref);
+  };
 
   const item = (c) => {
     const ref = c.callId;
@@ -36,7 +45,12 @@ export function mountLines(phone, { $ }) {
 
     row.append(
       act(c.held ? "Resume" : "Hold", "", c.held ? "Resume" : "Hold", () => phone.hold(!c.held, ref)),
-      act(c.muted ? "Unmute" : "Mute", c.muted ? "on" : "", "Mute", () => phone.mute(!c.muted, ref)));
+      act(c.muted ? "Unmute" : "Mute", c.muted ? "on" : "", "Mute", () => phone.mute(!c.muted, ref)),
+      act("Transfer", "", "Transfer", () => blindTransfer(ref)));
+    for (const other of phone.state.lines.filter((x) => x.state === "active" && x.callId !== ref)) {
+      row.append(act(`Transfer to line ${other.line}`, "", "Transfer",
+        () => phone.transfer({ consultCallId: other.callId }, ref)));
+    }
     li.append(el("div", { class: "keypad small", role: "group", "aria-label": `Keypad, line ${c.line}` },
       ...KEYS.map((k) => el("button", {
         type: "button", class: "key", "aria-label": `DTMF ${k}, line ${c.line}`,

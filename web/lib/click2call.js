@@ -15,7 +15,7 @@
 /** Every command of the protocol. */
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.reject", "devices.list", "devices.select",
+  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.transfer", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
@@ -23,7 +23,7 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.state", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -672,6 +672,11 @@ class Phone extends Emitter {
   mute(on, r) { return this.send("call.mute", { ...ref(r), mute: !!on }); }
   hold(on, r) { return this.send("call.hold", { ...ref(r), hold: !!on }); }
   ignore(r) { return this.send("call.ignore", ref(r)); }
+  transfer(target, r) {
+    const to = target && typeof target === "object" ? { consultCallId: String(target.consultCallId ?? "") } : { target: String(target ?? "") };
+    return this.send("call.transfer", { ...ref(r), ...to });
+  }
+  referral(accept, r) { return this.send("call.referral", { ...ref(r), accept: !!accept }); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
   getAccount() { return this.send("account.get"); }
@@ -745,6 +750,7 @@ const CAUSES = Object.freeze({
   encryption_required: "not encrypted",
   incompatible_media: "no common audio",
   session_expired: "session expired",
+  transferred: "transferred",
   shutdown: "engine stopped",
 });
 

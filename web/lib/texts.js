@@ -41,6 +41,7 @@ export const CAUSES = Object.freeze({
   encryption_required: "not encrypted",
   incompatible_media: "no common audio",
   session_expired: "session expired",
+  transferred: "transferred",
   shutdown: "engine stopped",
 });
 

@@ -15,7 +15,7 @@
 /** Every command of the protocol. */
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.reject", "devices.list", "devices.select",
+  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.transfer", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
@@ -23,7 +23,7 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.state", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -672,6 +672,11 @@ class Phone extends Emitter {
   mute(on, r) { return this.send("call.mute", { ...ref(r), mute: !!on }); }
   hold(on, r) { return this.send("call.hold", { ...ref(r), hold: !!on }); }
   ignore(r) { return this.send("call.ignore", ref(r)); }
+  transfer(target, r) {
+    const to = target && typeof target === "object" ? { consultCallId: String(target.consultCallId ?? "") } : { target: String(target ?? "") };
+    return this.send("call.transfer", { ...ref(r), ...to });
+  }
+  referral(accept, r) { return this.send("call.referral", { ...ref(r), accept: !!accept }); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
   getAccount() { return this.send("account.get"); }
@@ -745,6 +750,7 @@ const CAUSES = Object.freeze({
   encryption_required: "not encrypted",
   incompatible_media: "no common audio",
   session_expired: "session expired",
+  transferred: "transferred",
   shutdown: "engine stopped",
 });
 
@@ -1342,6 +1348,33 @@ class WebphoneAPI {
     return true;
   }
 
+  /**
+   * Mizu's transfer(number): a blind transfer of the selected call to number, or with
+   * '' an attended one between the two active calls: the other call's peer (the one
+   * held while the user consulted) is handed to the selected call's party. Mizu's
+   * `transfertype` 0 turns transfers off; its other values all get the engine's one
+   * mode (hold, REFER, follow the NOTIFYs, disconnect on success).
+   */
+  transfer(number) {
+    if (Number(this.param("transfertype") || -1) === 0) return false;
+    const to = str(number).trim();
+    const active = this.lines().filter((x) => x.state === "active");
+    const c = this.target();
+    if (!this.phone || !c || c.state !== "active") return false;
+    const failed = (e) => {
+      this.display("", `Transfer failed: ${e.message}`);
+      this.log(`transfer failed: ${e.code}`);
+    };
+    if (to) {
+      this.phone.transfer(to, c.callId).catch(failed);
+      return true;
+    }
+    const other = active.find((x) => x.callId !== c.callId);
+    if (!other) return false;
+    this.phone.transfer({ consultCallId: c.callId }, other.callId).catch(failed);
+    return true;
+  }
+
   mute(state, direction) {
     const c = this.target();
     const dir = direction === undefined || direction === null ? 2 : Number(direction);
@@ -1776,10 +1809,11 @@ const webphone_api = {
   ignore: safe(false, () => impl.ignore()),
   hold: safe(false, (state) => impl.hold(state)),
   mute: safe(false, (state, direction) => impl.mute(state, direction)),
+  transfer: safe(false, (number) => impl.transfer(number)),
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
-  ...unsupported("transfer", "forward", "conference", "videocall", "mutevideo", "sendchat", "sendsms",
+  ...unsupported("forward", "conference", "videocall", "mutevideo", "sendchat", "sendsms",
     "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 

@@ -509,6 +509,33 @@ class WebphoneAPI {
     return true;
   }
 
+  /**
+   * Mizu's transfer(number): a blind transfer of the selected call to number, or with
+   * '' an attended one between the two active calls: the other call's peer (the one
+   * held while the user consulted) is handed to the selected call's party. Mizu's
+   * `transfertype` 0 turns transfers off; its other values all get the engine's one
+   * mode (hold, REFER, follow the NOTIFYs, disconnect on success).
+   */
+  transfer(number) {
+    if (Number(this.param("transfertype") || -1) === 0) return false;
+    const to = str(number).trim();
+    const active = this.lines().filter((x) => x.state === "active");
+    const c = this.target();
+    if (!this.phone || !c || c.state !== "active") return false;
+    const failed = (e) => {
+      this.display("", `Transfer failed: ${e.message}`);
+      this.log(`transfer failed: ${e.code}`);
+    };
+    if (to) {
+      this.phone.transfer(to, c.callId).catch(failed);
+      return true;
+    }
+    const other = active.find((x) => x.callId !== c.callId);
+    if (!other) return false;
+    this.phone.transfer({ consultCallId: c.callId }, other.callId).catch(failed);
+    return true;
+  }
+
   mute(state, direction) {
     const c = this.target();
     const dir = direction === undefined || direction === null ? 2 : Number(direction);
@@ -943,10 +970,11 @@ export const webphone_api = {
   ignore: safe(false, () => impl.ignore()),
   hold: safe(false, (state) => impl.hold(state)),
   mute: safe(false, (state, direction) => impl.mute(state, direction)),
+  transfer: safe(false, (number) => impl.transfer(number)),
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
-  ...unsupported("transfer", "forward", "conference", "videocall", "mutevideo", "sendchat", "sendsms",
+  ...unsupported("forward", "conference", "videocall", "mutevideo", "sendchat", "sendsms",
     "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 

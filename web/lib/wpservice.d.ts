@@ -76,7 +76,7 @@ export interface RegState {
 }
 
 export interface Cause {
-  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "session_expired" | "shutdown";
+  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "session_expired" | "transferred" | "shutdown";
   code?: number;
   reason?: string;
 }
@@ -163,6 +163,8 @@ export interface Settings {
   autoHold: boolean;
   dtmfDelayMs: number;
   maxLines: number;
+  /** What a peer's REFER gets: call its target, ask the page (call.referred), or 603. */
+  transferIncoming: "accept" | "ask" | "refuse";
   audioInput: string;
   audioOutput: string;
 }
@@ -230,6 +232,16 @@ export interface ConnectOptions {
   WebSocket?: typeof WebSocket;  // for environments without a global one
 }
 
+/** The progress of a blind transfer (call.transfer). */
+export interface TransferEvent {
+  line: number;
+  callId: string;
+  target: string;
+  state: "trying" | "ringing" | "succeeded" | "failed";
+  code?: number;
+  reason?: string;
+}
+
 export interface EventMap {
   status: Status;
   state: PhoneState;
@@ -237,6 +249,8 @@ export interface EventMap {
   "call.state": CallState;
   "call.dtmf": DTMFEvent;
   "call.cdr": CallRecord;
+  "call.transfer": TransferEvent;
+  "call.referred": { line: number; callId: string; target: string };
   "reg.state": RegState;
   "account.changed": Account;
   "settings.changed": Settings;
@@ -280,12 +294,19 @@ export declare class Phone {
   mute(on: boolean, ref?: CallRef): Promise<{}>;
   hold(on: boolean, ref?: CallRef): Promise<{}>;
   ignore(ref?: CallRef): Promise<{}>;
+  /**
+   * Transfers an active call (REFER; progress on "call.transfer"): blind to a target, or
+   * attended to the party of another active call ({ consultCallId }).
+   */
+  transfer(target: string | { consultCallId: string }, ref?: CallRef): Promise<{}>;
+  /** Answers a "call.referred": accept calls the REFER's target, else 603 to the peer. */
+  referral(accept: boolean, ref?: CallRef): Promise<{}>;
   selectLine(line: number): Promise<{ line: number }>;
   setAccount(fields: AccountFields): Promise<Account>;
   getAccount(): Promise<Account>;
   register(): Promise<{}>;
   unregister(): Promise<{}>;
-  setSettings(fields: Partial<Pick<Settings, "rtpTimeout" | "autoAnswer" | "autoHold" | "dtmfDelayMs">>): Promise<Settings>;
+  setSettings(fields: Partial<Pick<Settings, "rtpTimeout" | "autoAnswer" | "autoHold" | "dtmfDelayMs" | "transferIncoming">>): Promise<Settings>;
   listDevices(): Promise<Devices>;
   selectDevices(sel: { input?: string; output?: string; ringer?: string }): Promise<Devices>;
   setVolume(vol: { input?: number; output?: number; ringer?: number }): Promise<Devices>;

@@ -198,6 +198,41 @@ test("listcallhistory answers from the engine's history, calls made while the pa
   }
 });
 
+test("transfer: blind to a number, '' between two lines with Replaces, transfertype 0 off", engineRequirements(), async () => {
+  const uas = await startUAS({ ringMs: 50 });
+  try {
+    calls.length = 0;
+    const connected = () => calls.filter((c) => c[0] === "connected").length;
+    api.call(uas.uri);
+    await until("first call connected", () => connected() === 1);
+    assert.equal(api.transfer(""), false, "'' needs two calls");
+    api.setparameter("transfertype", "0");
+    assert.equal(api.transfer("carol"), false, "transfertype 0: transfers off");
+    api.setparameter("transfertype", "");
+
+    uas.referStatus = "603 Declined"; // the blind transfer fails and the call stays
+    assert.equal(api.transfer("sip:carol@127.0.0.1:5999"), true);
+    await until("the blind REFER", () => uas.refers.length === 1);
+    assert.match(uas.refers[0], /^Refer-To: <sip:carol@127\.0\.0\.1:5999>/m);
+    await until("resumed after the refusal", () => !api.isonhold());
+
+    uas.referStatus = "202 Accepted";
+    api.call(uas.uri); // a consultation on a second line; auto-hold holds the first
+    await until("second call connected", () => connected() === 2);
+    assert.equal(api.transfer(""), true);
+    await until("the attended REFER", () => uas.refers.length === 2);
+    const first = uas.invites.find((m) => !/^To:.*;tag=/m.test(m));
+    const second = uas.invites.filter((m) => !/^To:.*;tag=/m.test(m))[1];
+    const callId = (m) => m.match(/^Call-ID: (.*)$/m)[1].trim();
+    assert.equal(callId(uas.refers[1]), callId(first), "the REFER goes on the held first call");
+    assert.match(uas.refers[1], new RegExp(`^Refer-To: <sip:uas@127\\.0\\.0\\.1:${uas.port}\\?Replaces=${encodeURIComponent(callId(second))}%3Bto-tag%3Duas1%3Bfrom-tag%3D`, "m"));
+  } finally {
+    api.hangup(-2);
+    await until("no call left", () => !api.isincall()).catch(() => {});
+    uas.close();
+  }
+});
+
 test("webphone_api.d.ts declares exactly the functions the object has", engineRequirements(), () => {
   const dts = readFileSync(path.join(import.meta.dirname, "..", "lib", "webphone_api.d.ts"), "utf8");
   const body = dts.slice(dts.indexOf("export interface WebphoneAPI"), dts.indexOf("export declare const"));

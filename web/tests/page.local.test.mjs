@@ -96,6 +96,42 @@ test("an outgoing call from the page, start to history", requirements(), async (
   }
 });
 
+test("transfer from the page: blind to the dialer's number, attended between two lines", requirements(), async () => {
+  const uas = await startUAS({ ringMs: 50 });
+  const p = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  try {
+    await p.goto(engine.url + "/");
+    await p.locator("#banner").waitFor({ state: "hidden" });
+    await p.fill("#number", uas.uri);
+    await p.press("#number", "Enter");
+    const first = p.locator("li.line[data-state=active]");
+    await first.waitFor();
+    const n = await first.getAttribute("data-line");
+
+    uas.referStatus = "603 Declined"; // refused: the call stays, resumed
+    await p.fill("#number", "sip:carol@127.0.0.1:5999");
+    await p.getByRole("button", { name: `Transfer, line ${n}` }).click();
+    await until("the blind REFER", () => uas.refers.length === 1);
+    assert.match(uas.refers[0], /^Refer-To: <sip:carol@127\.0\.0\.1:5999>/m);
+    await p.locator(`li.line[data-line="${n}"][data-held=false][data-state=active]`).waitFor();
+
+    uas.referStatus = "202 Accepted";
+    await p.fill("#number", uas.uri);
+    await p.press("#number", "Enter"); // the consultation; auto-hold holds line n
+    const second = p.locator(`li.line[data-state=active]:not([data-line="${n}"])`);
+    await second.waitFor();
+    const m = await second.getAttribute("data-line");
+    await p.getByRole("button", { name: `Transfer to line ${m}, line ${n}` }).click();
+    await until("the attended REFER", () => uas.refers.length === 2);
+    assert.match(uas.refers[1], /^Refer-To: <sip:uas@127\.0\.0\.1:\d+\?Replaces=[^>]*%3Bto-tag%3Duas1%3Bfrom-tag%3D/m);
+    for (const l of [m, n]) await p.getByRole("button", { name: `Hang up, line ${l}` }).click();
+    await p.getByText("No call.").waitFor();
+  } finally {
+    await p.close();
+    uas.close();
+  }
+});
+
 test("the keyboard edits the number anywhere on the page, and the engine's refusal is shown", requirements(), async () => {
   const p = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   try {

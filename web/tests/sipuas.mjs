@@ -1,6 +1,6 @@
 // A tiny SIP user agent server on 127.0.0.1 for tests that need a callee without
 // a registrar: it rings, answers (or is busy), answers re-INVITEs, and reports the
-// RFC 4733 DTMF digits it receives over RTP. It also accepts any REGISTER, so that an
+// RFC 4733 DTMF digits it receives over RTP, and answers a REFER with referStatus. It also accepts any REGISTER, so that an
 // account can point at it, and with srtp it takes an offered SDES key (RFC 4568).
 import dgram from "node:dgram";
 import { randomBytes } from "node:crypto";
@@ -16,7 +16,7 @@ export async function startUAS({ mode = "answer", ringMs = 200, srtp = false } =
   const rtp = dgram.createSocket("udp4");
   await new Promise((r) => sip.bind(0, "127.0.0.1", r));
   await new Promise((r) => rtp.bind(0, "127.0.0.1", r));
-  const uas = { port: sip.address().port, rtpPort: rtp.address().port, digits: "", invites: [], byes: 0 };
+  const uas = { port: sip.address().port, rtpPort: rtp.address().port, digits: "", invites: [], byes: 0, refers: [], referStatus: "202 Accepted" };
   let dtmfPT = 101;
   let lastEnd = -1;
   let version = 1;
@@ -111,6 +111,9 @@ export async function startUAS({ mode = "answer", ringMs = 200, srtp = false } =
       uas.byes++;
       if (msg.includes(outgoing.callId)) outgoing.state = "ended";
       reply(msg, rinfo, "200 OK");
+    } else if (method === "REFER") {
+      uas.refers.push(msg);
+      reply(msg, rinfo, uas.referStatus);
     } else if (method === "REGISTER") {
       uas.registers = (uas.registers || 0) + 1;
       reply(msg, rinfo, "200 OK", { extra: [header(msg, "Contact|m"), "Expires: 300"] });

@@ -1,0 +1,47 @@
+package sipstack
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/emiago/sipgo"
+	"github.com/emiago/sipgo/sip"
+)
+
+// An INVITE whose Replaces names one of our confirmed calls (to-tag ours, from-tag
+// the peer's) is reported with that call's Call-ID; one naming no call of ours, or
+// with the tags the wrong way round, gets 481; one that does not parse 400.
+func TestInviteWithReplaces(t *testing.T) {
+	p := newPeer(t)
+	st, rec := newTestStack(t, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	c, sess := answeredIncoming(t, ctx, p, st, rec)
+	peerTag, _ := sess.InviteRequest.From().Params.Get("tag")
+	ourTag, _ := sess.InviteResponse.To().Params.Get("tag")
+
+	for _, tc := range []struct {
+		replaces string
+		code     int
+	}{
+		{"unknown;to-tag=" + ourTag + ";from-tag=" + peerTag, 481},
+		{c.CallID() + ";to-tag=" + peerTag + ";from-tag=" + ourTag, 481},
+		{c.CallID() + ";to-tag=" + ourTag, 400},
+	} {
+		sess, err := p.dialWith(ctx, st, testSDP(50002), sip.NewHeader("Replaces", tc.replaces))
+		if err == nil {
+			err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{})
+		}
+		var refused *sipgo.ErrDialogResponse
+		if !errors.As(err, &refused) || refused.Res.StatusCode != tc.code {
+			t.Errorf("Replaces %q: %v, want %d", tc.replaces, err, tc.code)
+		}
+	}
+	noEvent(t, rec)
+
+	go p.dialWith(ctx, st, testSDP(50004), sip.NewHeader("Replaces", c.CallID()+";to-tag="+ourTag+";from-tag="+peerTag+";early-only"))
+	if in := rec.incoming(); in.Replaces != c.CallID() {
+		t.Errorf("Incoming.Replaces %q, want %s", in.Replaces, c.CallID())
+	}
+}
