@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { connect, WpsError, COMMANDS } from "../lib/wpservice.js";
 import { engineRequirements, startEngine, freePort } from "./harness.mjs";
@@ -104,9 +104,10 @@ test("reconnects after the engine restarts and resyncs from the new hello", engi
     const statuses = [];
     phone.on("status", (s) => statuses.push(s));
     await phone.setSettings({ dtmfDelayMs: 777 });
-    await local.restart();
+    // The engine keeps what settings.set changed; its saved settings are removed while it
+    // is down, so it comes back with its defaults: the mirror follows the new hello.
+    await local.restart(() => rmSync(path.join(local.dataDir, "settings.json"), { force: true }));
     await until(phone, () => statuses.includes("disconnected") && phone.status === "connected", "reconnect", 15000);
-    // The restarted engine has its defaults again: the mirror follows the new hello.
     assert.notEqual(phone.state.settings.dtmfDelayMs, 777);
     assert.equal((await phone.send("status")).settings.dtmfDelayMs, phone.state.settings.dtmfDelayMs);
   } finally {

@@ -109,9 +109,10 @@ export async function startEngine(extra = {}) {
   return {
     port, url, dataDir: config.dataDir, configPath: cfgPath,
     log: () => log,
-    /** Stops the engine and starts it again on the same port and data. */
-    async restart() {
+    /** Stops the engine and starts it again on the same port and data; between, if given, runs while it is down. */
+    async restart(between) {
       await halt();
+      if (between) await between();
       await launch();
     },
     async stop() {
