@@ -41,6 +41,11 @@ func TestInstallerUpgradeKeepsEverything(t *testing.T) {
 	c := connect(t, port, dataDir)
 	c.do(api.CmdAccountSet.Name, map[string]any{"server": "127.0.0.1", "username": "alice", "password": "secret", "register": false}, nil)
 	c.conn.Close()
+	// The pairing is written from this side, whose pairing code wants an owner-only
+	// folder; on Windows the profile's ACL stands for that.
+	if err := os.Chmod(dataDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	s, err := pairing.Open(pairing.Config{Path: filepath.Join(dataDir, "pairings.json")})
 	if err != nil {
 		t.Fatal(err)
