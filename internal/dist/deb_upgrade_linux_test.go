@@ -67,6 +67,7 @@ func TestDebUpgradeKeepsEverything(t *testing.T) {
 			t.Errorf("dpkg --purge: %v\n%s", err, out)
 		}
 		os.Remove(machineConfig) // if the purge failed
+		os.Remove(machineDir)
 	})
 
 	run(t, "dpkg", "--install", a.deb)
