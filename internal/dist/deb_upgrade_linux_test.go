@@ -20,7 +20,6 @@ import (
 const (
 	machineDir    = "/etc/wpservice"
 	machineConfig = machineDir + "/config.json"
-	pairedOrigin  = "https://paired.example.com"
 )
 
 // The package's /etc/wpservice holds a README and an example the engine does not

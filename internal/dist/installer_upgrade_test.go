@@ -16,6 +16,9 @@ import (
 	"github.com/wpservice/wpservice/internal/pairing"
 )
 
+// pairedOrigin is the site the upgrade tests pair before the upgrade.
+const pairedOrigin = "https://paired.example.com"
+
 // Version N installed for one user with a provisioning config (/CONFIG, which
 // becomes the user's config), an account set through the running engine (its
 // password in the Credential Manager) and a paired site; version N+1 installed
