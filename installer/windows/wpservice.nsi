@@ -94,13 +94,17 @@ Function .onInit
 		StrCpy $AllUsers 1
 	${EndIf}
 	ClearErrors
-	${GetOptions} $0 "/CONFIG=" $ConfigSrc
+	${GetOptions} $0 "/CONFIG=" $1
 	${If} ${Errors}
 		StrCpy $ConfigSrc ""
-	${ElseIfNot} ${FileExists} $ConfigSrc
-		MessageBox MB_ICONSTOP "/CONFIG: no file $ConfigSrc" /SD IDOK
-		SetErrorLevel 2
-		Abort
+	${Else}
+		GetFullPathName $ConfigSrc $1 ; a relative path is the caller's, not $INSTDIR's
+		${If} $ConfigSrc == ""
+		${OrIfNot} ${FileExists} $ConfigSrc
+			MessageBox MB_ICONSTOP "/CONFIG: no file $1" /SD IDOK
+			SetErrorLevel 2
+			Abort
+		${EndIf}
 	${EndIf}
 
 	${If} $AllUsers == 1

@@ -47,7 +47,7 @@ func TestInstallerForAllUsersWithConfig(t *testing.T) {
 	provisioned := filepath.Join(t.TempDir(), "provisioned.json")
 	writeJSON(t, provisioned, cfg)
 
-	p.install(t, 2*time.Minute, a.installer, "/ALLUSERS", "/CONFIG="+winPath(provisioned))
+	p.install(t, 2*time.Minute, "", a.installer, "/ALLUSERS", "/CONFIG="+winPath(provisioned))
 	for _, f := range []string{filepath.Join(programDir, "wpservice.exe"), filepath.Join(programDir, "uninstall.exe"), startMenu} {
 		if _, err := os.Stat(f); err != nil {
 			t.Errorf("after install: %v", err)
@@ -108,7 +108,7 @@ func TestInstallerForAllUsersWithConfig(t *testing.T) {
 		t.Errorf("uninstall without /PURGE removed the machine config: %v", err)
 	}
 
-	p.install(t, 2*time.Minute, a.installer, "/ALLUSERS")
+	p.install(t, 2*time.Minute, "", a.installer, "/ALLUSERS")
 	p.run(t, time.Minute, wine64, filepath.Join(programDir, "uninstall.exe"), "/S", "/PURGE")
 	p.wait(t, 2*time.Minute)
 	for _, d := range []string{programDir, machineDir} {

@@ -19,8 +19,8 @@ import (
 // pairedOrigin is the site the upgrade tests pair before the upgrade.
 const pairedOrigin = "https://paired.example.com"
 
-// Version N installed for one user with a provisioning config (/CONFIG, which
-// becomes the user's config), an account set through the running engine (its
+// Version N installed for one user with a provisioning config (/CONFIG, given
+// relative to the caller's directory, becomes the user's config), an account set through the running engine (its
 // password in the Credential Manager) and a paired site; version N+1 installed
 // over it stops the old engine, puts the new one in place and starts it, keeps the
 // Run key, Start-menu entry and Apps & features entry (with the new version), and
@@ -36,7 +36,8 @@ func TestInstallerUpgradeKeepsEverything(t *testing.T) {
 	cfg, port := engineConfig(t)
 	provisioned := filepath.Join(t.TempDir(), "provisioned.json")
 	writeJSON(t, provisioned, cfg)
-	p.install(t, 2*time.Minute, a.installer, "/CONFIG="+winPath(provisioned))
+	// A relative /CONFIG path is the caller's.
+	p.install(t, 2*time.Minute, filepath.Dir(provisioned), a.installer, "/CONFIG=provisioned.json")
 	if got := readFile(t, filepath.Join(dataDir, "config.json")); got != readFile(t, provisioned) {
 		t.Errorf("/CONFIG did not become the user's config:\n%s", got)
 	}
@@ -66,7 +67,7 @@ func TestInstallerUpgradeKeepsEverything(t *testing.T) {
 		}
 	}
 
-	p.install(t, 2*time.Minute, b.installer)
+	p.install(t, 2*time.Minute, "", b.installer)
 	if out := p.run(t, time.Minute, wine64, filepath.Join(appDir, "wpservice.exe"), "version"); !strings.HasPrefix(out, "wpservice "+nextVersion+" ") {
 		t.Errorf("after the upgrade, version printed %q", out)
 	}
