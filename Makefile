@@ -46,7 +46,7 @@ dist:
 ## disttest: only the tests of the artefacts (the .deb with dpkg, the Windows engine
 ## and installer under wine); make test runs them with the other packages.
 disttest:
-	$(GO) test -count=1 -timeout 10m -v ./internal/dist
+	$(GO) test -count=1 -timeout 20m -v ./internal/dist
 
 ## webtest: only the browser tests (node:test + Playwright on Chromium).
 webtest: build peerd

@@ -7,7 +7,10 @@
 #   wpservice_DEBVERSION_amd64.deb             the Debian package
 #   SHA256SUMS                                 the checksum of each of them
 #
-# usage: installer/dist.sh VERSION OUTDIR
+# usage: installer/dist.sh VERSION OUTDIR [windows|linux]...
+#
+# With targets named, only their artefacts are built (windows: the engine and its
+# installer; linux: the tarball and the .deb); without, all of them.
 #
 # The Windows engine links its C runtime statically; the build fails if it imports
 # a DLL that Windows does not ship. When WPSERVICE_SIGN_PKCS12 names a code-signing
@@ -16,14 +19,16 @@
 # osslsigncode (Authenticode); otherwise they are left unsigned.
 set -euo pipefail
 
-if (($# != 2)); then
-	echo "usage: $0 VERSION OUTDIR" >&2
+if (($# < 2)); then
+	echo "usage: $0 VERSION OUTDIR [windows|linux]..." >&2
 	exit 2
 fi
 version=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$2"
 out=$(cd "$2" && pwd)
+targets=("${@:3}")
+((${#targets[@]} > 0)) || targets=(windows linux)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$root"
@@ -101,6 +106,10 @@ build_deb() {
 	local pkg=$work/deb
 	install -D -m 0755 "$work/linux/wpservice" "$pkg/usr/bin/wpservice"
 	install -D -m 0644 installer/linux/wpservice.service "$pkg/usr/lib/systemd/user/wpservice.service"
+	# The machine config's directory, with a README and an example the engine does
+	# not read; config.json itself is the administrator's, never the package's.
+	install -D -m 0644 installer/linux/etc/README "$pkg/etc/wpservice/README"
+	install -m 0644 installer/linux/etc/config.json.example "$pkg/etc/wpservice/"
 	install -d "$pkg/usr/share/man/man1"
 	gzip -9n <installer/linux/wpservice.1 >"$pkg/usr/share/man/man1/wpservice.1.gz"
 	chmod 0644 "$pkg/usr/share/man/man1/wpservice.1.gz"
@@ -124,6 +133,7 @@ build_deb() {
 		 WebSocket on 127.0.0.1. A systemd user unit starts it in every user
 		 session; it never runs as root.
 	EOF
+	(cd "$pkg" && find etc -type f -printf '/%p\n' | sort >DEBIAN/conffiles)
 	(cd "$pkg" && find usr -type f -exec md5sum {} + | sort -k2 >DEBIAN/md5sums)
 	dpkg-deb --root-owner-group -Zxz --build "$pkg" "$out/wpservice_${debver}_amd64.deb" >/dev/null
 }
@@ -133,10 +143,22 @@ checksums() {
 	(cd "$out" && rm -f SHA256SUMS && sha256sum -- wpservice[-_]* >SHA256SUMS)
 }
 
-build_windows
-build_installer
-build_linux
-build_tarball
-build_deb
+for target in "${targets[@]}"; do
+	case $target in
+	windows)
+		build_windows
+		build_installer
+		;;
+	linux)
+		build_linux
+		build_tarball
+		build_deb
+		;;
+	*)
+		echo "dist: unknown target $target (windows, linux)" >&2
+		exit 2
+		;;
+	esac
+done
 checksums
 step "done: $out"

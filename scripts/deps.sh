@@ -9,7 +9,8 @@
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
 # audio backend, mingw-w64 for the Windows cross build that every change must
 # keep green, wine and NSIS to run the Windows engine and its installer,
-# systemd-analyze to check the .deb's user unit, the Go modules and
+# systemd-analyze to check the .deb's user unit, shellcheck for the installers'
+# scripts, the Go modules and
 # the npm packages.
 # Idempotent and quick when everything is there.
 #
@@ -45,6 +46,7 @@ packages=(
 	"wine:wine"
 	"nsis:makensis"
 	"systemd:systemd-analyze"
+	"shellcheck:shellcheck"
 )
 
 installed() { # package command

@@ -13,9 +13,12 @@ import (
 )
 
 // testVersion is the version the tests build; its Debian form is debVersion.
+// nextVersion, built only for the upgrade tests, is the release after it.
 const (
 	testVersion = "0.0.0-disttest"
 	debVersion  = "0.0.0+disttest"
+	nextVersion = "0.0.1-disttest"
+	nextDeb     = "0.0.1+disttest"
 )
 
 // artefacts are the files installer/dist.sh made for testVersion.
@@ -27,17 +30,24 @@ type artefacts struct {
 	tarball   string
 }
 
+// release is the artefacts of one version, built at most once per test binary.
+type release struct {
+	version, debVersion string
+	once                sync.Once
+	built               artefacts
+	err                 error
+}
+
 var (
-	buildOnce sync.Once
-	built     artefacts
-	buildErr  error
-	buildDir  string // removed by TestMain
+	current   = &release{version: testVersion, debVersion: debVersion}
+	next      = &release{version: nextVersion, debVersion: nextDeb}
+	buildDirs []string // removed by TestMain
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
+	for _, d := range buildDirs {
+		os.RemoveAll(d)
 	}
 	os.Exit(code)
 }
@@ -46,6 +56,17 @@ func TestMain(m *testing.M) {
 // rebuild of unchanged code quick) and returns them. The test is skipped, or
 // fails under CI=true, when a tool the build needs is missing.
 func dist(t *testing.T) artefacts {
+	t.Helper()
+	return current.get(t)
+}
+
+// distNext builds, once, the artefacts of nextVersion: what an upgrade installs.
+func distNext(t *testing.T) artefacts {
+	t.Helper()
+	return next.get(t)
+}
+
+func (r *release) get(t *testing.T) artefacts {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the release artefacts: not in -short")
@@ -56,29 +77,29 @@ func dist(t *testing.T) artefacts {
 	for _, tool := range []string{"x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-objdump", "makensis", "dpkg-deb"} {
 		testpeer.Need(t, tool)
 	}
-	buildOnce.Do(func() { built, buildErr = build() })
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	r.once.Do(func() { r.built, r.err = build(r.version, r.debVersion) })
+	if r.err != nil {
+		t.Fatal(r.err)
 	}
-	return built
+	return r.built
 }
 
-func build() (artefacts, error) {
+func build(version, debVersion string) (artefacts, error) {
 	dir, err := os.MkdirTemp("", "wpservice-dist-")
 	if err != nil {
 		return artefacts{}, err
 	}
-	buildDir = dir
-	cmd := exec.Command("bash", filepath.Join(repoRoot(), "installer", "dist.sh"), testVersion, dir)
+	buildDirs = append(buildDirs, dir)
+	cmd := exec.Command("bash", filepath.Join(repoRoot(), "installer", "dist.sh"), version, dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return artefacts{}, fmt.Errorf("installer/dist.sh: %v\n%s", err, out)
 	}
 	a := artefacts{
 		dir:       dir,
-		windows:   filepath.Join(dir, "wpservice-"+testVersion+"-windows-amd64.exe"),
-		installer: filepath.Join(dir, "wpservice-"+testVersion+"-windows-amd64-setup.exe"),
+		windows:   filepath.Join(dir, "wpservice-"+version+"-windows-amd64.exe"),
+		installer: filepath.Join(dir, "wpservice-"+version+"-windows-amd64-setup.exe"),
 		deb:       filepath.Join(dir, "wpservice_"+debVersion+"_amd64.deb"),
-		tarball:   filepath.Join(dir, "wpservice-"+testVersion+"-linux-amd64.tar.gz"),
+		tarball:   filepath.Join(dir, "wpservice-"+version+"-linux-amd64.tar.gz"),
 	}
 	for _, f := range []string{a.windows, a.installer, a.deb, a.tarball, filepath.Join(dir, "SHA256SUMS")} {
 		if _, err := os.Stat(f); err != nil {

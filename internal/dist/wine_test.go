@@ -130,3 +130,23 @@ func (p *prefix) udpWorks(t *testing.T) (bool, string) {
 	out, err := p.command(ctx, wine64, exe).CombinedOutput()
 	return err == nil, strings.TrimSpace(string(out))
 }
+
+// install runs a Windows installer silently, within d, in the directory cwd (the
+// test's when empty), and fails the test if it fails. Its output goes to a file,
+// not a pipe: the engine the installer starts inherits the handles and outlives it.
+func (p *prefix) install(t *testing.T, d time.Duration, cwd, installer string, args ...string) {
+	t.Helper()
+	out, err := os.CreateTemp(t.TempDir(), "install-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	cmd := p.command(ctx, wine64, append([]string{installer, "/S"}, args...)...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = cwd, out, out
+	if err := cmd.Run(); err != nil {
+		log, _ := os.ReadFile(out.Name())
+		t.Fatalf("%s /S %s: %v\n%s", filepath.Base(installer), strings.Join(args, " "), err, log)
+	}
+}
