@@ -47,6 +47,7 @@ func TestImportRules(t *testing.T) {
 		{internal("config"), []string{module + "/internal/", sipgo, malgo}},
 		{internal("origin"), []string{module + "/", sipgo, malgo}},
 		{internal("netwatch"), []string{module + "/", sipgo, malgo}},
+		{internal("quality"), []string{module + "/", sipgo, malgo}},
 	}
 	// exceptions to the rules above
 	allowed := map[string][]string{internal("config"): {internal("origin")}, internal("localca"): {internal("store")}}

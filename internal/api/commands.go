@@ -124,6 +124,7 @@ var (
 	CmdCallMute        = declare[MuteArgs, Empty]("call.mute", PermControl)
 	CmdCallHold        = declare[HoldArgs, Empty]("call.hold", PermControl)  // re-INVITE, then call.state with held
 	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl) // silence the ringer for an incoming call
+	CmdCallStats       = declare[CallRef, CallStats]("call.stats", PermRead) // media figures and MOS of a call with media
 	CmdLineSelect      = declare[LineArgs, LineSelected]("line.select", PermControl)
 	CmdDevicesList     = declare[NoArgs, Devices]("devices.list", PermRead)
 	CmdDevicesSelect   = declare[DeviceSelectArgs, Devices]("devices.select", PermControl)
@@ -318,6 +319,9 @@ type SubscribeArgs struct {
 	Log      bool `json:"log"`
 	SIPTrace bool `json:"sipTrace"`
 	Levels   bool `json:"levels"` // audio.level about every 100 ms
+	// StatsInterval sends call.stats every so many seconds
+	// (MinStatsInterval to MaxStatsInterval); 0 sends none.
+	StatsInterval int `json:"statsInterval,omitempty"`
 }
 
 // Permissions of a connection, from least to most. A command needs at least the

@@ -9,6 +9,7 @@ const (
 	EvRegState       = "reg.state"        // RegState
 	EvCallState      = "call.state"       // CallState
 	EvCallDTMF       = "call.dtmf"        // DTMFEvent: a digit received from the peer
+	EvCallStats      = "call.stats"       // CallStatsEvent (opt-in): media figures every StatsInterval seconds
 	EvDevicesChanged = "devices.changed"  // Devices
 	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
 	EvLog            = "log"              // LogEvent (opt-in)
@@ -20,7 +21,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallDTMF, EvCallState, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAudioLevel, EvCallDTMF, EvCallState, EvCallStats, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 
@@ -116,6 +117,9 @@ type CallState struct {
 	StartedAt  int64  `json:"startedAt"`           // unix ms
 	AnsweredAt int64  `json:"answeredAt,omitempty"`
 	EndedAt    int64  `json:"endedAt,omitempty"`
+	// Stats are the call's last media figures, in the event of its end when it
+	// had media.
+	Stats *CallStats `json:"stats,omitempty"`
 }
 
 // End causes.

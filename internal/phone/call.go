@@ -55,8 +55,9 @@ type call struct {
 	delayedOffer bool
 	unheld       time.Time // when the call last stopped being held either way
 
-	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
-	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
+	pendingHold *pendingHold   // our hold or resume re-INVITE in flight (hold.go)
+	cancelDTMF  func()         // stops the dial string's digits waiting to be sent
+	finalStats  *api.CallStats // its last media figures, taken as its media stopped (stats.go)
 }
 
 func (c *call) public() api.CallState {
@@ -80,6 +81,7 @@ func (c *call) public() api.CallState {
 	}
 	if !c.ended.IsZero() {
 		cs.EndedAt = c.ended.UnixMilli()
+		cs.Stats = c.finalStats
 	}
 	return cs
 }

@@ -15,7 +15,7 @@
 /** Every command of the protocol. */
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.reject", "devices.list", "devices.select",
+  "call.hold", "call.ignore", "call.mute", "call.reject", "call.stats", "devices.list", "devices.select",
   "devices.volume", "events.subscribe",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
@@ -23,7 +23,7 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.dtmf", "call.state", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.dtmf", "call.state", "call.stats", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -672,6 +672,7 @@ class Phone extends Emitter {
   mute(on, r) { return this.send("call.mute", { ...ref(r), mute: !!on }); }
   hold(on, r) { return this.send("call.hold", { ...ref(r), hold: !!on }); }
   ignore(r) { return this.send("call.ignore", ref(r)); }
+  stats(r) { return this.send("call.stats", ref(r)); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
   getAccount() { return this.send("account.get"); }
@@ -682,9 +683,10 @@ class Phone extends Emitter {
   selectDevices(sel) { return this.send("devices.select", sel || {}); }
   setVolume(vol) { return this.send("devices.volume", vol || {}); }
 
-  /** Switches the opt-in events (log, sipTrace, levels); kept across reconnects. */
+  /** Switches the opt-in events (log, sipTrace, levels, statsInterval); kept across reconnects. */
   subscribe(opts) {
     this.#subscription = { log: !!opts?.log, sipTrace: !!opts?.sipTrace, levels: !!opts?.levels };
+    if (opts?.statsInterval) this.#subscription.statsInterval = opts.statsInterval;
     return this.send("events.subscribe", this.#subscription);
   }
 }

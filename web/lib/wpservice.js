@@ -11,7 +11,7 @@
 /** Every command of the protocol. */
 export const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.reject", "devices.list", "devices.select",
+  "call.hold", "call.ignore", "call.mute", "call.reject", "call.stats", "devices.list", "devices.select",
   "devices.volume", "events.subscribe",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
@@ -19,7 +19,7 @@ export const COMMANDS = [
 
 /** Every event of the protocol. */
 export const EVENTS = [
-  "account.changed", "audio.level", "call.dtmf", "call.state", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.dtmf", "call.state", "call.stats", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -668,6 +668,7 @@ export class Phone extends Emitter {
   mute(on, r) { return this.send("call.mute", { ...ref(r), mute: !!on }); }
   hold(on, r) { return this.send("call.hold", { ...ref(r), hold: !!on }); }
   ignore(r) { return this.send("call.ignore", ref(r)); }
+  stats(r) { return this.send("call.stats", ref(r)); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
   getAccount() { return this.send("account.get"); }
@@ -678,9 +679,10 @@ export class Phone extends Emitter {
   selectDevices(sel) { return this.send("devices.select", sel || {}); }
   setVolume(vol) { return this.send("devices.volume", vol || {}); }
 
-  /** Switches the opt-in events (log, sipTrace, levels); kept across reconnects. */
+  /** Switches the opt-in events (log, sipTrace, levels, statsInterval); kept across reconnects. */
   subscribe(opts) {
     this.#subscription = { log: !!opts?.log, sipTrace: !!opts?.sipTrace, levels: !!opts?.levels };
+    if (opts?.statsInterval) this.#subscription.statsInterval = opts.statsInterval;
     return this.send("events.subscribe", this.#subscription);
   }
 }
