@@ -48,7 +48,8 @@ func (s *Stream) sendReports() {
 
 // roundTrip is the round-trip time of RFC 3550 section 6.4.1: the report's
 // arrival minus the time of the SR it answers (lsr, the middle 32 bits of its NTP
-// time) minus the peer's delay since that SR (dlsr), all in 1/65536 s. ok is
+// time) minus the peer's delay since that SR (dlsr), all in 1/65536 s, at least
+// one such unit. ok is
 // false for a report that answers no SR (lsr 0) or whose figures do not add up
 // (a negative result, from a peer's clock or a bogus DLSR).
 func roundTrip(arrival time.Time, lsr, dlsr uint32) (time.Duration, bool) {
@@ -60,7 +61,9 @@ func roundTrip(arrival time.Time, lsr, dlsr uint32) (time.Duration, bool) {
 	if units < 0 {
 		return 0, false
 	}
-	return time.Duration(int64(units) * int64(time.Second) >> 16), true
+	// A round trip shorter than the unit (on loopback) reads as one unit, so
+	// that a measured RTT is never taken for none.
+	return time.Duration(int64(max(units, 1)) * int64(time.Second) >> 16), true
 }
 
 // sendBye sends a final report with a BYE.

@@ -29,8 +29,11 @@ type Stats struct {
 	// completed RTCP reporting interval, as our last reception report said.
 	IntervalLoss float64
 	// JitterDelay is the audio the jitter buffer holds now: the playout delay
-	// it adds.
+	// it adds at the moment, which swings with the arrivals.
 	JitterDelay time.Duration
+	// JitterTarget is the playout delay the jitter buffer aims at, its nominal
+	// delay.
+	JitterTarget time.Duration
 	// RTT is the round-trip time from the peer's last report on our stream
 	// (RFC 3550 section 6.4.1: arrival - LSR - DLSR); 0 until one had an LSR.
 	RTT time.Duration
@@ -194,6 +197,7 @@ func (s *Stream) Stats() Stats {
 	js := s.jitter.Stats()
 	st.Late, st.Duplicate, st.Discarded = js.Late, js.Duplicate, js.Overflow
 	st.JitterDelay = time.Duration(s.jitter.Len()) * audio.FrameMillis * time.Millisecond
+	st.JitterTarget = time.Duration(s.jitter.target) * audio.FrameMillis * time.Millisecond
 	st.PacketsReceived, st.BytesReceived = s.received.Load(), s.receivedB.Load()
 	st.Ignored = s.ignored.Load()
 	return st

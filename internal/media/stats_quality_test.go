@@ -23,11 +23,12 @@ func TestRoundTrip(t *testing.T) {
 		// The SR left 300 ms ago and the peer held it 100 ms: 200 ms round trip.
 		{"RFC 3550 6.4.1", lsr, 100 * 65536 / 1000, 200 * time.Millisecond, true},
 		{"no SR answered", 0, 0, 0, false},
+		{"shorter than the unit", uint32(toNTP(at) >> 16), 0, time.Second >> 16, true},
 		{"DLSR longer than the wait", lsr, 65536, 0, false},
 	}
 	for _, tt := range tests {
 		got, ok := roundTrip(at, tt.lsr, tt.dlsr)
-		if ok != tt.ok || (got-tt.want).Abs() > time.Millisecond {
+		if ok != tt.ok || (got-tt.want).Abs() > time.Millisecond || (tt.ok && got <= 0) {
 			t.Errorf("%s: roundTrip = %v, %v; want %v, %v", tt.name, got, ok, tt.want, tt.ok)
 		}
 	}
@@ -95,7 +96,8 @@ func TestStatsFigures(t *testing.T) {
 		s.handleRTP(rawPacket(t, testPT, seq, uint32(seq)*audio.FrameSamples, 7, false, payload), remote)
 	}
 	st := s.Stats()
-	if st.Codec != "L16" || st.Expected != 5 || st.Lost != 1 || st.JitterDelay != 4*audio.FrameMillis*time.Millisecond {
+	if st.Codec != "L16" || st.Expected != 5 || st.Lost != 1 || st.JitterDelay != 4*audio.FrameMillis*time.Millisecond ||
+		st.JitterTarget != 2*audio.FrameMillis*time.Millisecond {
 		t.Errorf("stats %+v", st)
 	}
 	s.mu.Lock()

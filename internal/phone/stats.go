@@ -79,9 +79,11 @@ func publicStats(callID string, line int, s media.Stats) api.CallStats {
 }
 
 // oneWayDelay estimates the mouth-to-ear delay of the received audio: half the
-// round trip, the jitter buffer's delay and one frame of packetization.
+// round trip, the jitter buffer's nominal delay and one frame of packetization.
+// The buffer's nominal delay rather than what it holds at the moment, which
+// swings with every burst of arrivals and would make the score jump with it.
 func oneWayDelay(s media.Stats) time.Duration {
-	return s.RTT/2 + s.JitterDelay + audio.FrameMillis*time.Millisecond
+	return s.RTT/2 + s.JitterTarget + audio.FrameMillis*time.Millisecond
 }
 
 // percent is part of whole in percent, two decimals; 0 of nothing.
