@@ -28,7 +28,7 @@ function engineOptions() {
     : { secure: false, ports: [own, 18620, 18621, 18622, 18623] };
 }
 
-const phone = connect({ ...engineOptions(), subscribe: { levels: true } });
+const phone = connect({ ...engineOptions(), subscribe: { levels: true, statsInterval: 2 } });
 const ctx = { $ };
 
 mountBanner(phone, ctx);

@@ -126,6 +126,9 @@ var (
 	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl)        // silence the ringer for an incoming call
 	CmdCallTransfer    = declare[TransferArgs, Empty]("call.transfer", PermControl) // REFER; progress on call.transfer
 	CmdCallReferral    = declare[ReferralArgs, Empty]("call.referral", PermControl) // the answer to a call.referred
+	CmdCallHold        = declare[HoldArgs, Empty]("call.hold", PermControl)         // re-INVITE, then call.state with held
+	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl)        // silence the ringer for an incoming call
+	CmdCallStats       = declare[CallRef, CallStats]("call.stats", PermRead)        // media figures and MOS of a call with media
 	CmdLineSelect      = declare[LineArgs, LineSelected]("line.select", PermControl)
 	CmdDevicesList     = declare[NoArgs, Devices]("devices.list", PermRead)
 	CmdDevicesSelect   = declare[DeviceSelectArgs, Devices]("devices.select", PermControl)
@@ -346,6 +349,9 @@ type SubscribeArgs struct {
 	Log      bool `json:"log"`
 	SIPTrace bool `json:"sipTrace"`
 	Levels   bool `json:"levels"` // audio.level about every 100 ms
+	// StatsInterval sends call.stats every so many seconds
+	// (MinStatsInterval to MaxStatsInterval); 0 sends none.
+	StatsInterval int `json:"statsInterval,omitempty"`
 }
 
 // Permissions of a connection, from least to most. A command needs at least the

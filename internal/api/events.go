@@ -12,6 +12,7 @@ const (
 	EvCallCDR        = "call.cdr"         // CallRecord: an ended call, once the history has stored it
 	EvCallTransfer   = "call.transfer"    // TransferEvent: the progress of a transfer we asked for
 	EvCallReferred   = "call.referred"    // Referred: the peer asks us to call another party (transferIncoming ask)
+	EvCallStats      = "call.stats"       // CallStatsEvent (opt-in): media figures every StatsInterval seconds
 	EvDevicesChanged = "devices.changed"  // Devices
 	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
 	EvLog            = "log"              // LogEvent (opt-in)
@@ -23,7 +24,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 
@@ -119,6 +120,9 @@ type CallState struct {
 	StartedAt  int64  `json:"startedAt"`           // unix ms
 	AnsweredAt int64  `json:"answeredAt,omitempty"`
 	EndedAt    int64  `json:"endedAt,omitempty"`
+	// Stats are the call's last media figures, in the event of its end when it
+	// had media.
+	Stats *CallStats `json:"stats,omitempty"`
 }
 
 // End causes.

@@ -1,6 +1,10 @@
 package control
 
-import "github.com/wpservice/wpservice/internal/api"
+import (
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+)
 
 // Backend is the engine as the control API sees it.
 type Backend interface {
@@ -19,4 +23,11 @@ type Backend interface {
 // the engine reports levels with no call (a settings page's meter); stop ends it.
 type LevelWatcher interface {
 	WatchLevels() (stop func())
+}
+
+// StatsWatcher is a Backend that sends the opt-in call.stats event only while
+// someone watches it. A connection subscribed with a statsInterval holds a watch
+// of that interval; stop ends it.
+type StatsWatcher interface {
+	WatchStats(every time.Duration) (stop func())
 }

@@ -2,6 +2,8 @@ package control
 
 import (
 	"encoding/json"
+	"fmt"
+	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
 )
@@ -48,6 +50,10 @@ func (c *conn) run(req request) api.Response {
 
 // subscribe runs events.subscribe: it switches this connection's opt-in events.
 func (c *conn) subscribe(sub *api.SubscribeArgs) (api.SubscribeArgs, error) {
+	if n := sub.StatsInterval; n != 0 && (n < api.MinStatsInterval || n > api.MaxStatsInterval) {
+		return api.SubscribeArgs{}, api.BadArg("statsInterval", fmt.Sprintf("must be 0 or %d to %d seconds", api.MinStatsInterval, api.MaxStatsInterval))
+	}
+	c.watchStats(time.Duration(sub.StatsInterval) * time.Second)
 	c.wantLog.Store(sub.Log)
 	c.wantTrace.Store(sub.SIPTrace)
 	c.wantLevels.Store(sub.Levels)

@@ -98,6 +98,8 @@ type conn struct {
 
 	levelsMu   sync.Mutex
 	stopLevels func() // ends the engine's level watch this connection holds, if any
+
+	stats statsSub // the call.stats subscription (stats.go)
 }
 
 func newConn(ws *websocket.Conn, backend Backend, table commandTable, g *gate, id identity,
@@ -158,6 +160,7 @@ func (c *conn) startEvents(lvl level) {
 // watch.
 func (c *conn) stopEvents() {
 	c.watchLevels(false)
+	c.watchStats(0)
 	c.authMu.Lock()
 	unwatch := c.unwatch
 	c.unwatch = nil
@@ -207,6 +210,8 @@ func (c *conn) deliver(ev api.Event) {
 	case ev.Event == api.EvSIPTrace && !c.wantTrace.Load():
 		return
 	case ev.Event == api.EvAudioLevel && !c.wantLevels.Load():
+		return
+	case ev.Event == api.EvCallStats && !c.stats.due():
 		return
 	case ev.Event == api.EvPairChanged && level(c.level.Load()) < levelAdmin:
 		return

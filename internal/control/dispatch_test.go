@@ -40,6 +40,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdCallIgnore.Name:      &api.CallRef{},
 		api.CmdCallTransfer.Name:    &api.TransferArgs{},
 		api.CmdCallReferral.Name:    &api.ReferralArgs{},
+		api.CmdCallStats.Name:       &api.CallRef{},
 		api.CmdDevicesVolume.Name:   &api.VolumeArgs{},
 		api.CmdLineSelect.Name:      &api.LineArgs{},
 		api.CmdDevicesSelect.Name:   &api.DeviceSelectArgs{},
@@ -54,7 +55,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 	// Every command's permission, as docs/protocol.md section 1.3 lists them.
 	wantPerm := map[string]string{
 		"auth": "", "status": api.PermRead, "account.get": api.PermRead, "settings.get": api.PermRead,
-		"devices.list": api.PermRead, "events.subscribe": api.PermRead,
+		"devices.list": api.PermRead, "events.subscribe": api.PermRead, "call.stats": api.PermRead,
 		"register": api.PermControl, "unregister": api.PermControl, "call.dial": api.PermControl,
 		"call.answer": api.PermControl, "call.reject": api.PermControl, "call.hangup": api.PermControl,
 		"call.dtmf": api.PermControl, "call.mute": api.PermControl, "call.hold": api.PermControl,

@@ -46,6 +46,26 @@ func (s *Stream) sendReports() {
 	}
 }
 
+// roundTrip is the round-trip time of RFC 3550 section 6.4.1: the report's
+// arrival minus the time of the SR it answers (lsr, the middle 32 bits of its NTP
+// time) minus the peer's delay since that SR (dlsr), all in 1/65536 s, at least
+// one such unit. ok is
+// false for a report that answers no SR (lsr 0) or whose figures do not add up
+// (a negative result, from a peer's clock or a bogus DLSR).
+func roundTrip(arrival time.Time, lsr, dlsr uint32) (time.Duration, bool) {
+	if lsr == 0 {
+		return 0, false
+	}
+	a := uint32(toNTP(arrival) >> 16)
+	units := int32(a - lsr - dlsr)
+	if units < 0 {
+		return 0, false
+	}
+	// A round trip shorter than the unit (on loopback) reads as one unit, so
+	// that a measured RTT is never taken for none.
+	return time.Duration(int64(max(units, 1)) * int64(time.Second) >> 16), true
+}
+
 // sendBye sends a final report with a BYE.
 func (s *Stream) sendBye() {
 	s.sendRTCP(true)
@@ -89,6 +109,9 @@ func (s *Stream) sendRTCP(bye bool) {
 
 // buildReport assembles the compound packet for now. The caller holds s.mu.
 func (s *Stream) buildReport(now time.Time, bye bool) []rtcp.Packet {
+	if s.tx.packets > 0 && now.Sub(s.tx.lastAt) > 2*s.cfg.RTCPInterval {
+		return s.receiverReport(now, bye)
+	}
 	sr := &rtcp.SenderReport{
 		SSRC:        s.ssrc,
 		NTPTime:     toNTP(now),
@@ -100,6 +123,21 @@ func (s *Stream) buildReport(now time.Time, bye bool) []rtcp.Packet {
 		sr.Reports = []rtcp.ReceptionReport{rr}
 	}
 	pkts := []rtcp.Packet{sr, rtcp.NewCNAMESourceDescription(s.ssrc, s.cname)}
+	if bye {
+		pkts = append(pkts, &rtcp.Goodbye{Sources: []uint32{s.ssrc}})
+	}
+	return pkts
+}
+
+// receiverReport is the compound packet of a stream that has stopped sending
+// (for two report intervals, RFC 3550 section 6.4): an RR instead of an SR. The
+// caller holds s.mu.
+func (s *Stream) receiverReport(now time.Time, bye bool) []rtcp.Packet {
+	rr := &rtcp.ReceiverReport{SSRC: s.ssrc}
+	if block, ok := s.rx.report(now); ok {
+		rr.Reports = []rtcp.ReceptionReport{block}
+	}
+	pkts := []rtcp.Packet{rr, rtcp.NewCNAMESourceDescription(s.ssrc, s.cname)}
 	if bye {
 		pkts = append(pkts, &rtcp.Goodbye{Sources: []uint32{s.ssrc}})
 	}
@@ -186,21 +224,27 @@ func (s *Stream) handleRTCP(b []byte, src *net.UDPAddr) {
 		case *rtcp.SenderReport:
 			s.peer.PeerReports++
 			s.rx.senderReport(p.NTPTime, now)
-			s.takeReports(p.Reports)
+			s.takeReports(p.Reports, now)
 		case *rtcp.ReceiverReport:
 			s.peer.PeerReports++
-			s.takeReports(p.Reports)
+			s.takeReports(p.Reports, now)
+		case *rtcp.ExtendedReport:
+			s.takeXR(p)
 		case *rtcp.Goodbye:
 			s.peer.PeerBye = true
 		}
 	}
 }
 
-// takeReports keeps the reception report about our SSRC. The caller holds s.mu.
-func (s *Stream) takeReports(reports []rtcp.ReceptionReport) {
+// takeReports keeps the reception report about our SSRC, which arrived at now.
+// The caller holds s.mu.
+func (s *Stream) takeReports(reports []rtcp.ReceptionReport, now time.Time) {
 	for _, r := range reports {
 		if r.SSRC != s.ssrc {
 			continue
+		}
+		if rtt, ok := roundTrip(now, r.LastSenderReport, r.Delay); ok {
+			s.peer.RTT = rtt
 		}
 		s.peer.PeerFractionLost = float64(r.FractionLost) / 256
 		s.peer.PeerLost = r.TotalLost

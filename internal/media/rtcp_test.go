@@ -175,6 +175,7 @@ func FuzzHandleRTCP(f *testing.F) {
 	seed(&rtcp.SenderReport{SSRC: 1, NTPTime: 1 << 40, Reports: []rtcp.ReceptionReport{{SSRC: 2, Jitter: 5}}},
 		rtcp.NewCNAMESourceDescription(1, "peer"))
 	seed(&rtcp.ReceiverReport{SSRC: 1}, &rtcp.Goodbye{Sources: []uint32{1}})
+	seed(&rtcp.ExtendedReport{SenderSSRC: 1, Reports: []rtcp.ReportBlock{&rtcp.VoIPMetricsReportBlock{SSRC: 2, MOSLQ: 41}}})
 	f.Add([]byte{0x80, 0xc9, 0, 1, 0, 0, 0, 1})
 	f.Add([]byte{0xff})
 

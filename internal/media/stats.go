@@ -4,21 +4,39 @@ import (
 	"time"
 
 	"github.com/pion/rtcp"
+
+	"github.com/wpservice/wpservice/internal/audio"
 )
 
 // Stats is a snapshot of a Stream's counters. Received counts cover packets of the
 // negotiated payload types only; anything else is Ignored.
 type Stats struct {
+	Codec string // the negotiated codec's name; "" before Start
+
 	PacketsSent     uint64 // RTP packets, audio and telephone-event
 	BytesSent       uint64 // RTP payload octets
 	PacketsReceived uint64
 	BytesReceived   uint64
 	Ignored         uint64 // malformed packets and unknown payload types
 
+	Expected  uint64        // packets the peer sent, from the sequence numbers (RFC 3550 A.3)
 	Lost      uint64        // RFC 3550 cumulative packets lost (expected - received)
 	Late      uint64        // arrived after their playout time (jitter buffer)
 	Duplicate uint64        // received twice while buffered (jitter buffer)
+	Discarded uint64        // dropped by the jitter buffer when it was full
 	Jitter    time.Duration // RFC 3550 interarrival jitter of the peer's audio
+	// IntervalLoss is the fraction (0..1) of the peer's packets lost in the last
+	// completed RTCP reporting interval, as our last reception report said.
+	IntervalLoss float64
+	// JitterDelay is the audio the jitter buffer holds now: the playout delay
+	// it adds at the moment, which swings with the arrivals.
+	JitterDelay time.Duration
+	// JitterTarget is the playout delay the jitter buffer aims at, its nominal
+	// delay.
+	JitterTarget time.Duration
+	// RTT is the round-trip time from the peer's last report on our stream
+	// (RFC 3550 section 6.4.1: arrival - LSR - DLSR); 0 until one had an LSR.
+	RTT time.Duration
 
 	RTCPSent     uint64 // compound RTCP packets sent (SR, and the BYE on Close)
 	RTCPReceived uint64 // compound RTCP packets received from the peer
@@ -29,6 +47,10 @@ type Stats struct {
 	PeerLost         uint32        // cumulative
 	PeerJitter       time.Duration // the peer's jitter estimate of our stream
 	PeerBye          bool          // the peer sent an RTCP BYE
+
+	// PeerXR is the peer's last RTCP XR VoIP metrics report block (RFC 3611
+	// section 4.7) about our stream; PeerXR.Valid is false when it sent none.
+	PeerXR XRVoIP
 }
 
 // receiveStats keeps the RFC 3550 (appendix A.1, A.3, A.8) reception statistics of
@@ -51,6 +73,8 @@ type receiveStats struct {
 
 	lsr        uint32 // middle 32 bits of the NTP time of the peer's last SR
 	lsrArrival time.Time
+
+	lastFraction uint8 // the fraction lost of the last report, in 1/256
 }
 
 // update records an arrived packet. audio packets also feed the jitter estimate;
@@ -84,6 +108,19 @@ func (r *receiveStats) update(seq uint16, ssrc, ts uint32, arrival time.Time, ra
 // extendedMax is the highest sequence number received, extended with wraps.
 func (r *receiveStats) extendedMax() uint32 {
 	return r.cycles + uint32(r.maxSeq)
+}
+
+// intervalLoss is the fraction lost of the last reception report.
+func (r *receiveStats) intervalLoss() float64 {
+	return float64(r.lastFraction) / 256
+}
+
+// expectedTotal is expected, 0 before any packet.
+func (r *receiveStats) expectedTotal() uint64 {
+	if !r.started {
+		return 0
+	}
+	return uint64(r.expected())
 }
 
 // expected is the number of packets the sender sent since the first one seen.
@@ -129,6 +166,7 @@ func (r *receiveStats) report(now time.Time) (rtcp.ReceptionReport, bool) {
 	if lostInterval := int64(expectedInterval) - int64(receivedInterval); expectedInterval > 0 && lostInterval > 0 {
 		fraction = uint8(min(lostInterval<<8/int64(expectedInterval), 255))
 	}
+	r.lastFraction = fraction
 	var dlsr uint32
 	if r.lsr != 0 {
 		dlsr = uint32(now.Sub(r.lsrArrival) * 65536 / time.Second)
@@ -142,4 +180,25 @@ func (r *receiveStats) report(now time.Time) (rtcp.ReceptionReport, bool) {
 		LastSenderReport:   r.lsr,
 		Delay:              dlsr,
 	}, true
+}
+
+// Stats returns a snapshot of the stream's counters.
+func (s *Stream) Stats() Stats {
+	s.mu.Lock()
+	st := s.peer
+	st.PacketsSent, st.BytesSent = s.tx.packets, s.tx.octets
+	st.Expected, st.Lost = s.rx.expectedTotal(), s.rx.lost()
+	st.IntervalLoss = s.rx.intervalLoss()
+	if s.params.Codec != nil {
+		st.Codec = s.params.Codec.Name()
+		st.Jitter = s.rx.jitterDuration(s.params.Codec.ClockRate())
+	}
+	s.mu.Unlock()
+	js := s.jitter.Stats()
+	st.Late, st.Duplicate, st.Discarded = js.Late, js.Duplicate, js.Overflow
+	st.JitterDelay = time.Duration(s.jitter.Len()) * audio.FrameMillis * time.Millisecond
+	st.JitterTarget = time.Duration(s.jitter.target) * audio.FrameMillis * time.Millisecond
+	st.PacketsReceived, st.BytesReceived = s.received.Load(), s.receivedB.Load()
+	st.Ignored = s.ignored.Load()
+	return st
 }

@@ -421,23 +421,6 @@ func (s *Stream) SendDTMF(digits string) error {
 	return nil
 }
 
-// Stats returns a snapshot of the stream's counters.
-func (s *Stream) Stats() Stats {
-	s.mu.Lock()
-	st := s.peer
-	st.PacketsSent, st.BytesSent = s.tx.packets, s.tx.octets
-	st.Lost = s.rx.lost()
-	if s.params.Codec != nil {
-		st.Jitter = s.rx.jitterDuration(s.params.Codec.ClockRate())
-	}
-	s.mu.Unlock()
-	js := s.jitter.Stats()
-	st.Late, st.Duplicate = js.Late, js.Duplicate
-	st.PacketsReceived, st.BytesReceived = s.received.Load(), s.receivedB.Load()
-	st.Ignored = s.ignored.Load()
-	return st
-}
-
 // Close sends an RTCP BYE if the stream was started, stops the goroutines and
 // closes the sockets. It is idempotent.
 func (s *Stream) Close() error {

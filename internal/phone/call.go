@@ -55,12 +55,13 @@ type call struct {
 	delayedOffer bool
 	unheld       time.Time // when the call last stopped being held either way
 
-	pendingHold *pendingHold // our hold or resume re-INVITE in flight (hold.go)
-	transfer    *transfer    // our blind transfer in progress (transfer.go)
-	referral    *referral    // the peer's REFER of this call being carried out (transfer_in.go)
-	referredBy  *call        // the call whose peer's REFER this call carries out (transfer_in.go)
-	replacing   bool         // incoming with Replaces: answered at once (replaces.go)
-	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
+	pendingHold *pendingHold   // our hold or resume re-INVITE in flight (hold.go)
+	transfer    *transfer      // our blind transfer in progress (transfer.go)
+	referral    *referral      // the peer's REFER of this call being carried out (transfer_in.go)
+	referredBy  *call          // the call whose peer's REFER this call carries out (transfer_in.go)
+	replacing   bool           // incoming with Replaces: answered at once (replaces.go)
+	cancelDTMF  func()         // stops the dial string's digits waiting to be sent
+	finalStats  *api.CallStats // its last media figures, taken as its media stopped (stats.go)
 }
 
 func (c *call) public() api.CallState {
@@ -84,6 +85,7 @@ func (c *call) public() api.CallState {
 	}
 	if !c.ended.IsZero() {
 		cs.EndedAt = c.ended.UnixMilli()
+		cs.Stats = c.finalStats
 	}
 	return cs
 }

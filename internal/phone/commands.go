@@ -30,6 +30,7 @@ func (p *Phone) Handlers() []api.Handler {
 		onActor(p, api.CmdCallIgnore, p.ignore),
 		onActorLater(p, api.CmdCallTransfer, p.transferCall),
 		onActor(p, api.CmdCallReferral, p.answerReferral),
+		onActor(p, api.CmdCallStats, p.callStats),
 		onActor(p, api.CmdLineSelect, p.lineSelect),
 		onActor(p, api.CmdDevicesList, func(*api.NoArgs) (api.Devices, error) { return p.devices(), nil }),
 		onActor(p, api.CmdDevicesSelect, p.selectDevices),

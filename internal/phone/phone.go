@@ -98,6 +98,7 @@ type Phone struct {
 	stopping     bool
 	audio        audioUse     // the sound device and the media clock in use (audiouse.go)
 	housekeeping housekeeping // the RTP timeout's tick, while calls exist (housekeeping.go)
+	statsWatch   statsWatch   // the opt-in call.stats event's timer, while watched (statswatch.go)
 	regIP        string       // our address toward the account's server when registration started
 	regGen       int          // counts registration starts: a late lookup of regIP is for an old one
 	netLooking   bool         // a worker looks up the routes after a network change (netchange.go)

@@ -190,6 +190,7 @@ func (p *Phone) punch(c *call, remote *net.UDPAddr) {
 
 // stopMedia takes c off the media clock and closes its stream.
 func (p *Phone) stopMedia(c *call) {
+	c.keepFinalStats()
 	c.mediaOn = false
 	p.updatePump()
 	if c.stream == nil {

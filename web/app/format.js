@@ -48,3 +48,20 @@ export function historyIcon(entry) {
   if (entry.direction === "outgoing") return "↗";
   return entry.ms ? "↙" : "✕";
 }
+
+/**
+ * The quality badge of a call from its call.stats figures: its text, a level and
+ * a tooltip with the figures behind it. The levels follow G.107 Annex B: from MOS
+ * 4.0 (R 80) users are satisfied, below 3.6 (R 70) many are not.
+ */
+export function qualityBadge(stats) {
+  if (!stats) return null;
+  const level = stats.mos >= 4 ? "good" : stats.mos >= 3.6 ? "fair" : "poor";
+  const ms = stats.rttMs < 10 ? stats.rttMs.toFixed(1) : Math.round(stats.rttMs);
+  const rtt = stats.rttMs > 0 ? `${ms} ms` : "unknown";
+  return {
+    text: `MOS ${stats.mos.toFixed(1)}`,
+    level,
+    title: `MOS ${stats.mos.toFixed(2)} · loss ${stats.lossPct.toFixed(1)} % · jitter ${stats.jitterMs.toFixed(1)} ms · RTT ${rtt}`,
+  };
+}

@@ -1,13 +1,17 @@
 // lines.js: the calls, one item per line with its state, a running timer once
 // answered, and the buttons that apply: answer / reject / silence while ringing;
-// hang up; hold / resume, mute, transfer and a DTMF keypad once active. Transfer
+// hang up; hold / resume, mute, transfer and a DTMF keypad once active, with a quality
+// badge (MOS; loss, jitter and round trip in its tooltip) from call.stats. Transfer
 // sends the call to the number in the dialer (blind); with a second active call,
 // "Transfer to line N" hands this call's peer to that call's party (attended).
-import { KEYS, callStatus, duration, isRinging, peerLabel, talkTime } from "./format.js";
+import { KEYS, callStatus, duration, isRinging, peerLabel, qualityBadge, talkTime } from "./format.js";
 import { el, renderOn, reportTo } from "./dom.js";
 
 export function mountLines(phone, { $ }) {
   const list = $("#lines");
+  const quality = new Map(); // callId -> the call's last call.stats figures
+  phone.on("call.stats", (d) => { for (const st of d?.calls || []) quality.set(st.callId, st); });
+  phone.on("call.state", (c) => { if (c.state === "ended") quality.delete(c.callId); });
 
   // A blind transfer goes to the number typed in the dialer.
   const blindTransfer = async (ref) => {
@@ -43,6 +47,12 @@ export function mountLines(phone, { $ }) {
     row);
     if (c.state !== "active") return li;
 
+    const badge = qualityBadge(quality.get(c.callId));
+    if (badge) {
+      li.querySelector(".line-status").append(el("span", {
+        class: `quality q-${badge.level}`, title: badge.title, "aria-label": `Call quality ${badge.title}`, text: badge.text,
+      }));
+    }
     row.append(
       act(c.held ? "Resume" : "Hold", "", c.held ? "Resume" : "Hold", () => phone.hold(!c.held, ref)),
       act(c.muted ? "Unmute" : "Mute", c.muted ? "on" : "", "Mute", () => phone.mute(!c.muted, ref)),
@@ -77,5 +87,5 @@ export function mountLines(phone, { $ }) {
     for (const t of list.querySelectorAll(".timer[data-since]")) t.textContent = duration(Date.now() - Number(t.dataset.since));
   }, 500);
 
-  renderOn(phone, ["call.state", "line.selected"], render);
+  renderOn(phone, ["call.state", "call.stats", "line.selected"], render);
 }

@@ -15,7 +15,7 @@
 /** Every command of the protocol. */
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.transfer", "devices.list", "devices.select",
+  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
@@ -23,7 +23,7 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -677,6 +677,7 @@ class Phone extends Emitter {
     return this.send("call.transfer", { ...ref(r), ...to });
   }
   referral(accept, r) { return this.send("call.referral", { ...ref(r), accept: !!accept }); }
+  stats(r) { return this.send("call.stats", ref(r)); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
   getAccount() { return this.send("account.get"); }
@@ -691,9 +692,10 @@ class Phone extends Emitter {
   deleteHistory(id) { return this.send("history.delete", { id }); }
   clearHistory() { return this.send("history.clear"); }
 
-  /** Switches the opt-in events (log, sipTrace, levels); kept across reconnects. */
+  /** Switches the opt-in events (log, sipTrace, levels, statsInterval); kept across reconnects. */
   subscribe(opts) {
     this.#subscription = { log: !!opts?.log, sipTrace: !!opts?.sipTrace, levels: !!opts?.levels };
+    if (opts?.statsInterval) this.#subscription.statsInterval = opts.statsInterval;
     return this.send("events.subscribe", this.#subscription);
   }
 }

@@ -102,6 +102,39 @@ export interface CallState {
   startedAt: number;
   answeredAt?: number;
   endedAt?: number;
+  /** In the event of the call's end, when it had media: its last figures. */
+  stats?: CallStats;
+}
+
+/** A call's media figures and estimated quality (call.stats, docs/protocol.md 4.22a). Times in ms. */
+export interface CallStats {
+  callId: string;
+  line: number;
+  codec: string;
+  packetsSent: number;
+  bytesSent: number;
+  packetsReceived: number;
+  bytesReceived: number;
+  expected: number;
+  lost: number;
+  lossPct: number;
+  intervalLoss: number;
+  late: number;
+  discarded: number;
+  duplicate: number;
+  jitterMs: number;
+  bufferMs: number;
+  rttMs: number;
+  rtcpSent: number;
+  rtcpReceived: number;
+  peerLossPct: number;
+  peerLost: number;
+  peerJitterMs: number;
+  /** The peer's RTCP XR VoIP metrics about our audio, when it sends them. */
+  peerXr?: { lossPct: number; discardPct: number; rttMs: number; endSystemMs: number; rFactor?: number; mosLq?: number; mosCq?: number };
+  /** ITU-T G.107 E-model estimate: R 0..100, MOS 1..4.5. */
+  rFactor: number;
+  mos: number;
 }
 
 /** One ended call in the engine's history (history.list, call.cdr). */
@@ -228,7 +261,7 @@ export interface ConnectOptions {
   connectOnPrompt?: boolean;     // connect even while Local Network Access would prompt (default false)
   minVersion?: string;           // the oldest engine version the page works with, e.g. "1.4.0"
   downloadUrl?: string;          // the installer's address the page offers (not-running, update-needed)
-  subscribe?: { log?: boolean; sipTrace?: boolean; levels?: boolean };
+  subscribe?: Subscription;
   WebSocket?: typeof WebSocket;  // for environments without a global one
 }
 
@@ -251,6 +284,7 @@ export interface EventMap {
   "call.cdr": CallRecord;
   "call.transfer": TransferEvent;
   "call.referred": { line: number; callId: string; target: string };
+  "call.stats": { calls: CallStats[] };
   "reg.state": RegState;
   "account.changed": Account;
   "settings.changed": Settings;
@@ -301,6 +335,7 @@ export declare class Phone {
   transfer(target: string | { consultCallId: string }, ref?: CallRef): Promise<{}>;
   /** Answers a "call.referred": accept calls the REFER's target, else 603 to the peer. */
   referral(accept: boolean, ref?: CallRef): Promise<{}>;
+  stats(ref?: CallRef): Promise<CallStats>;
   selectLine(line: number): Promise<{ line: number }>;
   setAccount(fields: AccountFields): Promise<Account>;
   getAccount(): Promise<Account>;
@@ -310,10 +345,18 @@ export declare class Phone {
   listDevices(): Promise<Devices>;
   selectDevices(sel: { input?: string; output?: string; ringer?: string }): Promise<Devices>;
   setVolume(vol: { input?: number; output?: number; ringer?: number }): Promise<Devices>;
-  subscribe(opts: { log?: boolean; sipTrace?: boolean; levels?: boolean }): Promise<{ log: boolean; sipTrace: boolean; levels: boolean }>;
+  subscribe(opts: Subscription): Promise<{ log: boolean; sipTrace: boolean; levels: boolean; statsInterval?: number }>;
   listHistory(query?: HistoryQuery): Promise<HistoryPage>;
   deleteHistory(id: number): Promise<{}>;
   clearHistory(): Promise<{ deleted: number }>;
+}
+
+/** The opt-in events: log, sip.trace, audio.level, and call.stats every statsInterval seconds (1..3600). */
+export interface Subscription {
+  log?: boolean;
+  sipTrace?: boolean;
+  levels?: boolean;
+  statsInterval?: number;
 }
 
 /** Connects (in the background) and returns the Phone at once; await phone.ready for the first snapshot. */

@@ -1,7 +1,7 @@
 // The softphone page served from a second loopback origin, against real SIP peers,
 // as a user would use it: the site asks and is approved, the account is set up on the
 // engine's own page and registers to kamailio (digest auth); on the site's page the
-// user calls baresip, sees the call active with its timer, sends keypad DTMF that
+// user calls baresip, sees the call active with its timer and quality badge, sends keypad DTMF that
 // baresip receives, holds and resumes, hangs up; then an incoming call from SIPp
 // rings on the site's page and Answer answers it.
 import { test, before, after } from "node:test";
@@ -96,6 +96,11 @@ test("pair, register, call baresip, DTMF, hold, hang up; answer a SIPp call", pe
   assert.match(await line.locator(".peer").textContent(), /to bob/);
   await until("the timer", async () => /^0:0[1-9]$/.test(await line.locator(".timer").textContent()));
   await peers.wait("CALL_ESTABLISHED");
+  // The call's quality badge: its MOS on the line, the figures in its tooltip.
+  const badge = line.locator(".quality");
+  await badge.waitFor({ timeout: 10000 });
+  assert.match(await badge.textContent(), /^MOS [1-4]\.\d$/);
+  assert.match(await badge.getAttribute("title"), /^MOS \d\.\d\d · loss \d+\.\d % · jitter \d+\.\d ms · RTT (\d+(\.\d)? ms|unknown)$/);
   await shoot(p, "in-call");
 
   const n = await line.getAttribute("data-line");

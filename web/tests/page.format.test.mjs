@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  callStatus, duration, historyDetail, historyEntry, historyIcon, peerLabel, registrationText,
+  callStatus, duration, historyDetail, historyEntry, historyIcon, peerLabel, qualityBadge, registrationText,
 } from "../app/format.js";
 import { bannerContent, shownStatus } from "../app/banner.js";
 import { STATUSES } from "../lib/wpservice.js";
@@ -114,4 +114,14 @@ test("DTMF goes to the selected line's active call", () => {
   assert.equal(activeCall({ lines: [a, b], selectedLine: 0 }), a);
   assert.equal(activeCall({ lines: [held, ringing], selectedLine: 3 }), null);
   assert.equal(activeCall({ lines: [], selectedLine: 0 }), null);
+});
+
+test("qualityBadge", () => {
+  assert.equal(qualityBadge(undefined), null);
+  const clean = { mos: 4.41, lossPct: 0, jitterMs: 1.234, rttMs: 0.4 };
+  assert.deepEqual(qualityBadge(clean), { text: "MOS 4.4", level: "good", title: "MOS 4.41 · loss 0.0 % · jitter 1.2 ms · RTT 0.4 ms" });
+  assert.match(qualityBadge({ ...clean, rttMs: 123.4 }).title, / RTT 123 ms$/);
+  assert.equal(qualityBadge({ ...clean, rttMs: 0 }).title, "MOS 4.41 · loss 0.0 % · jitter 1.2 ms · RTT unknown");
+  assert.equal(qualityBadge({ ...clean, mos: 3.92, lossPct: 5 }).level, "fair");
+  assert.equal(qualityBadge({ ...clean, mos: 2.98, lossPct: 15 }).level, "poor");
 });

@@ -17,6 +17,12 @@ async function main(): Promise<void> {
   const { line, callId } = await phone.dial("1002", { headers: { "X-CRM-Id": "42" } });
   await phone.dtmf("123#", callId);
   await phone.hold(true, line);
+  const st = await phone.stats(callId);
+  const mos: number = st.mos + st.lossPct + st.jitterMs + st.rttMs;
+  await phone.subscribe({ levels: true, statsInterval: 5 });
+  phone.on("call.stats", (d) => void d.calls.map((c) => c.mos));
+  phone.on("call.state", (c) => void c.stats?.mos);
+  void mos;
   await phone.hangup({ all: true });
   const page = await phone.listHistory({ limit: 20, peer: "bob" });
   const missed: boolean = page.calls.some((r) => r.direction === "incoming" && !r.answeredAt);
