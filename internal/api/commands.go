@@ -126,8 +126,6 @@ var (
 	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl)        // silence the ringer for an incoming call
 	CmdCallTransfer    = declare[TransferArgs, Empty]("call.transfer", PermControl) // REFER; progress on call.transfer
 	CmdCallReferral    = declare[ReferralArgs, Empty]("call.referral", PermControl) // the answer to a call.referred
-	CmdCallHold        = declare[HoldArgs, Empty]("call.hold", PermControl)         // re-INVITE, then call.state with held
-	CmdCallIgnore      = declare[CallRef, Empty]("call.ignore", PermControl)        // silence the ringer for an incoming call
 	CmdCallStats       = declare[CallRef, CallStats]("call.stats", PermRead)        // media figures and MOS of a call with media
 	CmdLineSelect      = declare[LineArgs, LineSelected]("line.select", PermControl)
 	CmdDevicesList     = declare[NoArgs, Devices]("devices.list", PermRead)
