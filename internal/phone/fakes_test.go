@@ -116,8 +116,8 @@ type fakeDialog struct {
 	// hold answers Hold (hold_test.go): nil accepts with the peer's SDP in holdAnswer
 	holdErr    error
 	holdAnswer []byte
-	holdGate   chan struct{} // when set, Hold waits for it
-	moveErr    error         // MoveMedia's answer (netchange_test.go); nil accepts
+	holdGate   chan struct{}          // when set, Hold waits for it
+	moveErr    error                  // MoveMedia's answer (netchange_test.go); nil accepts
 	reoffer    func(ip string) []byte // Dial's, for a redirect from another address (redirect_test.go)
 }
 
