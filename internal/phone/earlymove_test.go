@@ -142,3 +142,26 @@ func TestEarlyCallThatCannotMoveMovesOnceAnswered(t *testing.T) {
 		}
 	})
 }
+
+// With sip.onNetworkChange "end" a ringing call whose address changed is not moved,
+// not even with early media; once answered it ends with cause network_changed.
+func TestRingingCallEndsOnceAnsweredWhenConfigured(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := make(fakeNet)
+		r := newRig(t, func(c *Config) { c.NetWatch, c.EndCallsOnNetworkChange = net, true })
+		r.sip.localIPs = map[string]string{}
+		d := ringingOutgoing(t, r, api.CallEarly)
+		r.moveTo(d.target, "10.0.0.3")
+		net <- struct{}{}
+		synctest.Wait()
+		if got := moves(d); len(got) != 0 || len(r.stream) != 1 {
+			t.Fatalf("the ringing call moved %v, %d RTP sockets; want no move", got, len(r.stream))
+		}
+		r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcmu))
+		r.expectStates(api.CallActive)
+		cs := r.expectStates(api.CallEnded)
+		if cs.Cause == nil || cs.Cause.Kind != api.CauseNetworkChanged {
+			t.Errorf("cause %+v, want %s", cs.Cause, api.CauseNetworkChanged)
+		}
+	})
+}
