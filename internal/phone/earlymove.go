@@ -23,14 +23,15 @@ func (p *Phone) movesEarly(c *call) bool {
 	return c.state == stEarly && !p.cfg.EndCallsOnNetworkChange
 }
 
-// earlyMoveFailed takes a failed move that began while c rang: the new stream is
-// given up and c moved once answered, at once if it was answered meanwhile. An
-// early UPDATE that fails leaves the early session as it was (RFC 3311 section
-// 5.2), so the call goes on.
+// earlyMoveFailed takes a move that began while c rang and did not happen (the
+// dialog had no early dialog that takes an UPDATE, or the UPDATE failed): the new
+// stream is given up and c moved once answered, at once if it was answered
+// meanwhile. A failed UPDATE leaves the early session as it was, so the call goes
+// on.
 func (p *Phone) earlyMoveFailed(c *call, stream Stream, err error) {
 	stream.Close()
 	c.netStale = true
-	p.log.Info("the early UPDATE failed: the call moves once answered", "call", c.id, "err", err)
+	p.log.Info("no early move: the call moves once answered", "call", c.id, "err", err)
 	p.followAnswered(c)
 }
 
