@@ -96,7 +96,7 @@ func (p *Phone) sendInvite(c *call, plan dialPlan, ip string, stream Stream, err
 		return nil, fmt.Errorf("%w: rtp: %w", ErrMedia, err)
 	}
 	offer := withCrypto(localDesc(ip, stream, plan.codecs, dtmfPayloadType, true), plan.crypto, plan.savp)
-	d, err := p.cfg.SIP.Dial(plan.target, buildSDP(offer), plan.headers)
+	d, err := p.cfg.SIP.Dial(plan.target, buildSDP(offer), plan.headers, p.reofferFor(c, plan))
 	if err != nil {
 		stream.Close()
 		p.drop(c)

@@ -81,14 +81,14 @@ func (f *fakeSIP) Headers(h map[string]string) ([]Header, error) {
 	}
 	return out, err
 }
-func (f *fakeSIP) Dial(target string, offer []byte, headers []Header) (Dialog, error) {
+func (f *fakeSIP) Dial(target string, offer []byte, headers []Header, reoffer func(ip string) []byte) (Dialog, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.dialErr != nil {
 		return nil, f.dialErr
 	}
 	f.nextCallID++
-	d := &fakeDialog{id: fmt.Sprintf("sip-out-%d", f.nextCallID), target: target, offer: offer, headers: headers}
+	d := &fakeDialog{id: fmt.Sprintf("sip-out-%d", f.nextCallID), target: target, offer: offer, headers: headers, reoffer: reoffer}
 	f.dialed = append(f.dialed, d)
 	return d, nil
 }
@@ -116,9 +116,10 @@ type fakeDialog struct {
 	// hold answers Hold (hold_test.go): nil accepts with the peer's SDP in holdAnswer
 	holdErr    error
 	holdAnswer []byte
-	holdGate   chan struct{} // when set, Hold waits for it
-	moveErr    error         // MoveMedia's answer (netchange_test.go); nil accepts
-	referErr   error         // Refer's answer (transfer_test.go); nil accepts
+	holdGate   chan struct{}          // when set, Hold waits for it
+	moveErr    error                  // MoveMedia's answer (netchange_test.go); nil accepts
+	referErr   error                  // Refer's answer (transfer_test.go); nil accepts
+	reoffer    func(ip string) []byte // Dial's, for a redirect from another address (redirect_test.go)
 }
 
 func (d *fakeDialog) CallID() string { return d.id }

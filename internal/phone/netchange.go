@@ -18,6 +18,8 @@ import (
 // network_changed. With Config.EndCallsOnNetworkChange (sip.onNetworkChange "end")
 // it ends so at once, with a BYE. Neither needs an event of its own: the
 // registration says so in reg.state and a call that could not follow in its cause.
+// A call of ours that still rings is moved by an UPDATE in its early dialog, or
+// once answered (earlymove.go).
 
 // moveTimeout bounds the re-INVITE that moves a call; the old path is dead meanwhile.
 const moveTimeout = 10 * time.Second
@@ -52,7 +54,7 @@ func (p *Phone) followNetwork() {
 	}
 	calls := map[*call]string{}
 	p.lines.each(func(c *call) {
-		if c.state == stActive && c.localIP != "" {
+		if c.follows() {
 			calls[c] = c.route()
 		}
 	})
@@ -112,15 +114,26 @@ func (c *call) route() string {
 	return "sip:" + c.media.remote.IP.String()
 }
 
+// follows reports whether c follows the network: an active call, or one of ours
+// that rings (earlymove.go), with its address known.
+func (c *call) follows() bool {
+	return c.localIP != "" && (c.state == stActive || c.ringingOut())
+}
+
 // followCall moves c to ip, the local address that now routes to its peer, if that
 // changed. A call with a re-INVITE in flight (a hold, an earlier move) is looked at
-// again when it is answered.
+// again when it is answered; so is a call of ours still ringing, unless it has
+// early media, which an UPDATE may move at once (earlymove.go).
 func (p *Phone) followCall(c *call, ip string) {
-	if c.state != stActive || c.localIP == "" {
+	if !c.follows() {
 		return
 	}
 	if ip == c.localIP {
 		c.netStale = false
+		return
+	}
+	if c.ringingOut() && !p.movesEarly(c) {
+		c.netStale = true // moved once answered (followAnswered)
 		return
 	}
 	if p.cfg.EndCallsOnNetworkChange {
@@ -140,7 +153,7 @@ func (p *Phone) followCall(c *call, ip string) {
 	}
 	p.log.Info("network changed: moving the call", "call", c.id, "from", c.localIP, "to", ip)
 	c.moving = true
-	d := c.dialog
+	d, early := c.dialog, c.state != stActive
 	p.goWork(func(ctx context.Context) {
 		ctx, cancel := context.WithTimeout(ctx, moveTimeout)
 		defer cancel()
@@ -149,18 +162,23 @@ func (p *Phone) followCall(c *call, ip string) {
 		if err == nil {
 			answer, err = d.MoveMedia(ctx, ip, mediaAddr(ip, stream))
 		}
-		if !p.post(func() { p.endMove(c, ip, stream, answer, err) }) {
+		if !p.post(func() { p.endMove(c, ip, stream, answer, early, err) }) {
 			stream.Close()
 		}
 	})
 }
 
-// endMove takes the outcome of the re-INVITE that moved c: the call goes on with the
-// new stream, or ends with cause network_changed.
-func (p *Phone) endMove(c *call, ip string, stream Stream, answer []byte, sipErr error) {
+// endMove takes the outcome of the re-INVITE (or early UPDATE) that moved c: the
+// call goes on with the new stream, or ends with cause network_changed. A call whose
+// early UPDATE (early) failed is moved again once answered (earlyMoveFailed).
+func (p *Phone) endMove(c *call, ip string, stream Stream, answer []byte, early bool, sipErr error) {
 	c.moving = false
-	if c.state != stActive {
+	if c.state != stActive && c.state != stEarly {
 		stream.Close()
+		return
+	}
+	if sipErr != nil && early {
+		p.earlyMoveFailed(c, stream, sipErr)
 		return
 	}
 	if sipErr != nil {

@@ -32,8 +32,10 @@ type SIP interface {
 	// break a header. The error names the offending header.
 	Headers(h map[string]string) ([]Header, error)
 	// Dial sends an INVITE with the SDP offer and the checked extra headers and
-	// returns at once.
-	Dial(target string, offer []byte, headers []Header) (Dialog, error)
+	// returns at once. reoffer, when not nil, makes the offer of an INVITE that
+	// follows a redirect from another local address: the stack calls it, off the
+	// actor, with that address and sends the SDP it returns (nil: the offer before).
+	Dial(target string, offer []byte, headers []Header, reoffer func(ip string) []byte) (Dialog, error)
 	// LocalIP is our address for a call to target (a URI from Target): the local
 	// address that routes to where its INVITE goes, for the SDP and for RTP.
 	LocalIP(target string) string

@@ -324,4 +324,5 @@ func (p *Phone) onCallEvent(sipID string, in input, code int, reason string, sdp
 	if _, err := p.apply(c, in, code, reason); err != nil {
 		p.log.Debug("sip input ignored", "call", c.id, "input", in, "state", c.state, "code", code)
 	}
+	p.followAnswered(c) // the network changed while it rang (earlymove.go)
 }

@@ -58,12 +58,12 @@ func (a *SIPAdapter) Headers(h map[string]string) ([]Header, error) {
 	return out, nil
 }
 
-func (a *SIPAdapter) Dial(target string, offer []byte, headers []Header) (Dialog, error) {
+func (a *SIPAdapter) Dial(target string, offer []byte, headers []Header, reoffer func(ip string) []byte) (Dialog, error) {
 	hs := make([]sipstack.Header, len(headers))
 	for i, h := range headers {
 		hs[i] = sipstack.Header(h)
 	}
-	c, err := a.stack.Dial(sipstack.DialOptions{Target: target, SDP: offer, Headers: hs})
+	c, err := a.stack.Dial(sipstack.DialOptions{Target: target, SDP: offer, Headers: hs, Reoffer: reoffer})
 	if err != nil {
 		return nil, err
 	}

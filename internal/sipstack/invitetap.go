@@ -21,7 +21,7 @@ type inviteTap struct {
 	tx       sip.ClientTransaction
 	req      *sip.Request
 	answered string // the To tag of the 2xx that answered the call, once known
-	prackSeq uint32 // the CSeq number of the last PRACK sent (prack.go), 0 before
+	prackSeq uint32 // the CSeq number of the last PRACK or UPDATE sent (prack.go, earlymove.go), 0 before
 }
 
 // tapped returns a copy of dua whose client reports its transactions to a new tap.
@@ -60,7 +60,7 @@ func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTr
 		tx.Terminate()
 		return nil, err
 	}
-	if req.Method == sip.PRACK {
+	if req.Method == sip.PRACK || req.Method == sip.UPDATE {
 		t.mu.Lock()
 		t.prackSeq = req.CSeq().SeqNo
 		t.mu.Unlock()
@@ -76,8 +76,9 @@ func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTr
 
 // ackOfInvite gives the ACK of the INVITE's 2xx the INVITE's CSeq number (RFC 3261
 // section 13.2.2.4). sipgo's session numbers it with the dialog's last CSeq, which
-// our PRACKs have raised; so an ACK numbered as the last PRACK is that ACK (any later
-// request of ours, a re-INVITE and its ACK, is numbered higher).
+// our PRACKs and early UPDATEs have raised; so an ACK numbered as the last of them
+// is that ACK (any later request of ours, a re-INVITE and its ACK, is numbered
+// higher).
 func (t *inviteTap) ackOfInvite(ack *sip.Request) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -21,7 +21,14 @@ import (
 // Errors are those of Hold: a *StatusError for a refusal, ErrCallState when the call
 // is not established or another re-INVITE of ours is in flight, a timeout or a
 // transport failure as is. Either way the call's SDP stays as it was.
+//
+// A call of ours not yet answered is moved with an UPDATE in its early dialog when
+// a reliable provisional response completed its offer/answer and allows UPDATE
+// (earlymove.go); otherwise ErrCallState: it can move only once answered.
 func (c *Call) MoveMedia(ctx context.Context, ip string, media netip.AddrPort) ([]byte, error) {
+	if !c.incoming && c.getState() == stateInviting {
+		return c.moveEarly(ctx, ip, media)
+	}
 	answer, code, err := c.glareRetry(ctx, func() ([]byte, int, error) {
 		body, ver, base, err := c.beginMove(media.Addr().String(), int(media.Port()))
 		if err != nil {

@@ -18,6 +18,11 @@ type DialOptions struct {
 	Target  string   // a URI, normally from ParseTarget
 	SDP     []byte   // the offer; nil sends an INVITE without body
 	Headers []Header // extra headers, checked with ValidateHeader; see ParseHeaders
+	// Reoffer, when set, makes the offer of an INVITE that follows a 3xx from
+	// another local address than the INVITE before it (redirect.go): it is called,
+	// on the call's own goroutine, with that address, and returns the SDP to offer
+	// from it (nil keeps the previous offer).
+	Reoffer func(ip string) []byte
 }
 
 // Dial sends an INVITE in the background and returns at once. Progress is
@@ -65,7 +70,7 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 	}
 	c.sdp.setLocal(o.SDP)
 	c.log = s.log.With("call", c.callID)
-	go c.runOutgoing(dua, req, acc)
+	go c.runOutgoing(dua, req, acc, ip, o.Reoffer)
 	return c, nil
 }
 
@@ -112,7 +117,8 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 
 // runOutgoing owns the INVITE client transaction of an outgoing call, and those of
 // the INVITEs that follow its 3xx answers when the stack follows redirects.
-func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account) {
+// ip is the local address the first INVITE leaves from; reoffer is DialOptions'.
+func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account, ip string, reoffer func(string) []byte) {
 	defer close(c.inviteDone)
 	redirects := newRedirects(req.Recipient)
 	intervalRetries := 0
@@ -139,7 +145,9 @@ func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account) {
 		if ok && c.restartInvite() {
 			c.log.Info("following a redirect", "code", failure.Res.StatusCode, "to", target.String())
 			c.emit(Redirected, failure.Res.StatusCode, target.String(), nil)
-			dua, req = c.redirected(sess.InviteRequest, target)
+			prev := ip
+			dua, req, ip = c.redirected(sess.InviteRequest, target)
+			c.reoffer(req, prev, ip, reoffer)
 			continue
 		}
 		if reason != "" && c.getState() != stateCancelling {

@@ -133,8 +133,8 @@ func (s *Stack) redirectedInvite(prev *sip.Request, target sip.Uri) *sip.Request
 // transport target names (else the account's) and from the local address that
 // routes to its first hop (localaddr.go), whatever prev's were; its Contact and
 // Via name that transport and address. The UA reports to the call's tap, which
-// keeps the INVITE's transaction for CANCEL and forks.
-func (c *Call) redirected(prev *sip.Request, target sip.Uri) (*sipgo.DialogUA, *sip.Request) {
+// keeps the INVITE's transaction for CANCEL and forks. ip is that local address.
+func (c *Call) redirected(prev *sip.Request, target sip.Uri) (*sipgo.DialogUA, *sip.Request, string) {
 	s := c.st
 	acc, hasAcc := s.account()
 	tp := dialTransport(acc, hasAcc, target)
@@ -148,5 +148,25 @@ func (c *Call) redirected(prev *sip.Request, target sip.Uri) (*sipgo.DialogUA, *
 	if ct := prev.Contact(); ct != nil {
 		user = ct.Address.User
 	}
-	return c.tap.wrap(s.dialogUA(tp, user, ip)), req
+	return c.tap.wrap(s.dialogUA(tp, user, ip)), req, ip
+}
+
+// reoffer gives req, the INVITE that follows a 3xx from the local address ip, an
+// offer of media on ip when the INVITE before it left from another address (prev):
+// the caller's media, opened where the last route led, would not be reachable
+// from the new target's network. reoffer (DialOptions.Reoffer) makes that offer;
+// without it, or when it gives none, req keeps its body.
+func (c *Call) reoffer(req *sip.Request, prev, ip string, reoffer func(string) []byte) {
+	if reoffer == nil || ip == prev {
+		return
+	}
+	body := reoffer(ip)
+	if body == nil {
+		return
+	}
+	req.SetBody(body)
+	c.mu.Lock()
+	c.sdp.setLocal(body)
+	c.mu.Unlock()
+	c.log.Info("redirected INVITE offers media on its local address", "ip", ip)
 }

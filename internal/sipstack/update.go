@@ -115,13 +115,17 @@ func (c *Call) sendUpdate(ctx context.Context) error {
 }
 
 // answerEarlyUpdate answers an UPDATE in an early dialog of our call: an offer
-// with our answer (488 when unusable), none with a bare 200.
+// with our answer (488 when unusable, 491 while our own early UPDATE is in
+// flight), none with a bare 200.
 func (c *Call) answerEarlyUpdate(offer []byte) ([]byte, int, string) {
 	if len(offer) == 0 {
 		return nil, 200, "OK"
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.reinviting {
+		return nil, 491, "Request Pending" // our early UPDATE crosses it (earlymove.go)
+	}
 	body, err := c.sdp.answer(offer)
 	if err != nil {
 		return nil, 488, "Not Acceptable Here"
