@@ -52,30 +52,15 @@ func invalidArgs(name, raw string) hostile {
 	return hostile{name, raw, []string{api.CodeInvalidArgs}}
 }
 
-// argTypes maps every command to its argument struct (nil: it takes none). The
-// wrong-type messages are generated from it.
-var argTypes = map[string]reflect.Type{
-	api.CmdStatus.Name: nil, api.CmdAccountGet.Name: nil, api.CmdSettingsGet.Name: nil, api.CmdRegister.Name: nil,
-	api.CmdUnregister.Name: nil, api.CmdDevicesList.Name: nil, api.CmdPairList.Name: nil,
-	api.CmdAccountSet.Name:      reflect.TypeFor[api.AccountArgs](),
-	api.CmdSettingsSet.Name:     reflect.TypeFor[api.SettingsArgs](),
-	api.CmdCallDial.Name:        reflect.TypeFor[api.DialArgs](),
-	api.CmdCallAnswer.Name:      reflect.TypeFor[api.CallRef](),
-	api.CmdCallReject.Name:      reflect.TypeFor[api.RejectArgs](),
-	api.CmdCallHangup.Name:      reflect.TypeFor[api.HangupArgs](),
-	api.CmdCallDTMF.Name:        reflect.TypeFor[api.DTMFArgs](),
-	api.CmdCallMute.Name:        reflect.TypeFor[api.MuteArgs](),
-	api.CmdCallHold.Name:        reflect.TypeFor[api.HoldArgs](),
-	api.CmdCallIgnore.Name:      reflect.TypeFor[api.CallRef](),
-	api.CmdDevicesVolume.Name:   reflect.TypeFor[api.VolumeArgs](),
-	api.CmdLineSelect.Name:      reflect.TypeFor[api.LineArgs](),
-	api.CmdDevicesSelect.Name:   reflect.TypeFor[api.DeviceSelectArgs](),
-	api.CmdEventsSubscribe.Name: reflect.TypeFor[api.SubscribeArgs](),
-	api.CmdAuth.Name:            reflect.TypeFor[api.AuthArgs](),
-	api.CmdPairApprove.Name:     reflect.TypeFor[api.OriginArgs](),
-	api.CmdPairDeny.Name:        reflect.TypeFor[api.OriginArgs](),
-	api.CmdPairRevoke.Name:      reflect.TypeFor[api.OriginArgs](),
-}
+// argTypes maps every command to its argument struct (nil: it takes none), as the
+// command registry declares it. The wrong-type messages are generated from it.
+var argTypes = func() map[string]reflect.Type {
+	m := map[string]reflect.Type{}
+	for _, s := range api.Specs() {
+		m[s.Name] = s.Args
+	}
+	return m
+}()
 
 // wrongValues are JSON values of the wrong type (or out of range) for a Go type.
 func wrongValues(t reflect.Type) []string {
@@ -87,7 +72,7 @@ func wrongValues(t reflect.Type) []string {
 		return []string{`1`, `true`, `{}`, `[]`, `1e999`}
 	case reflect.Bool:
 		return []string{`"true"`, `1`, `[]`, `{}`}
-	case reflect.Int:
+	case reflect.Int, reflect.Int64:
 		return []string{`"1"`, `true`, `1.5`, `1e999`, `1180591620717411303424`, `-1180591620717411303424`, `[]`, `{}`}
 	case reflect.Slice:
 		return []string{`"PCMU"`, `[1]`, `[[]]`, `{}`}

@@ -25,8 +25,8 @@ import (
 // much as an idle one), and gives up after killLoopCap.
 const (
 	killRounds    = 300
-	killAckedSets = 100
-	killPaired    = 20
+	killAckedSets = 40
+	killPaired    = 8
 	killLoopCap   = 150 * time.Second
 
 	configRTPTimeout = 30 // the test config's settings.rtpTimeout (engine_test.go)

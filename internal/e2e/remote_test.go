@@ -42,6 +42,11 @@ func TestRemoteModeNeedsATokenForEveryClient(t *testing.T) {
 		},
 		prepare: func(dataDir string) { pool = seedACMECache(t, filepath.Join(dataDir, "acme"), remoteHost) },
 	})
+	// /health answers once the control API listens; the remote listener binds after it,
+	// before the engine says it is ready
+	if !e.waitLog(10*time.Second, "wpservice ready") {
+		t.Fatalf("engine not ready:\n%s", e.logText())
+	}
 	d := websocket.Dialer{
 		HandshakeTimeout: 5 * time.Second,
 		TLSClientConfig:  &tls.Config{RootCAs: pool, ServerName: remoteHost, MinVersion: tls.VersionTLS12},
