@@ -137,6 +137,21 @@ const (
 	// use: no common codec, no usable audio stream or address, DTLS-SRTP, or
 	// no SDP at all where the answer to our offer must be.
 	CauseIncompatibleMedia = "incompatible_media"
+	// CauseForwarded: the engine answered the ringing call with 302 (call.forward
+	// or a forwarding setting); Reason is the target.
+	CauseForwarded = "forwarded"
+	// CauseRefused: a call policy refused the call before the user saw it ring,
+	// or ended it unanswered; Code is the SIP status sent and Reason the policy:
+	// RefusedDND, RefusedBlocked, RefusedBusy or RefusedNoAnswer.
+	CauseRefused = "refused"
+)
+
+// The policies named in the Reason of a CauseRefused.
+const (
+	RefusedDND      = "dnd"       // do not disturb
+	RefusedBlocked  = "blocked"   // the caller is on the block list
+	RefusedBusy     = "busy"      // reject when busy: another call is up
+	RefusedNoAnswer = "no_answer" // the ring timeout passed
 )
 
 // Causes lists every end cause, for clients that name each one (the JS library's
@@ -144,7 +159,7 @@ const (
 var Causes = []string{
 	CauseLocalHangup, CauseRemoteHangup, CauseRejected, CauseFailed, CauseRTPTimeout,
 	CauseShutdown, CauseNetworkChanged, CauseEncryptionRequired, CauseIncompatibleMedia,
-	CauseSessionExpired,
+	CauseSessionExpired, CauseForwarded, CauseRefused,
 }
 
 // Cause says why a call ended.

@@ -28,6 +28,7 @@ func (p *Phone) Handlers() []api.Handler {
 		onActor(p, api.CmdCallMute, p.mute),
 		onActorLater(p, api.CmdCallHold, p.hold),
 		onActor(p, api.CmdCallIgnore, p.ignore),
+		onActor(p, api.CmdCallForward, p.forward),
 		onActor(p, api.CmdLineSelect, p.lineSelect),
 		onActor(p, api.CmdDevicesList, func(*api.NoArgs) (api.Devices, error) { return p.devices(), nil }),
 		onActor(p, api.CmdDevicesSelect, p.selectDevices),

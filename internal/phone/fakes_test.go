@@ -118,6 +118,7 @@ type fakeDialog struct {
 	holdAnswer []byte
 	holdGate   chan struct{} // when set, Hold waits for it
 	moveErr    error         // MoveMedia's answer (netchange_test.go); nil accepts
+	forwardErr error         // Forward's answer (forward_test.go); nil sends the 302
 }
 
 func (d *fakeDialog) CallID() string { return d.id }
@@ -136,6 +137,13 @@ func (d *fakeDialog) Answer(sdp []byte) error {
 }
 func (d *fakeDialog) Reject(code int, _ string) error {
 	d.record(fmt.Sprintf("reject %d", code))
+	return nil
+}
+func (d *fakeDialog) Forward(target string) error {
+	if d.forwardErr != nil {
+		return d.forwardErr
+	}
+	d.record("forward " + target)
 	return nil
 }
 func (d *fakeDialog) Hangup(context.Context) error { d.record("hangup"); return nil }

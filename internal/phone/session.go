@@ -232,6 +232,9 @@ type Incoming struct {
 	FromName string
 	SDP      []byte
 	LocalIP  string // our address toward the caller's media, for our SDP and RTP ("": toward From)
+	// AnswerHints are the INVITE's Call-Info, Answer-Mode and Alert-Info, "Name:
+	// value": a caller's request to be answered at once (policy.go).
+	AnswerHints []string
 }
 
 // onIncoming takes a new incoming call: a free line, an acceptable offer, RTP; once
@@ -248,8 +251,12 @@ func (p *Phone) onIncoming(in Incoming) {
 		in.Dialog.Reject(486, "Busy Here")
 		return
 	}
+	v := p.decide(in)
+	if p.turnAway(in, line, v) {
+		return
+	}
 	if len(in.SDP) == 0 {
-		p.onDelayedOffer(in, line, log)
+		p.onDelayedOffer(in, line, v, log)
 		return
 	}
 	n, err := p.negotiate(in.SDP, nil)
@@ -271,13 +278,14 @@ func (p *Phone) onIncoming(in Incoming) {
 	c := p.newCall(line, false, in.Dialog)
 	c.stream, c.localIP = stream, ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
-	c.media = n
+	c.media, c.policy = n, v
 	p.whenReady(c, func() { p.ring(c) })
 }
 
 // ring takes an incoming call whose RTP is ready to the user: it punches toward
 // the caller's media and makes our answer (or, to an INVITE without SDP, our
-// offer), announces the call and rings (and answers at once with AutoAnswer).
+// offer), announces the call and rings; the call policies may answer it by
+// itself or end it after the ring timeout.
 func (p *Phone) ring(c *call) {
 	if c.delayedOffer {
 		p.offerInAnswer(c) // delayedoffer.go
@@ -288,9 +296,7 @@ func (p *Phone) ring(c *call) {
 	p.log.Info("incoming call", "call", c.id, "line", c.line, "sip_call_id", c.sipID, "from", c.peer)
 	p.announce(c)
 	p.apply(c, inRing, 0, "")
-	if p.settings.AutoAnswer {
-		p.answerCall(c)
-	}
+	p.ringPolicy(c) // policyact.go: auto-answer, the ring timeout
 }
 
 // answerOffer makes our answer to c's offer, negotiated into c.media: its codec, the

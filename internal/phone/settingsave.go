@@ -38,6 +38,11 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 		}
 		s.DTMFDelay = time.Duration(*a.DTMFAfterMS) * time.Millisecond
 	}
+	pol, err := applyPolicies(s.Policies, a) // policysettings.go
+	if err != nil {
+		return Settings{}, err
+	}
+	s.Policies = pol
 	return s, nil
 }
 
@@ -55,7 +60,7 @@ func mergeSettings(old, a api.SettingsArgs) api.SettingsArgs {
 	if a.DTMFAfterMS != nil {
 		old.DTMFAfterMS = a.DTMFAfterMS
 	}
-	return old
+	return mergePolicies(old, a)
 }
 
 // setSettings changes the settings a names. A change that cannot be saved is not

@@ -35,6 +35,10 @@ type Incoming struct {
 	To       string // called URI
 	SDP      []byte // offer, nil for a late-offer INVITE
 	LocalIP  string // our address toward the offer's media (or the caller): for our SDP and RTP
+	// AnswerHints are the request's Call-Info, Answer-Mode and Alert-Info headers,
+	// each "Name: value": a caller's request to be answered at once (intercom),
+	// which the phone's policy honours or not (forward.go).
+	AnswerHints []string
 }
 
 // CallEventKind says what happened to a call.

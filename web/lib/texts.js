@@ -41,6 +41,8 @@ export const CAUSES = Object.freeze({
   encryption_required: "not encrypted",
   incompatible_media: "no common audio",
   session_expired: "session expired",
+  forwarded: "forwarded",
+  refused: "refused",
   shutdown: "engine stopped",
 });
 

@@ -14,7 +14,7 @@
 
 /** Every command of the protocol. */
 const COMMANDS = [
-  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
+  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.reject", "devices.list", "devices.select",
   "devices.volume", "events.subscribe",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
@@ -672,6 +672,8 @@ class Phone extends Emitter {
   mute(on, r) { return this.send("call.mute", { ...ref(r), mute: !!on }); }
   hold(on, r) { return this.send("call.hold", { ...ref(r), hold: !!on }); }
   ignore(r) { return this.send("call.ignore", ref(r)); }
+  /** Forwards a ringing incoming call with 302 to target (a URI, user or number). */
+  forward(target, r) { return this.send("call.forward", { ...ref(r), target: String(target ?? "") }); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
   getAccount() { return this.send("account.get"); }
@@ -741,6 +743,8 @@ const CAUSES = Object.freeze({
   encryption_required: "not encrypted",
   incompatible_media: "no common audio",
   session_expired: "session expired",
+  forwarded: "forwarded",
+  refused: "refused",
   shutdown: "engine stopped",
 });
 
