@@ -118,13 +118,12 @@ func blocked(list []string, a arrival) bool {
 		return false
 	}
 	user := normalCaller(a.fromUser)
+	if user == "" {
+		user = normalCaller(uriUser(a.from))
+	}
 	addr := normalCaller(a.from)
 	for _, e := range list {
-		e = normalCaller(e)
-		if e == "" {
-			continue
-		}
-		if e == user || e == addr || (!strings.Contains(e, "@") && e == normalCaller(uriUser(a.from))) {
+		if e = normalCaller(e); e != "" && (e == user || e == addr) {
 			return true
 		}
 	}

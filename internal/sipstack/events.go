@@ -37,7 +37,7 @@ type Incoming struct {
 	LocalIP  string // our address toward the offer's media (or the caller): for our SDP and RTP
 	// AnswerHints are the request's Call-Info, Answer-Mode and Alert-Info headers,
 	// each "Name: value": a caller's request to be answered at once (intercom),
-	// which the phone's policy honours or not (forward.go).
+	// which the phone's policy honours or not (answerhints.go).
 	AnswerHints []string
 }
 
