@@ -103,8 +103,11 @@ func TestPolicySettings(t *testing.T) {
 		s.RingTimeout != want.RingTimeout || s.AutoAnswerHeaders != want.AutoAnswerHeaders {
 		t.Errorf("settings %+v, want the policies %+v", s, want)
 	}
-	if r.p.saved.BlockList == nil || r.p.saved.ForwardOnNoAnswer == nil || r.p.saved.DND == nil {
-		t.Errorf("the saved record lacks the policies: %+v", r.p.saved)
+	again := newRig(t, func(c *Config) { c.SavedSettings = r.p.saved })
+	if s := again.mustDo(api.CmdSettingsGet.Name, nil).(api.Settings); s.DND != want.DND || s.DNDAction != want.DNDAction ||
+		s.BlockList != want.BlockList || s.ForwardOnNoAnswer != want.ForwardOnNoAnswer || s.RingTimeout != want.RingTimeout ||
+		s.AutoAnswerHeaders != want.AutoAnswerHeaders {
+		t.Errorf("settings after a restart %+v, want the saved policies", s)
 	}
 	for _, bad := range []api.SettingsArgs{
 		{DNDAction: ptr("ignore")},
