@@ -106,3 +106,27 @@ func TestIntercomCallAnsweredByItself(t *testing.T) {
 	}
 	sippPassed(t, run)
 }
+
+// With forwardOnNoAnswer a call rings for ringTimeout seconds, then the engine
+// forwards it with 302; the history sees it ring, then forwarded.
+func TestForwardOnNoAnswerWith302(t *testing.T) {
+	e := startEngine(t, engineOptions{})
+	c := e.connect(t)
+	c.mustDo(api.CmdSettingsSet.Name, map[string]any{"forwardOnNoAnswer": "sip:voicemail@pbx.invalid", "ringTimeout": 1}, nil)
+	run := sippCalls(t, e, "uac_forwarded.xml")
+	var in api.CallState
+	json.Unmarshal(c.next(api.EvCallState, 10*time.Second, func(d json.RawMessage) bool {
+		var cs api.CallState
+		json.Unmarshal(d, &cs)
+		return cs.State == api.CallRinging
+	}), &in)
+	rang := time.Now()
+	end := c.endedCall(5 * time.Second)
+	if waited := time.Since(rang); waited < 800*time.Millisecond {
+		t.Errorf("forwarded %v after it rang, before the 1 s ring timeout", waited)
+	}
+	if end.CallID != in.CallID || end.Cause == nil || end.Cause.Kind != api.CauseForwarded {
+		t.Errorf("ended %+v, want the ringing call forwarded", end)
+	}
+	sippPassed(t, run)
+}
