@@ -838,12 +838,12 @@ function outcomeText({ direction, ms, cause, code }) {
 // that is not set leaves the engine's value as it is. docs/javascript-api.md lists
 // each parameter and its failure value.
 
-const str = (v) => (v === undefined || v === null ? "" : String(v));
-const norm = (v) => str(v).trim().toLowerCase();
+const paramText = (v) => (v === undefined || v === null ? "" : String(v));
+const paramKey = (v) => paramText(v).trim().toLowerCase();
 
 /** A Mizu boolean: "1"/"true" on, "0"/"false" off, anything else unset (null). */
 function flag(value) {
-  const v = norm(value);
+  const v = paramKey(value);
   if (v === "1" || v === "true") return true;
   if (v === "0" || v === "false") return false;
   return null;
@@ -855,7 +855,7 @@ function flag(value) {
  * Mizu's servers' own: they leave the account's transport too (null).
  */
 function transportOf(value) {
-  const v = norm(value);
+  const v = paramKey(value);
   return { "0": "udp", "1": "tcp", "2": "tls", udp: "udp", tcp: "tcp", tls: "tls" }[v] ?? null;
 }
 
@@ -875,22 +875,22 @@ const CODECS = {
 function codecsOf(codec, prefcodec) {
   const unsupported = [];
   const pick = (name) => {
-    const n = norm(name);
+    const n = paramKey(name);
     if (!n) return [];
-    if (!CODECS[n]) unsupported.push(str(name).trim());
+    if (!CODECS[n]) unsupported.push(paramText(name).trim());
     return CODECS[n] || [];
   };
-  let list = str(codec).split(",").flatMap(pick);
+  let list = paramText(codec).split(",").flatMap(pick);
   const pref = pick(prefcodec);
   // a preferred codec alone keeps the others after it
-  if (pref.length) list = [...pref, ...(norm(codec) === "" ? ["PCMU", "PCMA"] : list)];
+  if (pref.length) list = [...pref, ...(paramKey(codec) === "" ? ["PCMU", "PCMA"] : list)];
   list = [...new Set(list)];
   return { codecs: list.length ? list : null, unsupported };
 }
 
 /** Mizu's `dndaction` -> the engine's `dndAction`: busy (486) or decline (603). */
 function dndActionOf(value) {
-  const v = norm(value);
+  const v = paramKey(value);
   if (["busy", "486", "0"].includes(v)) return "busy";
   if (["decline", "603", "1", "reject"].includes(v)) return "decline";
   return null;
@@ -898,7 +898,7 @@ function dndActionOf(value) {
 
 /** Mizu's `ringtimeout` (milliseconds) -> the engine's `ringTimeout` (seconds, 0..3600). */
 function ringTimeoutOf(value) {
-  const v = str(value).trim();
+  const v = paramText(value).trim();
   if (!/^\d+$/.test(v)) return null;
   return Math.min(3600, Math.round(Number(v) / 1000));
 }
@@ -913,7 +913,7 @@ const SETTING_PARAMS = {
   autohold: { set: (v) => {
     // 0 holds nothing; 1 to 6 (incoming, outgoing, both, on line change and their sums)
     // hold the call being left, which the engine does on every turn to another line.
-    const n = norm(v);
+    const n = paramKey(v);
     if (n === "0" || n === "false") return { autoHold: false };
     if (/^[1-6]$/.test(n) || n === "true") return { autoHold: true };
     return {};
@@ -922,7 +922,7 @@ const SETTING_PARAMS = {
   enableautoaccept: { admin: true, set: (v) => {
     // 0 never, 1 only on autoacceptheader (not supported: as 0), 2 also on the
     // caller's request (Call-Info, Alert-Info, Answer-Mode), 3 answer all.
-    const n = norm(v);
+    const n = paramKey(v);
     if (n === "0" || n === "1") return { autoAnswerHeaders: false };
     if (n === "2") return { autoAnswerHeaders: true };
     if (n === "3") return { autoAnswerHeaders: true, autoAnswer: true };
@@ -930,11 +930,11 @@ const SETTING_PARAMS = {
   } },
   dnd: { set: (v) => (flag(v) === null ? {} : { dnd: flag(v) }) },
   dndaction: { set: (v) => (dndActionOf(v) ? { dndAction: dndActionOf(v) } : {}) },
-  blacklist: { set: (v) => ({ blockList: str(v) }) },
+  blacklist: { set: (v) => ({ blockList: paramText(v) }) },
   rejectonbusy: { set: (v) => (flag(v) === null ? {} : { rejectWhenBusy: flag(v) }) },
-  callforwardalways: { admin: true, set: (v) => ({ forwardAlways: str(v).trim() }) },
-  callforwardonbusy: { admin: true, set: (v) => ({ forwardOnBusy: str(v).trim() }) },
-  callforwardonnoanswer: { admin: true, set: (v) => ({ forwardOnNoAnswer: str(v).trim() }) },
+  callforwardalways: { admin: true, set: (v) => ({ forwardAlways: paramText(v).trim() }) },
+  callforwardonbusy: { admin: true, set: (v) => ({ forwardOnBusy: paramText(v).trim() }) },
+  callforwardonnoanswer: { admin: true, set: (v) => ({ forwardOnNoAnswer: paramText(v).trim() }) },
   ringtimeout: { set: (v) => (ringTimeoutOf(v) === null ? {} : { ringTimeout: ringTimeoutOf(v) }) },
 };
 
@@ -961,7 +961,7 @@ function settingsFromParams(param, have) {
  * 3 (recvonly) and 4 (inactive) cannot be honoured: hold() answers false.
  */
 function holdAllowed(holdtype) {
-  const v = str(holdtype).trim();
+  const v = paramText(holdtype).trim();
   return v === "" || v === "-1" || v === "2" || v === "-2";
 }
 
