@@ -127,6 +127,7 @@ var (
 	CmdCallTransfer    = declare[TransferArgs, Empty]("call.transfer", PermControl) // REFER; progress on call.transfer
 	CmdCallReferral    = declare[ReferralArgs, Empty]("call.referral", PermControl) // the answer to a call.referred
 	CmdCallStats       = declare[CallRef, CallStats]("call.stats", PermRead)        // media figures and MOS of a call with media
+	CmdCallForward     = declare[ForwardArgs, Empty]("call.forward", PermControl)   // 302 to a ringing incoming call
 	CmdLineSelect      = declare[LineArgs, LineSelected]("line.select", PermControl)
 	CmdDevicesList     = declare[NoArgs, Devices]("devices.list", PermRead)
 	CmdDevicesSelect   = declare[DeviceSelectArgs, Devices]("devices.select", PermControl)
@@ -162,10 +163,13 @@ type HangupResult struct {
 	Ended int `json:"ended"`
 }
 
-// RequiredPerm: turning auto-answer on or off needs admin (a page could otherwise
-// listen in on the room).
+// RequiredPerm: turning auto-answer on or off, by setting or by request header,
+// needs admin (a page could otherwise listen in on the room), and so does
+// forwarding every call, on busy or unanswered (a page could otherwise send the
+// user's calls to a number of its choosing, silently).
 func (a *SettingsArgs) RequiredPerm() string {
-	if a.AutoAnswer != nil {
+	if a.AutoAnswer != nil || a.AutoAnswerHeaders != nil ||
+		a.ForwardAlways != nil || a.ForwardOnBusy != nil || a.ForwardOnNoAnswer != nil {
 		return PermAdmin
 	}
 	return ""
@@ -233,6 +237,16 @@ type SettingsArgs struct {
 	DTMFAfterMS *int  `json:"dtmfDelayMs,omitempty"` // pause before a dial string's ",DIGITS" suffix
 	// TransferIncoming is what a peer's REFER gets: accept, ask or refuse.
 	TransferIncoming *string `json:"transferIncoming,omitempty"`
+	// The call policies, evaluated when an INVITE arrives (docs/configuration.md).
+	DND               *bool   `json:"dnd,omitempty"`               // do not disturb: refuse every incoming call
+	DNDAction         *string `json:"dndAction,omitempty"`         // DNDBusy (486) | DNDDecline (603)
+	BlockList         *string `json:"blockList,omitempty"`         // callers refused with 603: users, numbers or URIs, comma-separated
+	RejectWhenBusy    *bool   `json:"rejectWhenBusy,omitempty"`    // 486 to a call while another is up
+	ForwardAlways     *string `json:"forwardAlways,omitempty"`     // 302 every call to this target; "" = off
+	ForwardOnBusy     *string `json:"forwardOnBusy,omitempty"`     // 302 to this target while another call is up
+	ForwardOnNoAnswer *string `json:"forwardOnNoAnswer,omitempty"` // 302 to this target once the ring timeout passed
+	RingTimeout       *int    `json:"ringTimeout,omitempty"`       // seconds an incoming call rings; 0 = until the caller gives up
+	AutoAnswerHeaders *bool   `json:"autoAnswerHeaders,omitempty"` // honour a caller's auto-answer request (intercom)
 }
 
 // Settings reports engine settings.
@@ -247,7 +261,23 @@ type Settings struct {
 	TransferIncoming string `json:"transferIncoming"`
 	AudioInput       string `json:"audioInput"`  // device | null | wav (set in the config file only)
 	AudioOutput      string `json:"audioOutput"` // device | null | wav (set in the config file only)
+
+	DND               bool   `json:"dnd"`
+	DNDAction         string `json:"dndAction"`
+	BlockList         string `json:"blockList"` // comma-separated, as set
+	RejectWhenBusy    bool   `json:"rejectWhenBusy"`
+	ForwardAlways     string `json:"forwardAlways"`
+	ForwardOnBusy     string `json:"forwardOnBusy"`
+	ForwardOnNoAnswer string `json:"forwardOnNoAnswer"`
+	RingTimeout       int    `json:"ringTimeout"`
+	AutoAnswerHeaders bool   `json:"autoAnswerHeaders"`
 }
+
+// What do-not-disturb answers (Settings.DNDAction).
+const (
+	DNDBusy    = "busy"    // 486 Busy Here: the caller's PBX may try voicemail
+	DNDDecline = "decline" // 603 Decline: the callee does not want the call
+)
 
 // DialArgs places a call. To is a SIP URI, a user or a number; a ",DIGITS" suffix is sent
 // as DTMF once the call is active.
@@ -277,6 +307,15 @@ type CallRef struct {
 type RejectArgs struct {
 	CallRef
 	Code int `json:"code,omitempty"`
+}
+
+// ForwardArgs forwards a ringing incoming call: the engine answers its INVITE
+// with 302 Moved Temporarily and a Contact of Target (a SIP URI, a user or a
+// number, completed with the account's domain), and the call ends with cause
+// forwarded.
+type ForwardArgs struct {
+	CallRef
+	Target string `json:"target"`
 }
 
 // HangupArgs ends one call, or every call with All.

@@ -57,13 +57,18 @@ func TestDeclaringAnUnknownPermissionPanics(t *testing.T) {
 }
 
 func TestArgumentsRaiseThePermission(t *testing.T) {
-	yes := true
+	yes, target := true, "2001"
 	tests := []struct {
 		args PermRaiser
 		want string
 	}{
 		{&SettingsArgs{}, ""},
 		{&SettingsArgs{AutoAnswer: &yes}, PermAdmin},
+		{&SettingsArgs{AutoAnswerHeaders: &yes}, PermAdmin},
+		{&SettingsArgs{ForwardAlways: &target}, PermAdmin},
+		{&SettingsArgs{ForwardOnBusy: &target}, PermAdmin},
+		{&SettingsArgs{ForwardOnNoAnswer: &target}, PermAdmin},
+		{&SettingsArgs{DND: &yes, BlockList: &target, RejectWhenBusy: &yes}, ""},
 		{&SubscribeArgs{Levels: true}, ""},
 		{&SubscribeArgs{Log: true}, PermControl},
 		{&SubscribeArgs{SIPTrace: true}, PermControl},

@@ -147,6 +147,21 @@ const (
 	// CauseTransferred: the peer took our transfer (call.transfer) and reached the
 	// target; we ended our side with BYE.
 	CauseTransferred = "transferred"
+	// CauseForwarded: the engine answered the ringing call with 302 (call.forward
+	// or a forwarding setting); Reason is the target.
+	CauseForwarded = "forwarded"
+	// CauseRefused: a call policy refused the call before the user saw it ring,
+	// or ended it unanswered; Code is the SIP status sent and Reason the policy:
+	// RefusedDND, RefusedBlocked, RefusedBusy or RefusedNoAnswer.
+	CauseRefused = "refused"
+)
+
+// The policies named in the Reason of a CauseRefused.
+const (
+	RefusedDND      = "dnd"       // do not disturb
+	RefusedBlocked  = "blocked"   // the caller is on the block list
+	RefusedBusy     = "busy"      // reject when busy: another call is up
+	RefusedNoAnswer = "no_answer" // the ring timeout passed
 )
 
 // Causes lists every end cause, for clients that name each one (the JS library's
@@ -154,7 +169,7 @@ const (
 var Causes = []string{
 	CauseLocalHangup, CauseRemoteHangup, CauseRejected, CauseFailed, CauseRTPTimeout,
 	CauseShutdown, CauseNetworkChanged, CauseEncryptionRequired, CauseIncompatibleMedia,
-	CauseSessionExpired, CauseTransferred,
+	CauseSessionExpired, CauseTransferred, CauseForwarded, CauseRefused,
 }
 
 // Cause says why a call ended.

@@ -62,6 +62,10 @@ type call struct {
 	replacing   bool           // incoming with Replaces: answered at once (replaces.go)
 	cancelDTMF  func()         // stops the dial string's digits waiting to be sent
 	finalStats  *api.CallStats // its last media figures, taken as its media stopped (stats.go)
+
+	policy     verdict // what the call policies decided when it arrived (policy.go)
+	forwardTo  string  // the SIP URI fxSendForward sends it to (forward.go)
+	cancelRing func()  // stops its ring timeout or delayed auto-answer (policyact.go)
 }
 
 func (c *call) public() api.CallState {
@@ -148,6 +152,8 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			if err := c.dialog.Reject(c.rejectCode, rejectReason(c.rejectCode)); err != nil {
 				log.Warn("send reject", "err", err)
 			}
+		case fxSendForward:
+			p.sendForward(c, log)
 		case fxSendHangup:
 			if c.dialog != nil { // nil: hung up before its INVITE was sent
 				done = p.sendHangup(c.dialog, log)
@@ -177,6 +183,9 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 		c.cancelHold() // what the call still had in flight ends with it
 		if c.cancelDTMF != nil {
 			c.cancelDTMF()
+		}
+		if c.cancelRing != nil {
+			c.cancelRing()
 		}
 		p.lines.free(c.line)
 		if p.selected == c.line {

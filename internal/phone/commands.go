@@ -31,6 +31,7 @@ func (p *Phone) Handlers() []api.Handler {
 		onActorLater(p, api.CmdCallTransfer, p.transferCall),
 		onActor(p, api.CmdCallReferral, p.answerReferral),
 		onActor(p, api.CmdCallStats, p.callStats),
+		onActor(p, api.CmdCallForward, p.forward),
 		onActor(p, api.CmdLineSelect, p.lineSelect),
 		onActor(p, api.CmdDevicesList, func(*api.NoArgs) (api.Devices, error) { return p.devices(), nil }),
 		onActor(p, api.CmdDevicesSelect, p.selectDevices),

@@ -15,8 +15,8 @@ import "log/slog"
 func (c *call) offerer() bool { return c.outgoing || c.delayedOffer }
 
 // onDelayedOffer takes an incoming INVITE without SDP on line: it opens RTP
-// toward the caller and rings once it is ready.
-func (p *Phone) onDelayedOffer(in Incoming, line int, log *slog.Logger) {
+// toward the caller and rings once it is ready, as the call policies said (v).
+func (p *Phone) onDelayedOffer(in Incoming, line int, v verdict, log *slog.Logger) {
 	ip := in.LocalIP
 	if ip == "" {
 		ip = p.cfg.SIP.LocalIP(in.From)
@@ -28,7 +28,7 @@ func (p *Phone) onDelayedOffer(in Incoming, line int, log *slog.Logger) {
 		return
 	}
 	c := p.newCall(line, false, in.Dialog)
-	c.stream, c.localIP, c.delayedOffer = stream, ip, true
+	c.stream, c.localIP, c.delayedOffer, c.policy = stream, ip, true, v
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	p.whenReady(c, func() { p.ring(c) })
 }

@@ -120,6 +120,7 @@ type fakeDialog struct {
 	moveErr    error                  // MoveMedia's answer (netchange_test.go); nil accepts
 	referErr   error                  // Refer's answer (transfer_test.go); nil accepts
 	reoffer    func(ip string) []byte // Dial's, for a redirect from another address (redirect_test.go)
+	forwardErr error                  // Forward's answer (forward_test.go); nil sends the 302
 }
 
 func (d *fakeDialog) CallID() string { return d.id }
@@ -138,6 +139,13 @@ func (d *fakeDialog) Answer(sdp []byte) error {
 }
 func (d *fakeDialog) Reject(code int, _ string) error {
 	d.record(fmt.Sprintf("reject %d", code))
+	return nil
+}
+func (d *fakeDialog) Forward(target string) error {
+	if d.forwardErr != nil {
+		return d.forwardErr
+	}
+	d.record("forward " + target)
 	return nil
 }
 func (d *fakeDialog) Hangup(context.Context) error { d.record("hangup"); return nil }

@@ -63,11 +63,13 @@ const (
 	inNoMedia        // the peer's answer to our offer has no media we can use, or is missing
 	inSessionExpired // the session timer ran out: no refresh came in time, or ours failed
 	inTransferred    // the peer reached the target of our transfer (transfer.go)
+	inForward        // call.forward or a forwarding policy: 302 to a ringing call (forward.go)
+	inRefuse         // a call policy turns the call away (policy.go)
 	inShutdown
 	numInputs
 )
 
-var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "no-media", "session-expired", "transferred", "shutdown"}
+var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "no-media", "session-expired", "transferred", "forward", "refuse", "shutdown"}
 
 func (in input) String() string {
 	if in < numInputs {
@@ -80,16 +82,17 @@ func (in input) String() string {
 type effect uint8
 
 const (
-	fxSendRing   effect = iota + 1 // 180 Ringing on an incoming call
-	fxSendAnswer                   // 200 OK with our SDP answer
-	fxSendReject                   // final error response to an incoming INVITE
-	fxSendHangup                   // CANCEL (not yet answered) or BYE
-	fxStartMedia                   // start or update RTP with the peer's SDP
-	fxStopMedia                    // close RTP
+	fxSendRing    effect = iota + 1 // 180 Ringing on an incoming call
+	fxSendAnswer                    // 200 OK with our SDP answer
+	fxSendReject                    // final error response to an incoming INVITE
+	fxSendHangup                    // CANCEL (not yet answered) or BYE
+	fxStartMedia                    // start or update RTP with the peer's SDP
+	fxStopMedia                     // close RTP
+	fxSendForward                   // 302 Moved Temporarily to an incoming INVITE
 )
 
 func (e effect) String() string {
-	return [...]string{"none", "send-ring", "send-answer", "send-reject", "send-hangup", "start-media", "stop-media"}[e]
+	return [...]string{"none", "send-ring", "send-answer", "send-reject", "send-hangup", "start-media", "stop-media", "send-forward"}[e]
 }
 
 // transition is the outcome of one step: the next state, the effects to run and, when
@@ -151,6 +154,10 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return transition{next: stActive, effects: []effect{fxSendAnswer, fxStartMedia}}, nil
 		case inReject, inHangup:
 			return end(api.CauseRejected, fxSendReject, fxStopMedia)
+		case inRefuse:
+			return end(api.CauseRefused, fxSendReject, fxStopMedia)
+		case inForward:
+			return end(api.CauseForwarded, fxSendForward, fxStopMedia)
 		case inRemoteCancel, inRemoteBye:
 			return end(api.CauseRemoteHangup, fxStopMedia)
 		case inFailed:

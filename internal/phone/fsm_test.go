@@ -57,6 +57,8 @@ func TestStepTable(t *testing.T) {
 		want[key{s, false, inRemoteBye}] = res{stEnded, stop, api.CauseRemoteHangup}
 		want[key{s, false, inFailed}] = res{stEnded, stop, api.CauseFailed}
 		want[key{s, false, inShutdown}] = res{stEnded, rej, api.CauseShutdown}
+		want[key{s, false, inRefuse}] = res{stEnded, rej, api.CauseRefused}
+		want[key{s, false, inForward}] = res{stEnded, []effect{fxSendForward, fxStopMedia}, api.CauseForwarded}
 	}
 	for _, out := range []bool{true, false} {
 		want[key{stActive, out, inHangup}] = res{stEnded, hang, api.CauseLocalHangup}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ type Settings struct {
 	TransferIncoming string
 	AudioInput       string // reported only: device | null | wav
 	AudioOutput      string
+	Policies         Policies // what becomes of an incoming call before it rings (policy.go)
 }
 
 // MaxLines is the most lines the engine has: a desk phone's line keys, and more
@@ -203,6 +205,16 @@ func (p *Phone) publicSettings() api.Settings {
 		TransferIncoming: s.TransferIncoming,
 		AudioInput:       s.AudioInput,
 		AudioOutput:      s.AudioOutput,
+
+		DND:               s.Policies.DND,
+		DNDAction:         dndAction(s.Policies.DNDCode),
+		BlockList:         strings.Join(s.Policies.BlockList, ", "),
+		RejectWhenBusy:    s.Policies.RejectWhenBusy,
+		ForwardAlways:     s.Policies.ForwardAlways,
+		ForwardOnBusy:     s.Policies.ForwardOnBusy,
+		ForwardOnNoAnswer: s.Policies.ForwardOnNoAnswer,
+		RingTimeout:       int(s.Policies.RingTimeout / time.Second),
+		AutoAnswerHeaders: s.Policies.AutoAnswerHeaders,
 	}
 }
 

@@ -52,6 +52,9 @@ type Dialog interface {
 	Ring() error
 	Answer(sdp []byte) error
 	Reject(code int, reason string) error
+	// Forward answers an incoming call not yet answered with 302 and a Contact
+	// of target, a SIP URI.
+	Forward(target string) error
 	// Hangup sends CANCEL before a final response and BYE after it.
 	Hangup(ctx context.Context) error
 	// Hold sends a re-INVITE that puts an established call on hold (hold true) or

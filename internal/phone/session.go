@@ -234,6 +234,9 @@ type Incoming struct {
 	SDP      []byte
 	LocalIP  string // our address toward the caller's media, for our SDP and RTP ("": toward From)
 	Replaces string // the SIP Call-ID of the call this one replaces (RFC 3891), or ""
+	// AnswerHints are the INVITE's Call-Info, Answer-Mode and Alert-Info, "Name:
+	// value": a caller's request to be answered at once (policy.go).
+	AnswerHints []string
 }
 
 // onIncoming takes a new incoming call: a free line, an acceptable offer, RTP; once
@@ -251,8 +254,12 @@ func (p *Phone) onIncoming(in Incoming) {
 		in.Dialog.Reject(486, "Busy Here")
 		return
 	}
+	v := p.decide(in)
+	if p.turnAway(in, line, v) {
+		return
+	}
 	if len(in.SDP) == 0 {
-		p.onDelayedOffer(in, line, log)
+		p.onDelayedOffer(in, line, v, log)
 		return
 	}
 	n, err := p.negotiate(in.SDP, nil)
@@ -274,14 +281,15 @@ func (p *Phone) onIncoming(in Incoming) {
 	c := p.newCall(line, false, in.Dialog)
 	c.stream, c.localIP = stream, ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
-	c.media = n
+	c.media, c.policy = n, v
 	c.replacing = replaced != 0
 	p.whenReady(c, func() { p.ring(c) })
 }
 
 // ring takes an incoming call whose RTP is ready to the user: it punches toward
 // the caller's media and makes our answer (or, to an INVITE without SDP, our
-// offer), announces the call and rings (and answers at once with AutoAnswer).
+// offer), announces the call and rings; the call policies may answer it by
+// itself or end it after the ring timeout.
 func (p *Phone) ring(c *call) {
 	if c.delayedOffer {
 		p.offerInAnswer(c) // delayedoffer.go
@@ -292,8 +300,10 @@ func (p *Phone) ring(c *call) {
 	p.log.Info("incoming call", "call", c.id, "line", c.line, "sip_call_id", c.sipID, "from", c.peer)
 	p.announce(c)
 	p.apply(c, inRing, 0, "")
-	if p.settings.AutoAnswer || c.replacing {
+	if c.replacing {
 		p.answerCall(c)
+	} else {
+		p.ringPolicy(c) // policyact.go: auto-answer, the ring timeout
 	}
 }
 

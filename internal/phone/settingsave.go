@@ -46,6 +46,11 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 			return Settings{}, api.BadArg("transferIncoming", "accept, ask or refuse")
 		}
 	}
+	pol, err := applyPolicies(s.Policies, a) // policysettings.go
+	if err != nil {
+		return Settings{}, err
+	}
+	s.Policies = pol
 	return s, nil
 }
 
@@ -66,7 +71,7 @@ func mergeSettings(old, a api.SettingsArgs) api.SettingsArgs {
 	if a.TransferIncoming != nil {
 		old.TransferIncoming = a.TransferIncoming
 	}
-	return old
+	return mergePolicies(old, a)
 }
 
 // setSettings changes the settings a names. A change that cannot be saved is not

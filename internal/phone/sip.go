@@ -83,7 +83,8 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 		st := api.RegState{State: e.State, Code: e.Code, Reason: e.Reason, Expires: e.Expires, Retry: int(e.Retry.Seconds())}
 		p.post(func() { p.onRegState(st) })
 	case sipstack.Incoming:
-		in := Incoming{Dialog: e.Call, From: e.From, FromUser: e.FromUser, FromName: e.FromName, SDP: e.SDP, LocalIP: e.LocalIP, Replaces: e.Replaces}
+		in := Incoming{Dialog: e.Call, From: e.From, FromUser: e.FromUser, FromName: e.FromName, SDP: e.SDP, LocalIP: e.LocalIP,
+			Replaces: e.Replaces, AnswerHints: e.AnswerHints}
 		if !p.post(func() { p.onIncoming(in) }) {
 			e.Call.Reject(503, "Service Unavailable")
 		}

@@ -36,6 +36,10 @@ type Incoming struct {
 	SDP      []byte // offer, nil for a late-offer INVITE
 	LocalIP  string // our address toward the offer's media (or the caller): for our SDP and RTP
 	Replaces string // the Call-ID of the confirmed call this one replaces (RFC 3891), or ""
+	// AnswerHints are the request's Call-Info, Answer-Mode and Alert-Info headers,
+	// each "Name: value": a caller's request to be answered at once (intercom),
+	// which the phone's policy honours or not (answerhints.go).
+	AnswerHints []string
 }
 
 // CallEventKind says what happened to a call.

@@ -57,14 +57,15 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 
 	from := req.From()
 	s.emit(Incoming{
-		Call:     c,
-		From:     from.Address.String(),
-		FromUser: from.Address.User,
-		FromName: unescapeDisplayName(from.DisplayName),
-		To:       req.To().Address.String(),
-		SDP:      offer,
-		LocalIP:  s.localIP(mediaHost(offer, sourceHost(req))),
-		Replaces: replaces,
+		Call:        c,
+		From:        from.Address.String(),
+		FromUser:    from.Address.User,
+		FromName:    unescapeDisplayName(from.DisplayName),
+		To:          req.To().Address.String(),
+		SDP:         offer,
+		LocalIP:     s.localIP(mediaHost(offer, sourceHost(req))),
+		Replaces:    replaces,
+		AnswerHints: answerHints(req),
 	})
 
 	select {

@@ -1,11 +1,12 @@
 // lines.js: the calls, one item per line with its state, a running timer once
-// answered, and the buttons that apply: answer / reject / silence while ringing;
-// hang up; hold / resume, mute, transfer and a DTMF keypad once active, with a quality
-// badge (MOS; loss, jitter and round trip in its tooltip) from call.stats. Transfer
-// sends the call to the number in the dialer (blind); with a second active call,
-// "Transfer to line N" hands this call's peer to that call's party (attended).
+// answered, and the buttons that apply: answer / reject / silence / forward while
+// ringing (forward to the number in the dial field); hang up; hold / resume, mute,
+// transfer and a DTMF keypad once active, with a quality badge (MOS; loss, jitter and
+// round trip in its tooltip) from call.stats. Transfer sends the call to the number
+// in the dialer (blind); with a second active call, "Transfer to line N" hands this
+// call's peer to that call's party (attended).
 import { KEYS, callStatus, duration, isRinging, peerLabel, qualityBadge, talkTime } from "./format.js";
-import { el, renderOn, reportTo } from "./dom.js";
+import { el, renderOn, reportTo, showError } from "./dom.js";
 
 export function mountLines(phone, { $ }) {
   const list = $("#lines");
@@ -20,6 +21,16 @@ export function mountLines(phone, { $ }) {
     return phone.transfer(to, ref);
   };
 
+  // A ringing call goes to the number typed in the dial field (302).
+  const forward = async (ref) => {
+    const to = $("#number").value.trim();
+    if (!to) {
+      showError("Forward: type the number to forward to in the dial field first");
+      return;
+    }
+    await phone.forward(to, ref);
+  };
+
   const item = (c) => {
     const ref = c.callId;
     const act = (label, cls, what, fn) => el("button", {
@@ -31,6 +42,7 @@ export function mountLines(phone, { $ }) {
     if (isRinging(c)) {
       row.append(act("Answer", "call", "Answer", () => phone.answer(ref)), act("Reject", "end", "Reject", () => phone.reject(ref)));
       if (!c.ignored) row.append(act("Silence", "", "Silence", () => phone.ignore(ref)));
+      row.append(act("Forward", "", "Forward", () => forward(ref)));
     } else {
       row.append(act("Hang up", "end", "Hang up", () => phone.hangup(ref)));
     }

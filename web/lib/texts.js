@@ -42,6 +42,8 @@ export const CAUSES = Object.freeze({
   incompatible_media: "no common audio",
   session_expired: "session expired",
   transferred: "transferred",
+  forwarded: "forwarded",
+  refused: "refused",
   shutdown: "engine stopped",
 });
 

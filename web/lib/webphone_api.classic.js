@@ -14,7 +14,7 @@
 
 /** Every command of the protocol. */
 const COMMANDS = [
-  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
+  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
@@ -678,6 +678,8 @@ class Phone extends Emitter {
   }
   referral(accept, r) { return this.send("call.referral", { ...ref(r), accept: !!accept }); }
   stats(r) { return this.send("call.stats", ref(r)); }
+  /** Forwards a ringing incoming call with 302 to target (a URI, user or number). */
+  forward(target, r) { return this.send("call.forward", { ...ref(r), target: String(target ?? "") }); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
   getAccount() { return this.send("account.get"); }
@@ -753,6 +755,8 @@ const CAUSES = Object.freeze({
   incompatible_media: "no common audio",
   session_expired: "session expired",
   transferred: "transferred",
+  forwarded: "forwarded",
+  refused: "refused",
   shutdown: "engine stopped",
 });
 
@@ -839,6 +843,140 @@ function outcomeText({ direction, ms, cause, code }) {
   return code ? `${text} (${code})` : text;
 }
 
+// --- webphone_params.js
+// webphone_params.js: what the Mizu WebPhone parameters become in the engine: the
+// account's fields (sent with account.set at register()) and the engine's settings
+// (sent with settings.set at each connection and whenever one is set). A parameter
+// that is not set leaves the engine's value as it is. docs/javascript-api.md lists
+// each parameter and its failure value.
+
+const paramText = (v) => (v === undefined || v === null ? "" : String(v));
+const paramKey = (v) => paramText(v).trim().toLowerCase();
+
+/** A Mizu boolean: "1"/"true" on, "0"/"false" off, anything else unset (null). */
+function flag(value) {
+  const v = paramKey(value);
+  if (v === "1" || v === "true") return true;
+  if (v === "0" || v === "false") return false;
+  return null;
+}
+
+/**
+ * Mizu's `transport`: -1 auto (the account's own transport stays), 0 UDP, 1 TCP,
+ * 2 TLS, or the names. The tunnel modes (3 HTTP, 4 CONNECT, 5 auto tunnel) are
+ * Mizu's servers' own: they leave the account's transport too (null).
+ */
+function transportOf(value) {
+  const v = paramKey(value);
+  return { "0": "udp", "1": "tcp", "2": "tls", udp: "udp", tcp: "tcp", tls: "tls" }[v] ?? null;
+}
+
+/** The audio codecs the engine speaks, by the names Mizu's `codec` and `prefcodec` use. */
+const CODECS = {
+  pcmu: ["PCMU"], "g711u": ["PCMU"], "g.711u": ["PCMU"], "g711 ulaw": ["PCMU"], ulaw: ["PCMU"],
+  pcma: ["PCMA"], "g711a": ["PCMA"], "g.711a": ["PCMA"], "g711 alaw": ["PCMA"], alaw: ["PCMA"],
+  "g711": ["PCMU", "PCMA"], "g.711": ["PCMU", "PCMA"],
+};
+
+/**
+ * Mizu's `codec` (the allowed codecs, comma-separated) and `prefcodec` (the
+ * preferred one) -> the account's codecs, in order of preference. Codecs the
+ * engine does not speak are left out; `unsupported` names them. `codecs` is null
+ * when neither parameter names one the engine speaks: the account's list stays.
+ */
+function codecsOf(codec, prefcodec) {
+  const unsupported = [];
+  const pick = (name) => {
+    const n = paramKey(name);
+    if (!n) return [];
+    if (!CODECS[n]) unsupported.push(paramText(name).trim());
+    return CODECS[n] || [];
+  };
+  let list = paramText(codec).split(",").flatMap(pick);
+  const pref = pick(prefcodec);
+  // a preferred codec alone keeps the others after it
+  if (pref.length) list = [...pref, ...(paramKey(codec) === "" ? ["PCMU", "PCMA"] : list)];
+  list = [...new Set(list)];
+  return { codecs: list.length ? list : null, unsupported };
+}
+
+/** Mizu's `dndaction` -> the engine's `dndAction`: busy (486) or decline (603). */
+function dndActionOf(value) {
+  const v = paramKey(value);
+  if (["busy", "486", "0"].includes(v)) return "busy";
+  if (["decline", "603", "1", "reject"].includes(v)) return "decline";
+  return null;
+}
+
+/** Mizu's `ringtimeout` (milliseconds) -> the engine's `ringTimeout` (seconds, 0..3600). */
+function ringTimeoutOf(value) {
+  const v = paramText(value).trim();
+  if (!/^\d+$/.test(v)) return null;
+  return Math.min(3600, Math.round(Number(v) / 1000));
+}
+
+/**
+ * Each parameter that sets an engine setting: the settings it sets from its value
+ * (none when the value leaves them as they are), and whether they need an admin
+ * connection (the engine refuses them to others: auto-answer could listen in on the
+ * room, forwarding could send the user's calls anywhere).
+ */
+const SETTING_PARAMS = {
+  autohold: { set: (v) => {
+    // 0 holds nothing; 1 to 6 (incoming, outgoing, both, on line change and their sums)
+    // hold the call being left, which the engine does on every turn to another line.
+    const n = paramKey(v);
+    if (n === "0" || n === "false") return { autoHold: false };
+    if (/^[1-6]$/.test(n) || n === "true") return { autoHold: true };
+    return {};
+  } },
+  autoaccept: { admin: true, set: (v) => (flag(v) === null ? {} : { autoAnswer: flag(v) }) },
+  enableautoaccept: { admin: true, set: (v) => {
+    // 0 never, 1 only on autoacceptheader (not supported: as 0), 2 also on the
+    // caller's request (Call-Info, Alert-Info, Answer-Mode), 3 answer all.
+    const n = paramKey(v);
+    if (n === "0" || n === "1") return { autoAnswerHeaders: false };
+    if (n === "2") return { autoAnswerHeaders: true };
+    if (n === "3") return { autoAnswerHeaders: true, autoAnswer: true };
+    return {};
+  } },
+  dnd: { set: (v) => (flag(v) === null ? {} : { dnd: flag(v) }) },
+  dndaction: { set: (v) => (dndActionOf(v) ? { dndAction: dndActionOf(v) } : {}) },
+  blacklist: { set: (v) => ({ blockList: paramText(v) }) },
+  rejectonbusy: { set: (v) => (flag(v) === null ? {} : { rejectWhenBusy: flag(v) }) },
+  callforwardalways: { admin: true, set: (v) => ({ forwardAlways: paramText(v).trim() }) },
+  callforwardonbusy: { admin: true, set: (v) => ({ forwardOnBusy: paramText(v).trim() }) },
+  callforwardonnoanswer: { admin: true, set: (v) => ({ forwardOnNoAnswer: paramText(v).trim() }) },
+  ringtimeout: { set: (v) => (ringTimeoutOf(v) === null ? {} : { ringTimeout: ringTimeoutOf(v) }) },
+};
+
+/**
+ * The settings the parameters ask for, split by the permission they need, each
+ * only where it differs from the engine's current settings (have).
+ */
+function settingsFromParams(param, have) {
+  const control = {};
+  const admin = {};
+  for (const [name, p] of Object.entries(SETTING_PARAMS)) {
+    const v = param(name);
+    if (v === "") continue;
+    for (const [k, want] of Object.entries(p.set(v))) {
+      if (have?.[k] !== want) (p.admin ? admin : control)[k] = want;
+    }
+  }
+  return { control, admin };
+}
+
+/**
+ * Mizu's `holdtype`: how hold is signalled. The engine holds with a=sendonly
+ * (a=inactive when the peer holds us too), which is -1 (auto) and 2; 0 (no hold),
+ * 3 (recvonly) and 4 (inactive) cannot be honoured: hold() answers false.
+ */
+function holdAllowed(holdtype) {
+  const v = paramText(holdtype).trim();
+  return v === "" || v === "-1" || v === "2" || v === "-2";
+}
+
 // --- webphone_api.js
 // webphone_api.js: the Mizu WebPhone API ("NS engine") on top of wpservice.js.
 //
@@ -847,6 +985,7 @@ function outcomeText({ direction, ms, cause, code }) {
 // conventions, return values and callbacks, driving the wpservice engine. Functions
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
+
 
 
 const ENGINE_NAME = "ns";
@@ -859,24 +998,15 @@ const MAX_LOG = 500;
 const MAX_SIP = 60;
 const MAX_QUEUE = 50;
 
-/** Mizu parameter name -> engine account field. */
+/**
+ * Mizu parameter name -> engine account field. `sipusername` is Mizu's name of the
+ * auth user name, `authusername` an older one (sipusername wins when both are set);
+ * `transport` is read by transportOf, `codec` and `prefcodec` by codecsOf.
+ */
 const ACCOUNT_PARAMS = {
   serveraddress: "server", username: "username", password: "password", displayname: "displayName",
-  authusername: "authUsername", proxyaddress: "outboundProxy", transport: "transport", registerinterval: "registerInterval",
+  authusername: "authUsername", sipusername: "authUsername", proxyaddress: "outboundProxy", registerinterval: "registerInterval",
 };
-
-/**
- * Mizu's `autohold` -> the engine's `autoHold` setting: 0 holds nothing; 1 to 6 (Mizu's
- * incoming, outgoing, both, on line change and their sums) hold the call being left,
- * which the engine does on every turn to another line. Anything else (unset) leaves
- * the engine's setting as it is (null).
- */
-function autoHold(value) {
-  const v = str(value).trim().toLowerCase();
-  if (v === "0" || v === "false") return false;
-  if (/^[1-6]$/.test(v) || v === "true") return true;
-  return null;
-}
 
 // ---------------------------------------------------------------------------
 // storage and small helpers
@@ -1039,15 +1169,22 @@ class WebphoneAPI {
     } catch { /* not persisted */ }
     this.parameters[n] = v;
     if (n === "customsipheader") this.setsipheader(v);
-    if (n === "autohold" && this.phone?.status === "connected") this.applyAutoHold(this.phone);
+    if (Object.hasOwn(SETTING_PARAMS, n) && this.phone?.status === "connected") this.applySettings(this.phone);
     return true;
   }
 
-  /** Sends the `autohold` parameter to the engine's `autoHold` setting, when one is set. */
-  applyAutoHold(ph) {
-    const want = autoHold(this.param("autohold"));
-    if (want === null || ph.state.settings?.autoHold === want) return;
-    ph.setSettings({ autoHold: want }).catch((e) => this.log(`autohold failed: ${e.code}`));
+  /**
+   * Sends the parameters that set engine settings (autohold, autoaccept, dnd,
+   * blacklist, callforward*, ringtimeout...) where they differ from the engine's.
+   * Those that need an admin connection go on their own, so that their refusal
+   * to another connection leaves the others applied; it is logged (getlogs).
+   */
+  applySettings(ph) {
+    const { control, admin } = settingsFromParams((n) => this.param(n), ph.state.settings);
+    for (const fields of [control, admin]) {
+      if (!Object.keys(fields).length) continue;
+      ph.setSettings(fields).catch((e) => this.log(`settings ${Object.keys(fields).join(", ")} failed: ${e.code} ${str(e.message)}`));
+    }
   }
 
   // -- lifecycle ----------------------------------------------------------------
@@ -1160,7 +1297,7 @@ class WebphoneAPI {
       if (this.param("serveraddress") && this.param("username") && this.param("register") !== "0") this.register();
     }
     if (this.phone) {
-      this.applyAutoHold(this.phone);
+      this.applySettings(this.phone);
       this.loadHistory(this.phone);
     }
     const pending = this.queue.splice(0);
@@ -1178,9 +1315,14 @@ class WebphoneAPI {
     const fields = {};
     for (const [p, f] of Object.entries(ACCOUNT_PARAMS)) {
       const v = this.param(p);
-      if (v === "") continue;
-      fields[f] = f === "registerInterval" ? Number(v) || 0 : f === "transport" ? v.toLowerCase() : v;
+      if (v === "" || (p === "authusername" && this.param("sipusername") !== "")) continue;
+      fields[f] = f === "registerInterval" ? Number(v) || 0 : v;
     }
+    const transport = transportOf(this.param("transport"));
+    if (transport) fields.transport = transport;
+    const { codecs, unsupported } = codecsOf(this.param("codec"), this.param("prefcodec"));
+    if (unsupported.length) this.log(`codec ${unsupported.join(", ")} not supported by the engine (PCMU, PCMA): left out`);
+    if (codecs) fields.codecs = codecs;
     const enc = mediaEncryption(this.param("mediaencryption"), fields.transport ?? this.phone?.state.account?.transport);
     if (enc) fields.mediaEncryption = enc;
     return fields;
@@ -1192,7 +1334,8 @@ class WebphoneAPI {
     const have = ph.state.account || {};
     // A password cannot be compared (the engine never returns it): giving one always sets it.
     const current = (k) => (k === "mediaEncryption" ? have[k] || "off" : have[k]); // none set is plain RTP
-    const differs = Object.entries(want).some(([k, v]) => k === "password" || current(k) !== v);
+    const same = (k, v) => (Array.isArray(v) ? String(current(k)) === String(v) : current(k) === v);
+    const differs = Object.entries(want).some(([k, v]) => k === "password" || !same(k, v));
     if (!Object.keys(want).length || !differs) return;
     // The engine keeps the password; a page may change the account only when the
     // administrator made its origin an admin origin (docs/security.md).
@@ -1343,9 +1486,18 @@ class WebphoneAPI {
     return true;
   }
 
+  /** Forwards the ringing incoming call (302) to number; false without one. */
+  forward(number) {
+    const to = str(number).trim();
+    const c = this.lines().find((x) => x.direction === "incoming" && (x.state === "incoming" || x.state === "ringing") && (this.line < 1 || x.line === this.line));
+    if (!to || !c || !this.phone) return false;
+    this.phone.forward(to, c.callId).catch((e) => this.log(`forward ${to} failed: ${e.code}`));
+    return true;
+  }
+
   hold(state) {
     const c = this.target();
-    if (!c || !this.phone) return false;
+    if (!c || !this.phone || !holdAllowed(this.param("holdtype"))) return false;
     this.phone.hold(state !== false && state !== 0 && state !== "false", c.callId).catch((e) => this.log(`hold failed: ${e.code}`));
     return true;
   }
@@ -1737,8 +1889,11 @@ class WebphoneAPI {
     return true;
   }
 
-  listcontacts() {
+  /** The contacts; with all, also the virtual ones: the voicemail number (`voicemailnum`). */
+  listcontacts(all) {
     const list = this.contacts();
+    const vm = this.param("voicemailnum").trim();
+    if (all === true && vm) list.push(["Voicemail", vm, "0", "", "", "", "", "voicemail"]);
     return list.length ? list.map((c) => c.join("\t")).join("\r\n") : null;
   }
 
@@ -1809,13 +1964,14 @@ const webphone_api = {
   accept: safe(false, () => impl.accept()),
   reject: safe(false, () => impl.reject()),
   ignore: safe(false, () => impl.ignore()),
+  forward: safe(false, (number) => impl.forward(number)),
   hold: safe(false, (state) => impl.hold(state)),
   mute: safe(false, (state, direction) => impl.mute(state, direction)),
   transfer: safe(false, (number) => impl.transfer(number)),
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
-  ...unsupported("forward", "conference", "videocall", "mutevideo", "sendchat", "sendsms",
+  ...unsupported("conference", "videocall", "mutevideo", "sendchat", "sendsms",
     "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 
@@ -1854,7 +2010,7 @@ const webphone_api = {
 
   // history and contacts (browser storage)
   listcallhistory: safe(null, () => impl.listcallhistory()),
-  listcontacts: safe(null, () => impl.listcontacts()),
+  listcontacts: safe(null, (all) => impl.listcontacts(all)),
   addcontact: safe(false, (...a) => impl.addcontact(...a)),
   getcontact: safe(null, (name, number) => impl.getcontact(name, number)),
   delcontact: safe(false, (name, number) => impl.delcontact(name, number)),

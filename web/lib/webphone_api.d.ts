@@ -36,6 +36,7 @@ export interface WebphoneAPI {
   setline(line: number | string): boolean;
   getline(): number;
   transfer(number: string): boolean;
+  /** Forwards the ringing incoming call with 302 to number; false without one. */
   forward(number: string): boolean;
   conference(number: string, add?: boolean): boolean;
   videocall(number: string): boolean;

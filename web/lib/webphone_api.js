@@ -7,6 +7,7 @@
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
 import { connect } from "./wpservice.js";
 import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime } from "./texts.js";
+import { SETTING_PARAMS, codecsOf, holdAllowed, settingsFromParams, transportOf } from "./webphone_params.js";
 
 const ENGINE_NAME = "ns";
 const NOT_SUPPORTED = "ERROR, not supported by this engine";
@@ -18,24 +19,15 @@ const MAX_LOG = 500;
 const MAX_SIP = 60;
 const MAX_QUEUE = 50;
 
-/** Mizu parameter name -> engine account field. */
+/**
+ * Mizu parameter name -> engine account field. `sipusername` is Mizu's name of the
+ * auth user name, `authusername` an older one (sipusername wins when both are set);
+ * `transport` is read by transportOf, `codec` and `prefcodec` by codecsOf.
+ */
 const ACCOUNT_PARAMS = {
   serveraddress: "server", username: "username", password: "password", displayname: "displayName",
-  authusername: "authUsername", proxyaddress: "outboundProxy", transport: "transport", registerinterval: "registerInterval",
+  authusername: "authUsername", sipusername: "authUsername", proxyaddress: "outboundProxy", registerinterval: "registerInterval",
 };
-
-/**
- * Mizu's `autohold` -> the engine's `autoHold` setting: 0 holds nothing; 1 to 6 (Mizu's
- * incoming, outgoing, both, on line change and their sums) hold the call being left,
- * which the engine does on every turn to another line. Anything else (unset) leaves
- * the engine's setting as it is (null).
- */
-function autoHold(value) {
-  const v = str(value).trim().toLowerCase();
-  if (v === "0" || v === "false") return false;
-  if (/^[1-6]$/.test(v) || v === "true") return true;
-  return null;
-}
 
 // ---------------------------------------------------------------------------
 // storage and small helpers
@@ -198,15 +190,22 @@ class WebphoneAPI {
     } catch { /* not persisted */ }
     this.parameters[n] = v;
     if (n === "customsipheader") this.setsipheader(v);
-    if (n === "autohold" && this.phone?.status === "connected") this.applyAutoHold(this.phone);
+    if (Object.hasOwn(SETTING_PARAMS, n) && this.phone?.status === "connected") this.applySettings(this.phone);
     return true;
   }
 
-  /** Sends the `autohold` parameter to the engine's `autoHold` setting, when one is set. */
-  applyAutoHold(ph) {
-    const want = autoHold(this.param("autohold"));
-    if (want === null || ph.state.settings?.autoHold === want) return;
-    ph.setSettings({ autoHold: want }).catch((e) => this.log(`autohold failed: ${e.code}`));
+  /**
+   * Sends the parameters that set engine settings (autohold, autoaccept, dnd,
+   * blacklist, callforward*, ringtimeout...) where they differ from the engine's.
+   * Those that need an admin connection go on their own, so that their refusal
+   * to another connection leaves the others applied; it is logged (getlogs).
+   */
+  applySettings(ph) {
+    const { control, admin } = settingsFromParams((n) => this.param(n), ph.state.settings);
+    for (const fields of [control, admin]) {
+      if (!Object.keys(fields).length) continue;
+      ph.setSettings(fields).catch((e) => this.log(`settings ${Object.keys(fields).join(", ")} failed: ${e.code} ${str(e.message)}`));
+    }
   }
 
   // -- lifecycle ----------------------------------------------------------------
@@ -319,7 +318,7 @@ class WebphoneAPI {
       if (this.param("serveraddress") && this.param("username") && this.param("register") !== "0") this.register();
     }
     if (this.phone) {
-      this.applyAutoHold(this.phone);
+      this.applySettings(this.phone);
       this.loadHistory(this.phone);
     }
     const pending = this.queue.splice(0);
@@ -337,9 +336,14 @@ class WebphoneAPI {
     const fields = {};
     for (const [p, f] of Object.entries(ACCOUNT_PARAMS)) {
       const v = this.param(p);
-      if (v === "") continue;
-      fields[f] = f === "registerInterval" ? Number(v) || 0 : f === "transport" ? v.toLowerCase() : v;
+      if (v === "" || (p === "authusername" && this.param("sipusername") !== "")) continue;
+      fields[f] = f === "registerInterval" ? Number(v) || 0 : v;
     }
+    const transport = transportOf(this.param("transport"));
+    if (transport) fields.transport = transport;
+    const { codecs, unsupported } = codecsOf(this.param("codec"), this.param("prefcodec"));
+    if (unsupported.length) this.log(`codec ${unsupported.join(", ")} not supported by the engine (PCMU, PCMA): left out`);
+    if (codecs) fields.codecs = codecs;
     const enc = mediaEncryption(this.param("mediaencryption"), fields.transport ?? this.phone?.state.account?.transport);
     if (enc) fields.mediaEncryption = enc;
     return fields;
@@ -351,7 +355,8 @@ class WebphoneAPI {
     const have = ph.state.account || {};
     // A password cannot be compared (the engine never returns it): giving one always sets it.
     const current = (k) => (k === "mediaEncryption" ? have[k] || "off" : have[k]); // none set is plain RTP
-    const differs = Object.entries(want).some(([k, v]) => k === "password" || current(k) !== v);
+    const same = (k, v) => (Array.isArray(v) ? String(current(k)) === String(v) : current(k) === v);
+    const differs = Object.entries(want).some(([k, v]) => k === "password" || !same(k, v));
     if (!Object.keys(want).length || !differs) return;
     // The engine keeps the password; a page may change the account only when the
     // administrator made its origin an admin origin (docs/security.md).
@@ -502,9 +507,18 @@ class WebphoneAPI {
     return true;
   }
 
+  /** Forwards the ringing incoming call (302) to number; false without one. */
+  forward(number) {
+    const to = str(number).trim();
+    const c = this.lines().find((x) => x.direction === "incoming" && (x.state === "incoming" || x.state === "ringing") && (this.line < 1 || x.line === this.line));
+    if (!to || !c || !this.phone) return false;
+    this.phone.forward(to, c.callId).catch((e) => this.log(`forward ${to} failed: ${e.code}`));
+    return true;
+  }
+
   hold(state) {
     const c = this.target();
-    if (!c || !this.phone) return false;
+    if (!c || !this.phone || !holdAllowed(this.param("holdtype"))) return false;
     this.phone.hold(state !== false && state !== 0 && state !== "false", c.callId).catch((e) => this.log(`hold failed: ${e.code}`));
     return true;
   }
@@ -896,8 +910,11 @@ class WebphoneAPI {
     return true;
   }
 
-  listcontacts() {
+  /** The contacts; with all, also the virtual ones: the voicemail number (`voicemailnum`). */
+  listcontacts(all) {
     const list = this.contacts();
+    const vm = this.param("voicemailnum").trim();
+    if (all === true && vm) list.push(["Voicemail", vm, "0", "", "", "", "", "voicemail"]);
     return list.length ? list.map((c) => c.join("\t")).join("\r\n") : null;
   }
 
@@ -968,13 +985,14 @@ export const webphone_api = {
   accept: safe(false, () => impl.accept()),
   reject: safe(false, () => impl.reject()),
   ignore: safe(false, () => impl.ignore()),
+  forward: safe(false, (number) => impl.forward(number)),
   hold: safe(false, (state) => impl.hold(state)),
   mute: safe(false, (state, direction) => impl.mute(state, direction)),
   transfer: safe(false, (number) => impl.transfer(number)),
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
-  ...unsupported("forward", "conference", "videocall", "mutevideo", "sendchat", "sendsms",
+  ...unsupported("conference", "videocall", "mutevideo", "sendchat", "sendsms",
     "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 
@@ -1013,7 +1031,7 @@ export const webphone_api = {
 
   // history and contacts (browser storage)
   listcallhistory: safe(null, () => impl.listcallhistory()),
-  listcontacts: safe(null, () => impl.listcontacts()),
+  listcontacts: safe(null, (all) => impl.listcontacts(all)),
   addcontact: safe(false, (...a) => impl.addcontact(...a)),
   getcontact: safe(null, (name, number) => impl.getcontact(name, number)),
   delcontact: safe(false, (name, number) => impl.delcontact(name, number)),

@@ -76,7 +76,7 @@ export interface RegState {
 }
 
 export interface Cause {
-  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "session_expired" | "transferred" | "shutdown";
+  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "session_expired" | "transferred" | "forwarded" | "refused" | "shutdown";
   code?: number;
   reason?: string;
 }
@@ -200,6 +200,19 @@ export interface Settings {
   transferIncoming: "accept" | "ask" | "refuse";
   audioInput: string;
   audioOutput: string;
+  /** Do not disturb: every incoming call is refused with dndAction. */
+  dnd: boolean;
+  dndAction: "busy" | "decline";
+  /** Callers refused with 603, comma-separated users, numbers or URIs. */
+  blockList: string;
+  rejectWhenBusy: boolean;
+  forwardAlways: string;
+  forwardOnBusy: string;
+  forwardOnNoAnswer: string;
+  /** Seconds an incoming call rings; 0 = until the caller gives up. */
+  ringTimeout: number;
+  /** Answer a call whose INVITE asks for it (Call-Info answer-after, Answer-Mode, Alert-Info). */
+  autoAnswerHeaders: boolean;
 }
 
 export interface Levels {
@@ -336,6 +349,8 @@ export declare class Phone {
   /** Answers a "call.referred": accept calls the REFER's target, else 603 to the peer. */
   referral(accept: boolean, ref?: CallRef): Promise<{}>;
   stats(ref?: CallRef): Promise<CallStats>;
+  /** Forwards a ringing incoming call with 302 Moved Temporarily to target. */
+  forward(target: string, ref?: CallRef): Promise<{}>;
   selectLine(line: number): Promise<{ line: number }>;
   setAccount(fields: AccountFields): Promise<Account>;
   getAccount(): Promise<Account>;

@@ -10,7 +10,7 @@
 
 /** Every command of the protocol. */
 export const COMMANDS = [
-  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.hangup",
+  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
@@ -674,6 +674,8 @@ export class Phone extends Emitter {
   }
   referral(accept, r) { return this.send("call.referral", { ...ref(r), accept: !!accept }); }
   stats(r) { return this.send("call.stats", ref(r)); }
+  /** Forwards a ringing incoming call with 302 to target (a URI, user or number). */
+  forward(target, r) { return this.send("call.forward", { ...ref(r), target: String(target ?? "") }); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
   getAccount() { return this.send("account.get"); }

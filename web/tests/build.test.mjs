@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
+import vm from "node:vm";
 import { targets, build } from "../lib/build.mjs";
 
 const lib = path.join(import.meta.dirname, "..", "lib");
@@ -13,6 +14,12 @@ for (const t of targets) {
   test(`${t.out} is up to date with ${t.entry}`, () => {
     const have = readFileSync(path.join(lib, t.out), "utf8");
     assert.equal(have, build(t), `regenerate with: node web/lib/build.mjs`);
+  });
+}
+
+for (const t of targets) {
+  test(`${t.out} compiles: its inlined modules declare no name twice`, () => {
+    assert.doesNotThrow(() => new vm.Script(build(t), { filename: t.out }));
   });
 }
 

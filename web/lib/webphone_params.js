@@ -1,0 +1,132 @@
+// webphone_params.js: what the Mizu WebPhone parameters become in the engine: the
+// account's fields (sent with account.set at register()) and the engine's settings
+// (sent with settings.set at each connection and whenever one is set). A parameter
+// that is not set leaves the engine's value as it is. docs/javascript-api.md lists
+// each parameter and its failure value.
+
+const paramText = (v) => (v === undefined || v === null ? "" : String(v));
+const paramKey = (v) => paramText(v).trim().toLowerCase();
+
+/** A Mizu boolean: "1"/"true" on, "0"/"false" off, anything else unset (null). */
+export function flag(value) {
+  const v = paramKey(value);
+  if (v === "1" || v === "true") return true;
+  if (v === "0" || v === "false") return false;
+  return null;
+}
+
+/**
+ * Mizu's `transport`: -1 auto (the account's own transport stays), 0 UDP, 1 TCP,
+ * 2 TLS, or the names. The tunnel modes (3 HTTP, 4 CONNECT, 5 auto tunnel) are
+ * Mizu's servers' own: they leave the account's transport too (null).
+ */
+export function transportOf(value) {
+  const v = paramKey(value);
+  return { "0": "udp", "1": "tcp", "2": "tls", udp: "udp", tcp: "tcp", tls: "tls" }[v] ?? null;
+}
+
+/** The audio codecs the engine speaks, by the names Mizu's `codec` and `prefcodec` use. */
+const CODECS = {
+  pcmu: ["PCMU"], "g711u": ["PCMU"], "g.711u": ["PCMU"], "g711 ulaw": ["PCMU"], ulaw: ["PCMU"],
+  pcma: ["PCMA"], "g711a": ["PCMA"], "g.711a": ["PCMA"], "g711 alaw": ["PCMA"], alaw: ["PCMA"],
+  "g711": ["PCMU", "PCMA"], "g.711": ["PCMU", "PCMA"],
+};
+
+/**
+ * Mizu's `codec` (the allowed codecs, comma-separated) and `prefcodec` (the
+ * preferred one) -> the account's codecs, in order of preference. Codecs the
+ * engine does not speak are left out; `unsupported` names them. `codecs` is null
+ * when neither parameter names one the engine speaks: the account's list stays.
+ */
+export function codecsOf(codec, prefcodec) {
+  const unsupported = [];
+  const pick = (name) => {
+    const n = paramKey(name);
+    if (!n) return [];
+    if (!CODECS[n]) unsupported.push(paramText(name).trim());
+    return CODECS[n] || [];
+  };
+  let list = paramText(codec).split(",").flatMap(pick);
+  const pref = pick(prefcodec);
+  // a preferred codec alone keeps the others after it
+  if (pref.length) list = [...pref, ...(paramKey(codec) === "" ? ["PCMU", "PCMA"] : list)];
+  list = [...new Set(list)];
+  return { codecs: list.length ? list : null, unsupported };
+}
+
+/** Mizu's `dndaction` -> the engine's `dndAction`: busy (486) or decline (603). */
+function dndActionOf(value) {
+  const v = paramKey(value);
+  if (["busy", "486", "0"].includes(v)) return "busy";
+  if (["decline", "603", "1", "reject"].includes(v)) return "decline";
+  return null;
+}
+
+/** Mizu's `ringtimeout` (milliseconds) -> the engine's `ringTimeout` (seconds, 0..3600). */
+function ringTimeoutOf(value) {
+  const v = paramText(value).trim();
+  if (!/^\d+$/.test(v)) return null;
+  return Math.min(3600, Math.round(Number(v) / 1000));
+}
+
+/**
+ * Each parameter that sets an engine setting: the settings it sets from its value
+ * (none when the value leaves them as they are), and whether they need an admin
+ * connection (the engine refuses them to others: auto-answer could listen in on the
+ * room, forwarding could send the user's calls anywhere).
+ */
+export const SETTING_PARAMS = {
+  autohold: { set: (v) => {
+    // 0 holds nothing; 1 to 6 (incoming, outgoing, both, on line change and their sums)
+    // hold the call being left, which the engine does on every turn to another line.
+    const n = paramKey(v);
+    if (n === "0" || n === "false") return { autoHold: false };
+    if (/^[1-6]$/.test(n) || n === "true") return { autoHold: true };
+    return {};
+  } },
+  autoaccept: { admin: true, set: (v) => (flag(v) === null ? {} : { autoAnswer: flag(v) }) },
+  enableautoaccept: { admin: true, set: (v) => {
+    // 0 never, 1 only on autoacceptheader (not supported: as 0), 2 also on the
+    // caller's request (Call-Info, Alert-Info, Answer-Mode), 3 answer all.
+    const n = paramKey(v);
+    if (n === "0" || n === "1") return { autoAnswerHeaders: false };
+    if (n === "2") return { autoAnswerHeaders: true };
+    if (n === "3") return { autoAnswerHeaders: true, autoAnswer: true };
+    return {};
+  } },
+  dnd: { set: (v) => (flag(v) === null ? {} : { dnd: flag(v) }) },
+  dndaction: { set: (v) => (dndActionOf(v) ? { dndAction: dndActionOf(v) } : {}) },
+  blacklist: { set: (v) => ({ blockList: paramText(v) }) },
+  rejectonbusy: { set: (v) => (flag(v) === null ? {} : { rejectWhenBusy: flag(v) }) },
+  callforwardalways: { admin: true, set: (v) => ({ forwardAlways: paramText(v).trim() }) },
+  callforwardonbusy: { admin: true, set: (v) => ({ forwardOnBusy: paramText(v).trim() }) },
+  callforwardonnoanswer: { admin: true, set: (v) => ({ forwardOnNoAnswer: paramText(v).trim() }) },
+  ringtimeout: { set: (v) => (ringTimeoutOf(v) === null ? {} : { ringTimeout: ringTimeoutOf(v) }) },
+};
+
+/**
+ * The settings the parameters ask for, split by the permission they need, each
+ * only where it differs from the engine's current settings (have).
+ */
+export function settingsFromParams(param, have) {
+  const control = {};
+  const admin = {};
+  for (const [name, p] of Object.entries(SETTING_PARAMS)) {
+    const v = param(name);
+    if (v === "") continue;
+    for (const [k, want] of Object.entries(p.set(v))) {
+      if (have?.[k] !== want) (p.admin ? admin : control)[k] = want;
+    }
+  }
+  return { control, admin };
+}
+
+/**
+ * Mizu's `holdtype`: how hold is signalled. The engine holds with a=sendonly
+ * (a=inactive when the peer holds us too), which is -1 (auto) and 2; 0 (no hold),
+ * 3 (recvonly) and 4 (inactive) cannot be honoured: hold() answers false.
+ */
+export function holdAllowed(holdtype) {
+  const v = paramText(holdtype).trim();
+  return v === "" || v === "-1" || v === "2" || v === "-2";
+}

@@ -1,0 +1,35 @@
+// The Mizu parameters' mapping to the engine's account fields and settings.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { codecsOf, holdAllowed, settingsFromParams, transportOf } from "../lib/webphone_params.js";
+
+test("transport: Mizu's numbers and the names; auto and tunnels keep the account's", () => {
+  assert.deepEqual(["0", "1", "2", " TLS ", "udp"].map(transportOf), ["udp", "tcp", "tls", "tls", "udp"]);
+  for (const v of ["-1", "3", "4", "5", "", "sctp"]) assert.equal(transportOf(v), null, v);
+});
+
+test("codec and prefcodec: the engine's codecs in order, the others named", () => {
+  assert.deepEqual(codecsOf("Opus,G.729,PCMA", ""), { codecs: ["PCMA"], unsupported: ["Opus", "G.729"] });
+  assert.deepEqual(codecsOf("G.711", ""), { codecs: ["PCMU", "PCMA"], unsupported: [] });
+  assert.deepEqual(codecsOf("", "pcma"), { codecs: ["PCMA", "PCMU"], unsupported: [] });
+  assert.deepEqual(codecsOf("PCMU,PCMA", "pcma"), { codecs: ["PCMA", "PCMU"], unsupported: [] });
+  assert.deepEqual(codecsOf("G.729,GSM", "opus"), { codecs: null, unsupported: ["G.729", "GSM", "opus"] });
+  assert.deepEqual(codecsOf("", ""), { codecs: null, unsupported: [] });
+});
+
+test("settings: only what is set and differs, split by the permission it needs", () => {
+  const params = { autoaccept: "1", dnd: "1", dndaction: "decline", ringtimeout: "90000", callforwardonbusy: "2002", autohold: "" };
+  const param = (n) => params[n] ?? "";
+  assert.deepEqual(settingsFromParams(param, { dnd: true }), {
+    control: { dndAction: "decline", ringTimeout: 90 },
+    admin: { autoAnswer: true, forwardOnBusy: "2002" },
+  });
+  assert.deepEqual(settingsFromParams(() => "", {}), { control: {}, admin: {} });
+  assert.deepEqual(settingsFromParams((n) => (n === "ringtimeout" ? "99999999" : ""), {}).control, { ringTimeout: 3600 });
+  assert.deepEqual(settingsFromParams((n) => (n === "enableautoaccept" ? "3" : ""), {}).admin, { autoAnswerHeaders: true, autoAnswer: true });
+});
+
+test("holdtype: hold is refused only where the engine cannot signal it", () => {
+  for (const v of ["", "-1", "2", "-2"]) assert.equal(holdAllowed(v), true, v);
+  for (const v of ["0", "1", "3", "4"]) assert.equal(holdAllowed(v), false, v);
+});
