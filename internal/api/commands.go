@@ -25,7 +25,7 @@ type Command[A, R any] struct{ *Spec }
 // Spec is a command's declaration without its Go types, for tables.
 type Spec struct {
 	Name   string       // as on the wire: "call.dial"
-	Perm   string       // PermRead, PermControl or PermAdmin; "" = any connection (auth)
+	Perm   string       // PermRead, PermControl, PermAccount or PermAdmin; "" = any connection (auth)
 	Args   reflect.Type // the struct its args decode into; nil = takes none
 	Result reflect.Type // what a success returns
 }
@@ -51,7 +51,7 @@ func declare[A, R any](name, perm string) Command[A, R] {
 		panic("api: command " + name + " declared twice")
 	}
 	switch perm {
-	case "", PermRead, PermControl, PermAdmin:
+	case "", PermRead, PermControl, PermAccount, PermAdmin:
 	default:
 		panic("api: command " + name + " has unknown permission " + perm)
 	}
@@ -111,7 +111,7 @@ func Handle[A, R any](c Command[A, R], f func(ctx context.Context, args *A) (R, 
 var (
 	CmdStatus          = declare[NoArgs, Snapshot]("status", PermRead)
 	CmdAccountGet      = declare[NoArgs, Account]("account.get", PermRead) // no secret; HasPassword tells
-	CmdAccountSet      = declare[AccountArgs, Account]("account.set", PermAdmin)
+	CmdAccountSet      = declare[AccountArgs, Account]("account.set", PermAccount)
 	CmdSettingsGet     = declare[NoArgs, Settings]("settings.get", PermRead)
 	CmdSettingsSet     = declare[SettingsArgs, Settings]("settings.set", PermControl) // autoAnswer needs admin
 	CmdRegister        = declare[NoArgs, Empty]("register", PermControl)              // progress on reg.state
@@ -135,7 +135,8 @@ var (
 	CmdEventsSubscribe = declare[SubscribeArgs, SubscribeArgs]("events.subscribe", PermRead) // per connection; log and sipTrace need control
 	CmdAuth            = declare[AuthArgs, AuthResult]("auth", "")                           // the first message of a browser connection
 	CmdPairList        = declare[NoArgs, PairingList]("pair.list", PermAdmin)
-	CmdPairApprove     = declare[OriginArgs, Empty]("pair.approve", PermAdmin)
+	CmdPairApprove     = declare[ApproveArgs, Empty]("pair.approve", PermAdmin)
+	CmdPairRequest     = declare[PermissionArgs, PairingRequest]("pair.request", PermControl) // a paired site asks the user for more
 	CmdPairDeny        = declare[OriginArgs, Empty]("pair.deny", PermAdmin)
 	CmdPairRevoke      = declare[OriginArgs, Empty]("pair.revoke", PermAdmin)
 	CmdHistoryList     = declare[HistoryListArgs, HistoryPage]("history.list", PermRead)
@@ -396,7 +397,8 @@ type SubscribeArgs struct {
 const (
 	PermRead    = "read"    // observe: status, snapshots, events
 	PermControl = "control" // also place and handle calls, choose devices, change settings
-	PermAdmin   = "admin"   // also change the account and credentials, approve origins
+	PermAccount = "account" // also configure the phone account: server, user name, password
+	PermAdmin   = "admin"   // also approve origins and switch auto-answer
 )
 
 // AuthArgs authenticates a browser connection. Token is the one the engine issued to
@@ -404,6 +406,9 @@ const (
 // pairing.
 type AuthArgs struct {
 	Token string `json:"token"`
+	// Permission is what a site that must pair asks the user for: PermControl (also "")
+	// or PermAccount. It matters only when the auth files a pairing request.
+	Permission string `json:"permission,omitempty"`
 }
 
 // AuthResult says who the connection is and what it may do. hello follows it.
@@ -415,6 +420,18 @@ type AuthResult struct {
 // OriginArgs names a web origin (scheme://host[:port]).
 type OriginArgs struct {
 	Origin string `json:"origin"`
+}
+
+// ApproveArgs answers an origin's pairing request. Permission is what the user grants:
+// PermControl (also "") or PermAccount, never more than the site asked for.
+type ApproveArgs struct {
+	Origin     string `json:"origin"`
+	Permission string `json:"permission,omitempty"`
+}
+
+// PermissionArgs names the permission a paired site asks for (pair.request): PermAccount.
+type PermissionArgs struct {
+	Permission string `json:"permission"`
 }
 
 // PairingList is the pairing state: pending requests and paired origins, oldest first.
@@ -431,12 +448,18 @@ type PairingRequest struct {
 	Origin  string `json:"origin"`
 	Time    string `json:"time"`    // RFC 3339, when it was asked
 	Expires string `json:"expires"` // RFC 3339, when it lapses unanswered
+	// Permission is what the site asks for: PermControl, or PermAccount to also
+	// configure the phone account.
+	Permission string `json:"permission"`
+	// Paired is set when the site is paired already and asks for more (pair.request).
+	Paired bool `json:"paired,omitempty"`
 }
 
 // PairedOrigin is an origin the user approved.
 type PairedOrigin struct {
-	Origin   string `json:"origin"`
-	Approved string `json:"approved"` // RFC 3339
+	Origin     string `json:"origin"`
+	Approved   string `json:"approved"`   // RFC 3339
+	Permission string `json:"permission"` // PermControl or PermAccount
 }
 
 // ProvisionedOrigin is an origin the administrator allowed in the config.

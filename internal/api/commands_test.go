@@ -28,7 +28,7 @@ func TestDeclaredCommands(t *testing.T) {
 		if s.Args != nil && s.Args.Kind() != reflect.Struct {
 			t.Errorf("%s args %v", s.Name, s.Args)
 		}
-		if !slices.Contains([]string{"", PermRead, PermControl, PermAdmin}, s.Perm) {
+		if !slices.Contains([]string{"", PermRead, PermControl, PermAccount, PermAdmin}, s.Perm) {
 			t.Errorf("%s permission %q", s.Name, s.Perm)
 		}
 	}

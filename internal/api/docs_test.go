@@ -18,7 +18,7 @@ func TestProtocolDocumentsEveryCommand(t *testing.T) {
 	commands := section(t, doc, "## 4. Commands", "## 5.")
 	headings := strings.Join(regexp.MustCompile(`(?m)^###+ .*$`).FindAllString(commands, -1), "\n")
 	rows := map[string]string{}
-	for _, row := range regexp.MustCompile("(?m)^\\| (any|read|control|admin) \\|(.*)\\|$").FindAllStringSubmatch(section(t, doc, "### 1.3 Permissions", "### 1.4"), -1) {
+	for _, row := range regexp.MustCompile("(?m)^\\| (any|read|control|account|admin) \\|(.*)\\|$").FindAllStringSubmatch(section(t, doc, "### 1.3 Permissions", "### 1.4"), -1) {
 		rows[row[1]] = row[2]
 	}
 	for _, s := range Specs() {

@@ -20,12 +20,13 @@ const (
 	EvLagged         = "session.lagged"   // sent before the engine closes a connection that fell behind
 	EvPairChanged    = "pair.changed"     // PairingList: a request, approval, denial, revocation or expiry (admin connections only)
 	EvPaired         = "paired"           // Paired: this waiting connection's origin was approved (seq 0, before hello)
+	EvPermission     = "permission"       // Permission: the user answered this paired site's pair.request (seq 0)
 )
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
 	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
-	EvPaired, EvRegState, EvLagged, EvSettings, EvSIPTrace,
+	EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 
 // Paired hands a waiting connection the token the user approved for its origin. The page
@@ -35,6 +36,16 @@ type Paired struct {
 	Origin     string `json:"origin"`
 	Token      string `json:"token"`
 	Permission string `json:"permission"`
+}
+
+// Permission tells a paired site's connections what they may do after the user
+// answered its pair.request: Permission is the connection's permission now, Asked what
+// the site asked for; they differ when the user refused or granted less. It goes to
+// that origin's connections only, outside the seq order.
+type Permission struct {
+	Origin     string `json:"origin"`
+	Permission string `json:"permission"`
+	Asked      string `json:"asked"`
 }
 
 // LineSelected reports the selected line (0: none). It changes on line.select and when a

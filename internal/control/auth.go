@@ -28,6 +28,8 @@ type authEvent struct {
 	id    string // the client message's id, for the reply
 	token string // inAuthToken: to check; inApproved: to send
 	err   error  // inTokenBad, inTokenBlocked, inNotFiled: why
+	want  string // inAuth: the permission a pairing request asks for
+	grant level  // inTokenGood, inApproved: the pairing's permission
 
 	request api.PairingRequest // inFiled: the pending request
 	expires time.Time          // inFiled: when it lapses
@@ -46,10 +48,15 @@ func initialAuth(id identity) authState {
 
 // authenticate answers an auth message.
 func (c *conn) authenticate(id string, args *api.AuthArgs) api.Response {
+	switch args.Permission {
+	case "", api.PermControl, api.PermAccount:
+	default:
+		return api.Fail(id, WireError(api.BadArg("permission", "must be control or account")))
+	}
 	if args.Token != "" {
 		return c.runAuth(authEvent{in: inAuthToken, id: id, token: args.Token})
 	}
-	return c.runAuth(authEvent{in: inAuth, id: id})
+	return c.runAuth(authEvent{in: inAuth, id: id, want: args.Permission})
 }
 
 // unauthenticated answers any other message before the connection is admitted:
@@ -59,8 +66,28 @@ func (c *conn) unauthenticated(id string) api.Response {
 	return c.runAuth(authEvent{in: inCommand, id: id})
 }
 
-// approved hands a waiting connection its token, then admits it.
-func (c *conn) approved(token string) { c.runAuth(authEvent{in: inApproved, token: token}) }
+// approved hands a waiting connection its token, then admits it with grant.
+func (c *conn) approved(token string, grant level) {
+	c.runAuth(authEvent{in: inApproved, token: token, grant: grant})
+}
+
+// granted changes the permission of a connection its pairing admitted, after the user
+// answered the site's pair.request, and tells the page (asked: what the site asked for).
+func (c *conn) granted(grant level, asked string) {
+	c.authMu.Lock()
+	admitted := c.auth.phase == phAdmitted
+	if admitted {
+		c.auth.perm = grant
+		c.level.Store(int32(grant))
+	}
+	c.authMu.Unlock()
+	if !admitted {
+		return
+	}
+	c.queue(localEvent{api.Event{Event: api.EvPermission, Data: api.Permission{
+		Origin: c.id.origin.String(), Permission: grant.String(), Asked: asked,
+	}}})
+}
 
 // authExpired runs when the auth timer fires: no auth within the deadline, or the
 // pairing request lapsed unanswered.
@@ -72,7 +99,7 @@ func (c *conn) authExpired() { c.runAuth(authEvent{in: inDeadline}) }
 func (c *conn) runAuth(ev authEvent) api.Response {
 	var resp api.Response
 	for {
-		acts, state, err := c.stepAuth(ev.in)
+		acts, state, err := c.stepAuth(ev)
 		if err != nil {
 			c.log.Error("authentication machine", "state", state, "input", ev.in, "err", err)
 			return api.Fail(ev.id, api.NewError(api.CodeInternal, "authentication: unexpected "+ev.in.String()))
@@ -103,13 +130,19 @@ func (c *conn) runAuth(ev authEvent) api.Response {
 
 // stepAuth runs one step under authMu and commits the next state; the inputs of
 // the read pump, the timer and the gate are so serialised, and every decision is
-// made on the current state.
-func (c *conn) stepAuth(in authInput) ([]authAction, authState, error) {
+// made on the current state. The machine admits a pairing with control; the
+// permission the pairing holds, which the gate read with the token or the
+// approval, replaces it.
+func (c *conn) stepAuth(ev authEvent) ([]authAction, authState, error) {
 	c.authMu.Lock()
 	defer c.authMu.Unlock()
-	next, acts, err := authStep(c.auth, in)
+	next, acts, err := authStep(c.auth, ev.in)
 	if err != nil {
 		return nil, c.auth, err
+	}
+	if (ev.in == inTokenGood || ev.in == inApproved) && ev.grant != levelNone &&
+		c.auth.phase != phAdmitted && next.phase == phAdmitted {
+		next.perm = ev.grant
 	}
 	c.auth = next
 	return acts, next, nil
@@ -142,7 +175,7 @@ func (c *conn) apply(a authAction, ev authEvent, s authState) {
 	switch a {
 	case actSendPaired:
 		c.queue(localEvent{api.Event{Event: api.EvPaired, Data: api.Paired{
-			Origin: c.id.origin.String(), Token: ev.token, Permission: api.PermControl,
+			Origin: c.id.origin.String(), Token: ev.token, Permission: s.perm.String(),
 		}}})
 	case actAdmit:
 		c.startEvents(s.perm)
@@ -178,8 +211,8 @@ func (c *conn) apply(a authAction, ev authEvent, s authState) {
 
 // checkToken asks the gate about a token; the outcome is the next input.
 func (c *conn) checkToken(ev authEvent) *authEvent {
-	err := c.gate.check(c, ev.token)
-	out := &authEvent{in: inTokenGood, id: ev.id, err: err}
+	grant, err := c.gate.check(c, ev.token)
+	out := &authEvent{in: inTokenGood, id: ev.id, err: err, grant: grant}
 	switch {
 	case errors.Is(err, pairing.ErrRateLimited):
 		out.in = inTokenBlocked
@@ -194,7 +227,7 @@ func (c *conn) checkToken(ev authEvent) *authEvent {
 
 // requestPairing asks the gate for a pairing request; the outcome is the next input.
 func (c *conn) requestPairing(ev authEvent) *authEvent {
-	r, err := c.gate.request(c)
+	r, err := c.gate.request(c, ev.want)
 	if err != nil {
 		return &authEvent{in: inNotFiled, id: ev.id, err: err}
 	}

@@ -149,7 +149,8 @@ func authStep(s authState, in authInput) (authState, []authAction, error) {
 		}
 		return acts
 	}
-	// a pairing admits with control permission; wrong tokens no longer matter.
+	// a pairing admits with control permission, which the connection replaces with
+	// the pairing's own (account, when the user granted it); wrong tokens no longer matter.
 	admitPaired := func() authState { return authState{phase: phAdmitted, perm: levelControl} }
 
 	switch in {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/pairing"
 )
 
 // handle decodes one client message, runs it and returns the encoded response.
@@ -76,3 +77,39 @@ func pairCommand(op func(g *gate, origin string) error, done string) func(c *con
 		return api.Empty{}, nil
 	}
 }
+
+// approvePairing runs pair.approve: the user answers an origin's request, granting
+// control or account.
+func (c *conn) approvePairing(a *api.ApproveArgs) (api.Empty, error) {
+	switch a.Permission {
+	case "", api.PermControl, api.PermAccount:
+	default:
+		return api.Empty{}, api.BadArg("permission", "must be control or account")
+	}
+	approve := func(g *gate, origin string) error { return g.approve(origin, a.Permission) }
+	return pairCommand(approve, "approved")(c, &api.OriginArgs{Origin: a.Origin})
+}
+
+// requestMore runs pair.request: a paired site asks the user for more permission
+// (account). The answer comes later, in a permission event; the site that set its
+// account with the administrator's leave has nothing to ask.
+func (c *conn) requestMore(a *api.PermissionArgs) (api.PairingRequest, error) {
+	if a.Permission != api.PermAccount {
+		return api.PairingRequest{}, api.BadArg("permission", "must be account")
+	}
+	if level(c.level.Load()) >= levelOf(a.Permission) {
+		return api.PairingRequest{}, pairing.ErrHasPermission
+	}
+	if !c.id.pair {
+		return api.PairingRequest{}, errNotPairedSite
+	}
+	r, err := c.gate.requestMore(c, a.Permission)
+	if err != nil {
+		c.log.Info("permission request refused", "origin", c.id.origin.String(), "err", err)
+		return api.PairingRequest{}, err
+	}
+	c.log.Info("permission requested", "origin", r.Origin, "permission", r.Permission, "request", r.ID)
+	return r, nil
+}
+
+var errNotPairedSite = api.Sentinel("this site's permission is set by the administrator, not by pairing", api.ErrInvalidState)

@@ -47,7 +47,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdDevicesSelect.Name:   &api.DeviceSelectArgs{},
 		api.CmdEventsSubscribe.Name: &api.SubscribeArgs{},
 		api.CmdAuth.Name:            &api.AuthArgs{},
-		api.CmdPairApprove.Name:     &api.OriginArgs{},
+		api.CmdPairApprove.Name:     &api.ApproveArgs{},
+		api.CmdPairRequest.Name:     &api.PermissionArgs{},
 		api.CmdPairDeny.Name:        &api.OriginArgs{},
 		api.CmdPairRevoke.Name:      &api.OriginArgs{},
 		api.CmdHistoryList.Name:     &api.HistoryListArgs{},
@@ -62,7 +63,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"call.dtmf": api.PermControl, "call.mute": api.PermControl, "call.hold": api.PermControl,
 		"call.ignore": api.PermControl, "call.transfer": api.PermControl, "call.referral": api.PermControl, "call.forward": api.PermControl, "devices.volume": api.PermControl, "line.select": api.PermControl,
 		"devices.select": api.PermControl, "settings.set": api.PermControl,
-		"account.set": api.PermAdmin, "pair.list": api.PermAdmin, "pair.approve": api.PermAdmin,
+		"account.set": api.PermAccount, "pair.request": api.PermControl, "pair.list": api.PermAdmin, "pair.approve": api.PermAdmin,
 		"pair.deny": api.PermAdmin, "pair.revoke": api.PermAdmin,
 		"history.list": api.PermRead, "history.delete": api.PermControl, "history.clear": api.PermControl,
 	}

@@ -63,28 +63,44 @@ func (g *gate) release() {
 	g.mu.Unlock()
 }
 
-// request records a pairing request for c's origin and files c as waiting for it.
-// Like check, it serves connections that must pair, which the guard lets in only
-// when user pairing is on: g.store is set.
-func (g *gate) request(c *conn) (pairing.Request, error) {
+// request records a pairing request for c's origin, asking for want (control or
+// account), and files c as waiting for it. Like check, it serves connections that
+// must pair, which the guard lets in only when user pairing is on: g.store is set.
+func (g *gate) request(c *conn, want string) (pairing.Request, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	r, err := g.store.Request(c.id.origin.String())
+	r, err := g.store.RequestFor(c.id.origin.String(), want)
 	if err == nil {
 		add(g.waiting, c.id.origin, c)
 	}
 	return r, err
 }
 
-// check checks c's token and, when it is good, files c as admitted by its pairing.
-func (g *gate) check(c *conn, token string) error {
+// requestMore records the request of c's paired origin for the permission want; the
+// user answers it like a pairing request, and c with the origin's other connections
+// learns the answer in a permission event.
+func (g *gate) requestMore(c *conn, want string) (api.PairingRequest, error) {
+	g.mu.Lock()
+	r, err := g.store.RequestMore(c.id.origin.String(), want)
+	g.mu.Unlock()
+	if err != nil {
+		return api.PairingRequest{}, err
+	}
+	g.changed()
+	return g.pendingRequest(r), nil
+}
+
+// check checks c's token and, when it is good, files c as admitted by its pairing
+// and returns the pairing's permission.
+func (g *gate) check(c *conn, token string) (level, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	err := g.store.Check(c.id.origin.String(), token)
-	if err == nil {
-		add(g.paired, c.id.origin, c)
+	o := c.id.origin.String()
+	if err := g.store.Check(o, token); err != nil {
+		return levelNone, err
 	}
-	return err
+	add(g.paired, c.id.origin, c)
+	return levelOf(g.store.Granted(o)), nil
 }
 
 // forget drops an ended connection from every table.
@@ -95,19 +111,26 @@ func (g *gate) forget(c *conn) {
 	remove(g.paired, c.id.origin, c)
 }
 
-// approve pairs origin and hands the token to the connections waiting for it, which
-// are from then on connections admitted by the pairing.
-func (g *gate) approve(s string) error {
+// approve answers origin's request granting perm (control or account). A request for
+// pairing hands the token to the connections waiting for it, which are from then on
+// connections admitted by the pairing; the connections the pairing admitted before
+// learn their permission now, whether the request asked for more or not.
+func (g *gate) approve(s, perm string) error {
 	o, err := g.parse(s)
 	if err != nil {
 		return err
 	}
 	g.mu.Lock()
-	token, err := g.store.Approve(o.String())
-	var conns []*conn
+	asked := g.asked(o)
+	token, err := g.store.ApproveWith(o.String(), perm)
+	grant := levelOf(g.store.Granted(o.String()))
+	var waiting, live []*conn
 	if err == nil {
-		conns = take(g.waiting, o)
-		for _, c := range conns {
+		live = slices.Collect(maps.Keys(g.paired[o]))
+		if token != "" {
+			waiting = take(g.waiting, o)
+		}
+		for _, c := range waiting {
 			add(g.paired, o, c)
 		}
 	}
@@ -115,16 +138,48 @@ func (g *gate) approve(s string) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range conns {
-		c.approved(token)
+	for _, c := range waiting {
+		c.approved(token, grant)
+	}
+	for _, c := range live {
+		c.granted(grant, asked)
 	}
 	g.changed()
 	return nil
 }
 
-// deny refuses origin's request and closes the connections waiting for it.
+// deny refuses origin's request and closes the connections waiting for it; the
+// connections of a paired origin that asked for more keep what they had and are told.
 func (g *gate) deny(s string) error {
-	return g.refuse(s, (*pairing.Store).Deny, g.waiting, reasonDenied)
+	o, err := g.parse(s)
+	if err != nil {
+		return err
+	}
+	g.mu.Lock()
+	asked := g.asked(o)
+	grant := levelOf(g.store.Granted(o.String()))
+	live := slices.Collect(maps.Keys(g.paired[o]))
+	g.mu.Unlock()
+	if err := g.refuse(s, (*pairing.Store).Deny, g.waiting, reasonDenied); err != nil {
+		return err
+	}
+	if asked != "" && grant != levelNone {
+		for _, c := range live {
+			c.granted(grant, asked)
+		}
+	}
+	return nil
+}
+
+// asked is the permission origin's pending request asks for, "" when none is pending.
+// Caller holds g.mu.
+func (g *gate) asked(o origin.Origin) string {
+	for _, r := range g.store.Pending() {
+		if r.Origin == o.String() {
+			return r.Permission
+		}
+	}
+	return ""
 }
 
 // revoke unpairs origin and closes the connections its token admitted.
@@ -206,7 +261,7 @@ func (g *gate) list() api.PairingList {
 		l.Pending = append(l.Pending, g.pendingRequest(r))
 	}
 	for _, p := range g.store.Paired() {
-		l.Paired = append(l.Paired, api.PairedOrigin{Origin: p.Origin, Approved: rfc3339(p.Approved)})
+		l.Paired = append(l.Paired, api.PairedOrigin{Origin: p.Origin, Approved: rfc3339(p.Approved), Permission: p.Permission})
 	}
 	return l
 }
@@ -215,6 +270,7 @@ func (g *gate) list() api.PairingList {
 func (g *gate) pendingRequest(r pairing.Request) api.PairingRequest {
 	return api.PairingRequest{
 		ID: r.ID, Origin: r.Origin, Time: rfc3339(r.Created), Expires: rfc3339(g.store.Expires(r)),
+		Permission: r.Permission, Paired: r.Raise,
 	}
 }
 

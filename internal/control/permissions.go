@@ -13,6 +13,7 @@ const (
 	levelNone level = iota // not authenticated yet
 	levelRead
 	levelControl
+	levelAccount // control, plus configuring the phone account
 	levelAdmin
 )
 
@@ -22,6 +23,8 @@ func levelOf(perm string) level {
 		return levelRead
 	case api.PermControl:
 		return levelControl
+	case api.PermAccount:
+		return levelAccount
 	case api.PermAdmin:
 		return levelAdmin
 	}
@@ -34,6 +37,8 @@ func (l level) String() string {
 		return api.PermRead
 	case levelControl:
 		return api.PermControl
+	case levelAccount:
+		return api.PermAccount
 	case levelAdmin:
 		return api.PermAdmin
 	}

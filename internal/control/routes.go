@@ -56,7 +56,8 @@ func ownRoutes() []route {
 		}),
 		connCommand(api.CmdEventsSubscribe, (*conn).subscribe),
 		connCommand(api.CmdPairList, func(c *conn, _ *api.NoArgs) (api.PairingList, error) { return c.gate.list(), nil }),
-		connCommand(api.CmdPairApprove, pairCommand((*gate).approve, "approved")),
+		connCommand(api.CmdPairApprove, (*conn).approvePairing),
+		connCommand(api.CmdPairRequest, (*conn).requestMore),
 		connCommand(api.CmdPairDeny, pairCommand((*gate).deny, "denied")),
 		connCommand(api.CmdPairRevoke, pairCommand((*gate).revoke, "revoked")),
 	}

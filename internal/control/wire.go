@@ -28,6 +28,8 @@ var wireCodes = []struct {
 	{pairing.ErrRateLimited, api.CodeRateLimited, "too many failed attempts from this origin; try again in a minute"},
 	{pairing.ErrCoolingDown, api.CodeRateLimited, "the user denied this origin recently; try again later"},
 	{pairing.ErrTooManyRequests, api.CodeRateLimited, "too many pairing requests; try again later"},
+	{pairing.ErrBadPermission, api.CodeInvalidArgs, "permission must be control or account, and no more than the site asked for"},
+	{pairing.ErrHasPermission, api.CodeInvalidState, "this connection already has that permission"},
 }
 
 // WireError maps an error to its wire form. An *api.ArgError is invalid_args; an

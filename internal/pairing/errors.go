@@ -18,6 +18,11 @@ var (
 	ErrBadToken = errors.New("pairing: bad token")
 	// ErrRateLimited: too many failed token checks for this origin in the last minute.
 	ErrRateLimited = errors.New("pairing: too many failed token checks")
+	// ErrBadPermission: the permission is not one a pairing can hold (Control or Account),
+	// or an approval grants more than the site asked for.
+	ErrBadPermission = errors.New("pairing: bad permission")
+	// ErrHasPermission: the paired origin already holds the permission it asks for.
+	ErrHasPermission = errors.New("pairing: origin already has that permission")
 	// ErrConfig: the Config is invalid.
 	ErrConfig = errors.New("pairing: invalid config")
 	// ErrInsecureFile: the pairing file or its directory is readable or writable by others.

@@ -15,25 +15,30 @@ import (
 	"github.com/wpservice/wpservice/internal/store"
 )
 
-// fileVersion is the format version written to the pairing file.
-const fileVersion = 1
+// fileVersion is the format version written to the pairing file. Version 1, which
+// had no permission (every pairing was Control), is read as such and rewritten as 2
+// on the next change.
+const fileVersion = 2
 
-// fileDoc is the on-disk form: origins with the SHA-256 of their token, never the token.
+// fileDoc is the on-disk form: origins with the SHA-256 of their token, never the token,
+// and what each may do.
 type fileDoc struct {
 	Version  int         `json:"version"`
 	Pairings []fileEntry `json:"pairings"`
 }
 
 type fileEntry struct {
-	Origin   string    `json:"origin"`
-	Hash     string    `json:"sha256"`
-	Approved time.Time `json:"approved"`
+	Origin     string    `json:"origin"`
+	Hash       string    `json:"sha256"`
+	Approved   time.Time `json:"approved"`
+	Permission string    `json:"permission,omitempty"` // absent in version 1: Control
 }
 
 // pairing is the in-memory record of one paired origin.
 type pairing struct {
 	hash     [32]byte
 	approved time.Time
+	perm     string // Control or Account
 }
 
 // load reads the pairing file at path. A missing file is an empty set. An entry is
@@ -65,7 +70,7 @@ func load(path string) (_ map[string]pairing, dropped []string, err error) {
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, nil, fmt.Errorf("%w: %v", ErrCorruptFile, err)
 	}
-	if doc.Version != fileVersion {
+	if doc.Version != 1 && doc.Version != fileVersion {
 		return nil, nil, fmt.Errorf("%w: unsupported version %d", ErrCorruptFile, doc.Version)
 	}
 	seen := map[string]bool{}
@@ -90,9 +95,15 @@ func load(path string) (_ map[string]pairing, dropped []string, err error) {
 		if old, dup := out[origin]; dup && old.approved.After(e.Approved) {
 			continue // two spellings of one origin: the later approval wins
 		}
-		var p pairing
+		perm := e.Permission
+		if doc.Version == 1 {
+			perm = Control
+		}
+		if rank(perm) == 0 {
+			return nil, nil, fmt.Errorf("%w: invalid permission for %s", ErrCorruptFile, origin)
+		}
+		p := pairing{approved: e.Approved, perm: perm}
 		copy(p.hash[:], h)
-		p.approved = e.Approved
 		out[origin] = p
 	}
 	return out, dropped, nil
@@ -105,7 +116,7 @@ func save(path string, pairings map[string]pairing) error {
 	for _, o := range sortedKeys(pairings) {
 		p := pairings[o]
 		doc.Pairings = append(doc.Pairings, fileEntry{
-			Origin: o, Hash: hex.EncodeToString(p.hash[:]), Approved: p.approved.UTC(),
+			Origin: o, Hash: hex.EncodeToString(p.hash[:]), Approved: p.approved.UTC(), Permission: p.perm,
 		})
 	}
 	data, err := json.MarshalIndent(doc, "", "  ")

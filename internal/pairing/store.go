@@ -60,15 +60,20 @@ type Config struct {
 
 // Request is a pending pairing request awaiting the user's decision.
 type Request struct {
-	ID      string    // 128-bit random, hex
-	Origin  string    // normalised origin
-	Created time.Time // when the request was made
+	ID         string    // 128-bit random, hex
+	Origin     string    // normalised origin
+	Created    time.Time // when the request was made
+	Permission string    // what the site asks for: Control or Account
+	// Raise marks a paired site asking for more (RequestMore): approving it changes the
+	// pairing's permission and keeps its token.
+	Raise bool
 }
 
 // Pairing describes a paired origin. It never carries the token or its hash.
 type Pairing struct {
-	Origin   string
-	Approved time.Time
+	Origin     string
+	Approved   time.Time
+	Permission string // Control or Account
 }
 
 // Store holds pending requests, denials and pairings. All methods are safe for concurrent use.
@@ -130,20 +135,55 @@ func Open(cfg Config) (*Store, error) {
 	}, nil
 }
 
-// Request records a pairing request for origin, or returns the one already pending for it.
-// A paired origin may ask again (its page lost the token); approving that request replaces
-// the old token. It fails with ErrBadOrigin, ErrCoolingDown (after a recent denial) or
-// ErrTooManyRequests (MaxPending or RequestRate reached).
-func (s *Store) Request(origin string) (Request, error) {
+// Request records a pairing request for origin asking for Control, or returns the one
+// already pending for it. See RequestFor.
+func (s *Store) Request(origin string) (Request, error) { return s.RequestFor(origin, Control) }
+
+// RequestFor records a pairing request for origin asking for perm (Control or Account;
+// "" is Control), or returns the one already pending for it, which then asks for the
+// more of the two. A paired origin may ask again (its page lost the token); approving
+// that request replaces the old token. It fails with ErrBadOrigin, ErrBadPermission,
+// ErrCoolingDown (after a recent denial) or ErrTooManyRequests (MaxPending or
+// RequestRate reached).
+func (s *Store) RequestFor(origin, perm string) (Request, error) {
+	return s.request(origin, perm, false)
+}
+
+// RequestMore records the request of a paired origin for more permission (Account),
+// which the user answers as a pairing request; approving it keeps the origin's token.
+// Besides RequestFor's errors it fails with ErrNotPaired, or ErrHasPermission when the
+// pairing already holds perm.
+func (s *Store) RequestMore(origin, perm string) (Request, error) {
+	return s.request(origin, perm, true)
+}
+
+func (s *Store) request(origin, perm string, raise bool) (Request, error) {
 	o, err := canonical(origin)
 	if err != nil {
+		return Request{}, err
+	}
+	if perm, err = checkPerm(perm); err != nil {
 		return Request{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
 	s.sweep(now)
+	if raise {
+		p, ok := s.paired[o]
+		if !ok {
+			return Request{}, ErrNotPaired
+		}
+		if rank(p.perm) >= rank(perm) {
+			return Request{}, ErrHasPermission
+		}
+	}
 	if r, ok := s.pending[o]; ok {
+		if rank(perm) > rank(r.Permission) {
+			r.Permission = perm
+		}
+		r.Raise = r.Raise && raise // a request for a new token stays one
+		s.pending[o] = r
 		return r, nil
 	}
 	if _, ok := s.denied[o]; ok {
@@ -156,7 +196,7 @@ func (s *Store) Request(origin string) (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
-	r := Request{ID: id, Origin: o, Created: now}
+	r := Request{ID: id, Origin: o, Created: now, Permission: perm, Raise: raise}
 	s.pending[o] = r
 	s.created = append(s.created, now)
 	return r, nil
@@ -183,31 +223,53 @@ func (s *Store) Pending() []Request {
 	return out
 }
 
-// Approve pairs the origin of a live pending request and returns its token: 256 random bits
-// in hex. Only the token's SHA-256 is kept and written to Path; the token is returned once
-// and cannot be recovered. If the file cannot be written nothing changes and the request
-// stays pending.
-func (s *Store) Approve(origin string) (string, error) {
+// Approve answers the origin's live pending request granting Control. See ApproveWith.
+func (s *Store) Approve(origin string) (string, error) { return s.ApproveWith(origin, Control) }
+
+// ApproveWith answers the origin's live pending request granting perm ("" is Control),
+// which may be less than the site asked for, never more (ErrBadPermission). A request
+// for pairing pairs the origin and returns its token: 256 random bits in hex. Only the
+// token's SHA-256 is kept and written to Path; the token is returned once and cannot be
+// recovered. A request for more permission (RequestMore) sets the pairing's permission,
+// keeps its token and returns "". If the file cannot be written nothing changes and the
+// request stays pending.
+func (s *Store) ApproveWith(origin, perm string) (string, error) {
 	o, err := canonical(origin)
 	if err != nil {
+		return "", err
+	}
+	if perm, err = checkPerm(perm); err != nil {
 		return "", err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.cfg.Now()
 	s.sweep(now)
-	if _, ok := s.pending[o]; !ok {
+	r, ok := s.pending[o]
+	if !ok {
 		return "", ErrNoPending
 	}
-	token, err := randomHex(32)
-	if err != nil {
-		return "", err
+	if rank(perm) > rank(r.Permission) {
+		return "", fmt.Errorf("%w: %s asked for %s", ErrBadPermission, o, r.Permission)
+	}
+	var token string
+	p, paired := s.paired[o]
+	switch {
+	case r.Raise && !paired:
+		return "", ErrNotPaired // revoked while the request waited
+	case r.Raise:
+		p.perm = perm
+	default:
+		if token, err = randomHex(32); err != nil {
+			return "", err
+		}
+		p = pairing{hash: sha256.Sum256([]byte(token)), approved: now, perm: perm}
 	}
 	next := make(map[string]pairing, len(s.paired)+1)
 	for k, v := range s.paired {
 		next[k] = v
 	}
-	next[o] = pairing{hash: sha256.Sum256([]byte(token)), approved: now}
+	next[o] = p
 	if err := save(s.cfg.Path, next); err != nil {
 		return "", fmt.Errorf("pairing: saving pairings: %w", err)
 	}
@@ -297,9 +359,21 @@ func (s *Store) Paired() []Pairing {
 	defer s.mu.Unlock()
 	out := make([]Pairing, 0, len(s.paired))
 	for _, o := range sortedKeys(s.paired) {
-		out = append(out, Pairing{Origin: o, Approved: s.paired[o].approved})
+		p := s.paired[o]
+		out = append(out, Pairing{Origin: o, Approved: p.approved, Permission: p.perm})
 	}
 	return out
+}
+
+// Granted returns the permission of origin's pairing, or "" when it is not paired.
+func (s *Store) Granted(origin string) string {
+	o, err := canonical(origin)
+	if err != nil {
+		return ""
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.paired[o].perm
 }
 
 // sweep drops expired requests, cool-downs and rate samples. Caller holds s.mu.

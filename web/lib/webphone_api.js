@@ -5,7 +5,7 @@
 // conventions, return values and callbacks, driving the wpservice engine. Functions
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
-import { connect } from "./wpservice.js";
+import { connect, WpsError } from "./wpservice.js";
 import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime } from "./texts.js";
 import { SETTING_PARAMS, codecsOf, holdAllowed, settingsFromParams, transportOf } from "./webphone_params.js";
 
@@ -230,6 +230,8 @@ class WebphoneAPI {
     const min = this.param("minserviceversion").trim();
     if (min && !min.startsWith("-")) o.minVersion = min;
     if (this.param("enginedownloadurl") && min !== "-3") o.downloadUrl = this.param("enginedownloadurl");
+    // A page that brings its account asks, when it pairs, to set up the phone account too.
+    if (this.setsAccount()) o.permission = "account";
     return o;
   }
 
@@ -244,6 +246,7 @@ class WebphoneAPI {
     ph.on("call.cdr", (r) => this.onRecord(r));
     ph.on("sip.trace", (t) => this.onTrace(t));
     ph.on("hello", () => this.onHello());
+    ph.on("paired", (p) => { this.pairedAs = p?.permission || ""; });
     return true;
   }
 
@@ -349,6 +352,36 @@ class WebphoneAPI {
     return fields;
   }
 
+  /** Whether the page gives a SIP account (serveraddress, username or password). */
+  setsAccount() {
+    return ["serveraddress", "username", "password"].some((p) => this.param(p) !== "");
+  }
+
+  /**
+   * Makes sure this site may set up the phone account: a site the user paired for
+   * calls only asks the user now (the engine shows "… wants to set up your phone
+   * account"). It throws a "forbidden" WpsError when the user refuses, or refused a
+   * moment ago when the site asked for it at pairing (never asked twice in a row).
+   */
+  async askAccountPermission(ph) {
+    if (ph.permission !== "control") return; // account or admin: allowed; read: refused below
+    const refused = () => new WpsError("forbidden",
+      "the user did not allow this site to set up the phone account in wpservice");
+    if (this.pairedAs === "control") throw refused(); // just allowed calls only
+    const site = ph.origin || "this site";
+    this.display("", `Allow ${site} to set up your phone account in wpservice (its page at http://127.0.0.1:18620/, or: wpservice pair approve --account ${site})`);
+    let granted;
+    try {
+      granted = await ph.requestPermission("account");
+    } catch (e) {
+      if (e.code === "invalid_state") return; // set by the administrator: account.set answers
+      if (e.code === "rate_limited" || e.code === "timeout") throw refused();
+      throw e;
+    }
+    if (granted !== "account" && granted !== "admin") throw refused();
+    this.display("", "");
+  }
+
   /** Sends account.set when the parameters differ from the engine's account. */
   async applyAccount(ph) {
     const want = this.accountFromParams();
@@ -358,9 +391,11 @@ class WebphoneAPI {
     const same = (k, v) => (Array.isArray(v) ? String(current(k)) === String(v) : current(k) === v);
     const differs = Object.entries(want).some(([k, v]) => k === "password" || !same(k, v));
     if (!Object.keys(want).length || !differs) return;
-    // The engine keeps the password; a page may change the account only when the
-    // administrator made its origin an admin origin (docs/security.md).
+    // The engine keeps the password; a page may change the account when the user let
+    // it (the account permission) or the administrator made its origin an admin
+    // origin (docs/security.md).
     const sameAccount = have.server === want.server && have.username === want.username && have.hasPassword;
+    if (!sameAccount) await this.askAccountPermission(ph);
     try {
       await ph.setAccount({ ...want, register: false });
     } catch (e) {

@@ -17,14 +17,14 @@ const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
-  "line.select", "pair.approve", "pair.deny", "pair.list", "pair.revoke", "register",
+  "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
 ];
 
 /** Every event of the protocol. */
 const EVENTS = [
   "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
-  "paired", "reg.state", "session.lagged", "settings.changed", "sip.trace",
+  "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
@@ -43,7 +43,12 @@ const DEFAULTS = {
   connectOnPrompt: false,
   minVersion: "", // the oldest engine version this page works with ("" = any)
   downloadUrl: "", // where the site offers the engine's installer ("" = none)
+  permission: "", // what a site that must pair asks for: "control" ("" too) or "account"
 };
+
+/** Permissions from least to most; a higher one includes the lower ones. */
+const PERMISSIONS = ["read", "control", "account", "admin"];
+const permRank = (p) => PERMISSIONS.indexOf(p);
 
 /**
  * An error from the engine (code is the protocol's error code) or from the client:
@@ -237,7 +242,7 @@ function defaultStorage() {
 class Phone extends Emitter {
   /** @type {string} */ status = "connecting";
   /** The pending pairing request while status is "pairing". */ pairing = null;
-  /** read, control or admin, once authenticated. */ permission = null;
+  /** read, control, account or admin, once authenticated. */ permission = null;
   /** The origin the engine saw, once authenticated. */ origin = null;
   /** The last error that explains status (not-approved, disconnected). */ lastError = null;
   /** The engine port in use, and whether it is the wss one. */ port = null; secure = false;
@@ -385,7 +390,9 @@ class Phone extends Emitter {
       const sendAuth = (token) => {
         currentAuth = authId();
         sentStoredToken = !!token;
-        ws.send(JSON.stringify({ id: currentAuth, cmd: "auth", args: { token: token || "" } }));
+        const args = { token: token || "" };
+        if (this.#o.permission) args.permission = this.#o.permission;
+        ws.send(JSON.stringify({ id: currentAuth, cmd: "auth", args }));
       };
 
       ws.onopen = () => {
@@ -433,6 +440,7 @@ class Phone extends Emitter {
             this.#storeToken(msg.data?.token);
             this.permission = msg.data?.permission || this.permission;
             this.pairing = null;
+            this.emit("paired", { origin: msg.data?.origin, permission: this.permission }); // never the token
           } else {
             this.#event(msg);
           }
@@ -583,6 +591,7 @@ class Phone extends Emitter {
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;
       case "session.lagged": changed = false; break; // the engine closes with 1013; we resync on reconnect
+      case "permission": this.permission = d?.permission || this.permission; changed = false; break;
       default: changed = false;
     }
     this.emit(msg.event, d, msg);
@@ -682,6 +691,33 @@ class Phone extends Emitter {
   forward(target, r) { return this.send("call.forward", { ...ref(r), target: String(target ?? "") }); }
   selectLine(line) { return this.send("line.select", { line }); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
+
+  /**
+   * Asks the user for more permission ("account": to set up the phone account) and
+   * resolves with this connection's permission once the user answered: still
+   * "control" when the user refused or allowed calls only. It rejects with the
+   * engine's error (rate_limited after a recent refusal) or "timeout" when nobody
+   * answered before the request lapsed. A connection that has it resolves at once.
+   */
+  async requestPermission(permission) {
+    if (permRank(this.permission) >= permRank(permission)) return this.permission;
+    let off = () => {};
+    let timer;
+    const answered = new Promise((resolve) => {
+      off = this.on("permission", (d) => resolve(d?.permission));
+    });
+    try {
+      const req = await this.send("pair.request", { permission });
+      const lapse = new Promise((_, reject) => {
+        const ms = Math.max(Date.parse(req.expires) - Date.now(), 0) + 1000;
+        timer = setTimeout(() => reject(new WpsError("timeout", "nobody answered the request in time")), ms);
+      });
+      return await Promise.race([answered, lapse]);
+    } finally {
+      off();
+      clearTimeout(timer);
+    }
+  }
   getAccount() { return this.send("account.get"); }
   register() { return this.send("register"); }
   unregister() { return this.send("unregister"); }

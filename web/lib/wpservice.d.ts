@@ -21,7 +21,7 @@ export type Status =
   | "disconnected"      // was connected; reconnecting with backoff
   | "closed";           // close() was called
 
-export type Permission = "read" | "control" | "admin";
+export type Permission = "read" | "control" | "account" | "admin";
 
 /** Protocol error codes, plus the client's own (not_connected, disconnected, closed). */
 export type ErrorCode =
@@ -225,12 +225,16 @@ export interface PairingRequest {
   origin: string;
   time: string;
   expires: string;
+  /** What the site asks for: calls ("control"), or also to set up the phone account ("account"). */
+  permission: "control" | "account";
+  /** Set when the site is paired already and asks for more (pair.request). */
+  paired?: boolean;
 }
 
 export interface PairingList {
   enabled: boolean;
   pending: PairingRequest[];
-  paired: { origin: string; approved: string }[];
+  paired: { origin: string; approved: string; permission: "control" | "account" }[];
   provisioned: { origin: string; permission: Permission }[];
 }
 
@@ -274,6 +278,7 @@ export interface ConnectOptions {
   connectOnPrompt?: boolean;     // connect even while Local Network Access would prompt (default false)
   minVersion?: string;           // the oldest engine version the page works with, e.g. "1.4.0"
   downloadUrl?: string;          // the installer's address the page offers (not-running, update-needed)
+  permission?: "control" | "account"; // what the site asks for when it must pair (default control)
   subscribe?: Subscription;
   WebSocket?: typeof WebSocket;  // for environments without a global one
 }
@@ -305,6 +310,10 @@ export interface EventMap {
   "devices.changed": Devices;
   "audio.level": Levels;
   "pair.changed": PairingList;
+  /** This site was just paired (before hello): what the user allowed. Never the token. */
+  paired: { origin: string; permission: Permission };
+  /** The user answered this site's requestPermission: what the connection may do now. */
+  permission: { origin: string; permission: Permission; asked: Permission };
   log: { time: number; level: string; message: string; attrs?: Record<string, unknown> };
   "sip.trace": { dir: "send" | "recv"; remote: string; message: string };
   "session.lagged": null;
@@ -333,6 +342,11 @@ export declare class Phone {
   close(): void;
   call(lineOrCallId: number | string): CallState | undefined;
 
+  /**
+   * Asks the user for more permission ("account": to set up the phone account); resolves
+   * with the connection's permission once answered ("control" when refused).
+   */
+  requestPermission(permission: "account"): Promise<Permission>;
   dial(to: string, opts?: { line?: number; headers?: Record<string, string> }): Promise<{ line: number; callId: string }>;
   answer(ref?: CallRef): Promise<{}>;
   reject(ref?: CallRef, code?: 486 | 603): Promise<{}>;
