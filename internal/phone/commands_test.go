@@ -11,7 +11,7 @@ import (
 // (the connection's auth and subscriptions, the pairing gate), each once. control.New
 // checks the same at start-up; this says which side is wrong.
 func TestEngineHandlesEveryEngineCommand(t *testing.T) {
-	answeredByControl := []string{"auth", "events.subscribe", "pair.approve", "pair.deny", "pair.list", "pair.revoke"}
+	answeredByControl := []string{"auth", "events.subscribe", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke"}
 	r := newRig(t, nil)
 	var got []string
 	for _, h := range r.p.Handlers() {
