@@ -92,7 +92,7 @@ func TestHistoryRecordsCallsBothWays(t *testing.T) {
 			t.Errorf("%s: %+v", tc.name, r)
 		}
 		switch {
-		case tc.answered && (r.AnsweredAt < r.StartedAt || r.Duration != r.EndedAt-r.AnsweredAt || r.Duration < 2000 || r.Codec != "PCMU"):
+		case tc.answered && (r.AnsweredAt < r.StartedAt || r.Duration != r.EndedAt-r.AnsweredAt || r.Duration <= 0 || r.Codec != "PCMU"):
 			t.Errorf("%s: answered call's times, duration or codec wrong: %+v", tc.name, r)
 		case !tc.answered && (r.AnsweredAt != 0 || r.Duration != 0):
 			t.Errorf("%s: a call never answered has an answer: %+v", tc.name, r)
