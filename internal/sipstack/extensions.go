@@ -8,8 +8,9 @@ import (
 
 // supportedExtensions are the SIP option tags we implement, the one list that our
 // Supported header and the check of a request's Require read: 100rel (RFC 3262,
-// prack.go and reliable.go) and timer (RFC 4028, sessiontimer.go).
-var supportedExtensions = []string{rel100, "timer"}
+// prack.go and reliable.go), timer (RFC 4028, sessiontimer.go) and replaces (RFC
+// 3891, replaces_in.go).
+var supportedExtensions = []string{rel100, "timer", "replaces"}
 
 // supportedHeader is our Supported header, nil while we support no extension.
 func supportedHeader() sip.Header {
@@ -18,11 +19,12 @@ func supportedHeader() sip.Header {
 
 // supportedInDialog is the Supported header of our requests inside a dialog
 // (re-INVITE, UPDATE): without 100rel, for we PRACK only the provisional responses
-// to our initial INVITE.
+// to our initial INVITE, and without replaces, which only an INVITE that creates a
+// dialog can use.
 func supportedInDialog() sip.Header {
 	var tags []string
 	for _, tag := range supportedExtensions {
-		if tag != rel100 {
+		if tag != rel100 && tag != "replaces" {
 			tags = append(tags, tag)
 		}
 	}

@@ -44,4 +44,11 @@ func TestInviteWithReplaces(t *testing.T) {
 	if in := rec.incoming(); in.Replaces != c.CallID() {
 		t.Errorf("Incoming.Replaces %q, want %s", in.Replaces, c.CallID())
 	}
+
+	// a caller requiring the extension (RFC 3891 section 3) is not refused with 420
+	go p.dialWith(ctx, st, testSDP(50006), sip.NewHeader("Require", "replaces"),
+		sip.NewHeader("Replaces", c.CallID()+";to-tag="+ourTag+";from-tag="+peerTag))
+	if in := rec.incoming(); in.Replaces != c.CallID() {
+		t.Errorf("with Require: replaces, Incoming.Replaces %q, want %s", in.Replaces, c.CallID())
+	}
 }

@@ -23,7 +23,7 @@ func TestSessionTimerOffStillHonoursThePeers(t *testing.T) {
 	st.cfg.SessionTimerOff = true
 	c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice"})
 	inv := p.expect(sip.INVITE)
-	checkHeaders(t, "INVITE", inv, map[string]string{"Supported": "100rel, timer", "Session-Expires": "", "Min-SE": "90"})
+	checkHeaders(t, "INVITE", inv, map[string]string{"Supported": "100rel, timer, replaces", "Session-Expires": "", "Min-SE": "90"})
 	expectCall(t, rec, c, Answered, 200)
 	nextWait(t, clock, 60*time.Second).fire <- time.Now()
 	refresh := p.expect(sip.UPDATE)

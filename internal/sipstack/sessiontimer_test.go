@@ -111,7 +111,7 @@ func TestOutgoingSessionRefreshedAtHalfTheInterval(t *testing.T) {
 			st, rec := newTestStack(t, clock, nil)
 			c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice"})
 			inv := p.expect(sip.INVITE)
-			checkHeaders(t, "INVITE", inv, map[string]string{"Supported": "100rel, timer", "Session-Expires": "1800", "Min-SE": "90"})
+			checkHeaders(t, "INVITE", inv, map[string]string{"Supported": "100rel, timer, replaces", "Session-Expires": "1800", "Min-SE": "90"})
 			expectCall(t, rec, c, Answered, 200)
 			for range 2 {
 				nextWait(t, clock, 60*time.Second).fire <- time.Now()
