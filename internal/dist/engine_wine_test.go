@@ -22,19 +22,25 @@ const (
 	baresipHz = 700.0  // the far phone's
 )
 
-// The released Windows engine under wine: version prints; /health and the
-// WebSocket hello carry the version, and the CLI reaches the engine over its admin
-// named pipe. Where wine lets Go open UDP sockets, the engine also registers at
-// kamailio and calls baresip on the Linux side with the null audio backend, each
-// side hearing the other's tone; where it cannot (wine 8), the engine runs with
-// sip.udp false and the call, whose RTP needs UDP, is skipped.
+// The Windows engine under wine: the released one prints its version; then the
+// engine runs: /health and the WebSocket hello carry the version, the CLI reaches
+// it over its admin named pipe, and it registers at kamailio and calls baresip on
+// the Linux side with the null audio backend, each side hearing the other's tone.
+// Where wine refuses Go's UDP sockets (wine 8: no SIO_UDP_NETRESET), the engine
+// that runs is the release built through the overlay that tolerates it
+// (wineEngine); the released engine's /health under that wine is the installer
+// tests' (sip.udp false).
 func TestWindowsEngineUnderWine(t *testing.T) {
 	a := dist(t)
 	p := newPrefix(t)
 	if out := p.run(t, time.Minute, wine64, a.windows, "version"); !strings.HasPrefix(out, "wpservice "+testVersion+" ") {
 		t.Errorf("version printed %q", out)
 	}
-	udpOK, udpWhy := p.udpWorks(t)
+	exe := a.windows
+	if ok, why := p.udpWorks(t); !ok {
+		t.Logf("this wine cannot open Go's UDP sockets (%s): running the engine built to tolerate it", why)
+		exe = wineEngine(t)
+	}
 
 	dir := t.TempDir()
 	mic, speaker, dataDir := filepath.Join(dir, "mic.wav"), filepath.Join(dir, "speaker.wav"), filepath.Join(dir, "data")
@@ -43,24 +49,21 @@ func TestWindowsEngineUnderWine(t *testing.T) {
 	const crm = "https://crm.example.com"
 	settings := map[string]any{
 		"control": map[string]any{"port": port, "fallbackPorts": []int{}, "allowedOrigins": []string{crm}},
-		"sip":     map[string]any{"listenIP": "127.0.0.1", "udp": udpOK, "udpPort": sipPort, "tcpPort": sipPort},
+		"sip":     map[string]any{"listenIP": "127.0.0.1", "udp": true, "udpPort": sipPort, "tcpPort": sipPort},
 		"audio": map[string]any{"backend": "null", "input": "wav", "inputFile": winPath(mic),
 			"output": "wav", "outputFile": winPath(speaker)},
 		"dataDir": winPath(dataDir),
 	}
-	var bob *testpeer.Baresip
-	if udpOK {
-		kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Auth: true, Users: map[string]string{"alice": "secret", "bob": "bobpass"}})
-		bobWAV := filepath.Join(dir, "bob.wav")
-		writeTone(t, bobWAV, baresipHz, 60*time.Second)
-		bob = testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "bob", Password: "bobpass", Registrar: kam.Addr, AutoAnswer: true, SourceWAV: bobWAV, Record: true})
-		bob.WaitRegistered(t, 10*time.Second)
-		settings["account"] = map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "register": true}
-	}
+	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Auth: true, Users: map[string]string{"alice": "secret", "bob": "bobpass"}})
+	bobWAV := filepath.Join(dir, "bob.wav")
+	writeTone(t, bobWAV, baresipHz, 60*time.Second)
+	bob := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "bob", Password: "bobpass", Registrar: kam.Addr, AutoAnswer: true, SourceWAV: bobWAV, Record: true})
+	bob.WaitRegistered(t, 10*time.Second)
+	settings["account"] = map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "register": true}
 	cfg := filepath.Join(dir, "config.json")
 	writeJSON(t, cfg, settings)
 	ctx, cancel := context.WithCancel(context.Background())
-	engine := p.command(ctx, wine64, a.windows, "run", "--config", winPath(cfg))
+	engine := p.command(ctx, wine64, exe, "run", "--config", winPath(cfg))
 	var log lockedBuffer
 	engine.Stdout, engine.Stderr = &log, &log
 	if err := engine.Start(); err != nil {
@@ -82,10 +85,7 @@ func TestWindowsEngineUnderWine(t *testing.T) {
 	if c.hello.Protocol != api.ProtocolVersion || c.hello.Version != testVersion {
 		t.Errorf("hello: protocol %d version %q, want %d %q", c.hello.Protocol, c.hello.Version, api.ProtocolVersion, testVersion)
 	}
-	checkAdminPipe(t, p, a.windows, cfg, crm)
-	if !udpOK {
-		t.Skipf("this wine cannot open Go's UDP sockets (%s): the engine ran with sip.udp false; the SIP call with audio needs UDP for its RTP (wine 9 or Windows)", udpWhy)
-	}
+	checkAdminPipe(t, p, exe, cfg, crm)
 	if c.hello.Snapshot.Registration.State != api.RegRegistered {
 		c.event(api.EvRegState, 30*time.Second, func(data []byte) bool { return strings.Contains(string(data), `"`+api.RegRegistered+`"`) })
 	}
@@ -117,20 +117,30 @@ func TestWindowsEngineUnderWine(t *testing.T) {
 }
 
 // checkAdminPipe runs "wpservice pair list" with the engine's config: the CLI finds
-// the engine's named pipe and lists the provisioned origin. Wine 8 creates the pipe
-// and lets the CLI open it, but never completes the engine's overlapped accept, so
-// there the exchange times out: accepted only with that answer, which still proves
-// the pipe exists under the user's name (a missing one says "not running").
+// the engine's named pipe and lists the provisioned origin.
+//
+// Under wine 8 the first client of the pipe is lost: go-winio's ListenPipe makes
+// the pipe's first instance with only SYNCHRONIZE access (NtCreateNamedPipeFile,
+// FILE_CREATE), which Windows keeps disconnected so that clients wait for the
+// instance the listener connects (ConnectNamedPipe). Wine connects the first
+// client to that first instance, which nothing reads, so its exchange times out;
+// every later client reaches the listening instance. So there the first "pair
+// list" may only time out (which still shows the pipe exists under the user's
+// name: a missing one says "not running"), and the second must list the origin.
 func checkAdminPipe(t *testing.T, p *prefix, exe, cfg, origin string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	out, err := p.command(ctx, wine64, exe, "pair", "list", "--config", winPath(cfg)).CombinedOutput()
-	switch {
-	case err == nil && strings.Contains(string(out), origin):
-	case err != nil && strings.Contains(string(out), "cannot reach the engine at \\\\.\\pipe\\wpservice-") && strings.Contains(string(out), "i/o timeout"):
-		t.Logf("the admin pipe exists, but this wine does not complete its accept: %s", strings.TrimSpace(string(out)))
-	default:
+	pairList := func() (string, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		out, err := p.command(ctx, wine64, exe, "pair", "list", "--config", winPath(cfg)).CombinedOutput()
+		return string(out), err
+	}
+	out, err := pairList()
+	if err != nil && strings.Contains(out, "cannot reach the engine at \\\\.\\pipe\\wpservice-") && strings.Contains(out, "i/o timeout") {
+		t.Logf("the admin pipe's first client is lost under this wine (go-winio's first pipe instance): %s", strings.TrimSpace(out))
+		out, err = pairList()
+	}
+	if err != nil || !strings.Contains(out, origin) {
 		t.Errorf("pair list over the admin pipe: %v, printed %q; want the provisioned %s", err, out, origin)
 	}
 }

@@ -21,6 +21,7 @@ type client struct {
 	hello  api.Hello
 	nextID int
 	msgs   chan message
+	held   []message // events that arrived while do awaited a response
 }
 
 type message struct {
@@ -65,7 +66,7 @@ func connect(t *testing.T, port int, dataDir string) *client {
 }
 
 // do sends a command and waits for its response, which must be ok; result, if not
-// nil, receives it. Events that arrive meanwhile are dropped.
+// nil, receives it. Events that arrive meanwhile are kept, in order, for event.
 func (c *client) do(cmd string, args, result any) {
 	c.t.Helper()
 	c.nextID++
@@ -81,6 +82,9 @@ func (c *client) do(cmd string, args, result any) {
 				c.t.Fatalf("%s: connection closed", cmd)
 			}
 			if m.ID == nil || *m.ID != id {
+				if m.Event != "" {
+					c.held = append(c.held, m)
+				}
 				continue
 			}
 			if !m.OK {
@@ -102,6 +106,13 @@ func (c *client) do(cmd string, args, result any) {
 // when nil) and returns its data.
 func (c *client) event(name string, d time.Duration, match func([]byte) bool) json.RawMessage {
 	c.t.Helper()
+	for len(c.held) > 0 {
+		m := c.held[0]
+		c.held = c.held[1:]
+		if m.Event == name && (match == nil || match(m.Data)) {
+			return m.Data
+		}
+	}
 	deadline := time.After(d)
 	for {
 		select {
