@@ -181,6 +181,9 @@ SectionEnd
 Section "un.Program" SecProgram
 	SectionIn RO
 	!insertmacro StopEngine
+	; the local CA that `wpservice trust install` put in this user's trust stores goes
+	; with the program (it says "no local CA installed" when there is none)
+	nsExec::Exec '"$INSTDIR\${EXE}" trust uninstall'
 	DeleteRegValue SHCTX "${RUN_KEY}" "${APP}"
 	Delete "$SMPROGRAMS\${APP}.url"
 	Delete "$INSTDIR\uninstall.exe"
