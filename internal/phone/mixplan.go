@@ -18,6 +18,7 @@ type leg struct {
 	held       bool // we hold the call: send silence, play nothing received
 	remoteHeld bool // the peer holds us: send nothing (we are recvonly or inactive)
 	detached   bool // not connected to the user (selection.go): send silence, play nothing received
+	conference bool // a member of the local conference: also sent what the other members said
 }
 
 // updatePump hands the media clock a plan made from the actor's state: the calls with
