@@ -119,6 +119,9 @@ type CallState struct {
 	StartedAt  int64  `json:"startedAt"`           // unix ms
 	AnsweredAt int64  `json:"answeredAt,omitempty"`
 	EndedAt    int64  `json:"endedAt,omitempty"`
+
+	// Conference: the call is a member of the local conference (conference.add).
+	Conference bool `json:"conference,omitempty"`
 }
 
 // End causes.

@@ -61,6 +61,9 @@ type call struct {
 	referredBy  *call        // the call whose peer's REFER this call carries out (transfer_in.go)
 	replacing   bool         // incoming with Replaces: answered at once (replaces.go)
 	cancelDTMF  func()       // stops the dial string's digits waiting to be sent
+
+	conference     bool // a member of the local conference (conference.go)
+	joinConference bool // dialed into the conference: it joins when answered
 }
 
 func (c *call) public() api.CallState {
@@ -77,6 +80,7 @@ func (c *call) public() api.CallState {
 		Ignored:    c.ignored,
 		Held:       c.hold.held(),
 		RemoteHeld: c.remoteHeld,
+		Conference: c.conference,
 		StartedAt:  c.started.UnixMilli(),
 	}
 	if !c.answered.IsZero() {
@@ -165,6 +169,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	}
 	if tr.next == stActive && prev != stActive {
 		c.answered = p.now()
+		p.joinOnAnswer(c)
 		if c.dtmfSuffix != "" {
 			p.scheduleDTMF(c, c.dtmfSuffix)
 		}
@@ -177,6 +182,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			c.cancelDTMF()
 		}
 		p.lines.free(c.line)
+		p.endInConference(c)
 		if p.selected == c.line {
 			p.selectLine(p.bestLine())
 		}
@@ -223,6 +229,9 @@ func (p *Phone) bestLine() int {
 			best = c.line
 		}
 	})
+	if ms := p.members(); len(ms) > 0 {
+		return ms[0].line // the user stays with the conference
+	}
 	return best
 }
 

@@ -32,7 +32,7 @@ func (p *Phone) updatePump() {
 		rings = rings || c.rings()
 		talking = talking || (c.state == stActive && p.connected(c))
 		if c.mediaOn {
-			pl.legs = append(pl.legs, leg{stream: c.stream, muted: c.muted, held: c.hold.held(), remoteHeld: c.remoteHeld, detached: !p.connected(c)})
+			pl.legs = append(pl.legs, leg{stream: c.stream, muted: c.muted, held: c.hold.held(), remoteHeld: c.remoteHeld, detached: !p.connected(c), conference: c.conference})
 		}
 	})
 	pl.ring, pl.waiting = rings && !talking, rings && talking
