@@ -102,6 +102,8 @@ export interface CallState {
   startedAt: number;
   answeredAt?: number;
   endedAt?: number;
+  /** A member of the local conference (conference.add). */
+  conference?: boolean;
 }
 
 /** One ended call in the engine's history (history.list, call.cdr). */
@@ -286,7 +288,8 @@ export declare class Phone {
   close(): void;
   call(lineOrCallId: number | string): CallState | undefined;
 
-  dial(to: string, opts?: { line?: number; headers?: Record<string, string> }): Promise<{ line: number; callId: string }>;
+  /** With conference, the new call joins the local conference when answered. */
+  dial(to: string, opts?: { line?: number; headers?: Record<string, string>; conference?: boolean }): Promise<{ line: number; callId: string }>;
   answer(ref?: CallRef): Promise<{}>;
   reject(ref?: CallRef, code?: 486 | 603): Promise<{}>;
   hangup(ref?: CallRef | { all: true }): Promise<{ ended: number }>;
@@ -302,6 +305,14 @@ export declare class Phone {
   /** Answers a "call.referred": accept calls the REFER's target, else 603 to the peer. */
   referral(accept: boolean, ref?: CallRef): Promise<{}>;
   selectLine(line: number): Promise<{ line: number }>;
+  /** Joins a call to the local conference; the first add conferences the selected call too. */
+  conferenceAdd(ref: CallRef): Promise<{}>;
+  /** Takes a member back to its own line. */
+  conferenceRemove(ref: CallRef): Promise<{}>;
+  /** Holds every member (false: resumes them). */
+  conferenceHold(on?: boolean): Promise<{}>;
+  /** Every member back to its own line. */
+  conferenceSplit(): Promise<{}>;
   setAccount(fields: AccountFields): Promise<Account>;
   getAccount(): Promise<Account>;
   register(): Promise<{}>;
