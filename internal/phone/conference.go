@@ -34,7 +34,9 @@ func (p *Phone) members() []*call {
 
 // conferenceAdd runs conference.add: the call joins the conference; with no conference
 // yet, the selected call joins too. The user turns to the conference if on another
-// line, and the call is resumed if held. Members are never auto-held by it.
+// line, and the calls joining are resumed if held, the other members if auto-hold
+// held them. Members are never auto-held by it. A call joining while its hold change
+// is in flight is refused (errHoldBusy): the user tries again once it is done.
 func (p *Phone) conferenceAdd(ref *api.CallRef) (api.Empty, error) {
 	c, err := p.resolve(*ref)
 	if err != nil {
@@ -52,13 +54,21 @@ func (p *Phone) conferenceAdd(ref *api.CallRef) (api.Empty, error) {
 		if s == nil || s == c || s.state != stActive {
 			return api.Empty{}, fmt.Errorf("%w: no other active call on the selected line to conference with", ErrCallState)
 		}
-		s.conference, s.autoHeld = true, false
 		joined = append(joined, s)
 	}
-	c.conference, c.autoHeld = true, false
-	if !p.conferenceSelected() {
-		p.turnTo(c.line) // holds the call left, resumes the members auto-hold held
+	for _, m := range joined {
+		if m.pendingHold != nil { // its resume could not go out now
+			return api.Empty{}, fmt.Errorf("cannot conference the call on line %d: %w", m.line, errHoldBusy)
+		}
 	}
+	for _, m := range joined {
+		m.conference, m.autoHeld = true, false
+	}
+	line := p.selected
+	if !p.conferenceSelected() {
+		line = c.line
+	}
+	p.turnTo(line) // holds a call left, resumes the members auto-hold held
 	for _, m := range joined {
 		if m.hold != holdOff {
 			p.changeHold(m, false, p.logHoldOutcome(m, "conference resume"))

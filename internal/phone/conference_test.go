@@ -97,7 +97,7 @@ func conferenceOfTwo(t *testing.T) (*rig, party, party) {
 	r := newRig(t, func(c *Config) { c.Settings.AutoHold, c.Settings.MaxLines = true, 4 })
 	bob := dialParty(t, r, "bob", bobHz, false)
 	carol := dialParty(t, r, "carol", carolHz, false)
-	waitDid(t, bob.d, "hold")
+	waitFor(t, func() bool { return r.lineHeld(1) })
 	r.mustDo(api.CmdConferenceAdd.Name, &api.CallRef{CallID: bob.id})
 	waitDid(t, bob.d, "hold", "resume")
 	r.waitUnheld(t)
@@ -293,5 +293,46 @@ func TestConferenceKeepsTheUserWhenTheSelectedMemberEnds(t *testing.T) {
 	}
 	if got := r.hears(carol.s, micHz, daveHz); !slices.Equal(got, []bool{true, true}) {
 		t.Errorf("carol hears mic, dave: %v", got)
+	}
+}
+
+// Adding the line the user turned to (which auto-held the conference) joins it and
+// resumes every member.
+func TestConferenceAddTheSelectedLineResumesTheMembers(t *testing.T) {
+	r, bob, carol := conferenceOfTwo(t)
+	dave := dialParty(t, r, "dave", daveHz, false)
+	waitFor(t, func() bool { return r.lineHeld(1) && r.lineHeld(2) })
+	r.mustDo(api.CmdConferenceAdd.Name, &api.CallRef{CallID: dave.id})
+	waitDid(t, carol.d, "hold", "resume")
+	waitDid(t, bob.d, "hold", "resume", "hold", "resume")
+	r.waitUnheld(t)
+	if got := r.hears(dave.s, micHz, bobHz, carolHz); !slices.Equal(got, []bool{true, true, true}) {
+		t.Errorf("dave hears mic, bob, carol: %v", got)
+	}
+}
+
+// A call whose auto-hold is still in flight cannot join yet: its resume could not go
+// out. The command says so, and nothing changes.
+func TestConferenceAddWaitsForAHoldInFlight(t *testing.T) {
+	r := newRig(t, func(c *Config) { c.Settings.AutoHold = true })
+	bob := dialParty(t, r, "bob", bobHz, false)
+	gate := make(chan struct{})
+	bob.d.mu.Lock()
+	bob.d.holdGate = gate
+	bob.d.mu.Unlock()
+	dialParty(t, r, "carol", carolHz, false)
+	waitDid(t, bob.d, "hold")
+	_, err := r.do(api.CmdConferenceAdd.Name, &api.CallRef{CallID: bob.id})
+	if !errors.Is(err, errHoldBusy) {
+		t.Errorf("conference.add during bob's hold: %v, want %v", err, errHoldBusy)
+	}
+	if got := r.inConference(); len(got) != 0 {
+		t.Errorf("conference members %v after a refused add", got)
+	}
+	close(gate)
+	waitFor(t, func() bool { return r.lineHeld(1) })
+	r.mustDo(api.CmdConferenceAdd.Name, &api.CallRef{CallID: bob.id})
+	if got := r.inConference(); len(got) != 2 {
+		t.Errorf("conference members %v, want bob and carol", got)
 	}
 }
