@@ -64,6 +64,7 @@ type call struct {
 
 	conference     bool // a member of the local conference (conference.go)
 	joinConference bool // dialed into the conference: it joins when answered
+	conferenced    bool // it was a member at some time: its history record says so
 }
 
 func (c *call) public() api.CallState {

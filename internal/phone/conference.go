@@ -32,6 +32,9 @@ func (p *Phone) members() []*call {
 	return ms
 }
 
+// join makes c a member; its record in the history says it was in a conference.
+func (c *call) join() { c.conference, c.conferenced = true, true }
+
 // conferenceAdd runs conference.add: the call joins the conference; with no conference
 // yet, the selected call joins too. The user turns to the conference if on another
 // line, and the calls joining are resumed if held, the other members if auto-hold
@@ -62,7 +65,8 @@ func (p *Phone) conferenceAdd(ref *api.CallRef) (api.Empty, error) {
 		}
 	}
 	for _, m := range joined {
-		m.conference, m.autoHeld = true, false
+		m.join()
+		m.autoHeld = false
 	}
 	line := p.selected
 	if !p.conferenceSelected() {
@@ -197,7 +201,7 @@ func (p *Phone) dialIntoConference(c *call) bool {
 		if s == nil || s.state != stActive {
 			return false
 		}
-		s.conference = true
+		s.join()
 		p.conferenceChanged(s)
 	}
 	c.joinConference = true
@@ -207,7 +211,8 @@ func (p *Phone) dialIntoConference(c *call) bool {
 // joinOnAnswer makes a call dialed into the conference a member once it is answered.
 func (p *Phone) joinOnAnswer(c *call) {
 	if c.joinConference {
-		c.joinConference, c.conference = false, true
+		c.joinConference = false
+		c.join()
 	}
 }
 

@@ -2,6 +2,7 @@ package phone
 
 import (
 	"errors"
+	"maps"
 	"slices"
 	"testing"
 
@@ -334,5 +335,24 @@ func TestConferenceAddWaitsForAHoldInFlight(t *testing.T) {
 	r.mustDo(api.CmdConferenceAdd.Name, &api.CallRef{CallID: bob.id})
 	if got := r.inConference(); len(got) != 2 {
 		t.Errorf("conference members %v, want bob and carol", got)
+	}
+}
+
+// The history says which calls were in the conference, also after they left it.
+func TestConferenceIsInTheHistory(t *testing.T) {
+	h := newFakeHistory()
+	r := newRig(t, func(c *Config) { c.History = h; c.Settings.MaxLines = 4 })
+	bob := dialParty(t, r, "bob", bobHz, false)
+	carol := dialParty(t, r, "carol", carolHz, true)
+	dave := dialParty(t, r, "dave", daveHz, false)
+	r.mustDo(api.CmdConferenceRemove.Name, &api.CallRef{CallID: carol.id})
+	r.mustDo(api.CmdCallHangup.Name, &api.HangupArgs{All: true})
+	got := map[string]bool{}
+	for range 3 {
+		rec := h.next(t)
+		got[rec.CallID] = rec.Conference
+	}
+	if want := map[string]bool{bob.id: true, carol.id: true, dave.id: false}; !maps.Equal(got, want) {
+		t.Errorf("records' conference %v, want %v", got, want)
 	}
 }
