@@ -8,7 +8,8 @@ import (
 
 // confMixer is the pump's frame state for mixing calls: the frame received from each
 // leg and the sum of what the conference's members said. Every member hears the
-// microphone and the other members, never itself (an N-1 mix): the members' frames
+// microphone and the other members, never itself (an N-1 mix), except a member that
+// holds us, whose music on hold only the user hears: the members' frames
 // are summed once in 32 bits, and each member gets the microphone plus that sum less
 // its own frame, saturated only at the end, so loud parties clip as little as one
 // int16 sum would and no sum overflows. Owned by the pump goroutine; its buffers
@@ -48,7 +49,7 @@ func (p *pump) mixLegs(pl *mixPlan) {
 			continue
 		}
 		audio.Mix(p.mix, m.rx[i])
-		if l.conference {
+		if l.conference && !l.remoteHeld { // a member holding us plays its music to us alone
 			for k, s := range m.rx[i] {
 				m.sum[k] += int32(s)
 			}

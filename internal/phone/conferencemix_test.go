@@ -138,3 +138,24 @@ func BenchmarkPumpFrameConference(b *testing.B) {
 		p.frame()
 	}
 }
+
+// A member that holds us (its music on hold) is played to the user but not to the
+// other members.
+func TestConferenceMixKeepsMusicOnHoldFromTheOthers(t *testing.T) {
+	r := newPumpRig(t, constSource(tone(900, 6000)))
+	a := r.call(tone(500, 6000))
+	r.call(tone(1300, 6000))
+	r.plan(func(pl *mixPlan) {
+		for i := range pl.legs {
+			pl.legs[i].conference = true
+		}
+		pl.legs[1].remoteHeld = true
+	})
+	r.steps(5)
+	if got := sent(t, a, 4); toneIn(got, 1300) || !toneIn(got, 900) {
+		t.Error("member a hears the music on hold of a member holding us, or not the microphone")
+	}
+	if !toneIn(r.played(t, 4), 1300) {
+		t.Error("the user does not hear the member holding us")
+	}
+}
