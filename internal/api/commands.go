@@ -144,6 +144,16 @@ var (
 	CmdHistoryClear    = declare[NoArgs, HistoryCleared]("history.clear", PermControl)
 )
 
+// The local conference's commands: the engine mixes its members so that each hears
+// the user and the others.
+var (
+	CmdConferenceAdd    = declare[CallRef, Empty]("conference.add", PermControl) // the first add conferences the selected call too
+	CmdConferenceRemove = declare[CallRef, Empty]("conference.remove", PermControl)
+	CmdConferenceHold   = declare[NoArgs, Empty]("conference.hold", PermControl) // every member; answers once every peer has
+	CmdConferenceResume = declare[NoArgs, Empty]("conference.resume", PermControl)
+	CmdConferenceSplit  = declare[NoArgs, Empty]("conference.split", PermControl) // every member back to its own line
+)
+
 // Commands lists every command name, sorted; the JS library and the docs are tested
 // against it. It is filled in init, which runs after every declaration, whatever file
 // it is in.
@@ -290,6 +300,9 @@ type DialArgs struct {
 	// Contact, Route, Max-Forwards, Content-*, Authorization...); values must not contain
 	// CR, LF or NUL. Anything else fails with invalid_args.
 	Headers map[string]string `json:"headers,omitempty"`
+	// Conference dials a new party into the local conference: the selected call and
+	// the conference are not held meanwhile, and the call joins it when answered.
+	Conference bool `json:"conference,omitempty"`
 }
 
 // DialResult is returned when the call is accepted (not answered).

@@ -134,6 +134,9 @@ type CallState struct {
 	// Stats are the call's last media figures, in the event of its end when it
 	// had media.
 	Stats *CallStats `json:"stats,omitempty"`
+
+	// Conference: the call is a member of the local conference (conference.add).
+	Conference bool `json:"conference,omitempty"`
 }
 
 // End causes.

@@ -54,6 +54,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdHistoryList.Name:     &api.HistoryListArgs{},
 		api.CmdHistoryDelete.Name:   &api.HistoryRef{},
 	}
+	wantArgs[api.CmdConferenceAdd.Name], wantArgs[api.CmdConferenceRemove.Name] = &api.CallRef{}, &api.CallRef{}
 	// Every command's permission, as docs/protocol.md section 1.3 lists them.
 	wantPerm := map[string]string{
 		"auth": "", "status": api.PermRead, "account.get": api.PermRead, "settings.get": api.PermRead,
@@ -66,6 +67,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"account.set": api.PermAccount, "pair.request": api.PermControl, "pair.list": api.PermAdmin, "pair.approve": api.PermAdmin,
 		"pair.deny": api.PermAdmin, "pair.revoke": api.PermAdmin,
 		"history.list": api.PermRead, "history.delete": api.PermControl, "history.clear": api.PermControl,
+		"conference.add": api.PermControl, "conference.remove": api.PermControl, "conference.hold": api.PermControl,
+		"conference.resume": api.PermControl, "conference.split": api.PermControl,
 	}
 	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
 		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)

@@ -66,6 +66,10 @@ type call struct {
 	policy     verdict // what the call policies decided when it arrived (policy.go)
 	forwardTo  string  // the SIP URI fxSendForward sends it to (forward.go)
 	cancelRing func()  // stops its ring timeout or delayed auto-answer (policyact.go)
+
+	conference     bool // a member of the local conference (conference.go)
+	joinConference bool // dialed into the conference: it joins when answered
+	conferenced    bool // it was a member at some time: its history record says so
 }
 
 func (c *call) public() api.CallState {
@@ -82,6 +86,7 @@ func (c *call) public() api.CallState {
 		Ignored:    c.ignored,
 		Held:       c.hold.held(),
 		RemoteHeld: c.remoteHeld,
+		Conference: c.conference,
 		StartedAt:  c.started.UnixMilli(),
 	}
 	if !c.answered.IsZero() {
@@ -173,6 +178,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	}
 	if tr.next == stActive && prev != stActive {
 		c.answered = p.now()
+		p.joinOnAnswer(c)
 		if c.dtmfSuffix != "" {
 			p.scheduleDTMF(c, c.dtmfSuffix)
 		}
@@ -188,6 +194,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			c.cancelRing()
 		}
 		p.lines.free(c.line)
+		p.endInConference(c)
 		if p.selected == c.line {
 			p.selectLine(p.bestLine())
 		}
@@ -234,6 +241,9 @@ func (p *Phone) bestLine() int {
 			best = c.line
 		}
 	})
+	if ms := p.members(); len(ms) > 0 {
+		return ms[0].line // the user stays with the conference
+	}
 	return best
 }
 

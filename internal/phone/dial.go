@@ -35,8 +35,10 @@ func (p *Phone) dialCall(a *api.DialArgs, setup func(*call), done answer) {
 		done(nil, err)
 		return
 	}
-	p.autoHold() // the user turns from the call in progress to this one
 	c := p.newCall(plan.line, true, nil)
+	if !a.Conference || !p.dialIntoConference(c) {
+		p.autoHold() // the user turns from the call in progress to this one
+	}
 	c.peer, c.peerUser, c.dtmfSuffix, c.crypto = plan.target, uriUser(plan.target), plan.digits, plan.crypto
 	if setup != nil {
 		setup(c)

@@ -18,6 +18,7 @@ type leg struct {
 	held       bool // we hold the call: send silence, play nothing received
 	remoteHeld bool // the peer holds us: send nothing (we are recvonly or inactive)
 	detached   bool // not connected to the user (selection.go): send silence, play nothing received
+	conference bool // a member of the local conference: also sent what the other members said
 }
 
 // updatePump hands the media clock a plan made from the actor's state: the calls with
@@ -31,7 +32,7 @@ func (p *Phone) updatePump() {
 		rings = rings || c.rings()
 		talking = talking || (c.state == stActive && p.connected(c))
 		if c.mediaOn {
-			pl.legs = append(pl.legs, leg{stream: c.stream, muted: c.muted, held: c.hold.held(), remoteHeld: c.remoteHeld, detached: !p.connected(c)})
+			pl.legs = append(pl.legs, leg{stream: c.stream, muted: c.muted, held: c.hold.held(), remoteHeld: c.remoteHeld, detached: !p.connected(c), conference: c.conference})
 		}
 	})
 	pl.ring, pl.waiting = rings && !talking, rings && talking

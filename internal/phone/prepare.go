@@ -66,4 +66,5 @@ func awaitReady(ctx context.Context, stream Stream) error {
 func (p *Phone) drop(c *call) {
 	c.state = stEnded
 	p.lines.free(c.line)
+	p.endInConference(c)
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // pump is the media clock. Every 20 ms it reads one frame from the microphone, applies
-// the input volume and sends it on every call (silence on muted ones); it mixes one
+// the input volume and sends it on every call (silence on muted ones; a conference
+// member also gets what the other members said); it mixes one
 // received frame from every call, applies the output volume, adds the ring tone while
 // a call rings, and plays the result on the speaker. It meters both directions and
 // reports their levels every levelFrames frames, also when no call has media: then it
@@ -28,7 +29,6 @@ type pump struct {
 
 	// frame state, owned by the pump goroutine
 	tx      []int16
-	rx      []int16
 	mix     []int16
 	zero    []int16
 	ringBuf []int16
@@ -36,6 +36,7 @@ type pump struct {
 	wait    *waitTone
 	ringing bool // the plan's ring as of the last frame, to start each ring at the top of the cadence
 	meters  levelMeters
+	conf    confMixer // the frames received, for the conference's mix (conferencemix.go)
 }
 
 // newPump returns a pump on io that reports levels through emit. Its plan has no call,
@@ -43,7 +44,7 @@ type pump struct {
 func newPump(io AudioIO, log *slog.Logger, emit func(name string, data any)) *pump {
 	p := &pump{
 		io: io, log: log, emit: emit,
-		tx: make([]int16, audio.FrameSamples), rx: make([]int16, audio.FrameSamples),
+		tx:  make([]int16, audio.FrameSamples),
 		mix: make([]int16, audio.FrameSamples), zero: make([]int16, audio.FrameSamples),
 		ringBuf: make([]int16, audio.FrameSamples), ring: newRingTone(), wait: newWaitTone(),
 	}
@@ -98,20 +99,7 @@ func (p *pump) frame() (api.Levels, bool) {
 
 	play := len(pl.legs) > 0
 	if play {
-		clear(p.mix)
-		for i := range pl.legs {
-			l := &pl.legs[i]
-			out := p.tx
-			if l.muted || l.held || l.detached {
-				out = p.zero
-			}
-			if !l.remoteHeld {
-				l.stream.WriteFrame(out)
-			}
-			if l.stream.ReadFrame(p.rx) && !l.held && !l.detached {
-				audio.Mix(p.mix, p.rx)
-			}
-		}
+		p.mixLegs(pl)
 		p.waitFrame(pl)
 		audio.Gain(p.mix, gain(pl.vol.output))
 	}

@@ -14,8 +14,11 @@ import (
 // left, and turning back to a call auto-hold held resumes it.
 
 // connected reports whether c is connected to the microphone and the speaker: the
-// call on the selected line. A local conference would connect its members here too.
-func (p *Phone) connected(c *call) bool { return c.line == p.selected }
+// call on the selected line, and the conference's members while the conference is
+// selected (conference.go).
+func (p *Phone) connected(c *call) bool {
+	return c.line == p.selected || (c.conference && p.conferenceSelected())
+}
 
 // lineSelect runs line.select: it turns to the line (turnTo).
 func (p *Phone) lineSelect(a *api.LineArgs) (api.LineSelected, error) {
@@ -34,10 +37,12 @@ func (p *Phone) turnTo(line int) {
 		p.autoHold()
 		p.selectLine(line)
 	}
-	if c := p.lines.get(line); c != nil && c.autoHeld && c.hold == holdOn {
-		c.autoHeld = false
-		p.changeHold(c, false, p.logHoldOutcome(c, "auto-resume"))
-	}
+	p.lines.each(func(c *call) {
+		if p.connected(c) && c.autoHeld && c.hold == holdOn {
+			c.autoHeld = false
+			p.changeHold(c, false, p.logHoldOutcome(c, "auto-resume"))
+		}
+	})
 }
 
 // autoHold holds the selected line's call before the user turns from it, when
@@ -46,12 +51,15 @@ func (p *Phone) turnTo(line int) {
 // no command waiting for it. A call it cannot hold (not active yet, a hold change in
 // flight) is left as it is: it is not connected once another line is selected.
 func (p *Phone) autoHold() {
-	c := p.lines.get(p.selected)
-	if !p.settings.AutoHold || c == nil || c.state != stActive || c.hold != holdOff {
+	if !p.settings.AutoHold {
 		return
 	}
-	c.autoHeld = true
-	p.changeHold(c, true, p.logHoldOutcome(c, "auto-hold"))
+	p.lines.each(func(c *call) {
+		if p.connected(c) && c.state == stActive && c.hold == holdOff {
+			c.autoHeld = true
+			p.changeHold(c, true, p.logHoldOutcome(c, "auto-hold"))
+		}
+	})
 }
 
 // logHoldOutcome answers an auto-hold or auto-resume, which no command waits for:

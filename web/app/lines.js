@@ -4,7 +4,8 @@
 // transfer and a DTMF keypad once active, with a quality badge (MOS; loss, jitter and
 // round trip in its tooltip) from call.stats. Transfer sends the call to the number
 // in the dialer (blind); with a second active call, "Transfer to line N" hands this
-// call's peer to that call's party (attended).
+// call's peer to that call's party (attended), and "Conference" joins the lines into
+// the engine's local conference, which a member leaves with "Leave conference".
 import { KEYS, callStatus, duration, isRinging, peerLabel, qualityBadge, talkTime } from "./format.js";
 import { el, renderOn, reportTo, showError } from "./dom.js";
 
@@ -31,6 +32,15 @@ export function mountLines(phone, { $ }) {
     await phone.forward(to, ref);
   };
 
+  // Conference joins c's line; with no conference yet, the first add conferences the
+  // selected line's call too, so from the selected line it adds another active call.
+  const joinConference = (c) => {
+    const { lines, selectedLine } = phone.state;
+    const other = lines.find((x) => x.state === "active" && x.callId !== c.callId);
+    const first = !lines.some((x) => x.conference) && c.line === selectedLine;
+    return phone.conferenceAdd(first ? other.callId : c.callId);
+  };
+
   const item = (c) => {
     const ref = c.callId;
     const act = (label, cls, what, fn) => el("button", {
@@ -48,7 +58,8 @@ export function mountLines(phone, { $ }) {
     }
     const li = el("li", {
       class: `line state-${c.state}`, "data-line": c.line, "data-state": c.state, "data-held": String(!!c.held),
-      "aria-label": `Line ${c.line}: ${callStatus(c)}, ${peerLabel(c)}`,
+      "data-conference": String(!!c.conference),
+      "aria-label": `Line ${c.line}: ${callStatus(c)}${c.conference ? ", in conference" : ""}, ${peerLabel(c)}`,
     },
     el("div", { class: "line-head" },
       el("strong", { text: `Line ${c.line}` }),
@@ -69,6 +80,11 @@ export function mountLines(phone, { $ }) {
       act(c.held ? "Resume" : "Hold", "", c.held ? "Resume" : "Hold", () => phone.hold(!c.held, ref)),
       act(c.muted ? "Unmute" : "Mute", c.muted ? "on" : "", "Mute", () => phone.mute(!c.muted, ref)),
       act("Transfer", "", "Transfer", () => blindTransfer(ref)));
+    if (c.conference) {
+      row.append(act("Leave conference", "", "Leave conference", () => phone.conferenceRemove(ref)));
+    } else if (phone.state.lines.some((x) => x.state === "active" && x.callId !== ref)) {
+      row.append(act("Conference", "", "Conference", () => joinConference(c)));
+    }
     for (const other of phone.state.lines.filter((x) => x.state === "active" && x.callId !== ref)) {
       row.append(act(`Transfer to line ${other.line}`, "", "Transfer",
         () => phone.transfer({ consultCallId: other.callId }, ref)));

@@ -15,7 +15,8 @@
 /** Every command of the protocol. */
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer", "devices.list", "devices.select",
+  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
+  "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
@@ -671,6 +672,7 @@ class Phone extends Emitter {
     const args = { to };
     if (opts.line) args.line = opts.line;
     if (opts.headers && Object.keys(opts.headers).length) args.headers = opts.headers;
+    if (opts.conference) args.conference = true;
     return this.send("call.dial", args);
   }
 
@@ -690,6 +692,10 @@ class Phone extends Emitter {
   /** Forwards a ringing incoming call with 302 to target (a URI, user or number). */
   forward(target, r) { return this.send("call.forward", { ...ref(r), target: String(target ?? "") }); }
   selectLine(line) { return this.send("line.select", { line }); }
+  conferenceAdd(r) { return this.send("conference.add", ref(r)); }
+  conferenceRemove(r) { return this.send("conference.remove", ref(r)); }
+  conferenceHold(on) { return this.send(on === false ? "conference.resume" : "conference.hold"); }
+  conferenceSplit() { return this.send("conference.split"); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
 
   /**
@@ -1600,6 +1606,56 @@ class WebphoneAPI {
     return true;
   }
 
+  /**
+   * Mizu's conference(number, add): '' (or -2) joins every active call into the local
+   * conference (at least two) and conference('', false) splits it back into lines; a
+   * line number 1..9 adds that line's call (add false removes it); any other number is
+   * dialed into the conference, which needs a call in progress, and with add false
+   * the member talking to that peer leaves. `conferencetype` 0 turns conferences off.
+   */
+  conference(number, add) {
+    if (Number(this.param("conferencetype") || -1) === 0 || !this.phone) return false;
+    const ph = this.phone;
+    const join = !(add === false || add === 0 || add === "false" || add === "0");
+    const to = str(number).trim();
+    const all = this.lines();
+    const active = all.filter((x) => x.state === "active");
+    const failed = (e) => {
+      this.display("", `Conference failed: ${e.message}`);
+      this.log(`conference failed: ${e.code}`);
+    };
+    if (!to || to === "-2") {
+      if (!join) {
+        if (!all.some((x) => x.conference)) return false;
+        ph.conferenceSplit().catch(failed);
+        return true;
+      }
+      if (active.length < 2) return false;
+      const first = active.find((x) => x.line === ph.state.selectedLine) || active[0];
+      let chain = first.line === ph.state.selectedLine ? Promise.resolve() : ph.selectLine(first.line);
+      for (const c of active) {
+        if (c !== first && !c.conference) chain = chain.then(() => ph.conferenceAdd(c.callId));
+      }
+      chain.catch(failed);
+      return true;
+    }
+    if (/^[1-9]$/.test(to)) {
+      const c = all.find((x) => x.line === Number(to));
+      if (!c) return false;
+      (join ? ph.conferenceAdd(c.callId) : ph.conferenceRemove(c.callId)).catch(failed);
+      return true;
+    }
+    if (!join) {
+      const c = all.find((x) => x.conference && (x.peerUser === to || x.peer === to));
+      if (!c) return false;
+      ph.conferenceRemove(c.callId).catch(failed);
+      return true;
+    }
+    if (!active.length) return false;
+    ph.dial(to, { headers: this.headers, conference: true }).catch(failed);
+    return true;
+  }
+
   mute(state, direction) {
     const c = this.target();
     const dir = direction === undefined || direction === null ? 2 : Number(direction);
@@ -2039,10 +2095,11 @@ const webphone_api = {
   hold: safe(false, (state) => impl.hold(state)),
   mute: safe(false, (state, direction) => impl.mute(state, direction)),
   transfer: safe(false, (number) => impl.transfer(number)),
+  conference: safe(false, (number, add) => impl.conference(number, add)),
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
-  ...unsupported("conference", "videocall", "mutevideo", "sendchat", "sendsms",
+  ...unsupported("videocall", "mutevideo", "sendchat", "sendsms",
     "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 

@@ -102,6 +102,8 @@ export interface CallState {
   startedAt: number;
   answeredAt?: number;
   endedAt?: number;
+  /** A member of the local conference (conference.add). */
+  conference?: boolean;
   /** In the event of the call's end, when it had media: its last figures. */
   stats?: CallStats;
 }
@@ -347,7 +349,8 @@ export declare class Phone {
    * with the connection's permission once answered ("control" when refused).
    */
   requestPermission(permission: "account"): Promise<Permission>;
-  dial(to: string, opts?: { line?: number; headers?: Record<string, string> }): Promise<{ line: number; callId: string }>;
+  /** With conference, the new call joins the local conference when answered. */
+  dial(to: string, opts?: { line?: number; headers?: Record<string, string>; conference?: boolean }): Promise<{ line: number; callId: string }>;
   answer(ref?: CallRef): Promise<{}>;
   reject(ref?: CallRef, code?: 486 | 603): Promise<{}>;
   hangup(ref?: CallRef | { all: true }): Promise<{ ended: number }>;
@@ -366,6 +369,14 @@ export declare class Phone {
   /** Forwards a ringing incoming call with 302 Moved Temporarily to target. */
   forward(target: string, ref?: CallRef): Promise<{}>;
   selectLine(line: number): Promise<{ line: number }>;
+  /** Joins a call to the local conference; the first add conferences the selected call too. */
+  conferenceAdd(ref: CallRef): Promise<{}>;
+  /** Takes a member back to its own line. */
+  conferenceRemove(ref: CallRef): Promise<{}>;
+  /** Holds every member (false: resumes them). */
+  conferenceHold(on?: boolean): Promise<{}>;
+  /** Every member back to its own line. */
+  conferenceSplit(): Promise<{}>;
   setAccount(fields: AccountFields): Promise<Account>;
   getAccount(): Promise<Account>;
   register(): Promise<{}>;

@@ -11,7 +11,8 @@
 /** Every command of the protocol. */
 export const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer", "devices.list", "devices.select",
+  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
+  "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
@@ -667,6 +668,7 @@ export class Phone extends Emitter {
     const args = { to };
     if (opts.line) args.line = opts.line;
     if (opts.headers && Object.keys(opts.headers).length) args.headers = opts.headers;
+    if (opts.conference) args.conference = true;
     return this.send("call.dial", args);
   }
 
@@ -686,6 +688,10 @@ export class Phone extends Emitter {
   /** Forwards a ringing incoming call with 302 to target (a URI, user or number). */
   forward(target, r) { return this.send("call.forward", { ...ref(r), target: String(target ?? "") }); }
   selectLine(line) { return this.send("line.select", { line }); }
+  conferenceAdd(r) { return this.send("conference.add", ref(r)); }
+  conferenceRemove(r) { return this.send("conference.remove", ref(r)); }
+  conferenceHold(on) { return this.send(on === false ? "conference.resume" : "conference.hold"); }
+  conferenceSplit() { return this.send("conference.split"); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
 
   /**

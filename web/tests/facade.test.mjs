@@ -233,6 +233,42 @@ test("transfer: blind to a number, '' between two lines with Replaces, transfert
   }
 });
 
+test("conference: '' joins the calls, a line number removes one, a number dials into it, ('', false) splits", engineRequirements(), async () => {
+  const uas = await startUAS({ ringMs: 50 });
+  const token = readFileSync(path.join(engine.dataDir, "token"), "utf8").trim();
+  const other = connect({ ports: [engine.port], secure: false, token });
+  const members = () => other.state.lines.filter((c) => c.conference).map((c) => c.line).sort();
+  const active = () => other.state.lines.filter((c) => c.state === "active").length;
+  try {
+    await other.ready;
+    api.call(uas.uri);
+    await until("first call active", () => active() === 1);
+    assert.equal(api.conference(""), false, "'' needs two calls");
+    api.call(uas.uri); // auto-hold holds the first
+    await until("second call active", () => active() === 2);
+    assert.equal(api.conference(""), true);
+    await until("both lines conferenced and none held", () => members().length === 2 && other.state.lines.every((c) => !c.held));
+
+    assert.equal(api.conference(uas.uri), true, "dials a third party into the conference");
+    await until("the third party joined", () => members().length === 3);
+    assert.ok(other.state.lines.every((c) => !c.held), "dialing into the conference holds no member");
+
+    assert.equal(api.conference("3", false), true);
+    await until("line 3 left", () => members().join() === "1,2");
+    assert.equal(api.conference("", false), true);
+    await until("split", () => members().length === 0);
+    assert.equal(api.conference("", false), false, "no conference to split");
+    api.setparameter("conferencetype", "0");
+    assert.equal(api.conference(""), false, "conferencetype 0: conferences off");
+    api.setparameter("conferencetype", "");
+  } finally {
+    api.hangup(-2);
+    await until("no call left", () => !api.isincall()).catch(() => {});
+    other.close();
+    uas.close();
+  }
+});
+
 test("webphone_api.d.ts declares exactly the functions the object has", engineRequirements(), () => {
   const dts = readFileSync(path.join(import.meta.dirname, "..", "lib", "webphone_api.d.ts"), "utf8");
   const body = dts.slice(dts.indexOf("export interface WebphoneAPI"), dts.indexOf("export declare const"));

@@ -132,6 +132,39 @@ test("transfer from the page: blind to the dialer's number, attended between two
   }
 });
 
+test("conference from the page: Conference joins two lines, Leave conference takes one back", requirements(), async () => {
+  const uas = await startUAS({ ringMs: 50 });
+  const p = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  try {
+    await p.goto(engine.url + "/");
+    await p.locator("#banner").waitFor({ state: "hidden" });
+    await p.fill("#number", uas.uri);
+    await p.press("#number", "Enter");
+    const first = p.locator("li.line[data-state=active]");
+    await first.waitFor();
+    const n = await first.getAttribute("data-line");
+    assert.equal(await p.getByRole("button", { name: `Conference, line ${n}` }).count(), 0, "no conference with one call");
+
+    await p.fill("#number", uas.uri);
+    await p.press("#number", "Enter"); // auto-hold holds line n
+    const second = p.locator(`li.line[data-state=active]:not([data-line="${n}"])`);
+    await second.waitFor();
+    const m = await second.getAttribute("data-line");
+    await p.locator(`li.line[data-line="${n}"][data-held=true]`).waitFor();
+    await p.getByRole("button", { name: `Conference, line ${m}` }).click(); // from the selected line
+    for (const l of [n, m]) await p.locator(`li.line[data-line="${l}"][data-conference=true][data-held=false]`).waitFor();
+
+    await p.getByRole("button", { name: `Leave conference, line ${n}` }).click();
+    for (const l of [n, m]) await p.locator(`li.line[data-line="${l}"][data-conference=false]`).waitFor();
+    await p.locator(`li.line[data-line="${n}"][data-held=true]`).waitFor(); // left, auto-held
+    for (const l of [m, n]) await p.getByRole("button", { name: `Hang up, line ${l}` }).click();
+    await p.getByText("No call.").waitFor();
+  } finally {
+    await p.close();
+    uas.close();
+  }
+});
+
 test("the keyboard edits the number anywhere on the page, and the engine's refusal is shown", requirements(), async () => {
   const p = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   try {
