@@ -75,7 +75,9 @@ func lossyCall(t *testing.T, opts testpeer.RelayOptions) api.CallStats {
 	var ev api.CallStatsEvent
 	json.Unmarshal(c.next(api.EvCallStats, 30*time.Second, func(d json.RawMessage) bool {
 		var e api.CallStatsEvent
-		return json.Unmarshal(d, &e) == nil && len(e.Calls) == 1 && e.Calls[0].Expected >= qualityPackets
+		// enough packets, and a report of the peer's about one of our SRs (RFC 3550
+		// intervals are randomised: the first may reach it after its own first report)
+		return json.Unmarshal(d, &e) == nil && len(e.Calls) == 1 && e.Calls[0].Expected >= qualityPackets && e.Calls[0].RTTMs > 0
 	}), &ev)
 	var now api.CallStats
 	c.mustDo(api.CmdCallStats.Name, map[string]any{"callId": res.CallID}, &now)
