@@ -72,7 +72,8 @@ func TestFramesFlowAtTheSampleRate(t *testing.T) {
 				"captured": after.FramesCaptured - before.FramesCaptured,
 				"played":   after.FramesPlayed - before.FramesPlayed,
 			} {
-				if float64(got) < 0.6*expected || float64(got) > 1.4*expected {
+				// above the rate is a fault; below it is also a starved machine
+				if float64(got) < 0.4*expected || float64(got) > 1.4*expected {
 					t.Errorf("%d frames %s in %.2f s, want about %.0f", got, name, elapsed, expected)
 				}
 			}

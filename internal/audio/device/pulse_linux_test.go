@@ -19,10 +19,15 @@ const (
 	pulseMicHz     = 1000.0 // what the server's microphone hears
 	pulseSpeakerHz = 700.0  // what the test plays
 	pulseRun       = 2 * time.Second
-	// pulseRateSlack is how far from the sample rate the frames moved in
-	// pulseRun may be: a loaded machine delays a period now and then; a sink
-	// that holds a new stream back loses most of them.
-	pulseRateSlack = 0.10
+	// pulseRateFast and pulseRateSlow bound how far above and below the sample
+	// rate the frames moved in pulseRun may be. Faster than the rate is always a
+	// fault (a wrong rate between device and engine); slower is also what a
+	// loaded machine does, when the sound server itself waits for a core (the
+	// suite runs the browser, wine and the SIP peers beside this), so the floor
+	// only catches a wrong rate (half or less) or a sink that holds a new stream
+	// back and loses most of it.
+	pulseRateFast = 0.10
+	pulseRateSlow = 0.35
 	// pulseStartWithin bounds the time from Open to the first audio: a few
 	// periods of the device and of the sound server.
 	pulseStartWithin = 300 * time.Millisecond
@@ -67,8 +72,8 @@ func TestPulseMovesAudioAtTheSampleRate(t *testing.T) {
 			want := float64(audio.SampleRate) * pulseRun.Seconds()
 			atRate := func(what string, frames uint64) {
 				t.Helper()
-				if math.Abs(float64(frames)-want) > want*pulseRateSlack {
-					t.Errorf("the device %s %d frames in %v, want %.0f (±%.0f %%)", what, frames, pulseRun, want, pulseRateSlack*100)
+				if f := float64(frames); f > want*(1+pulseRateFast) || f < want*(1-pulseRateSlow) {
+					t.Errorf("the device %s %d frames in %v, want %.0f (+%.0f %%, -%.0f %%)", what, frames, pulseRun, want, pulseRateFast*100, pulseRateSlow*100)
 				}
 			}
 			if tt.sides&Capture != 0 {
