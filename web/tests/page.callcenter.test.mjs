@@ -1,21 +1,22 @@
 // The softphone page's call-center parts in Chromium, against the engine and a SIP
 // agent on 127.0.0.1: a transfer's progress on the line's card, the question when
-// the peer asks us to call another party (call.referred), and the conference's Hold
-// all / Resume all / Split.
+// the peer asks us to call another party (call.referred), the conference's Hold
+// all / Resume all / Split, and a second incoming call marked as call waiting.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { requirements, startEngine, launchBrowser } from "./harness.mjs";
+import { requirements, startEngine, launchBrowser, freePort } from "./harness.mjs";
 import { startUAS } from "./sipuas.mjs";
 import { connect } from "../lib/wpservice.js";
 
-let engine, browser, admin;
+let engine, browser, admin, sipPort;
 
 before(async () => {
   if (requirements().skip) return;
-  engine = await startEngine();
+  sipPort = await freePort();
+  engine = await startEngine({ sip: { listenIP: "127.0.0.1", udpPort: sipPort, tcpPort: 0 } });
   browser = await launchBrowser();
   const token = readFileSync(path.join(engine.dataDir, "token"), "utf8").trim();
   admin = connect({ ports: [engine.port], secure: false, token });
@@ -69,7 +70,7 @@ async function callFromPage(uas) {
 }
 
 const hangUpAll = async (p) => {
-  for (const b of await p.getByRole("button", { name: /^Hang up, line / }).all()) await b.click().catch(() => {});
+  for (const b of await p.getByRole("button", { name: /^(Hang up|Reject), line / }).all()) await b.click().catch(() => {});
   await p.getByText("No call.").waitFor();
 };
 
@@ -165,6 +166,26 @@ test("conference controls: Hold all, Resume all, Split, shown only with a confer
   } finally {
     await hangUpAll(p).catch(() => {});
     await p.close();
+    uas.close();
+  }
+});
+
+test("a call that rings during a call says it is call waiting", requirements(), async () => {
+  const uas = await startUAS({ ringMs: 50 });
+  const caller = await startUAS();
+  const { p, n } = await callFromPage(uas);
+  try {
+    caller.invite(`127.0.0.1:${sipPort}`, { from: "dave", name: "Dave" });
+    const waiting = p.locator(`li.line[data-state=ringing]:not([data-line="${n}"]) .waiting`);
+    await waiting.waitFor();
+    assert.equal(await waiting.textContent(), " · call waiting");
+    await p.getByRole("button", { name: `Hang up, line ${n}` }).click();
+    await waiting.waitFor({ state: "detached" }); // alone, it is an ordinary incoming call
+    await p.locator("li.line[data-state=ringing]").waitFor();
+  } finally {
+    await hangUpAll(p).catch(() => {});
+    await p.close();
+    caller.close();
     uas.close();
   }
 });
