@@ -2,7 +2,7 @@
 // Node by tests/page.format.test.mjs). What a call is called (its state, how it
 // ended, how long it lasted) comes from lib/texts.js, shared with the widget and
 // the Mizu facade.
-import { outcome } from "../lib/texts.js";
+import { isRinging, outcome } from "../lib/texts.js";
 
 // A call's state (callStatus), a duration as m:ss (duration, talkTime), the detail
 // of a history entry (historyDetail: how long, or why it did not happen) and what
@@ -64,4 +64,38 @@ export function qualityBadge(stats) {
     level,
     title: `MOS ${stats.mos.toFixed(2)} · loss ${stats.lossPct.toFixed(1)} % · jitter ${stats.jitterMs.toFixed(1)} ms · RTT ${rtt}`,
   };
+}
+
+/** Who a SIP URI names, for a sentence: its user part, or the URI as given. */
+export function targetLabel(target) {
+  const m = /^<?sips?:([^@;?>]+)@/i.exec(String(target || "").trim());
+  return m ? decodeURIComponent(m[1]) : String(target || "").trim() || "unknown";
+}
+
+/**
+ * The progress of a transfer the user started, from its last call.transfer event:
+ * "transferring to carol…", "ringing", "transferred", "transfer failed: 486 Busy Here".
+ */
+export function transferText(ev) {
+  switch (ev?.state) {
+    case "trying": return `transferring to ${targetLabel(ev.target)}…`;
+    case "ringing": return `transfer: ${targetLabel(ev.target)} ringing`;
+    case "succeeded": return "transferred";
+    case "failed": {
+      const why = [ev.code || "", ev.reason || ""].join(" ").trim();
+      return `transfer failed${why ? `: ${why}` : ""}`;
+    }
+    default: return "";
+  }
+}
+
+/** The question a peer's REFER (call.referred) asks: "Bob asks you to call carol". */
+export function referralText(call, target) {
+  return `${call ? peerLabel(call) : "The caller"} asks you to call ${targetLabel(target)}`;
+}
+
+/** A ringing incoming call while another call is up is call waiting. */
+export function isWaiting(call, lines) {
+  return call.direction === "incoming" && isRinging(call)
+    && lines.some((x) => x.callId !== call.callId && x.state === "active");
 }

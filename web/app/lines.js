@@ -5,15 +5,25 @@
 // round trip in its tooltip) from call.stats. Transfer sends the call to the number
 // in the dialer (blind); with a second active call, "Transfer to line N" hands this
 // call's peer to that call's party (attended), and "Conference" joins the lines into
-// the engine's local conference, which a member leaves with "Leave conference".
-import { KEYS, callStatus, duration, isRinging, peerLabel, qualityBadge, talkTime } from "./format.js";
+// the engine's local conference, which a member leaves with "Leave conference". A
+// transfer's progress (call.transfer) shows under the line it moves, and a call that
+// rings while another is up says it is call waiting.
+import {
+  KEYS, callStatus, duration, isRinging, isWaiting, peerLabel, qualityBadge, talkTime, transferText,
+} from "./format.js";
 import { el, renderOn, reportTo, showError } from "./dom.js";
 
 export function mountLines(phone, { $ }) {
   const list = $("#lines");
   const quality = new Map(); // callId -> the call's last call.stats figures
   phone.on("call.stats", (d) => { for (const st of d?.calls || []) quality.set(st.callId, st); });
-  phone.on("call.state", (c) => { if (c.state === "ended") quality.delete(c.callId); });
+  const transfers = new Map(); // callId -> the call's last call.transfer event
+  phone.on("call.transfer", (t) => { if (t?.callId) transfers.set(t.callId, t); });
+  phone.on("call.state", (c) => {
+    if (c.state !== "ended") return;
+    quality.delete(c.callId);
+    transfers.delete(c.callId);
+  });
 
   // A blind transfer goes to the number typed in the dialer.
   const blindTransfer = async (ref) => {
@@ -68,6 +78,13 @@ export function mountLines(phone, { $ }) {
       el("span", { class: "status", text: callStatus(c) }),
       el("span", { class: "timer", role: "timer", "data-since": c.answeredAt || null, text: c.answeredAt ? duration(talkTime(c)) : "" })),
     row);
+    if (isWaiting(c, phone.state.lines)) li.querySelector(".status").append(el("span", { class: "waiting", text: " · call waiting" }));
+    const transfer = transferText(transfers.get(c.callId));
+    if (transfer) {
+      li.insertBefore(el("p", {
+        class: `transfer t-${transfers.get(c.callId).state}`, role: "status", "aria-label": `Transfer, line ${c.line}`, text: transfer,
+      }), row);
+    }
     if (c.state !== "active") return li;
 
     const badge = qualityBadge(quality.get(c.callId));
@@ -115,5 +132,5 @@ export function mountLines(phone, { $ }) {
     for (const t of list.querySelectorAll(".timer[data-since]")) t.textContent = duration(Date.now() - Number(t.dataset.since));
   }, 500);
 
-  renderOn(phone, ["call.state", "call.stats", "line.selected"], render);
+  renderOn(phone, ["call.state", "call.stats", "call.transfer", "line.selected"], render);
 }
