@@ -16,7 +16,24 @@ import { el, renderOn, reportTo, showError } from "./dom.js";
 export function mountLines(phone, { $ }) {
   const list = $("#lines");
   const quality = new Map(); // callId -> the call's last call.stats figures
-  phone.on("call.stats", (d) => { for (const st of d?.calls || []) quality.set(st.callId, st); });
+  const badgeOf = (c) => {
+    const badge = qualityBadge(quality.get(c.callId));
+    return badge && el("span", {
+      class: `quality q-${badge.level}`, title: badge.title, "aria-label": `Call quality ${badge.title}`, text: badge.text,
+    });
+  };
+  // New figures change the badges in place: redrawing the call's buttons every few
+  // seconds would lose a click that falls between press and release.
+  phone.on("call.stats", (d) => {
+    for (const st of d?.calls || []) quality.set(st.callId, st);
+    for (const c of phone.state.lines.filter((x) => x.state === "active")) {
+      const status = list.querySelector(`li.line[data-line="${c.line}"] .line-status`);
+      const badge = badgeOf(c);
+      if (!status || !badge) continue;
+      status.querySelector(".quality")?.remove();
+      status.append(badge);
+    }
+  });
   const transfers = new Map(); // callId -> the call's last call.transfer event
   phone.on("call.transfer", (t) => { if (t?.callId) transfers.set(t.callId, t); });
   phone.on("call.state", (c) => {
@@ -87,12 +104,8 @@ export function mountLines(phone, { $ }) {
     }
     if (c.state !== "active") return li;
 
-    const badge = qualityBadge(quality.get(c.callId));
-    if (badge) {
-      li.querySelector(".line-status").append(el("span", {
-        class: `quality q-${badge.level}`, title: badge.title, "aria-label": `Call quality ${badge.title}`, text: badge.text,
-      }));
-    }
+    const badge = badgeOf(c);
+    if (badge) li.querySelector(".line-status").append(badge);
     row.append(
       act(c.held ? "Resume" : "Hold", "", c.held ? "Resume" : "Hold", () => phone.hold(!c.held, ref)),
       act(c.muted ? "Unmute" : "Mute", c.muted ? "on" : "", "Mute", () => phone.mute(!c.muted, ref)),
@@ -132,5 +145,5 @@ export function mountLines(phone, { $ }) {
     for (const t of list.querySelectorAll(".timer[data-since]")) t.textContent = duration(Date.now() - Number(t.dataset.since));
   }, 500);
 
-  renderOn(phone, ["call.state", "call.stats", "call.transfer", "line.selected"], render);
+  renderOn(phone, ["call.state", "call.transfer", "line.selected"], render);
 }

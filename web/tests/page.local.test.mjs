@@ -32,8 +32,11 @@ test("an outgoing call from the page, start to history", requirements(), async (
   const uas = await startUAS({ ringMs: 400 });
   const p = await browser.newPage({ viewport: { width: 1280, height: 860 } });
   try {
-    let levels = 0;
-    p.on("websocket", (ws) => ws.on("framereceived", (f) => { if (String(f.payload).includes('"audio.level"')) levels++; }));
+    let levels = 0, stats = 0;
+    p.on("websocket", (ws) => ws.on("framereceived", (f) => {
+      if (String(f.payload).includes('"audio.level"')) levels++;
+      if (String(f.payload).includes('"event":"call.stats"')) stats++;
+    }));
     await p.goto(engine.url + "/");
     await p.locator("#banner").waitFor({ state: "hidden" });
     await p.getByText("No call.").waitFor();
@@ -56,6 +59,10 @@ test("an outgoing call from the page, start to history", requirements(), async (
     const seen = levels;
     await until("more level events", () => levels >= seen + 5);
     assert.equal(await hold.evaluate((b) => b.isConnected), true, "the Hold button was redrawn by level events");
+    // Nor may the call's figures, which come every few seconds for the quality badge.
+    const seenStats = stats;
+    await until("a call.stats event", () => stats > seenStats);
+    assert.equal(await hold.evaluate((b) => b.isConnected), true, "the Hold button was redrawn by call.stats");
     for (const d of ["5", "9", "#"]) await p.getByRole("button", { name: `DTMF ${d}, line ${n}` }).click();
     await until("DTMF at the callee", () => uas.digits === "59#");
 
