@@ -126,9 +126,6 @@ func (c *Call) getState() callState {
 // unanswered outgoing call, 603 Decline for an unanswered incoming one,
 // BYE once answered. It returns when that exchange is done or ctx ends.
 func (c *Call) Hangup(ctx context.Context) error {
-	if c.st.ctx.Err() != nil {
-		return ErrClosed // nothing goes out after Close: a request would open a new socket
-	}
 	if c.incoming {
 		return c.hangupIncoming(ctx)
 	}

@@ -22,7 +22,7 @@ func (c *Call) requestCancel() {
 	cancelNow := c.provisional && !c.cancelSent
 	c.cancelSent = c.cancelSent || cancelNow
 	c.mu.Unlock()
-	if cancelNow {
+	if cancelNow && c.st.ctx.Err() == nil { // after Close a CANCEL would open a socket of its own
 		go c.sendCancel()
 	}
 }

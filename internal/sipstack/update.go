@@ -57,6 +57,11 @@ func (s *Stack) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 	res.AppendHeader(&ct)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	started := c.refreshedByPeer(req, res)
+	if early && len(offer) > 0 {
+		// before our answer goes: the peer may send its 2xx to the INVITE as soon as
+		// it has it, and the new early media must be reported before the answer
+		c.emit(Provisional, 0, "UPDATE", append([]byte(nil), offer...))
+	}
 	if err := tx.Respond(res); err != nil {
 		c.log.Warn("UPDATE answer not sent", "error", err)
 		return
@@ -65,9 +70,7 @@ func (s *Stack) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 		c.startSessionTimer()
 	}
 	switch {
-	case len(offer) == 0:
-	case early:
-		c.emit(Provisional, 0, "UPDATE", append([]byte(nil), offer...))
+	case len(offer) == 0, early:
 	default:
 		c.emitEvent(CallEvent{Kind: Updated, Reason: "UPDATE", SDP: append([]byte(nil), offer...), RemoteHeld: c.remoteHeld()})
 	}
