@@ -5,7 +5,7 @@ BIN     := bin/wpservice
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test webtest peerd deps unit bench fuzz vet cross dist disttest clean
+.PHONY: build run test webtest peerd deps unit bench fuzz vet cross clibs dist disttest clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/wpservice
@@ -30,12 +30,20 @@ vet:
 ## and builds, and macOS's code vets and builds without cgo (no Apple SDK here, so no
 ## CoreAudio: a macOS engine with sound is built on a Mac), so that no change breaks
 ## either unnoticed.
-WINDOWS_ENV := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w"
-cross:
+## The Windows build links libopus and speexdsp statically, built from source for
+## mingw-w64 by scripts/clibs.sh (once; cached in build/clibs).
+WINDOWS_CLIBS := build/clibs/x86_64-w64-mingw32
+WINDOWS_ENV := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w" \
+	PKG_CONFIG_LIBDIR=$(abspath $(WINDOWS_CLIBS))/lib/pkgconfig
+cross: clibs
 	$(WINDOWS_ENV) $(GO) vet ./...
 	$(WINDOWS_ENV) $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN).exe ./cmd/wpservice
 	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./...
 	GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/wpservice
+
+## clibs: the static C libraries of the Windows build.
+clibs:
+	./scripts/clibs.sh x86_64-w64-mingw32 $(WINDOWS_CLIBS)
 
 ## dist: every release artefact of VERSION into dist/: the Windows engine and its
 ## per-user installer, the Linux tarball and .deb, SHA256SUMS (installer/dist.sh).

@@ -62,7 +62,10 @@ debian_version() {
 build_windows() {
 	step "windows engine"
 	local exe=$out/$name-windows-amd64.exe
-	GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w" \
+	local clibs=build/clibs/x86_64-w64-mingw32
+	./scripts/clibs.sh x86_64-w64-mingw32 "$clibs"
+	PKG_CONFIG_LIBDIR=$(realpath "$clibs")/lib/pkgconfig \
+		GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w" \
 		"$go" build -trimpath -ldflags "$ldflags -H=windowsgui" -o "$exe" ./cmd/wpservice
 	local dll bad=()
 	while read -r dll; do

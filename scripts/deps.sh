@@ -7,8 +7,9 @@
 # parec for a private sound server (the engine's real audio backend), certutil and
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
-# audio backend, mingw-w64 for the Windows cross build that every change must
-# keep green, wine and NSIS to run the Windows engine and its installer,
+# audio backend, libopus and speexdsp (with pkg-config) for the codecs and the
+# audio processing, mingw-w64, make and curl for the Windows cross build that every
+# change must keep green (scripts/clibs.sh builds its static C libraries), wine and NSIS to run the Windows engine and its installer,
 # systemd-analyze to check the .deb's user unit, shellcheck for the installers'
 # scripts, the Go modules and
 # the npm packages.
@@ -42,6 +43,11 @@ packages=(
 	"chromium:chromium"
 	"nodejs:node"
 	"gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc"
+	"libopus-dev:libopus-dev"
+	"libspeexdsp-dev:libspeexdsp-dev"
+	"pkg-config:pkg-config"
+	"make:make"
+	"curl:curl"
 	"wine64:/usr/lib/wine/wine64"
 	"wine:wine"
 	"nsis:makensis"
