@@ -246,6 +246,11 @@ type SettingsArgs struct {
 	AutoAnswer  *bool `json:"autoAnswer,omitempty"`  // answer incoming calls at once
 	AutoHold    *bool `json:"autoHold,omitempty"`    // hold the call being left when turning to another line
 	DTMFAfterMS *int  `json:"dtmfDelayMs,omitempty"` // pause before a dial string's ",DIGITS" suffix
+	// RingTimeoutOut is how long, in seconds, an outgoing call may ring before the
+	// engine cancels it (CauseTimeout, reason TimeoutRing); 0 = until the network
+	// gives up. CallTimeout bounds a call's talk time the same way (TimeoutCall).
+	RingTimeoutOut *int `json:"ringTimeoutOut,omitempty"`
+	CallTimeout    *int `json:"callTimeout,omitempty"`
 	// TransferIncoming is what a peer's REFER gets: accept, ask or refuse.
 	TransferIncoming *string `json:"transferIncoming,omitempty"`
 	// The call policies, evaluated when an INVITE arrives (docs/configuration.md).
@@ -267,6 +272,10 @@ type Settings struct {
 	AutoHold    bool `json:"autoHold"`
 	DTMFAfterMS int  `json:"dtmfDelayMs"`
 	MaxLines    int  `json:"maxLines"`
+	// RingTimeoutOut and CallTimeout: seconds an outgoing call may ring and a
+	// call may last; 0 = no limit.
+	RingTimeoutOut int `json:"ringTimeoutOut"`
+	CallTimeout    int `json:"callTimeout"`
 	// TransferIncoming is what a peer's REFER gets: accept, ask (a call.referred
 	// event the page answers with call.referral) or refuse.
 	TransferIncoming string `json:"transferIncoming"`

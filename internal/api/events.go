@@ -168,6 +168,16 @@ const (
 	// or ended it unanswered; Code is the SIP status sent and Reason the policy:
 	// RefusedDND, RefusedBlocked, RefusedBusy or RefusedNoAnswer.
 	CauseRefused = "refused"
+	// CauseTimeout: a time limit of the settings ended the call and the engine
+	// sent CANCEL or BYE; Reason is TimeoutRing (an outgoing call rang for
+	// ringTimeoutOut) or TimeoutCall (the call lasted callTimeout).
+	CauseTimeout = "timeout"
+)
+
+// The limits named in the Reason of a CauseTimeout.
+const (
+	TimeoutRing = "ring" // an outgoing call was not answered within ringTimeoutOut
+	TimeoutCall = "call" // a call reached callTimeout
 )
 
 // The policies named in the Reason of a CauseRefused.
@@ -183,7 +193,7 @@ const (
 var Causes = []string{
 	CauseLocalHangup, CauseRemoteHangup, CauseRejected, CauseFailed, CauseRTPTimeout,
 	CauseShutdown, CauseNetworkChanged, CauseEncryptionRequired, CauseIncompatibleMedia,
-	CauseSessionExpired, CauseTransferred, CauseForwarded, CauseRefused,
+	CauseSessionExpired, CauseTransferred, CauseForwarded, CauseRefused, CauseTimeout,
 }
 
 // Cause says why a call ended.

@@ -63,9 +63,10 @@ type call struct {
 	cancelDTMF  func()         // stops the dial string's digits waiting to be sent
 	finalStats  *api.CallStats // its last media figures, taken as its media stopped (stats.go)
 
-	policy     verdict // what the call policies decided when it arrived (policy.go)
-	forwardTo  string  // the SIP URI fxSendForward sends it to (forward.go)
-	cancelRing func()  // stops its ring timeout or delayed auto-answer (policyact.go)
+	policy      verdict // what the call policies decided when it arrived (policy.go)
+	forwardTo   string  // the SIP URI fxSendForward sends it to (forward.go)
+	cancelRing  func()  // stops its ring timeout or delayed auto-answer (policyact.go)
+	cancelLimit func()  // stops its ringTimeoutOut or callTimeout (timelimit.go)
 
 	conference     bool // a member of the local conference (conference.go)
 	joinConference bool // dialed into the conference: it joins when answered
@@ -178,6 +179,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	}
 	if tr.next == stActive && prev != stActive {
 		c.answered = p.now()
+		p.limitCall(c)
 		p.joinOnAnswer(c)
 		if c.dtmfSuffix != "" {
 			p.scheduleDTMF(c, c.dtmfSuffix)
@@ -193,6 +195,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 		if c.cancelRing != nil {
 			c.cancelRing()
 		}
+		c.stopLimit()
 		p.lines.free(c.line)
 		p.endInConference(c)
 		if p.selected == c.line {

@@ -36,6 +36,7 @@ func (p *Phone) dialCall(a *api.DialArgs, setup func(*call), done answer) {
 		return
 	}
 	c := p.newCall(plan.line, true, nil)
+	p.limitRing(c)
 	if !a.Conference || !p.dialIntoConference(c) {
 		p.autoHold() // the user turns from the call in progress to this one
 	}

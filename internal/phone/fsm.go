@@ -65,11 +65,12 @@ const (
 	inTransferred    // the peer reached the target of our transfer (transfer.go)
 	inForward        // call.forward or a forwarding policy: 302 to a ringing call (forward.go)
 	inRefuse         // a call policy turns the call away (policy.go)
+	inTimeLimit      // ringTimeoutOut or callTimeout passed (timelimit.go)
 	inShutdown
 	numInputs
 )
 
-var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "no-media", "session-expired", "transferred", "forward", "refuse", "shutdown"}
+var inputNames = [numInputs]string{"answer", "reject", "hangup", "ring", "ringing", "early-media", "answered", "rejected", "failed", "remote-bye", "remote-cancel", "rtp-timeout", "network-changed", "no-srtp", "no-media", "session-expired", "transferred", "forward", "refuse", "time-limit", "shutdown"}
 
 func (in input) String() string {
 	if in < numInputs {
@@ -137,6 +138,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseEncryptionRequired, fxSendHangup, fxStopMedia)
 		case inNoMedia:
 			return end(api.CauseIncompatibleMedia, fxSendHangup, fxStopMedia)
+		case inTimeLimit:
+			return end(api.CauseTimeout, fxSendHangup, fxStopMedia)
 		case inRemoteBye, inRemoteCancel:
 			// a peer that gives up before answering sends a final error, never BYE;
 			// be liberal all the same and end the call.
@@ -184,6 +187,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseSessionExpired, fxSendHangup, fxStopMedia)
 		case inTransferred:
 			return end(api.CauseTransferred, fxSendHangup, fxStopMedia)
+		case inTimeLimit:
+			return end(api.CauseTimeout, fxSendHangup, fxStopMedia)
 		case inFailed:
 			return end(api.CauseFailed, fxSendHangup, fxStopMedia)
 		case inShutdown:

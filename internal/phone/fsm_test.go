@@ -43,6 +43,7 @@ func TestStepTable(t *testing.T) {
 		want[key{s, true, inShutdown}] = res{stEnded, hang, api.CauseShutdown}
 		want[key{s, true, inNoSRTP}] = res{stEnded, hang, api.CauseEncryptionRequired}
 		want[key{s, true, inNoMedia}] = res{stEnded, hang, api.CauseIncompatibleMedia}
+		want[key{s, true, inTimeLimit}] = res{stEnded, hang, api.CauseTimeout}
 	}
 	for _, s := range []state{stIncoming, stRinging} {
 		ring := res{next: stRinging}
@@ -72,6 +73,7 @@ func TestStepTable(t *testing.T) {
 		want[key{stActive, out, inFailed}] = res{stEnded, hang, api.CauseFailed}
 		want[key{stActive, out, inAnswered}] = res{next: stActive}
 		want[key{stActive, out, inShutdown}] = res{stEnded, hang, api.CauseShutdown}
+		want[key{stActive, out, inTimeLimit}] = res{stEnded, hang, api.CauseTimeout}
 	}
 
 	checked := 0

@@ -24,6 +24,10 @@ type Settings struct {
 	AutoHold   bool          // hold the call being left when the user turns to another line (selection.go); the config's default is on
 	DTMFDelay  time.Duration // before a dial string's ",DIGITS" suffix is sent
 	MaxLines   int
+	// RingTimeoutOut and CallTimeout end an outgoing call still ringing and a call
+	// that lasted that long (timelimit.go); 0 = no limit.
+	RingTimeoutOut time.Duration
+	CallTimeout    time.Duration
 	// TransferIncoming is what a peer's REFER gets: api.TransferAccept, TransferAsk
 	// or TransferRefuse (transfer_in.go).
 	TransferIncoming string
@@ -198,6 +202,8 @@ func (p *Phone) publicSettings() api.Settings {
 	s := p.settings
 	return api.Settings{
 		RTPTimeout:       int(s.RTPTimeout / time.Second),
+		RingTimeoutOut:   int(s.RingTimeoutOut / time.Second),
+		CallTimeout:      int(s.CallTimeout / time.Second),
 		AutoAnswer:       s.AutoAnswer,
 		AutoHold:         s.AutoHold,
 		DTMFAfterMS:      int(s.DTMFDelay / time.Millisecond),

@@ -101,30 +101,3 @@ func policyText(s string) bool {
 	}
 	return true
 }
-
-// mergePolicies is the record old with the policy fields a sets changed.
-func mergePolicies(old, a api.SettingsArgs) api.SettingsArgs {
-	pick := func(dst **string, v *string) {
-		if v != nil {
-			*dst = v
-		}
-	}
-	if a.DND != nil {
-		old.DND = a.DND
-	}
-	pick(&old.DNDAction, a.DNDAction)
-	pick(&old.BlockList, a.BlockList)
-	if a.RejectWhenBusy != nil {
-		old.RejectWhenBusy = a.RejectWhenBusy
-	}
-	pick(&old.ForwardAlways, a.ForwardAlways)
-	pick(&old.ForwardOnBusy, a.ForwardOnBusy)
-	pick(&old.ForwardOnNoAnswer, a.ForwardOnNoAnswer)
-	if a.RingTimeout != nil {
-		old.RingTimeout = a.RingTimeout
-	}
-	if a.AutoAnswerHeaders != nil {
-		old.AutoAnswerHeaders = a.AutoAnswerHeaders
-	}
-	return old
-}

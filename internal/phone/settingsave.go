@@ -2,6 +2,7 @@ package phone
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
@@ -25,6 +26,23 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 			return Settings{}, api.BadArg("rtpTimeout", "0..3600 seconds")
 		}
 		s.RTPTimeout = time.Duration(*a.RTPTimeout) * time.Second
+	}
+	for _, l := range []struct {
+		name string
+		v    *int
+		max  int
+		to   *time.Duration
+	}{
+		{"ringTimeoutOut", a.RingTimeoutOut, maxRingTimeout, &s.RingTimeoutOut},
+		{"callTimeout", a.CallTimeout, maxCallTimeout, &s.CallTimeout},
+	} {
+		if l.v == nil {
+			continue
+		}
+		if *l.v < 0 || *l.v > l.max {
+			return Settings{}, api.BadArg(l.name, fmt.Sprintf("0..%d seconds; 0 = no limit", l.max))
+		}
+		*l.to = time.Duration(*l.v) * time.Second
 	}
 	if a.AutoAnswer != nil {
 		s.AutoAnswer = *a.AutoAnswer
@@ -54,24 +72,17 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 	return s, nil
 }
 
-// mergeSettings is the record old with the fields a sets changed.
+// mergeSettings is the record old with the fields a sets changed. Every field of
+// api.SettingsArgs is a pointer, nil when not set, so the merge takes each non-nil
+// field of a: a field added to the API is saved without a line here.
 func mergeSettings(old, a api.SettingsArgs) api.SettingsArgs {
-	if a.RTPTimeout != nil {
-		old.RTPTimeout = a.RTPTimeout
+	dst, src := reflect.ValueOf(&old).Elem(), reflect.ValueOf(a)
+	for i := range src.NumField() {
+		if f := src.Field(i); !f.IsNil() {
+			dst.Field(i).Set(f)
+		}
 	}
-	if a.AutoAnswer != nil {
-		old.AutoAnswer = a.AutoAnswer
-	}
-	if a.AutoHold != nil {
-		old.AutoHold = a.AutoHold
-	}
-	if a.DTMFAfterMS != nil {
-		old.DTMFAfterMS = a.DTMFAfterMS
-	}
-	if a.TransferIncoming != nil {
-		old.TransferIncoming = a.TransferIncoming
-	}
-	return mergePolicies(old, a)
+	return old
 }
 
 // setSettings changes the settings a names. A change that cannot be saved is not

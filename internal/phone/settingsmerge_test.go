@@ -8,8 +8,7 @@ import (
 )
 
 // The record of what settings.set changed keeps every field of SettingsArgs: a field
-// added to the API but forgotten in mergeSettings (or mergePolicies) would be
-// acknowledged and then lost at the next start.
+// the merge dropped would be acknowledged and then lost at the next start.
 func TestMergeSettingsKeepsEveryField(t *testing.T) {
 	var all api.SettingsArgs
 	v := reflect.ValueOf(&all).Elem()
@@ -25,5 +24,19 @@ func TestMergeSettingsKeepsEveryField(t *testing.T) {
 		if got.Field(i).IsNil() {
 			t.Errorf("mergeSettings drops SettingsArgs.%s", v.Type().Field(i).Name)
 		}
+	}
+}
+
+// A field a change leaves out keeps its recorded value.
+func TestMergeSettingsKeepsWhatTheChangeOmits(t *testing.T) {
+	ten, off := 10, false
+	old := api.SettingsArgs{RTPTimeout: &ten, DND: &off}
+	on := true
+	got := mergeSettings(old, api.SettingsArgs{DND: &on})
+	if got.RTPTimeout == nil || *got.RTPTimeout != 10 {
+		t.Errorf("rtpTimeout %v, want the recorded 10 kept", got.RTPTimeout)
+	}
+	if got.DND == nil || !*got.DND {
+		t.Errorf("dnd %v, want the change's true", got.DND)
 	}
 }

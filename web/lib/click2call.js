@@ -799,6 +799,7 @@ const CAUSES = Object.freeze({
   transferred: "transferred",
   forwarded: "forwarded",
   refused: "refused",
+  timeout: { outgoing: "not answered", incoming: "timed out" },
   shutdown: "engine stopped",
 });
 

@@ -44,6 +44,7 @@ export const CAUSES = Object.freeze({
   transferred: "transferred",
   forwarded: "forwarded",
   refused: "refused",
+  timeout: { outgoing: "not answered", incoming: "timed out" },
   shutdown: "engine stopped",
 });
 

@@ -62,11 +62,22 @@ function dndActionOf(value) {
   return null;
 }
 
-/** Mizu's `ringtimeout` (milliseconds) -> the engine's `ringTimeout` (seconds, 0..3600). */
-function ringTimeoutOf(value) {
+/**
+ * A Mizu time limit in milliseconds -> the engine's seconds, at most max; null when
+ * the value is not a number of milliseconds.
+ */
+function secondsOf(value, max) {
   const v = paramText(value).trim();
   if (!/^\d+$/.test(v)) return null;
-  return Math.min(3600, Math.round(Number(v) / 1000));
+  return Math.min(max, Math.round(Number(v) / 1000));
+}
+
+/** Mizu's `ringtimeout`, `ringtimeoutin`, `ringtimeoutout` -> seconds, 0..3600. */
+const ringTimeoutOf = (value) => secondsOf(value, 3600);
+
+/** The settings one limit sets: {} when the value is not a number. */
+function limit(key, seconds) {
+  return seconds === null ? {} : { [key]: seconds };
 }
 
 /**
@@ -101,7 +112,11 @@ export const SETTING_PARAMS = {
   callforwardalways: { admin: true, set: (v) => ({ forwardAlways: paramText(v).trim() }) },
   callforwardonbusy: { admin: true, set: (v) => ({ forwardOnBusy: paramText(v).trim() }) },
   callforwardonnoanswer: { admin: true, set: (v) => ({ forwardOnNoAnswer: paramText(v).trim() }) },
-  ringtimeout: { set: (v) => (ringTimeoutOf(v) === null ? {} : { ringTimeout: ringTimeoutOf(v) }) },
+  // Mizu's ringtimeout bounds the ringing both ways; ringtimeoutin and ringtimeoutout one each.
+  ringtimeout: { set: (v) => ({ ...limit("ringTimeout", ringTimeoutOf(v)), ...limit("ringTimeoutOut", ringTimeoutOf(v)) }) },
+  ringtimeoutin: { set: (v) => limit("ringTimeout", ringTimeoutOf(v)) },
+  ringtimeoutout: { set: (v) => limit("ringTimeoutOut", ringTimeoutOf(v)) },
+  calltimeout: { set: (v) => limit("callTimeout", secondsOf(v, 86400)) },
 };
 
 /**

@@ -76,7 +76,7 @@ export interface RegState {
 }
 
 export interface Cause {
-  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "session_expired" | "transferred" | "forwarded" | "refused" | "shutdown";
+  kind: "local_hangup" | "remote_hangup" | "rejected" | "failed" | "rtp_timeout" | "network_changed" | "encryption_required" | "incompatible_media" | "session_expired" | "transferred" | "forwarded" | "refused" | "timeout" | "shutdown";
   code?: number;
   reason?: string;
 }
@@ -198,6 +198,10 @@ export interface Settings {
   autoHold: boolean;
   dtmfDelayMs: number;
   maxLines: number;
+  /** Seconds an outgoing call may ring before the engine cancels it; 0 = no limit. */
+  ringTimeoutOut: number;
+  /** Seconds a call may last from its answer; 0 = no limit. */
+  callTimeout: number;
   /** What a peer's REFER gets: call its target, ask the page (call.referred), or 603. */
   transferIncoming: "accept" | "ask" | "refuse";
   audioInput: string;

@@ -68,7 +68,10 @@ const probes = {
   callforwardalways: { set: { callforwardalways: "2001" }, sees: () => settings().forwardAlways === "2001" },
   callforwardonbusy: { set: { callforwardonbusy: "2002" }, sees: () => settings().forwardOnBusy === "2002" },
   callforwardonnoanswer: { set: { callforwardonnoanswer: "2003" }, sees: () => settings().forwardOnNoAnswer === "2003" },
-  ringtimeout: { set: { ringtimeout: "20000" }, sees: () => settings().ringTimeout === 20 },
+  ringtimeout: { set: { ringtimeout: "20000" }, sees: () => settings().ringTimeout === 20 && settings().ringTimeoutOut === 20 },
+  ringtimeoutin: { set: { ringtimeoutin: "25000" }, sees: () => settings().ringTimeout === 25 },
+  ringtimeoutout: { set: { ringtimeoutout: "35000" }, sees: () => settings().ringTimeoutOut === 35 },
+  calltimeout: { set: { calltimeout: "3600000" }, sees: () => settings().callTimeout === 3600 },
 };
 
 before(async () => {

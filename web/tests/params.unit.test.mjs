@@ -21,11 +21,14 @@ test("settings: only what is set and differs, split by the permission it needs",
   const params = { autoaccept: "1", dnd: "1", dndaction: "decline", ringtimeout: "90000", callforwardonbusy: "2002", autohold: "" };
   const param = (n) => params[n] ?? "";
   assert.deepEqual(settingsFromParams(param, { dnd: true }), {
-    control: { dndAction: "decline", ringTimeout: 90 },
+    control: { dndAction: "decline", ringTimeout: 90, ringTimeoutOut: 90 },
     admin: { autoAnswer: true, forwardOnBusy: "2002" },
   });
   assert.deepEqual(settingsFromParams(() => "", {}), { control: {}, admin: {} });
-  assert.deepEqual(settingsFromParams((n) => (n === "ringtimeout" ? "99999999" : ""), {}).control, { ringTimeout: 3600 });
+  assert.deepEqual(settingsFromParams((n) => (n === "ringtimeout" ? "99999999" : ""), {}).control, { ringTimeout: 3600, ringTimeoutOut: 3600 });
+  assert.deepEqual(settingsFromParams((n) => (n === "ringtimeoutout" ? "45000" : ""), {}).control, { ringTimeoutOut: 45 });
+  assert.deepEqual(settingsFromParams((n) => (n === "calltimeout" ? "10800000" : ""), {}).control, { callTimeout: 10800 });
+  assert.deepEqual(settingsFromParams((n) => (n === "calltimeout" ? "soon" : ""), {}).control, {});
   assert.deepEqual(settingsFromParams((n) => (n === "enableautoaccept" ? "3" : ""), {}).admin, { autoAnswerHeaders: true, autoAnswer: true });
 });
 
