@@ -68,9 +68,10 @@ type call struct {
 	cancelRing  func()  // stops its ring timeout or delayed auto-answer (policyact.go)
 	cancelLimit func()  // stops its ringTimeoutOut or callTimeout (timelimit.go)
 
-	conference     bool // a member of the local conference (conference.go)
-	joinConference bool // dialed into the conference: it joins when answered
-	conferenced    bool // it was a member at some time: its history record says so
+	conference     bool   // a member of the local conference (conference.go)
+	joinConference bool   // dialed into the conference: it joins when answered
+	conferenced    bool   // it was a member at some time: its history record says so
+	transferredTo  string // the party the call was handed over to (handedOver); its history record says so
 }
 
 func (c *call) public() api.CallState {

@@ -33,7 +33,7 @@ func (p *Phone) callRecord(c *call) api.CallRecord {
 		CallID: cs.CallID, SIPCallID: cs.SIPCallID, Direction: cs.Direction,
 		Peer: cs.Peer, PeerUser: cs.PeerUser, PeerName: cs.PeerName,
 		StartedAt: cs.StartedAt, AnsweredAt: cs.AnsweredAt, EndedAt: cs.EndedAt,
-		Codec: cs.Codec, Conference: c.conferenced,
+		Codec: cs.Codec, Conference: c.conferenced, TransferredTo: c.transferredTo,
 	}
 	if p.acc.Configured() {
 		r.Account = p.acc.Username + "@" + p.acc.Server

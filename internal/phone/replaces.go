@@ -17,6 +17,6 @@ func (p *Phone) endReplaced(in Incoming) int {
 	}
 	line := old.line
 	p.log.Info("call replaced", "call", old.id, "line", line, "by", in.Dialog.CallID())
-	p.apply(old, inTransferred, 0, "replaced by a call from "+in.From)
+	p.handedOver(old, in.From, "replaced by a call from ")
 	return line
 }

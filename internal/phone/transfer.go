@@ -194,7 +194,7 @@ func (p *Phone) endTransfer(c *call, state string, code int, reason string) {
 	if state == api.TransferSucceeded {
 		for _, ended := range []*call{c, t.consult} {
 			if ended != nil && ended.state == stActive {
-				p.apply(ended, inTransferred, 0, "transferred to "+t.target)
+				p.handedOver(ended, t.target, "transferred to ")
 			}
 		}
 		return
@@ -227,4 +227,12 @@ func transferError(err error) error {
 		return fmt.Errorf("%w: REFER: no answer in time", ErrTransferRefused)
 	}
 	return fmt.Errorf("%w: REFER: %w", ErrSignalling, err)
+}
+
+// handedOver ends c, which a transfer handed over to party: our transfer's target
+// answered, we carried out the peer's, or an INVITE with Replaces took its place.
+// The end cause's reason is how, followed by party; the history keeps party.
+func (p *Phone) handedOver(c *call, party, how string) {
+	c.transferredTo = party
+	p.apply(c, inTransferred, 0, how+party)
 }

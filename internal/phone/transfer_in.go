@@ -151,7 +151,7 @@ func (p *Phone) referralProgress(nc *call) {
 		c.referral = nil
 		p.notifyReferral(c, r, 200, "OK", true, func() {
 			if c.state == stActive {
-				p.apply(c, inTransferred, 0, "transferred by the peer to "+r.target)
+				p.handedOver(c, r.target, "transferred by the peer to ")
 			}
 		})
 	case stEnded:
