@@ -111,3 +111,37 @@ func TestStatusNamesTheConfigSources(t *testing.T) {
 		t.Errorf("status config %v, want %v", s.Config, cfg.Sources)
 	}
 }
+
+// A call policy and a time limit in a config file's settings reach the engine.
+func TestConfigFileSettingsReachTheEngine(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.Parse([]byte(`{"settings":{"dnd":true,"callTimeout":7200}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DataDir = filepath.Join(dir, "data")
+	cfg.Control.Port, cfg.Control.FallbackPorts = 0, nil
+	sockDir := filepath.Join(dir, "run")
+	if err := os.Mkdir(sockDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Control.AdminSocket = filepath.Join(sockDir, "admin.sock")
+	cfg.SIP.ListenIP = "127.0.0.1"
+	cfg.Audio = config.Audio{Backend: "null", Input: "null", Output: "null"}
+	startRunEngine(t, cfg)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := dialAdmin(ctx, cfg.Control.AdminSocket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var s api.Settings
+	if err := c.do(ctx, api.CmdSettingsGet.Name, nil, &s); err != nil {
+		t.Fatal(err)
+	}
+	if !s.DND || s.CallTimeout != 7200 {
+		t.Errorf("settings dnd %v, callTimeout %d; want the file's true and 7200", s.DND, s.CallTimeout)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/origin"
 )
 
@@ -166,6 +167,11 @@ type Settings struct {
 	// TransferIncoming is what a REFER of a peer gets: accept, ask (the page decides)
 	// or refuse.
 	TransferIncoming string `json:"transferIncoming"`
+	// Every other field settings.set takes (the call policies, the time limits)
+	// comes in the same object, each nil unless a file sets it; the engine checks
+	// them as settings.set does (phone.Config.FileSettings). The fields named above
+	// shadow their namesakes here, which stay nil.
+	api.SettingsArgs
 }
 
 // Log sets up logging.

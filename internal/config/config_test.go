@@ -70,3 +70,25 @@ func TestProvisionedAccountRegistersByDefault(t *testing.T) {
 		t.Errorf("valid origins refused: %v", err)
 	}
 }
+
+// The settings object takes every field settings.set takes: those the engine's own
+// settings name, and the others (policies, time limits) left nil unless set.
+func TestSettingsTakeWhatSettingsSetTakes(t *testing.T) {
+	c, err := Parse([]byte(`{"settings":{"rtpTimeout":10,"dnd":true,"forwardAlways":"2001","ringTimeoutOut":30}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.Settings
+	if s.RTPTimeout != 10 || s.SettingsArgs.RTPTimeout != nil {
+		t.Errorf("rtpTimeout %d (shadowed %v), want 10 in Settings itself", s.RTPTimeout, s.SettingsArgs.RTPTimeout)
+	}
+	if s.DND == nil || !*s.DND || s.ForwardAlways == nil || *s.ForwardAlways != "2001" || s.RingTimeoutOut == nil || *s.RingTimeoutOut != 30 {
+		t.Errorf("settings %+v, want dnd, forwardAlways and ringTimeoutOut set", s.SettingsArgs)
+	}
+	if s.BlockList != nil || s.CallTimeout != nil {
+		t.Errorf("fields the file does not set: blockList %v, callTimeout %v; want nil", s.BlockList, s.CallTimeout)
+	}
+	if _, err := Parse([]byte(`{"settings":{"dnd":"yes"}}`)); err == nil {
+		t.Error(`"dnd":"yes" accepted`)
+	}
+}

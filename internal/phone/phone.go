@@ -58,6 +58,10 @@ type Config struct {
 	Account       account.Account
 	Settings      Settings
 	Version       string
+	// FileSettings are the settings.set fields the config files set beyond those
+	// Settings has (the call policies, the time limits), applied over Settings at
+	// start and under SavedSettings; a value out of range fails New.
+	FileSettings api.SettingsArgs
 	// ConfigSources names the config files the engine was started with, for status.
 	ConfigSources []string
 	Logger        *slog.Logger
@@ -125,6 +129,10 @@ func New(cfg Config) (*Phone, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s, err := applySettings(s, cfg.FileSettings)
+	if err != nil {
+		return nil, fmt.Errorf("config settings: %w", err)
 	}
 	if saved, err := applySettings(s, cfg.SavedSettings); err != nil {
 		cfg.Logger.Warn("saved settings ignored", "err", err)

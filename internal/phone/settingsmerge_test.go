@@ -2,6 +2,7 @@ package phone
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/wpservice/wpservice/internal/api"
@@ -38,5 +39,26 @@ func TestMergeSettingsKeepsWhatTheChangeOmits(t *testing.T) {
 	}
 	if got.DND == nil || !*got.DND {
 		t.Errorf("dnd %v, want the change's true", got.DND)
+	}
+}
+
+// The config files' settings apply at start under the saved ones; a value out of
+// range in a file stops the engine with the field named.
+func TestFileSettingsApplyUnderTheSavedOnes(t *testing.T) {
+	on, off, thirty := true, false, 30
+	r := newRig(t, func(c *Config) {
+		c.FileSettings = api.SettingsArgs{DND: &on, RingTimeoutOut: &thirty}
+		c.SavedSettings = api.SettingsArgs{DND: &off}
+	})
+	s := r.mustDo(api.CmdSettingsGet.Name, nil).(api.Settings)
+	if s.DND || s.RingTimeoutOut != 30 {
+		t.Errorf("dnd %v, ringTimeoutOut %d; want the saved false and the file's 30", s.DND, s.RingTimeoutOut)
+	}
+
+	bad := -1
+	_, err := New(Config{SIP: &fakeSIP{}, Audio: &fakeAudio{}, Media: func(string) (Stream, error) { return nil, nil },
+		FileSettings: api.SettingsArgs{CallTimeout: &bad}})
+	if err == nil || !strings.Contains(err.Error(), "callTimeout") {
+		t.Errorf("New with callTimeout -1 in the file: %v, want an error naming callTimeout", err)
 	}
 }
