@@ -385,7 +385,7 @@ export declare class Phone {
   getAccount(): Promise<Account>;
   register(): Promise<{}>;
   unregister(): Promise<{}>;
-  setSettings(fields: Partial<Pick<Settings, "rtpTimeout" | "autoAnswer" | "autoHold" | "dtmfDelayMs" | "transferIncoming">>): Promise<Settings>;
+  setSettings(fields: Partial<Omit<Settings, "maxLines" | "audioInput" | "audioOutput">>): Promise<Settings>;
   listDevices(): Promise<Devices>;
   selectDevices(sel: { input?: string; output?: string; ringer?: string }): Promise<Devices>;
   setVolume(vol: { input?: number; output?: number; ringer?: number }): Promise<Devices>;
