@@ -161,6 +161,9 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	log.Info("wpservice ready", "version", version, "control", fmt.Sprintf("http://127.0.0.1:%d/", srv.Port()),
 		"sip", stack.UDPAddr(), "sip_tcp", stack.TCPAddr(), "data", dataDir, "token_file", filepath.Join(dataDir, "token"))
 
+	// a device unplugged while open is replaced by the default, and used again when it
+	// comes back (the endpoint polls while it holds the device): the pages are told
+	aio.SetOnMove(ph.DevicesChanged)
 	// hot-plug is followed only while a client is there to be told: idle, nothing polls
 	watchDevices := func(ctx context.Context) {
 		bus.WhileWatched(ctx, func(ctx context.Context) { aio.Watch(ctx, ph.DevicesChanged) })

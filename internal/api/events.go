@@ -263,6 +263,12 @@ type Devices struct {
 	SelectedInput  string   `json:"selectedInput"`
 	SelectedOutput string   `json:"selectedOutput"`
 	SelectedRinger string   `json:"selectedRinger"`
+	// UsingInput and UsingOutput are the devices open now, while the engine holds
+	// the sound device: the selected ones, or "default" in place of a selected
+	// device that went away (unplugged mid-call), until it comes back. Empty while
+	// no device is open.
+	UsingInput  string `json:"usingInput,omitempty"`
+	UsingOutput string `json:"usingOutput,omitempty"`
 	InputVolume    int      `json:"inputVolume"`  // percent, 50 = unity gain
 	OutputVolume   int      `json:"outputVolume"` // percent, 50 = unity gain
 	RingerVolume   int      `json:"ringerVolume"` // percent, 50 = unity gain

@@ -20,6 +20,8 @@ func (e *Endpoint) Devices() api.Devices {
 		SelectedInput:  e.sel.input,
 		SelectedOutput: e.sel.output,
 		SelectedRinger: e.sel.ringer,
+		UsingInput:     e.using.input,
+		UsingOutput:    e.using.output,
 	}
 }
 
@@ -81,14 +83,23 @@ func (e *Endpoint) checkListed(args api.DeviceSelectArgs) error {
 // openDevice opens the sides of the sound device on sel and closes the one it
 // replaces.
 func (e *Endpoint) openDevice(sel selection, sides device.Sides) error {
-	d, err := device.Open(device.Config{Backend: e.cfg.Backend, Input: sel.input, Output: sel.output, Sides: sides, Logger: e.log})
+	e.mu.Lock()
+	at := e.available(sel)
+	e.mu.Unlock()
+	d, err := device.Open(device.Config{Backend: e.cfg.Backend, Input: at.input, Output: at.output, Sides: sides, Logger: e.log})
 	if err != nil {
 		return err
 	}
 	e.mu.Lock()
+	if e.closed { // closed while this one opened
+		e.mu.Unlock()
+		closeDevice(d, e.log)
+		return ErrClosed
+	}
 	old := e.duplex
-	e.duplex, e.sides, e.backend = d, sides, d.Backend()
+	e.duplex, e.sides, e.backend, e.using = d, sides, d.Backend(), at
 	e.mu.Unlock()
+	e.watchWhileOpen()
 	closeDevice(old, e.log)
 	return nil
 }

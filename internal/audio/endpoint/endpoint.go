@@ -1,9 +1,11 @@
 package endpoint
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/audio/device"
@@ -36,6 +38,13 @@ type Endpoint struct {
 	inputs  []device.Device
 	outputs []device.Device
 	sel     selection
+	using   selection // what the open device opened on (fallback.go); zero while none is open
+
+	onMove     func()             // told when the device moved to or from a fallback (SetOnMove)
+	stopWatch  context.CancelFunc // ends the watch that runs while the device is open
+	watching   sync.WaitGroup     // that watch's goroutine
+	watchEvery time.Duration      // how often it polls: WatchInterval; tests shorten it
+	closed     bool               // Close ran: no device opens any more
 }
 
 // selection is the chosen device ids; "default" is the system's default device.
@@ -51,10 +60,11 @@ func Open(cfg config.Audio, log *slog.Logger) (*Endpoint, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	e := &Endpoint{
-		cfg:   cfg,
-		log:   log,
-		watch: device.Watch,
-		sel:   selection{input: cfg.InputDevice, output: cfg.OutputDevice, ringer: cfg.OutputDevice},
+		cfg:        cfg,
+		log:        log,
+		watch:      device.Watch,
+		watchEvery: WatchInterval,
+		sel:        selection{input: cfg.InputDevice, output: cfg.OutputDevice, ringer: cfg.OutputDevice},
 	}
 	switch cfg.Input {
 	case "wav":
@@ -148,8 +158,10 @@ func (s speaker) WriteFrame(pcm []int16) error {
 func (e *Endpoint) Close() error {
 	e.mu.Lock()
 	d, rec := e.duplex, e.wavOut
-	e.duplex, e.sides, e.wavOut, e.sink = nil, 0, nil, audio.Discard{}
+	e.duplex, e.sides, e.wavOut, e.sink, e.using, e.closed = nil, 0, nil, audio.Discard{}, selection{}, true
+	e.stopWatching()
 	e.mu.Unlock()
+	e.watching.Wait()
 	var errs []error
 	if d != nil {
 		errs = append(errs, d.Close())

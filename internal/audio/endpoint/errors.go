@@ -10,4 +10,6 @@ var (
 	ErrNoDevice = api.Sentinel("no such device; devices.list shows the ids", api.ErrNotFound)
 	// ErrDeviceUnavailable is a listed device the backend could not open.
 	ErrDeviceUnavailable = api.Sentinel("audio device unavailable", api.ErrUnavailable)
+	// ErrClosed: the endpoint was closed (the engine is stopping).
+	ErrClosed = api.Sentinel("audio endpoint closed", api.ErrUnavailable)
 )

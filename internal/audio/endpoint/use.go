@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/wpservice/wpservice/internal/audio/device"
 )
@@ -27,7 +28,10 @@ func (e *Endpoint) Use(capture, playback bool) error {
 	e.mu.Lock()
 	sel, old, open := e.sel, e.duplex, e.sides
 	if want != open {
-		e.duplex, e.sides = nil, 0
+		e.duplex, e.sides, e.using = nil, 0, selection{}
+	}
+	if want == 0 {
+		e.stopWatching()
 	}
 	e.mu.Unlock()
 	if want == open {
@@ -42,13 +46,28 @@ func (e *Endpoint) Use(capture, playback bool) error {
 	return e.openDevice(sel, want)
 }
 
+// closeWithin bounds the wait for a device to close. A device whose hardware went
+// away can block in its backend for good (PulseAudio, a sink unloaded under a
+// playing stream); the engine goes on without it rather than hang the phone.
+const closeWithin = 2 * time.Second
+
 // closeDevice closes d, if any, and logs a failure: there is nothing else to do
-// about a device that does not close.
+// about a device that does not close. It waits at most closeWithin; a close that
+// takes longer finishes on its own.
 func closeDevice(d *device.Duplex, log *slog.Logger) {
 	if d == nil {
 		return
 	}
-	if err := d.Close(); err != nil {
-		log.Debug("close the audio device", "err", err)
+	done := make(chan error, 1)
+	go func() { done <- d.Close() }()
+	t := time.NewTimer(closeWithin)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			log.Debug("close the audio device", "err", err)
+		}
+	case <-t.C:
+		log.Warn("the audio device did not close in time; going on without waiting for it", "after", closeWithin)
 	}
 }
