@@ -14,8 +14,7 @@ import (
 // call needs it to see the 2xx of a second fork (fork.go) and to send CANCEL
 // (cancel.go). It also numbers the dialog's requests (tapseq.go).
 type inviteTap struct {
-	txl *sip.TransactionLayer
-	tpl *sip.TransportLayer
+	gate *sendGate // the stack's way out (sendgate.go)
 
 	mu       sync.Mutex
 	tx       sip.ClientTransaction
@@ -27,7 +26,7 @@ type inviteTap struct {
 
 // tapped returns a copy of dua whose client reports its transactions to a new tap.
 func tapped(dua *sipgo.DialogUA) (*sipgo.DialogUA, *inviteTap) {
-	t := &inviteTap{txl: dua.Client.TransactionLayer(), tpl: dua.Client.TransportLayer()}
+	t := &inviteTap{gate: dua.Client.TxRequester.(*sendGate)}
 	return t.wrap(dua), t
 }
 
@@ -47,7 +46,7 @@ func (t *inviteTap) wrap(dua *sipgo.DialogUA) *sipgo.DialogUA {
 func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTransaction, error) {
 	if req.IsAck() {
 		t.ackOfInvite(req)
-		return nil, t.tpl.WriteMsg(req)
+		return t.gate.Request(ctx, req)
 	}
 	initial := req.IsInvite() && !req.To().Params.Has("tag")
 	t.mu.Lock()
@@ -65,15 +64,12 @@ func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTr
 
 // send opens req's client transaction; the initial INVITE's is kept.
 func (t *inviteTap) send(ctx context.Context, req *sip.Request, initial bool) (sip.ClientTransaction, error) {
-	tx, err := t.txl.NewClientTransaction(ctx, req)
-	if err != nil {
-		return nil, err
-	}
+	var fill func(*sip.Request)
 	if initial {
-		fillContactPort(req)
+		fill = fillContactPort
 	}
-	if err := tx.Init(); err != nil {
-		tx.Terminate()
+	tx, err := t.gate.open(ctx, req, fill)
+	if err != nil {
 		return nil, err
 	}
 	if initial {

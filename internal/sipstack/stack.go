@@ -54,6 +54,7 @@ type Stack struct {
 	resolver  *resolver      // finds an account's server in DNS (resolve.go)
 	routes    serverRoutes   // ... and what it found, shared by registration and calls (routes.go)
 	branches  reusedBranches // our server transactions, for requests that reuse a branch (branch.go)
+	gate      *sendGate      // every request's way out, shut at Close (sendgate.go)
 
 	mu         sync.Mutex
 	acc        Account
@@ -124,6 +125,7 @@ func (s *Stack) open(ip net.IP) error {
 		return fmt.Errorf("sipstack: user agent: %w", err)
 	}
 	s.ua = ua
+	s.gate = &sendGate{txl: ua.TransactionLayer(), tpl: ua.TransportLayer()}
 	if s.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(sipgoLog)); err != nil {
 		return fmt.Errorf("sipstack: server: %w", err)
 	}
@@ -160,7 +162,7 @@ func (s *Stack) open(ip net.IP) error {
 	if s.udpClient, err = s.newUDPClient(advertised); err != nil {
 		return fmt.Errorf("sipstack: udp client: %w", err)
 	}
-	if s.tcpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
+	if s.tcpClient, err = s.newClient(sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
 		return fmt.Errorf("sipstack: tcp client: %w", err)
 	}
 
@@ -192,7 +194,7 @@ func (s *Stack) openTCPOnly(ua *sipgo.UserAgent, ip net.IP) error {
 	la := ln.Addr().(*net.TCPAddr)
 	s.tcpPort = la.Port
 	s.udpLaddr = sip.Addr{IP: la.IP, Hostname: la.IP.String()}
-	if s.tcpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
+	if s.tcpClient, err = s.newClient(sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
 		return fmt.Errorf("sipstack: tcp client: %w", err)
 	}
 	s.udpClient = s.tcpClient
@@ -262,6 +264,9 @@ func (s *Stack) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.cancel()
+	if s.gate != nil {
+		s.gate.close()
+	}
 	var errs []error
 	for _, c := range s.closers {
 		if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {

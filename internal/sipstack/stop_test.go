@@ -2,6 +2,7 @@ package sipstack
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
@@ -102,5 +103,30 @@ func TestCloseInEveryCallState(t *testing.T) {
 			defer cancel()
 			_ = c.Hangup(ctx) // must return, whatever it reports
 		})
+	}
+}
+
+// Nothing leaves the stack once it has closed: a hangup of a connected call after
+// Close reports ErrClosed and sends no BYE. sipgo's transport would open a socket
+// of its own for it, whose reader goroutine nothing stops.
+func TestNoRequestLeavesAfterClose(t *testing.T) {
+	p := newPeer(t)
+	st, rec := newTestStack(t, nil, nil)
+	p.set(func(p *peer) { p.onInvite = reInviteAnswerer(testSDP(50000), nil) })
+	c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice"})
+	expectCall(t, rec, c, Answered, 200)
+	p.expect(sip.INVITE)
+	if err := st.Close(); err != nil {
+		t.Logf("Close: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := c.Hangup(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("Hangup after Close: %v, want ErrClosed", err)
+	}
+	for len(p.reqs) > 0 {
+		if r := <-p.reqs; r.Method == sip.BYE {
+			t.Fatalf("a BYE left after Close:\n%s", r)
+		}
 	}
 }
