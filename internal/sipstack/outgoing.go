@@ -124,6 +124,12 @@ func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account, i
 	intervalRetries := 0
 	for {
 		sess, err := c.invite(dua, req, acc)
+		if movesOn(err) {
+			if next, ok := c.st.atNextHop(req, acc); ok && c.restartInvite() { // routes.go
+				req = next
+				continue
+			}
+		}
 		if sess == nil {
 			c.emit(Failed, 0, err.Error(), nil)
 			return

@@ -2,11 +2,13 @@ package sipstack
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -176,4 +178,52 @@ func (s *Stack) resolvedHop(name string) (hop, bool) {
 func toServer(acc Account, target sip.Uri) bool {
 	_, hasTransport := target.UriParams.Get("transport")
 	return byDNS(acc) && strings.EqualFold(target.Host, acc.domain()) && target.Port == 0 && !hasTransport
+}
+
+// RFC 3263 section 4.3: a request to the account's server whose transaction failed
+// at one hop (a transport error, a timeout, or a 503) is sent again to the next,
+// in order: a new transaction, the same request but for its branch. Only an INVITE
+// routed by routeByDNS to the hop in use moves on; that hop is then left for the
+// next by registration and calls alike (failover).
+
+// movesOn reports whether err, the outcome of an INVITE, sends it on to the next
+// hop: no answer at all (the connection failed or Timer B fired), or 503.
+func movesOn(err error) bool {
+	var failure *sipgo.ErrDialogResponse
+	if errors.As(err, &failure) {
+		return failure.Res.StatusCode == 503
+	}
+	return err != nil && !errors.Is(err, sipgo.WaitAnswerForceCancelErr) && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrClosed)
+}
+
+// atNextHop returns prev, an INVITE to acc's server that failed at the hop in use,
+// as it goes to the next hop: the same request with a new branch and without
+// credentials, which were the failed server's. ok is false when prev did not go
+// to the hop in use, or every hop was tried.
+func (s *Stack) atNextHop(prev *sip.Request, acc Account) (*sip.Request, bool) {
+	h, ok := s.currentHop(acc)
+	if !ok || !toServer(acc, prev.Recipient) || !strings.EqualFold(prev.Transport(), h.transport) || prev.Destination() != h.addr {
+		return nil, false
+	}
+	if !s.failover(h) {
+		return nil, false
+	}
+	next, ok := s.currentHop(acc)
+	if !ok || next == h {
+		return nil, false
+	}
+	req := sip.NewRequest(sip.INVITE, *prev.Recipient.Clone())
+	for _, hdr := range prev.CloneHeaders() {
+		switch strings.ToLower(hdr.Name()) {
+		case "via", "authorization", "proxy-authorization", "content-length":
+			continue
+		}
+		req.AppendHeader(hdr)
+	}
+	req.SetBody(prev.Body())
+	req.SetTransport(next.transport)
+	req.SetDestination(next.addr)
+	s.pinLocal(req)
+	s.log.Info("the account's server failed at this address; trying the next", "hop", h.addr, "next", next.addr)
+	return req, true
 }
