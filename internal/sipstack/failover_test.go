@@ -68,3 +68,51 @@ func TestInviteMovesToTheNextSRVTarget(t *testing.T) {
 	}
 	next.expect(sip.BYE)
 }
+
+// An outbound proxy named by a bare domain is found through DNS as a server is
+// (RFC 3263): its NAPTR records lead to SRV records, whose target gets the
+// REGISTER and the INVITE, with the proxy in Route; the account's server itself
+// has no address at all.
+func TestOutboundProxyFoundThroughDNS(t *testing.T) {
+	proxy := newPeer(t)
+	proxy.set(func(p *peer) { p.onInvite = reInviteAnswerer(testSDP(50000), nil) })
+	edge := "edge." + dnsDomain
+	dns := testpeer.StartDnsmasq(t, testpeer.DnsmasqOptions{Probe: "p1." + dnsDomain, Records: []string{
+		"host-record=p1." + dnsDomain + ",127.0.0.1",
+		fmt.Sprintf("srv-host=_sip._udp.proxies.%s,p1.%s,%d,10,0", dnsDomain, dnsDomain, proxy.addr.Port),
+		"naptr-record=" + edge + ",10,10,s,SIP+D2U,,_sip._udp.proxies." + dnsDomain,
+	}})
+	st, rec := dnsStack(t, dns.Addr, nil)
+	if err := st.SetAccount(Account{Server: dnsDomain, OutboundProxy: edge, Username: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Register(); err != nil {
+		t.Fatal(err)
+	}
+	rec.reg() // registering
+	if ev := rec.reg(); ev.State != RegRegistered {
+		t.Fatalf("%+v, want registered through the proxy's SRV target", ev)
+	}
+	reg := proxy.expect(sip.REGISTER)
+	if r := reg.Route(); r == nil || r.Address.Host != edge {
+		t.Errorf("REGISTER Route %v, want the proxy %s", r, edge)
+	}
+	acc, _ := st.account()
+	target, err := ParseTarget("bob", acc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.Dial(DialOptions{Target: target, SDP: testSDP(40000)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv := proxy.expect(sip.INVITE); inv.Recipient.Host != dnsDomain {
+		t.Errorf("INVITE to %s, want bob of %s", inv.Recipient.String(), dnsDomain)
+	}
+	expectCall(t, rec, c, Answered, 200)
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := c.Hangup(ctx); err != nil {
+		t.Fatalf("hang-up: %v", err)
+	}
+}

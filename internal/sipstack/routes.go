@@ -12,8 +12,10 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
-// An account whose server is a domain name without a port, with no outbound proxy,
-// on UDP or TCP, is reached through DNS (resolve.go). Its registration resolves the
+// An account on UDP or TCP whose first hop, its outbound proxy or else its server,
+// is a domain name without a port is reached through DNS (resolve.go); through an
+// outbound proxy so named, every request goes to the proxy's hops, with the proxy
+// in Route as ever. Its registration resolves the
 // domain, on its own goroutine, and tries the hops in order: one that does not
 // answer (a timeout or a transport error) is left for the next, and once all
 // were tried the next registration resolves again. Calls go to the hop the
@@ -48,14 +50,27 @@ const (
 	serverLookupTimeout = 2 * dnsTimeout
 )
 
-// byDNS reports whether acc's server is found through DNS.
+// byDNS reports whether acc's first hop, its outbound proxy or else its server, is
+// found through DNS: a domain name without a port.
 func byDNS(acc Account) bool {
-	if acc.OutboundProxy != "" || acc.transport() == "TLS" {
+	if acc.transport() == "TLS" {
 		return false
 	}
-	host, port, err := splitHostPort(acc.Server)
+	host, port, err := splitHostPort(dnsName(acc))
 	return err == nil && port == 0 && net.ParseIP(host) == nil && host != ""
 }
+
+// dnsName is what acc's requests are sent to, as the account names it: its
+// outbound proxy, through which they all go, or else its server.
+func dnsName(acc Account) string {
+	if acc.OutboundProxy != "" {
+		return acc.OutboundProxy
+	}
+	return acc.Server
+}
+
+// routeKey names what serverRoutes holds for acc: its first hop and transport.
+func routeKey(acc Account) string { return dnsName(acc) + " " + acc.transport() }
 
 // resolveServer returns the hop for acc's next request, resolving its domain
 // when nothing is known for it (or every hop was tried). ok is false when acc is
@@ -65,7 +80,7 @@ func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
 	if !byDNS(acc) {
 		return hop{}, false
 	}
-	key := acc.Server + " " + acc.transport()
+	key := routeKey(acc)
 	r := &s.routes
 	r.mu.Lock()
 	if r.key == key && len(r.rs.hops[r.tp]) > r.next {
@@ -81,7 +96,8 @@ func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
 
 	rctx, cancel := context.WithTimeout(ctx, serverLookupTimeout)
 	defer cancel()
-	rs := s.resolver.resolve(rctx, acc.domain(), acc.transport())
+	host, _, _ := splitHostPort(dnsName(acc))
+	rs := s.resolver.resolve(rctx, host, acc.transport())
 	tp := acc.transport()
 	if len(rs.hops[tp]) == 0 && len(rs.offered) > 0 && rs.offered[0] != "TLS" {
 		tp = rs.offered[0]
@@ -90,10 +106,10 @@ func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
 	defer r.mu.Unlock()
 	r.key, r.rs, r.tp, r.next, r.at = key, rs, tp, 0, time.Now()
 	if len(rs.hops[tp]) == 0 {
-		s.log.Warn("DNS found no address for the account's server", "server", acc.Server)
+		s.log.Warn("DNS found no address for the account's server", "server", dnsName(acc))
 		return hop{}, false
 	}
-	s.log.Info("account's server resolved", "server", acc.Server, "transport", tp, "hops", len(rs.hops[tp]))
+	s.log.Info("account's server resolved", "server", dnsName(acc), "transport", tp, "hops", len(rs.hops[tp]))
 	return rs.hops[tp][0], true
 }
 
@@ -120,7 +136,7 @@ func (s *Stack) currentHop(acc Account) (hop, bool) {
 	r := &s.routes
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.key != acc.Server+" "+acc.transport() || r.next >= len(r.rs.hops[r.tp]) {
+	if r.key != routeKey(acc) || r.next >= len(r.rs.hops[r.tp]) {
 		return hop{}, false
 	}
 	return r.rs.hops[r.tp][r.next], true
@@ -131,7 +147,7 @@ func (s *Stack) tcpHop(acc Account) (hop, bool) {
 	r := &s.routes
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.key != acc.Server+" "+acc.transport() || len(r.rs.hops["TCP"]) == 0 {
+	if r.key != routeKey(acc) || len(r.rs.hops["TCP"]) == 0 {
 		return hop{}, false
 	}
 	return r.rs.hops["TCP"][0], true
@@ -173,11 +189,18 @@ func (s *Stack) resolvedHop(name string) (hop, bool) {
 	return r.rs.hops[r.tp][r.next], true
 }
 
-// toServer reports a request URI that names acc's server as found through DNS: its
+// toServer reports a request URI whose request goes to acc's first hop as found
+// through DNS: any, through an outbound proxy; else one that names the server's
 // domain, without a port or a transport of its own.
 func toServer(acc Account, target sip.Uri) bool {
+	if !byDNS(acc) {
+		return false
+	}
+	if acc.OutboundProxy != "" {
+		return true
+	}
 	_, hasTransport := target.UriParams.Get("transport")
-	return byDNS(acc) && strings.EqualFold(target.Host, acc.domain()) && target.Port == 0 && !hasTransport
+	return strings.EqualFold(target.Host, acc.domain()) && target.Port == 0 && !hasTransport
 }
 
 // RFC 3263 section 4.3: a request to the account's server whose transaction failed
