@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -131,6 +132,48 @@ func TestScenarioNetworkChangeEndsTheCall(t *testing.T) {
 	if hz := tonesHeard(readWAV(t, decodedDump(t, bob))); !hasTone(hz, engineHz) {
 		t.Errorf("bob heard tones %v, want the engine's %.0f Hz", hz, engineHz)
 	}
+}
+
+// Scenario 3 with sip.onNetworkChange "end" while our call still rings: bob does
+// not answer, the address moves, and the call is cancelled at once, not left
+// ringing until bob answers: it ends with cause network_changed and our CANCEL is
+// answered 200 (read in the SIP trace: bob's control port, reached across the
+// link, is gone with the old address).
+func TestScenarioNetworkChangeCancelsARingingCall(t *testing.T) {
+	provider := testpeer.StartNamespace(t, "provider")
+	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Host: provider.Host(), Auth: true,
+		Users: map[string]string{"alice": "secret", "bob": "bobpass"}})
+
+	e := startEngine(t, engineOptions{inputHz: engineHz, sip: map[string]any{
+		"listenIP": config.Default().SIP.ListenIP, "onNetworkChange": config.NetworkChangeEnd}})
+	c := e.connect(t)
+	c.mustDo(api.CmdAccountSet.Name, map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "register": true}, nil)
+	c.next(api.EvRegState, 2*time.Second, regState(api.RegRegistered))
+
+	wav := filepath.Join(t.TempDir(), "bob.wav")
+	writeTone(t, wav, baresipHz, 10*time.Second)
+	bob := testpeer.StartBaresip(t, testpeer.BaresipOptions{Host: provider.Host(), User: "bob", Password: "bobpass",
+		Registrar: kam.Addr, SourceWAV: wav})
+	bob.WaitRegistered(t, 10*time.Second)
+	var out api.DialResult
+	c.mustDo(api.CmdCallDial.Name, map[string]any{"to": "bob"}, &out)
+	c.callStates(out.CallID, api.CallRinging, 10*time.Second)
+	bob.WaitEvent(t, testpeer.EventCallIncoming, 5*time.Second)
+
+	c.mustDo(api.CmdEventsSubscribe.Name, map[string]any{"sipTrace": true}, nil)
+	provider.MoveLocalIP(t)
+	c.awaitEach(reRegisterWithin, map[string]func(event) bool{
+		"the call ended with cause network_changed": func(ev event) bool {
+			var cs api.CallState
+			return ev.Event == api.EvCallState && json.Unmarshal(ev.Data, &cs) == nil && cs.CallID == out.CallID &&
+				cs.State == api.CallEnded && cs.Cause != nil && cs.Cause.Kind == api.CauseNetworkChanged
+		},
+		"our CANCEL answered 200": func(ev event) bool {
+			var tr api.SIPTrace
+			return ev.Event == api.EvSIPTrace && json.Unmarshal(ev.Data, &tr) == nil && tr.Dir == "recv" &&
+				strings.HasPrefix(tr.Message, "SIP/2.0 200 ") && strings.Contains(tr.Message, " CANCEL\r\n")
+		},
+	})
 }
 
 // awaitEach reads events until each of want has matched one, in any order, and

@@ -10,7 +10,8 @@ package phone
 // a peer that does not list UPDATE must not get one; a 180 has no media to move),
 // so it is marked netStale and moved once answered, with the re-INVITE an active
 // call gets; so is one whose early UPDATE failed. With sip.onNetworkChange "end" a
-// ringing call is not moved: it ends, with cause network_changed, once answered.
+// ringing call is not moved: it is cancelled at once, with cause network_changed
+// (netchange.go).
 
 // ringingOut reports whether c is a call of ours sent and not yet answered.
 func (c *call) ringingOut() bool {

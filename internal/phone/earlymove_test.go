@@ -143,25 +143,50 @@ func TestEarlyCallThatCannotMoveMovesOnceAnswered(t *testing.T) {
 	})
 }
 
-// With sip.onNetworkChange "end" a ringing call whose address changed is not moved,
-// not even with early media; once answered it ends with cause network_changed.
-func TestRingingCallEndsOnceAnsweredWhenConfigured(t *testing.T) {
+// With sip.onNetworkChange "end" a call of ours still ringing whose address
+// changed is not moved, not even with early media: it is cancelled at once (the
+// dialog's hangup, a CANCEL) and ends with cause network_changed.
+func TestRingingCallIsCancelledWhenConfigured(t *testing.T) {
+	for _, state := range []string{api.CallRinging, api.CallEarly} {
+		t.Run(state, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				net := make(fakeNet)
+				r := newRig(t, func(c *Config) { c.NetWatch, c.EndCallsOnNetworkChange = net, true })
+				r.sip.localIPs = map[string]string{}
+				d := ringingOutgoing(t, r, state)
+				r.moveTo(d.target, "10.0.0.3")
+				net <- struct{}{}
+				cs := r.expectStates(api.CallEnded)
+				if cs.Cause == nil || cs.Cause.Kind != api.CauseNetworkChanged {
+					t.Errorf("cause %+v, want %s", cs.Cause, api.CauseNetworkChanged)
+				}
+				synctest.Wait()
+				if got := d.did(); !slices.Contains(got, "hangup") || len(moves(d)) != 0 {
+					t.Errorf("the dialog did %v, want a hangup and no move", got)
+				}
+			})
+		})
+	}
+}
+
+// With sip.onNetworkChange "end" a call ringing here whose address changed is
+// refused at once with 480 and ends with cause network_changed: our answer would
+// offer media on an address that is gone.
+func TestIncomingRingingCallIsRefusedWhenConfigured(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		net := make(fakeNet)
 		r := newRig(t, func(c *Config) { c.NetWatch, c.EndCallsOnNetworkChange = net, true })
 		r.sip.localIPs = map[string]string{}
-		d := ringingOutgoing(t, r, api.CallEarly)
-		r.moveTo(d.target, "10.0.0.3")
+		d, _ := r.incoming("in-1")
+		r.moveTo("sip:127.0.0.1", "10.0.0.3")
 		net <- struct{}{}
-		synctest.Wait()
-		if got := moves(d); len(got) != 0 || len(r.stream) != 1 {
-			t.Fatalf("the ringing call moved %v, %d RTP sockets; want no move", got, len(r.stream))
-		}
-		r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcmu))
-		r.expectStates(api.CallActive)
 		cs := r.expectStates(api.CallEnded)
 		if cs.Cause == nil || cs.Cause.Kind != api.CauseNetworkChanged {
 			t.Errorf("cause %+v, want %s", cs.Cause, api.CauseNetworkChanged)
+		}
+		synctest.Wait()
+		if got := d.did(); !slices.Contains(got, "reject 480") {
+			t.Errorf("the dialog did %v, want reject 480", got)
 		}
 	})
 }

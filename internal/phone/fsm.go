@@ -140,6 +140,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseIncompatibleMedia, fxSendHangup, fxStopMedia)
 		case inTimeLimit:
 			return end(api.CauseTimeout, fxSendHangup, fxStopMedia)
+		case inNetworkChanged:
+			return end(api.CauseNetworkChanged, fxSendHangup, fxStopMedia)
 		case inRemoteBye, inRemoteCancel:
 			// a peer that gives up before answering sends a final error, never BYE;
 			// be liberal all the same and end the call.
@@ -161,6 +163,8 @@ func step(s state, outgoing bool, in input) (transition, error) {
 			return end(api.CauseRefused, fxSendReject, fxStopMedia)
 		case inForward:
 			return end(api.CauseForwarded, fxSendForward, fxStopMedia)
+		case inNetworkChanged:
+			return end(api.CauseNetworkChanged, fxSendReject, fxStopMedia)
 		case inRemoteCancel, inRemoteBye:
 			return end(api.CauseRemoteHangup, fxStopMedia)
 		case inFailed:

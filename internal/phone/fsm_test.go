@@ -44,6 +44,7 @@ func TestStepTable(t *testing.T) {
 		want[key{s, true, inNoSRTP}] = res{stEnded, hang, api.CauseEncryptionRequired}
 		want[key{s, true, inNoMedia}] = res{stEnded, hang, api.CauseIncompatibleMedia}
 		want[key{s, true, inTimeLimit}] = res{stEnded, hang, api.CauseTimeout}
+		want[key{s, true, inNetworkChanged}] = res{stEnded, hang, api.CauseNetworkChanged}
 	}
 	for _, s := range []state{stIncoming, stRinging} {
 		ring := res{next: stRinging}
@@ -60,6 +61,7 @@ func TestStepTable(t *testing.T) {
 		want[key{s, false, inShutdown}] = res{stEnded, rej, api.CauseShutdown}
 		want[key{s, false, inRefuse}] = res{stEnded, rej, api.CauseRefused}
 		want[key{s, false, inForward}] = res{stEnded, []effect{fxSendForward, fxStopMedia}, api.CauseForwarded}
+		want[key{s, false, inNetworkChanged}] = res{stEnded, rej, api.CauseNetworkChanged}
 	}
 	for _, out := range []bool{true, false} {
 		want[key{stActive, out, inHangup}] = res{stEnded, hang, api.CauseLocalHangup}

@@ -16,10 +16,12 @@ import (
 // re-INVITE offering it (at the socket's public address, when STUN learned one); the
 // call goes on there, or, if the peer refuses or does not answer, ends with cause
 // network_changed. With Config.EndCallsOnNetworkChange (sip.onNetworkChange "end")
-// it ends so at once, with a BYE. Neither needs an event of its own: the
+// it ends so at once, with a BYE; so does a call still ringing, ours with a CANCEL,
+// the caller's with 480 Temporarily Unavailable (its answer would offer media on an
+// address that is gone). Neither needs an event of its own: the
 // registration says so in reg.state and a call that could not follow in its cause.
-// A call of ours that still rings is moved by an UPDATE in its early dialog, or
-// once answered (earlymove.go).
+// Otherwise a call of ours that still rings is moved by an UPDATE in its early
+// dialog, or once answered (earlymove.go).
 
 // moveTimeout bounds the re-INVITE that moves a call; the old path is dead meanwhile.
 const moveTimeout = 10 * time.Second
@@ -54,7 +56,7 @@ func (p *Phone) followNetwork() {
 	}
 	calls := map[*call]string{}
 	p.lines.each(func(c *call) {
-		if c.follows() {
+		if p.follows(c) {
 			calls[c] = c.route()
 		}
 	})
@@ -115,30 +117,37 @@ func (c *call) route() string {
 }
 
 // follows reports whether c follows the network: an active call, or one of ours
-// that rings (earlymove.go), with its address known.
-func (c *call) follows() bool {
-	return c.localIP != "" && (c.state == stActive || c.ringingOut())
+// that rings (earlymove.go), with its address known; and when network changes end
+// calls, one that rings here too.
+func (p *Phone) follows(c *call) bool {
+	ringingIn := !c.outgoing && c.dialog != nil && (c.state == stIncoming || c.state == stRinging)
+	return c.localIP != "" && (c.state == stActive || c.ringingOut() ||
+		ringingIn && p.cfg.EndCallsOnNetworkChange)
 }
 
 // followCall moves c to ip, the local address that now routes to its peer, if that
-// changed. A call with a re-INVITE in flight (a hold, an earlier move) is looked at
-// again when it is answered; so is a call of ours still ringing, unless it has
-// early media, which an UPDATE may move at once (earlymove.go).
+// changed, or ends it when so configured, ringing or not. A call with a re-INVITE
+// in flight (a hold, an earlier move) is looked at again when it is answered; so is
+// a call of ours still ringing, unless it has early media, which an UPDATE may move
+// at once (earlymove.go).
 func (p *Phone) followCall(c *call, ip string) {
-	if !c.follows() {
+	if !p.follows(c) {
 		return
 	}
 	if ip == c.localIP {
 		c.netStale = false
 		return
 	}
-	if c.ringingOut() && !p.movesEarly(c) {
-		c.netStale = true // moved once answered (followAnswered)
-		return
-	}
 	if p.cfg.EndCallsOnNetworkChange {
 		p.log.Info("network changed: ending the call", "call", c.id, "from", c.localIP, "to", ip)
+		if !c.outgoing && c.state != stActive {
+			c.rejectCode = 480
+		}
 		p.apply(c, inNetworkChanged, 0, "the local address changed from "+c.localIP+" to "+ip)
+		return
+	}
+	if c.ringingOut() && !p.movesEarly(c) {
+		c.netStale = true // moved once answered (followAnswered)
 		return
 	}
 	if c.moving || c.pendingHold != nil {

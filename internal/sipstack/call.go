@@ -57,6 +57,7 @@ type Call struct {
 	inviteDone   chan struct{}     // closed when the INVITE transaction is over
 	rseqs        map[string]uint32 // the last RSeq PRACKed, by early dialog's To tag (prack.go)
 	earlyDialogs []string          // early dialogs whose offer/answer is done (prack.go)
+	early        *earlyTarget      // the last of them, as an UPDATE needs it (earlymove.go)
 
 	// incoming
 	uas      *sipgo.DialogServerSession

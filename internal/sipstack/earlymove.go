@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
@@ -17,13 +19,80 @@ import (
 // (an unreliable 183's answer is not final, a re-INVITE needs a confirmed dialog,
 // and a peer that does not allow UPDATE must not get one), so MoveMedia refuses
 // it with ErrCallState and the phone moves it once it is answered.
+//
+// The UPDATE is built from the call's own copy of that dialog (earlyTarget), taken
+// when its response came, and sent on the call's client (tapseq.go numbers it):
+// sipgo's session keeps the last response to the INVITE in a field it writes,
+// unlocked, as each new one arrives, so nothing built while the call rings may
+// read it.
+
+// earlyTarget is what an UPDATE in an early dialog needs of it: a copy made from
+// the reliable provisional response that completed its offer/answer, on the
+// goroutine that waits for the INVITE's answer.
+type earlyTarget struct {
+	id           string       // the early dialog
+	target       sip.Uri      // the response's Contact, else the INVITE's Request-URI
+	route        []sip.Header // its Record-Route, reversed (RFC 3261 section 12.1.2)
+	from, to     sip.Header   // the INVITE's From, the response's To with its tag
+	callID       sip.Header
+	transport    string // the INVITE's
+	contactUser  string // the user part of the INVITE's Contact
+	allowsUpdate bool   // the response's Allow lists UPDATE
+}
+
+// newEarlyTarget copies what an UPDATE in res's early dialog needs of inv and res.
+func newEarlyTarget(id string, inv *sip.Request, res *sip.Response) *earlyTarget {
+	e := &earlyTarget{
+		id:           id,
+		target:       remoteTarget(inv, res),
+		from:         sip.HeaderClone(inv.From()),
+		to:           sip.HeaderClone(res.To()),
+		callID:       sip.HeaderClone(inv.CallID()),
+		transport:    strings.ToUpper(inv.Transport()),
+		allowsUpdate: allowsUpdate(res),
+	}
+	if ct := inv.Contact(); ct != nil {
+		e.contactUser = ct.Address.User
+	}
+	rr := res.GetHeaders("Record-Route")
+	for i := len(rr) - 1; i >= 0; i-- {
+		e.route = append(e.route, sip.NewHeader("Route", rr[i].Value()))
+	}
+	return e
+}
+
+// request builds a request of method in the early dialog, from our side of it at
+// ip; the tap gives it its CSeq number (tapseq.go).
+func (e *earlyTarget) request(st *Stack, method sip.RequestMethod, ip string) *sip.Request {
+	req := sip.NewRequest(method, *e.target.Clone())
+	req.AppendHeader(sip.HeaderClone(e.from))
+	req.AppendHeader(sip.HeaderClone(e.to))
+	req.AppendHeader(sip.HeaderClone(e.callID))
+	req.AppendHeader(&sip.CSeqHeader{MethodName: method})
+	maxFwd := sip.MaxForwardsHeader(70)
+	req.AppendHeader(&maxFwd)
+	for _, r := range e.route {
+		req.AppendHeader(sip.HeaderClone(r))
+	}
+	if rh := req.Route(); rh != nil && !rh.Address.UriParams.Has("lr") {
+		req.Recipient = *rh.Address.Clone() // a strict router, as sipgo's session does
+	}
+	req.SetTransport(e.transport)
+	st.pinLocal(req)
+	ct := st.contact(e.transport, e.contactUser, ip)
+	req.AppendHeader(&ct)
+	if e.transport == "UDP" {
+		_ = sipgo.ClientRequestAddVia(st.client(e.transport, ip), req)
+	}
+	return req
+}
 
 // moveEarly is MoveMedia in an early dialog: an UPDATE offering our media at media,
 // with Contact and Via at ip, in the early dialog of the last reliable provisional
-// response. On a 2xx the offer is committed (the o= version one higher) and the
-// peer's answer returned.
+// response that completed an offer/answer. On a 2xx the offer is committed (the o=
+// version one higher) and the peer's answer returned.
 func (c *Call) moveEarly(ctx context.Context, ip string, media netip.AddrPort) ([]byte, error) {
-	body, ver, base, res, err := c.beginEarlyMove(media.Addr().String(), int(media.Port()))
+	body, ver, base, early, cl, err := c.beginEarlyMove(media.Addr().String(), int(media.Port()))
 	if err != nil {
 		return nil, err
 	}
@@ -35,13 +104,12 @@ func (c *Call) moveEarly(ctx context.Context, ip string, media netip.AddrPort) (
 			c.mu.Unlock()
 		}
 	}()
-	req := sip.NewRequest(sip.UPDATE, remoteTarget(c.uac.InviteRequest, res))
-	c.fromAddress(req, ip)
+	req := early.request(c.st, sip.UPDATE, ip)
 	req.AppendHeader(sip.NewHeader("User-Agent", c.st.cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	req.SetBody(body)
-	answer, err := c.do(ctx, req)
+	answer, err := c.exchange(ctx, cl, req)
 	if err != nil {
 		return nil, fmt.Errorf("sipstack: early UPDATE: %w", err)
 	}
@@ -58,32 +126,52 @@ func (c *Call) moveEarly(ctx context.Context, ip string, media netip.AddrPort) (
 	return answer.Body(), nil
 }
 
+// exchange sends req, a request the call built itself, through cl and waits for
+// its final response.
+func (c *Call) exchange(ctx context.Context, cl *sipgo.Client, req *sip.Request) (*sip.Response, error) {
+	tx, err := c.tap.sendOwn(ctx, cl, req)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Terminate()
+	for {
+		select {
+		case res := <-tx.Responses():
+			if res.IsProvisional() {
+				continue
+			}
+			return res, nil
+		case <-tx.Done():
+			return nil, tx.Err()
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
 // beginEarlyMove checks that an early UPDATE may go now, renders the offer of our
 // media at ip and port and marks our offer as in flight (a crossing UPDATE of the
-// peer's gets 491). res is the provisional response whose dialog it goes in.
-func (c *Call) beginEarlyMove(ip string, port int) ([]byte, uint64, MediaDesc, *sip.Response, error) {
+// peer's gets 491). It returns the early dialog the UPDATE goes in and the client
+// it goes through.
+func (c *Call) beginEarlyMove(ip string, port int) ([]byte, uint64, MediaDesc, *earlyTarget, *sipgo.Client, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	res := c.uac.InviteResponse
-	var id string
-	if res != nil {
-		id, _ = sip.DialogIDFromResponse(res)
-	}
+	early := c.early
 	switch {
-	case c.state != stateInviting || !slices.Contains(c.earlyDialogs, id):
-		return nil, 0, MediaDesc{}, nil, fmt.Errorf("%w: no early dialog with a completed offer/answer", ErrCallState)
-	case res == nil || !res.IsProvisional() || !allowsUpdate(res):
-		return nil, 0, MediaDesc{}, nil, fmt.Errorf("%w: the early dialog does not allow UPDATE", ErrCallState)
+	case c.state != stateInviting || early == nil || !slices.Contains(c.earlyDialogs, early.id):
+		return nil, 0, MediaDesc{}, nil, nil, fmt.Errorf("%w: no early dialog with a completed offer/answer", ErrCallState)
+	case !early.allowsUpdate:
+		return nil, 0, MediaDesc{}, nil, nil, fmt.Errorf("%w: the early dialog does not allow UPDATE", ErrCallState)
 	case c.reinviting:
-		return nil, 0, MediaDesc{}, nil, fmt.Errorf("%w: an offer of ours is already in flight", ErrCallState)
+		return nil, 0, MediaDesc{}, nil, nil, fmt.Errorf("%w: an offer of ours is already in flight", ErrCallState)
 	}
 	moved := c.sdp
 	moved.base.IP, moved.base.Port = ip, port
 	moved.base.RTCPIP, moved.base.RTCPPort = "", 0
 	body, ver, err := moved.offer(c.sdp.held)
 	if err != nil {
-		return nil, 0, MediaDesc{}, nil, err
+		return nil, 0, MediaDesc{}, nil, nil, err
 	}
 	c.reinviting = true
-	return body, ver, moved.base, res, nil
+	return body, ver, moved.base, early, c.uac.UA.Client, nil
 }

@@ -12,21 +12,21 @@ import (
 // would, and keeps the client transaction of the call's initial INVITE (the last one
 // sent, after a digest challenge), which sipgo's dialog session holds to itself. The
 // call needs it to see the 2xx of a second fork (fork.go) and to send CANCEL
-// (cancel.go).
+// (cancel.go). It also numbers the dialog's requests (tapseq.go).
 type inviteTap struct {
-	txl *sip.TransactionLayer
-	tpl *sip.TransportLayer
+	gate *sendGate // the stack's way out (sendgate.go)
 
 	mu       sync.Mutex
 	tx       sip.ClientTransaction
 	req      *sip.Request
 	answered string // the To tag of the 2xx that answered the call, once known
-	prackSeq uint32 // the CSeq number of the last PRACK or UPDATE sent (prack.go, earlymove.go), 0 before
+	prackSeq uint32 // sipgo's CSeq number of the last PRACK sent (prack.go), 0 before
+	seq      dialogSeq
 }
 
 // tapped returns a copy of dua whose client reports its transactions to a new tap.
 func tapped(dua *sipgo.DialogUA) (*sipgo.DialogUA, *inviteTap) {
-	t := &inviteTap{txl: dua.Client.TransactionLayer(), tpl: dua.Client.TransportLayer()}
+	t := &inviteTap{gate: dua.Client.TxRequester.(*sendGate)}
 	return t.wrap(dua), t
 }
 
@@ -46,24 +46,31 @@ func (t *inviteTap) wrap(dua *sipgo.DialogUA) *sipgo.DialogUA {
 func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTransaction, error) {
 	if req.IsAck() {
 		t.ackOfInvite(req)
-		return nil, t.tpl.WriteMsg(req)
-	}
-	tx, err := t.txl.NewClientTransaction(ctx, req)
-	if err != nil {
-		return nil, err
+		return t.gate.Request(ctx, req)
 	}
 	initial := req.IsInvite() && !req.To().Params.Has("tag")
-	if initial {
-		fillContactPort(req)
-	}
-	if err := tx.Init(); err != nil {
-		tx.Terminate()
-		return nil, err
-	}
-	if req.Method == sip.PRACK || req.Method == sip.UPDATE {
-		t.mu.Lock()
+	t.mu.Lock()
+	if req.Method == sip.PRACK {
 		t.prackSeq = req.CSeq().SeqNo
-		t.mu.Unlock()
+	}
+	if initial {
+		t.seq.start(req)
+	} else {
+		t.seq.renumber(req, t.answered)
+	}
+	t.mu.Unlock()
+	return t.send(ctx, req, initial)
+}
+
+// send opens req's client transaction; the initial INVITE's is kept.
+func (t *inviteTap) send(ctx context.Context, req *sip.Request, initial bool) (sip.ClientTransaction, error) {
+	var fill func(*sip.Request)
+	if initial {
+		fill = fillContactPort
+	}
+	tx, err := t.gate.open(ctx, req, fill)
+	if err != nil {
+		return nil, err
 	}
 	if initial {
 		t.mu.Lock()
@@ -76,14 +83,19 @@ func (t *inviteTap) Request(ctx context.Context, req *sip.Request) (sip.ClientTr
 
 // ackOfInvite gives the ACK of the INVITE's 2xx the INVITE's CSeq number (RFC 3261
 // section 13.2.2.4). sipgo's session numbers it with the dialog's last CSeq, which
-// our PRACKs and early UPDATEs have raised; so an ACK numbered as the last of them
-// is that ACK (any later request of ours, a re-INVITE and its ACK, is numbered
-// higher).
+// our PRACKs have raised; so an ACK numbered as the last of them is that ACK (any
+// later request of ours, a re-INVITE and its ACK, is numbered higher, and the ACK
+// of a re-INVITE is numbered as the re-INVITE went out: tapseq.go).
 func (t *inviteTap) ackOfInvite(ack *sip.Request) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if cseq := ack.CSeq(); cseq != nil && t.prackSeq != 0 && cseq.SeqNo == t.prackSeq && t.req != nil {
+	cseq := ack.CSeq()
+	switch {
+	case cseq == nil || t.req == nil:
+	case t.prackSeq != 0 && cseq.SeqNo == t.prackSeq:
 		cseq.SeqNo = t.req.CSeq().SeqNo
+	case cseq.SeqNo != t.req.CSeq().SeqNo:
+		t.seq.renumber(ack, t.answered)
 	}
 }
 

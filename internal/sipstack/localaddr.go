@@ -100,6 +100,17 @@ func (s *Stack) client(transport, ip string) *sipgo.Client {
 // newUDPClient makes a client whose UDP requests leave from the listening socket and
 // name ip and the listening port in Via.
 func (s *Stack) newUDPClient(ip string) (*sipgo.Client, error) {
-	return sipgo.NewClient(s.ua, sipgo.WithClientLogger(s.log), sipgo.WithClientHostname(ip),
+	return s.newClient(sipgo.WithClientLogger(s.log), sipgo.WithClientHostname(ip),
 		sipgo.WithClientPort(s.udpLaddr.Port), sipgo.WithClientConnectionAddr(s.udpLaddr.String()), sipgo.WithClientNAT())
+}
+
+// newClient makes a sipgo client of the stack's user agent whose requests go out
+// through the stack's send gate (sendgate.go).
+func (s *Stack) newClient(opts ...sipgo.ClientOption) (*sipgo.Client, error) {
+	c, err := sipgo.NewClient(s.ua, opts...)
+	if err != nil {
+		return nil, err
+	}
+	c.TxRequester = s.gate
+	return c, nil
 }

@@ -124,6 +124,12 @@ func (c *Call) runOutgoing(dua *sipgo.DialogUA, req *sip.Request, acc Account, i
 	intervalRetries := 0
 	for {
 		sess, err := c.invite(dua, req, acc)
+		if movesOn(err) {
+			if next, ok := c.st.atNextHop(req, acc); ok && c.restartInvite() { // routes.go
+				req = next
+				continue
+			}
+		}
 		if sess == nil {
 			c.emit(Failed, 0, err.Error(), nil)
 			return
@@ -186,7 +192,7 @@ func (c *Call) restartInvite() bool {
 	}
 	c.provisional, c.cancelSent = false, false
 	early := c.earlyDialogs
-	c.rseqs, c.earlyDialogs = nil, nil
+	c.rseqs, c.earlyDialogs, c.early = nil, nil, nil
 	c.mu.Unlock()
 	for _, id := range early {
 		c.st.removeCall(id)

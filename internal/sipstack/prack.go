@@ -65,7 +65,7 @@ func (c *Call) takeProvisional(sess *sipgo.DialogClientSession, res *sip.Respons
 	}
 	c.prack(sess, res, rseq)
 	if len(res.Body()) > 0 {
-		c.earlyAnswer(res)
+		c.earlyAnswer(sess.InviteRequest, res)
 	}
 	return true
 }
@@ -109,15 +109,17 @@ func (c *Call) prack(sess *sipgo.DialogClientSession, res *sip.Response, rseq ui
 	}()
 }
 
-// earlyAnswer takes the SDP of a reliable provisional response as the peer's answer
-// in its early dialog, which can now be reached by an UPDATE.
-func (c *Call) earlyAnswer(res *sip.Response) {
+// earlyAnswer takes the SDP of a reliable provisional response to inv as the peer's
+// answer in its early dialog, which can now be reached by an UPDATE (earlymove.go).
+func (c *Call) earlyAnswer(inv *sip.Request, res *sip.Response) {
 	id, err := sip.DialogIDFromResponse(res)
 	if err != nil {
 		return
 	}
+	early := newEarlyTarget(id, inv, res)
 	c.mu.Lock()
 	c.sdp.setRemote(res.Body())
+	c.early = early
 	known := slices.Contains(c.earlyDialogs, id)
 	if !known {
 		c.earlyDialogs = append(c.earlyDialogs, id)

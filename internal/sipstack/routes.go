@@ -2,16 +2,20 @@ package sipstack
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
-// An account whose server is a domain name without a port, with no outbound proxy,
-// on UDP or TCP, is reached through DNS (resolve.go). Its registration resolves the
+// An account on UDP or TCP whose first hop, its outbound proxy or else its server,
+// is a domain name without a port is reached through DNS (resolve.go); through an
+// outbound proxy so named, every request goes to the proxy's hops, with the proxy
+// in Route as ever. Its registration resolves the
 // domain, on its own goroutine, and tries the hops in order: one that does not
 // answer (a timeout or a transport error) is left for the next, and once all
 // were tried the next registration resolves again. Calls go to the hop the
@@ -46,14 +50,27 @@ const (
 	serverLookupTimeout = 2 * dnsTimeout
 )
 
-// byDNS reports whether acc's server is found through DNS.
+// byDNS reports whether acc's first hop, its outbound proxy or else its server, is
+// found through DNS: a domain name without a port.
 func byDNS(acc Account) bool {
-	if acc.OutboundProxy != "" || acc.transport() == "TLS" {
+	if acc.transport() == "TLS" {
 		return false
 	}
-	host, port, err := splitHostPort(acc.Server)
+	host, port, err := splitHostPort(dnsName(acc))
 	return err == nil && port == 0 && net.ParseIP(host) == nil && host != ""
 }
+
+// dnsName is what acc's requests are sent to, as the account names it: its
+// outbound proxy, through which they all go, or else its server.
+func dnsName(acc Account) string {
+	if acc.OutboundProxy != "" {
+		return acc.OutboundProxy
+	}
+	return acc.Server
+}
+
+// routeKey names what serverRoutes holds for acc: its first hop and transport.
+func routeKey(acc Account) string { return dnsName(acc) + " " + acc.transport() }
 
 // resolveServer returns the hop for acc's next request, resolving its domain
 // when nothing is known for it (or every hop was tried). ok is false when acc is
@@ -63,7 +80,7 @@ func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
 	if !byDNS(acc) {
 		return hop{}, false
 	}
-	key := acc.Server + " " + acc.transport()
+	key := routeKey(acc)
 	r := &s.routes
 	r.mu.Lock()
 	if r.key == key && len(r.rs.hops[r.tp]) > r.next {
@@ -79,7 +96,8 @@ func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
 
 	rctx, cancel := context.WithTimeout(ctx, serverLookupTimeout)
 	defer cancel()
-	rs := s.resolver.resolve(rctx, acc.domain(), acc.transport())
+	host, _, _ := splitHostPort(dnsName(acc))
+	rs := s.resolver.resolve(rctx, host, acc.transport())
 	tp := acc.transport()
 	if len(rs.hops[tp]) == 0 && len(rs.offered) > 0 && rs.offered[0] != "TLS" {
 		tp = rs.offered[0]
@@ -88,10 +106,10 @@ func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
 	defer r.mu.Unlock()
 	r.key, r.rs, r.tp, r.next, r.at = key, rs, tp, 0, time.Now()
 	if len(rs.hops[tp]) == 0 {
-		s.log.Warn("DNS found no address for the account's server", "server", acc.Server)
+		s.log.Warn("DNS found no address for the account's server", "server", dnsName(acc))
 		return hop{}, false
 	}
-	s.log.Info("account's server resolved", "server", acc.Server, "transport", tp, "hops", len(rs.hops[tp]))
+	s.log.Info("account's server resolved", "server", dnsName(acc), "transport", tp, "hops", len(rs.hops[tp]))
 	return rs.hops[tp][0], true
 }
 
@@ -118,7 +136,7 @@ func (s *Stack) currentHop(acc Account) (hop, bool) {
 	r := &s.routes
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.key != acc.Server+" "+acc.transport() || r.next >= len(r.rs.hops[r.tp]) {
+	if r.key != routeKey(acc) || r.next >= len(r.rs.hops[r.tp]) {
 		return hop{}, false
 	}
 	return r.rs.hops[r.tp][r.next], true
@@ -129,7 +147,7 @@ func (s *Stack) tcpHop(acc Account) (hop, bool) {
 	r := &s.routes
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.key != acc.Server+" "+acc.transport() || len(r.rs.hops["TCP"]) == 0 {
+	if r.key != routeKey(acc) || len(r.rs.hops["TCP"]) == 0 {
 		return hop{}, false
 	}
 	return r.rs.hops["TCP"][0], true
@@ -171,9 +189,64 @@ func (s *Stack) resolvedHop(name string) (hop, bool) {
 	return r.rs.hops[r.tp][r.next], true
 }
 
-// toServer reports a request URI that names acc's server as found through DNS: its
+// toServer reports a request URI whose request goes to acc's first hop as found
+// through DNS: any, through an outbound proxy; else one that names the server's
 // domain, without a port or a transport of its own.
 func toServer(acc Account, target sip.Uri) bool {
+	if !byDNS(acc) {
+		return false
+	}
+	if acc.OutboundProxy != "" {
+		return true
+	}
 	_, hasTransport := target.UriParams.Get("transport")
-	return byDNS(acc) && strings.EqualFold(target.Host, acc.domain()) && target.Port == 0 && !hasTransport
+	return strings.EqualFold(target.Host, acc.domain()) && target.Port == 0 && !hasTransport
+}
+
+// RFC 3263 section 4.3: a request to the account's server whose transaction failed
+// at one hop (a transport error, a timeout, or a 503) is sent again to the next,
+// in order: a new transaction, the same request but for its branch. Only an INVITE
+// routed by routeByDNS to the hop in use moves on; that hop is then left for the
+// next by registration and calls alike (failover).
+
+// movesOn reports whether err, the outcome of an INVITE, sends it on to the next
+// hop: no answer at all (the connection failed or Timer B fired), or 503.
+func movesOn(err error) bool {
+	var failure *sipgo.ErrDialogResponse
+	if errors.As(err, &failure) {
+		return failure.Res.StatusCode == 503
+	}
+	return err != nil && !errors.Is(err, sipgo.WaitAnswerForceCancelErr) && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrClosed)
+}
+
+// atNextHop returns prev, an INVITE to acc's server that failed at the hop in use,
+// as it goes to the next hop: the same request with a new branch and without
+// credentials, which were the failed server's. ok is false when prev did not go
+// to the hop in use, or every hop was tried.
+func (s *Stack) atNextHop(prev *sip.Request, acc Account) (*sip.Request, bool) {
+	h, ok := s.currentHop(acc)
+	if !ok || !toServer(acc, prev.Recipient) || !strings.EqualFold(prev.Transport(), h.transport) || prev.Destination() != h.addr {
+		return nil, false
+	}
+	if !s.failover(h) {
+		return nil, false
+	}
+	next, ok := s.currentHop(acc)
+	if !ok || next == h {
+		return nil, false
+	}
+	req := sip.NewRequest(sip.INVITE, *prev.Recipient.Clone())
+	for _, hdr := range prev.CloneHeaders() {
+		switch strings.ToLower(hdr.Name()) {
+		case "via", "authorization", "proxy-authorization", "content-length":
+			continue
+		}
+		req.AppendHeader(hdr)
+	}
+	req.SetBody(prev.Body())
+	req.SetTransport(next.transport)
+	req.SetDestination(next.addr)
+	s.pinLocal(req)
+	s.log.Info("the account's server failed at this address; trying the next", "hop", h.addr, "next", next.addr)
+	return req, true
 }

@@ -34,26 +34,28 @@ type Stack struct {
 	trace *tracer
 	clock Clock
 
-	ua        *sipgo.UserAgent
-	srv       *sipgo.Server
-	fixedIP   net.IP        // the one address we listen on and advertise; nil: every address
-	udpClient *sipgo.Client // requests leave from the UDP listening socket (fixedIP's, or loopback's)
-	tcpClient *sipgo.Client // TCP and TLS: connections dialed per peer
-	udpLaddr  sip.Addr
-	udpConn   *net.UDPConn // the listening socket; UDP keep-alives leave from it
-	tcpPort   int
-	closers   []io.Closer
-	serving   sync.WaitGroup
-	ctx       context.Context // ends at Close, for the stack's own background work
-	cancel    context.CancelFunc
-	sources   trustedSources
-	pongs     pongWaiter     // keep-alive pongs read on stream connections
-	public    publicAddrs    // our address as the registrar sees it, per local address
-	flows     flowPorts      // the local port of the registration's TLS connection (tlsflow.go)
-	door      *door          // between the sockets and sipgo (frontdoor.go)
-	resolver  *resolver      // finds an account's server in DNS (resolve.go)
-	routes    serverRoutes   // ... and what it found, shared by registration and calls (routes.go)
-	branches  reusedBranches // our server transactions, for requests that reuse a branch (branch.go)
+	ua            *sipgo.UserAgent
+	srv           *sipgo.Server
+	fixedIP       net.IP        // the one address we listen on and advertise; nil: every address
+	udpClient     *sipgo.Client // requests leave from the UDP listening socket (fixedIP's, or loopback's)
+	tcpClient     *sipgo.Client // TCP and TLS: connections dialed per peer
+	udpLaddr      sip.Addr
+	udpConn       *net.UDPConn // the listening socket; UDP keep-alives leave from it
+	tcpPort       int
+	closers       []io.Closer
+	serving       sync.WaitGroup
+	ctx           context.Context // ends at Close, for the stack's own background work
+	cancel        context.CancelFunc
+	sources       trustedSources
+	pongs         pongWaiter     // keep-alive pongs read on stream connections
+	public        publicAddrs    // our address as the registrar sees it, per local address
+	flows         flowPorts      // the local port of the registration's TLS connection (tlsflow.go)
+	door          *door          // between the sockets and sipgo (frontdoor.go)
+	resolver      *resolver      // finds an account's server in DNS (resolve.go)
+	routes        serverRoutes   // ... and what it found, shared by registration and calls (routes.go)
+	branches      reusedBranches // our server transactions, for requests that reuse a branch (branch.go)
+	gate          *sendGate      // every request's way out, shut at Close (sendgate.go)
+	dialedStreams dialedStreams  // what the connections we dialed bring (frontdoor_dialed.go)
 
 	mu         sync.Mutex
 	acc        Account
@@ -124,6 +126,7 @@ func (s *Stack) open(ip net.IP) error {
 		return fmt.Errorf("sipstack: user agent: %w", err)
 	}
 	s.ua = ua
+	s.gate = &sendGate{txl: ua.TransactionLayer(), tpl: ua.TransportLayer()}
 	if s.srv, err = sipgo.NewServer(ua, sipgo.WithServerLogger(sipgoLog)); err != nil {
 		return fmt.Errorf("sipstack: server: %w", err)
 	}
@@ -160,7 +163,7 @@ func (s *Stack) open(ip net.IP) error {
 	if s.udpClient, err = s.newUDPClient(advertised); err != nil {
 		return fmt.Errorf("sipstack: udp client: %w", err)
 	}
-	if s.tcpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
+	if s.tcpClient, err = s.newClient(sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
 		return fmt.Errorf("sipstack: tcp client: %w", err)
 	}
 
@@ -192,7 +195,7 @@ func (s *Stack) openTCPOnly(ua *sipgo.UserAgent, ip net.IP) error {
 	la := ln.Addr().(*net.TCPAddr)
 	s.tcpPort = la.Port
 	s.udpLaddr = sip.Addr{IP: la.IP, Hostname: la.IP.String()}
-	if s.tcpClient, err = sipgo.NewClient(ua, sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
+	if s.tcpClient, err = s.newClient(sipgo.WithClientLogger(s.log), sipgo.WithClientNAT()); err != nil {
 		return fmt.Errorf("sipstack: tcp client: %w", err)
 	}
 	s.udpClient = s.tcpClient
@@ -207,9 +210,14 @@ func (s *Stack) openTCPOnly(ua *sipgo.UserAgent, ip net.IP) error {
 }
 
 // readFilter sees every read of every transport before sipgo parses it: it notes
-// keep-alive pongs, frees the branch of a request that reuses one, and traces.
+// keep-alive pongs, judges what comes on the connections we dialed, frees the
+// branch of a request that reuses one, and traces.
 func (s *Stack) readFilter(info sip.TransportReadProps, data []byte) ([]byte, error) {
 	data, _ = s.pongs.filter(info, data)
+	data, err := s.doorDialed(info, data) // frontdoor_dialed.go
+	if err != nil {
+		return nil, err
+	}
 	data = s.branches.filter(info, data)
 	if s.trace.enabled() {
 		return s.trace.readFilter(info, data)
@@ -262,6 +270,9 @@ func (s *Stack) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.cancel()
+	if s.gate != nil {
+		s.gate.close()
+	}
 	var errs []error
 	for _, c := range s.closers {
 		if err := c.Close(); err != nil && !errors.Is(err, net.ErrClosed) {

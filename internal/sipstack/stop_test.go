@@ -2,7 +2,9 @@ package sipstack
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/emiago/sipgo/sip"
 	"go.uber.org/goleak"
@@ -70,14 +72,17 @@ func TestCloseInEveryCallState(t *testing.T) {
 			return c
 		}},
 		{"connected", func(t *testing.T, p *peer, st *Stack, rec *recorder) *Call {
+			acks := peerAcks(p)
 			p.set(func(p *peer) { p.onInvite = reInviteAnswerer(testSDP(50000), nil) })
 			c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice"})
 			expectCall(t, rec, c, Answered, 200)
+			awaitAck(t, acks)
 			return c
 		}},
 		{"on hold", func(t *testing.T, p *peer, st *Stack, rec *recorder) *Call {
 			codes := make(chan int, 1)
 			codes <- 200
+			acks := peerAcks(p)
 			p.set(func(p *peer) { p.onInvite = reInviteAnswerer(testSDP(50000), codes) })
 			c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice"})
 			expectCall(t, rec, c, Answered, 200)
@@ -86,6 +91,8 @@ func TestCloseInEveryCallState(t *testing.T) {
 			if _, err := c.Hold(ctx, true); err != nil {
 				t.Fatal(err)
 			}
+			awaitAck(t, acks) // the INVITE's
+			awaitAck(t, acks) // the re-INVITE's
 			return c
 		}},
 	}
@@ -102,5 +109,50 @@ func TestCloseInEveryCallState(t *testing.T) {
 			defer cancel()
 			_ = c.Hangup(ctx) // must return, whatever it reports
 		})
+	}
+}
+
+// peerAcks returns the ACKs p has handled. A test that ends while the peer still
+// handles our last ACK would close the peer under it: sipgo's server, finding its
+// listening socket gone from the pool, opens a socket of its own for the ACK's
+// transaction, whose reader nothing stops.
+func peerAcks(p *peer) <-chan *sip.Request {
+	acks := make(chan *sip.Request, 4)
+	p.set(func(p *peer) { p.onAck = func(req *sip.Request) { acks <- req } })
+	return acks
+}
+
+// awaitAck waits for the peer to have handled one more ACK.
+func awaitAck(t *testing.T, acks <-chan *sip.Request) {
+	t.Helper()
+	select {
+	case <-acks:
+	case <-time.After(waitFor):
+		t.Fatalf("the peer handled no ACK within %v", waitFor)
+	}
+}
+
+// Nothing leaves the stack once it has closed: a hangup of a connected call after
+// Close reports ErrClosed and sends no BYE. sipgo's transport would open a socket
+// of its own for it, whose reader goroutine nothing stops.
+func TestNoRequestLeavesAfterClose(t *testing.T) {
+	p := newPeer(t)
+	st, rec := newTestStack(t, nil, nil)
+	p.set(func(p *peer) { p.onInvite = reInviteAnswerer(testSDP(50000), nil) })
+	c := dialPeer(t, st, p, Account{Server: p.hostPort(), Username: "alice"})
+	expectCall(t, rec, c, Answered, 200)
+	p.expect(sip.INVITE)
+	if err := st.Close(); err != nil {
+		t.Logf("Close: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := c.Hangup(ctx); !errors.Is(err, ErrClosed) {
+		t.Errorf("Hangup after Close: %v, want ErrClosed", err)
+	}
+	for len(p.reqs) > 0 {
+		if r := <-p.reqs; r.Method == sip.BYE {
+			t.Fatalf("a BYE left after Close:\n%s", r)
+		}
 	}
 }
