@@ -18,10 +18,11 @@ import (
 // large for a datagram (routes.go), with digest credentials on a 401 or 407.
 
 // MaxMessageText is the largest text, in bytes of UTF-8, SendMessage sends and
-// a received MESSAGE may carry (413 beyond it). RFC 3428 section 8 asks for no
-// more than 1,300 bytes in all over an unknown path, short of a congestion
-// controlled transport: a text of this size goes whole, over TCP when the
-// server offers it (routes.go), else in one UDP datagram fragmented by IP.
+// a received MESSAGE may carry (413 beyond it). RFC 3428 asks for no more than
+// 1,300 bytes in all outside a media session, short of knowing that no hop is
+// congestion-unsafe: a longer text goes as any large request does here, over TCP
+// where the account is on TCP or its server offers TCP (routes.go), else in one
+// UDP datagram fragmented by IP, as a long INVITE would.
 const MaxMessageText = 4096
 
 // messageType is the Content-Type of the MESSAGEs we send, and what we accept.
