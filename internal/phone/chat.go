@@ -79,6 +79,7 @@ func (p *Phone) setUnread(n int) {
 
 // askUnread reads the count of unread messages from the store the first time a
 // snapshot is handed out, not at start: an engine no page watches opens no database.
+// A store that cannot count is asked again by the next page.
 func (p *Phone) askUnread() {
 	if p.cfg.Chat == nil || p.unreadAsked {
 		return
@@ -87,6 +88,7 @@ func (p *Phone) askUnread() {
 	p.cfg.Chat.UnreadMessages(func(n int, err error) {
 		if err != nil {
 			p.log.Warn("count the unread messages", "err", err)
+			p.post(func() { p.unreadAsked = p.unreadKnown })
 			return
 		}
 		p.post(func() { p.setUnread(n) })
