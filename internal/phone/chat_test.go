@@ -16,9 +16,10 @@ import (
 
 // fakeChat is an in-memory ChatStore: each write's done runs at once, in order.
 type fakeChat struct {
-	mu   sync.Mutex
-	msgs []api.ChatMessage
-	fail error // every write's error
+	mu         sync.Mutex
+	msgs       []api.ChatMessage
+	fail       error // every write's error
+	countFails int   // UnreadMessages fails this many times first
 }
 
 func (c *fakeChat) unreadLocked() int {
@@ -84,6 +85,12 @@ func (c *fakeChat) DeleteMessages(id int64, peer string, done func(int64, int, e
 
 func (c *fakeChat) UnreadMessages(done func(int, error)) {
 	c.mu.Lock()
+	if c.countFails > 0 {
+		c.countFails--
+		c.mu.Unlock()
+		done(0, errors.New("disk gone"))
+		return
+	}
 	n := c.unreadLocked()
 	c.mu.Unlock()
 	done(n, nil)
@@ -299,6 +306,30 @@ func TestChatUnreadCountComesToTheFirstWatcher(t *testing.T) {
 	}
 	if s := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot); s.UnreadMessages != 2 {
 		t.Fatalf("snapshot unread %d, want 2", s.UnreadMessages)
+	}
+}
+
+// A store that could not count the unread messages for the first page is asked
+// again for the next one.
+func TestChatUnreadCountAskedAgainAfterAFailure(t *testing.T) {
+	store := &fakeChat{msgs: []api.ChatMessage{{ID: 1, Peer: "bob@x"}}, countFails: 1}
+	r := newRig(t, func(c *Config) { c.Chat = store })
+	r.sync() // the failure is in
+	events := make(chan api.Event, 10)
+	_, cancel := r.p.Watch(func(ev api.Event) { events <- ev })
+	defer cancel()
+	for {
+		select {
+		case ev := <-events:
+			if ev.Event == api.EvChatUnread {
+				if u := ev.Data.(api.ChatUnread); u.Unread != 1 {
+					t.Fatalf("chat.unread %+v, want 1", u)
+				}
+				return
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("the second page heard no chat.unread")
+		}
 	}
 }
 
