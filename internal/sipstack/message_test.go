@@ -234,3 +234,33 @@ func TestMessageFromStrangerRefused(t *testing.T) {
 		t.Fatalf("first Message %q: the stranger's was reported", m.Text)
 	}
 }
+
+// A MESSAGE to a user of the account's domain goes to the outbound proxy, with a
+// Route naming it, as a call's INVITE does.
+func TestMessageGoesThroughTheOutboundProxy(t *testing.T) {
+	proxy := newPeer(t)
+	st, _ := newTestStack(t, nil, nil)
+	acc := Account{Server: "127.0.0.2:5999", Username: "alice", OutboundProxy: proxy.hostPort()}
+	if err := st.SetAccount(acc); err != nil {
+		t.Fatal(err)
+	}
+	target, err := ParseTarget("bob", acc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan MessageResult, 1)
+	go func() {
+		res, _ := st.SendMessage(context.Background(), target, "via the proxy")
+		done <- res
+	}()
+	req := proxy.expect(sip.MESSAGE)
+	if req.Recipient.Host != "127.0.0.2" || req.Recipient.User != "bob" {
+		t.Errorf("Request-URI %s, want bob at the account's server", req.Recipient.String())
+	}
+	if r := req.GetHeader("Route"); r == nil || !strings.Contains(r.Value(), proxy.hostPort()) || !strings.Contains(r.Value(), ";lr") {
+		t.Errorf("Route %v, want the outbound proxy, loose routing", r)
+	}
+	if res := <-done; res.Code != 200 {
+		t.Errorf("result %+v", res)
+	}
+}
