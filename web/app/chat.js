@@ -39,6 +39,7 @@ export function mountChat(phone, { $ }) {
     $("#thread").replaceChildren(...thread.map((m) => el("li", { class: `msg ${m.direction}`, "data-id": String(m.id), "data-state": m.state },
       el("span", { class: "text", text: m.text }),
       el("span", { class: "muted when", text: ` ${new Date(m.time).toLocaleTimeString()}${CHAT_STATES[m.state] ? " · " + CHAT_STATES[m.state] : ""}` }))));
+    $("#thread").scrollTop = $("#thread").scrollHeight; // the newest in view
   };
 
   const note = (m) => {

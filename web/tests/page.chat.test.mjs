@@ -4,10 +4,13 @@
 // shows as delivered; a message that comes meanwhile appears in the open thread.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
 import { requirements, startEngine, launchBrowser, freePort } from "./harness.mjs";
 import { startUAS } from "./sipuas.mjs";
 
 let engine, browser, sipPort, uas;
+const out = path.join(import.meta.dirname, "output");
 
 before(async () => {
   if (requirements().skip) return;
@@ -74,6 +77,16 @@ test("conversations, unread counts, a thread and the send box", requirements(), 
     assert.equal(await dave.getAttribute("data-unread"), "1");
     await p.locator("#chat-unread", { hasText: "1" }).waitFor();
     assert.equal(await p.locator("#thread li.msg", { hasText: "Hi from Dave" }).count(), 0);
+
+    // a long word in a thread wraps: at a phone's width nothing sticks out sideways
+    uas.message(`127.0.0.1:${sipPort}`, "x".repeat(400), { from: "carol" });
+    await p.locator("#thread li.msg.incoming", { hasText: "xxxx" }).waitFor();
+    mkdirSync(out, { recursive: true });
+    await p.locator(".card.chat").screenshot({ path: path.join(out, "softphone-chat.png") });
+    await p.setViewportSize({ width: 360, height: 780 });
+    await p.locator(".card.chat").screenshot({ path: path.join(out, "softphone-chat-360.png") });
+    const overflow = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(overflow <= 360, `the page is ${overflow} px wide at 360 px`);
   } finally {
     await p.close();
   }
