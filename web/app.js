@@ -11,6 +11,7 @@ import { mountConference } from "./app/conference.js";
 import { mountIncoming } from "./app/incoming.js";
 import { mountDnd } from "./app/dnd.js";
 import { mountHistory } from "./app/history.js";
+import { mountChat } from "./app/chat.js";
 import { mountDevices } from "./app/devices.js";
 import { mountPairing } from "./app/pairing.js";
 
@@ -43,5 +44,6 @@ mountConference(phone, ctx);
 mountIncoming(phone, ctx);
 mountDnd(phone, ctx);
 mountHistory(phone, { ...ctx, redial: dialer.call });
+mountChat(phone, ctx);
 mountDevices(phone, ctx);
 mountPairing(phone, ctx);

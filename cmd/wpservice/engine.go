@@ -108,8 +108,9 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		accStore = nil // the administrator's account is not overwritten by the user's changes
 	}
 	netw := netwatch.New(log)
-	// the call history opens its database on first use; closed once the phone has
-	// stopped, with the records of the calls the shutdown ended
+	// the call history (and the instant messages, in the same database) opens its
+	// database on first use; closed once the phone has stopped, with the records of
+	// the calls the shutdown ended
 	hist := history.New(history.Config{Path: filepath.Join(dataDir, "history.db"), Emit: bus.Emit, Logger: log})
 	defer hist.Close()
 	ph, err := phone.New(phone.Config{
@@ -133,6 +134,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		Logger:        log,
 		NetWatch:      netw,
 		History:       hist,
+		Chat:          hist,
 
 		EndCallsOnNetworkChange: cfg.SIP.OnNetworkChange == config.NetworkChangeEnd,
 	})

@@ -154,6 +154,15 @@ var (
 	CmdConferenceSplit  = declare[NoArgs, Empty]("conference.split", PermControl) // every member back to its own line
 )
 
+// The instant messages (chat.go): private, so reading them needs control too.
+var (
+	CmdChatSend          = declare[ChatSendArgs, ChatSent]("chat.send", PermControl) // delivery on chat.status
+	CmdChatList          = declare[ChatListArgs, ChatPage]("chat.list", PermControl)
+	CmdChatConversations = declare[NoArgs, Conversations]("chat.conversations", PermControl)
+	CmdChatRead          = declare[ChatPeerArgs, ChatChanged]("chat.read", PermControl)
+	CmdChatDelete        = declare[ChatDeleteArgs, ChatChanged]("chat.delete", PermControl)
+)
+
 // Commands lists every command name, sorted; the JS library and the docs are tested
 // against it. It is filled in init, which runs after every declaration, whatever file
 // it is in.

@@ -13,6 +13,9 @@ const (
 	EvCallTransfer   = "call.transfer"    // TransferEvent: the progress of a transfer we asked for
 	EvCallReferred   = "call.referred"    // Referred: the peer asks us to call another party (transferIncoming ask)
 	EvCallStats      = "call.stats"       // CallStatsEvent (opt-in): media figures every StatsInterval seconds
+	EvChatMessage    = "chat.message"     // ChatMessage: a message received or sent, once stored
+	EvChatStatus     = "chat.status"      // ChatStatus: the delivery of a message we sent
+	EvChatUnread     = "chat.unread"      // ChatUnread: the count of unread messages changed
 	EvDevicesChanged = "devices.changed"  // Devices
 	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
 	EvLog            = "log"              // LogEvent (opt-in)
@@ -25,7 +28,8 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer,
+	EvChatMessage, EvChatStatus, EvChatUnread, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 
@@ -75,6 +79,10 @@ type Snapshot struct {
 	// field by field) or "file" (the one file given to wpservice run --config).
 	// Absent: the built-in defaults alone. Names only, no paths.
 	Config []string `json:"config,omitempty"`
+	// UnreadMessages counts the instant messages received and not yet marked read
+	// (chat.read); chat.unread reports each change. A snapshot taken before the
+	// engine first read the count from its store says 0, and chat.unread follows.
+	UnreadMessages int `json:"unreadMessages"`
 }
 
 // Registration states.

@@ -215,6 +215,8 @@ func (c *conn) deliver(ev api.Event) {
 		return
 	case ev.Event == api.EvPairChanged && level(c.level.Load()) < levelAdmin:
 		return
+	case (ev.Event == api.EvChatMessage || ev.Event == api.EvChatStatus) && level(c.level.Load()) < levelControl:
+		return // messages are private: read connections see their count only (chat.unread)
 	}
 	select {
 	case c.out <- ev:

@@ -55,6 +55,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdHistoryDelete.Name:   &api.HistoryRef{},
 	}
 	wantArgs[api.CmdConferenceAdd.Name], wantArgs[api.CmdConferenceRemove.Name] = &api.CallRef{}, &api.CallRef{}
+	wantArgs[api.CmdChatSend.Name], wantArgs[api.CmdChatList.Name] = &api.ChatSendArgs{}, &api.ChatListArgs{}
+	wantArgs[api.CmdChatRead.Name], wantArgs[api.CmdChatDelete.Name] = &api.ChatPeerArgs{}, &api.ChatDeleteArgs{}
 	// Every command's permission, as docs/protocol.md section 1.3 lists them.
 	wantPerm := map[string]string{
 		"auth": "", "status": api.PermRead, "account.get": api.PermRead, "settings.get": api.PermRead,
@@ -69,6 +71,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"history.list": api.PermRead, "history.delete": api.PermControl, "history.clear": api.PermControl,
 		"conference.add": api.PermControl, "conference.remove": api.PermControl, "conference.hold": api.PermControl,
 		"conference.resume": api.PermControl, "conference.split": api.PermControl,
+		"chat.send": api.PermControl, "chat.list": api.PermControl, "chat.conversations": api.PermControl,
+		"chat.read": api.PermControl, "chat.delete": api.PermControl,
 	}
 	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
 		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)

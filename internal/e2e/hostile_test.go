@@ -197,6 +197,7 @@ func hostileMessages(t *testing.T) []hostile {
 	}
 	for _, to := range hostileTargets("127.0.0.1:9") {
 		msgs = append(msgs, invalidArgs("dial to "+to, dial(`{"to":`+jsonValue(to)+`}`)))
+		msgs = append(msgs, invalidArgs("chat to "+to, `{"id":"@ID@","cmd":"chat.send","args":{"to":`+jsonValue(to)+`,"text":"hi"}}`))
 	}
 	for _, h := range hostileHeaders() {
 		msgs = append(msgs, invalidArgs("dial headers", dial(`{"to":"sip:x@127.0.0.1:9","headers":`+jsonValue(h.headers)+`}`)))

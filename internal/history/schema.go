@@ -36,6 +36,25 @@ var migrations = []string{
 	)`,
 	// 2: the time range filter of history.list without a scan.
 	`CREATE INDEX calls_started_at ON calls (started_at)`,
+	// 3: the instant messages (messages.go), both ways. peer is the conversation's
+	// key (user@host of the peer's URI); state is received, or sent, delivered
+	// or failed for ours; read is for the received ones.
+	`CREATE TABLE messages (
+		id         INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a page cursor stays valid
+		direction  TEXT    NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
+		account    TEXT    NOT NULL,
+		peer       TEXT    NOT NULL,
+		peer_uri   TEXT    NOT NULL,
+		peer_name  TEXT    NOT NULL DEFAULT '',
+		at         INTEGER NOT NULL, -- unix ms
+		body       TEXT    NOT NULL,
+		state      TEXT    NOT NULL CHECK (state IN ('received', 'sent', 'delivered', 'failed')),
+		code       INTEGER NOT NULL DEFAULT 0,
+		reason     TEXT    NOT NULL DEFAULT '',
+		read       INTEGER NOT NULL DEFAULT 0
+	)`,
+	// 4: a conversation's page, and its last message, without a scan.
+	`CREATE INDEX messages_peer ON messages (peer, id)`,
 }
 
 // schemaVersion is the version migrate brings a database to.

@@ -36,6 +36,8 @@ var (
 	ErrSignalling = api.Sentinel("signalling unavailable", api.ErrUnavailable)
 	// ErrNoHistory: the engine keeps no call history.
 	ErrNoHistory = api.Sentinel("no call history is kept", api.ErrUnavailable)
+	// ErrNoChat: the engine keeps no instant messages, or its SIP stack sends none.
+	ErrNoChat = api.Sentinel("no instant messages are kept", api.ErrUnavailable)
 	// ErrNoConference: the command needs a conference, or a member of it, and there is none.
 	ErrNoConference = api.Sentinel("not in a conference", api.ErrInvalidState)
 )

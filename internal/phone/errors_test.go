@@ -22,7 +22,7 @@ func TestEverySentinelHasAWireCode(t *testing.T) {
 		"ErrStopped": ErrStopped, "ErrNoCall": ErrNoCall, "ErrCallState": ErrCallState,
 		"ErrLineBusy": ErrLineBusy, "ErrNoFreeLine": ErrNoFreeLine, "ErrNoCodec": ErrNoCodec,
 		"ErrMedia": ErrMedia, "ErrHoldRefused": ErrHoldRefused, "ErrHoldTimeout": ErrHoldTimeout, "ErrTransferRefused": ErrTransferRefused,
-		"ErrSignalling": ErrSignalling, "ErrStorage": ErrStorage, "ErrNoHistory": ErrNoHistory,
+		"ErrSignalling": ErrSignalling, "ErrStorage": ErrStorage, "ErrNoHistory": ErrNoHistory, "ErrNoChat": ErrNoChat,
 		"ErrNoConference": ErrNoConference,
 	}
 	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)

@@ -78,6 +78,9 @@ type Config struct {
 	// History records every call as it ends and answers the history commands;
 	// nil: no history is kept (history.go).
 	History History
+	// Chat keeps the instant messages and answers the chat commands; nil: none are
+	// kept, and chat.send fails (chat.go).
+	Chat ChatStore
 }
 
 // Phone is the engine. Create it with New, run it with Run.
@@ -113,6 +116,9 @@ type Phone struct {
 	regGen       int          // counts registration starts: a late lookup of regIP is for an old one
 	netLooking   bool         // a worker looks up the routes after a network change (netchange.go)
 	netAgain     bool         // the network changed again meanwhile: look once more
+	unread       int          // instant messages not yet read, as the store last counted them (chat.go)
+	unreadKnown  bool         // ... once it has
+	unreadAsked  bool         // the count was asked of the store
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.
@@ -178,6 +184,7 @@ func (p *Phone) Watch(sink func(api.Event)) (api.Event, func()) {
 		cancel func()
 	}
 	v, err := p.call(context.Background(), func() (any, error) {
+		p.askUnread()
 		h, c := p.bus.subscribe(sink, api.Hello{Protocol: api.ProtocolVersion, Engine: api.EngineName, Version: p.cfg.Version, Snapshot: p.snapshot()})
 		return subscription{h, c}, nil
 	})
@@ -197,6 +204,8 @@ func (p *Phone) snapshot() api.Snapshot {
 		Devices:      p.devices(),
 		Settings:     p.publicSettings(),
 		Config:       p.cfg.ConfigSources,
+
+		UnreadMessages: p.unread,
 	}
 	p.lines.each(func(c *call) {
 		if !c.preparing {

@@ -70,6 +70,13 @@ func (a *SIPAdapter) Dial(target string, offer []byte, headers []Header, reoffer
 	return c, nil
 }
 
+// SendMessage sends an instant message (Messenger): the final answer's status, 408
+// when none came in time, or err when the request could not go.
+func (a *SIPAdapter) SendMessage(ctx context.Context, target, text string) (int, string, error) {
+	res, err := a.stack.SendMessage(ctx, target, text)
+	return res.Code, res.Reason, err
+}
+
 // HandleEvent is the stack's OnEvent: it posts each event to the phone's actor, in order.
 func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 	a.mu.Lock()
@@ -88,6 +95,9 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 		if !p.post(func() { p.onIncoming(in) }) {
 			e.Call.Reject(503, "Service Unavailable")
 		}
+	case sipstack.Message:
+		in := InMessage{From: e.From, FromName: e.FromName, Text: e.Text}
+		p.post(func() { p.onMessage(in) })
 	case sipstack.CallEvent:
 		switch e.Kind {
 		case sipstack.Updated:

@@ -3,7 +3,7 @@ package sipstack
 import "time"
 
 // Event is everything the stack reports through Config.OnEvent. It is one
-// of RegEvent, Incoming or CallEvent; switch on the concrete type.
+// of RegEvent, Incoming, CallEvent or Message; switch on the concrete type.
 type Event interface {
 	isEvent()
 }

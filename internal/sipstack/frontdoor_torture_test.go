@@ -42,8 +42,8 @@ var tortureCases = []tortured{
 	{"rfc4475/dblreq.dat", "405", false},
 	{"rfc4475/semiuri.dat", "200", false},
 	{"rfc4475/transports.dat", "200", false},
-	{"rfc4475/mpart01.dat", "405", false},
-	{"rfc4475/unreason.dat", "", false}, // responses to no request of ours
+	{"rfc4475/mpart01.dat", "415", false}, // a MESSAGE whose body is not plain text
+	{"rfc4475/unreason.dat", "", false},   // responses to no request of ours
 	{"rfc4475/noreason.dat", "", false},
 	// Section 3.1.2: invalid messages, refused with the reason, or dropped.
 	{"rfc4475/badinv01.dat", "400", false},

@@ -106,6 +106,7 @@ func newPeerOn(t *testing.T, ip string) *peer {
 	srv.OnBye(record(p.handleBye))
 	srv.OnUpdate(record(p.handleUpdate))
 	srv.OnPrack(record(p.handlePrack))
+	srv.OnMessage(record(p.handleMessage)) // message_test.go
 	done, tcpDone := make(chan struct{}), make(chan struct{})
 	go func() { defer close(done); _ = srv.ServeUDP(pc) }()
 	go func() { defer close(tcpDone); _ = srv.ServeTCP(ln) }()

@@ -24,7 +24,7 @@ import (
 )
 
 // allowMethods is what we advertise in Allow headers.
-const allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, NOTIFY, REFER"
+const allowMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, PRACK, NOTIFY, REFER, MESSAGE"
 
 // Stack is one SIP endpoint: its transports, the account registration and
 // the calls. All methods are safe for concurrent use.
@@ -139,6 +139,7 @@ func (s *Stack) open(ip net.IP) error {
 	s.srv.OnNotify(s.guard(s.onNotify))
 	s.srv.OnRefer(s.guard(s.onRefer))
 	s.srv.OnOptions(s.guard(s.answeredAtOnce(s.onOptions)))
+	s.srv.OnMessage(s.guard(s.answeredAtOnce(s.onMessage))) // message_in.go
 	s.srv.OnNoRoute(s.guard(s.answeredAtOnce(s.onUnhandled)))
 
 	if s.cfg.NoUDP {

@@ -42,6 +42,9 @@ type BaresipOptions struct {
 	// (SDES keys offered on RTP/AVP, taken when offered) or "srtp-mand"
 	// (RTP/SAVP only). Either loads the srtp module.
 	MediaEnc string
+	// MessageTo loads the contact module with this one SIP URI as its contact,
+	// the peer SendMessage sends instant messages to (baresip_message.go).
+	MessageTo string
 }
 
 // Baresip is a running headless baresip user agent on its Host's address
@@ -56,8 +59,12 @@ type Baresip struct {
 	URI       string // its account's AOR, e.g. "sip:alice@127.0.0.1:5060"
 	RecordDir string // where sndfile writes when Options.Record is set
 
-	proc *process
-	ctrl *ctrlConn
+	proc       *process
+	ctrl       *ctrlConn
+	contactSet bool // SendMessage chose the contact
+
+	console     *console // what its cons module shows (baresip_message.go)
+	consoleConn net.Conn
 }
 
 // StartBaresip writes a configuration bound to opts.Host, starts baresip and
@@ -114,6 +121,14 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 	if opts.MediaEnc != "" {
 		config += "module\tsrtp.so\n"
 	}
+	consAddr := ""
+	if opts.MessageTo != "" {
+		consAddr = opts.Host.addr(FreePort(t))
+		config += messageConfig(opts.MessageTo, consAddr)
+		if err := os.WriteFile(filepath.Join(conf, "contacts"), []byte("<"+opts.MessageTo+">\n"), 0o644); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.WriteFile(filepath.Join(conf, "config"), []byte(config), 0o644); err != nil {
 		return nil, err
 	}
@@ -127,6 +142,13 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 		return nil, err
 	}
 	t.Cleanup(b.ctrl.close) // runs before the process is stopped
+	if consAddr != "" {
+		if err := b.openConsole(consAddr); err != nil {
+			b.proc.stop()
+			return nil, err
+		}
+		t.Cleanup(func() { b.consoleConn.Close() })
+	}
 	return b, nil
 }
 

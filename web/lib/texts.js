@@ -48,6 +48,14 @@ export const CAUSES = Object.freeze({
   shutdown: "engine stopped",
 });
 
+/** What the page says of a message's delivery (chat.message, chat.status), by its state. */
+export const CHAT_STATES = Object.freeze({
+  received: "",
+  sent: "sending…",
+  delivered: "delivered",
+  failed: "not delivered",
+});
+
 /** What an unanswered call with no cause at all says. */
 const NO_CAUSE = "ended";
 

@@ -16,6 +16,7 @@
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
+  "chat.conversations", "chat.delete", "chat.list", "chat.read", "chat.send",
   "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
@@ -24,7 +25,8 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer",
+  "chat.message", "chat.status", "chat.unread", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -250,7 +252,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null };
+  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null, unreadMessages: 0 };
 
   #o;
   #ws = null;
@@ -554,6 +556,7 @@ class Phone extends Emitter {
       devices: s.devices || null,
       settings: s.settings || null,
       levels: null,
+      unreadMessages: s.unreadMessages || 0,
     };
     this.#attempt = 0;
     this.lastError = null;
@@ -591,6 +594,7 @@ class Phone extends Emitter {
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;
+      case "chat.unread": st.unreadMessages = d?.unread || 0; break;
       case "session.lagged": changed = false; break; // the engine closes with 1013; we resync on reconnect
       case "permission": this.permission = d?.permission || this.permission; changed = false; break;
       default: changed = false;
@@ -735,6 +739,19 @@ class Phone extends Emitter {
   listHistory(query) { return this.send("history.list", query || {}); }
   deleteHistory(id) { return this.send("history.delete", { id }); }
   clearHistory() { return this.send("history.clear"); }
+  /**
+   * Sends an instant message (SIP MESSAGE) to a number, user or URI; resolves with
+   * { id, peer } once it is stored; chat.status tells its delivery (docs/protocol.md 4.24a).
+   */
+  sendChat(to, text) { return this.send("chat.send", { to: String(to ?? ""), text: String(text ?? "") }); }
+  /** One page of messages, newest first: of the conversation with peer, or of all. */
+  listChat(query) { return this.send("chat.list", query || {}); }
+  /** Every conversation, the latest first, with its last message and unread count. */
+  conversations() { return this.send("chat.conversations"); }
+  /** Marks the conversation with peer read. */
+  readChat(peer) { return this.send("chat.read", { peer: String(peer ?? "") }); }
+  /** Deletes a message (by its numeric id) or a whole conversation (by its peer). */
+  deleteChat(idOrPeer) { return this.send("chat.delete", typeof idOrPeer === "number" ? { id: idOrPeer } : { peer: String(idOrPeer ?? "") }); }
 
   /** Switches the opt-in events (log, sipTrace, levels, statsInterval); kept across reconnects. */
   subscribe(opts) {
@@ -801,6 +818,14 @@ const CAUSES = Object.freeze({
   refused: "refused",
   timeout: { outgoing: "not answered", incoming: "timed out" },
   shutdown: "engine stopped",
+});
+
+/** What the page says of a message's delivery (chat.message, chat.status), by its state. */
+const CHAT_STATES = Object.freeze({
+  received: "",
+  sent: "sending…",
+  delivered: "delivered",
+  failed: "not delivered",
 });
 
 /** What an unanswered call with no cause at all says. */
@@ -1152,6 +1177,7 @@ class WebphoneAPI {
   calls = new Map();        // callId -> the last call event reported: { event }
   history = new Map();      // the engine's call history, newest HISTORY_PAGE records: id -> record
   sent = new Set();         // one-time STATUS texts already sent, "callId:text"
+  chats = new Map();        // our messages on their way: engine id -> the number sendchat named, or the chat.status that came first
 
   constructor() {
     // "loaded" once the page's own scripts (webphone_config.js) have run.
@@ -1281,6 +1307,8 @@ class WebphoneAPI {
     ph.on("call.state", (c) => this.onCall(c));
     ph.on("call.dtmf", (d) => this.onDTMF(d));
     ph.on("call.cdr", (r) => this.onRecord(r));
+    ph.on("chat.message", (m) => this.onChatMessage(m));
+    ph.on("chat.status", (s) => this.onChatStatus(s));
     ph.on("sip.trace", (t) => this.onTrace(t));
     ph.on("hello", () => this.onHello());
     ph.on("paired", (p) => { this.pairedAs = p?.permission || ""; });
@@ -1678,6 +1706,53 @@ class WebphoneAPI {
     if (!c || !this.phone || dir === 1) return false; // 1 = the speaker: not supported
     this.phone.mute(state !== false && state !== 0 && state !== "false", c.callId).catch(() => {});
     return true;
+  }
+
+  // -- instant messages ----------------------------------------------------------
+
+  /**
+   * sendchat: a SIP MESSAGE through the engine, which keeps it. Mizu reports its fate
+   * in CHATREPORT notifications: 1 sending, then 2 sent or 3 failed with the reason.
+   */
+  sendchat(number, msg) {
+    const to = str(number).trim();
+    const text = str(msg);
+    if (!to || !text) return false;
+    return this.whenStarted((ph) => {
+      this.notify(`CHATREPORT,-1,${to},1,`);
+      ph.sendChat(to, text).then(({ id }) => {
+        const early = this.chats.get(id);
+        if (early) {
+          this.chats.delete(id);
+          this.chatReport(to, early);
+        } else {
+          this.chats.set(id, to);
+        }
+      }, (e) => this.notify(`CHATREPORT,-1,${to},3,${e.message}`));
+    });
+  }
+
+  onChatStatus(s) {
+    const to = this.chats.get(s.id);
+    if (typeof to !== "string") {
+      this.chats.set(s.id, s); // before sendchat heard its id
+      return;
+    }
+    this.chats.delete(s.id);
+    this.chatReport(to, s);
+  }
+
+  chatReport(to, s) {
+    const why = s.state === "delivered" ? "" : [s.code, s.reason].filter(Boolean).join(" ");
+    this.notify(`CHATREPORT,-1,${to},${s.state === "delivered" ? 2 : 3},${why}`);
+  }
+
+  /** onChat(from, msg, line, group) for each message received; ours are not echoed. */
+  onChatMessage(m) {
+    if (m?.direction !== "incoming") return;
+    const from = str(m.peer).includes("@") ? str(m.peer).split("@")[0] : str(m.peerUri);
+    this.fire("chat", from, str(m.text), -1, "");
+    this.notify(`CHAT,-1,${from},${str(m.text)}`);
   }
 
   dtmf(msg) {
@@ -2115,7 +2190,8 @@ const webphone_api = {
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
-  ...unsupported("videocall", "mutevideo", "sendchat", "sendsms",
+  sendchat: safe(false, (number, msg) => impl.sendchat(number, msg)),
+  ...unsupported("videocall", "mutevideo", "sendsms",
     "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 

@@ -115,6 +115,7 @@ class WebphoneAPI {
   calls = new Map();        // callId -> the last call event reported: { event }
   history = new Map();      // the engine's call history, newest HISTORY_PAGE records: id -> record
   sent = new Set();         // one-time STATUS texts already sent, "callId:text"
+  chats = new Map();        // our messages on their way: engine id -> the number sendchat named, or the chat.status that came first
 
   constructor() {
     // "loaded" once the page's own scripts (webphone_config.js) have run.
@@ -244,6 +245,8 @@ class WebphoneAPI {
     ph.on("call.state", (c) => this.onCall(c));
     ph.on("call.dtmf", (d) => this.onDTMF(d));
     ph.on("call.cdr", (r) => this.onRecord(r));
+    ph.on("chat.message", (m) => this.onChatMessage(m));
+    ph.on("chat.status", (s) => this.onChatStatus(s));
     ph.on("sip.trace", (t) => this.onTrace(t));
     ph.on("hello", () => this.onHello());
     ph.on("paired", (p) => { this.pairedAs = p?.permission || ""; });
@@ -641,6 +644,53 @@ class WebphoneAPI {
     if (!c || !this.phone || dir === 1) return false; // 1 = the speaker: not supported
     this.phone.mute(state !== false && state !== 0 && state !== "false", c.callId).catch(() => {});
     return true;
+  }
+
+  // -- instant messages ----------------------------------------------------------
+
+  /**
+   * sendchat: a SIP MESSAGE through the engine, which keeps it. Mizu reports its fate
+   * in CHATREPORT notifications: 1 sending, then 2 sent or 3 failed with the reason.
+   */
+  sendchat(number, msg) {
+    const to = str(number).trim();
+    const text = str(msg);
+    if (!to || !text) return false;
+    return this.whenStarted((ph) => {
+      this.notify(`CHATREPORT,-1,${to},1,`);
+      ph.sendChat(to, text).then(({ id }) => {
+        const early = this.chats.get(id);
+        if (early) {
+          this.chats.delete(id);
+          this.chatReport(to, early);
+        } else {
+          this.chats.set(id, to);
+        }
+      }, (e) => this.notify(`CHATREPORT,-1,${to},3,${e.message}`));
+    });
+  }
+
+  onChatStatus(s) {
+    const to = this.chats.get(s.id);
+    if (typeof to !== "string") {
+      this.chats.set(s.id, s); // before sendchat heard its id
+      return;
+    }
+    this.chats.delete(s.id);
+    this.chatReport(to, s);
+  }
+
+  chatReport(to, s) {
+    const why = s.state === "delivered" ? "" : [s.code, s.reason].filter(Boolean).join(" ");
+    this.notify(`CHATREPORT,-1,${to},${s.state === "delivered" ? 2 : 3},${why}`);
+  }
+
+  /** onChat(from, msg, line, group) for each message received; ours are not echoed. */
+  onChatMessage(m) {
+    if (m?.direction !== "incoming") return;
+    const from = str(m.peer).includes("@") ? str(m.peer).split("@")[0] : str(m.peerUri);
+    this.fire("chat", from, str(m.text), -1, "");
+    this.notify(`CHAT,-1,${from},${str(m.text)}`);
   }
 
   dtmf(msg) {
@@ -1078,7 +1128,8 @@ export const webphone_api = {
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
-  ...unsupported("videocall", "mutevideo", "sendchat", "sendsms",
+  sendchat: safe(false, (number, msg) => impl.sendchat(number, msg)),
+  ...unsupported("videocall", "mutevideo", "sendsms",
     "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 

@@ -16,6 +16,7 @@
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
+  "chat.conversations", "chat.delete", "chat.list", "chat.read", "chat.send",
   "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
@@ -24,7 +25,8 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer",
+  "chat.message", "chat.status", "chat.unread", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
@@ -250,7 +252,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null };
+  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null, unreadMessages: 0 };
 
   #o;
   #ws = null;
@@ -554,6 +556,7 @@ class Phone extends Emitter {
       devices: s.devices || null,
       settings: s.settings || null,
       levels: null,
+      unreadMessages: s.unreadMessages || 0,
     };
     this.#attempt = 0;
     this.lastError = null;
@@ -591,6 +594,7 @@ class Phone extends Emitter {
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;
+      case "chat.unread": st.unreadMessages = d?.unread || 0; break;
       case "session.lagged": changed = false; break; // the engine closes with 1013; we resync on reconnect
       case "permission": this.permission = d?.permission || this.permission; changed = false; break;
       default: changed = false;
@@ -735,6 +739,19 @@ class Phone extends Emitter {
   listHistory(query) { return this.send("history.list", query || {}); }
   deleteHistory(id) { return this.send("history.delete", { id }); }
   clearHistory() { return this.send("history.clear"); }
+  /**
+   * Sends an instant message (SIP MESSAGE) to a number, user or URI; resolves with
+   * { id, peer } once it is stored; chat.status tells its delivery (docs/protocol.md 4.24a).
+   */
+  sendChat(to, text) { return this.send("chat.send", { to: String(to ?? ""), text: String(text ?? "") }); }
+  /** One page of messages, newest first: of the conversation with peer, or of all. */
+  listChat(query) { return this.send("chat.list", query || {}); }
+  /** Every conversation, the latest first, with its last message and unread count. */
+  conversations() { return this.send("chat.conversations"); }
+  /** Marks the conversation with peer read. */
+  readChat(peer) { return this.send("chat.read", { peer: String(peer ?? "") }); }
+  /** Deletes a message (by its numeric id) or a whole conversation (by its peer). */
+  deleteChat(idOrPeer) { return this.send("chat.delete", typeof idOrPeer === "number" ? { id: idOrPeer } : { peer: String(idOrPeer ?? "") }); }
 
   /** Switches the opt-in events (log, sipTrace, levels, statsInterval); kept across reconnects. */
   subscribe(opts) {

@@ -173,6 +173,50 @@ export interface HistoryPage {
   next?: number;
 }
 
+/** An instant message, either way (chat.list, chat.message). */
+export interface ChatMessage {
+  id: number;
+  direction: "outgoing" | "incoming";
+  account: string;
+  /** The conversation: user@host of the peer's URI. */
+  peer: string;
+  peerUri: string;
+  peerName?: string;
+  /** Unix ms, when it was received or sent. */
+  time: number;
+  text: string;
+  state: "received" | "sent" | "delivered" | "failed";
+  /** The final SIP answer to ours, once it came. */
+  code?: number;
+  reason?: string;
+  read: boolean;
+}
+
+export interface ChatQuery {
+  peer?: string;   // a conversation's peer, or a number, user or URI
+  before?: number; // the previous page's next
+  limit?: number;  // 1..500, default 50
+}
+
+export interface ChatPage {
+  messages: ChatMessage[];
+  next?: number;
+}
+
+export interface Conversations {
+  conversations: { peer: string; last: ChatMessage; unread: number }[];
+  unread: number;
+}
+
+/** The delivery of a message we sent (chat.status). */
+export interface ChatStatus {
+  id: number;
+  peer: string;
+  state: "delivered" | "failed";
+  code?: number;
+  reason?: string;
+}
+
 export interface Device {
   id: string;
   name: string;
@@ -260,6 +304,8 @@ export interface PhoneState {
   devices: Devices | null;
   settings: Settings | null;
   levels: Levels | null;    // the last audio.level (after subscribe({levels: true}))
+  /** Instant messages received and not yet read (chat.unread). */
+  unreadMessages: number;
 }
 
 export interface Hello {
@@ -306,6 +352,9 @@ export interface EventMap {
   "call.state": CallState;
   "call.dtmf": DTMFEvent;
   "call.cdr": CallRecord;
+  "chat.message": ChatMessage;
+  "chat.status": ChatStatus;
+  "chat.unread": { unread: number };
   "call.transfer": TransferEvent;
   "call.referred": { line: number; callId: string; target: string };
   "call.stats": { calls: CallStats[] };
@@ -393,6 +442,11 @@ export declare class Phone {
   listHistory(query?: HistoryQuery): Promise<HistoryPage>;
   deleteHistory(id: number): Promise<{}>;
   clearHistory(): Promise<{ deleted: number }>;
+  sendChat(to: string, text: string): Promise<{ id: number; peer: string }>;
+  listChat(query?: ChatQuery): Promise<ChatPage>;
+  conversations(): Promise<Conversations>;
+  readChat(peer: string): Promise<{ changed: number; unread: number }>;
+  deleteChat(idOrPeer: number | string): Promise<{ changed: number; unread: number }>;
 }
 
 /** The opt-in events: log, sip.trace, audio.level, and call.stats every statsInterval seconds (1..3600). */

@@ -1,7 +1,8 @@
 // A tiny SIP user agent server on 127.0.0.1 for tests that need a callee without
 // a registrar: it rings, answers (or is busy), answers re-INVITEs, and reports the
 // RFC 4733 DTMF digits it receives over RTP, and answers a REFER with referStatus. It also accepts any REGISTER, so that an
-// account can point at it, and with srtp it takes an offered SDES key (RFC 4568).
+// account can point at it, and with srtp it takes an offered SDES key (RFC 4568). It
+// answers a MESSAGE with messageStatus, keeping its text, and sends one with message().
 import dgram from "node:dgram";
 import { randomBytes } from "node:crypto";
 
@@ -16,7 +17,8 @@ export async function startUAS({ mode = "answer", ringMs = 200, srtp = false } =
   const rtp = dgram.createSocket("udp4");
   await new Promise((r) => sip.bind(0, "127.0.0.1", r));
   await new Promise((r) => rtp.bind(0, "127.0.0.1", r));
-  const uas = { port: sip.address().port, rtpPort: rtp.address().port, digits: "", invites: [], byes: 0, refers: [], referStatus: "202 Accepted" };
+  const uas = { port: sip.address().port, rtpPort: rtp.address().port, digits: "", invites: [], byes: 0, refers: [], referStatus: "202 Accepted",
+    messages: [], messageStatus: "200 OK", messageAnswers: [] };
   let dtmfPT = 101;
   let lastEnd = -1;
   let version = 1;
@@ -76,11 +78,28 @@ export async function startUAS({ mode = "answer", ringMs = 200, srtp = false } =
     sip.send(msg, outgoing.target.port, outgoing.target.host);
   };
 
+  // A MESSAGE from this agent to target (host:port) with text; its answer's status
+  // code lands in messageAnswers.
+  uas.message = (target, text, { from = "caller", contentType = "text/plain;charset=UTF-8" } = {}) => {
+    const [host, port] = target.split(":");
+    const body = Buffer.from(text);
+    const msg = Buffer.concat([Buffer.from([`MESSAGE sip:engine@${target} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${uas.port};branch=z9hG4bK-msg-${randomBytes(6).toString("hex")};rport`,
+      "Max-Forwards: 70", `From: <sip:${from}@127.0.0.1:${uas.port}>;tag=m${randomBytes(4).toString("hex")}`,
+      `To: <sip:engine@${target}>`, `Call-ID: msg-${randomBytes(8).toString("hex")}@127.0.0.1`, "CSeq: 1 MESSAGE",
+      `Content-Type: ${contentType}`, `Content-Length: ${body.length}`, "", ""].join("\r\n")), body]);
+    sip.send(msg, Number(port), host);
+  };
+
   sip.on("message", (buf, rinfo) => {
     const msg = buf.toString();
     const method = msg.split(" ", 1)[0];
     if (method === "SIP/2.0") {
       const code = Number(msg.split(" ", 3)[1]);
+      if (header(msg, "CSeq").includes("MESSAGE")) {
+        uas.messageAnswers.push(code);
+        return;
+      }
       if (!header(msg, "CSeq").includes("INVITE") || !msg.includes(outgoing.callId)) return;
       if (code === 180 || code === 183) outgoing.state = "ringing";
       if (code >= 200 && code < 300) {
@@ -111,6 +130,9 @@ export async function startUAS({ mode = "answer", ringMs = 200, srtp = false } =
       uas.byes++;
       if (msg.includes(outgoing.callId)) outgoing.state = "ended";
       reply(msg, rinfo, "200 OK");
+    } else if (method === "MESSAGE") {
+      uas.messages.push(buf.subarray(buf.indexOf("\r\n\r\n") + 4).toString());
+      reply(msg, rinfo, uas.messageStatus);
     } else if (method === "REFER") {
       uas.refers.push(msg);
       reply(msg, rinfo, uas.referStatus);

@@ -30,6 +30,15 @@ async function main(): Promise<void> {
   phone.on("call.cdr", (r) => void (r.endedBy === "remote" && r.durationMs));
   await phone.deleteHistory(page.calls[0].id);
   void missed;
+  const { id: chatId } = await phone.sendChat("bob", "Grüße 👋");
+  phone.on("chat.status", (s) => void (s.id === chatId && s.state === "delivered"));
+  phone.on("chat.message", (m) => void (m.direction === "incoming" && m.text.length));
+  const unread: number = phone.state.unreadMessages + (await phone.conversations()).unread;
+  const thread = await phone.listChat({ peer: "bob@pbx.example.com", limit: 20 });
+  if (thread.next) await phone.listChat({ peer: "bob@pbx.example.com", before: thread.next });
+  await phone.readChat("bob@pbx.example.com");
+  await phone.deleteChat(thread.messages[0].id);
+  void unread;
   const devices = await phone.setVolume({ input: 40 });
   const vol: number = devices.inputVolume;
   const p = await probe();
