@@ -86,7 +86,9 @@ func TestCallsOnTheSecondAccount(t *testing.T) {
 	from := &sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: "peer", Host: second.ip}, Params: sip.NewParams()}
 	from.Params.Add("tag", newTag())
 	dua := sipgo.DialogUA{Client: second.cli, ContactHDR: second.contact()}
-	go func() { _, _ = dua.Invite(ctx, ruri, testSDP(5000), from, sip.NewHeader("Content-Type", "application/sdp")) }()
+	go func() {
+		_, _ = dua.Invite(ctx, ruri, testSDP(5000), from, sip.NewHeader("Content-Type", "application/sdp"))
+	}()
 	for {
 		ev := rec.next()
 		if in, ok := ev.(Incoming); ok {
