@@ -104,8 +104,10 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	trim := newTrimmer()
 
 	var accStore phone.Store = accounts
+	accID, extras := savedAccounts(accounts, log)
 	if provisioned {
 		accStore = nil // the administrator's account is not overwritten by the user's changes
+		accID, extras = "", nil
 	}
 	netw := netwatch.New(log)
 	// the call history opens its database on first use; closed once the phone has
@@ -115,6 +117,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	ph, err := phone.New(phone.Config{
 		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: trim.audio(aio), Store: accStore, Bus: bus,
 		Account:       acc,
+		AccountID:     accID,
+		Accounts:      extras,
 		SettingsStore: settingsStore{st},
 		SavedSettings: loadSettings(st, log),
 		Settings: phone.Settings{

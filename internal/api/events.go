@@ -4,6 +4,7 @@ package api
 const (
 	EvHello          = "hello"            // Hello: first message on every connection
 	EvAccount        = "account.changed"  // Account: the account was changed (never the password)
+	EvAccounts       = "accounts.changed" // AccountList: an account was added, changed or removed
 	EvSettings       = "settings.changed" // Settings
 	EvLineSelected   = "line.selected"    // LineSelected: the line attached to microphone and speaker
 	EvRegState       = "reg.state"        // RegState
@@ -25,7 +26,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAccounts, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 
@@ -64,12 +65,15 @@ type Hello struct {
 
 // Snapshot is the whole observable state. A client mirrors it and applies later events.
 type Snapshot struct {
-	Account      Account     `json:"account"`
-	Registration RegState    `json:"registration"`
-	Lines        []CallState `json:"lines"` // calls that exist now, by line
-	SelectedLine int         `json:"selectedLine"`
-	Devices      Devices     `json:"devices"`
-	Settings     Settings    `json:"settings"`
+	Account      Account  `json:"account"`
+	Registration RegState `json:"registration"`
+	// Accounts is every account with its registration, the default first
+	// (accounts.list); Account and Registration are the default's.
+	Accounts     []AccountInfo `json:"accounts"`
+	Lines        []CallState   `json:"lines"` // calls that exist now, by line
+	SelectedLine int           `json:"selectedLine"`
+	Devices      Devices       `json:"devices"`
+	Settings     Settings      `json:"settings"`
 	// Config names the config files the engine read, in order: "machine" (the
 	// administrator's, for every user), "user" (the user's own, which overrides it
 	// field by field) or "file" (the one file given to wpservice run --config).
@@ -87,6 +91,7 @@ const (
 
 // RegState reports the registration of the account.
 type RegState struct {
+	Account string `json:"account,omitempty"` // the account's id (accounts.list)
 	State   string `json:"state"`
 	Code    int    `json:"code,omitempty"`    // last SIP status code, if any
 	Reason  string `json:"reason,omitempty"`  // SIP reason phrase or transport error
@@ -137,6 +142,8 @@ type CallState struct {
 
 	// Conference: the call is a member of the local conference (conference.add).
 	Conference bool `json:"conference,omitempty"`
+	// Account is the id of the account the call is on (accounts.list).
+	Account string `json:"account,omitempty"`
 }
 
 // End causes.

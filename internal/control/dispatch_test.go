@@ -55,6 +55,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdHistoryDelete.Name:   &api.HistoryRef{},
 	}
 	wantArgs[api.CmdConferenceAdd.Name], wantArgs[api.CmdConferenceRemove.Name] = &api.CallRef{}, &api.CallRef{}
+	wantArgs[api.CmdAccountAdd.Name], wantArgs[api.CmdAccountUpdate.Name] = &api.AccountArgs{}, &api.AccountUpdateArgs{}
+	wantArgs[api.CmdAccountRemove.Name] = &api.AccountRef{}
 	// Every command's permission, as docs/protocol.md section 1.3 lists them.
 	wantPerm := map[string]string{
 		"auth": "", "status": api.PermRead, "account.get": api.PermRead, "settings.get": api.PermRead,
@@ -69,6 +71,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"history.list": api.PermRead, "history.delete": api.PermControl, "history.clear": api.PermControl,
 		"conference.add": api.PermControl, "conference.remove": api.PermControl, "conference.hold": api.PermControl,
 		"conference.resume": api.PermControl, "conference.split": api.PermControl,
+		"accounts.list": api.PermRead, "account.add": api.PermAccount, "account.update": api.PermAccount, "account.remove": api.PermAccount,
 	}
 	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
 		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)

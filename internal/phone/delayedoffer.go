@@ -28,6 +28,7 @@ func (p *Phone) onDelayedOffer(in Incoming, line int, v verdict, log *slog.Logge
 		return
 	}
 	c := p.newCall(line, false, in.Dialog)
+	c.account = p.accountID(in.Account)
 	c.stream, c.localIP, c.delayedOffer, c.policy = stream, ip, true, v
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	p.whenReady(c, func() { p.ring(c) })

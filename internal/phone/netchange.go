@@ -58,12 +58,13 @@ func (p *Phone) followNetwork() {
 			calls[c] = c.route()
 		}
 	})
-	if server == "" && len(calls) == 0 {
+	extras := p.extraServers() // accounts.go
+	if server == "" && len(calls) == 0 && len(extras) == 0 {
 		return
 	}
 	p.netLooking = true
 	p.goWork(func(context.Context) {
-		r := routes{server: server, calls: make(map[*call]string, len(calls))}
+		r := routes{server: server, calls: make(map[*call]string, len(calls)), extras: p.lookupExtras(extras)}
 		if server != "" {
 			r.serverIP = p.cfg.SIP.LocalIP(server)
 		}
@@ -80,6 +81,7 @@ func (p *Phone) followNetwork() {
 type routes struct {
 	server, serverIP string
 	calls            map[*call]string
+	extras           map[string]string // by id, toward the server of each other account that registers
 }
 
 // applyRoutes re-registers if the address toward the server changed and moves each
@@ -96,6 +98,7 @@ func (p *Phone) applyRoutes(r routes) {
 			p.log.Warn("re-register after a network change", "err", err)
 		}
 	}
+	p.followExtras(r.extras)
 	for c, ip := range r.calls {
 		p.followCall(c, ip)
 	}

@@ -227,6 +227,8 @@ func uriUser(uri string) string {
 
 // Incoming describes a new incoming INVITE.
 type Incoming struct {
+	// Account is the SIP port's id of the account the call is for: "" the default.
+	Account  string
 	Dialog   Dialog
 	From     string
 	FromUser string
@@ -279,6 +281,7 @@ func (p *Phone) onIncoming(in Incoming) {
 		return
 	}
 	c := p.newCall(line, false, in.Dialog)
+	c.account = p.accountID(in.Account)
 	c.stream, c.localIP = stream, ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.media, c.policy = n, v
