@@ -184,7 +184,9 @@ func TestAddedAccountRegistersBesideTheDefault(t *testing.T) {
 		t.Fatalf("accounts.changed: %+v", list)
 	}
 
-	r.p.post(func() { r.p.onRegState(api.RegState{Account: info.ID, State: api.RegRegistered, Code: 200, Expires: 600}) })
+	r.p.post(func() {
+		r.p.onRegState(api.RegState{Account: info.ID, State: api.RegRegistered, Code: 200, Expires: 600})
+	})
 	if st := r.nextEvent(api.EvRegState).(api.RegState); st.Account != info.ID || st.State != api.RegRegistered {
 		t.Errorf("reg.state %+v, want the added account's", st)
 	}
