@@ -905,6 +905,54 @@ function outcomeText({ direction, ms, cause, code }) {
   return code ? `${text} (${code})` : text;
 }
 
+// --- webphone_accounts.js
+// webphone_accounts.js: Mizu's several accounts (registerex, extraregisteraccounts)
+// on the engine's accounts beside the default (docs/protocol.md 4.3a).
+
+/**
+ * Reads Mizu's account list "server,usr,pwd,ival,proxy,realm,authuser;server2,..."
+ * (accounts separated by ";", or "#" as an old Mizu comment has it) into account
+ * fields of the engine. The realm is the server's to say: it is not used. An entry
+ * without a server or a user is left out.
+ */
+function parseExtraAccounts(text) {
+  const out = [];
+  for (const entry of String(text ?? "").split(/[;#]/)) {
+    const [server, username, password, ival, proxy, , authuser] = entry.split(",").map((f) => f.trim());
+    if (!server || !username) continue;
+    const acc = { server, username, register: true };
+    if (password) acc.password = password;
+    const interval = Number(ival);
+    if (Number.isInteger(interval) && interval > 0) acc.registerInterval = interval;
+    if (proxy) acc.outboundProxy = proxy;
+    if (authuser) acc.authUsername = authuser;
+    out.push(acc);
+  }
+  return out;
+}
+
+/**
+ * Makes each of accounts an account of the engine besides the default, registering:
+ * one with the same server and user is updated, another added. Resolves with their
+ * ids, in order.
+ */
+async function applyExtraAccounts(ph, accounts) {
+  const ids = [];
+  for (const acc of accounts) {
+    const have = (ph.state.accounts || []).find((a) => !a.default && a.server === acc.server && a.username === acc.username);
+    const info = have ? await ph.updateAccount(have.id, acc) : await ph.addAccount(acc);
+    ids.push(info.id);
+  }
+  return ids;
+}
+
+/** Whether a reg.state is of an account besides the default. */
+function isExtraAccount(state, reg) {
+  if (!reg?.account) return false;
+  const acc = (state.accounts || []).find((a) => a.id === reg.account);
+  return !!acc && !acc.default;
+}
+
 // --- webphone_params.js
 // webphone_params.js: what the Mizu WebPhone parameters become in the engine: the
 // account's fields (sent with account.set at register()) and the engine's settings
@@ -1047,6 +1095,7 @@ function holdAllowed(holdtype) {
 // conventions, return values and callbacks, driving the wpservice engine. Functions
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
+
 
 
 
@@ -1360,6 +1409,7 @@ class WebphoneAPI {
       this.notify("START,api");
       this.notify("START,sip");
       if (this.param("serveraddress") && this.param("username") && this.param("register") !== "0") this.register();
+      else if (this.param("extraregisteraccounts")) this.registerex(this.param("extraregisteraccounts"));
     }
     if (this.phone) {
       this.applySettings(this.phone);
@@ -1445,17 +1495,48 @@ class WebphoneAPI {
     }
   }
 
+  /** Registers the main account, and the extraregisteraccounts beside it. */
   register() {
-    return this.whenStarted(async (ph) => {
-      try {
-        await this.applyAccount(ph);
-        await ph.register();
-      } catch (e) {
-        this.lastRegFailReason = e.message || String(e);
-        this.fire("regstate", "failed", this.lastRegFailReason);
-        this.fire("registerfailed", this.lastRegFailReason);
-        this.notify(`REGISTER,0,2,Register Failed,true,,${this.param("username")},${this.lastRegFailReason}`);
-      }
+    const done = this.whenStarted((ph) => {
+      this.registering = this.registerOn(ph);
+    });
+    if (this.param("extraregisteraccounts")) this.registerex(this.param("extraregisteraccounts"));
+    return done;
+  }
+
+  /** Sets the main account from the parameters, then registers it. */
+  async registerOn(ph) {
+    try {
+      await this.applyAccount(ph);
+      await ph.register();
+    } catch (e) {
+      this.lastRegFailReason = e.message || String(e);
+      this.fire("regstate", "failed", this.lastRegFailReason);
+      this.fire("registerfailed", this.lastRegFailReason);
+      this.notify(`REGISTER,0,2,Register Failed,true,,${this.param("username")},${this.lastRegFailReason}`);
+    }
+  }
+
+  /**
+   * Mizu's registerex: the accounts of text ("server,usr,pwd,ival,proxy,realm,authuser;...")
+   * register beside the main account and take calls; outgoing calls stay on the main
+   * account. Once the main account's parameters are applied, each is added to the
+   * engine, or updated when it has it already. False when text names no account.
+   */
+  registerex(text) {
+    const accounts = parseExtraAccounts(text);
+    if (!accounts.length) return false;
+    return this.whenStarted((ph) => {
+      // one after the other, and after the main account: it stays the engine's default
+      this.extras = Promise.all([this.extras, this.registering]).then(async () => {
+        try {
+          await this.askAccountPermission(ph);
+          await applyExtraAccounts(ph, accounts);
+        } catch (e) {
+          this.log(`registerex failed: ${e.code || ""} ${str(e.message)}`.trim());
+          this.notify(`REGISTER,0,2,Register Failed,false,,${accounts[0].username},${str(e.message)}`);
+        }
+      });
     });
   }
 
@@ -1464,6 +1545,10 @@ class WebphoneAPI {
   }
 
   onReg(r) {
+    if (this.phone && isExtraAccount(this.phone.state, r)) {
+      this.onExtraReg(r);
+      return;
+    }
     const user = this.phone?.state.account?.username || this.param("username");
     switch (r.state) {
       case "registered":
@@ -1490,6 +1575,14 @@ class WebphoneAPI {
         break;
     }
     this.emitStatus();
+  }
+
+  /** The registration of an account besides the main one: a REGISTER notification with main false, nothing else. */
+  onExtraReg(r) {
+    const user = (this.phone.state.accounts || []).find((a) => a.id === r.account)?.username || "";
+    const reason = r.code ? `${r.code} ${str(r.reason)}`.trim() : str(r.reason);
+    const [code, text] = { registering: [0, "Registering..."], registered: [1, "Registered"], failed: [2, "Register Failed"], unregistered: [3, "Unregistered"] }[r.state] || [];
+    if (text) this.notify(`REGISTER,0,${code},${text},false,,${user},${r.state === "failed" ? reason : ""}`);
   }
 
   // -- lines -----------------------------------------------------------------------
@@ -2097,7 +2190,7 @@ const webphone_api = {
   stop: safe(false, () => impl.stop()),
   register: safe(false, () => impl.register()),
   unregister: safe(false, () => impl.unregister()),
-  registerex: safe(false, () => false), // several accounts at once: not yet supported
+  registerex: safe(false, (accounts) => impl.registerex(accounts)),
   delsettings: safe(false, (level) => impl.delsettings(level)),
   getenginename: () => ENGINE_NAME,
   getworkdir: safe("", (cb) => { callback(cb, ""); return ""; }), // not exposed to pages (docs/security.md)

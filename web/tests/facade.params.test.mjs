@@ -69,6 +69,7 @@ const probes = {
   callforwardonbusy: { set: { callforwardonbusy: "2002" }, sees: () => settings().forwardOnBusy === "2002" },
   callforwardonnoanswer: { set: { callforwardonnoanswer: "2003" }, sees: () => settings().forwardOnNoAnswer === "2003" },
   ringtimeout: { set: { ringtimeout: "20000" }, sees: () => settings().ringTimeout === 20 },
+  extraregisteraccounts: { set: { extraregisteraccounts: "127.0.0.1:7,2009,pw" }, register: true, sees: () => (watcher.state.accounts || []).some((a) => a.username === "2009") },
 };
 
 before(async () => {
