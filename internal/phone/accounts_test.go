@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/account"
@@ -329,4 +330,33 @@ func TestSavedAccountsRegisterAtStart(t *testing.T) {
 	if got := m.seen(&m.registers); got[0] != "2" || len(m.accounts) != 2 {
 		t.Errorf("registered %q with accounts %v, want 2 registered of 2 and 3", got, m.accounts)
 	}
+}
+
+// Each account besides the default registers again when the address toward its
+// own server changed after a network change, and only then; the lookup runs off
+// the actor, as the default account's.
+func TestEachAccountFollowsTheNetwork(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net := make(fakeNet)
+		r, m := newMultiRig(t, func(c *Config) { c.NetWatch = net })
+		id := r.mustDo(api.CmdAccountAdd.Name, &sales).(api.AccountInfo).ID
+		r.p.post(func() { r.p.onRegState(api.RegState{Account: id, State: api.RegRegistered}) })
+		synctest.Wait()
+		net <- struct{}{} // nothing moved
+		synctest.Wait()
+		if got := m.seen(&m.registers); len(got) != 1 {
+			t.Fatalf("registrations %q after a change that moved nothing, want one", got)
+		}
+		m.mu.Lock()
+		m.lookups[id] = "10.0.0.3"
+		m.mu.Unlock()
+		net <- struct{}{}
+		synctest.Wait()
+		if got := m.seen(&m.registers); !slices.Equal(got, []string{id, id}) {
+			t.Fatalf("registrations %q after the address toward its server changed, want it twice", got)
+		}
+		if n := r.sip.registered(); n != 0 {
+			t.Errorf("the default account, not registering, registered %d times", n)
+		}
+	})
 }
