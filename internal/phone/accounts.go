@@ -15,8 +15,8 @@ import (
 // calls, registration and events that name no account are its. The others
 // (p.extras, in order) each register on their own (the stack runs a loop per
 // account) and take calls; a call says its account (call.account), and call.dial
-// places one from any. Codecs and media encryption are the default account's for
-// every call.
+// places one from any. A call's offers and answers follow its account's codecs and
+// media encryption.
 
 // extraAccount is an account besides the default, as the actor keeps it.
 type extraAccount struct {

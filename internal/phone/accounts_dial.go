@@ -1,6 +1,10 @@
 package phone
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/wpservice/wpservice/internal/account"
+)
 
 // dialAccount is the id of the account a call.dial names, checked: the default's
 // for none. The plan keeps it so; the SIP port is told "" for the default.
@@ -52,4 +56,17 @@ func (p *Phone) dialFrom(id, target string, offer []byte, headers []Header, reof
 		return m.DialFrom(from, target, offer, headers, reoffer)
 	}
 	return p.cfg.SIP.Dial(target, offer, headers, reoffer)
+}
+
+// accountByID is the account with id, the default for "" or an id no account has.
+func (p *Phone) accountByID(id string) account.Account {
+	if x := p.extra(id); x != nil {
+		return x.acc
+	}
+	return p.acc
+}
+
+// incomingAccount is the account an incoming call is for.
+func (p *Phone) incomingAccount(in Incoming) account.Account {
+	return p.accountByID(p.accountID(in.Account))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -359,4 +360,31 @@ func TestEachAccountFollowsTheNetwork(t *testing.T) {
 			t.Errorf("the default account, not registering, registered %d times", n)
 		}
 	})
+}
+
+// Each account's codecs and media encryption rule its calls: an offer from the
+// account lists its codecs under its policy, and an offer to it is taken by them.
+func TestEachAccountHasItsOwnCodecsAndEncryption(t *testing.T) {
+	r, _ := newMultiRig(t, func(c *Config) { c.Settings.MaxLines = 4 })
+	secure := sales
+	secure.Codecs, secure.MediaEncryption = &[]string{"PCMA"}, ptr(api.MediaEncryptionMandatory)
+	id := r.mustDo(api.CmdAccountAdd.Name, &secure).(api.AccountInfo).ID
+
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob", Account: id})
+	if offer := string(r.sip.lastDial(t).offer); !strings.Contains(offer, "RTP/SAVP 8 ") || !strings.Contains(offer, "a=crypto:") {
+		t.Errorf("the offer from the account with PCMA and mandatory SRTP:\n%s", offer)
+	}
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "carol"})
+	if offer := string(r.sip.lastDial(t).offer); !strings.Contains(offer, "RTP/AVP 0 8 ") || strings.Contains(offer, "a=crypto:") {
+		t.Errorf("the offer from the default account:\n%s", offer)
+	}
+
+	plain := &fakeDialog{id: "in-plain"}
+	r.p.post(func() {
+		r.p.onIncoming(Incoming{Account: id, Dialog: plain, From: "sip:dave@127.0.0.1", SDP: peerSDP(31000, pcma)})
+	})
+	r.sync()
+	if got := plain.did(); !slices.Contains(got, "reject 488") {
+		t.Errorf("a plain offer to the account with mandatory SRTP: %q, want 488", got)
+	}
 }

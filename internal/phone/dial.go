@@ -78,11 +78,12 @@ func (p *Phone) planDial(a *api.DialArgs) (dialPlan, error) {
 		}
 		return dialPlan{}, fmt.Errorf("%w: all %d lines hold a call", ErrNoFreeLine, p.settings.MaxLines)
 	}
-	codecs := offerCodecs(p.acc.Codecs)
+	acc := p.accountByID(from)
+	codecs := offerCodecs(acc.Codecs)
 	if len(codecs) == 0 {
 		return dialPlan{}, ErrNoCodec
 	}
-	crypto, savp, err := p.cryptoOffer()
+	crypto, savp, err := cryptoOffer(acc)
 	if err != nil {
 		return dialPlan{}, fmt.Errorf("%w: srtp: %w", ErrMedia, err)
 	}

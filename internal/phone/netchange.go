@@ -192,7 +192,7 @@ func (p *Phone) endMove(c *call, ip string, stream Stream, answer []byte, early 
 	}
 	old := c.stream
 	c.stream, c.localIP = stream, ip
-	if n, err := p.negotiate(answer, c.crypto); err == nil && !n.remote.IP.IsUnspecified() {
+	if n, err := p.negotiate(p.accountOf(c), answer, c.crypto); err == nil && !n.remote.IP.IsUnspecified() {
 		c.media = n
 		if c.outgoing {
 			c.remoteSDP = answer
