@@ -2,6 +2,7 @@ package accountstore
 
 import (
 	"encoding/json"
+	"errors"
 	"maps"
 	"os"
 	"path/filepath"
@@ -223,5 +224,20 @@ func set(t *testing.T, s *Store, id string, e int, pw string) {
 	t.Helper()
 	if err := s.setEntry(id, e, pw); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A file whose ids or entries make no sense is corrupt: nothing is guessed.
+func TestAccountIDsAreChecked(t *testing.T) {
+	for _, bad := range []string{
+		`{"version":2,"accounts":[{"id":"2","username":"a"},{"id":"2","username":"b"}]}`,
+		`{"version":2,"accounts":[{"id":"x","username":"a"}]}`,
+		`{"version":2,"accounts":[{"id":"02","username":"a"}]}`,
+		`{"version":2,"accounts":[{"id":"2","username":"a","passwordEntry":2}]}`,
+		`{"version":2,"accounts":[],"passwordEntry":3}`,
+	} {
+		if _, err := decode([]byte(bad)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", bad, err)
+		}
 	}
 }

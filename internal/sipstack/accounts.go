@@ -21,8 +21,10 @@ import (
 // account's (accountFor).
 //
 // Not per account: the DNS routes of a server found through DNS (routes.go) are
-// remembered for one server at a time, and the TLS flow (tlsflow.go) is the
-// default account's.
+// remembered for one server at a time, and the TLS flow's bookkeeping (tlsflow.go:
+// the local port a Contact names, the flow dropped after a network change) is kept
+// per local address, for the default account: a second account on TLS registers
+// over its own connection, but its Contact's port may name the other's.
 
 // accountParam is the Contact URI parameter that names an account other than the
 // default in its bindings.
