@@ -4,6 +4,7 @@ import { connect } from "./lib/wpservice.js";
 import { $ } from "./app/dom.js";
 import { mountBanner } from "./app/banner.js";
 import { mountAccount } from "./app/account.js";
+import { mountAccounts } from "./app/accounts.js";
 import { mountDialer } from "./app/dialer.js";
 import { mountLines } from "./app/lines.js";
 import { mountReferrals } from "./app/referrals.js";
@@ -37,6 +38,7 @@ const ctx = { $ };
 
 mountBanner(phone, ctx);
 mountAccount(phone, ctx);
+mountAccounts(phone, ctx);
 const dialer = mountDialer(phone, ctx);
 mountLines(phone, ctx);
 mountReferrals(phone, ctx);

@@ -104,8 +104,10 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	trim := newTrimmer()
 
 	var accStore phone.Store = accounts
+	accID, extras := savedAccounts(accounts, log)
 	if provisioned {
 		accStore = nil // the administrator's account is not overwritten by the user's changes
+		accID, extras = "", nil
 	}
 	netw := netwatch.New(log)
 	// the call history (and the instant messages, in the same database) opens its
@@ -116,6 +118,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	ph, err := phone.New(phone.Config{
 		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: trim.audio(aio), Store: accStore, Bus: bus,
 		Account:       acc,
+		AccountID:     accID,
+		Accounts:      extras,
 		SettingsStore: settingsStore{st},
 		SavedSettings: loadSettings(st, log),
 		FileSettings:  cfg.Settings.SettingsArgs,

@@ -134,7 +134,7 @@ func lay(t *testing.T, dir string, d onDisk) {
 	t.Helper()
 	accounts, keeper := openAccounts(t, dir)
 	if d.user != "" {
-		doc := document{Version: FormatVersion, Accounts: []account.Account{{Server: "pbx", Username: d.user}}, PasswordEntry: d.entry}
+		doc := document{Version: FormatVersion, Accounts: []record{{Account: account.Account{Server: "pbx", Username: d.user}}}, PasswordEntry: d.entry}
 		if err := accounts.docs.Save(docName, doc); err != nil {
 			t.Fatal(err)
 		}

@@ -144,6 +144,15 @@ var (
 	CmdHistoryClear    = declare[NoArgs, HistoryCleared]("history.clear", PermControl)
 )
 
+// The accounts beside the default (accounts.go): account.get and account.set are
+// the default account's.
+var (
+	CmdAccountsList  = declare[NoArgs, AccountList]("accounts.list", PermRead)
+	CmdAccountAdd    = declare[AccountArgs, AccountInfo]("account.add", PermAccount) // registers when it asks to
+	CmdAccountUpdate = declare[AccountUpdateArgs, AccountInfo]("account.update", PermAccount)
+	CmdAccountRemove = declare[AccountRef, Empty]("account.remove", PermAccount) // unregisters it first; not the default
+)
+
 // The local conference's commands: the engine mixes its members so that each hears
 // the user and the others.
 var (
@@ -321,6 +330,8 @@ type DialArgs struct {
 	// Conference dials a new party into the local conference: the selected call and
 	// the conference are not held meanwhile, and the call joins it when answered.
 	Conference bool `json:"conference,omitempty"`
+	// Account is the id of the account the call goes from; absent: the default.
+	Account string `json:"account,omitempty"`
 }
 
 // DialResult is returned when the call is accepted (not answered).

@@ -4,6 +4,7 @@ package api
 const (
 	EvHello          = "hello"            // Hello: first message on every connection
 	EvAccount        = "account.changed"  // Account: the account was changed (never the password)
+	EvAccounts       = "accounts.changed" // AccountList: an account was added, changed or removed
 	EvSettings       = "settings.changed" // Settings
 	EvLineSelected   = "line.selected"    // LineSelected: the line attached to microphone and speaker
 	EvRegState       = "reg.state"        // RegState
@@ -28,7 +29,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer,
+	EvAccount, EvAccounts, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer,
 	EvChatMessage, EvChatStatus, EvChatUnread, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
@@ -68,12 +69,15 @@ type Hello struct {
 
 // Snapshot is the whole observable state. A client mirrors it and applies later events.
 type Snapshot struct {
-	Account      Account     `json:"account"`
-	Registration RegState    `json:"registration"`
-	Lines        []CallState `json:"lines"` // calls that exist now, by line
-	SelectedLine int         `json:"selectedLine"`
-	Devices      Devices     `json:"devices"`
-	Settings     Settings    `json:"settings"`
+	Account      Account  `json:"account"`
+	Registration RegState `json:"registration"`
+	// Accounts is every account with its registration, the default first
+	// (accounts.list); Account and Registration are the default's.
+	Accounts     []AccountInfo `json:"accounts"`
+	Lines        []CallState   `json:"lines"` // calls that exist now, by line
+	SelectedLine int           `json:"selectedLine"`
+	Devices      Devices       `json:"devices"`
+	Settings     Settings      `json:"settings"`
 	// Config names the config files the engine read, in order: "machine" (the
 	// administrator's, for every user), "user" (the user's own, which overrides it
 	// field by field) or "file" (the one file given to wpservice run --config).
@@ -95,6 +99,7 @@ const (
 
 // RegState reports the registration of the account.
 type RegState struct {
+	Account string `json:"account,omitempty"` // the account's id (accounts.list)
 	State   string `json:"state"`
 	Code    int    `json:"code,omitempty"`    // last SIP status code, if any
 	Reason  string `json:"reason,omitempty"`  // SIP reason phrase or transport error
@@ -145,6 +150,8 @@ type CallState struct {
 
 	// Conference: the call is a member of the local conference (conference.add).
 	Conference bool `json:"conference,omitempty"`
+	// Account is the id of the account the call is on (accounts.list).
+	Account string `json:"account,omitempty"`
 }
 
 // End causes.
@@ -275,11 +282,11 @@ type Devices struct {
 	// the sound device: the selected ones, or "default" in place of a selected
 	// device that went away (unplugged mid-call), until it comes back. Empty while
 	// no device is open.
-	UsingInput  string `json:"usingInput,omitempty"`
-	UsingOutput string `json:"usingOutput,omitempty"`
-	InputVolume    int      `json:"inputVolume"`  // percent, 50 = unity gain
-	OutputVolume   int      `json:"outputVolume"` // percent, 50 = unity gain
-	RingerVolume   int      `json:"ringerVolume"` // percent, 50 = unity gain
+	UsingInput   string `json:"usingInput,omitempty"`
+	UsingOutput  string `json:"usingOutput,omitempty"`
+	InputVolume  int    `json:"inputVolume"`  // percent, 50 = unity gain
+	OutputVolume int    `json:"outputVolume"` // percent, 50 = unity gain
+	RingerVolume int    `json:"ringerVolume"` // percent, 50 = unity gain
 }
 
 // Levels reports audio levels in dBFS (-90 = silence, 0 = full scale), the RMS of the

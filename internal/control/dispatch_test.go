@@ -57,6 +57,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 	wantArgs[api.CmdConferenceAdd.Name], wantArgs[api.CmdConferenceRemove.Name] = &api.CallRef{}, &api.CallRef{}
 	wantArgs[api.CmdChatSend.Name], wantArgs[api.CmdChatList.Name] = &api.ChatSendArgs{}, &api.ChatListArgs{}
 	wantArgs[api.CmdChatRead.Name], wantArgs[api.CmdChatDelete.Name] = &api.ChatPeerArgs{}, &api.ChatDeleteArgs{}
+	wantArgs[api.CmdAccountAdd.Name], wantArgs[api.CmdAccountUpdate.Name] = &api.AccountArgs{}, &api.AccountUpdateArgs{}
+	wantArgs[api.CmdAccountRemove.Name] = &api.AccountRef{}
 	// Every command's permission, as docs/protocol.md section 1.3 lists them.
 	wantPerm := map[string]string{
 		"auth": "", "status": api.PermRead, "account.get": api.PermRead, "settings.get": api.PermRead,
@@ -73,6 +75,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"conference.resume": api.PermControl, "conference.split": api.PermControl,
 		"chat.send": api.PermControl, "chat.list": api.PermControl, "chat.conversations": api.PermControl,
 		"chat.read": api.PermControl, "chat.delete": api.PermControl,
+		"accounts.list": api.PermRead, "account.add": api.PermAccount, "account.update": api.PermAccount, "account.remove": api.PermAccount,
 	}
 	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
 		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)

@@ -100,11 +100,17 @@ func (p *Phone) unregister() (api.Empty, error) {
 	return api.Empty{}, nil
 }
 
-// onRegState records and reports a registration change.
+// onRegState records and reports a registration change: the default account's, or
+// another's (accounts.go). The event carries the account's id.
 func (p *Phone) onRegState(st api.RegState) {
+	if st.Account != "" && st.Account != p.accID {
+		p.onExtraRegState(st)
+		return
+	}
+	st.Account = ""
 	if st == p.reg {
 		return
 	}
 	p.reg = st
-	p.bus.Emit(api.EvRegState, st)
+	p.bus.Emit(api.EvRegState, p.regState())
 }

@@ -32,6 +32,7 @@ func (p *Phone) Run(ctx context.Context) error {
 			p.startRegister()
 		}
 	}
+	p.startExtras()
 	p.serve(ctx)
 	p.serveUntil(p.shutdown())
 	p.setAudio(audioNeed{})

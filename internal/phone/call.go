@@ -20,6 +20,7 @@ type call struct {
 	sipID    string // SIP Call-ID
 	line     int
 	outgoing bool
+	account  string // the id of the account it is on (accounts.go)
 	state    state
 	peer     string
 	peerUser string
@@ -81,7 +82,7 @@ func (c *call) public() api.CallState {
 	}
 	cs := api.CallState{
 		Line: c.line, CallID: c.id, SIPCallID: c.sipID, Direction: dir,
-		Peer: c.peer, PeerUser: c.peerUser, PeerName: c.peerName,
+		Peer: c.peer, PeerUser: c.peerUser, PeerName: c.peerName, Account: c.account,
 		State: c.state.String(), Codec: c.codec, SIPCode: c.sipCode, Cause: c.cause,
 		Encrypted:  c.mediaOn && c.media.srtp != nil,
 		Muted:      c.muted,
@@ -108,6 +109,7 @@ func (p *Phone) newCall(line int, outgoing bool, d Dialog) *call {
 	c := &call{
 		id: fmt.Sprintf("c%d", p.nextID), line: line, outgoing: outgoing,
 		dialog: d, started: p.now(), rejectCode: 486, preparing: true,
+		account: p.accID, // the default; a call on another says so (accounts.go)
 	}
 	if d != nil {
 		c.sipID = d.CallID()

@@ -28,6 +28,7 @@ func (p *Phone) onDelayedOffer(in Incoming, line int, v verdict, log *slog.Logge
 		return
 	}
 	c := p.newCall(line, false, in.Dialog)
+	c.account = p.accountID(in.Account)
 	c.stream, c.localIP, c.delayedOffer, c.policy = stream, ip, true, v
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	p.whenReady(c, func() { p.ring(c) })
@@ -35,11 +36,11 @@ func (p *Phone) onDelayedOffer(in Incoming, line int, v verdict, log *slog.Logge
 
 // offerInAnswer makes the offer our 200 to c's INVITE without SDP carries.
 func (p *Phone) offerInAnswer(c *call) {
-	crypto, savp, err := p.cryptoOffer()
+	crypto, savp, err := cryptoOffer(p.accountOf(c))
 	if err != nil {
 		p.log.Warn("delayed offer: srtp keys", "call", c.id, "err", err)
 	}
-	offer := withCrypto(localDesc(c.localIP, c.stream, offerCodecs(p.acc.Codecs), dtmfPayloadType, true), crypto, savp)
+	offer := withCrypto(localDesc(c.localIP, c.stream, offerCodecs(p.accountOf(c).Codecs), dtmfPayloadType, true), crypto, savp)
 	c.crypto, c.localSDP, c.ourMux = crypto, buildSDP(offer), offer.RTCPMux
 }
 
@@ -52,7 +53,7 @@ func (p *Phone) onAnswerInAck(sipID string, sdp []byte, remoteHeld bool) {
 	if c == nil || c.state != stActive {
 		return
 	}
-	if _, err := p.negotiate(sdp, c.crypto); err != nil {
+	if _, err := p.negotiate(p.accountOf(c), sdp, c.crypto); err != nil {
 		p.log.Info("call ended: unusable answer in the ACK", "call", c.id, "err", err)
 		p.apply(c, mediaInput(err), 0, "ACK: "+err.Error())
 		return

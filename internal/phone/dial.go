@@ -17,6 +17,7 @@ type dialPlan struct {
 	codecs  []sipstack.Codec
 	crypto  []sipstack.Crypto
 	savp    bool
+	account string // the id of the account it goes from
 }
 
 // dial places a call: it validates the dial string and extra headers and takes a
@@ -41,6 +42,7 @@ func (p *Phone) dialCall(a *api.DialArgs, setup func(*call), done answer) {
 		p.autoHold() // the user turns from the call in progress to this one
 	}
 	c.peer, c.peerUser, c.dtmfSuffix, c.crypto = plan.target, uriUser(plan.target), plan.digits, plan.crypto
+	c.account = plan.account
 	if setup != nil {
 		setup(c)
 	}
@@ -55,7 +57,11 @@ func (p *Phone) planDial(a *api.DialArgs) (dialPlan, error) {
 	if err != nil {
 		return dialPlan{}, err
 	}
-	target, err := p.cfg.SIP.Target(to)
+	from, err := p.dialAccount(a.Account) // accounts_dial.go
+	if err != nil {
+		return dialPlan{}, err
+	}
+	target, err := p.targetFrom(from, to)
 	if err != nil {
 		return dialPlan{}, api.BadArg("to", err.Error())
 	}
@@ -73,15 +79,16 @@ func (p *Phone) planDial(a *api.DialArgs) (dialPlan, error) {
 		}
 		return dialPlan{}, fmt.Errorf("%w: all %d lines hold a call", ErrNoFreeLine, p.settings.MaxLines)
 	}
-	codecs := offerCodecs(p.acc.Codecs)
+	acc := p.accountByID(from)
+	codecs := offerCodecs(acc.Codecs)
 	if len(codecs) == 0 {
 		return dialPlan{}, ErrNoCodec
 	}
-	crypto, savp, err := p.cryptoOffer()
+	crypto, savp, err := cryptoOffer(acc)
 	if err != nil {
 		return dialPlan{}, fmt.Errorf("%w: srtp: %w", ErrMedia, err)
 	}
-	return dialPlan{target: target, digits: digits, line: line, headers: headers, codecs: codecs, crypto: crypto, savp: savp}, nil
+	return dialPlan{target: target, digits: digits, line: line, headers: headers, codecs: codecs, crypto: crypto, savp: savp, account: from}, nil
 }
 
 // sendInvite sends the INVITE of c, prepared at ip with stream (or failed to
@@ -99,7 +106,7 @@ func (p *Phone) sendInvite(c *call, plan dialPlan, ip string, stream Stream, err
 		return nil, fmt.Errorf("%w: rtp: %w", ErrMedia, err)
 	}
 	offer := withCrypto(localDesc(ip, stream, plan.codecs, dtmfPayloadType, true), plan.crypto, plan.savp)
-	d, err := p.cfg.SIP.Dial(plan.target, buildSDP(offer), plan.headers, p.reofferFor(c, plan))
+	d, err := p.dialFrom(plan.account, plan.target, buildSDP(offer), plan.headers, p.reofferFor(c, plan))
 	if err != nil {
 		stream.Close()
 		p.drop(c)

@@ -45,3 +45,13 @@ var (
 // errInvalidTransition means the input does not apply in the call's state. For a user
 // command it becomes ErrCallState; for a network event it is logged and ignored.
 var errInvalidTransition = errors.New("invalid transition")
+
+// The errors of the accounts besides the default (accounts.go).
+var (
+	// ErrNoSuchAccount: the command names no account that exists.
+	ErrNoSuchAccount = api.Sentinel("no such account", api.ErrNotFound)
+	// ErrDefaultAccount: the default account cannot be removed; account.set changes it.
+	ErrDefaultAccount = api.Sentinel("the default account cannot be removed", api.ErrInvalidState)
+	// ErrNoAccounts: the SIP stack serves one account only.
+	ErrNoAccounts = api.Sentinel("this engine serves one account", api.ErrUnavailable)
+)

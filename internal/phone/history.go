@@ -35,8 +35,8 @@ func (p *Phone) callRecord(c *call) api.CallRecord {
 		StartedAt: cs.StartedAt, AnsweredAt: cs.AnsweredAt, EndedAt: cs.EndedAt,
 		Codec: cs.Codec, Conference: c.conferenced, TransferredTo: c.transferredTo,
 	}
-	if p.acc.Configured() {
-		r.Account = p.acc.Username + "@" + p.acc.Server
+	if acc := p.accountOf(c); acc.Configured() {
+		r.Account = acc.Username + "@" + acc.Server
 	}
 	if cs.AnsweredAt != 0 {
 		r.Duration = cs.EndedAt - cs.AnsweredAt

@@ -270,7 +270,7 @@ func (c *call) onHold() bool { return c.hold != holdOff || c.remoteHeld }
 // the peer's new SDP when they changed. A held peer's 0.0.0.0 or port 0 is not an
 // address to send to and changes nothing.
 func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
-	n, err := p.negotiate(sdp, c.crypto)
+	n, err := p.negotiate(p.accountOf(c), sdp, c.crypto)
 	if err != nil {
 		p.log.Info("re-INVITE SDP not used", "call", c.id, "err", err)
 		return

@@ -60,12 +60,13 @@ func (p *Phone) followNetwork() {
 			calls[c] = c.route()
 		}
 	})
-	if server == "" && len(calls) == 0 {
+	extras := p.extraServers() // accounts.go
+	if server == "" && len(calls) == 0 && len(extras) == 0 {
 		return
 	}
 	p.netLooking = true
 	p.goWork(func(context.Context) {
-		r := routes{server: server, calls: make(map[*call]string, len(calls))}
+		r := routes{server: server, calls: make(map[*call]string, len(calls)), extras: p.lookupExtras(extras)}
 		if server != "" {
 			r.serverIP = p.cfg.SIP.LocalIP(server)
 		}
@@ -82,6 +83,7 @@ func (p *Phone) followNetwork() {
 type routes struct {
 	server, serverIP string
 	calls            map[*call]string
+	extras           map[string]string // by id, toward the server of each other account that registers
 }
 
 // applyRoutes re-registers if the address toward the server changed and moves each
@@ -98,6 +100,7 @@ func (p *Phone) applyRoutes(r routes) {
 			p.log.Warn("re-register after a network change", "err", err)
 		}
 	}
+	p.followExtras(r.extras)
 	for c, ip := range r.calls {
 		p.followCall(c, ip)
 	}
@@ -198,7 +201,7 @@ func (p *Phone) endMove(c *call, ip string, stream Stream, answer []byte, early 
 	}
 	old := c.stream
 	c.stream, c.localIP = stream, ip
-	if n, err := p.negotiate(answer, c.crypto); err == nil && !n.remote.IP.IsUnspecified() {
+	if n, err := p.negotiate(p.accountOf(c), answer, c.crypto); err == nil && !n.remote.IP.IsUnspecified() {
 		c.media = n
 		if c.outgoing {
 			c.remoteSDP = answer

@@ -5,10 +5,12 @@
 package phone
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,6 +64,10 @@ type Config struct {
 	// Settings has (the call policies, the time limits), applied over Settings at
 	// start and under SavedSettings; a value out of range fails New.
 	FileSettings api.SettingsArgs
+	// AccountID is the default account's id; "" is account.FirstID.
+	AccountID string
+	// Accounts are the accounts besides the default, in order (accounts.go).
+	Accounts []account.Entry
 	// ConfigSources names the config files the engine was started with, for status.
 	ConfigSources []string
 	Logger        *slog.Logger
@@ -101,6 +107,9 @@ type Phone struct {
 
 	// actor-owned state
 	acc          account.Account
+	accID        string          // the default account's id
+	extras       []*extraAccount // the accounts besides the default (accounts.go)
+	lastAccID    int             // the last id given to an account without a store
 	reg          api.RegState
 	settings     Settings
 	saved        api.SettingsArgs // every field settings.set changed (settingsave.go)
@@ -170,6 +179,13 @@ func New(cfg Config) (*Phone, error) {
 		lines:    newLineTable(s.MaxLines),
 		volumes:  unityVolumes,
 	}
+	p.accID = cmp.Or(cfg.AccountID, account.FirstID)
+	for _, e := range cfg.Accounts {
+		p.extras = append(p.extras, &extraAccount{id: e.ID, acc: e.Account, reg: api.RegState{State: api.RegUnregistered}})
+		if n, err := strconv.Atoi(e.ID); err == nil {
+			p.lastAccID = max(p.lastAccID, n)
+		}
+	}
 	p.work, p.stopWork = context.WithCancel(context.Background())
 	p.pump = newPump(cfg.Audio, p.log, p.bus.Emit)
 	return p, nil
@@ -198,7 +214,8 @@ func (p *Phone) Watch(sink func(api.Event)) (api.Event, func()) {
 func (p *Phone) snapshot() api.Snapshot {
 	s := api.Snapshot{
 		Account:      p.publicAccount(),
-		Registration: p.reg,
+		Registration: p.regState(),
+		Accounts:     p.accountInfos(),
 		Lines:        []api.CallState{},
 		SelectedLine: p.selected,
 		Devices:      p.devices(),

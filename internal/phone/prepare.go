@@ -15,9 +15,9 @@ import "context"
 // prepareDial finds the local address toward c's target and opens RTP on it, off
 // the actor, then hands both (or the error) to send on the actor.
 func (p *Phone) prepareDial(c *call, send func(ip string, stream Stream, err error)) {
-	target := c.peer
+	target, from := c.peer, p.stackID(c.account)
 	p.goWork(func(ctx context.Context) {
-		ip := p.cfg.SIP.LocalIP(target)
+		ip := p.localIPFrom(from, target)
 		stream, err := p.cfg.Media(ip)
 		if err == nil && awaitReady(ctx, stream) != nil {
 			stream.Close() // the engine stopped

@@ -31,7 +31,7 @@ func (p *Phone) screenAnswer(c *call, in input, reason string) (input, string) {
 		p.log.Info("call refused: the answer has no SDP", "call", c.id)
 		return inNoMedia, errNoAnswer.Error()
 	}
-	if _, err := p.negotiate(c.remoteSDP, c.crypto); err != nil {
+	if _, err := p.negotiate(p.accountOf(c), c.remoteSDP, c.crypto); err != nil {
 		p.log.Info("call refused: unusable media", "call", c.id, "err", err)
 		return mediaInput(err), err.Error()
 	}

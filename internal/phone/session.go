@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/media"
@@ -92,9 +93,10 @@ func buildAnswer(d sipstack.MediaDesc, layout sipstack.Layout) []byte {
 }
 
 // negotiate picks the codec from the peer's SDP (an offer, or the answer to our offer)
-// by our order of preference, and the SRTP keys by the account's policy: ours are
+// by acc's order of preference, and the SRTP keys by acc's policy: ours are
 // the crypto lines we sent, none for an offer not yet answered (negotiateSRTP).
-func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error) {
+// acc is the account of the call (accountOf).
+func (p *Phone) negotiate(acc account.Account, sdp []byte, ours []sipstack.Crypto) (negotiated, error) {
 	d, layout, err := sipstack.ParseSDPLayout(sdp)
 	if err != nil {
 		return negotiated{}, err
@@ -102,7 +104,7 @@ func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error
 	if d.DTLS {
 		return negotiated{}, errDTLS
 	}
-	codec, dtmf, err := sipstack.Negotiate(d, p.acc.Codecs)
+	codec, dtmf, err := sipstack.Negotiate(d, acc.Codecs)
 	if err != nil {
 		return negotiated{}, err
 	}
@@ -112,7 +114,7 @@ func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error
 	}
 	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, rtcp: rtcpAddr(d), codec: codec, dtmfPT: dtmf, savp: d.SAVP,
 		avpf: d.Feedback, mux: d.RTCPMux, layout: layout}
-	if err := p.negotiateSRTP(&n, d, ours); err != nil {
+	if err := negotiateSRTP(&n, d, ours, acc.Encryption()); err != nil {
 		return negotiated{}, err
 	}
 	return n, nil
@@ -141,7 +143,7 @@ func (p *Phone) startMedia(c *call) error {
 			}
 			return errNoAnswer
 		}
-		n, err := p.negotiate(c.remoteSDP, c.crypto)
+		n, err := p.negotiate(p.accountOf(c), c.remoteSDP, c.crypto)
 		if err != nil {
 			return err
 		}
@@ -227,6 +229,8 @@ func uriUser(uri string) string {
 
 // Incoming describes a new incoming INVITE.
 type Incoming struct {
+	// Account is the SIP port's id of the account the call is for: "" the default.
+	Account  string
 	Dialog   Dialog
 	From     string
 	FromUser string
@@ -262,7 +266,7 @@ func (p *Phone) onIncoming(in Incoming) {
 		p.onDelayedOffer(in, line, v, log)
 		return
 	}
-	n, err := p.negotiate(in.SDP, nil)
+	n, err := p.negotiate(p.incomingAccount(in), in.SDP, nil)
 	if err != nil {
 		log.Info("incoming call rejected: unacceptable offer", "err", err)
 		in.Dialog.Reject(488, "Not Acceptable Here")
@@ -279,6 +283,7 @@ func (p *Phone) onIncoming(in Incoming) {
 		return
 	}
 	c := p.newCall(line, false, in.Dialog)
+	c.account = p.accountID(in.Account)
 	c.stream, c.localIP = stream, ip
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.media, c.policy = n, v

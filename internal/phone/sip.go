@@ -13,10 +13,11 @@ import (
 // phone inputs. Create it before the stack (the stack's OnEvent is the adapter's
 // HandleEvent), then Bind the stack and the phone.
 type SIPAdapter struct {
-	mu    sync.Mutex
-	acc   sipstack.Account
-	stack *sipstack.Stack
-	phone *Phone
+	mu     sync.Mutex
+	acc    sipstack.Account
+	extras map[string]sipstack.Account // the accounts besides the default (accounts_sip.go)
+	stack  *sipstack.Stack
+	phone  *Phone
 }
 
 // Bind connects the adapter to its stack and the phone it reports to.
@@ -87,10 +88,10 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 	}
 	switch e := ev.(type) {
 	case sipstack.RegEvent:
-		st := api.RegState{State: e.State, Code: e.Code, Reason: e.Reason, Expires: e.Expires, Retry: int(e.Retry.Seconds())}
+		st := api.RegState{Account: e.Account, State: e.State, Code: e.Code, Reason: e.Reason, Expires: e.Expires, Retry: int(e.Retry.Seconds())}
 		p.post(func() { p.onRegState(st) })
 	case sipstack.Incoming:
-		in := Incoming{Dialog: e.Call, From: e.From, FromUser: e.FromUser, FromName: e.FromName, SDP: e.SDP, LocalIP: e.LocalIP,
+		in := Incoming{Account: e.Account, Dialog: e.Call, From: e.From, FromUser: e.FromUser, FromName: e.FromName, SDP: e.SDP, LocalIP: e.LocalIP,
 			Replaces: e.Replaces, AnswerHints: e.AnswerHints}
 		if !p.post(func() { p.onIncoming(in) }) {
 			e.Call.Reject(503, "Service Unavailable")

@@ -3,6 +3,7 @@ package phone
 import (
 	"errors"
 
+	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/media"
 	"github.com/wpservice/wpservice/internal/sipstack"
@@ -28,10 +29,10 @@ var errNoSRTP = errors.New("sdp: media encryption is mandatory and the peer offe
 // encryption is off.
 var errSAVPOff = errors.New("sdp: the peer offers RTP/SAVP only and media encryption is off")
 
-// cryptoOffer returns the crypto lines and profile of a new offer under the
-// account's policy: none with off.
-func (p *Phone) cryptoOffer() ([]sipstack.Crypto, bool, error) {
-	policy := p.acc.Encryption()
+// cryptoOffer returns the crypto lines and profile of a new offer under acc's
+// policy: none with off.
+func cryptoOffer(acc account.Account) ([]sipstack.Crypto, bool, error) {
+	policy := acc.Encryption()
 	if policy == api.MediaEncryptionOff {
 		return nil, false, nil
 	}
@@ -43,8 +44,8 @@ func (p *Phone) cryptoOffer() ([]sipstack.Crypto, bool, error) {
 // are the crypto lines we sent (an offer's, or the answer's one); none means
 // peer is an offer we have not answered yet, and we answer its first usable
 // line with a fresh key of that suite, which n.crypto then holds for our answer.
-func (p *Phone) negotiateSRTP(n *negotiated, peer sipstack.MediaDesc, ours []sipstack.Crypto) error {
-	policy := p.acc.Encryption()
+// policy is the call's account's mediaEncryption.
+func negotiateSRTP(n *negotiated, peer sipstack.MediaDesc, ours []sipstack.Crypto, policy string) error {
 	if policy == api.MediaEncryptionOff {
 		if peer.SAVP {
 			return errSAVPOff

@@ -73,6 +73,9 @@ type Config struct {
 
 // Account is the identity used for REGISTER and for From of outgoing calls.
 type Account struct {
+	// ID is "" for the default account (the one calls and registration used before
+	// there could be several), the account's id for another (accounts.go).
+	ID               string
 	Server           string // registrar/proxy host[:port]
 	Username         string // user part of the address of record
 	AuthUsername     string // digest user name; empty means Username

@@ -18,6 +18,7 @@ const (
 
 // RegEvent reports a change of the registration.
 type RegEvent struct {
+	Account string        // the account's ID, "" for the default
 	State   string        // one of the Reg* constants
 	Code    int           // last SIP status, 0 for transport errors
 	Reason  string        // SIP reason phrase or transport error text
@@ -29,6 +30,7 @@ type RegEvent struct {
 // the receiver answers through Call (Ring, Answer, Reject, Hangup).
 type Incoming struct {
 	Call     *Call
+	Account  string // the ID of the account it is for, "" for the default (accounts.go)
 	From     string // caller URI
 	FromUser string // user part of the caller URI
 	FromName string // caller display name, unescaped

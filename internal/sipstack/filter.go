@@ -65,7 +65,7 @@ func (s *Stack) admits(req *sip.Request) bool {
 // admitsSource reports whether the filter lets through every request from src,
 // whatever dialog it names.
 func (s *Stack) admitsSource(src netip.Addr) bool {
-	return s.cfg.AcceptDirectCalls || src.IsLoopback() || s.sources.has(src)
+	return s.cfg.AcceptDirectCalls || src.IsLoopback() || s.sources.has(src) || s.extraTrusts(src)
 }
 
 // hasCallID reports whether one of our calls has the Call-ID id; the front door
@@ -94,8 +94,11 @@ func (s *Stack) onUnhandled(req *sip.Request, tx sip.ServerTransaction) {
 
 // trustAccount makes acc's registrar and outbound proxy the trusted sources: their
 // literal addresses at once, their names once resolved in the background.
-func (s *Stack) trustAccount(acc Account) {
-	gen, names := s.sources.reset(acc)
+func (s *Stack) trustAccount(acc Account) { s.trust(&s.sources, acc) }
+
+// trust makes acc's registrar and outbound proxy the sources t trusts.
+func (s *Stack) trust(t *trustedSources, acc Account) {
+	gen, names := t.reset(acc)
 	if len(names) == 0 {
 		return
 	}
@@ -110,7 +113,7 @@ func (s *Stack) trustAccount(acc Account) {
 				s.log.Info("account server name does not resolve", "host", name, "error", err)
 				continue
 			}
-			s.sources.resolved(gen, name, addrs)
+			t.resolved(gen, name, addrs)
 		}
 	}()
 }

@@ -28,7 +28,8 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
 	tp := strings.ToUpper(req.Transport())
 	user := req.Recipient.User
-	if acc, ok := s.account(); ok {
+	acc, ok := s.accountFor(req) // accounts.go
+	if ok {
 		user = acc.Username
 	}
 	fill2543(req) // an RFC 2543 caller (frontdoor_torture_screen.go)
@@ -58,6 +59,7 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	from := req.From()
 	s.emit(Incoming{
 		Call:        c,
+		Account:     acc.ID,
 		From:        from.Address.String(),
 		FromUser:    from.Address.User,
 		FromName:    unescapeDisplayName(from.DisplayName),

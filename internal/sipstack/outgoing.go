@@ -23,12 +23,17 @@ type DialOptions struct {
 	// on the call's own goroutine, with that address, and returns the SDP to offer
 	// from it (nil keeps the previous offer).
 	Reoffer func(ip string) []byte
+	// Account is the ID of the account the call is from; "" the default.
+	Account string
 }
 
 // Dial sends an INVITE in the background and returns at once. Progress is
 // reported with CallEvent; the call's Call-ID is known immediately.
 func (s *Stack) Dial(o DialOptions) (*Call, error) {
-	acc, hasAcc := s.account()
+	acc, hasAcc := s.accountByID(o.Account)
+	if !hasAcc && o.Account != "" {
+		return nil, ErrNoAccount
+	}
 	if _, err := ParseTarget(o.Target, acc); err != nil {
 		return nil, err
 	}
@@ -65,6 +70,7 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 	c := &Call{
 		st:         s,
 		callID:     req.CallID().Value(),
+		account:    o.Account,
 		tap:        tap,
 		inviteDone: make(chan struct{}),
 	}

@@ -136,7 +136,7 @@ func (s *Stack) redirectedInvite(prev *sip.Request, target sip.Uri) *sip.Request
 // keeps the INVITE's transaction for CANCEL and forks. ip is that local address.
 func (c *Call) redirected(prev *sip.Request, target sip.Uri) (*sipgo.DialogUA, *sip.Request, string) {
 	s := c.st
-	acc, hasAcc := s.account()
+	acc, hasAcc := s.accountByID(c.account)
 	tp := dialTransport(acc, hasAcc, target)
 	ip := s.localIP(firstHop(acc, hasAcc, target))
 	req := s.redirectedInvite(prev, target)

@@ -43,15 +43,19 @@ type regLoop struct {
 	done   chan struct{}
 }
 
-// Register starts (or restarts) the registration loop in the background.
-// Progress is reported with RegEvent.
-func (s *Stack) Register() error {
-	acc, ok := s.account()
+// Register starts (or restarts) the registration loop of the default account in
+// the background. Progress is reported with RegEvent.
+func (s *Stack) Register() error { return s.RegisterAccount("") }
+
+// RegisterAccount starts (or restarts) the registration loop of the account with id
+// ("" the default) in the background. Progress is reported with RegEvent.
+func (s *Stack) RegisterAccount(id string) error {
+	acc, ok := s.accountByID(id)
 	if !ok {
 		return ErrNoAccount
 	}
-	s.stopRegLoop()
-	if acc.transport() == "TLS" {
+	s.stopRegLoopOf(id)
+	if acc.transport() == "TLS" && id == "" {
 		// Before Register returns, so that a call moved after a network change
 		// does not take the stranded connection either.
 		s.dropStrandedFlow(s.localIP(serverHop(acc)))
@@ -61,33 +65,42 @@ func (s *Stack) Register() error {
 	if s.closed {
 		return ErrClosed
 	}
-	if s.regSess == nil {
-		s.regSess = &regSession{callID: newCallID(), fromTag: newTag()}
+	loop, sess, ok := s.regState(id)
+	if !ok {
+		return ErrNoAccount // removed meanwhile
+	}
+	if *sess == nil {
+		*sess = &regSession{callID: newCallID(), fromTag: newTag()}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	l := &regLoop{cancel: cancel, done: make(chan struct{})}
-	s.reg = l
-	go s.runRegister(ctx, l, acc, s.regSess)
+	*loop = l
+	go s.runRegister(ctx, l, acc, *sess)
 	return nil
 }
 
-// Unregister stops the loop, sends REGISTER with Expires: 0 and waits for
-// the answer or ctx. It always reports RegUnregistered, with the status.
-func (s *Stack) Unregister(ctx context.Context) error {
-	acc, ok := s.account()
+// Unregister stops the default account's loop, sends REGISTER with Expires: 0 and
+// waits for the answer or ctx. It always reports RegUnregistered, with the status.
+func (s *Stack) Unregister(ctx context.Context) error { return s.UnregisterAccount(ctx, "") }
+
+// UnregisterAccount is Unregister for the account with id ("" the default).
+func (s *Stack) UnregisterAccount(ctx context.Context, id string) error {
+	acc, ok := s.accountByID(id)
 	if !ok {
 		return ErrNoAccount
 	}
-	s.stopRegLoop()
+	s.stopRegLoopOf(id)
 	s.mu.Lock()
-	sess := s.regSess
-	if sess == nil {
-		sess = &regSession{callID: newCallID(), fromTag: newTag()}
-		s.regSess = sess
+	sess := &regSession{callID: newCallID(), fromTag: newTag()}
+	if _, kept, ok := s.regState(id); ok {
+		if *kept == nil {
+			*kept = sess
+		}
+		sess = *kept
 	}
 	s.mu.Unlock()
 	out, _, err := s.registerOnce(ctx, acc, sess, 0)
-	s.emit(RegEvent{State: RegUnregistered, Code: out.Code, Reason: out.Reason})
+	s.emit(RegEvent{Account: id, State: RegUnregistered, Code: out.Code, Reason: out.Reason})
 	if err != nil {
 		return err
 	}
@@ -97,10 +110,14 @@ func (s *Stack) Unregister(ctx context.Context) error {
 	return nil
 }
 
-func (s *Stack) stopRegLoop() {
+// stopRegLoopOf stops the registration loop of the account with id ("" the
+// default), if one runs, and waits for it.
+func (s *Stack) stopRegLoopOf(id string) {
 	s.mu.Lock()
-	l := s.reg
-	s.reg = nil
+	var l *regLoop
+	if loop, _, ok := s.regState(id); ok {
+		l, *loop = *loop, nil
+	}
 	s.mu.Unlock()
 	if l != nil {
 		l.cancel()
@@ -116,7 +133,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 	lost := false // a keep-alive found the flow dead; the next REGISTER opens a new one
 	for {
 		if !registered && !quiet {
-			s.emit(RegEvent{State: RegRegistering})
+			s.emit(RegEvent{Account: acc.ID, State: RegRegistering})
 		}
 		out, f, err := s.registerOnce(ctx, acc, sess, requested)
 		if ctx.Err() != nil {
@@ -130,7 +147,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 		}
 		rebound = out.Rebind
 		if rebound {
-			now := s.contact(f.transport, acc.Username, f.localIP)
+			now := s.regContact(acc, f.transport, f.localIP)
 			log.Info("contact rewritten to the address the registrar sees", "contact", now.Address.String())
 		}
 		step := jitter(nextRegStep(out, requested, failures), out, rand.Float64())
@@ -138,6 +155,7 @@ func (s *Stack) runRegister(ctx context.Context, l *regLoop, acc Account, sess *
 		registered = step.Event.State == RegRegistered
 		quiet = !step.Emit
 		if step.Emit {
+			step.Event.Account = acc.ID
 			s.emit(step.Event)
 		}
 		if lost && registered {
@@ -218,7 +236,7 @@ func (s *Stack) registerVia(ctx context.Context, acc Account, sess *regSession, 
 			return errorOutcome(err), f, err
 		}
 	}
-	contact := s.contact(tp, acc.Username, ip)
+	contact := s.regContact(acc, tp, ip)
 	req := s.newRegister(acc, sess, &contact, expires)
 	if h.addr != "" {
 		req.SetDestination(h.addr)
@@ -235,7 +253,7 @@ func (s *Stack) registerVia(ctx context.Context, acc Account, sess *regSession, 
 	if err != nil {
 		return errorOutcome(err), f, err
 	}
-	s.sources.learn(acc, res.Source())
+	s.sourcesOf(acc).learn(acc, res.Source())
 	f.raddr = res.Source()
 	out := regOutcome{Code: res.StatusCode, Reason: res.Reason}
 	if res.StatusCode >= 200 && res.StatusCode < 300 {
@@ -245,7 +263,7 @@ func (s *Stack) registerVia(ctx context.Context, acc Account, sess *regSession, 
 		} else {
 			sess.bound, sess.boundAt = &contact, bindingKey(acc)
 			s.public.learn(tp, ip, res)
-			now := s.contact(tp, acc.Username, ip)
+			now := s.regContact(acc, tp, ip)
 			out.Rebind = !sameContact(&now, &contact)
 		}
 	}

@@ -63,6 +63,7 @@ type Stack struct {
 	closed     bool
 	reg        *regLoop
 	regSess    *regSession
+	extras     map[string]*extraAccount // the accounts besides the default, by ID (accounts.go)
 	calls      map[string]*Call         // in-dialog lookup, by sipgo dialog ID
 	udpClients map[string]*sipgo.Client // listening on every address: one per advertised address
 }
@@ -260,13 +261,17 @@ func (s *Stack) Close() error {
 	}
 	registered := s.reg != nil
 	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), unregisterTimeout)
+	extras := s.stopExtraLoops()
+	var unregistered sync.WaitGroup
+	unregistered.Go(func() { s.unregisterExtras(ctx, extras) })
 	if registered {
-		ctx, cancel := context.WithTimeout(context.Background(), unregisterTimeout)
 		if err := s.Unregister(ctx); err != nil {
 			s.log.Warn("unregister on close failed", "error", err)
 		}
-		cancel()
 	}
+	unregistered.Wait()
+	cancel()
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
@@ -287,8 +292,9 @@ func (s *Stack) Close() error {
 	return errors.Join(errs...)
 }
 
-// SetAccount sets the identity used for REGISTER and outgoing calls. It
-// does not start registering; call Register for that.
+// SetAccount sets the identity used for REGISTER and outgoing calls: the default
+// account's, or with an ID another's (accounts.go). It does not start registering;
+// call Register for that.
 func (s *Stack) SetAccount(acc Account) error {
 	if err := acc.validate(); err != nil {
 		return err
@@ -297,6 +303,10 @@ func (s *Stack) SetAccount(acc Account) error {
 	defer s.mu.Unlock()
 	if s.closed {
 		return ErrClosed
+	}
+	if acc.ID != "" {
+		s.setExtra(acc)
+		return nil
 	}
 	s.acc, s.hasAcc = acc, true
 	s.trustAccount(acc)

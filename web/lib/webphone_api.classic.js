@@ -14,7 +14,7 @@
 
 /** Every command of the protocol. */
 const COMMANDS = [
-  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
+  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
   "chat.conversations", "chat.delete", "chat.list", "chat.read", "chat.send",
   "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
@@ -25,10 +25,21 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer",
+  "account.changed", "accounts.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer",
   "chat.message", "chat.status", "chat.unread", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
+
+/**
+ * Applies a reg.state to the mirror: the default account's is `registration`, and
+ * every account's is in `accounts` (an engine from before several accounts sends no
+ * account id: it has only the default).
+ */
+function regState(st, d) {
+  const acc = (st.accounts || []).find((a) => a.id === d?.account);
+  if (!d?.account || acc?.default || !st.accounts?.length) st.registration = d;
+  if (acc) acc.registration = d;
+}
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
 const STATUSES = [
@@ -252,7 +263,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null, unreadMessages: 0 };
+  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, levels: null, unreadMessages: 0 };
 
   #o;
   #ws = null;
@@ -551,6 +562,7 @@ class Phone extends Emitter {
     this.state = {
       account: s.account || null,
       registration: s.registration || null,
+      accounts: s.accounts || [],
       lines: [...(s.lines || [])].sort((a, b) => a.line - b.line),
       selectedLine: s.selectedLine || 0,
       devices: s.devices || null,
@@ -588,8 +600,9 @@ class Phone extends Emitter {
         }
         break;
       }
-      case "reg.state": st.registration = d; break;
+      case "reg.state": regState(st, d); break;
       case "account.changed": st.account = d; break;
+      case "accounts.changed": st.accounts = d?.accounts || []; break;
       case "settings.changed": st.settings = d; break;
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
@@ -677,6 +690,7 @@ class Phone extends Emitter {
     if (opts.line) args.line = opts.line;
     if (opts.headers && Object.keys(opts.headers).length) args.headers = opts.headers;
     if (opts.conference) args.conference = true;
+    if (opts.account) args.account = String(opts.account);
     return this.send("call.dial", args);
   }
 
@@ -701,6 +715,12 @@ class Phone extends Emitter {
   conferenceHold(on) { return this.send(on === false ? "conference.resume" : "conference.hold"); }
   conferenceSplit() { return this.send("conference.split"); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
+  /** Every account, the default first, each with its id and registration. */
+  async listAccounts() { return (await this.send("accounts.list")).accounts; }
+  /** Adds an account besides the default; resolves with it, its id included. */
+  addAccount(fields) { return this.send("account.add", fields || {}); }
+  updateAccount(id, fields) { return this.send("account.update", { ...(fields || {}), id: String(id) }); }
+  removeAccount(id) { return this.send("account.remove", { id: String(id) }); }
 
   /**
    * Asks the user for more permission ("account": to set up the phone account) and
@@ -911,6 +931,54 @@ function outcomeText({ direction, ms, cause, code }) {
   return code ? `${text} (${code})` : text;
 }
 
+// --- webphone_accounts.js
+// webphone_accounts.js: Mizu's several accounts (registerex, extraregisteraccounts)
+// on the engine's accounts beside the default (docs/protocol.md 4.3a).
+
+/**
+ * Reads Mizu's account list "server,usr,pwd,ival,proxy,realm,authuser;server2,..."
+ * (accounts separated by ";", or "#" as an old Mizu comment has it) into account
+ * fields of the engine. The realm is the server's to say: it is not used. An entry
+ * without a server or a user is left out.
+ */
+function parseExtraAccounts(text) {
+  const out = [];
+  for (const entry of String(text ?? "").split(/[;#]/)) {
+    const [server, username, password, ival, proxy, , authuser] = entry.split(",").map((f) => f.trim());
+    if (!server || !username) continue;
+    const acc = { server, username, register: true };
+    if (password) acc.password = password;
+    const interval = Number(ival);
+    if (Number.isInteger(interval) && interval > 0) acc.registerInterval = interval;
+    if (proxy) acc.outboundProxy = proxy;
+    if (authuser) acc.authUsername = authuser;
+    out.push(acc);
+  }
+  return out;
+}
+
+/**
+ * Makes each of accounts an account of the engine besides the default, registering:
+ * one with the same server and user is updated, another added. Resolves with their
+ * ids, in order.
+ */
+async function applyExtraAccounts(ph, accounts) {
+  const ids = [];
+  for (const acc of accounts) {
+    const have = (ph.state.accounts || []).find((a) => !a.default && a.server === acc.server && a.username === acc.username);
+    const info = have ? await ph.updateAccount(have.id, acc) : await ph.addAccount(acc);
+    ids.push(info.id);
+  }
+  return ids;
+}
+
+/** Whether a reg.state is of an account besides the default. */
+function isExtraAccount(state, reg) {
+  if (!reg?.account) return false;
+  const acc = (state.accounts || []).find((a) => a.id === reg.account);
+  return !!acc && !acc.default;
+}
+
 // --- webphone_params.js
 // webphone_params.js: what the Mizu WebPhone parameters become in the engine: the
 // account's fields (sent with account.set at register()) and the engine's settings
@@ -1068,6 +1136,7 @@ function holdAllowed(holdtype) {
 // conventions, return values and callbacks, driving the wpservice engine. Functions
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
+
 
 
 
@@ -1384,6 +1453,7 @@ class WebphoneAPI {
       this.notify("START,api");
       this.notify("START,sip");
       if (this.param("serveraddress") && this.param("username") && this.param("register") !== "0") this.register();
+      else if (this.param("extraregisteraccounts")) this.registerex(this.param("extraregisteraccounts"));
     }
     if (this.phone) {
       this.applySettings(this.phone);
@@ -1469,17 +1539,48 @@ class WebphoneAPI {
     }
   }
 
+  /** Registers the main account, and the extraregisteraccounts beside it. */
   register() {
-    return this.whenStarted(async (ph) => {
-      try {
-        await this.applyAccount(ph);
-        await ph.register();
-      } catch (e) {
-        this.lastRegFailReason = e.message || String(e);
-        this.fire("regstate", "failed", this.lastRegFailReason);
-        this.fire("registerfailed", this.lastRegFailReason);
-        this.notify(`REGISTER,0,2,Register Failed,true,,${this.param("username")},${this.lastRegFailReason}`);
-      }
+    const done = this.whenStarted((ph) => {
+      this.registering = this.registerOn(ph);
+    });
+    if (this.param("extraregisteraccounts")) this.registerex(this.param("extraregisteraccounts"));
+    return done;
+  }
+
+  /** Sets the main account from the parameters, then registers it. */
+  async registerOn(ph) {
+    try {
+      await this.applyAccount(ph);
+      await ph.register();
+    } catch (e) {
+      this.lastRegFailReason = e.message || String(e);
+      this.fire("regstate", "failed", this.lastRegFailReason);
+      this.fire("registerfailed", this.lastRegFailReason);
+      this.notify(`REGISTER,0,2,Register Failed,true,,${this.param("username")},${this.lastRegFailReason}`);
+    }
+  }
+
+  /**
+   * Mizu's registerex: the accounts of text ("server,usr,pwd,ival,proxy,realm,authuser;...")
+   * register beside the main account and take calls; outgoing calls stay on the main
+   * account. Once the main account's parameters are applied, each is added to the
+   * engine, or updated when it has it already. False when text names no account.
+   */
+  registerex(text) {
+    const accounts = parseExtraAccounts(text);
+    if (!accounts.length) return false;
+    return this.whenStarted((ph) => {
+      // one after the other, and after the main account: it stays the engine's default
+      this.extras = Promise.all([this.extras, this.registering]).then(async () => {
+        try {
+          await this.askAccountPermission(ph);
+          await applyExtraAccounts(ph, accounts);
+        } catch (e) {
+          this.log(`registerex failed: ${e.code || ""} ${str(e.message)}`.trim());
+          this.notify(`REGISTER,0,2,Register Failed,false,,${accounts[0].username},${str(e.message)}`);
+        }
+      });
     });
   }
 
@@ -1488,6 +1589,10 @@ class WebphoneAPI {
   }
 
   onReg(r) {
+    if (this.phone && isExtraAccount(this.phone.state, r)) {
+      this.onExtraReg(r);
+      return;
+    }
     const user = this.phone?.state.account?.username || this.param("username");
     switch (r.state) {
       case "registered":
@@ -1514,6 +1619,14 @@ class WebphoneAPI {
         break;
     }
     this.emitStatus();
+  }
+
+  /** The registration of an account besides the main one: a REGISTER notification with main false, nothing else. */
+  onExtraReg(r) {
+    const user = (this.phone.state.accounts || []).find((a) => a.id === r.account)?.username || "";
+    const reason = r.code ? `${r.code} ${str(r.reason)}`.trim() : str(r.reason);
+    const [code, text] = { registering: [0, "Registering..."], registered: [1, "Registered"], failed: [2, "Register Failed"], unregistered: [3, "Unregistered"] }[r.state] || [];
+    if (text) this.notify(`REGISTER,0,${code},${text},false,,${user},${r.state === "failed" ? reason : ""}`);
   }
 
   // -- lines -----------------------------------------------------------------------
@@ -2168,7 +2281,7 @@ const webphone_api = {
   stop: safe(false, () => impl.stop()),
   register: safe(false, () => impl.register()),
   unregister: safe(false, () => impl.unregister()),
-  registerex: safe(false, () => false), // several accounts at once: not yet supported
+  registerex: safe(false, (accounts) => impl.registerex(accounts)),
   delsettings: safe(false, (level) => impl.delsettings(level)),
   getenginename: () => ENGINE_NAME,
   getworkdir: safe("", (cb) => { callback(cb, ""); return ""; }), // not exposed to pages (docs/security.md)

@@ -7,6 +7,7 @@
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
 import { connect, WpsError } from "./wpservice.js";
 import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime } from "./texts.js";
+import { applyExtraAccounts, isExtraAccount, parseExtraAccounts } from "./webphone_accounts.js";
 import { SETTING_PARAMS, codecsOf, holdAllowed, settingsFromParams, transportOf } from "./webphone_params.js";
 
 const ENGINE_NAME = "ns";
@@ -322,6 +323,7 @@ class WebphoneAPI {
       this.notify("START,api");
       this.notify("START,sip");
       if (this.param("serveraddress") && this.param("username") && this.param("register") !== "0") this.register();
+      else if (this.param("extraregisteraccounts")) this.registerex(this.param("extraregisteraccounts"));
     }
     if (this.phone) {
       this.applySettings(this.phone);
@@ -407,17 +409,48 @@ class WebphoneAPI {
     }
   }
 
+  /** Registers the main account, and the extraregisteraccounts beside it. */
   register() {
-    return this.whenStarted(async (ph) => {
-      try {
-        await this.applyAccount(ph);
-        await ph.register();
-      } catch (e) {
-        this.lastRegFailReason = e.message || String(e);
-        this.fire("regstate", "failed", this.lastRegFailReason);
-        this.fire("registerfailed", this.lastRegFailReason);
-        this.notify(`REGISTER,0,2,Register Failed,true,,${this.param("username")},${this.lastRegFailReason}`);
-      }
+    const done = this.whenStarted((ph) => {
+      this.registering = this.registerOn(ph);
+    });
+    if (this.param("extraregisteraccounts")) this.registerex(this.param("extraregisteraccounts"));
+    return done;
+  }
+
+  /** Sets the main account from the parameters, then registers it. */
+  async registerOn(ph) {
+    try {
+      await this.applyAccount(ph);
+      await ph.register();
+    } catch (e) {
+      this.lastRegFailReason = e.message || String(e);
+      this.fire("regstate", "failed", this.lastRegFailReason);
+      this.fire("registerfailed", this.lastRegFailReason);
+      this.notify(`REGISTER,0,2,Register Failed,true,,${this.param("username")},${this.lastRegFailReason}`);
+    }
+  }
+
+  /**
+   * Mizu's registerex: the accounts of text ("server,usr,pwd,ival,proxy,realm,authuser;...")
+   * register beside the main account and take calls; outgoing calls stay on the main
+   * account. Once the main account's parameters are applied, each is added to the
+   * engine, or updated when it has it already. False when text names no account.
+   */
+  registerex(text) {
+    const accounts = parseExtraAccounts(text);
+    if (!accounts.length) return false;
+    return this.whenStarted((ph) => {
+      // one after the other, and after the main account: it stays the engine's default
+      this.extras = Promise.all([this.extras, this.registering]).then(async () => {
+        try {
+          await this.askAccountPermission(ph);
+          await applyExtraAccounts(ph, accounts);
+        } catch (e) {
+          this.log(`registerex failed: ${e.code || ""} ${str(e.message)}`.trim());
+          this.notify(`REGISTER,0,2,Register Failed,false,,${accounts[0].username},${str(e.message)}`);
+        }
+      });
     });
   }
 
@@ -426,6 +459,10 @@ class WebphoneAPI {
   }
 
   onReg(r) {
+    if (this.phone && isExtraAccount(this.phone.state, r)) {
+      this.onExtraReg(r);
+      return;
+    }
     const user = this.phone?.state.account?.username || this.param("username");
     switch (r.state) {
       case "registered":
@@ -452,6 +489,14 @@ class WebphoneAPI {
         break;
     }
     this.emitStatus();
+  }
+
+  /** The registration of an account besides the main one: a REGISTER notification with main false, nothing else. */
+  onExtraReg(r) {
+    const user = (this.phone.state.accounts || []).find((a) => a.id === r.account)?.username || "";
+    const reason = r.code ? `${r.code} ${str(r.reason)}`.trim() : str(r.reason);
+    const [code, text] = { registering: [0, "Registering..."], registered: [1, "Registered"], failed: [2, "Register Failed"], unregistered: [3, "Unregistered"] }[r.state] || [];
+    if (text) this.notify(`REGISTER,0,${code},${text},false,,${user},${r.state === "failed" ? reason : ""}`);
   }
 
   // -- lines -----------------------------------------------------------------------
@@ -1106,7 +1151,7 @@ export const webphone_api = {
   stop: safe(false, () => impl.stop()),
   register: safe(false, () => impl.register()),
   unregister: safe(false, () => impl.unregister()),
-  registerex: safe(false, () => false), // several accounts at once: not yet supported
+  registerex: safe(false, (accounts) => impl.registerex(accounts)),
   delsettings: safe(false, (level) => impl.delsettings(level)),
   getenginename: () => ENGINE_NAME,
   getworkdir: safe("", (cb) => { callback(cb, ""); return ""; }), // not exposed to pages (docs/security.md)

@@ -14,7 +14,7 @@
 
 /** Every command of the protocol. */
 const COMMANDS = [
-  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
+  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
   "chat.conversations", "chat.delete", "chat.list", "chat.read", "chat.send",
   "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
@@ -25,10 +25,21 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer",
+  "account.changed", "accounts.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer",
   "chat.message", "chat.status", "chat.unread", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
+
+/**
+ * Applies a reg.state to the mirror: the default account's is `registration`, and
+ * every account's is in `accounts` (an engine from before several accounts sends no
+ * account id: it has only the default).
+ */
+function regState(st, d) {
+  const acc = (st.accounts || []).find((a) => a.id === d?.account);
+  if (!d?.account || acc?.default || !st.accounts?.length) st.registration = d;
+  if (acc) acc.registration = d;
+}
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
 const STATUSES = [
@@ -252,7 +263,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null, unreadMessages: 0 };
+  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, levels: null, unreadMessages: 0 };
 
   #o;
   #ws = null;
@@ -551,6 +562,7 @@ class Phone extends Emitter {
     this.state = {
       account: s.account || null,
       registration: s.registration || null,
+      accounts: s.accounts || [],
       lines: [...(s.lines || [])].sort((a, b) => a.line - b.line),
       selectedLine: s.selectedLine || 0,
       devices: s.devices || null,
@@ -588,8 +600,9 @@ class Phone extends Emitter {
         }
         break;
       }
-      case "reg.state": st.registration = d; break;
+      case "reg.state": regState(st, d); break;
       case "account.changed": st.account = d; break;
+      case "accounts.changed": st.accounts = d?.accounts || []; break;
       case "settings.changed": st.settings = d; break;
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
@@ -677,6 +690,7 @@ class Phone extends Emitter {
     if (opts.line) args.line = opts.line;
     if (opts.headers && Object.keys(opts.headers).length) args.headers = opts.headers;
     if (opts.conference) args.conference = true;
+    if (opts.account) args.account = String(opts.account);
     return this.send("call.dial", args);
   }
 
@@ -701,6 +715,12 @@ class Phone extends Emitter {
   conferenceHold(on) { return this.send(on === false ? "conference.resume" : "conference.hold"); }
   conferenceSplit() { return this.send("conference.split"); }
   setAccount(fields) { return this.send("account.set", fields || {}); }
+  /** Every account, the default first, each with its id and registration. */
+  async listAccounts() { return (await this.send("accounts.list")).accounts; }
+  /** Adds an account besides the default; resolves with it, its id included. */
+  addAccount(fields) { return this.send("account.add", fields || {}); }
+  updateAccount(id, fields) { return this.send("account.update", { ...(fields || {}), id: String(id) }); }
+  removeAccount(id) { return this.send("account.remove", { id: String(id) }); }
 
   /**
    * Asks the user for more permission ("account": to set up the phone account) and

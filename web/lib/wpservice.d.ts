@@ -68,6 +68,8 @@ export interface AccountFields {
 }
 
 export interface RegState {
+  /** The id of the account whose registration it is (absent from engines before several accounts). */
+  account?: string;
   state: "unregistered" | "registering" | "registered" | "failed";
   code?: number;
   reason?: string;
@@ -104,6 +106,8 @@ export interface CallState {
   endedAt?: number;
   /** A member of the local conference (conference.add). */
   conference?: boolean;
+  /** The id of the account the call is on. */
+  account?: string;
   /** In the event of the call's end, when it had media: its last figures. */
   stats?: CallStats;
 }
@@ -288,6 +292,13 @@ export interface PairingList {
   provisioned: { origin: string; permission: Permission }[];
 }
 
+/** One account with its id and registration (accounts.list); the first is the default. */
+export interface AccountInfo extends Account {
+  id: string;
+  default: boolean;
+  registration: RegState;
+}
+
 export interface DTMFEvent {
   line: number;
   callId: string;
@@ -299,6 +310,7 @@ export interface DTMFEvent {
 export interface PhoneState {
   account: Account | null;
   registration: RegState | null;
+  accounts: AccountInfo[];  // every account with its registration, the default first
   lines: CallState[];       // calls that exist now, by line; ended calls are removed
   selectedLine: number;
   devices: Devices | null;
@@ -360,6 +372,7 @@ export interface EventMap {
   "call.stats": { calls: CallStats[] };
   "reg.state": RegState;
   "account.changed": Account;
+  "accounts.changed": { accounts: AccountInfo[] };
   "settings.changed": Settings;
   "line.selected": { line: number };
   "devices.changed": Devices;
@@ -403,7 +416,7 @@ export declare class Phone {
    */
   requestPermission(permission: "account"): Promise<Permission>;
   /** With conference, the new call joins the local conference when answered. */
-  dial(to: string, opts?: { line?: number; headers?: Record<string, string>; conference?: boolean }): Promise<{ line: number; callId: string }>;
+  dial(to: string, opts?: { line?: number; headers?: Record<string, string>; conference?: boolean; account?: string }): Promise<{ line: number; callId: string }>;
   answer(ref?: CallRef): Promise<{}>;
   reject(ref?: CallRef, code?: 486 | 603): Promise<{}>;
   hangup(ref?: CallRef | { all: true }): Promise<{ ended: number }>;
@@ -431,6 +444,13 @@ export declare class Phone {
   /** Every member back to its own line. */
   conferenceSplit(): Promise<{}>;
   setAccount(fields: AccountFields): Promise<Account>;
+  /** Every account, the default first. */
+  listAccounts(): Promise<AccountInfo[]>;
+  /** Adds an account besides the default (server and username required). */
+  addAccount(fields: AccountFields): Promise<AccountInfo>;
+  updateAccount(id: string, fields: AccountFields): Promise<AccountInfo>;
+  /** Removes an account besides the default; it is unregistered first. */
+  removeAccount(id: string): Promise<{}>;
   getAccount(): Promise<Account>;
   register(): Promise<{}>;
   unregister(): Promise<{}>;

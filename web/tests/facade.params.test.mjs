@@ -72,6 +72,7 @@ const probes = {
   ringtimeoutin: { set: { ringtimeoutin: "25000" }, sees: () => settings().ringTimeout === 25 },
   ringtimeoutout: { set: { ringtimeoutout: "35000" }, sees: () => settings().ringTimeoutOut === 35 },
   calltimeout: { set: { calltimeout: "3600000" }, sees: () => settings().callTimeout === 3600 },
+  extraregisteraccounts: { set: { extraregisteraccounts: "127.0.0.1:7,2009,pw" }, register: true, sees: () => (watcher.state.accounts || []).some((a) => a.username === "2009") },
 };
 
 before(async () => {
