@@ -8,7 +8,8 @@
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
 # audio backend, mingw-w64 for the Windows cross build that every change must
-# keep green, wine and NSIS to run the Windows engine and its installer,
+# keep green, the aarch64 cross compiler and C library for the linux/arm64 build
+# and qemu-user to run it, wine and NSIS to run the Windows engine and its installer,
 # systemd-analyze to check the .deb's user unit, shellcheck for the installers'
 # scripts, the Go modules and
 # the npm packages.
@@ -42,6 +43,9 @@ packages=(
 	"chromium:chromium"
 	"nodejs:node"
 	"gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc"
+	"gcc-aarch64-linux-gnu:aarch64-linux-gnu-gcc"
+	"libc6-dev-arm64-cross:/usr/aarch64-linux-gnu/lib/libc.so"
+	"qemu-user-static:qemu-aarch64-static"
 	"wine64:/usr/lib/wine/wine64"
 	"wine:wine"
 	"nsis:makensis"
@@ -89,6 +93,7 @@ fi
 
 echo "deps: go mod download"
 go mod download
+go mod download -modfile=installer/tools/go.mod # nfpm, for the .deb
 
 # The browser tests: playwright-core, pinned in web/package-lock.json, driving
 # the Debian chromium above. Reinstalled only when the lock file changed. They
