@@ -26,27 +26,43 @@ deps:
 vet:
 	$(GO) vet ./...
 
-## cross: the Windows build (cgo through mingw-w64, for malgo's WASAPI backend) vets
-## and builds, and macOS's code vets and builds without cgo (no Apple SDK here, so no
-## CoreAudio: a macOS engine with sound is built on a Mac), so that no change breaks
-## either unnoticed.
-## The Windows build links libopus and speexdsp statically, built from source for
-## mingw-w64 by scripts/clibs.sh (once; cached in build/clibs).
+## cross: the Windows build (cgo through mingw-w64, for malgo's WASAPI backend) and
+## the linux/arm64 build (cgo through gcc-aarch64-linux-gnu) vet and build, and
+## macOS's code vets and builds for amd64 and arm64 without cgo (no Apple SDK here,
+## so no CoreAudio: a macOS engine with sound is built on a Mac), so that no change
+## breaks any of them unnoticed.
+##
+## Each cgo cross target has its own C compiler and pkg-config directory: the C
+## libraries the engine links (libopus and speexdsp) are built statically for each
+## target from source by scripts/clibs.sh (once; cached in build/clibs), and found
+## through that target's PKG_CONFIG_LIBDIR. installer/dist.sh reads the LINUX_ARM64_
+## ones (exported below; the same defaults when it runs on its own).
 WINDOWS_CLIBS := build/clibs/x86_64-w64-mingw32
 WINDOWS_ENV := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w" \
 	PKG_CONFIG_LIBDIR=$(abspath $(WINDOWS_CLIBS))/lib/pkgconfig
+LINUX_ARM64_CLIBS := build/clibs/aarch64-linux-gnu
+LINUX_ARM64_CC ?= aarch64-linux-gnu-gcc
+LINUX_ARM64_PKG_CONFIG_LIBDIR ?= $(abspath $(LINUX_ARM64_CLIBS))/lib/pkgconfig
+export LINUX_ARM64_CC LINUX_ARM64_PKG_CONFIG_LIBDIR
+LINUX_ARM64_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=1 CC=$(LINUX_ARM64_CC) PKG_CONFIG_LIBDIR=$(LINUX_ARM64_PKG_CONFIG_LIBDIR)
 cross: clibs
 	$(WINDOWS_ENV) $(GO) vet ./...
 	$(WINDOWS_ENV) $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN).exe ./cmd/wpservice
-	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) vet ./...
-	GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/wpservice
+	$(LINUX_ARM64_ENV) $(GO) vet ./...
+	$(LINUX_ARM64_ENV) $(GO) build -o /dev/null ./cmd/wpservice
+	for arch in amd64 arm64; do \
+		GOOS=darwin GOARCH=$$arch CGO_ENABLED=0 $(GO) vet ./... && \
+		GOOS=darwin GOARCH=$$arch CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/wpservice || exit 1; \
+	done
 
-## clibs: the static C libraries of the Windows build.
+## clibs: the static C libraries of the cross builds (Windows, linux/arm64).
 clibs:
 	./scripts/clibs.sh x86_64-w64-mingw32 $(WINDOWS_CLIBS)
+	./scripts/clibs.sh aarch64-linux-gnu $(LINUX_ARM64_CLIBS)
 
 ## dist: every release artefact of VERSION into dist/: the Windows engine and its
-## per-user installer, the Linux tarball and .deb, SHA256SUMS (installer/dist.sh).
+## per-user installer, the Linux tarballs and .debs for amd64 and arm64, SHA256SUMS
+## (installer/dist.sh).
 dist:
 	rm -rf dist
 	./installer/dist.sh $(VERSION) dist

@@ -3,14 +3,17 @@
 #
 #   wpservice-VERSION-windows-amd64.exe        the Windows engine (cgo via mingw-w64)
 #   wpservice-VERSION-windows-amd64-setup.exe  its per-user NSIS installer
-#   wpservice-VERSION-linux-amd64.tar.gz       the Linux engine, its user unit and man page
-#   wpservice_DEBVERSION_amd64.deb             the Debian package
+#   wpservice-VERSION-linux-ARCH.tar.gz        the Linux engine, its user unit and man page
+#   wpservice_DEBVERSION_ARCH.deb              the Debian package (nfpm)
 #   SHA256SUMS                                 the checksum of each of them
 #
-# usage: installer/dist.sh VERSION OUTDIR [windows|linux]...
+# where ARCH is amd64 and arm64 (cgo through gcc-aarch64-linux-gnu).
+#
+# usage: installer/dist.sh VERSION OUTDIR [windows|linux|linux-amd64|linux-arm64]...
 #
 # With targets named, only their artefacts are built (windows: the engine and its
-# installer; linux: the tarball and the .deb); without, all of them.
+# installer; linux-ARCH: that architecture's tarball and .deb; linux: both
+# architectures'); without, all of them.
 #
 # The Windows engine links its C runtime statically; the build fails if it imports
 # a DLL that Windows does not ship. When WPSERVICE_SIGN_PKCS12 names a code-signing
@@ -86,59 +89,65 @@ build_installer() {
 	sign "$setup"
 }
 
-build_linux() {
-	step "linux engine"
-	mkdir -p "$work/linux"
-	CGO_ENABLED=1 "$go" build -trimpath -ldflags "$ldflags" -o "$work/linux/wpservice" ./cmd/wpservice
+# linux_env ARCH prints the cgo environment of the Linux engine for ARCH, one
+# VAR=value a line. Each target has its own C compiler and its own pkg-config
+# directory: a C library built from source for a target (as the Windows build's are)
+# is added by pointing that target's PKG_CONFIG_LIBDIR at its prefix.
+linux_env() {
+	case $1 in
+	amd64)
+		echo "CC=${LINUX_AMD64_CC:-x86_64-linux-gnu-gcc}"
+		[[ -z ${LINUX_AMD64_PKG_CONFIG_LIBDIR:-} ]] || echo "PKG_CONFIG_LIBDIR=$LINUX_AMD64_PKG_CONFIG_LIBDIR"
+		;;
+	arm64)
+		echo "CC=${LINUX_ARM64_CC:-aarch64-linux-gnu-gcc}"
+		echo "PKG_CONFIG_LIBDIR=${LINUX_ARM64_PKG_CONFIG_LIBDIR:-$(realpath build/clibs/aarch64-linux-gnu)/lib/pkgconfig}"
+		;;
+	esac
 }
 
-build_tarball() {
-	step "linux tarball"
-	local dir=$work/tar/$name-linux-amd64
+build_linux() { # arch
+	step "linux $1 engine"
+	# libopus and speexdsp: the system's -dev packages for amd64, built from source
+	# for arm64 (scripts/clibs.sh; at once when they are there)
+	[[ $1 == amd64 ]] || ./scripts/clibs.sh aarch64-linux-gnu build/clibs/aarch64-linux-gnu
+	local env
+	mapfile -t env < <(linux_env "$1")
+	mkdir -p "$work/linux-$1"
+	env "${env[@]}" GOOS=linux GOARCH="$1" CGO_ENABLED=1 \
+		"$go" build -trimpath -ldflags "$ldflags" -o "$work/linux-$1/wpservice" ./cmd/wpservice
+}
+
+build_tarball() { # arch
+	step "linux $1 tarball"
+	local dir=$work/tar-$1/$name-linux-$1
 	mkdir -p "$dir"
-	install -m 0755 "$work/linux/wpservice" "$dir/wpservice"
+	install -m 0755 "$work/linux-$1/wpservice" "$dir/wpservice"
 	install -m 0644 installer/linux/wpservice.service installer/linux/wpservice.1 "$dir/"
-	tar -C "$work/tar" --owner=0 --group=0 --numeric-owner --sort=name \
-		-czf "$out/$name-linux-amd64.tar.gz" "$name-linux-amd64"
+	tar -C "$work/tar-$1" --owner=0 --group=0 --numeric-owner --sort=name \
+		-czf "$out/$name-linux-$1.tar.gz" "$name-linux-$1"
 }
 
-build_deb() {
+# build_deb makes the Debian package of one architecture with nfpm, from
+# installer/linux/nfpm.yaml; nfpm is the version pinned in installer/tools/go.mod
+# (GOFLAGS cleared: a build flag meant for the engine is not nfpm's).
+build_deb() { # arch
 	local debver
 	debver=$(debian_version "$version")
-	step "debian package $debver"
-	local pkg=$work/deb
-	install -D -m 0755 "$work/linux/wpservice" "$pkg/usr/bin/wpservice"
-	install -D -m 0644 installer/linux/wpservice.service "$pkg/usr/lib/systemd/user/wpservice.service"
-	# The machine config's directory, with a README and an example the engine does
-	# not read; config.json itself is the administrator's, never the package's.
-	install -D -m 0644 installer/linux/etc/README "$pkg/etc/wpservice/README"
-	install -m 0644 installer/linux/etc/config.json.example "$pkg/etc/wpservice/"
+	step "debian package $debver $1"
+	local pkg=$work/deb-$1
+	install -D -m 0755 "$work/linux-$1/wpservice" "$pkg/usr/bin/wpservice"
 	install -d "$pkg/usr/share/man/man1"
 	gzip -9n <installer/linux/wpservice.1 >"$pkg/usr/share/man/man1/wpservice.1.gz"
-	chmod 0644 "$pkg/usr/share/man/man1/wpservice.1.gz"
-	install -d "$pkg/DEBIAN"
-	install -m 0755 installer/linux/postinst installer/linux/prerm installer/linux/postrm "$pkg/DEBIAN/"
-	local size
-	size=$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)
-	cat >"$pkg/DEBIAN/control" <<-EOF
-		Package: wpservice
-		Version: $debver
-		Architecture: amd64
-		Maintainer: wpservice developers <wpservice@users.noreply.github.com>
-		Installed-Size: $size
-		Depends: libc6 (>= 2.34)
-		Recommends: libasound2, libpulse0 | pipewire-pulse
-		Section: comm
-		Priority: optional
-		Homepage: https://github.com/wpservice/wpservice
-		Description: softphone engine driven by web pages
-		 A SIP/RTP phone with local audio, driven by web pages through a JSON
-		 WebSocket on 127.0.0.1. A systemd user unit starts it in every user
-		 session; it never runs as root.
-	EOF
-	(cd "$pkg" && find etc -type f -printf '/%p\n' | sort >DEBIAN/conffiles)
-	(cd "$pkg" && find usr -type f -exec md5sum {} + | sort -k2 >DEBIAN/md5sums)
-	dpkg-deb --root-owner-group -Zxz --build "$pkg" "$out/wpservice_${debver}_amd64.deb" >/dev/null
+	DEB_VERSION=$debver DEB_ARCH=$1 DEB_ROOT=$pkg GOFLAGS='' \
+		"$go" tool -modfile=installer/tools/go.mod nfpm package --packager deb \
+		--config installer/linux/nfpm.yaml --target "$out/wpservice_${debver}_$1.deb" >/dev/null
+}
+
+linux() { # arch
+	build_linux "$1"
+	build_tarball "$1"
+	build_deb "$1"
 }
 
 checksums() {
@@ -152,13 +161,15 @@ for target in "${targets[@]}"; do
 		build_windows
 		build_installer
 		;;
+	linux-amd64 | linux-arm64)
+		linux "${target#linux-}"
+		;;
 	linux)
-		build_linux
-		build_tarball
-		build_deb
+		linux amd64
+		linux arm64
 		;;
 	*)
-		echo "dist: unknown target $target (windows, linux)" >&2
+		echo "dist: unknown target $target (windows, linux-amd64, linux-arm64, linux)" >&2
 		exit 2
 		;;
 	esac

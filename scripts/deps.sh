@@ -9,7 +9,9 @@
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
 # audio backend, libopus and speexdsp (with pkg-config) for the codecs and the
 # audio processing, mingw-w64, make and curl for the Windows cross build that every
-# change must keep green (scripts/clibs.sh builds its static C libraries), wine and NSIS to run the Windows engine and its installer,
+# change must keep green (scripts/clibs.sh builds its static C libraries), the
+# aarch64 cross compiler and C library for the linux/arm64 build and qemu-user to run
+# it, wine and NSIS to run the Windows engine and its installer,
 # systemd-analyze to check the .deb's user unit, shellcheck for the installers'
 # scripts, the Go modules and
 # the npm packages.
@@ -48,6 +50,9 @@ packages=(
 	"pkg-config:pkg-config"
 	"make:make"
 	"curl:curl"
+	"gcc-aarch64-linux-gnu:aarch64-linux-gnu-gcc"
+	"libc6-dev-arm64-cross:/usr/aarch64-linux-gnu/lib/libc.so"
+	"qemu-user-static:qemu-aarch64-static"
 	"wine64:/usr/lib/wine/wine64"
 	"wine:wine"
 	"nsis:makensis"
@@ -95,6 +100,7 @@ fi
 
 echo "deps: go mod download"
 go mod download
+go mod download -modfile=installer/tools/go.mod # nfpm, for the .deb
 
 # The browser tests: playwright-core, pinned in web/package-lock.json, driving
 # the Debian chromium above. Reinstalled only when the lock file changed. They

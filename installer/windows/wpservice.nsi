@@ -180,10 +180,12 @@ SectionEnd
 
 Section "un.Program" SecProgram
 	SectionIn RO
-	!insertmacro StopEngine
 	; the local CA that `wpservice trust install` put in this user's trust stores goes
-	; with the program (it says "no local CA installed" when there is none)
+	; with the program (it says "no local CA installed" when there is none); before
+	; StopEngine, which deletes the engine's file once its process has let it go
 	nsExec::Exec '"$INSTDIR\${EXE}" trust uninstall'
+	Pop $0
+	!insertmacro StopEngine
 	DeleteRegValue SHCTX "${RUN_KEY}" "${APP}"
 	Delete "$SMPROGRAMS\${APP}.url"
 	Delete "$INSTDIR\uninstall.exe"

@@ -34,7 +34,10 @@
 // protected security descriptor D:P(A;;GA;;;<user SID>): only the current
 // user has access (no Everyone, no Network, no other user), and remote
 // clients are rejected. Creating the pipe fails with ErrInUse when the name
-// already exists, so a pipe pre-created by someone else is never shared.
+// already exists (FILE_FLAG_FIRST_PIPE_INSTANCE), so a pipe pre-created by
+// someone else is never shared; and from Listen to Close the listener always
+// holds an instance waiting for the next client, so the name never lapses for
+// someone else to take. Every client is served, the first one included.
 //
 // On every OS, Dial reports a missing endpoint as ErrNotRunning.
 package adminsock

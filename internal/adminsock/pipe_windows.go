@@ -30,8 +30,9 @@ func DefaultPath() (string, error) {
 // Listen creates the named pipe at path with a protected DACL that grants
 // access to the current user's SID alone: no Everyone, no Network, no other
 // user. The pipe rejects remote clients. A pipe that already exists (another
-// engine, or someone squatting on the name) gives ErrInUse. A nil log is
-// allowed.
+// engine, or someone squatting on the name) gives ErrInUse: the first instance is
+// made with FILE_FLAG_FIRST_PIPE_INSTANCE, and the listener keeps an instance
+// until Close (pipeListener). A nil log is allowed.
 func Listen(path string, log *slog.Logger) (net.Listener, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -42,7 +43,7 @@ func Listen(path string, log *slog.Logger) (net.Listener, error) {
 	}
 	// D:P protected DACL (no inherited entries); A;;GA allow generic-all.
 	sddl := "D:P(A;;GA;;;" + sid + ")"
-	ln, err := winio.ListenPipe(path, &winio.PipeConfig{SecurityDescriptor: sddl})
+	ln, err := listenPipe(path, sddl, log)
 	switch {
 	case errors.Is(err, windows.ERROR_ALREADY_EXISTS), errors.Is(err, windows.ERROR_PIPE_BUSY),
 		errors.Is(err, windows.ERROR_ACCESS_DENIED):

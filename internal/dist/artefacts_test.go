@@ -28,6 +28,8 @@ type artefacts struct {
 	installer string // its NSIS installer
 	deb       string
 	tarball   string
+	debArm64  string // the .deb and the tarball for linux/arm64
+	tarArm64  string
 }
 
 // release is the artefacts of one version, built at most once per test binary.
@@ -74,7 +76,7 @@ func (r *release) get(t *testing.T) artefacts {
 	if runtime.GOOS != "linux" {
 		t.Skip("the artefacts are built on Linux")
 	}
-	for _, tool := range []string{"x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-objdump", "makensis", "dpkg-deb"} {
+	for _, tool := range []string{"x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-objdump", "makensis", "dpkg-deb", "aarch64-linux-gnu-gcc"} {
 		testpeer.Need(t, tool)
 	}
 	r.once.Do(func() { r.built, r.err = build(r.version, r.debVersion) })
@@ -100,8 +102,10 @@ func build(version, debVersion string) (artefacts, error) {
 		installer: filepath.Join(dir, "wpservice-"+version+"-windows-amd64-setup.exe"),
 		deb:       filepath.Join(dir, "wpservice_"+debVersion+"_amd64.deb"),
 		tarball:   filepath.Join(dir, "wpservice-"+version+"-linux-amd64.tar.gz"),
+		debArm64:  filepath.Join(dir, "wpservice_"+debVersion+"_arm64.deb"),
+		tarArm64:  filepath.Join(dir, "wpservice-"+version+"-linux-arm64.tar.gz"),
 	}
-	for _, f := range []string{a.windows, a.installer, a.deb, a.tarball, filepath.Join(dir, "SHA256SUMS")} {
+	for _, f := range []string{a.windows, a.installer, a.deb, a.tarball, a.debArm64, a.tarArm64, filepath.Join(dir, "SHA256SUMS")} {
 		if _, err := os.Stat(f); err != nil {
 			return artefacts{}, fmt.Errorf("installer/dist.sh made no %s", filepath.Base(f))
 		}

@@ -180,11 +180,18 @@ type runningEngine struct {
 // start runs the installed engine on the user's config until stop or the test's end.
 func (u *linuxUser) start(t *testing.T) *runningEngine {
 	t.Helper()
+	return u.startCommand(t, 30*time.Second, "/usr/bin/wpservice", "run")
+}
+
+// startCommand runs an engine's "run" command line, as the user, and waits up to
+// d for its /health.
+func (u *linuxUser) startCommand(t *testing.T, d time.Duration, name string, args ...string) *runningEngine {
+	t.Helper()
 	var cfg struct {
 		Control struct{ Port int } `json:"control"`
 	}
 	readJSON(t, filepath.Join(u.dataDir, "config.json"), &cfg)
-	e := &runningEngine{cmd: exec.Command("/usr/bin/wpservice", "run"), port: cfg.Control.Port, log: &lockedBuffer{}}
+	e := &runningEngine{cmd: exec.Command(name, args...), port: cfg.Control.Port, log: &lockedBuffer{}}
 	e.cmd.Env = u.env
 	e.cmd.Stdout, e.cmd.Stderr = e.log, e.log
 	if err := e.cmd.Start(); err != nil {
@@ -196,7 +203,7 @@ func (u *linuxUser) start(t *testing.T) *runningEngine {
 			t.Logf("engine log:\n%s", e.log.String())
 		}
 	})
-	waitHealthy(t, e.port, 30*time.Second)
+	waitHealthy(t, e.port, d)
 	return e
 }
 

@@ -21,6 +21,7 @@ const (
 // prefix is a fresh wine prefix: a Windows user profile of its own under a temp dir.
 type prefix struct {
 	dir string
+	env []string // more environment for its commands, such as WINEPATH
 }
 
 // newPrefix makes a wine prefix for t, with the bcryptprimitives.dll that wine 8
@@ -60,6 +61,7 @@ func newPrefix(t *testing.T) *prefix {
 func (p *prefix) command(ctx context.Context, name string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = append(os.Environ(), "WINEPREFIX="+p.dir, "WINEDEBUG=-all", "WINEDLLOVERRIDES=mscoree,mshtml=")
+	cmd.Env = append(cmd.Env, p.env...)
 	return cmd
 }
 
