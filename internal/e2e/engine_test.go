@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -419,16 +420,27 @@ func states(cs []api.CallState) []string {
 	return s
 }
 
+// writeTone writes a WAV of a tone at 8 kHz: what baresip's aufile plays into a
+// G.711 call, whose rate it must have.
 func writeTone(t *testing.T, path string, hz float64, d time.Duration) {
 	t.Helper()
-	w, err := audio.CreateWAV(path, audio.SampleRate)
+	writeToneAt(t, path, hz, d, 8000)
+}
+
+// writeToneAt writes a WAV of a tone at rate (a peak of 8000).
+func writeToneAt(t *testing.T, path string, hz float64, d time.Duration, rate int) {
+	t.Helper()
+	w, err := audio.CreateWAV(path, rate)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := audio.NewToneSource(hz, 8000)
-	frame := make([]int16, audio.FrameSamples)
+	frame := make([]int16, rate*audio.FrameMillis/1000)
+	n := 0
 	for range int(d / (audio.FrameMillis * time.Millisecond)) {
-		src.ReadFrame(frame)
+		for i := range frame {
+			frame[i] = int16(8000 * math.Sin(2*math.Pi*hz*float64(n)/float64(rate)))
+			n++
+		}
 		w.WriteFrame(frame)
 	}
 	if err := w.Close(); err != nil {
@@ -436,7 +448,7 @@ func writeTone(t *testing.T, path string, hz float64, d time.Duration) {
 	}
 }
 
-// readWAV returns the samples of a WAV file at 8 kHz.
+// readWAV returns the samples of a WAV file at the engine's rate.
 func readWAV(t *testing.T, path string) []int16 {
 	t.Helper()
 	f, err := os.Open(path)
