@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -68,13 +69,16 @@ type netns interface {
 }
 
 type engineOptions struct {
-	account  map[string]any // provisioned account, or nil
-	inputHz  float64        // the tone the engine's microphone "hears"
-	settings map[string]any
-	sip      map[string]any       // sip fields over the loopback ones (listenIP...)
-	control  map[string]any       // extra control fields (tls, origins...)
-	remote   map[string]any       // the remote section, or nil
-	prepare  func(dataDir string) // runs before the engine starts
+	account map[string]any // provisioned account, or nil
+	inputHz float64        // the tone the engine's microphone "hears"
+	// inputRate is the rate of the microphone's WAV; 0 is 8 kHz. A tone
+	// above 4 kHz needs a wideband one.
+	inputRate int
+	settings  map[string]any
+	sip       map[string]any       // sip fields over the loopback ones (listenIP...)
+	control   map[string]any       // extra control fields (tls, origins...)
+	remote    map[string]any       // the remote section, or nil
+	prepare   func(dataDir string) // runs before the engine starts
 	// audio replaces fields of the audio section (WAV in and out on the null
 	// backend); env is added to the engine's environment.
 	audio map[string]any
@@ -96,7 +100,7 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 		o.inputHz = 1000
 	}
 	inWAV := filepath.Join(dir, "mic.wav")
-	writeTone(t, inWAV, o.inputHz, 2*time.Second)
+	writeToneAt(t, inWAV, o.inputHz, 2*time.Second, cmp.Or(o.inputRate, 8000))
 	settings := map[string]any{"rtpTimeout": 30, "maxLines": 4, "dtmfDelayMs": 500}
 	for k, v := range o.settings {
 		settings[k] = v
