@@ -73,6 +73,11 @@ func TestCallBaresipWidebandCodecs(t *testing.T) {
 			}
 			bob.WaitEvent(t, "CALL_ESTABLISHED", 5*time.Second)
 			c.awaitFarAudio(10 * time.Second)
+			// DTMF at the codec's clock rate reaches baresip as the digits sent.
+			c.mustDo(api.CmdCallDTMF.Name, map[string]any{"digits": "19#"}, nil)
+			waitUntil(t, 5*time.Second, func() bool { return bob.DTMFReceived() == "19#" }, func() string {
+				return "baresip received DTMF " + bob.DTMFReceived()
+			})
 			c.mustDo(api.CmdCallHangup.Name, map[string]any{"callId": res.CallID}, nil)
 			c.callStates(res.CallID, api.CallEnded, 5*time.Second)
 			bob.WaitEvent(t, "CALL_CLOSED", 5*time.Second)

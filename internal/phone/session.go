@@ -29,7 +29,8 @@ type negotiated struct {
 	rtcp   *net.UDPAddr // where RTCP goes without rtcp-mux: a=rtcp (RFC 3605), else the next port
 	codec  sipstack.Codec
 	fmtp   string          // the peer's format parameters for codec: how it wants to receive
-	dtmfPT uint8           // the peer's telephone-event at codec's clock rate
+	dtmfPT uint8           // the peer's telephone-event at codec's clock rate, else at 8000
+	dtmf48 bool            // dtmfPT is telephone-event/48000
 	srtp   *media.SRTP     // the SRTP keys; nil for plain RTP
 	crypto sipstack.Crypto // our crypto line that srtp sends with
 	savp   bool            // the peer's m= line is RTP/SAVP or RTP/SAVPF
@@ -52,13 +53,11 @@ func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8, 
 	at := mediaAddr(ip, stream)
 	d := sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
 		Direction: "sendrecv", RTCPMux: mux, Fmtp: formatParams(codecs)}
-	switch {
-	case dtmfPT != 0 && len(codecs) == 1 && codecs[0].Rate == 48000:
-		// Opus alone (an answer, or an offer of Opus only): telephone-event
-		// runs at its clock rate (RFC 4733 section 2.1).
-		d.DTMFPT, d.DTMF48PT = 0, dtmfPT
-	case dtmfPT != 0 && slices.ContainsFunc(codecs, func(c sipstack.Codec) bool { return c.Rate == 48000 }):
-		d.DTMF48PT = dtmf48PayloadType // an offer of Opus among others: both rates
+	if dtmfPT != 0 && slices.ContainsFunc(codecs, func(c sipstack.Codec) bool { return c.Rate == 48000 }) {
+		// Opus: telephone-event at its clock rate (RFC 4733 section 2.1), and
+		// at 8000 for peers that pair only that one with every codec. An
+		// answer keeps the one negotiated (answerOffer).
+		d.DTMF48PT = dtmf48PayloadType
 	}
 	if rtcp := stream.PublicRTCPAddr(); rtcp.IsValid() && stream.PublicAddr().IsValid() {
 		d.RTCPIP, d.RTCPPort = rtcp.Addr().String(), int(rtcp.Port())
@@ -140,7 +139,8 @@ func (p *Phone) negotiate(sdp []byte, ours []sipstack.Crypto) (negotiated, error
 	if ip == nil || d.Port <= 0 || d.Port > 65535 {
 		return negotiated{}, fmt.Errorf("sdp: bad media address %q port %d", d.IP, d.Port)
 	}
-	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, rtcp: rtcpAddr(d), codec: chosen, fmtp: d.Fmtp[chosen.PT], dtmfPT: dtmf, savp: d.SAVP,
+	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, rtcp: rtcpAddr(d), codec: chosen, fmtp: d.Fmtp[chosen.PT], dtmfPT: dtmf,
+		dtmf48: dtmf != 0 && dtmf == d.DTMF48PT, savp: d.SAVP,
 		avpf: d.Feedback, mux: d.RTCPMux, layout: layout}
 	if err := p.negotiateSRTP(&n, d, ours); err != nil {
 		return negotiated{}, err
@@ -343,6 +343,10 @@ func (p *Phone) ring(c *call) {
 func (p *Phone) answerOffer(c *call) {
 	n := c.media
 	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux)
+	answer.DTMFPT, answer.DTMF48PT = n.dtmfPT, 0
+	if n.dtmf48 {
+		answer.DTMFPT, answer.DTMF48PT = 0, n.dtmfPT
+	}
 	answer.Feedback = n.avpf
 	if n.srtp != nil {
 		c.crypto = []sipstack.Crypto{n.crypto}

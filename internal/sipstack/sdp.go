@@ -225,7 +225,7 @@ func parseConnection(val string) (string, error) {
 // Negotiate picks the codec to use for an offer: the first of prefs (our
 // order, names like "PCMU", "PCMA") that the offer carries, with the offer's
 // payload type. dtmfPT is the offer's telephone-event payload type at the
-// codec's clock rate (RFC 4733 section 2.1), 0 if none.
+// codec's clock rate (RFC 4733 section 2.1), else at 8000, 0 if none.
 // ErrNoCommonCodec means the offer should be answered with 488.
 func Negotiate(offer MediaDesc, prefs []string) (Codec, uint8, error) {
 	for _, name := range prefs {
@@ -239,8 +239,11 @@ func Negotiate(offer MediaDesc, prefs []string) (Codec, uint8, error) {
 }
 
 // dtmfFor is m's telephone-event payload type at c's clock rate, 0 if none.
+// Beside Opus a peer that has only telephone-event/8000 (baresip 1.0 pairs it
+// with every codec) gets that one: its events then run on the stream's 48 kHz
+// clock, as such peers send and read them.
 func (m MediaDesc) dtmfFor(c Codec) uint8 {
-	if c.Rate == 48000 {
+	if c.Rate == 48000 && m.DTMF48PT != 0 {
 		return m.DTMF48PT
 	}
 	return m.DTMFPT

@@ -75,6 +75,11 @@ func TestNegotiateTelephoneEventRate(t *testing.T) {
 			t.Errorf("%v: %v, telephone-event %d, %v; want PT %d with %d", tc.prefs, c, dtmf, err, tc.pt, tc.dtmf)
 		}
 	}
+	// A peer with telephone-event/8000 only beside Opus (baresip 1.0) gets that.
+	md.DTMF48PT = 0
+	if c, dtmf, err := Negotiate(md, []string{"opus"}); err != nil || c.PT != 96 || dtmf != 98 {
+		t.Errorf("Opus beside telephone-event/8000 only: %v, telephone-event %d, %v; want 96 with 98", c, dtmf, err)
+	}
 }
 
 // A re-INVITE's answer keeps our format parameters, under the peer's payload
