@@ -4,7 +4,7 @@ import (
 	"slices"
 
 	"github.com/wpservice/wpservice/internal/api"
-	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/codec"
 )
 
 // The defaults of an account's empty fields. They are written here and nowhere else.
@@ -44,8 +44,8 @@ func (a Account) Normalize() Account {
 	}
 	a.Codecs = slices.Clone(a.Codecs)
 	for i, name := range a.Codecs {
-		if c, err := audio.NewCodec(name); err == nil {
-			a.Codecs[i] = c.Name()
+		if f, ok := codec.Lookup(name); ok {
+			a.Codecs[i] = f.Name
 		}
 	}
 	return a

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wpservice/wpservice/internal/api"
-	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/codec"
 )
 
 // Limits of an account's fields, in bytes and seconds.
@@ -59,14 +59,14 @@ func (a Account) Validate() error {
 func validateCodecs(names []string) error {
 	seen := map[string]bool{}
 	for _, name := range names {
-		c, err := audio.NewCodec(name)
-		if err != nil {
+		f, ok := codec.Lookup(name)
+		if !ok {
 			return api.BadArg("codecs", "unknown codec "+strings.ToValidUTF8(name, "?"))
 		}
-		if seen[c.Name()] {
-			return api.BadArg("codecs", c.Name()+" listed twice")
+		if seen[f.Name] {
+			return api.BadArg("codecs", f.Name+" listed twice")
 		}
-		seen[c.Name()] = true
+		seen[f.Name] = true
 	}
 	return nil
 }

@@ -12,6 +12,10 @@ var codecFactories = map[string]func() Codec{
 	"PCMA": func() Codec { return NewPCMA() },
 }
 
+// NewCodec returns a new G.711 codec, at its own rate, for the SDP encoding name,
+// matched case-insensitively. The engine's table of every codec, adapted to its
+// rate, is internal/codec.
+//
 // NewCodec returns a new codec for the SDP encoding name, matched case-insensitively
 // ("pcmu", "PCMA"). It returns an error wrapping ErrUnknownCodec for any other name.
 func NewCodec(name string) (Codec, error) {

@@ -22,6 +22,8 @@ import (
 const (
 	PayloadTypePCMU uint8 = 0
 	PayloadTypePCMA uint8 = 8
+
+	g711Rate = 8000 // G.711 samples and clock rate
 )
 
 const (
@@ -71,7 +73,10 @@ func (*PCMU) Name() string { return "PCMU" }
 func (*PCMU) PayloadType() uint8 { return PayloadTypePCMU }
 
 // ClockRate returns 8000.
-func (*PCMU) ClockRate() int { return SampleRate }
+func (*PCMU) ClockRate() int { return g711Rate }
+
+// SampleRate returns 8000.
+func (*PCMU) SampleRate() int { return g711Rate }
 
 // Encode appends one µ-law byte per sample of pcm to dst. It does not allocate when
 // dst has room for len(pcm) more bytes.
@@ -99,7 +104,10 @@ func (*PCMA) Name() string { return "PCMA" }
 func (*PCMA) PayloadType() uint8 { return PayloadTypePCMA }
 
 // ClockRate returns 8000.
-func (*PCMA) ClockRate() int { return SampleRate }
+func (*PCMA) ClockRate() int { return g711Rate }
+
+// SampleRate returns 8000.
+func (*PCMA) SampleRate() int { return g711Rate }
 
 // Encode appends one A-law byte per sample of pcm to dst. It does not allocate when
 // dst has room for len(pcm) more bytes.

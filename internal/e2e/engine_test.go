@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -67,13 +69,16 @@ type netns interface {
 }
 
 type engineOptions struct {
-	account  map[string]any // provisioned account, or nil
-	inputHz  float64        // the tone the engine's microphone "hears"
-	settings map[string]any
-	sip      map[string]any       // sip fields over the loopback ones (listenIP...)
-	control  map[string]any       // extra control fields (tls, origins...)
-	remote   map[string]any       // the remote section, or nil
-	prepare  func(dataDir string) // runs before the engine starts
+	account map[string]any // provisioned account, or nil
+	inputHz float64        // the tone the engine's microphone "hears"
+	// inputRate is the rate of the microphone's WAV; 0 is 8 kHz. A tone
+	// above 4 kHz needs a wideband one.
+	inputRate int
+	settings  map[string]any
+	sip       map[string]any       // sip fields over the loopback ones (listenIP...)
+	control   map[string]any       // extra control fields (tls, origins...)
+	remote    map[string]any       // the remote section, or nil
+	prepare   func(dataDir string) // runs before the engine starts
 	// audio replaces fields of the audio section (WAV in and out on the null
 	// backend); env is added to the engine's environment.
 	audio map[string]any
@@ -95,7 +100,7 @@ func startEngine(t *testing.T, o engineOptions) *engine {
 		o.inputHz = 1000
 	}
 	inWAV := filepath.Join(dir, "mic.wav")
-	writeTone(t, inWAV, o.inputHz, 2*time.Second)
+	writeToneAt(t, inWAV, o.inputHz, 2*time.Second, cmp.Or(o.inputRate, 8000))
 	settings := map[string]any{"rtpTimeout": 30, "maxLines": 4, "dtmfDelayMs": 500}
 	for k, v := range o.settings {
 		settings[k] = v
@@ -419,16 +424,27 @@ func states(cs []api.CallState) []string {
 	return s
 }
 
+// writeTone writes a WAV of a tone at 8 kHz: what baresip's aufile plays into a
+// G.711 call, whose rate it must have.
 func writeTone(t *testing.T, path string, hz float64, d time.Duration) {
 	t.Helper()
-	w, err := audio.CreateWAV(path, audio.SampleRate)
+	writeToneAt(t, path, hz, d, 8000)
+}
+
+// writeToneAt writes a WAV of a tone at rate (a peak of 8000).
+func writeToneAt(t *testing.T, path string, hz float64, d time.Duration, rate int) {
+	t.Helper()
+	w, err := audio.CreateWAV(path, rate)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := audio.NewToneSource(hz, 8000)
-	frame := make([]int16, audio.FrameSamples)
+	frame := make([]int16, rate*audio.FrameMillis/1000)
+	n := 0
 	for range int(d / (audio.FrameMillis * time.Millisecond)) {
-		src.ReadFrame(frame)
+		for i := range frame {
+			frame[i] = int16(8000 * math.Sin(2*math.Pi*hz*float64(n)/float64(rate)))
+			n++
+		}
 		w.WriteFrame(frame)
 	}
 	if err := w.Close(); err != nil {
@@ -436,7 +452,7 @@ func writeTone(t *testing.T, path string, hz float64, d time.Duration) {
 	}
 }
 
-// readWAV returns the samples of a WAV file at 8 kHz.
+// readWAV returns the samples of a WAV file at the engine's rate.
 func readWAV(t *testing.T, path string) []int16 {
 	t.Helper()
 	f, err := os.Open(path)

@@ -22,7 +22,8 @@ type l16 struct{}
 
 func (l16) Name() string       { return "L16" }
 func (l16) PayloadType() uint8 { return 96 }
-func (l16) ClockRate() int     { return audio.SampleRate }
+func (l16) ClockRate() int     { return 8000 }
+func (l16) SampleRate() int    { return 8000 }
 func (l16) Encode(dst []byte, pcm []int16) []byte {
 	for _, v := range pcm {
 		dst = binary.BigEndian.AppendUint16(dst, uint16(v))

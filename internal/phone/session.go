@@ -5,25 +5,33 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
-	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/codec"
 	"github.com/wpservice/wpservice/internal/media"
 	"github.com/wpservice/wpservice/internal/sipstack"
 )
 
-// dtmfPayloadType is the dynamic payload type we offer for telephone-event/8000.
-const dtmfPayloadType = 101
+// dtmfPayloadType is the dynamic payload type we offer for telephone-event/8000;
+// dtmf48PayloadType for telephone-event/48000 beside Opus in an offer with
+// codecs at both rates.
+const (
+	dtmfPayloadType   = 101
+	dtmf48PayloadType = 102
+)
 
 // negotiated is the outcome of SDP offer/answer for a call.
 type negotiated struct {
 	remote *net.UDPAddr
 	rtcp   *net.UDPAddr // where RTCP goes without rtcp-mux: a=rtcp (RFC 3605), else the next port
 	codec  sipstack.Codec
-	dtmfPT uint8
+	fmtp   string          // the peer's format parameters for codec: how it wants to receive
+	dtmfPT uint8           // the peer's telephone-event at codec's clock rate, else at 8000
+	dtmf48 bool            // dtmfPT is telephone-event/48000
 	srtp   *media.SRTP     // the SRTP keys; nil for plain RTP
 	crypto sipstack.Crypto // our crypto line that srtp sends with
 	savp   bool            // the peer's m= line is RTP/SAVP or RTP/SAVPF
@@ -45,7 +53,13 @@ type negotiated struct {
 func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8, mux bool) sipstack.MediaDesc {
 	at := mediaAddr(ip, stream)
 	d := sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
-		Direction: "sendrecv", RTCPMux: mux}
+		Direction: "sendrecv", RTCPMux: mux, Fmtp: formatParams(codecs)}
+	if dtmfPT != 0 && slices.ContainsFunc(codecs, func(c sipstack.Codec) bool { return c.Rate == 48000 }) {
+		// Opus: telephone-event at its clock rate (RFC 4733 section 2.1), and
+		// at 8000 for peers that pair only that one with every codec. An
+		// answer keeps the one negotiated (answerOffer).
+		d.DTMF48PT = dtmf48PayloadType
+	}
 	if rtcp := stream.PublicRTCPAddr(); rtcp.IsValid() && stream.PublicAddr().IsValid() {
 		d.RTCPIP, d.RTCPPort = rtcp.Addr().String(), int(rtcp.Port())
 	}
@@ -73,11 +87,26 @@ func withCrypto(d sipstack.MediaDesc, crypto []sipstack.Crypto, savp bool) sipst
 func offerCodecs(names []string) []sipstack.Codec {
 	var out []sipstack.Codec
 	for _, n := range names {
-		c, err := audio.NewCodec(n)
-		if err != nil {
+		f, ok := codec.Lookup(n)
+		if !ok {
 			continue
 		}
-		out = append(out, sipstack.Codec{PT: c.PayloadType(), Name: c.Name(), Rate: c.ClockRate()})
+		out = append(out, sipstack.Codec{PT: f.PT, Name: f.Name, Rate: f.ClockRate})
+	}
+	return out
+}
+
+// formatParams are our a=fmtp lines for codecs, by their payload types (the
+// peer's in an answer); nil when none has any.
+func formatParams(codecs []sipstack.Codec) map[uint8]string {
+	var out map[uint8]string
+	for _, c := range codecs {
+		if f, ok := codec.Lookup(c.Name); ok && f.Fmtp != "" {
+			if out == nil {
+				out = map[uint8]string{}
+			}
+			out[c.PT] = f.Fmtp
+		}
 	}
 	return out
 }
@@ -104,7 +133,7 @@ func (p *Phone) negotiate(acc account.Account, sdp []byte, ours []sipstack.Crypt
 	if d.DTLS {
 		return negotiated{}, errDTLS
 	}
-	codec, dtmf, err := sipstack.Negotiate(d, acc.Codecs)
+	chosen, dtmf, err := sipstack.Negotiate(d, acc.Codecs)
 	if err != nil {
 		return negotiated{}, err
 	}
@@ -112,7 +141,8 @@ func (p *Phone) negotiate(acc account.Account, sdp []byte, ours []sipstack.Crypt
 	if ip == nil || d.Port <= 0 || d.Port > 65535 {
 		return negotiated{}, fmt.Errorf("sdp: bad media address %q port %d", d.IP, d.Port)
 	}
-	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, rtcp: rtcpAddr(d), codec: codec, dtmfPT: dtmf, savp: d.SAVP,
+	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, rtcp: rtcpAddr(d), codec: chosen, fmtp: d.Fmtp[chosen.PT], dtmfPT: dtmf,
+		dtmf48: dtmf != 0 && dtmf == d.DTMF48PT, savp: d.SAVP,
 		avpf: d.Feedback, mux: d.RTCPMux, layout: layout}
 	if err := negotiateSRTP(&n, d, ours, acc.Encryption()); err != nil {
 		return negotiated{}, err
@@ -152,15 +182,15 @@ func (p *Phone) startMedia(c *call) error {
 		}
 		c.media = n
 	}
-	codec, err := audio.NewCodec(c.media.codec.Name)
+	cdc, err := codec.New(c.media.codec.Name, c.media.fmtp)
 	if err != nil {
 		return err
 	}
-	c.codec = codec.Name()
+	c.codec = cdc.Name()
 	err = c.stream.Start(MediaParams{
 		Remote:          c.media.remote,
 		RemoteRTCP:      c.media.rtcp,
-		Codec:           codec,
+		Codec:           cdc,
 		PayloadType:     c.media.codec.PT,
 		DTMFPayloadType: c.media.dtmfPT,
 		SRTP:            c.media.srtp,
@@ -318,6 +348,10 @@ func (p *Phone) ring(c *call) {
 func (p *Phone) answerOffer(c *call) {
 	n := c.media
 	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux)
+	answer.DTMFPT, answer.DTMF48PT = n.dtmfPT, 0
+	if n.dtmf48 {
+		answer.DTMFPT, answer.DTMF48PT = 0, n.dtmfPT
+	}
 	answer.Feedback = n.avpf
 	if n.srtp != nil {
 		c.crypto = []sipstack.Crypto{n.crypto}

@@ -16,11 +16,16 @@ type Codec struct {
 
 // MediaDesc is the audio part of an SDP body.
 type MediaDesc struct {
-	IP        string  // connection address
-	Port      int     // RTP port; 0 means the stream is rejected
-	Codecs    []Codec // in the order of the m= line, telephone-event excluded
-	DTMFPT    uint8   // payload type of telephone-event/8000; 0 means none
-	Direction string  // sendrecv, sendonly, recvonly or inactive
+	IP       string  // connection address
+	Port     int     // RTP port; 0 means the stream is rejected
+	Codecs   []Codec // in the order of the m= line, telephone-event excluded
+	DTMFPT   uint8   // payload type of telephone-event/8000; 0 means none
+	DTMF48PT uint8   // payload type of telephone-event/48000 (beside Opus); 0 means none
+	// Fmtp are the a=fmtp format parameters by payload type: in a parsed
+	// description the peer's, in ours what we ask of the peer's sending.
+	// telephone-event's are not kept here.
+	Fmtp      map[uint8]string
+	Direction string // sendrecv, sendonly, recvonly or inactive
 
 	// SAVP is an m= line in the RTP/SAVP profile (SRTP only, RFC 3711);
 	// false is RTP/AVP, which may still carry keys. Crypto are its a=crypto
@@ -125,12 +130,21 @@ func writeAudio(b *bytes.Buffer, m MediaDesc) {
 	if m.DTMFPT != 0 {
 		fmt.Fprintf(b, " %d", m.DTMFPT)
 	}
+	if m.DTMF48PT != 0 {
+		fmt.Fprintf(b, " %d", m.DTMF48PT)
+	}
 	b.WriteString("\r\n")
 	for _, c := range m.Codecs {
-		fmt.Fprintf(b, "a=rtpmap:%d %s/%d\r\n", c.PT, c.Name, c.Rate)
+		fmt.Fprintf(b, "a=rtpmap:%d %s/%d%s\r\n", c.PT, c.Name, c.Rate, channels(c))
+		if f := m.Fmtp[c.PT]; f != "" {
+			fmt.Fprintf(b, "a=fmtp:%d %s\r\n", c.PT, f)
+		}
 	}
 	if m.DTMFPT != 0 {
 		fmt.Fprintf(b, "a=rtpmap:%d telephone-event/8000\r\na=fmtp:%d 0-16\r\n", m.DTMFPT, m.DTMFPT)
+	}
+	if m.DTMF48PT != 0 {
+		fmt.Fprintf(b, "a=rtpmap:%d telephone-event/48000\r\na=fmtp:%d 0-16\r\n", m.DTMF48PT, m.DTMF48PT)
 	}
 	for _, c := range m.Crypto {
 		fmt.Fprintf(b, "a=%s\r\n", c.line())
@@ -140,6 +154,15 @@ func writeAudio(b *bytes.Buffer, m MediaDesc) {
 		b.WriteString("a=rtcp-mux\r\n")
 	}
 	fmt.Fprintf(b, "a=ptime:20\r\na=%s\r\n", dir)
+}
+
+// channels is rtpmap's encoding parameters: Opus is always named with two
+// channels (RFC 7587 section 7), whatever is sent.
+func channels(c Codec) string {
+	if strings.EqualFold(c.Name, "opus") {
+		return "/2"
+	}
+	return ""
 }
 
 // profile is the transport profile of m's m= line.
@@ -201,17 +224,29 @@ func parseConnection(val string) (string, error) {
 
 // Negotiate picks the codec to use for an offer: the first of prefs (our
 // order, names like "PCMU", "PCMA") that the offer carries, with the offer's
-// payload type. dtmfPT is the offer's telephone-event payload type, 0 if none.
+// payload type. dtmfPT is the offer's telephone-event payload type at the
+// codec's clock rate (RFC 4733 section 2.1), else at 8000, 0 if none.
 // ErrNoCommonCodec means the offer should be answered with 488.
 func Negotiate(offer MediaDesc, prefs []string) (Codec, uint8, error) {
 	for _, name := range prefs {
 		for _, c := range offer.Codecs {
 			if strings.EqualFold(c.Name, name) {
-				return c, offer.DTMFPT, nil
+				return c, offer.dtmfFor(c), nil
 			}
 		}
 	}
 	return Codec{}, 0, ErrNoCommonCodec
+}
+
+// dtmfFor is m's telephone-event payload type at c's clock rate, 0 if none.
+// Beside Opus a peer that has only telephone-event/8000 (baresip 1.0 pairs it
+// with every codec) gets that one: its events then run on the stream's 48 kHz
+// clock, as such peers send and read them.
+func (m MediaDesc) dtmfFor(c Codec) uint8 {
+	if c.Rate == 48000 && m.DTMF48PT != 0 {
+		return m.DTMF48PT
+	}
+	return m.DTMFPT
 }
 
 // writeRTCP renders a=rtcp (RFC 3605 section 2.1) where RTCP is not at the

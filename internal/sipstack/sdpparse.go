@@ -3,6 +3,7 @@ package sipstack
 import (
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -22,6 +23,7 @@ type sdpSection struct {
 	md     MediaDesc
 	pts    []uint8
 	rtpmap map[uint8]Codec
+	fmtps  map[uint8]string // a=fmtp by payload type
 }
 
 // current is the section the lines belong to; nil at the session level.
@@ -143,6 +145,10 @@ func (sec *sdpSection) attribute(val string) {
 		}
 		return
 	}
+	if rest, ok := strings.CutPrefix(val, "fmtp:"); ok {
+		sec.fmtp(rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(val, "rtpmap:")
 	if !ok {
 		return
@@ -210,9 +216,21 @@ func (p *sdpParser) result() (MediaDesc, Layout, error) {
 			if c.Rate == 8000 && md.DTMFPT == 0 {
 				md.DTMFPT = c.PT
 			}
+			if c.Rate == 48000 && md.DTMF48PT == 0 {
+				md.DTMF48PT = c.PT
+			}
 			continue
 		}
 		md.Codecs = append(md.Codecs, c)
+		if f := sec.fmtps[c.PT]; f != "" {
+			if md.Fmtp == nil {
+				md.Fmtp = map[uint8]string{}
+			}
+			md.Fmtp[c.PT] = f
+		}
+	}
+	if !slices.ContainsFunc(md.Codecs, func(c Codec) bool { return c.Rate == 48000 }) {
+		md.DTMF48PT = 0 // no codec it could go with
 	}
 	l := Layout{Index: i}
 	for _, s := range p.sections {
@@ -237,4 +255,18 @@ func parseRTCP(v string) (port int, ip string) {
 		ip = f[3]
 	}
 	return p, ip
+}
+
+// fmtp records a=fmtp's format parameters for its payload type (RFC 4566
+// section 6): "111 useinbandfec=1;stereo=0".
+func (sec *sdpSection) fmtp(rest string) {
+	ptStr, params, ok := strings.Cut(rest, " ")
+	pt, err := strconv.ParseUint(ptStr, 10, 7)
+	if !ok || err != nil {
+		return
+	}
+	if sec.fmtps == nil {
+		sec.fmtps = map[uint8]string{}
+	}
+	sec.fmtps[uint8(pt)] = strings.TrimSpace(params)
 }

@@ -111,20 +111,34 @@ func (s *sdpSession) setRemote(sdp []byte) {
 // codecsFor restricts our codecs to those in the peer's description, with the
 // peer's payload types, in our order. Telephone-event stays when both have it.
 func (s *sdpSession) codecsFor(peer MediaDesc) ([]Codec, uint8) {
-	var out []Codec
+	out, dtmf, _, _ := s.formatsFor(peer)
+	return out, dtmf
+}
+
+// formatsFor is codecsFor with telephone-event/48000 too, and our format
+// parameters under the peer's payload types.
+func (s *sdpSession) formatsFor(peer MediaDesc) (out []Codec, dtmf, dtmf48 uint8, fmtp map[uint8]string) {
 	for _, ours := range s.base.Codecs {
 		for _, theirs := range peer.Codecs {
 			if strings.EqualFold(ours.Name, theirs.Name) && ours.Rate == theirs.Rate {
 				out = append(out, theirs)
+				if f := s.base.Fmtp[ours.PT]; f != "" {
+					if fmtp == nil {
+						fmtp = map[uint8]string{}
+					}
+					fmtp[theirs.PT] = f
+				}
 				break
 			}
 		}
 	}
-	var dtmf uint8
 	if s.base.DTMFPT != 0 {
 		dtmf = peer.DTMFPT
 	}
-	return out, dtmf
+	if s.base.DTMF48PT != 0 {
+		dtmf48 = peer.DTMF48PT
+	}
+	return out, dtmf, dtmf48, fmtp
 }
 
 // build renders md in layout with the session id, bumping the version only
@@ -145,8 +159,8 @@ func (s *sdpSession) offer(hold bool) ([]byte, uint64, error) {
 	}
 	md := s.base
 	if s.hasRemote {
-		if codecs, dtmf := s.codecsFor(s.remote); len(codecs) > 0 {
-			md.Codecs, md.DTMFPT = codecs, dtmf
+		if codecs, dtmf, dtmf48, fmtp := s.formatsFor(s.remote); len(codecs) > 0 {
+			md.Codecs, md.DTMFPT, md.DTMF48PT, md.Fmtp = codecs, dtmf, dtmf48, fmtp
 		}
 	}
 	md.Direction = holdDirection(hold, s.remoteHeld)
@@ -179,12 +193,12 @@ func (s *sdpSession) answer(offer []byte) ([]byte, error) {
 	if peer.DTLS {
 		return nil, fmt.Errorf("%w: DTLS-SRTP", ErrBadSDP)
 	}
-	codecs, dtmf := s.codecsFor(peer)
+	codecs, dtmf, dtmf48, fmtp := s.formatsFor(peer)
 	if len(codecs) == 0 {
 		return nil, ErrNoCommonCodec
 	}
 	md := s.base
-	md.Codecs, md.DTMFPT = codecs, dtmf
+	md.Codecs, md.DTMFPT, md.DTMF48PT, md.Fmtp = codecs, dtmf, dtmf48, fmtp
 	if c, ok := answerCrypto(s.base.Crypto, peer.Crypto); ok {
 		md.Crypto = []Crypto{c}
 	}

@@ -27,10 +27,16 @@ type BaresipOptions struct {
 	Registrar string
 	// AutoAnswer answers incoming calls at once; otherwise call Accept.
 	AutoAnswer bool
-	// SourceWAV is the audio baresip sends (aufile): 8 kHz mono 16-bit.
-	// Required. Baresip 1.0 hangs up when the file ends, so make it longer
-	// than the call.
+	// SourceWAV is the audio baresip sends (aufile): mono 16-bit at the
+	// call's codec's rate (8 kHz for G.711, 16 kHz for G.722, 48 kHz for
+	// Opus). Required. Baresip 1.0 hangs up when the file ends, so make it
+	// longer than the call.
 	SourceWAV string
+	// Codecs are the codec modules loaded besides G.711 ("g722", "opus"),
+	// in baresip's order of preference before it; G711Off leaves G.711 out,
+	// so that a call either speaks one of Codecs or fails.
+	Codecs  []string
+	G711Off bool
 	// Record loads the sndfile module, which writes each call's sent
 	// (dump-*-enc.wav) and received, decoded (dump-*-dec.wav) audio under
 	// RecordDir.
@@ -118,6 +124,7 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 	if err != nil {
 		return nil, err
 	}
+	config = withCodecs(config, opts.Codecs, opts.G711Off)
 	if opts.MediaEnc != "" {
 		config += "module\tsrtp.so\n"
 	}
@@ -199,6 +206,20 @@ func (b *Baresip) account(opts BaresipOptions) string {
 		line += ";auth_pass=" + opts.Password
 	}
 	return line
+}
+
+// withCodecs loads the codec modules of codecs before G.711 in config, and
+// leaves G.711 out with g711Off: baresip prefers codecs in the order it
+// loads them.
+func withCodecs(config string, codecs []string, g711Off bool) string {
+	var mods strings.Builder
+	for _, c := range codecs {
+		mods.WriteString("module\t" + c + ".so\n")
+	}
+	if !g711Off {
+		mods.WriteString("module\tg711.so\n")
+	}
+	return strings.Replace(config, "module\tg711.so\n", mods.String(), 1)
 }
 
 // baresipConfig is a configuration that binds only ip, never reads

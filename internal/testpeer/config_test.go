@@ -160,3 +160,22 @@ func TestShippedScenariosFollowRecordRoute(t *testing.T) {
 		}
 	}
 }
+
+// Codec modules load before G.711, which baresip then prefers them to, and
+// G711Off leaves G.711 out.
+func TestBaresipConfigCodecs(t *testing.T) {
+	if _, err := os.Stat(filepath.Join(baresipModules[0], "ctrl_tcp.so")); err != nil {
+		missing(t, "baresip modules", err, onCI())
+	}
+	cfg, err := baresipConfig(loopback, "127.0.0.1:5062", "127.0.0.1:4444", "/x/tone.wav", "/x/rec", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := withCodecs(cfg, []string{"g722", "opus"}, false)
+	if i, j, k := strings.Index(with, "module\tg722.so\n"), strings.Index(with, "module\topus.so\n"), strings.Index(with, "module\tg711.so\n"); i < 0 || j < i || k < j {
+		t.Errorf("modules out of order:\n%s", with)
+	}
+	if off := withCodecs(cfg, []string{"opus"}, true); strings.Contains(off, "g711.so") || !strings.Contains(off, "module\topus.so\n") {
+		t.Errorf("G711Off:\n%s", off)
+	}
+}

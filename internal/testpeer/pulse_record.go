@@ -4,14 +4,20 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
+
+	"github.com/wpservice/wpservice/internal/audio"
 )
 
 // PulseRecording is what the server's speaker plays, recorded from its
-// monitor by parec as 8 kHz mono 16-bit samples.
+// monitor by parec as mono 16-bit samples at RecordRate.
 type PulseRecording struct {
 	path string
 	proc *process
 }
+
+// RecordRate is the rate of a PulseRecording's samples: the engine's.
+const RecordRate = audio.SampleRate
 
 // RecordSpeaker starts recording what any client plays on the speaker. The
 // recorder is a client of its own (parec), so its stream is not counted in
@@ -22,7 +28,7 @@ func (p *Pulse) RecordSpeaker(t TB) *PulseRecording {
 	dir := t.TempDir()
 	r := &PulseRecording{path: filepath.Join(dir, "speaker.raw")}
 	r.proc = startProcessEnv(t, "parec", dir, p.Env(), bin,
-		"--device="+PulseSpeaker+".monitor", "--raw", "--format=s16le", "--rate=8000", "--channels=1",
+		"--device="+PulseSpeaker+".monitor", "--raw", "--format=s16le", "--rate="+strconv.Itoa(RecordRate), "--channels=1",
 		"--latency-msec=20", r.path)
 	return r
 }

@@ -34,7 +34,7 @@ func TestPulseCountsStreamsAndRecordsTheSpeaker(t *testing.T) {
 	}
 }
 
-// toneOf returns the frequency of the tone in 8 kHz pcm, from its upward zero
+// toneOf returns the frequency of the tone in pcm at RecordRate, from its upward zero
 // crossings between the first and last loud samples, and its peak.
 func toneOf(pcm []int16) (hz float64, peak int) {
 	const loud = 1000
@@ -53,7 +53,7 @@ func toneOf(pcm []int16) (hz float64, peak int) {
 		}
 	}
 	if last > first {
-		hz = float64(crossings) * 8000 / float64(last-first)
+		hz = float64(crossings) * RecordRate / float64(last-first)
 	}
 	return hz, peak
 }

@@ -1012,6 +1012,7 @@ const CODECS = {
   pcmu: ["PCMU"], "g711u": ["PCMU"], "g.711u": ["PCMU"], "g711 ulaw": ["PCMU"], ulaw: ["PCMU"],
   pcma: ["PCMA"], "g711a": ["PCMA"], "g.711a": ["PCMA"], "g711 alaw": ["PCMA"], alaw: ["PCMA"],
   "g711": ["PCMU", "PCMA"], "g.711": ["PCMU", "PCMA"],
+  g722: ["G722"], "g.722": ["G722"],
 };
 
 /**

@@ -15,6 +15,7 @@ test("codec and prefcodec: the engine's codecs in order, the others named", () =
   assert.deepEqual(codecsOf("PCMU,PCMA", "pcma"), { codecs: ["PCMA", "PCMU"], unsupported: [] });
   assert.deepEqual(codecsOf("G.729,GSM", "opus"), { codecs: null, unsupported: ["G.729", "GSM", "opus"] });
   assert.deepEqual(codecsOf("", ""), { codecs: null, unsupported: [] });
+  assert.deepEqual(codecsOf("G.722,PCMU", "g722"), { codecs: ["G722", "PCMU"], unsupported: [] });
 });
 
 test("settings: only what is set and differs, split by the permission it needs", () => {

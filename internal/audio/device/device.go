@@ -41,8 +41,8 @@ type Config struct {
 // Stats counts what the device callback and the engine have done. Frames are mono
 // samples at audio.SampleRate.
 type Stats struct {
-	FramesCaptured uint64 // frames the device delivered
-	FramesPlayed   uint64 // frames the device played, silence included
+	FramesCaptured uint64 // frames the device delivered, counted at the engine's rate
+	FramesPlayed   uint64 // frames the device played, silence included, at the engine's rate
 
 	// CaptureOverruns counts callbacks whose captured audio did not fit the capture
 	// ring: the engine is not calling ReadFrame often enough.

@@ -15,6 +15,7 @@ import (
 	"github.com/gen2brain/malgo"
 
 	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/codec/resample"
 )
 
 // RingFrames is how many 20 ms frames each direction buffers between the device
@@ -34,6 +35,10 @@ type Duplex struct {
 
 	capture  *audio.Ring // filled by the callback, drained by ReadFrame
 	playback *audio.Ring // filled by WriteFrame, drained by the callback
+	// in and out convert, in the callback, between each device's own rate and
+	// the engine's, at which the rings hold their samples.
+	in, out rateSide
+	opened  Sides // the sides a device was opened for
 
 	framesCaptured atomic.Uint64
 	framesPlayed   atomic.Uint64
@@ -47,9 +52,10 @@ var (
 	_ audio.Sink   = (*Duplex)(nil)
 )
 
-// Open opens and starts the input and output selected by cfg at 8000 Hz, mono,
-// signed 16-bit, with a 20 ms period; miniaudio converts from whatever the hardware
-// runs at. When both are the default devices it opens one duplex device. When either
+// Open opens and starts the input and output selected by cfg at their native
+// rate (the one the sound server or driver runs them at, typically 48 kHz), mono,
+// signed 16-bit, with a 20 ms period; the callback converts to and from the
+// engine's rate with the resampler of internal/codec/resample. When both are the default devices it opens one duplex device. When either
 // is chosen explicitly it opens a capture device and a playback device: they may be
 // different hardware with different clocks, and each ring absorbs its own drift.
 // With cfg.Sides one side only, it opens that side alone: the other reads silence
@@ -130,7 +136,7 @@ func (d *Duplex) openDevices(cfg Config) error {
 // playback device IDs ("" or "default" for the default device).
 func (d *Duplex) openDevice(kind malgo.DeviceType, input, output string) error {
 	conf := malgo.DefaultDeviceConfig(kind)
-	conf.SampleRate = audio.SampleRate
+	conf.SampleRate = 0 // the device's native rate
 	conf.PeriodSizeInMilliseconds = audio.FrameMillis
 	conf.Capture.Format = malgo.FormatS16
 	conf.Capture.Channels = 1
@@ -163,6 +169,17 @@ func (d *Duplex) openDevice(kind malgo.DeviceType, input, output string) error {
 		return fmt.Errorf("%w: %s: %w", ErrOpen, kindName(kind), err)
 	}
 	d.devices = append(d.devices, dev)
+	rate := int(dev.SampleRate())
+	if rate <= 0 {
+		return fmt.Errorf("%w: %s: no sample rate", ErrOpen, kindName(kind))
+	}
+	if kind != malgo.Playback {
+		d.in, d.opened = newRateSide(resample.New(rate, audio.SampleRate), rate), d.opened|Capture
+	}
+	if kind != malgo.Capture {
+		d.out, d.opened = newRateSide(resample.New(audio.SampleRate, rate), rate), d.opened|Playback
+	}
+	d.log.Debug("device rate", "kind", kindName(kind), "rate", rate)
 	if err := dev.Start(); err != nil {
 		return fmt.Errorf("%w: starting %s: %w", ErrOpen, kindName(kind), err)
 	}
@@ -174,13 +191,11 @@ func (d *Duplex) openDevice(kind malgo.DeviceType, input, output string) error {
 // configured; miniaudio has converted from the hardware format.
 func (d *Duplex) onData(output, input []byte, frames uint32) {
 	if len(input) > 0 {
-		d.capture.Write(int16s(input))
+		d.capture.Write(d.in.toEngine(int16s(input)))
 		d.framesCaptured.Add(uint64(frames))
 	}
 	if len(output) > 0 {
-		out := int16s(output)
-		n := d.playback.Read(out)
-		clear(out[n:])
+		d.out.fromEngine(int16s(output), d.playback)
 		d.framesPlayed.Add(uint64(frames))
 	}
 }
@@ -219,8 +234,8 @@ func (d *Duplex) Backend() string { return d.backend }
 // Stats returns a snapshot of the counters.
 func (d *Duplex) Stats() Stats {
 	return Stats{
-		FramesCaptured:    d.framesCaptured.Load(),
-		FramesPlayed:      d.framesPlayed.Load(),
+		FramesCaptured:    d.in.engineFrames(d.framesCaptured.Load()),
+		FramesPlayed:      d.out.engineFrames(d.framesPlayed.Load()),
 		CaptureOverruns:   d.capture.Overruns(),
 		CaptureUnderruns:  d.capture.Underruns(),
 		PlaybackOverruns:  d.playback.Overruns(),
@@ -264,4 +279,19 @@ func deviceLabel(id string) string {
 		return "default"
 	}
 	return id
+}
+
+// Rates are the capture and the playback device's own rates, which the
+// callback converts from and to the engine's; 0 for a side not opened.
+func (d *Duplex) Rates() (capture, playback int) {
+	side := func(s rateSide, open bool) int {
+		switch {
+		case !open:
+			return 0
+		case s.rate == 0:
+			return audio.SampleRate
+		}
+		return s.rate
+	}
+	return side(d.in, d.opened&Capture != 0), side(d.out, d.opened&Playback != 0)
 }

@@ -34,6 +34,9 @@ const (
 	// pulseCloseWithin bounds Close: a device that closes slowly keeps the
 	// microphone on after the last call.
 	pulseCloseWithin = 200 * time.Millisecond
+	// pulseServerRate is the test server's default sample rate (pulseaudio's
+	// own default), at which a device that follows the server opens.
+	pulseServerRate = 44100
 )
 
 // Capture, playback and both at once each start within a few periods and then
@@ -144,5 +147,27 @@ func checkTone(t *testing.T, what string, pcm []int16, hz float64) {
 	t.Logf("%s: %.0f Hz at RMS %.0f", what, got, rms)
 	if math.Abs(got-hz) > 15 || rms < 1000 {
 		t.Errorf("%s: %.0f Hz at RMS %.0f in its last second, want %.0f Hz at RMS 1000 or more", what, got, rms, hz)
+	}
+}
+
+// The device opens at the sound server's own rate, not the engine's, and the
+// engine's frames still carry the tones both ways (the test above): the
+// conversion is ours, through the resampler whose response is tested in
+// internal/codec/resample, not miniaudio's.
+func TestPulseOpensAtTheServersRate(t *testing.T) {
+	pulse := testpeer.StartPulse(t, testpeer.PulseOptions{MicrophoneHz: pulseMicHz})
+	for _, kv := range pulse.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	d, err := Open(Config{Backend: "pulseaudio", Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	in, out := d.Rates()
+	t.Logf("capture at %d Hz, playback at %d Hz, the engine at %d Hz", in, out, audio.SampleRate)
+	if in != pulseServerRate || out != pulseServerRate {
+		t.Errorf("devices at %d and %d Hz, want the server's %d Hz", in, out, pulseServerRate)
 	}
 }

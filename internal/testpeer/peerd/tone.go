@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"time"
 
@@ -26,18 +27,22 @@ type toneReport struct {
 	Ms   int     // the segment's length
 }
 
+// toneRate is the rate of the tone files: 8 kHz, the rate baresip's aufile
+// must find in a file it plays into a G.711 call.
+const toneRate = 8000
+
 // writeTone writes an 8 kHz mono WAV of a sine at hz lasting length.
 func writeTone(path string, hz float64, length time.Duration) error {
-	w, err := audio.CreateWAV(path, audio.SampleRate)
+	w, err := audio.CreateWAV(path, toneRate)
 	if err != nil {
 		return err
 	}
-	src := audio.NewToneSource(hz, toneAmplitude)
-	frame := make([]int16, audio.FrameSamples)
+	frame := make([]int16, toneRate*audio.FrameMillis/1000)
+	n := 0
 	for range int(length / (audio.FrameMillis * time.Millisecond)) {
-		if err := src.ReadFrame(frame); err != nil {
-			w.Close()
-			return err
+		for i := range frame {
+			frame[i] = int16(toneAmplitude * math.Sin(2*math.Pi*hz*float64(n)/toneRate))
+			n++
 		}
 		if err := w.WriteFrame(frame); err != nil {
 			w.Close()
