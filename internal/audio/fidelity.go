@@ -77,6 +77,16 @@ func Delay(ref, deg []int16, maxLag int) int {
 // reaches 3.4 kHz at 8 kHz and 7 kHz at higher rates. The same seed gives the
 // same signal.
 func SpeechLike(rate, n int, seed uint64) []int16 {
+	return speechLike(rate, n, seed, true)
+}
+
+// VoicedSpeechLike is SpeechLike without its unvoiced consonants: the signal a
+// pitch-based concealment is meant for, on which it is measured.
+func VoicedSpeechLike(rate, n int, seed uint64) []int16 {
+	return speechLike(rate, n, seed, false)
+}
+
+func speechLike(rate, n int, seed uint64, consonants bool) []int16 {
 	out := make([]int16, n)
 	top := 7000.0
 	if rate <= 8000 {
@@ -91,12 +101,16 @@ func SpeechLike(rate, n int, seed uint64) []int16 {
 		return float64(rnd>>11) / (1 << 53)
 	}
 	var phase float64
-	syllable := rate / 4
 	formants := [3]float64{}
 	f0b := 95 + 90*next()
-	for at := 0; at < n; at += syllable {
+	for at, syllable := 0, 0; at < n; at += syllable {
+		syllable = int(float64(rate) * (0.15 + 0.2*next())) // 150 to 350 ms
 		formants = [3]float64{300 + 500*next(), 900 + 1300*next(), 2200 + 1000*next()}
 		voiced := next() > 0.15 // some syllables are pauses
+		consonant := 0.0
+		if next() > 0.5 && consonants {
+			consonant = 0.05 * float64(rate) / float64(syllable) // 50 ms
+		}
 		f0a := f0b
 		f0b = min(max(f0a+30*(next()-0.5), 95), 185)
 		for i := at; i < min(at+syllable, n); i++ {
@@ -106,8 +120,13 @@ func SpeechLike(rate, n int, seed uint64) []int16 {
 			if !voiced {
 				continue
 			}
-			env := math.Sin(math.Pi * t) // the syllable's rise and fall
-			var v float64
+			if t < consonant {
+				burst := math.Sin(math.Pi * t / consonant)
+				out[i] = int16(4000 * burst * (2*next() - 1))
+				continue
+			}
+			env := math.Sin(math.Pi * (t - consonant) / (1 - consonant)) // the syllable's rise and fall
+			v := 0.15 * (2*next() - 1)
 			for h := 1; float64(h)*f0 < top; h++ {
 				f := float64(h) * f0
 				var a float64
