@@ -49,12 +49,15 @@ type Config struct {
 	// peer that does not take rtcp-mux.
 	STUNRTCP bool
 
-	JitterTarget int           // playout delay in frames (DefaultJitterTarget)
-	JitterMax    int           // jitter buffer capacity in frames (DefaultJitterMax)
-	DTMFDuration time.Duration // tone length per sent digit (DefaultDTMFDuration)
-	DTMFGap      time.Duration // silence between sent digits, at least MinDTMFGap
-	RTCPInterval time.Duration // mean interval between sender reports (DefaultRTCPInterval)
-	Now          func() time.Time
+	JitterTarget int // initial playout delay in frames (DefaultJitterTarget)
+	JitterMax    int // jitter buffer capacity in frames (DefaultJitterMax)
+	// The bounds, in frames, of the playout delay the jitter buffer adapts to
+	// the network (DefaultJitterMinTarget, DefaultJitterMaxTarget).
+	JitterMinTarget, JitterMaxTarget int
+	DTMFDuration                     time.Duration // tone length per sent digit (DefaultDTMFDuration)
+	DTMFGap                          time.Duration // silence between sent digits, at least MinDTMFGap
+	RTCPInterval                     time.Duration // mean interval between sender reports (DefaultRTCPInterval)
+	Now                              func() time.Time
 }
 
 // Params are the negotiated media parameters of a call, from SDP.
@@ -133,8 +136,9 @@ type Stream struct {
 	srtpHdr   rtp.Header // reused by SRTP, which parses the header again
 	payload   []byte
 	decoded   []int16
-	last      []int16 // last decoded frame, for concealment
-	concealed bool    // last has been replayed already
+	plc       *audio.PLC    // conceals lost frames of a codec that does not itself
+	quiet     bool          // the last frame played was quiet
+	concealed atomic.Uint64 // frames concealed
 
 	received     atomic.Uint64
 	receivedB    atomic.Uint64
@@ -203,6 +207,7 @@ func Bind(cfg Config) (*Stream, error) {
 		seq:     uint16(rand.Uint32()),
 		ts:      rand.Uint32(),
 		jitter:  NewJitterBuffer(cfg.JitterTarget, cfg.JitterMax),
+		plc:     audio.NewPLC(audio.SampleRate),
 		dtmfTx:  newDTMFSender(cfg.DTMFDuration, cfg.DTMFGap),
 		txBuf:   make([]byte, 0, maxPacket),
 		srtpBuf: make([]byte, 0, maxPacket),
@@ -210,6 +215,7 @@ func Bind(cfg Config) (*Stream, error) {
 		done:    make(chan struct{}),
 		learned: make(chan struct{}),
 	}
+	s.jitter.SetTargetBounds(cfg.JitterMinTarget, cfg.JitterMaxTarget)
 	s.initialTS = s.ts
 	s.cname = fmt.Sprintf("%08x@wpservice", s.ssrc)
 	s.log = cfg.Logger.With("component", "media", "ssrc", s.ssrc)
