@@ -51,6 +51,11 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 		return Settings{}, err
 	}
 	s.Policies = pol
+	proc, err := applyProcessing(s.Processing, a) // processing.go
+	if err != nil {
+		return Settings{}, err
+	}
+	s.Processing = proc
 	return s, nil
 }
 
@@ -71,7 +76,7 @@ func mergeSettings(old, a api.SettingsArgs) api.SettingsArgs {
 	if a.TransferIncoming != nil {
 		old.TransferIncoming = a.TransferIncoming
 	}
-	return mergePolicies(old, a)
+	return mergeProcessing(mergePolicies(old, a), a)
 }
 
 // setSettings changes the settings a names. A change that cannot be saved is not
@@ -88,7 +93,11 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 			return api.Settings{}, fmt.Errorf("%w: %w", ErrStorage, err)
 		}
 	}
+	reprocess := s.Processing != p.settings.Processing
 	p.settings, p.saved = s, saved
+	if reprocess {
+		p.updatePump()
+	}
 	p.bus.Emit(api.EvSettings, p.publicSettings())
 	return p.publicSettings(), nil
 }

@@ -1,0 +1,99 @@
+package phone
+
+import (
+	"strings"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/dsp"
+)
+
+// Processing is the microphone's processing as set: echo cancellation, noise
+// suppression and gain control, each api.ProcessingAuto, On or Off. Auto is on
+// unless the user listens on a headset: its speaker is at the ear, so the
+// microphone hears no echo, and its microphone at the mouth needs neither
+// cleaning nor levelling as a laptop's does.
+type Processing struct {
+	AEC, Denoise, AGC string
+}
+
+// DefaultProcessing is auto for each stage.
+var DefaultProcessing = Processing{AEC: api.ProcessingAuto, Denoise: api.ProcessingAuto, AGC: api.ProcessingAuto}
+
+// withDefaults fills the stages not set with auto.
+func (p Processing) withDefaults() Processing {
+	for _, v := range []*string{&p.AEC, &p.Denoise, &p.AGC} {
+		if *v == "" {
+			*v = api.ProcessingAuto
+		}
+	}
+	return p
+}
+
+// features resolves the settings against the devices in use.
+func (p Processing) features(headset bool) dsp.Features {
+	on := func(v string) bool { return v == api.ProcessingOn || v == api.ProcessingAuto && !headset }
+	return dsp.Features{AEC: on(p.AEC), Denoise: on(p.Denoise), AGC: on(p.AGC)}
+}
+
+// applyProcessing returns p with the stages a sets, refusing other values.
+func applyProcessing(p Processing, a api.SettingsArgs) (Processing, error) {
+	for _, f := range []struct {
+		name string
+		arg  *string
+		to   *string
+	}{{"aec", a.AEC, &p.AEC}, {"denoise", a.Denoise, &p.Denoise}, {"agc", a.AGC, &p.AGC}} {
+		if f.arg == nil {
+			continue
+		}
+		switch *f.arg {
+		case api.ProcessingAuto, api.ProcessingOn, api.ProcessingOff:
+			*f.to = *f.arg
+		default:
+			return Processing{}, api.BadArg(f.name, "auto, on or off")
+		}
+	}
+	return p, nil
+}
+
+// mergeProcessing is the record old with the stages a sets changed.
+func mergeProcessing(old, a api.SettingsArgs) api.SettingsArgs {
+	if a.AEC != nil {
+		old.AEC = a.AEC
+	}
+	if a.Denoise != nil {
+		old.Denoise = a.Denoise
+	}
+	if a.AGC != nil {
+		old.AGC = a.AGC
+	}
+	return old
+}
+
+// headsetWords are what a headset's name says, in the names the systems give
+// devices ("Headset Earphone", "Jabra EVOLVE 20 Hands-Free", "AirPods Pro").
+var headsetWords = []string{"headset", "headphone", "earphone", "earbud", "earpiece", "airpods", "hands-free", "handsfree"}
+
+// isHeadset guesses from a device's name whether it is worn at the head.
+func isHeadset(name string) bool {
+	name = strings.ToLower(name)
+	for _, w := range headsetWords {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// onHeadset reports whether the speaker or the microphone in use is, by its
+// name, a headset; an unknown device is taken as none, so processing runs.
+func onHeadset(d api.Devices) bool {
+	name := func(list []api.Device, id string) string {
+		for _, dev := range list {
+			if dev.ID == id || (id == "" || id == "default") && dev.Default {
+				return dev.Name
+			}
+		}
+		return ""
+	}
+	return isHeadset(name(d.Outputs, d.SelectedOutput)) || isHeadset(name(d.Inputs, d.SelectedInput))
+}
