@@ -100,7 +100,7 @@ func TestJitterAdjust(t *testing.T) {
 	}
 }
 
-func BenchmarkJitterBuffer(b *testing.B) {
+func BenchmarkJitterAdaptive(b *testing.B) {
 	j := NewJitterBuffer(0, 0)
 	rng := rand.New(rand.NewPCG(1, 2))
 	pkts := make([]rtp.Packet, 256)
