@@ -63,8 +63,8 @@ func TestEchoCancellation(t *testing.T) {
 				dtSNR := audio.SegmentalSNR(near[dt:], out[dt+lat:], frame)
 				micSNR := audio.SegmentalSNR(near[dt:], mic[dt:], frame)
 				levelLoss := audio.DBFS(near[dt:]) - audio.DBFS(out[dt+lat:])
-				t.Logf("ERLE %.1f dB; double-talk: segmental SNR %.1f dB (microphone %.1f dB), near-end level %+.1f dB",
-					erle, dtSNR, micSNR, -levelLoss)
+				t.Logf("%d Hz, room %d ms: ERLE %.1f dB; double-talk: segmental SNR %.1f dB (microphone %.1f dB), near-end level %+.1f dB",
+					rate, delayMs, erle, dtSNR, micSNR, -levelLoss)
 				if erle < minERLE {
 					t.Errorf("ERLE %.1f dB, want %.0f dB", erle, minERLE)
 				}
