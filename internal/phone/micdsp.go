@@ -19,8 +19,15 @@ type micDSP struct {
 // reference is the speaker's frame of the tick before: a frame played now
 // reaches the microphone no sooner than the next, through the device's
 // buffers, and the processor finds how much later (dsp.Processor.Delay).
+//
+// It runs only while a call has media: what the microphone sends is processed,
+// not what a level meter alone reads (the user checking the microphone sees
+// it as it is).
 func (p *pump) processMic(pl *mixPlan) {
 	m := &p.dsp
+	if len(pl.legs) == 0 {
+		return
+	}
 	if m.proc == nil {
 		if !pl.dsp.Any() || m.failed {
 			return

@@ -29,7 +29,7 @@ type leg struct {
 // or, during a call, the call-waiting tone (while any call rings), and the volumes. The actor calls it after each change of those, before it reports the
 // change, so that a client told of a change hears it from the next frame on.
 func (p *Phone) updatePump() {
-	pl := &mixPlan{vol: p.volumes, dsp: p.settings.Processing.features(onHeadset(p.cfg.Audio.Devices()))}
+	pl := &mixPlan{vol: p.volumes, dsp: p.processing()}
 	rings, talking := false, false
 	p.lines.each(func(c *call) {
 		rings = rings || c.rings()

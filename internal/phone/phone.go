@@ -160,6 +160,7 @@ func New(cfg Config) (*Phone, error) {
 	}
 	p.work, p.stopWork = context.WithCancel(context.Background())
 	p.pump = newPump(cfg.Audio, p.log, p.bus.Emit)
+	p.pump.setPlan(&mixPlan{vol: p.volumes, dsp: p.processing()})
 	return p, nil
 }
 

@@ -9,9 +9,10 @@ import (
 
 // Processing is the microphone's processing as set: echo cancellation, noise
 // suppression and gain control, each api.ProcessingAuto, On or Off. Auto is on
-// unless the user listens on a headset: its speaker is at the ear, so the
-// microphone hears no echo, and its microphone at the mouth needs neither
-// cleaning nor levelling as a laptop's does.
+// for a sound card's microphone and speaker unless the user listens on a
+// headset: its speaker is at the ear, so the microphone hears no echo, and its
+// microphone at the mouth needs neither cleaning nor levelling as a laptop's
+// does.
 type Processing struct {
 	AEC, Denoise, AGC string
 }
@@ -29,9 +30,9 @@ func (p Processing) withDefaults() Processing {
 	return p
 }
 
-// features resolves the settings against the devices in use.
-func (p Processing) features(headset bool) dsp.Features {
-	on := func(v string) bool { return v == api.ProcessingOn || v == api.ProcessingAuto && !headset }
+// features resolves the settings: auto stages are off when autoOff.
+func (p Processing) features(autoOff bool) dsp.Features {
+	on := func(v string) bool { return v == api.ProcessingOn || v == api.ProcessingAuto && !autoOff }
 	return dsp.Features{AEC: on(p.AEC), Denoise: on(p.Denoise), AGC: on(p.AGC)}
 }
 
@@ -82,6 +83,16 @@ func isHeadset(name string) bool {
 		}
 	}
 	return false
+}
+
+// processing is the stages the media clock runs now. Auto ones run only on a
+// sound card's microphone and speaker (audio.input and audio.output "device",
+// not a WAV file or silence, which have neither echo nor noise), and not on a
+// headset.
+func (p *Phone) processing() dsp.Features {
+	s := p.settings
+	auto := s.AudioInput == "device" && s.AudioOutput == "device" && !onHeadset(p.cfg.Audio.Devices())
+	return s.Processing.features(!auto)
 }
 
 // onHeadset reports whether the speaker or the microphone in use is, by its

@@ -10,7 +10,10 @@ import (
 // TestProcessingSettings: aec, denoise and agc of settings.set, checked,
 // reported, kept in the saved record and handed to the media clock.
 func TestProcessingSettings(t *testing.T) {
-	r := newRig(t, nil)
+	r := newRig(t, func(c *Config) { c.Settings.AudioInput, c.Settings.AudioOutput = "device", "device" })
+	if got := r.p.pump.plan.Load().dsp; got != (dsp.Features{AEC: true, Denoise: true, AGC: true}) {
+		t.Errorf("by default on a sound card the media clock's stages are %+v, want all", got)
+	}
 	if s := r.mustDo(api.CmdSettingsGet.Name, nil).(api.Settings); s.AEC != "auto" || s.Denoise != "auto" || s.AGC != "auto" {
 		t.Errorf("defaults %q %q %q, want auto", s.AEC, s.Denoise, s.AGC)
 	}
@@ -20,6 +23,10 @@ func TestProcessingSettings(t *testing.T) {
 	}
 	if got := r.p.pump.plan.Load().dsp; got != (dsp.Features{Denoise: true, AGC: true}) {
 		t.Errorf("the media clock's stages %+v, want denoise and agc", got)
+	}
+	wav := newRig(t, func(c *Config) { c.Settings.AudioInput, c.Settings.AudioOutput = "wav", "device"; c.SavedSettings = r.p.saved })
+	if got := wav.p.pump.plan.Load().dsp; got != (dsp.Features{AGC: true}) {
+		t.Errorf("with a WAV microphone the stages are %+v, want only agc, set on", got)
 	}
 	again := newRig(t, func(c *Config) { c.SavedSettings = r.p.saved })
 	if s := again.mustDo(api.CmdSettingsGet.Name, nil).(api.Settings); s.AEC != "off" || s.AGC != "on" {
