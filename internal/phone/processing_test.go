@@ -24,7 +24,10 @@ func TestProcessingSettings(t *testing.T) {
 	if got := r.p.pump.plan.Load().dsp; got != (dsp.Features{Denoise: true, AGC: true}) {
 		t.Errorf("the media clock's stages %+v, want denoise and agc", got)
 	}
-	wav := newRig(t, func(c *Config) { c.Settings.AudioInput, c.Settings.AudioOutput = "wav", "device"; c.SavedSettings = r.p.saved })
+	wav := newRig(t, func(c *Config) {
+		c.Settings.AudioInput, c.Settings.AudioOutput = "wav", "device"
+		c.SavedSettings = r.p.saved
+	})
 	if got := wav.p.pump.plan.Load().dsp; got != (dsp.Features{AGC: true}) {
 		t.Errorf("with a WAV microphone the stages are %+v, want only agc, set on", got)
 	}
