@@ -1,7 +1,7 @@
 // Package media carries one call's audio over RTP: a UDP socket pair per call
 // (RTP on an even port, RTCP on the next, or RTCP on the RTP port when the peer
 // agreed to rtcp-mux), encoding and packetizing frames from
-// the engine's media clock, a jitter buffer and decoder with simple loss
+// the engine's media clock, an adaptive jitter buffer, decoder and loss
 // concealment on the way back, RFC 4733 DTMF both ways, and RTCP sender reports.
 //
 // Symmetric RTP: many peers sit behind NAT and the address in their SDP is not
@@ -49,15 +49,17 @@ type Config struct {
 	// peer that does not take rtcp-mux.
 	STUNRTCP bool
 
-	JitterTarget int // initial playout delay in frames (DefaultJitterTarget)
-	JitterMax    int // jitter buffer capacity in frames (DefaultJitterMax)
+	JitterTarget int           // playout delay in frames (DefaultJitterTarget)
+	JitterMax    int           // jitter buffer capacity in frames (DefaultJitterMax)
+	DTMFDuration time.Duration // tone length per sent digit (DefaultDTMFDuration)
+	DTMFGap      time.Duration // silence between sent digits, at least MinDTMFGap
+	RTCPInterval time.Duration // mean interval between sender reports (DefaultRTCPInterval)
+	Now          func() time.Time
+
 	// The bounds, in frames, of the playout delay the jitter buffer adapts to
-	// the network (DefaultJitterMinTarget, DefaultJitterMaxTarget).
+	// the network (DefaultJitterMinTarget, DefaultJitterMaxTarget); JitterTarget
+	// is where it starts.
 	JitterMinTarget, JitterMaxTarget int
-	DTMFDuration                     time.Duration // tone length per sent digit (DefaultDTMFDuration)
-	DTMFGap                          time.Duration // silence between sent digits, at least MinDTMFGap
-	RTCPInterval                     time.Duration // mean interval between sender reports (DefaultRTCPInterval)
-	Now                              func() time.Time
 }
 
 // Params are the negotiated media parameters of a call, from SDP.
