@@ -115,8 +115,10 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 	// the calls the shutdown ended
 	hist := history.New(history.Config{Path: filepath.Join(dataDir, "history.db"), Emit: bus.Emit, Logger: log})
 	defer hist.Close()
+	jitterMin := time.Duration(cfg.Settings.JitterMinMS) * time.Millisecond
+	jitterMax := time.Duration(cfg.Settings.JitterMaxMS) * time.Millisecond
 	ph, err := phone.New(phone.Config{
-		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer), Audio: trim.audio(aio), Store: accStore, Bus: bus,
+		SIP: adapter, Media: phone.MediaOpener(log, cfg.SIP.STUNServer, jitterMin, jitterMax), Audio: trim.audio(aio), Store: accStore, Bus: bus,
 		Account:       acc,
 		AccountID:     accID,
 		Accounts:      extras,
@@ -130,6 +132,9 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 			DTMFDelay:        time.Duration(cfg.Settings.DTMFDelayMS) * time.Millisecond,
 			MaxLines:         cfg.Settings.MaxLines,
 			TransferIncoming: cfg.Settings.TransferIncoming,
+			Processing:       phone.Processing{AEC: cfg.Settings.AEC, Denoise: cfg.Settings.Denoise, AGC: cfg.Settings.AGC},
+			JitterMin:        jitterMin,
+			JitterMax:        jitterMax,
 			AudioInput:       cfg.Audio.Input,
 			AudioOutput:      cfg.Audio.Output,
 		},

@@ -281,7 +281,19 @@ type SettingsArgs struct {
 	ForwardOnNoAnswer *string `json:"forwardOnNoAnswer,omitempty"` // 302 to this target once the ring timeout passed
 	RingTimeout       *int    `json:"ringTimeout,omitempty"`       // seconds an incoming call rings; 0 = until the caller gives up
 	AutoAnswerHeaders *bool   `json:"autoAnswerHeaders,omitempty"` // honour a caller's auto-answer request (intercom)
+	// The microphone's processing, each ProcessingAuto, ProcessingOn or ProcessingOff.
+	AEC     *string `json:"aec,omitempty"`     // acoustic echo cancellation
+	Denoise *string `json:"denoise,omitempty"` // noise suppression
+	AGC     *string `json:"agc,omitempty"`     // automatic gain control
 }
+
+// The values of the processing settings (aec, denoise, agc): auto is on unless
+// the speaker is a headset, which has no echo and is close to the mouth.
+const (
+	ProcessingAuto = "auto"
+	ProcessingOn   = "on"
+	ProcessingOff  = "off"
+)
 
 // Settings reports engine settings.
 type Settings struct {
@@ -309,6 +321,13 @@ type Settings struct {
 	ForwardOnNoAnswer string `json:"forwardOnNoAnswer"`
 	RingTimeout       int    `json:"ringTimeout"`
 	AutoAnswerHeaders bool   `json:"autoAnswerHeaders"`
+
+	AEC     string `json:"aec"` // auto | on | off
+	Denoise string `json:"denoise"`
+	AGC     string `json:"agc"`
+	// The adaptive jitter buffer's bounds (set in the config file only).
+	JitterMinMs int `json:"jitterMinMs"`
+	JitterMaxMs int `json:"jitterMaxMs"`
 }
 
 // What do-not-disturb answers (Settings.DNDAction).

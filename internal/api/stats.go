@@ -22,11 +22,20 @@ type CallStats struct {
 	Late         uint64  `json:"late"`         // arrived after their playout time
 	Discarded    uint64  `json:"discarded"`    // dropped by a full jitter buffer
 	Duplicate    uint64  `json:"duplicate"`
-	JitterMs     float64 `json:"jitterMs"`     // RFC 3550 interarrival jitter
-	BufferMs     float64 `json:"bufferMs"`     // the jitter buffer's current delay
-	RTTMs        float64 `json:"rttMs"`        // round trip from RTCP SR/RR (RFC 3550 6.4.1)
-	RTCPSent     uint64  `json:"rtcpSent"`     // compound RTCP packets
-	RTCPReceived uint64  `json:"rtcpReceived"` // compound RTCP packets
+	JitterMs     float64 `json:"jitterMs"` // RFC 3550 interarrival jitter
+	BufferMs     float64 `json:"bufferMs"` // the jitter buffer's current delay
+	// TargetMs is the delay the adaptive jitter buffer aims at, from the
+	// network's recent jitter, within its configured bounds.
+	TargetMs float64 `json:"targetMs"`
+	// Concealed counts the frames played that did not arrive in time, filled
+	// by loss concealment; BufferDropped and BufferInserted the frames the
+	// jitter buffer dropped or inserted, in quiet audio, to reach its target.
+	Concealed      uint64  `json:"concealed"`
+	BufferDropped  uint64  `json:"bufferDropped"`
+	BufferInserted uint64  `json:"bufferInserted"`
+	RTTMs          float64 `json:"rttMs"`        // round trip from RTCP SR/RR (RFC 3550 6.4.1)
+	RTCPSent       uint64  `json:"rtcpSent"`     // compound RTCP packets
+	RTCPReceived   uint64  `json:"rtcpReceived"` // compound RTCP packets
 
 	PeerLossPct  float64 `json:"peerLossPct"`  // loss of our packets in the peer's last report, percent
 	PeerLost     uint32  `json:"peerLost"`     // cumulative, as the peer counts it

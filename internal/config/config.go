@@ -167,6 +167,14 @@ type Settings struct {
 	// TransferIncoming is what a REFER of a peer gets: accept, ask (the page decides)
 	// or refuse.
 	TransferIncoming string `json:"transferIncoming"`
+	// The microphone's processing: echo cancellation, noise suppression and
+	// gain control, each auto (on unless the speaker is a headset), on or off.
+	AEC     string `json:"aec"`
+	Denoise string `json:"denoise"`
+	AGC     string `json:"agc"`
+	// The bounds of the adaptive jitter buffer's delay, in milliseconds.
+	JitterMinMS int `json:"jitterMinMs"`
+	JitterMaxMS int `json:"jitterMaxMs"`
 	// Every other field settings.set takes (the call policies, the time limits)
 	// comes in the same object, each nil unless a file sets it; the engine checks
 	// them as settings.set does (phone.Config.FileSettings). The fields named above
@@ -324,6 +332,19 @@ func (c *Config) Validate() error {
 	case "accept", "ask", "refuse":
 	default:
 		bad("settings.transferIncoming", "accept, ask or refuse")
+	}
+	for _, f := range []struct{ field, v string }{{"settings.aec", c.Settings.AEC}, {"settings.denoise", c.Settings.Denoise}, {"settings.agc", c.Settings.AGC}} {
+		switch f.v {
+		case "auto", "on", "off":
+		default:
+			bad(f.field, "auto, on or off")
+		}
+	}
+	if c.Settings.JitterMinMS < 20 || c.Settings.JitterMinMS > 320 {
+		bad("settings.jitterMinMs", "20..320")
+	}
+	if c.Settings.JitterMaxMS < c.Settings.JitterMinMS || c.Settings.JitterMaxMS > 320 {
+		bad("settings.jitterMaxMs", "jitterMinMs..320")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

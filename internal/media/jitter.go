@@ -1,6 +1,8 @@
 package media
 
 import (
+	"math"
+	"slices"
 	"sync"
 
 	"github.com/pion/rtp"
@@ -8,8 +10,21 @@ import (
 
 // Jitter buffer defaults, in 20 ms frames.
 const (
-	DefaultJitterTarget = 3  // 60 ms of playout delay
+	DefaultJitterTarget = 3  // 60 ms of playout delay, until the arrivals say otherwise
 	DefaultJitterMax    = 16 // 320 ms: beyond this the oldest frames are dropped
+	// The bounds the adaptive target moves within.
+	DefaultJitterMinTarget = 2  // 40 ms
+	DefaultJitterMaxTarget = 12 // 240 ms
+)
+
+// The adaptive target: the spread of the packets' delays over the last
+// delayWindow packets (4 s), at the delayQuantile, in frames, rounded up, plus
+// one frame. It is recomputed every recomputeEvery packets, and rises at once
+// when a packet comes later than the target allows.
+const (
+	delayWindow    = 200
+	delayQuantile  = 0.95
+	recomputeEvery = 10
 )
 
 // resyncGap is the sequence jump, in packets, beyond which a packet is taken as a
@@ -24,10 +39,18 @@ type JitterStats struct {
 	Duplicate uint64 // packets whose sequence number was already buffered
 	Overflow  uint64 // buffered packets dropped because the buffer was full
 	Resets    uint64 // restarts on an SSRC change or a sequence jump
+	// Adaptation: frames dropped (in silence) to shorten the delay, and frames
+	// inserted (concealment, in silence) to lengthen it.
+	Dropped  uint64
+	Inserted uint64
 }
 
 // JitterBuffer reorders RTP packets by sequence number and releases them one per
-// Pop at a fixed playout delay. Playout starts (and restarts after an underrun)
+// Pop at a playout delay, its target, that follows the network: packets put
+// with their transit (PutTransit) set it to what the spread of recent delays
+// needs, within the bounds SetTargetBounds gives. The player moves the delay
+// towards the target as Adjust says, by dropping or inserting a frame where
+// the audio is quiet, so that the change is not heard. Playout starts (and restarts after an underrun)
 // once Target frames are buffered, so Pop returns nothing until then. A missing
 // packet whose successors have arrived is declared lost when its turn comes.
 //
@@ -35,7 +58,8 @@ type JitterStats struct {
 // seamless. A packet from a new SSRC resets the buffer. Put and Pop may be called
 // from different goroutines.
 type JitterBuffer struct {
-	target int
+	target               int
+	minTarget, maxTarget int
 
 	mu      sync.Mutex
 	slots   []*rtp.Packet // ring; slots[(head+i)%len] holds sequence next+i
@@ -48,6 +72,15 @@ type JitterBuffer struct {
 	popped  bool // playout has moved past the first sequence number
 	playing bool // Target reached; Pop releases packets
 	stats   JitterStats
+
+	transits   []float64 // ring of the last delayWindow packets' transits, in frames
+	transitAt  int       // the next slot
+	transitN   int       // filled slots
+	sorted     []float64 // scratch for the quantile
+	sinceCheck int       // packets since the target was last recomputed
+	spread     float64   // the last quantile of the delays, in frames
+	hold       int       // a target a late packet asked for, kept ...
+	holdLeft   int       // ... for this many more packets
 }
 
 // NewJitterBuffer returns a buffer with a playout delay of target frames holding
@@ -60,14 +93,140 @@ func NewJitterBuffer(target, size int) *JitterBuffer {
 	if size <= 0 {
 		size = DefaultJitterMax
 	}
-	return &JitterBuffer{target: target, slots: make([]*rtp.Packet, max(size, target))}
+	return &JitterBuffer{
+		target: target, minTarget: DefaultJitterMinTarget, maxTarget: DefaultJitterMaxTarget,
+		slots:    make([]*rtp.Packet, max(size, target)),
+		transits: make([]float64, delayWindow),
+		sorted:   make([]float64, delayWindow),
+	}
+}
+
+// SetTargetBounds bounds the adaptive target, in frames: at least 1, and at
+// most the buffer's size. Zero keeps a bound's default.
+func (j *JitterBuffer) SetTargetBounds(lo, hi int) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if lo > 0 {
+		j.minTarget = lo
+	}
+	if hi > 0 {
+		j.maxTarget = hi
+	}
+	j.maxTarget = min(max(j.maxTarget, 1), len(j.slots))
+	j.minTarget = min(max(j.minTarget, 1), j.maxTarget)
+}
+
+// PutTransit adds a packet as Put does, with its transit: its arrival time
+// less its RTP timestamp, in frames, from any fixed origin. The spread of the
+// transits of recent packets sets the target.
+func (j *JitterBuffer) PutTransit(p *rtp.Packet, transit float64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.started && p.SSRC != j.ssrc {
+		j.transitN, j.transitAt = 0, 0 // a new source, a new clock
+	}
+	j.transits[j.transitAt] = transit
+	j.transitAt = (j.transitAt + 1) % len(j.transits)
+	j.transitN = min(j.transitN+1, len(j.transits))
+	j.sinceCheck++
+	j.holdLeft = max(j.holdLeft-1, 0)
+	if late := transit - j.minTransit(); j.transitN > 1 && late > float64(j.target-1) {
+		// Later than the target allows: rise at once, and keep that target
+		// as long as the packet is in the window.
+		j.hold, j.holdLeft = frames(late), delayWindow
+		j.sinceCheck = recomputeEvery
+	}
+	if j.sinceCheck >= recomputeEvery {
+		j.sinceCheck = 0
+		j.retarget()
+	}
+	j.put(p)
+}
+
+// frames is the target a delay spread needs: whole frames to cover it, and
+// the frame being played.
+func frames(spread float64) int {
+	return int(math.Ceil(spread-0.05)) + 1
+}
+
+// retarget sets the target from the spread of the recent transits.
+func (j *JitterBuffer) retarget() {
+	if j.transitN < 2 {
+		return
+	}
+	lo := j.minTransit()
+	d := j.sorted[:j.transitN]
+	for i := range d {
+		d[i] = j.transits[i] - lo
+	}
+	slices.Sort(d)
+	j.spread = d[min(int(delayQuantile*float64(len(d))), len(d)-1)]
+	want := frames(j.spread)
+	if j.holdLeft > 0 {
+		want = max(want, j.hold)
+	}
+	j.target = min(max(want, j.minTarget), j.maxTarget)
+}
+
+func (j *JitterBuffer) minTransit() float64 {
+	return slices.Min(j.transits[:j.transitN])
+}
+
+// Adjust tells the player how the delay should move now: +1 when the buffer
+// holds less than its target (insert a frame before the next, if the audio is
+// quiet), -1 when it holds more than a frame above it (drop the next frame, if
+// quiet), 0 otherwise. The player reports what it did with Dropped or Inserted.
+func (j *JitterBuffer) Adjust() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	switch {
+	case !j.playing:
+		return 0
+	case j.depth < j.target-1:
+		return +1
+	case j.depth > j.target+1:
+		return -1
+	}
+	return 0
+}
+
+// Inserted counts a frame the player inserted, Pop not called.
+func (j *JitterBuffer) Inserted() {
+	j.mu.Lock()
+	j.stats.Inserted++
+	j.mu.Unlock()
+}
+
+// Dropped counts a frame the player popped and dropped.
+func (j *JitterBuffer) Dropped() {
+	j.mu.Lock()
+	j.stats.Dropped++
+	j.mu.Unlock()
+}
+
+// Target is the playout delay aimed at, in frames.
+func (j *JitterBuffer) Target() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.target
+}
+
+// Depth is the playout delay now, in frames: the sequence numbers from the
+// next one due up to the highest buffered.
+func (j *JitterBuffer) Depth() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.depth
 }
 
 // Put adds a packet. The buffer keeps p; the caller must not reuse it.
 func (j *JitterBuffer) Put(p *rtp.Packet) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	j.put(p)
+}
 
+func (j *JitterBuffer) put(p *rtp.Packet) {
 	if !j.started || p.SSRC != j.ssrc {
 		j.reset(p)
 	}

@@ -7,44 +7,73 @@ import (
 	"time"
 
 	"github.com/pion/rtp"
+
+	"github.com/wpservice/wpservice/internal/audio"
 )
 
 // ReadFrame fills pcm with the next frame from the jitter buffer and reports
-// whether it carries received audio. On loss or underrun it replays the last frame
-// once, fading out, and then fills silence.
+// whether it carries received audio. A frame that did not come is concealed:
+// by the codec when it conceals itself (audio.Concealer), else by pitch
+// repetition (audio.PLC), fading to silence over 60 ms. The playout delay
+// moves toward the buffer's target only where the audio is quiet: a frame is
+// inserted (concealed) after a quiet one, or a quiet frame dropped.
 func (s *Stream) ReadFrame(pcm []int16) bool {
-	pkt, ok := s.jitter.Pop()
 	s.mu.Lock()
 	codec, pt := s.params.Codec, s.params.PayloadType
 	s.mu.Unlock()
 
-	if ok && codec != nil && pkt.PayloadType == pt {
-		s.decoded = codec.Decode(s.decoded[:0], pkt.Payload)
-		n := copy(pcm, s.decoded)
-		clear(pcm[n:])
-		s.last = append(s.last[:0], pcm...)
-		s.concealed = false
-		return true
+	adjust := s.jitter.Adjust()
+	if adjust > 0 && s.quiet {
+		s.jitter.Inserted()
+		s.conceal(codec, pcm)
+		return false
 	}
-	if ok {
-		s.last = s.last[:0] // a telephone-event packet: silence, nothing to conceal
+	good := s.decodeNext(codec, pt, pcm)
+	if adjust < 0 && good && isQuiet(pcm) {
+		s.jitter.Dropped()
+		good = s.decodeNext(codec, pt, pcm)
 	}
-	s.conceal(pcm)
-	return false
+	if !good {
+		s.conceal(codec, pcm)
+	}
+	return good
 }
 
-// conceal replays the last good frame once with a linear fade, else silence.
-func (s *Stream) conceal(pcm []int16) {
-	if s.concealed || len(s.last) != len(pcm) {
-		clear(pcm)
-		return
+// decodeNext pops the next packet and decodes it into pcm, reporting whether
+// it was audio of the call's codec.
+func (s *Stream) decodeNext(codec audio.Codec, pt uint8, pcm []int16) bool {
+	pkt, ok := s.jitter.Pop()
+	if !ok || codec == nil || pkt.PayloadType != pt {
+		return false
 	}
-	s.concealed = true
-	n := len(pcm)
-	for i, v := range s.last {
-		pcm[i] = int16(int(v) * (n - i) / n)
+	s.decoded = codec.Decode(s.decoded[:0], pkt.Payload)
+	n := copy(pcm, s.decoded)
+	clear(pcm[n:])
+	if _, own := codec.(audio.Concealer); !own {
+		s.plc.Good(pcm)
 	}
+	s.quiet = isQuiet(pcm)
+	return true
 }
+
+// conceal fills pcm for a frame that did not come.
+func (s *Stream) conceal(codec audio.Codec, pcm []int16) {
+	s.concealed.Add(1)
+	if c, own := codec.(audio.Concealer); own {
+		s.decoded = c.Conceal(s.decoded[:0])
+	} else {
+		s.decoded = s.plc.Conceal(s.decoded[:0])
+	}
+	n := copy(pcm, s.decoded)
+	clear(pcm[n:])
+	s.quiet = isQuiet(pcm)
+}
+
+// quietDBFS is the level below which a frame is quiet enough to drop or to
+// put a frame after without it being heard: a pause between words.
+const quietDBFS = -45
+
+func isQuiet(pcm []int16) bool { return audio.DBFS(pcm) < quietDBFS }
 
 // LastReceived is the arrival time of the last accepted RTP packet, or the zero
 // time if none arrived yet.
@@ -120,7 +149,7 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 	if s.rx.started && pkt.SSRC != s.rx.ssrc {
 		s.dtmfRx = dtmfReceiver{}
 	}
-	s.rx.update(pkt.SequenceNumber, pkt.SSRC, pkt.Timestamp, now, rate, isAudio)
+	transit, timed := s.rx.update(pkt.SequenceNumber, pkt.SSRC, pkt.Timestamp, now, rate, isAudio)
 	if isAudio {
 		s.dtmfRx.audio(pkt.Timestamp, rate, emit)
 	} else if ev, err := parseDTMFPayload(pkt.Payload); err == nil {
@@ -131,7 +160,11 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 	s.received.Add(1)
 	s.receivedB.Add(uint64(len(pkt.Payload)))
 	s.lastReceived.Store(now.UnixNano())
-	s.jitter.Put(pkt)
+	if frame := rate * audio.FrameMillis / 1000; timed && frame > 0 {
+		s.jitter.PutTransit(pkt, float64(transit)/float64(frame))
+	} else {
+		s.jitter.Put(pkt)
+	}
 	if p.OnDTMF != nil {
 		for _, d := range digits {
 			p.OnDTMF(d)

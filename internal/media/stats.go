@@ -34,6 +34,12 @@ type Stats struct {
 	// JitterTarget is the playout delay the jitter buffer aims at, its nominal
 	// delay.
 	JitterTarget time.Duration
+	// Adaptation of the jitter buffer's delay: frames dropped and inserted,
+	// in quiet audio, to follow its target.
+	JitterDropped, JitterInserted uint64
+	// Concealed counts the frames played that did not come in time, filled by
+	// loss concealment.
+	Concealed uint64
 	// RTT is the round-trip time from the peer's last report on our stream
 	// (RFC 3550 section 6.4.1: arrival - LSR - DLSR); 0 until one had an LSR.
 	RTT time.Duration
@@ -78,8 +84,10 @@ type receiveStats struct {
 }
 
 // update records an arrived packet. audio packets also feed the jitter estimate;
-// telephone-event packets repeat their timestamp and would distort it.
-func (r *receiveStats) update(seq uint16, ssrc, ts uint32, arrival time.Time, rate int, audio bool) {
+// telephone-event packets repeat their timestamp and would distort it. It
+// returns an audio packet's transit (arrival less timestamp, in RTP clock units
+// from the source's first arrival) and true.
+func (r *receiveStats) update(seq uint16, ssrc, ts uint32, arrival time.Time, rate int, audio bool) (int64, bool) {
 	if !r.started || ssrc != r.ssrc {
 		*r = receiveStats{started: true, ssrc: ssrc, baseSeq: seq, maxSeq: seq, clockBase: arrival}
 	}
@@ -91,7 +99,7 @@ func (r *receiveStats) update(seq uint16, ssrc, ts uint32, arrival time.Time, ra
 		r.maxSeq = seq
 	}
 	if !audio || rate <= 0 {
-		return
+		return 0, false
 	}
 	units := int64(arrival.Sub(r.clockBase)) * int64(rate) / int64(time.Second)
 	transit := units - int64(ts)
@@ -103,6 +111,7 @@ func (r *receiveStats) update(seq uint16, ssrc, ts uint32, arrival time.Time, ra
 		r.jitter += (float64(d) - r.jitter) / 16
 	}
 	r.transit, r.haveTransit = transit, true
+	return transit, true
 }
 
 // extendedMax is the highest sequence number received, extended with wraps.
@@ -197,7 +206,9 @@ func (s *Stream) Stats() Stats {
 	js := s.jitter.Stats()
 	st.Late, st.Duplicate, st.Discarded = js.Late, js.Duplicate, js.Overflow
 	st.JitterDelay = time.Duration(s.jitter.Len()) * audio.FrameMillis * time.Millisecond
-	st.JitterTarget = time.Duration(s.jitter.target) * audio.FrameMillis * time.Millisecond
+	st.JitterTarget = time.Duration(s.jitter.Target()) * audio.FrameMillis * time.Millisecond
+	st.JitterDropped, st.JitterInserted = js.Dropped, js.Inserted
+	st.Concealed = s.concealed.Load()
 	st.PacketsReceived, st.BytesReceived = s.received.Load(), s.receivedB.Load()
 	st.Ignored = s.ignored.Load()
 	return st

@@ -1,7 +1,7 @@
 // Package media carries one call's audio over RTP: a UDP socket pair per call
 // (RTP on an even port, RTCP on the next, or RTCP on the RTP port when the peer
 // agreed to rtcp-mux), encoding and packetizing frames from
-// the engine's media clock, a jitter buffer and decoder with simple loss
+// the engine's media clock, an adaptive jitter buffer, decoder and loss
 // concealment on the way back, RFC 4733 DTMF both ways, and RTCP sender reports.
 //
 // Symmetric RTP: many peers sit behind NAT and the address in their SDP is not
@@ -55,6 +55,11 @@ type Config struct {
 	DTMFGap      time.Duration // silence between sent digits, at least MinDTMFGap
 	RTCPInterval time.Duration // mean interval between sender reports (DefaultRTCPInterval)
 	Now          func() time.Time
+
+	// The bounds, in frames, of the playout delay the jitter buffer adapts to
+	// the network (DefaultJitterMinTarget, DefaultJitterMaxTarget); JitterTarget
+	// is where it starts.
+	JitterMinTarget, JitterMaxTarget int
 }
 
 // Params are the negotiated media parameters of a call, from SDP.
@@ -133,8 +138,9 @@ type Stream struct {
 	srtpHdr   rtp.Header // reused by SRTP, which parses the header again
 	payload   []byte
 	decoded   []int16
-	last      []int16 // last decoded frame, for concealment
-	concealed bool    // last has been replayed already
+	plc       *audio.PLC    // conceals lost frames of a codec that does not itself
+	quiet     bool          // the last frame played was quiet
+	concealed atomic.Uint64 // frames concealed
 
 	received     atomic.Uint64
 	receivedB    atomic.Uint64
@@ -203,6 +209,7 @@ func Bind(cfg Config) (*Stream, error) {
 		seq:     uint16(rand.Uint32()),
 		ts:      rand.Uint32(),
 		jitter:  NewJitterBuffer(cfg.JitterTarget, cfg.JitterMax),
+		plc:     audio.NewPLC(audio.SampleRate),
 		dtmfTx:  newDTMFSender(cfg.DTMFDuration, cfg.DTMFGap),
 		txBuf:   make([]byte, 0, maxPacket),
 		srtpBuf: make([]byte, 0, maxPacket),
@@ -210,6 +217,7 @@ func Bind(cfg Config) (*Stream, error) {
 		done:    make(chan struct{}),
 		learned: make(chan struct{}),
 	}
+	s.jitter.SetTargetBounds(cfg.JitterMinTarget, cfg.JitterMaxTarget)
 	s.initialTS = s.ts
 	s.cname = fmt.Sprintf("%08x@wpservice", s.ssrc)
 	s.log = cfg.Logger.With("component", "media", "ssrc", s.ssrc)

@@ -371,19 +371,27 @@ func TestReadFrameConcealsLoss(t *testing.T) {
 	if s.ReadFrame(pcm) {
 		t.Fatal("lost frame reported as audio")
 	}
-	if pcm[0] != 3000 || pcm[len(pcm)/2] != 1500 || pcm[len(pcm)-1] >= 3000/100 {
-		t.Errorf("concealment is not a fade of the last frame: %d %d %d", pcm[0], pcm[len(pcm)/2], pcm[len(pcm)-1])
+	// Pitch repetition continues the last frame for 10 ms, then fades.
+	if pcm[0] != 3000 || pcm[len(pcm)/2] != 3000 || pcm[len(pcm)-1] >= 3000 || pcm[len(pcm)-1] == 0 {
+		t.Errorf("concealment does not continue the last frame and fade: %d %d %d", pcm[0], pcm[len(pcm)/2], pcm[len(pcm)-1])
 	}
-	if !s.ReadFrame(pcm) || pcm[0] != 5000 {
-		t.Fatalf("frame 5: got %d", pcm[0])
+	// The frame after the loss is blended in from the concealment, then itself.
+	if !s.ReadFrame(pcm) || pcm[len(pcm)-1] != 5000 {
+		t.Fatalf("frame 5: got %d", pcm[len(pcm)-1])
 	}
-	// Underrun: one faded repeat, then silence.
+	// Underrun: the concealment fades out over 60 ms, then silence.
 	s.ReadFrame(pcm)
 	if pcm[0] != 5000 {
-		t.Errorf("first underrun frame should repeat the last, got %d", pcm[0])
+		t.Errorf("first underrun frame should continue the last, got %d", pcm[0])
+	}
+	for range 2 {
+		s.ReadFrame(pcm)
 	}
 	if s.ReadFrame(pcm) || slices.ContainsFunc(pcm, func(v int16) bool { return v != 0 }) {
-		t.Error("second underrun frame is not silence")
+		t.Error("underrun frames after 60 ms are not silence")
+	}
+	if st := s.Stats(); st.Concealed != 5 {
+		t.Errorf("Concealed = %d, want 5", st.Concealed)
 	}
 }
 

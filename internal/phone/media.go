@@ -2,7 +2,9 @@ package phone
 
 import (
 	"log/slog"
+	"time"
 
+	"github.com/wpservice/wpservice/internal/audio"
 	"github.com/wpservice/wpservice/internal/media"
 )
 
@@ -11,10 +13,16 @@ import (
 // each session asks it, from its RTP socket, for its public address, which the
 // call's SDP then carries; an engine behind a NAT needs it for the peer's RTP to
 // reach it. Its RTCP socket asks too, for the SDP's a=rtcp. The function returns once the ports are bound; the stream is Ready
-// when the STUN server answered or gave up.
-func MediaOpener(log *slog.Logger, stunServer string) func(localIP string) (Stream, error) {
+// when the STUN server answered or gave up. Its jitter buffer's delay adapts
+// within jitterMin and jitterMax (zero: the media package's defaults).
+func MediaOpener(log *slog.Logger, stunServer string, jitterMin, jitterMax time.Duration) func(localIP string) (Stream, error) {
+	frame := audio.FrameMillis * time.Millisecond
+	minFrames, maxFrames := int(jitterMin/frame), int(jitterMax/frame)
 	return func(localIP string) (Stream, error) {
-		s, err := media.Bind(media.Config{LocalIP: localIP, Logger: log, STUNServer: stunServer, STUNRTCP: true})
+		s, err := media.Bind(media.Config{
+			LocalIP: localIP, Logger: log, STUNServer: stunServer, STUNRTCP: true,
+			JitterMinTarget: minFrames, JitterMaxTarget: maxFrames,
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -1,5 +1,7 @@
 package phone
 
+import "github.com/wpservice/wpservice/internal/dsp"
+
 // mixPlan is what the media clock does on every frame: the calls it sends to and
 // mixes, whether the ringer or the call-waiting tone sounds, and the volumes. The actor makes a new plan from
 // its own state whenever one of those changes and hands it to the pump whole; neither
@@ -9,6 +11,7 @@ type mixPlan struct {
 	ring    bool // the ringer sounds: a call rings and the user is in no call
 	waiting bool // the call-waiting tone sounds on the speaker: a call rings during a call
 	vol     volumes
+	dsp     dsp.Features // the microphone's processing (micdsp.go)
 }
 
 // leg is one call with media, as the media clock sees it.
@@ -26,7 +29,7 @@ type leg struct {
 // or, during a call, the call-waiting tone (while any call rings), and the volumes. The actor calls it after each change of those, before it reports the
 // change, so that a client told of a change hears it from the next frame on.
 func (p *Phone) updatePump() {
-	pl := &mixPlan{vol: p.volumes}
+	pl := &mixPlan{vol: p.volumes, dsp: p.processing()}
 	rings, talking := false, false
 	p.lines.each(func(c *call) {
 		rings = rings || c.rings()

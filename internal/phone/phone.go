@@ -36,6 +36,11 @@ type Settings struct {
 	AudioInput       string // reported only: device | null | wav
 	AudioOutput      string
 	Policies         Policies // what becomes of an incoming call before it rings (policy.go)
+	// Processing is the microphone's echo cancellation, noise suppression and
+	// gain control (processing.go).
+	Processing Processing
+	// The adaptive jitter buffer's bounds, reported only (set in the config).
+	JitterMin, JitterMax time.Duration
 }
 
 // MaxLines is the most lines the engine has: a desk phone's line keys, and more
@@ -43,7 +48,7 @@ type Settings struct {
 const MaxLines = 16
 
 // DefaultSettings are used for zero fields of Config.Settings.
-var DefaultSettings = Settings{RTPTimeout: 30 * time.Second, DTMFDelay: time.Second, MaxLines: 4}
+var DefaultSettings = Settings{RTPTimeout: 30 * time.Second, DTMFDelay: time.Second, MaxLines: 4, Processing: DefaultProcessing}
 
 // Config wires a Phone.
 type Config struct {
@@ -139,6 +144,7 @@ func New(cfg Config) (*Phone, error) {
 	if s.MaxLines <= 0 {
 		s.MaxLines = DefaultSettings.MaxLines
 	}
+	s.Processing = s.Processing.withDefaults()
 	if s.MaxLines > MaxLines {
 		return nil, fmt.Errorf("phone: %d lines is more than %d", s.MaxLines, MaxLines)
 	}
@@ -188,6 +194,7 @@ func New(cfg Config) (*Phone, error) {
 	}
 	p.work, p.stopWork = context.WithCancel(context.Background())
 	p.pump = newPump(cfg.Audio, p.log, p.bus.Emit)
+	p.pump.setPlan(&mixPlan{vol: p.volumes, dsp: p.processing()})
 	return p, nil
 }
 
@@ -255,6 +262,9 @@ func (p *Phone) publicSettings() api.Settings {
 		ForwardOnNoAnswer: s.Policies.ForwardOnNoAnswer,
 		RingTimeout:       int(s.Policies.RingTimeout / time.Second),
 		AutoAnswerHeaders: s.Policies.AutoAnswerHeaders,
+
+		AEC: s.Processing.AEC, Denoise: s.Processing.Denoise, AGC: s.Processing.AGC,
+		JitterMinMs: int(s.JitterMin / time.Millisecond), JitterMaxMs: int(s.JitterMax / time.Millisecond),
 	}
 }
 

@@ -37,6 +37,7 @@ type pump struct {
 	ringing bool // the plan's ring as of the last frame, to start each ring at the top of the cadence
 	meters  levelMeters
 	conf    confMixer // the frames received, for the conference's mix (conferencemix.go)
+	dsp     micDSP    // echo cancellation, noise suppression, gain control (micdsp.go)
 }
 
 // newPump returns a pump on io that reports levels through emit. Its plan has no call,
@@ -94,6 +95,7 @@ func (p *pump) frame() (api.Levels, bool) {
 	if err := p.io.Source().ReadFrame(p.tx); err != nil {
 		clear(p.tx)
 	}
+	p.processMic(pl)
 	audio.Gain(p.tx, gain(pl.vol.input))
 	p.meters.in.Write(p.tx)
 
@@ -117,12 +119,14 @@ func (p *pump) frame() (api.Levels, bool) {
 		}
 	}
 	if !play {
+		p.speakerPlayed(nil)
 		p.meters.out.Write(p.zero)
 		return p.meters.endFrame()
 	}
 	if err := p.io.Sink().WriteFrame(p.mix); err != nil {
 		p.log.Debug("audio sink", "err", err)
 	}
+	p.speakerPlayed(p.mix)
 	p.meters.out.Write(p.mix)
 	return p.meters.endFrame()
 }

@@ -69,6 +69,11 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 		return Settings{}, err
 	}
 	s.Policies = pol
+	proc, err := applyProcessing(s.Processing, a) // processing.go
+	if err != nil {
+		return Settings{}, err
+	}
+	s.Processing = proc
 	return s, nil
 }
 
@@ -99,7 +104,11 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 			return api.Settings{}, fmt.Errorf("%w: %w", ErrStorage, err)
 		}
 	}
+	reprocess := s.Processing != p.settings.Processing
 	p.settings, p.saved = s, saved
+	if reprocess {
+		p.updatePump()
+	}
 	p.bus.Emit(api.EvSettings, p.publicSettings())
 	return p.publicSettings(), nil
 }

@@ -63,6 +63,8 @@ func publicStats(callID string, line int, s media.Stats) api.CallStats {
 		IntervalLoss: round2(100 * s.IntervalLoss),
 		Late:         s.Late, Discarded: s.Discarded, Duplicate: s.Duplicate,
 		JitterMs: ms(s.Jitter), BufferMs: ms(s.JitterDelay), RTTMs: ms(s.RTT),
+		TargetMs: ms(s.JitterTarget), Concealed: s.Concealed,
+		BufferDropped: s.JitterDropped, BufferInserted: s.JitterInserted,
 		RTCPSent: s.RTCPSent, RTCPReceived: s.RTCPReceived,
 		PeerLossPct: round2(100 * s.PeerFractionLost), PeerLost: s.PeerLost, PeerJitterMs: ms(s.PeerJitter),
 	}

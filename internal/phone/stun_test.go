@@ -63,7 +63,7 @@ func TestAnswerCarriesThePublicMediaAddress(t *testing.T) {
 // stream, which learns its public address from it.
 func TestMediaOpenerAsksTheSTUNServer(t *testing.T) {
 	server := loopbackSTUN(t)
-	s, err := MediaOpener(slog.New(slog.DiscardHandler), server)("127.0.0.1")
+	s, err := MediaOpener(slog.New(slog.DiscardHandler), server, 0, 0)("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

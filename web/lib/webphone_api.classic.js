@@ -1064,6 +1064,20 @@ function limit(key, seconds) {
 }
 
 /**
+ * Mizu's `aec` (0 no, 1 yes unless a headset is guessed, 2 yes if supported,
+ * 3 forced), `agc` and `denoise` (0 off, 1 recording, 2 both, 3 guess/auto) ->
+ * the engine's auto, on or off (auto: on unless a headset is in use). The
+ * engine processes the microphone only, so "recording" and "both" are on.
+ */
+function processingOf(value, auto) {
+  const v = paramKey(value);
+  if (v === "0" || v === "false") return "off";
+  if (v === auto) return "auto";
+  if (["1", "2", "3", "true"].includes(v)) return "on";
+  return null;
+}
+
+/**
  * Each parameter that sets an engine setting: the settings it sets from its value
  * (none when the value leaves them as they are), and whether they need an admin
  * connection (the engine refuses them to others: auto-answer could listen in on the
@@ -1100,6 +1114,9 @@ const SETTING_PARAMS = {
   ringtimeoutin: { set: (v) => limit("ringTimeout", ringTimeoutOf(v)) },
   ringtimeoutout: { set: (v) => limit("ringTimeoutOut", ringTimeoutOf(v)) },
   calltimeout: { set: (v) => limit("callTimeout", secondsOf(v, 86400)) },
+  aec: { set: (v) => (processingOf(v, "1") ? { aec: processingOf(v, "1") } : {}) },
+  agc: { set: (v) => (processingOf(v, "3") ? { agc: processingOf(v, "3") } : {}) },
+  denoise: { set: (v) => (processingOf(v, "3") ? { denoise: processingOf(v, "3") } : {}) },
 };
 
 /**

@@ -130,6 +130,13 @@ export interface CallStats {
   duplicate: number;
   jitterMs: number;
   bufferMs: number;
+  /** The delay the adaptive jitter buffer aims at. */
+  targetMs: number;
+  /** Frames filled by loss concealment. */
+  concealed: number;
+  /** Frames the jitter buffer dropped or inserted, in quiet audio, to reach its target. */
+  bufferDropped: number;
+  bufferInserted: number;
   rttMs: number;
   rtcpSent: number;
   rtcpReceived: number;
@@ -267,6 +274,13 @@ export interface Settings {
   ringTimeout: number;
   /** Answer a call whose INVITE asks for it (Call-Info answer-after, Answer-Mode, Alert-Info). */
   autoAnswerHeaders: boolean;
+  /** The microphone's echo cancellation, noise suppression and gain control: auto is on unless a headset is in use. */
+  aec: "auto" | "on" | "off";
+  denoise: "auto" | "on" | "off";
+  agc: "auto" | "on" | "off";
+  /** The adaptive jitter buffer's bounds, in ms (set in the config file). */
+  jitterMinMs: number;
+  jitterMaxMs: number;
 }
 
 export interface Levels {

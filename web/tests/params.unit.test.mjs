@@ -33,6 +33,14 @@ test("settings: only what is set and differs, split by the permission it needs",
   assert.deepEqual(settingsFromParams((n) => (n === "enableautoaccept" ? "3" : ""), {}).admin, { autoAnswerHeaders: true, autoAnswer: true });
 });
 
+test("aec, agc, denoise: Mizu's values to auto, on or off", () => {
+  const set = (name, v) => settingsFromParams((n) => (n === name ? v : ""), {}).control;
+  assert.deepEqual(["0", "1", "2", "3"].map((v) => set("aec", v).aec), ["off", "auto", "on", "on"]);
+  assert.deepEqual(["0", "1", "2", "3"].map((v) => set("agc", v).agc), ["off", "on", "on", "auto"]);
+  assert.deepEqual(["0", "1", "2", "3"].map((v) => set("denoise", v).denoise), ["off", "on", "on", "auto"]);
+  assert.deepEqual(set("aec", "maybe"), {});
+});
+
 test("holdtype: hold is refused only where the engine cannot signal it", () => {
   for (const v of ["", "-1", "2", "-2"]) assert.equal(holdAllowed(v), true, v);
   for (const v of ["0", "1", "3", "4"]) assert.equal(holdAllowed(v), false, v);
