@@ -133,6 +133,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		Logger:        log,
 		NetWatch:      netw,
 		History:       hist,
+		SoundsDir:     orDefault(cfg.Audio.SoundsDir, filepath.Join(dataDir, "sounds")),
+		RecordingsDir: orDefault(cfg.Audio.RecordingsDir, filepath.Join(dataDir, "recordings")),
 
 		EndCallsOnNetworkChange: cfg.SIP.OnNetworkChange == config.NetworkChangeEnd,
 	})
@@ -208,4 +210,12 @@ func initialAccount(cfg config.Config, accounts *accountstore.Store, log *slog.L
 		log.Warn("stored account unreadable; starting without one", "err", err)
 	}
 	return acc, false
+}
+
+// orDefault is dir, or def when dir is "".
+func orDefault(dir, def string) string {
+	if dir == "" {
+		return def
+	}
+	return dir
 }

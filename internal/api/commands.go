@@ -154,6 +154,15 @@ var (
 	CmdConferenceSplit  = declare[NoArgs, Empty]("conference.split", PermControl) // every member back to its own line
 )
 
+// Sounds and recordings (sounds.go): files of the engine's own folders, named by
+// file name only.
+var (
+	CmdAudioPlay  = declare[PlayArgs, Empty]("audio.play", PermControl) // a WAV of the sounds folder, on the speaker or into a call
+	CmdAudioStop  = declare[NoArgs, Empty]("audio.stop", PermControl)
+	CmdSoundsList = declare[NoArgs, SoundList]("sounds.list", PermRead)
+	CmdCallRecord = declare[RecordArgs, RecordResult]("call.record", PermControl) // start or stop a call's recording
+)
+
 // Commands lists every command name, sorted; the JS library and the docs are tested
 // against it. It is filled in init, which runs after every declaration, whatever file
 // it is in.
@@ -263,6 +272,11 @@ type SettingsArgs struct {
 	ForwardOnNoAnswer *string `json:"forwardOnNoAnswer,omitempty"` // 302 to this target once the ring timeout passed
 	RingTimeout       *int    `json:"ringTimeout,omitempty"`       // seconds an incoming call rings; 0 = until the caller gives up
 	AutoAnswerHeaders *bool   `json:"autoAnswerHeaders,omitempty"` // honour a caller's auto-answer request (intercom)
+	// Tones, ringtone and recording (docs/configuration.md).
+	TonePlan      *string `json:"tonePlan,omitempty"`      // the call-progress tones: "us", "uk" or "eu"
+	Ringtone      *string `json:"ringtone,omitempty"`      // a WAV file name in the sounds folder; "" = the built-in ring
+	RecordCalls   *bool   `json:"recordCalls,omitempty"`   // record every call once answered
+	RecordingName *string `json:"recordingName,omitempty"` // the recordings' file name template
 }
 
 // Settings reports engine settings.
@@ -291,6 +305,11 @@ type Settings struct {
 	ForwardOnNoAnswer string `json:"forwardOnNoAnswer"`
 	RingTimeout       int    `json:"ringTimeout"`
 	AutoAnswerHeaders bool   `json:"autoAnswerHeaders"`
+
+	TonePlan      string `json:"tonePlan"`
+	Ringtone      string `json:"ringtone"`
+	RecordCalls   bool   `json:"recordCalls"`
+	RecordingName string `json:"recordingName"`
 }
 
 // What do-not-disturb answers (Settings.DNDAction).

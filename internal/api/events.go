@@ -15,6 +15,8 @@ const (
 	EvCallStats      = "call.stats"       // CallStatsEvent (opt-in): media figures every StatsInterval seconds
 	EvDevicesChanged = "devices.changed"  // Devices
 	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
+	EvAudioPlay      = "audio.play"       // PlayEvent: a file of the sounds folder started or ended
+	EvCallRecording  = "call.recording"   // RecordingEvent: a call's recording started or stopped
 	EvLog            = "log"              // LogEvent (opt-in)
 	EvSIPTrace       = "sip.trace"        // SIPTrace (opt-in; credentials redacted)
 	EvLagged         = "session.lagged"   // sent before the engine closes a connection that fell behind
@@ -25,7 +27,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
+	EvAccount, EvAudioLevel, EvAudioPlay, EvCallCDR, EvCallDTMF, EvCallRecording, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }
 

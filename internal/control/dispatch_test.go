@@ -53,6 +53,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdPairRevoke.Name:      &api.OriginArgs{},
 		api.CmdHistoryList.Name:     &api.HistoryListArgs{},
 		api.CmdHistoryDelete.Name:   &api.HistoryRef{},
+		api.CmdAudioPlay.Name:       &api.PlayArgs{},
+		api.CmdCallRecord.Name:      &api.RecordArgs{},
 	}
 	wantArgs[api.CmdConferenceAdd.Name], wantArgs[api.CmdConferenceRemove.Name] = &api.CallRef{}, &api.CallRef{}
 	// Every command's permission, as docs/protocol.md section 1.3 lists them.
@@ -69,6 +71,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"history.list": api.PermRead, "history.delete": api.PermControl, "history.clear": api.PermControl,
 		"conference.add": api.PermControl, "conference.remove": api.PermControl, "conference.hold": api.PermControl,
 		"conference.resume": api.PermControl, "conference.split": api.PermControl,
+		"audio.play": api.PermControl, "audio.stop": api.PermControl, "call.record": api.PermControl, "sounds.list": api.PermRead,
 	}
 	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
 		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/audio"
 )
 
 // Settings are the engine settings.
@@ -33,7 +34,8 @@ type Settings struct {
 	TransferIncoming string
 	AudioInput       string // reported only: device | null | wav
 	AudioOutput      string
-	Policies         Policies // what becomes of an incoming call before it rings (policy.go)
+	Policies         Policies      // what becomes of an incoming call before it rings (policy.go)
+	Sound            SoundSettings // tones, the ringtone and recording (soundsettings.go)
 }
 
 // MaxLines is the most lines the engine has: a desk phone's line keys, and more
@@ -75,6 +77,10 @@ type Config struct {
 	// EndCallsOnNetworkChange ends, with cause network_changed, an active call
 	// whose local address changed, instead of moving it (sip.onNetworkChange).
 	EndCallsOnNetworkChange bool
+	// SoundsDir is the folder of the WAV files audio.play and the ringtone play,
+	// and RecordingsDir the one call recordings go to (soundfiles.go, record.go);
+	// "": none, and the commands that need one fail.
+	SoundsDir, RecordingsDir string
 	// History records every call as it ends and answers the history commands;
 	// nil: no history is kept (history.go).
 	History History
@@ -106,13 +112,18 @@ type Phone struct {
 	selected     int
 	nextID       uint64
 	stopping     bool
-	audio        audioUse     // the sound device and the media clock in use (audiouse.go)
-	housekeeping housekeeping // the RTP timeout's tick, while calls exist (housekeeping.go)
-	statsWatch   statsWatch   // the opt-in call.stats event's timer, while watched (statswatch.go)
-	regIP        string       // our address toward the account's server when registration started
-	regGen       int          // counts registration starts: a late lookup of regIP is for an old one
-	netLooking   bool         // a worker looks up the routes after a network change (netchange.go)
-	netAgain     bool         // the network changed again meanwhile: look once more
+	audio        audioUse         // the sound device and the media clock in use (audiouse.go)
+	housekeeping housekeeping     // the RTP timeout's tick, while calls exist (housekeeping.go)
+	statsWatch   statsWatch       // the opt-in call.stats event's timer, while watched (statswatch.go)
+	regIP        string           // our address toward the account's server when registration started
+	regGen       int              // counts registration starts: a late lookup of regIP is for an old one
+	netLooking   bool             // a worker looks up the routes after a network change (netchange.go)
+	netAgain     bool             // the network changed again meanwhile: look once more
+	tones        toneState        // the call-progress tone (tones.go)
+	dtmf         *dtmfFeedback    // the local echo of the digits last sent (tones.go)
+	playing      *player          // the file audio.play plays (play.go)
+	recs         recordings       // the calls being recorded (record.go)
+	ringtone     *audio.WAVSource // the ringtone setting's file, or nil for the built-in ring (ringtone.go)
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.
@@ -166,6 +177,7 @@ func New(cfg Config) (*Phone, error) {
 	}
 	p.work, p.stopWork = context.WithCancel(context.Background())
 	p.pump = newPump(cfg.Audio, p.log, p.bus.Emit)
+	p.loadRingtone()
 	return p, nil
 }
 
@@ -208,7 +220,7 @@ func (p *Phone) snapshot() api.Snapshot {
 
 func (p *Phone) publicSettings() api.Settings {
 	s := p.settings
-	return api.Settings{
+	out := api.Settings{
 		RTPTimeout:       int(s.RTPTimeout / time.Second),
 		RingTimeoutOut:   int(s.RingTimeoutOut / time.Second),
 		CallTimeout:      int(s.CallTimeout / time.Second),
@@ -230,6 +242,8 @@ func (p *Phone) publicSettings() api.Settings {
 		RingTimeout:       int(s.Policies.RingTimeout / time.Second),
 		AutoAnswerHeaders: s.Policies.AutoAnswerHeaders,
 	}
+	s.Sound.public(&out)
+	return out
 }
 
 func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (api.Devices, error) {

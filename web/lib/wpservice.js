@@ -10,17 +10,17 @@
 
 /** Every command of the protocol. */
 export const COMMANDS = [
-  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
+  "account.get", "account.set", "audio.play", "audio.stop", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
+  "call.hold", "call.ignore", "call.mute", "call.record", "call.referral", "call.reject", "call.stats", "call.transfer",
   "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
-  "settings.get", "settings.set", "status", "unregister",
+  "settings.get", "settings.set", "sounds.list", "status", "unregister",
 ];
 
 /** Every event of the protocol. */
 export const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
+  "account.changed", "audio.level", "audio.play", "call.cdr", "call.dtmf", "call.recording", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
 
