@@ -117,6 +117,14 @@ export const SETTING_PARAMS = {
   ringtimeoutin: { set: (v) => limit("ringTimeout", ringTimeoutOf(v)) },
   ringtimeoutout: { set: (v) => limit("ringTimeoutOut", ringTimeoutOf(v)) },
   calltimeout: { set: (v) => limit("callTimeout", secondsOf(v, 86400)) },
+  // Mizu's voicerecording: 1 records every call to a local file (the engine's
+  // recordCalls); 0 none. Its upload modes (2 and more) record nothing here.
+  voicerecording: { set: (v) => {
+    const n = paramKey(v);
+    if (n === "1") return { recordCalls: true };
+    if (/^[0-9]+$/.test(n)) return { recordCalls: false };
+    return {};
+  } },
 };
 
 /**

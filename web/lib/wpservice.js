@@ -731,6 +731,22 @@ export class Phone extends Emitter {
   listHistory(query) { return this.send("history.list", query || {}); }
   deleteHistory(id) { return this.send("history.delete", { id }); }
   clearHistory() { return this.send("history.clear"); }
+  /**
+   * Plays a WAV file of the engine's sounds folder, by name (docs/protocol.md 4.24a):
+   * on the speaker, or with toPeer into the call (line, or the calls the user is in).
+   */
+  play(file, opts) {
+    const args = { file: String(file ?? "") };
+    if (opts?.loop) args.loop = true;
+    if (opts?.toPeer) args.toPeer = true;
+    if (opts?.line) args.line = opts.line;
+    return this.send("audio.play", args);
+  }
+  stopPlay() { return this.send("audio.stop"); }
+  /** The WAV files of the engine's sounds folder, by name. */
+  listSounds() { return this.send("sounds.list"); }
+  /** Starts (on true) or stops a call's recording; resolves with its file's name. */
+  record(on, r) { return this.send("call.record", { ...ref(r), action: on === false ? "stop" : "start" }); }
 
   /** Switches the opt-in events (log, sipTrace, levels, statsInterval); kept across reconnects. */
   subscribe(opts) {

@@ -72,6 +72,7 @@ const probes = {
   ringtimeoutin: { set: { ringtimeoutin: "25000" }, sees: () => settings().ringTimeout === 25 },
   ringtimeoutout: { set: { ringtimeoutout: "35000" }, sees: () => settings().ringTimeoutOut === 35 },
   calltimeout: { set: { calltimeout: "3600000" }, sees: () => settings().callTimeout === 3600 },
+  voicerecording: { set: { voicerecording: "1" }, sees: () => settings().recordCalls === true },
 };
 
 before(async () => {
