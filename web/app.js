@@ -12,6 +12,7 @@ import { mountIncoming } from "./app/incoming.js";
 import { mountDnd } from "./app/dnd.js";
 import { mountHistory } from "./app/history.js";
 import { mountDevices } from "./app/devices.js";
+import { mountTones } from "./app/tones.js";
 import { mountPairing } from "./app/pairing.js";
 
 /**
@@ -44,4 +45,5 @@ mountIncoming(phone, ctx);
 mountDnd(phone, ctx);
 mountHistory(phone, { ...ctx, redial: dialer.call });
 mountDevices(phone, ctx);
+mountTones(phone, ctx);
 mountPairing(phone, ctx);
