@@ -14,6 +14,7 @@ import { mountDnd } from "./app/dnd.js";
 import { mountHistory } from "./app/history.js";
 import { mountChat } from "./app/chat.js";
 import { mountDevices } from "./app/devices.js";
+import { mountTones } from "./app/tones.js";
 import { mountPairing } from "./app/pairing.js";
 
 /**
@@ -48,4 +49,5 @@ mountDnd(phone, ctx);
 mountHistory(phone, { ...ctx, redial: dialer.call });
 mountChat(phone, ctx);
 mountDevices(phone, ctx);
+mountTones(phone, ctx);
 mountPairing(phone, ctx);

@@ -144,6 +144,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		NetWatch:      netw,
 		History:       hist,
 		Chat:          hist,
+		SoundsDir:     orDefault(cfg.Audio.SoundsDir, filepath.Join(dataDir, "sounds")),
+		RecordingsDir: orDefault(cfg.Audio.RecordingsDir, filepath.Join(dataDir, "recordings")),
 
 		EndCallsOnNetworkChange: cfg.SIP.OnNetworkChange == config.NetworkChangeEnd,
 	})
@@ -222,4 +224,12 @@ func initialAccount(cfg config.Config, accounts *accountstore.Store, log *slog.L
 		log.Warn("stored account unreadable; starting without one", "err", err)
 	}
 	return acc, false
+}
+
+// orDefault is dir, or def when dir is "".
+func orDefault(dir, def string) string {
+	if dir == "" {
+		return def
+	}
+	return dir
 }

@@ -172,6 +172,15 @@ var (
 	CmdChatDelete        = declare[ChatDeleteArgs, ChatChanged]("chat.delete", PermControl)
 )
 
+// Sounds and recordings (sounds.go): files of the engine's own folders, named by
+// file name only.
+var (
+	CmdAudioPlay  = declare[PlayArgs, Empty]("audio.play", PermControl) // a WAV of the sounds folder, on the speaker or into a call
+	CmdAudioStop  = declare[NoArgs, Empty]("audio.stop", PermControl)
+	CmdSoundsList = declare[NoArgs, SoundList]("sounds.list", PermRead)
+	CmdCallRecord = declare[RecordArgs, RecordResult]("call.record", PermControl) // start or stop a call's recording
+)
+
 // Commands lists every command name, sorted; the JS library and the docs are tested
 // against it. It is filled in init, which runs after every declaration, whatever file
 // it is in.
@@ -285,6 +294,11 @@ type SettingsArgs struct {
 	AEC     *string `json:"aec,omitempty"`     // acoustic echo cancellation
 	Denoise *string `json:"denoise,omitempty"` // noise suppression
 	AGC     *string `json:"agc,omitempty"`     // automatic gain control
+	// Tones, ringtone and recording (docs/configuration.md).
+	TonePlan      *string `json:"tonePlan,omitempty"`      // the call-progress tones: "us", "uk" or "eu"
+	Ringtone      *string `json:"ringtone,omitempty"`      // a WAV file name in the sounds folder; "" = the built-in ring
+	RecordCalls   *bool   `json:"recordCalls,omitempty"`   // record every call once answered
+	RecordingName *string `json:"recordingName,omitempty"` // the recordings' file name template
 }
 
 // The values of the processing settings (aec, denoise, agc): auto is on unless
@@ -326,8 +340,12 @@ type Settings struct {
 	Denoise string `json:"denoise"`
 	AGC     string `json:"agc"`
 	// The adaptive jitter buffer's bounds (set in the config file only).
-	JitterMinMs int `json:"jitterMinMs"`
-	JitterMaxMs int `json:"jitterMaxMs"`
+	JitterMinMs   int    `json:"jitterMinMs"`
+	JitterMaxMs   int    `json:"jitterMaxMs"`
+	TonePlan      string `json:"tonePlan"`
+	Ringtone      string `json:"ringtone"`
+	RecordCalls   bool   `json:"recordCalls"`
+	RecordingName string `json:"recordingName"`
 }
 
 // What do-not-disturb answers (Settings.DNDAction).

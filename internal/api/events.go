@@ -19,6 +19,8 @@ const (
 	EvChatUnread     = "chat.unread"      // ChatUnread: the count of unread messages changed
 	EvDevicesChanged = "devices.changed"  // Devices
 	EvAudioLevel     = "audio.level"      // Levels (opt-in): microphone and speaker levels
+	EvAudioPlay      = "audio.play"       // PlayEvent: a file of the sounds folder started or ended
+	EvCallRecording  = "call.recording"   // RecordingEvent: a call's recording started or stopped
 	EvLog            = "log"              // LogEvent (opt-in)
 	EvSIPTrace       = "sip.trace"        // SIPTrace (opt-in; credentials redacted)
 	EvLagged         = "session.lagged"   // sent before the engine closes a connection that fell behind
@@ -29,7 +31,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAccounts, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer,
+	EvAccount, EvAccounts, EvAudioLevel, EvAudioPlay, EvCallCDR, EvCallDTMF, EvCallRecording, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer,
 	EvChatMessage, EvChatStatus, EvChatUnread, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
 	EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace,
 }

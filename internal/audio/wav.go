@@ -50,9 +50,36 @@ func ParseWAV(r io.Reader) (WAVInfo, []int16, error) {
 	return parseWAV(r, MaxWAVDataBytes)
 }
 
+// ParseWAVChannels reads a WAV file as ParseWAV does but returns each channel's
+// samples apart (a stereo recording's left and right).
+func ParseWAVChannels(r io.Reader) (WAVInfo, [][]int16, error) {
+	info, data, err := parseWAVData(r, MaxWAVDataBytes)
+	if err != nil {
+		return info, nil, err
+	}
+	chans := make([][]int16, info.Channels)
+	for c := range chans {
+		chans[c] = make([]int16, info.Frames)
+		for i := range info.Frames {
+			chans[c][i] = int16(binary.LittleEndian.Uint16(data[2*(i*info.Channels+c):]))
+		}
+	}
+	return info, chans, nil
+}
+
 // parseWAV is ParseWAV with the data limit as a parameter, so tests can reach it
 // without gigabytes of input.
 func parseWAV(r io.Reader, maxData int64) (WAVInfo, []int16, error) {
+	info, data, err := parseWAVData(r, maxData)
+	if err != nil {
+		return info, nil, err
+	}
+	return info, downmix(data, info.Channels), nil
+}
+
+// parseWAVData reads the header and the whole sample frames of the data chunk, as
+// stored.
+func parseWAVData(r io.Reader, maxData int64) (WAVInfo, []byte, error) {
 	var riff [12]byte
 	if _, err := io.ReadFull(r, riff[:]); err != nil {
 		return WAVInfo{}, nil, fmt.Errorf("%w: short RIFF header: %w", ErrNotWAV, err)
@@ -78,8 +105,8 @@ func parseWAV(r io.Reader, maxData int64) (WAVInfo, []int16, error) {
 			if !haveFmt {
 				return WAVInfo{}, nil, fmt.Errorf("%w: data chunk before fmt chunk", ErrMalformedWAV)
 			}
-			pcm, err := readDataChunk(r, size, maxData, &info)
-			return info, pcm, err
+			data, err := readDataChunk(r, size, maxData, &info)
+			return info, data, err
 		default:
 			if err := skip(r, paddedSize(size)); err != nil {
 				return WAVInfo{}, nil, fmt.Errorf("%w: chunk %q: %w", ErrMalformedWAV, id, err)
@@ -137,10 +164,11 @@ func readFmtChunk(r io.Reader, size uint32) (WAVInfo, error) {
 	return info, nil
 }
 
-// readDataChunk reads up to size bytes of interleaved samples, downmixed to mono.
+// readDataChunk reads up to size bytes of interleaved samples and returns the whole
+// sample frames among them.
 // A size of 0 or 0xFFFFFFFF is what streaming writers leave before they know the
 // length: then it reads to the end of the input.
-func readDataChunk(r io.Reader, size uint32, maxData int64, info *WAVInfo) ([]int16, error) {
+func readDataChunk(r io.Reader, size uint32, maxData int64, info *WAVInfo) ([]byte, error) {
 	limit := int64(size)
 	if size == 0 || size == 0xFFFFFFFF || limit > maxData {
 		// Read one byte past the cap to tell "exactly at the cap" from "beyond it".
@@ -156,7 +184,7 @@ func readDataChunk(r io.Reader, size uint32, maxData int64, info *WAVInfo) ([]in
 	data := buf.Bytes()
 	frameBytes := 2 * info.Channels
 	info.Frames = len(data) / frameBytes
-	return downmix(data[:info.Frames*frameBytes], info.Channels), nil
+	return data[:info.Frames*frameBytes], nil
 }
 
 // downmix converts little-endian interleaved 16-bit frames to mono by averaging.

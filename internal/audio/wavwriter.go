@@ -9,19 +9,21 @@ import (
 	"sync"
 )
 
-// WAVWriter is a Sink that records 16-bit mono PCM to a WAV file. Samples are
+// WAVWriter is a Sink that records 16-bit PCM, mono or interleaved channels, to a
+// WAV file. Samples are
 // buffered; Flush writes them and patches the RIFF and data sizes in the header, so a
 // file read after any Flush is a complete, valid WAV of everything written so far.
 // Close flushes and closes the file. A WAVWriter is safe for concurrent use (a media
 // goroutine writing while another flushes periodically).
 type WAVWriter struct {
-	mu      sync.Mutex
-	f       *os.File
-	w       *bufio.Writer
-	rate    int
-	data    int64  // sample bytes written after the header
-	scratch []byte // little-endian encoding of one frame, reused
-	closed  bool
+	mu       sync.Mutex
+	f        *os.File
+	w        *bufio.Writer
+	rate     int
+	channels int
+	data     int64  // sample bytes written after the header
+	scratch  []byte // little-endian encoding of one frame, reused
+	closed   bool
 }
 
 // maxWAVData is the largest data chunk the 32-bit RIFF size fields can describe.
@@ -37,8 +39,24 @@ func CreateWAV(path string, rate int) (*WAVWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	ww := &WAVWriter{f: f, w: bufio.NewWriterSize(f, 32<<10), rate: rate}
-	if _, err := ww.w.Write(wavHeader(rate, 0)); err != nil {
+	return NewWAVWriter(f, rate, 1)
+}
+
+// NewWAVWriter writes the header of an empty 16-bit WAV of channels interleaved
+// channels at rate to f, an empty file open for writing, and returns the writer
+// that records into it; it closes f when it fails. WriteFrame then takes
+// interleaved samples, channels per sample frame.
+func NewWAVWriter(f *os.File, rate, channels int) (*WAVWriter, error) {
+	if rate < MinWAVRate || rate > MaxWAVRate {
+		f.Close()
+		return nil, fmt.Errorf("%w: %d Hz", ErrBadSampleRate, rate)
+	}
+	if channels < 1 || channels > maxWAVChannels {
+		f.Close()
+		return nil, fmt.Errorf("%w: %d channels", ErrUnsupportedWAV, channels)
+	}
+	ww := &WAVWriter{f: f, w: bufio.NewWriterSize(f, 32<<10), rate: rate, channels: channels}
+	if _, err := ww.w.Write(wavHeader(rate, channels, 0)); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -75,7 +93,7 @@ func (ww *WAVWriter) WriteFrame(pcm []int16) error {
 	return nil
 }
 
-// Samples returns how many samples have been written so far.
+// Samples returns how many samples have been written so far (of all channels).
 func (ww *WAVWriter) Samples() int64 {
 	ww.mu.Lock()
 	defer ww.mu.Unlock()
@@ -123,20 +141,21 @@ func (ww *WAVWriter) flushLocked() error {
 	return err
 }
 
-// wavHeader returns the 44-byte header of a 16-bit mono PCM WAV holding dataBytes.
-func wavHeader(rate int, dataBytes uint32) []byte {
+// wavHeader returns the 44-byte header of a 16-bit PCM WAV of channels holding
+// dataBytes.
+func wavHeader(rate, channels int, dataBytes uint32) []byte {
 	h := make([]byte, 0, wavHeaderSize)
 	le := binary.LittleEndian
 	h = append(h, "RIFF"...)
 	h = le.AppendUint32(h, dataBytes+wavHeaderSize-8)
 	h = append(h, "WAVEfmt "...)
-	h = le.AppendUint32(h, 16)             // fmt chunk size
-	h = le.AppendUint16(h, wavFormatPCM)   // format
-	h = le.AppendUint16(h, 1)              // channels
-	h = le.AppendUint32(h, uint32(rate))   // sample rate
-	h = le.AppendUint32(h, uint32(rate)*2) // byte rate
-	h = le.AppendUint16(h, 2)              // block align
-	h = le.AppendUint16(h, 16)             // bits per sample
+	h = le.AppendUint32(h, 16)                      // fmt chunk size
+	h = le.AppendUint16(h, wavFormatPCM)            // format
+	h = le.AppendUint16(h, uint16(channels))        // channels
+	h = le.AppendUint32(h, uint32(rate))            // sample rate
+	h = le.AppendUint32(h, uint32(rate*2*channels)) // byte rate
+	h = le.AppendUint16(h, uint16(2*channels))      // block align
+	h = le.AppendUint16(h, 16)                      // bits per sample
 	h = append(h, "data"...)
 	return le.AppendUint32(h, dataBytes)
 }

@@ -155,6 +155,11 @@ type Audio struct {
 	OutputFile   string `json:"outputFile"`
 	InputDevice  string `json:"inputDevice"`
 	OutputDevice string `json:"outputDevice"`
+	// SoundsDir is the folder of the WAV files pages may play (audio.play) and choose
+	// as the ringtone, by name only; RecordingsDir the folder call recordings are
+	// written to. "" = "sounds" and "recordings" in the data directory.
+	SoundsDir     string `json:"soundsDir"`
+	RecordingsDir string `json:"recordingsDir"`
 }
 
 // Settings are the engine settings the control API can change at run time.

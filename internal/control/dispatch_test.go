@@ -53,6 +53,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdPairRevoke.Name:      &api.OriginArgs{},
 		api.CmdHistoryList.Name:     &api.HistoryListArgs{},
 		api.CmdHistoryDelete.Name:   &api.HistoryRef{},
+		api.CmdAudioPlay.Name:       &api.PlayArgs{},
+		api.CmdCallRecord.Name:      &api.RecordArgs{},
 	}
 	wantArgs[api.CmdConferenceAdd.Name], wantArgs[api.CmdConferenceRemove.Name] = &api.CallRef{}, &api.CallRef{}
 	wantArgs[api.CmdChatSend.Name], wantArgs[api.CmdChatList.Name] = &api.ChatSendArgs{}, &api.ChatListArgs{}
@@ -76,6 +78,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"chat.send": api.PermControl, "chat.list": api.PermControl, "chat.conversations": api.PermControl,
 		"chat.read": api.PermControl, "chat.delete": api.PermControl,
 		"accounts.list": api.PermRead, "account.add": api.PermAccount, "account.update": api.PermAccount, "account.remove": api.PermAccount,
+		"audio.play": api.PermControl, "audio.stop": api.PermControl, "call.record": api.PermControl, "sounds.list": api.PermRead,
 	}
 	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
 		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)

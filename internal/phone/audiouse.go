@@ -42,7 +42,7 @@ type audioUse struct {
 func (p *Phone) need() audioNeed {
 	pl := p.pump.plan.Load()
 	media := len(pl.legs) > 0
-	return audioNeed{capture: media || p.audio.watchers > 0, playback: media || pl.ring}
+	return audioNeed{capture: media || p.audio.watchers > 0, playback: media || pl.ring || pl.sounds()}
 }
 
 // useAudio meets the engine's need: what it needs more at once, what it needs less

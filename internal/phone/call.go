@@ -199,6 +199,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 			c.cancelRing()
 		}
 		c.stopLimit()
+		p.endTone(c, tr.cause) // tones.go
 		p.lines.free(c.line)
 		p.endInConference(c)
 		if p.selected == c.line {
@@ -395,6 +396,7 @@ func (p *Phone) sendDTMF(a *api.DTMFArgs) (api.Empty, error) {
 	if err := c.stream.SendDTMF(a.Digits); err != nil {
 		return api.Empty{}, fmt.Errorf("%w: dtmf: %w", ErrCallState, err)
 	}
+	p.feedDTMF(a.Digits) // tones.go
 	return api.Empty{}, nil
 }
 

@@ -56,9 +56,12 @@ func (p *pump) mixLegs(pl *mixPlan) {
 		}
 	}
 	for i := range pl.legs {
-		if l := &pl.legs[i]; !l.remoteHeld {
-			l.stream.WriteFrame(p.sendFrame(l, i))
+		l := &pl.legs[i]
+		out := p.withPlay(pl, l, p.sendFrame(l, i)) // play.go
+		if !l.remoteHeld {
+			l.stream.WriteFrame(out)
 		}
+		l.rec.write(out, m.rx[i]) // record.go
 	}
 }
 

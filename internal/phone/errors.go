@@ -40,6 +40,10 @@ var (
 	ErrNoChat = api.Sentinel("no instant messages are kept", api.ErrUnavailable)
 	// ErrNoConference: the command needs a conference, or a member of it, and there is none.
 	ErrNoConference = api.Sentinel("not in a conference", api.ErrInvalidState)
+	// ErrNoSound: no such file in the sounds folder, or it leads out of the folder.
+	ErrNoSound = api.Sentinel("no such sound file", api.ErrNotFound)
+	// ErrRecording: the recording's file could not be made.
+	ErrRecording = api.Sentinel("the recording could not be made", api.ErrUnavailable)
 )
 
 // errInvalidTransition means the input does not apply in the call's state. For a user

@@ -23,7 +23,7 @@ func TestEverySentinelHasAWireCode(t *testing.T) {
 		"ErrLineBusy": ErrLineBusy, "ErrNoFreeLine": ErrNoFreeLine, "ErrNoCodec": ErrNoCodec,
 		"ErrMedia": ErrMedia, "ErrHoldRefused": ErrHoldRefused, "ErrHoldTimeout": ErrHoldTimeout, "ErrTransferRefused": ErrTransferRefused,
 		"ErrSignalling": ErrSignalling, "ErrStorage": ErrStorage, "ErrNoHistory": ErrNoHistory, "ErrNoChat": ErrNoChat,
-		"ErrNoConference":  ErrNoConference,
+		"ErrNoConference": ErrNoConference, "ErrNoSound": ErrNoSound, "ErrRecording": ErrRecording,
 		"ErrNoSuchAccount": ErrNoSuchAccount, "ErrDefaultAccount": ErrDefaultAccount, "ErrNoAccounts": ErrNoAccounts,
 	}
 	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/audio"
 )
 
 // Settings are the engine settings.
@@ -35,7 +36,8 @@ type Settings struct {
 	TransferIncoming string
 	AudioInput       string // reported only: device | null | wav
 	AudioOutput      string
-	Policies         Policies // what becomes of an incoming call before it rings (policy.go)
+	Policies         Policies      // what becomes of an incoming call before it rings (policy.go)
+	Sound            SoundSettings // tones, the ringtone and recording (soundsettings.go)
 	// Processing is the microphone's echo cancellation, noise suppression and
 	// gain control (processing.go).
 	Processing Processing
@@ -86,6 +88,10 @@ type Config struct {
 	// EndCallsOnNetworkChange ends, with cause network_changed, an active call
 	// whose local address changed, instead of moving it (sip.onNetworkChange).
 	EndCallsOnNetworkChange bool
+	// SoundsDir is the folder of the WAV files audio.play and the ringtone play,
+	// and RecordingsDir the one call recordings go to (soundfiles.go, record.go);
+	// "": none, and the commands that need one fail.
+	SoundsDir, RecordingsDir string
 	// History records every call as it ends and answers the history commands;
 	// nil: no history is kept (history.go).
 	History History
@@ -123,16 +129,21 @@ type Phone struct {
 	selected     int
 	nextID       uint64
 	stopping     bool
-	audio        audioUse     // the sound device and the media clock in use (audiouse.go)
-	housekeeping housekeeping // the RTP timeout's tick, while calls exist (housekeeping.go)
-	statsWatch   statsWatch   // the opt-in call.stats event's timer, while watched (statswatch.go)
-	regIP        string       // our address toward the account's server when registration started
-	regGen       int          // counts registration starts: a late lookup of regIP is for an old one
-	netLooking   bool         // a worker looks up the routes after a network change (netchange.go)
-	netAgain     bool         // the network changed again meanwhile: look once more
-	unread       int          // instant messages not yet read, as the store last counted them (chat.go)
-	unreadKnown  bool         // ... once it has
-	unreadAsked  bool         // the count was asked of the store
+	audio        audioUse         // the sound device and the media clock in use (audiouse.go)
+	housekeeping housekeeping     // the RTP timeout's tick, while calls exist (housekeeping.go)
+	statsWatch   statsWatch       // the opt-in call.stats event's timer, while watched (statswatch.go)
+	regIP        string           // our address toward the account's server when registration started
+	regGen       int              // counts registration starts: a late lookup of regIP is for an old one
+	netLooking   bool             // a worker looks up the routes after a network change (netchange.go)
+	netAgain     bool             // the network changed again meanwhile: look once more
+	unread       int              // instant messages not yet read, as the store last counted them (chat.go)
+	unreadKnown  bool             // ... once it has
+	unreadAsked  bool             // the count was asked of the store
+	tones        toneState        // the call-progress tone (tones.go)
+	dtmf         *dtmfFeedback    // the local echo of the digits last sent (tones.go)
+	playing      *player          // the file audio.play plays (play.go)
+	recs         recordings       // the calls being recorded (record.go)
+	ringtone     *audio.WAVSource // the ringtone setting's file, or nil for the built-in ring (ringtone.go)
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.
@@ -194,6 +205,7 @@ func New(cfg Config) (*Phone, error) {
 	}
 	p.work, p.stopWork = context.WithCancel(context.Background())
 	p.pump = newPump(cfg.Audio, p.log, p.bus.Emit)
+	p.loadRingtone()
 	p.pump.setPlan(&mixPlan{vol: p.volumes, dsp: p.processing()})
 	return p, nil
 }
@@ -241,7 +253,7 @@ func (p *Phone) snapshot() api.Snapshot {
 
 func (p *Phone) publicSettings() api.Settings {
 	s := p.settings
-	return api.Settings{
+	out := api.Settings{
 		RTPTimeout:       int(s.RTPTimeout / time.Second),
 		RingTimeoutOut:   int(s.RingTimeoutOut / time.Second),
 		CallTimeout:      int(s.CallTimeout / time.Second),
@@ -266,6 +278,8 @@ func (p *Phone) publicSettings() api.Settings {
 		AEC: s.Processing.AEC, Denoise: s.Processing.Denoise, AGC: s.Processing.AGC,
 		JitterMinMs: int(s.JitterMin / time.Millisecond), JitterMaxMs: int(s.JitterMax / time.Millisecond),
 	}
+	s.Sound.public(&out)
+	return out
 }
 
 func (p *Phone) selectDevices(a *api.DeviceSelectArgs) (api.Devices, error) {

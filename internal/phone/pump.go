@@ -36,8 +36,9 @@ type pump struct {
 	wait    *waitTone
 	ringing bool // the plan's ring as of the last frame, to start each ring at the top of the cadence
 	meters  levelMeters
-	conf    confMixer // the frames received, for the conference's mix (conferencemix.go)
-	dsp     micDSP    // echo cancellation, noise suppression, gain control (micdsp.go)
+	conf    confMixer  // the frames received, for the conference's mix (conferencemix.go)
+	dsp     micDSP     // echo cancellation, noise suppression, gain control (micdsp.go)
+	sounds  pumpSounds // tones and files (tones.go)
 }
 
 // newPump returns a pump on io that reports levels through emit. Its plan has no call,
@@ -48,6 +49,7 @@ func newPump(io AudioIO, log *slog.Logger, emit func(name string, data any)) *pu
 		tx:  make([]int16, audio.FrameSamples),
 		mix: make([]int16, audio.FrameSamples), zero: make([]int16, audio.FrameSamples),
 		ringBuf: make([]int16, audio.FrameSamples), ring: newRingTone(), wait: newWaitTone(),
+		sounds: pumpSounds{buf: make([]int16, audio.FrameSamples)},
 	}
 	p.plan.Store(&mixPlan{vol: unityVolumes})
 	if r, ok := io.(RingerOutput); ok {
@@ -98,6 +100,7 @@ func (p *pump) frame() (api.Levels, bool) {
 	p.processMic(pl)
 	audio.Gain(p.tx, gain(pl.vol.input))
 	p.meters.in.Write(p.tx)
+	p.readPlay(pl) // play.go
 
 	play := len(pl.legs) > 0
 	if play {
@@ -105,6 +108,7 @@ func (p *pump) frame() (api.Levels, bool) {
 		p.waitFrame(pl)
 		audio.Gain(p.mix, gain(pl.vol.output))
 	}
+	play = p.soundFrame(pl, play) // tones.go
 	if p.ringFrame(pl) {
 		if ringer := p.ringer(); ringer != nil {
 			if err := ringer.WriteFrame(p.ringBuf); err != nil {
@@ -137,12 +141,19 @@ func (p *pump) ringFrame(pl *mixPlan) bool {
 	on := pl.ring
 	if on && !p.ringing {
 		p.ring.restart()
+		if pl.ringTo != nil {
+			pl.ringTo.Rewind()
+		}
 	}
 	p.ringing = on
 	if !on {
 		return false
 	}
-	p.ring.read(p.ringBuf)
+	if pl.ringTo != nil {
+		pl.ringTo.ReadFrame(p.ringBuf) // the ringtone setting's file (ringtone.go)
+	} else {
+		p.ring.read(p.ringBuf)
+	}
 	audio.Gain(p.ringBuf, gain(pl.vol.ringer))
 	return true
 }

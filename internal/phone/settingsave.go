@@ -74,6 +74,9 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 		return Settings{}, err
 	}
 	s.Processing = proc
+	if s.Sound, err = applySound(s.Sound, a); err != nil { // soundsettings.go
+		return Settings{}, err
+	}
 	return s, nil
 }
 
@@ -97,6 +100,10 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 	if err != nil {
 		return api.Settings{}, err
 	}
+	ringtone, err := p.openRingtone(s.Sound.Ringtone) // a missing file is refused, not saved
+	if err != nil {
+		return api.Settings{}, err
+	}
 	saved := mergeSettings(p.saved, *a)
 	if p.cfg.SettingsStore != nil {
 		if err := p.cfg.SettingsStore.SaveSettings(saved); err != nil {
@@ -104,11 +111,8 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 			return api.Settings{}, fmt.Errorf("%w: %w", ErrStorage, err)
 		}
 	}
-	reprocess := s.Processing != p.settings.Processing
-	p.settings, p.saved = s, saved
-	if reprocess {
-		p.updatePump()
-	}
+	p.settings, p.saved, p.ringtone = s, saved, ringtone
+	p.updatePump() // the tone plan, the ringtone, recordCalls
 	p.bus.Emit(api.EvSettings, p.publicSettings())
 	return p.publicSettings(), nil
 }

@@ -7,7 +7,8 @@
 // call's peer to that call's party (attended), and "Conference" joins the lines into
 // the engine's local conference, which a member leaves with "Leave conference". A
 // transfer's progress (call.transfer) shows under the line it moves, and a call that
-// rings while another is up says it is call waiting.
+// rings while another is up says it is call waiting. Record starts the engine's
+// recording of an active call (call.record) and marks the line until it stops.
 import {
   KEYS, callStatus, duration, isRinging, isWaiting, peerLabel, qualityBadge, talkTime, transferText,
 } from "./format.js";
@@ -36,6 +37,11 @@ export function mountLines(phone, { $ }) {
   });
   const transfers = new Map(); // callId -> the call's last call.transfer event
   phone.on("call.transfer", (t) => { if (t?.callId) transfers.set(t.callId, t); });
+  const recording = new Set(); // the callIds whose recording runs (call.recording)
+  phone.on("call.recording", (r) => {
+    if (r?.state === "started") recording.add(r.callId);
+    else recording.delete(r?.callId);
+  });
   phone.on("call.state", (c) => {
     if (c.state !== "ended") return;
     quality.delete(c.callId);
@@ -96,6 +102,7 @@ export function mountLines(phone, { $ }) {
       el("span", { class: "timer", role: "timer", "data-since": c.answeredAt || null, text: c.answeredAt ? duration(talkTime(c)) : "" })),
     row);
     if (isWaiting(c, phone.state.lines)) li.querySelector(".status").append(el("span", { class: "waiting", text: " · call waiting" }));
+    if (recording.has(ref)) li.querySelector(".status").append(el("span", { class: "recording", text: " · recording" }));
     const transfer = transferText(transfers.get(c.callId));
     if (transfer) {
       li.insertBefore(el("p", {
@@ -109,7 +116,10 @@ export function mountLines(phone, { $ }) {
     row.append(
       act(c.held ? "Resume" : "Hold", "", c.held ? "Resume" : "Hold", () => phone.hold(!c.held, ref)),
       act(c.muted ? "Unmute" : "Mute", c.muted ? "on" : "", "Mute", () => phone.mute(!c.muted, ref)),
-      act("Transfer", "", "Transfer", () => blindTransfer(ref)));
+      act("Transfer", "", "Transfer", () => blindTransfer(ref)),
+      recording.has(ref)
+        ? act("Stop recording", "on", "Stop recording", () => phone.record(false, ref))
+        : act("Record", "", "Record", () => phone.record(true, ref)));
     if (c.conference) {
       row.append(act("Leave conference", "", "Leave conference", () => phone.conferenceRemove(ref)));
     } else if (phone.state.lines.some((x) => x.state === "active" && x.callId !== ref)) {
@@ -145,5 +155,5 @@ export function mountLines(phone, { $ }) {
     for (const t of list.querySelectorAll(".timer[data-since]")) t.textContent = duration(Date.now() - Number(t.dataset.since));
   }, 500);
 
-  renderOn(phone, ["call.state", "call.transfer", "line.selected"], render);
+  renderOn(phone, ["call.state", "call.transfer", "call.recording", "line.selected"], render);
 }

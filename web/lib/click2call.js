@@ -14,18 +14,18 @@
 
 /** Every command of the protocol. */
 const COMMANDS = [
-  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
+  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "audio.play", "audio.stop", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
+  "call.hold", "call.ignore", "call.mute", "call.record", "call.referral", "call.reject", "call.stats", "call.transfer",
   "chat.conversations", "chat.delete", "chat.list", "chat.read", "chat.send",
   "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
-  "settings.get", "settings.set", "status", "unregister",
+  "settings.get", "settings.set", "sounds.list", "status", "unregister",
 ];
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "accounts.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer",
+  "account.changed", "accounts.changed", "audio.level", "audio.play", "call.cdr", "call.dtmf", "call.recording", "call.referred", "call.state", "call.stats", "call.transfer",
   "chat.message", "chat.status", "chat.unread", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
@@ -772,6 +772,21 @@ class Phone extends Emitter {
   readChat(peer) { return this.send("chat.read", { peer: String(peer ?? "") }); }
   /** Deletes a message (by its numeric id) or a whole conversation (by its peer). */
   deleteChat(idOrPeer) { return this.send("chat.delete", typeof idOrPeer === "number" ? { id: idOrPeer } : { peer: String(idOrPeer ?? "") }); }
+   * Plays a WAV file of the engine's sounds folder, by name (docs/protocol.md 4.24a):
+   * on the speaker, or with toPeer into the call (line, or the calls the user is in).
+   */
+  play(file, opts) {
+    const args = { file: String(file ?? "") };
+    if (opts?.loop) args.loop = true;
+    if (opts?.toPeer) args.toPeer = true;
+    if (opts?.line) args.line = opts.line;
+    return this.send("audio.play", args);
+  }
+  stopPlay() { return this.send("audio.stop"); }
+  /** The WAV files of the engine's sounds folder, by name. */
+  listSounds() { return this.send("sounds.list"); }
+  /** Starts (on true) or stops a call's recording; resolves with its file's name. */
+  record(on, r) { return this.send("call.record", { ...ref(r), action: on === false ? "stop" : "start" }); }
 
   /** Switches the opt-in events (log, sipTrace, levels, statsInterval); kept across reconnects. */
   subscribe(opts) {

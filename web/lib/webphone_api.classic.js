@@ -14,18 +14,18 @@
 
 /** Every command of the protocol. */
 const COMMANDS = [
-  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
-  "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
+  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "audio.play", "audio.stop", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
+  "call.hold", "call.ignore", "call.mute", "call.record", "call.referral", "call.reject", "call.stats", "call.transfer",
   "chat.conversations", "chat.delete", "chat.list", "chat.read", "chat.send",
   "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
-  "settings.get", "settings.set", "status", "unregister",
+  "settings.get", "settings.set", "sounds.list", "status", "unregister",
 ];
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "accounts.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer",
+  "account.changed", "accounts.changed", "audio.level", "audio.play", "call.cdr", "call.dtmf", "call.recording", "call.referred", "call.state", "call.stats", "call.transfer",
   "chat.message", "chat.status", "chat.unread", "devices.changed", "hello", "line.selected", "log", "pair.changed",
   "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
 ];
@@ -772,6 +772,21 @@ class Phone extends Emitter {
   readChat(peer) { return this.send("chat.read", { peer: String(peer ?? "") }); }
   /** Deletes a message (by its numeric id) or a whole conversation (by its peer). */
   deleteChat(idOrPeer) { return this.send("chat.delete", typeof idOrPeer === "number" ? { id: idOrPeer } : { peer: String(idOrPeer ?? "") }); }
+   * Plays a WAV file of the engine's sounds folder, by name (docs/protocol.md 4.24a):
+   * on the speaker, or with toPeer into the call (line, or the calls the user is in).
+   */
+  play(file, opts) {
+    const args = { file: String(file ?? "") };
+    if (opts?.loop) args.loop = true;
+    if (opts?.toPeer) args.toPeer = true;
+    if (opts?.line) args.line = opts.line;
+    return this.send("audio.play", args);
+  }
+  stopPlay() { return this.send("audio.stop"); }
+  /** The WAV files of the engine's sounds folder, by name. */
+  listSounds() { return this.send("sounds.list"); }
+  /** Starts (on true) or stops a call's recording; resolves with its file's name. */
+  record(on, r) { return this.send("call.record", { ...ref(r), action: on === false ? "stop" : "start" }); }
 
   /** Switches the opt-in events (log, sipTrace, levels, statsInterval); kept across reconnects. */
   subscribe(opts) {
@@ -1117,6 +1132,14 @@ const SETTING_PARAMS = {
   aec: { set: (v) => (processingOf(v, "1") ? { aec: processingOf(v, "1") } : {}) },
   agc: { set: (v) => (processingOf(v, "3") ? { agc: processingOf(v, "3") } : {}) },
   denoise: { set: (v) => (processingOf(v, "3") ? { denoise: processingOf(v, "3") } : {}) },
+  // Mizu's voicerecording: 1 records every call to a local file (the engine's
+  // recordCalls); 0 none. Its upload modes (2 and more) record nothing here.
+  voicerecording: { set: (v) => {
+    const n = paramKey(v);
+    if (n === "1") return { recordCalls: true };
+    if (/^[0-9]+$/.test(n)) return { recordCalls: false };
+    return {};
+  } },
 };
 
 /**
@@ -1205,6 +1228,8 @@ function writeJSON(key, v) {
 }
 
 const str = (v) => (v === undefined || v === null ? "" : String(v));
+/** Mizu's flags: true, 1 and "1"/"true" are on; anything else off. */
+const truthy = (v) => v === true || v === 1 || /^(1|true)$/i.test(str(v).trim());
 const trimName = (name) => str(name).trim().toLowerCase();
 
 /**
@@ -1886,6 +1911,33 @@ class WebphoneAPI {
     this.notify(`CHAT,-1,${from},${str(m.text)}`);
   }
 
+  /**
+   * Mizu's play(start, file, looping, toremotepeer): a WAV file of the engine's sounds
+   * folder, named without a path, on the speaker or into the call in focus; start 0
+   * stops it. False when there is no engine, or toremotepeer and no call.
+   */
+  play(start, file, looping, toremotepeer) {
+    if (!this.phone) return false;
+    if (!truthy(start)) {
+      this.phone.stopPlay().catch(() => {});
+      return true;
+    }
+    const name = str(file).trim();
+    const toPeer = truthy(toremotepeer);
+    const c = toPeer ? this.target() : null;
+    if (!name || (toPeer && !c)) return false;
+    this.phone.play(name, { loop: truthy(looping), toPeer, line: c?.line }).catch((e) => this.log(`play ${name} failed: ${e.code} ${str(e.message)}`));
+    return true;
+  }
+
+  /** Mizu's voicerecord(start, callnumber): records the call in focus to the engine's recordings folder. */
+  voicerecord(start) {
+    const c = this.target();
+    if (!c || !this.phone) return false;
+    this.phone.record(truthy(start), c.callId).catch((e) => this.log(`voicerecord failed: ${e.code} ${str(e.message)}`));
+    return true;
+  }
+
   dtmf(msg) {
     const c = this.target();
     const text = str(msg);
@@ -2319,11 +2371,13 @@ const webphone_api = {
   transfer: safe(false, (number) => impl.transfer(number)),
   conference: safe(false, (number, add) => impl.conference(number, add)),
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
+  play: safe(false, (start, file, looping, toremotepeer) => impl.play(start, file, looping, toremotepeer)),
+  voicerecord: safe(false, (start, callnumber) => impl.voicerecord(start, callnumber)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
   sendchat: safe(false, (number, msg) => impl.sendchat(number, msg)),
   ...unsupported("videocall", "mutevideo", "sendsms",
-    "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
+    "checkpresence", "setpresencestatus", "checkblf", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 
   // information

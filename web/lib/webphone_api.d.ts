@@ -46,8 +46,8 @@ export interface WebphoneAPI {
   checkpresence(userlist: string, callback?: Cb<string>): boolean;
   setpresencestatus(status: "Online" | "Away" | "DND" | "Invisible" | "Offline"): boolean;
   checkblf(userlist: string): boolean;
-  voicerecord(start: boolean, url?: string): boolean;
-  play(start: number, file: string, looping?: number, toremotepeer?: boolean): boolean;
+  voicerecord(start: boolean | number, callnumber?: string): boolean;
+  play(start: boolean | number, file?: string, looping?: boolean | number, toremotepeer?: boolean | number): boolean;
   screenshare(number: string, screenid?: string): boolean;
   stopscreenshare(): boolean;
   setloudspeaker(state: boolean): boolean;

@@ -57,6 +57,8 @@ function writeJSON(key, v) {
 }
 
 const str = (v) => (v === undefined || v === null ? "" : String(v));
+/** Mizu's flags: true, 1 and "1"/"true" are on; anything else off. */
+const truthy = (v) => v === true || v === 1 || /^(1|true)$/i.test(str(v).trim());
 const trimName = (name) => str(name).trim().toLowerCase();
 
 /**
@@ -738,6 +740,33 @@ class WebphoneAPI {
     this.notify(`CHAT,-1,${from},${str(m.text)}`);
   }
 
+  /**
+   * Mizu's play(start, file, looping, toremotepeer): a WAV file of the engine's sounds
+   * folder, named without a path, on the speaker or into the call in focus; start 0
+   * stops it. False when there is no engine, or toremotepeer and no call.
+   */
+  play(start, file, looping, toremotepeer) {
+    if (!this.phone) return false;
+    if (!truthy(start)) {
+      this.phone.stopPlay().catch(() => {});
+      return true;
+    }
+    const name = str(file).trim();
+    const toPeer = truthy(toremotepeer);
+    const c = toPeer ? this.target() : null;
+    if (!name || (toPeer && !c)) return false;
+    this.phone.play(name, { loop: truthy(looping), toPeer, line: c?.line }).catch((e) => this.log(`play ${name} failed: ${e.code} ${str(e.message)}`));
+    return true;
+  }
+
+  /** Mizu's voicerecord(start, callnumber): records the call in focus to the engine's recordings folder. */
+  voicerecord(start) {
+    const c = this.target();
+    if (!c || !this.phone) return false;
+    this.phone.record(truthy(start), c.callId).catch((e) => this.log(`voicerecord failed: ${e.code} ${str(e.message)}`));
+    return true;
+  }
+
   dtmf(msg) {
     const c = this.target();
     const text = str(msg);
@@ -1171,11 +1200,13 @@ export const webphone_api = {
   transfer: safe(false, (number) => impl.transfer(number)),
   conference: safe(false, (number, add) => impl.conference(number, add)),
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
+  play: safe(false, (start, file, looping, toremotepeer) => impl.play(start, file, looping, toremotepeer)),
+  voicerecord: safe(false, (start, callnumber) => impl.voicerecord(start, callnumber)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
   sendchat: safe(false, (number, msg) => impl.sendchat(number, msg)),
   ...unsupported("videocall", "mutevideo", "sendsms",
-    "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
+    "checkpresence", "setpresencestatus", "checkblf", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 
   // information

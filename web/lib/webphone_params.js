@@ -135,6 +135,14 @@ export const SETTING_PARAMS = {
   aec: { set: (v) => (processingOf(v, "1") ? { aec: processingOf(v, "1") } : {}) },
   agc: { set: (v) => (processingOf(v, "3") ? { agc: processingOf(v, "3") } : {}) },
   denoise: { set: (v) => (processingOf(v, "3") ? { denoise: processingOf(v, "3") } : {}) },
+  // Mizu's voicerecording: 1 records every call to a local file (the engine's
+  // recordCalls); 0 none. Its upload modes (2 and more) record nothing here.
+  voicerecording: { set: (v) => {
+    const n = paramKey(v);
+    if (n === "1") return { recordCalls: true };
+    if (/^[0-9]+$/.test(n)) return { recordCalls: false };
+    return {};
+  } },
 };
 
 /**

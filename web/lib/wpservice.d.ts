@@ -281,6 +281,30 @@ export interface Settings {
   /** The adaptive jitter buffer's bounds, in ms (set in the config file). */
   jitterMinMs: number;
   jitterMaxMs: number;
+  /** The call-progress tones the engine plays itself (ringback, busy, congestion, call waiting). */
+  tonePlan: "us" | "uk" | "eu";
+  /** A WAV file name in the engine's sounds folder the ringer plays; "" = the built-in ring. */
+  ringtone: string;
+  /** Record every call from its answer (to the engine's recordings folder). */
+  recordCalls: boolean;
+  /** The recordings' file name template: {date} {time} {direction} {peer} {callid} {line}. */
+  recordingName: string;
+}
+
+/** A file of the sounds folder started or ended playing (audio.play). */
+export interface PlayEvent {
+  file: string;
+  state: "started" | "ended";
+  toPeer?: boolean;
+  line?: number;
+}
+
+/** A call's recording started or stopped; file is its name in the recordings folder, never a path. */
+export interface RecordingEvent {
+  callId: string;
+  line: number;
+  state: "started" | "stopped";
+  file: string;
 }
 
 export interface Levels {
@@ -391,6 +415,8 @@ export interface EventMap {
   "line.selected": { line: number };
   "devices.changed": Devices;
   "audio.level": Levels;
+  "audio.play": PlayEvent;
+  "call.recording": RecordingEvent;
   "pair.changed": PairingList;
   /** This site was just paired (before hello): what the user allowed. Never the token. */
   paired: { origin: string; permission: Permission };
@@ -481,6 +507,12 @@ export declare class Phone {
   conversations(): Promise<Conversations>;
   readChat(peer: string): Promise<{ changed: number; unread: number }>;
   deleteChat(idOrPeer: number | string): Promise<{ changed: number; unread: number }>;
+  /** Plays a WAV file of the engine's sounds folder (a name, no path): on the speaker, or into a call. */
+  play(file: string, opts?: { loop?: boolean; toPeer?: boolean; line?: number }): Promise<{}>;
+  stopPlay(): Promise<{}>;
+  listSounds(): Promise<{ files: string[] }>;
+  /** Starts (true) or stops (false) a call's recording; the file's name in the recordings folder. */
+  record(on: boolean, ref?: CallRef): Promise<{ file: string }>;
 }
 
 /** The opt-in events: log, sip.trace, audio.level, and call.stats every statsInterval seconds (1..3600). */

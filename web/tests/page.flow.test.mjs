@@ -2,7 +2,7 @@
 // as a user would use it: the site asks and is approved, the account is set up on the
 // engine's own page and registers to kamailio (digest auth); on the site's page the
 // user calls baresip, sees the call active with its timer and quality badge, sends keypad DTMF that
-// baresip receives, holds and resumes, hangs up; then an incoming call from SIPp
+// baresip receives, records the call, holds and resumes, hangs up; then an incoming call from SIPp
 // rings on the site's page and Answer answers it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -106,6 +106,12 @@ test("pair, register, call baresip, DTMF, hold, hang up; answer a SIPp call", pe
   const n = await line.getAttribute("data-line");
   for (const d of ["1", "2", "3"]) await p.getByRole("button", { name: `DTMF ${d}, line ${n}` }).click();
   await until("DTMF at baresip", async () => (await peers.dtmf()) === "123");
+
+  // Record marks the line until Stop recording (the engine writes the file).
+  await p.getByRole("button", { name: `Record, line ${n}` }).click();
+  await line.locator(".recording").waitFor();
+  await p.getByRole("button", { name: `Stop recording, line ${n}` }).click();
+  await line.locator(".recording").waitFor({ state: "detached" });
 
   await p.getByRole("button", { name: `Hold, line ${n}` }).click();
   await p.locator("li.line[data-held=true] .status", { hasText: "On hold" }).waitFor();
