@@ -54,6 +54,7 @@ type Stack struct {
 	resolver  *resolver      // finds an account's server in DNS (resolve.go)
 	routes    serverRoutes   // ... and what it found, shared by registration and calls (routes.go)
 	branches  reusedBranches // our server transactions, for requests that reuse a branch (branch.go)
+	subs      subscriptions  // SUBSCRIBE dialogs of ours (subscribe.go)
 
 	mu         sync.Mutex
 	acc        Account
@@ -251,6 +252,9 @@ func (s *Stack) Close() error {
 	}
 	registered := s.reg != nil
 	s.mu.Unlock()
+	unsubscribe, cancelUnsubscribe := context.WithTimeout(context.Background(), unsubscribeTimeout)
+	s.stopSubscriptions(unsubscribe)
+	cancelUnsubscribe()
 	if registered {
 		ctx, cancel := context.WithTimeout(context.Background(), unregisterTimeout)
 		if err := s.Unregister(ctx); err != nil {
