@@ -132,6 +132,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		Logger:        log,
 		NetWatch:      netw,
 		History:       hist,
+		Subscriber:    adapter,
 
 		EndCallsOnNetworkChange: cfg.SIP.OnNetworkChange == config.NetworkChangeEnd,
 	})

@@ -258,6 +258,10 @@ type SettingsArgs struct {
 	ForwardOnNoAnswer *string `json:"forwardOnNoAnswer,omitempty"` // 302 to this target once the ring timeout passed
 	RingTimeout       *int    `json:"ringTimeout,omitempty"`       // seconds an incoming call rings; 0 = until the caller gives up
 	AutoAnswerHeaders *bool   `json:"autoAnswerHeaders,omitempty"` // honour a caller's auto-answer request (intercom)
+	// Voicemail (subscriptions.go).
+	MWI             *bool   `json:"mwi,omitempty"`             // subscribe to the account's message-summary while registered
+	MWIUnsolicited  *bool   `json:"mwiUnsolicited,omitempty"`  // take message-summary NOTIFYs the server sends without a subscription
+	VoicemailNumber *string `json:"voicemailNumber,omitempty"` // what the page dials for voicemail; "" = none
 }
 
 // Settings reports engine settings.
@@ -282,6 +286,10 @@ type Settings struct {
 	ForwardOnNoAnswer string `json:"forwardOnNoAnswer"`
 	RingTimeout       int    `json:"ringTimeout"`
 	AutoAnswerHeaders bool   `json:"autoAnswerHeaders"`
+
+	MWI             bool   `json:"mwi"`
+	MWIUnsolicited  bool   `json:"mwiUnsolicited"`
+	VoicemailNumber string `json:"voicemailNumber"`
 }
 
 // What do-not-disturb answers (Settings.DNDAction).

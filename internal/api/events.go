@@ -25,8 +25,8 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
-	EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace,
+	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvMWI,
+	EvPairChanged, EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace, EvSubscription,
 }
 
 // Paired hands a waiting connection the token the user approved for its origin. The page
@@ -70,6 +70,7 @@ type Snapshot struct {
 	SelectedLine int         `json:"selectedLine"`
 	Devices      Devices     `json:"devices"`
 	Settings     Settings    `json:"settings"`
+	MWI          MWIState    `json:"mwi"` // the account's voicemail box (subscriptions.go)
 	// Config names the config files the engine read, in order: "machine" (the
 	// administrator's, for every user), "user" (the user's own, which overrides it
 	// field by field) or "file" (the one file given to wpservice run --config).

@@ -30,6 +30,7 @@ type Settings struct {
 	AudioInput       string // reported only: device | null | wav
 	AudioOutput      string
 	Policies         Policies // what becomes of an incoming call before it rings (policy.go)
+	Voicemail        Voicemail // the account's voicemail box (mwi.go)
 }
 
 // MaxLines is the most lines the engine has: a desk phone's line keys, and more
@@ -70,6 +71,9 @@ type Config struct {
 	// History records every call as it ends and answers the history commands;
 	// nil: no history is kept (history.go).
 	History History
+	// Subscriber subscribes to the account's event packages (voicemail, mwi.go);
+	// nil: no subscriptions.
+	Subscriber Subscriber
 }
 
 // Phone is the engine. Create it with New, run it with Run.
@@ -105,6 +109,7 @@ type Phone struct {
 	regGen       int          // counts registration starts: a late lookup of regIP is for an old one
 	netLooking   bool         // a worker looks up the routes after a network change (netchange.go)
 	netAgain     bool         // the network changed again meanwhile: look once more
+	mwi          mwiWatch     // the voicemail box's subscription and what it last said (mwi.go)
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.
@@ -184,6 +189,7 @@ func (p *Phone) snapshot() api.Snapshot {
 		SelectedLine: p.selected,
 		Devices:      p.devices(),
 		Settings:     p.publicSettings(),
+		MWI:          p.mwi.state,
 		Config:       p.cfg.ConfigSources,
 	}
 	p.lines.each(func(c *call) {
@@ -215,6 +221,10 @@ func (p *Phone) publicSettings() api.Settings {
 		ForwardOnNoAnswer: s.Policies.ForwardOnNoAnswer,
 		RingTimeout:       int(s.Policies.RingTimeout / time.Second),
 		AutoAnswerHeaders: s.Policies.AutoAnswerHeaders,
+
+		MWI:             !s.Voicemail.NoMWI,
+		MWIUnsolicited:  s.Voicemail.Unsolicited,
+		VoicemailNumber: s.Voicemail.Number,
 	}
 }
 

@@ -51,6 +51,9 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 		return Settings{}, err
 	}
 	s.Policies = pol
+	if s.Voicemail, err = applyVoicemail(s.Voicemail, a); err != nil { // mwi.go
+		return Settings{}, err
+	}
 	return s, nil
 }
 
@@ -71,7 +74,7 @@ func mergeSettings(old, a api.SettingsArgs) api.SettingsArgs {
 	if a.TransferIncoming != nil {
 		old.TransferIncoming = a.TransferIncoming
 	}
-	return mergePolicies(old, a)
+	return mergeVoicemail(mergePolicies(old, a), a)
 }
 
 // setSettings changes the settings a names. A change that cannot be saved is not
@@ -90,5 +93,6 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 	}
 	p.settings, p.saved = s, saved
 	p.bus.Emit(api.EvSettings, p.publicSettings())
+	p.syncMWI()
 	return p.publicSettings(), nil
 }
