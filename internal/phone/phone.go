@@ -29,7 +29,7 @@ type Settings struct {
 	TransferIncoming string
 	AudioInput       string // reported only: device | null | wav
 	AudioOutput      string
-	Policies         Policies // what becomes of an incoming call before it rings (policy.go)
+	Policies         Policies  // what becomes of an incoming call before it rings (policy.go)
 	Voicemail        Voicemail // the account's voicemail box (mwi.go)
 }
 
