@@ -13,6 +13,7 @@ import { mountDnd } from "./app/dnd.js";
 import { mountHistory } from "./app/history.js";
 import { mountDevices } from "./app/devices.js";
 import { mountPairing } from "./app/pairing.js";
+import { mountVoicemail } from "./app/voicemail.js";
 
 /**
  * Where to look for the engine. Served by the engine itself, the page tries its own
@@ -45,3 +46,4 @@ mountDnd(phone, ctx);
 mountHistory(phone, { ...ctx, redial: dialer.call });
 mountDevices(phone, ctx);
 mountPairing(phone, ctx);
+mountVoicemail(phone, { ...ctx, call: dialer.call });

@@ -129,3 +129,12 @@ export function outcomeText({ direction, ms, cause, code }) {
   const text = (typeof words === "object" ? words[direction] : words) || cause.replaceAll("_", " ") || NO_CAUSE;
   return code ? `${text} (${code})` : text;
 }
+
+/** The voicemail box (mwi.state) as a page shows it: "2 new voicemails, 8 old". */
+export function voicemailText(box) {
+  const fresh = box?.new || 0;
+  const old = box?.old || 0;
+  if (!fresh && !old) return box?.waiting ? "Voicemail waiting" : "No voicemail";
+  const main = `${fresh} new voicemail${fresh === 1 ? "" : "s"}`;
+  return old ? `${main}, ${old} old` : main;
+}

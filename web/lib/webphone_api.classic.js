@@ -24,8 +24,8 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
-  "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "mwi.state",
+  "pair.changed", "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace", "subscription.state",
 ];
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
@@ -250,7 +250,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null };
+  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, levels: null };
 
   #o;
   #ws = null;
@@ -553,6 +553,7 @@ class Phone extends Emitter {
       selectedLine: s.selectedLine || 0,
       devices: s.devices || null,
       settings: s.settings || null,
+      mwi: s.mwi || null,
       levels: null,
     };
     this.#attempt = 0;
@@ -588,6 +589,7 @@ class Phone extends Emitter {
       case "reg.state": st.registration = d; break;
       case "account.changed": st.account = d; break;
       case "settings.changed": st.settings = d; break;
+      case "mwi.state": st.mwi = d; break;
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;
@@ -885,6 +887,15 @@ function outcomeText({ direction, ms, cause, code }) {
   return code ? `${text} (${code})` : text;
 }
 
+/** The voicemail box (mwi.state) as a page shows it: "2 new voicemails, 8 old". */
+function voicemailText(box) {
+  const fresh = box?.new || 0;
+  const old = box?.old || 0;
+  if (!fresh && !old) return box?.waiting ? "Voicemail waiting" : "No voicemail";
+  const main = `${fresh} new voicemail${fresh === 1 ? "" : "s"}`;
+  return old ? `${main}, ${old} old` : main;
+}
+
 // --- webphone_params.js
 // webphone_params.js: what the Mizu WebPhone parameters become in the engine: the
 // account's fields (sent with account.set at register()) and the engine's settings
@@ -990,6 +1001,8 @@ const SETTING_PARAMS = {
   callforwardonbusy: { admin: true, set: (v) => ({ forwardOnBusy: paramText(v).trim() }) },
   callforwardonnoanswer: { admin: true, set: (v) => ({ forwardOnNoAnswer: paramText(v).trim() }) },
   ringtimeout: { set: (v) => (ringTimeoutOf(v) === null ? {} : { ringTimeout: ringTimeoutOf(v) }) },
+  // the number the page's Voicemail button dials (the engine keeps it beside the box's counts)
+  voicemailnum: { set: (v) => ({ voicemailNumber: paramText(v).trim() }) },
 };
 
 /**
@@ -1264,6 +1277,7 @@ class WebphoneAPI {
     ph.on("reg.state", (r) => this.onReg(r));
     ph.on("call.state", (c) => this.onCall(c));
     ph.on("call.dtmf", (d) => this.onDTMF(d));
+    ph.on("mwi.state", (m) => this.onMWI(m));
     ph.on("call.cdr", (r) => this.onRecord(r));
     ph.on("sip.trace", (t) => this.onTrace(t));
     ph.on("hello", () => this.onHello());
@@ -1717,6 +1731,11 @@ class WebphoneAPI {
     if (behaviour === "0" || behaviour === "-1") this.fire("callstate", legacy, dir, ...args);
     this.fire(legacy, ...args);
     this.calls.set(c.callId, { event });
+  }
+
+  /** The voicemail box changed: Mizu's MWI server message, while messages wait. */
+  onMWI(m) {
+    if (m?.waiting || m?.new) this.notify(`MWI,${voicemailText(m)}`);
   }
 
   onDTMF(d) {

@@ -6,7 +6,7 @@
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
 import { connect, WpsError } from "./wpservice.js";
-import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime } from "./texts.js";
+import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime, voicemailText } from "./texts.js";
 import { SETTING_PARAMS, codecsOf, holdAllowed, settingsFromParams, transportOf } from "./webphone_params.js";
 
 const ENGINE_NAME = "ns";
@@ -243,6 +243,7 @@ class WebphoneAPI {
     ph.on("reg.state", (r) => this.onReg(r));
     ph.on("call.state", (c) => this.onCall(c));
     ph.on("call.dtmf", (d) => this.onDTMF(d));
+    ph.on("mwi.state", (m) => this.onMWI(m));
     ph.on("call.cdr", (r) => this.onRecord(r));
     ph.on("sip.trace", (t) => this.onTrace(t));
     ph.on("hello", () => this.onHello());
@@ -696,6 +697,11 @@ class WebphoneAPI {
     if (behaviour === "0" || behaviour === "-1") this.fire("callstate", legacy, dir, ...args);
     this.fire(legacy, ...args);
     this.calls.set(c.callId, { event });
+  }
+
+  /** The voicemail box changed: Mizu's MWI server message, while messages wait. */
+  onMWI(m) {
+    if (m?.waiting || m?.new) this.notify(`MWI,${voicemailText(m)}`);
   }
 
   onDTMF(d) {

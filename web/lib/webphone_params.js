@@ -102,6 +102,8 @@ export const SETTING_PARAMS = {
   callforwardonbusy: { admin: true, set: (v) => ({ forwardOnBusy: paramText(v).trim() }) },
   callforwardonnoanswer: { admin: true, set: (v) => ({ forwardOnNoAnswer: paramText(v).trim() }) },
   ringtimeout: { set: (v) => (ringTimeoutOf(v) === null ? {} : { ringTimeout: ringTimeoutOf(v) }) },
+  // the number the page's Voicemail button dials (the engine keeps it beside the box's counts)
+  voicemailnum: { set: (v) => ({ voicemailNumber: paramText(v).trim() }) },
 };
 
 /**

@@ -215,6 +215,32 @@ export interface Settings {
   ringTimeout: number;
   /** Answer a call whose INVITE asks for it (Call-Info answer-after, Answer-Mode, Alert-Info). */
   autoAnswerHeaders: boolean;
+  /** Subscribe to the account's voicemail box while registered (default true). */
+  mwi: boolean;
+  /** Take the voicemail NOTIFYs a server sends without a subscription. */
+  mwiUnsolicited: boolean;
+  /** What the page dials for voicemail; "" = none. */
+  voicemailNumber: string;
+}
+
+/** The account's voicemail box (mwi.state, RFC 3842). */
+export interface MWIState {
+  waiting: boolean;
+  new: number;
+  old: number;
+  urgentNew?: number;
+  urgentOld?: number;
+  messageAccount?: string;
+}
+
+/** A subscription of the engine: taken, lost, refused, or a bad document ignored. */
+export interface SubscriptionState {
+  event: string;   // "message-summary", "presence", "dialog"
+  target: string;
+  state: "active" | "retrying" | "terminated" | "malformed";
+  code?: number;
+  reason?: string;
+  retry?: number;  // seconds until the next SUBSCRIBE
 }
 
 export interface Levels {
@@ -255,6 +281,7 @@ export interface PhoneState {
   selectedLine: number;
   devices: Devices | null;
   settings: Settings | null;
+  mwi: MWIState | null;     // the account's voicemail box
   levels: Levels | null;    // the last audio.level (after subscribe({levels: true}))
 }
 
@@ -311,6 +338,8 @@ export interface EventMap {
   "line.selected": { line: number };
   "devices.changed": Devices;
   "audio.level": Levels;
+  "mwi.state": MWIState;
+  "subscription.state": SubscriptionState;
   "pair.changed": PairingList;
   /** This site was just paired (before hello): what the user allowed. Never the token. */
   paired: { origin: string; permission: Permission };

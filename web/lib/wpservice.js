@@ -20,8 +20,8 @@ export const COMMANDS = [
 
 /** Every event of the protocol. */
 export const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "pair.changed",
-  "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "mwi.state",
+  "pair.changed", "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace", "subscription.state",
 ];
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
@@ -246,7 +246,7 @@ export class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, levels: null };
+  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, levels: null };
 
   #o;
   #ws = null;
@@ -549,6 +549,7 @@ export class Phone extends Emitter {
       selectedLine: s.selectedLine || 0,
       devices: s.devices || null,
       settings: s.settings || null,
+      mwi: s.mwi || null,
       levels: null,
     };
     this.#attempt = 0;
@@ -584,6 +585,7 @@ export class Phone extends Emitter {
       case "reg.state": st.registration = d; break;
       case "account.changed": st.account = d; break;
       case "settings.changed": st.settings = d; break;
+      case "mwi.state": st.mwi = d; break;
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;

@@ -69,6 +69,7 @@ const probes = {
   callforwardonbusy: { set: { callforwardonbusy: "2002" }, sees: () => settings().forwardOnBusy === "2002" },
   callforwardonnoanswer: { set: { callforwardonnoanswer: "2003" }, sees: () => settings().forwardOnNoAnswer === "2003" },
   ringtimeout: { set: { ringtimeout: "20000" }, sees: () => settings().ringTimeout === 20 },
+  voicemailnum: { set: { voicemailnum: "*97" }, sees: () => settings().voicemailNumber === "*97" },
 };
 
 before(async () => {
