@@ -79,7 +79,7 @@ func (p *Phone) syncMWI() {
 	sub.AcceptUnsolicited(mwiEvent, p.settings.Voicemail.Unsolicited)
 	want := ""
 	up := p.reg.State == api.RegRegistered || (p.mwi.watch != nil && p.reg.State == api.RegRegistering)
-	if !p.settings.Voicemail.NoMWI && up && p.acc.Username != "" {
+	if !p.settings.Voicemail.NoMWI && up && !p.stopping && p.acc.Username != "" {
 		want = p.acc.Username + "@" + p.acc.Server
 	}
 	if want == p.mwi.target {

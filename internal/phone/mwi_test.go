@@ -172,3 +172,21 @@ func TestMWISettings(t *testing.T) {
 		t.Fatal("a voicemail number with a space was taken")
 	}
 }
+
+// TestMWIUnsubscribesOnShutdown: the engine's shutdown ends the voicemail
+// subscription before it unregisters.
+func TestMWIUnsubscribesOnShutdown(t *testing.T) {
+	sub := &fakeSubscriber{}
+	r := newRig(t, withSubscriber(sub))
+	r.registered()
+	w := sub.all()[0]
+	r.stop()
+	select {
+	case <-w.stopped:
+	default:
+		t.Fatal("the engine stopped with its voicemail subscription standing")
+	}
+	if n := len(sub.all()); n != 1 {
+		t.Fatalf("%d subscriptions: the shutdown subscribed again", n)
+	}
+}

@@ -60,6 +60,17 @@ func (p *Phone) stopWatch(w Watch) {
 	})
 }
 
+// dropWatches forgets every subscription and returns them, for the shutdown to end
+// (actor.go) before it unregisters.
+func (p *Phone) dropWatches() []Watch {
+	var out []Watch
+	if p.mwi.watch != nil {
+		out = append(out, p.mwi.watch)
+	}
+	p.mwi.watch, p.mwi.target = nil, ""
+	return out
+}
+
 // onNotification hands a NOTIFY's document to what watches its event package.
 func (p *Phone) onNotification(n Notification) {
 	if n.Event == mwiEvent {
