@@ -117,6 +117,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		Account:       acc,
 		SettingsStore: settingsStore{st},
 		SavedSettings: loadSettings(st, log),
+		ContactsStore: contactsStore{st},
+		Contacts:      loadContacts(st, log),
 		Settings: phone.Settings{
 			RTPTimeout:       time.Duration(cfg.Settings.RTPTimeout) * time.Second,
 			AutoAnswer:       cfg.Settings.AutoAnswer,

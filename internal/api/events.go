@@ -25,7 +25,7 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvMWI,
+	EvAccount, EvAudioLevel, EvCallCDR, EvCallDTMF, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer, EvContacts, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvMWI,
 	EvPairChanged, EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace, EvSubscription,
 }
 

@@ -38,6 +38,8 @@ var (
 	ErrNoHistory = api.Sentinel("no call history is kept", api.ErrUnavailable)
 	// ErrNoConference: the command needs a conference, or a member of it, and there is none.
 	ErrNoConference = api.Sentinel("not in a conference", api.ErrInvalidState)
+	// ErrNoContact: contacts.set or contacts.delete named an id that is not in the list.
+	ErrNoContact = api.Sentinel("no such contact", api.ErrNotFound)
 )
 
 // errInvalidTransition means the input does not apply in the call's state. For a user

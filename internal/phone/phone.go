@@ -74,6 +74,10 @@ type Config struct {
 	// Subscriber subscribes to the account's event packages (voicemail, mwi.go);
 	// nil: no subscriptions.
 	Subscriber Subscriber
+	// Contacts is the saved contact list; ContactsStore keeps its changes (nil:
+	// they are not persisted; contacts.go).
+	Contacts      []api.Contact
+	ContactsStore ContactsStore
 }
 
 // Phone is the engine. Create it with New, run it with Run.
@@ -102,14 +106,15 @@ type Phone struct {
 	selected     int
 	nextID       uint64
 	stopping     bool
-	audio        audioUse     // the sound device and the media clock in use (audiouse.go)
-	housekeeping housekeeping // the RTP timeout's tick, while calls exist (housekeeping.go)
-	statsWatch   statsWatch   // the opt-in call.stats event's timer, while watched (statswatch.go)
-	regIP        string       // our address toward the account's server when registration started
-	regGen       int          // counts registration starts: a late lookup of regIP is for an old one
-	netLooking   bool         // a worker looks up the routes after a network change (netchange.go)
-	netAgain     bool         // the network changed again meanwhile: look once more
-	mwi          mwiWatch     // the voicemail box's subscription and what it last said (mwi.go)
+	audio        audioUse      // the sound device and the media clock in use (audiouse.go)
+	housekeeping housekeeping  // the RTP timeout's tick, while calls exist (housekeeping.go)
+	statsWatch   statsWatch    // the opt-in call.stats event's timer, while watched (statswatch.go)
+	regIP        string        // our address toward the account's server when registration started
+	regGen       int           // counts registration starts: a late lookup of regIP is for an old one
+	netLooking   bool          // a worker looks up the routes after a network change (netchange.go)
+	netAgain     bool          // the network changed again meanwhile: look once more
+	mwi          mwiWatch      // the voicemail box's subscription and what it last said (mwi.go)
+	contacts     []api.Contact // the contact list, by name (contacts.go)
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.
@@ -154,6 +159,7 @@ func New(cfg Config) (*Phone, error) {
 		reg:      api.RegState{State: api.RegUnregistered},
 		settings: s,
 		saved:    cfg.SavedSettings,
+		contacts: loadedContacts(cfg.Contacts, cfg.Logger),
 		lines:    newLineTable(s.MaxLines),
 		volumes:  unityVolumes,
 	}

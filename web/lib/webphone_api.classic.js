@@ -16,7 +16,8 @@
 const COMMANDS = [
   "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
-  "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
+  "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split",
+  "contacts.delete", "contacts.import", "contacts.list", "contacts.set", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
   "settings.get", "settings.set", "status", "unregister",
@@ -24,7 +25,7 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "devices.changed", "hello", "line.selected", "log", "mwi.state",
+  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "contacts.changed", "devices.changed", "hello", "line.selected", "log", "mwi.state",
   "pair.changed", "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace", "subscription.state",
 ];
 
