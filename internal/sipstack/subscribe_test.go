@@ -11,8 +11,8 @@ import (
 )
 
 // notifier is a scripted event server on a bare UDP socket: answer makes the
-// response to each SUBSCRIBE (nil: none), and notify sends a NOTIFY in the dialog of
-// the last SUBSCRIBE it answered.
+// response to each SUBSCRIBE or PUBLISH (nil: none), and notify sends a NOTIFY in
+// the dialog of a SUBSCRIBE it received.
 type notifier struct {
 	t      *testing.T
 	conn   *net.UDPConn
@@ -49,7 +49,7 @@ func newNotifier(t *testing.T, answer func(n *notifier, req *sip.Request) *sip.R
 			case *sip.Response:
 				n.resps <- m
 			case *sip.Request:
-				if m.Method != sip.SUBSCRIBE {
+				if m.Method != sip.SUBSCRIBE && m.Method != sip.PUBLISH {
 					continue
 				}
 				n.subs <- m
