@@ -3,6 +3,7 @@ package sipstack
 import (
 	"context"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,11 +13,21 @@ import (
 // presenceServer answers PUBLISH as a presence agent (RFC 3903): a new entity-tag
 // for each accepted state, 412 for a tag it does not know.
 type presenceServer struct {
+	mu    sync.Mutex
 	etags map[string]bool
 	next  int
 }
 
+// forget drops an entity-tag, as a server that lost our state.
+func (ps *presenceServer) forget(tag string) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	delete(ps.etags, tag)
+}
+
 func (ps *presenceServer) answer(_ *notifier, req *sip.Request) *sip.Response {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
 	if h := req.GetHeader("SIP-If-Match"); h != nil && !ps.etags[h.Value()] {
 		return sip.NewResponseFromRequest(req, 412, "Conditional Request Failed", nil)
 	}
@@ -68,7 +79,7 @@ func TestPublishRefreshUpdateAndRemove(t *testing.T) {
 	_ = subEvent[SubState](t, rec)
 	clock.next(t)
 
-	delete(ps.etags, "e3") // the server forgets our state
+	ps.forget("e3")
 	pub.Update([]byte("<open/>"))
 	if lost := n.expectSubscribe(); lost.GetHeader("SIP-If-Match") == nil {
 		t.Fatalf("update without the tag:\n%s", lost)
