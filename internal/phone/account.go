@@ -107,5 +107,5 @@ func (p *Phone) onRegState(st api.RegState) {
 	}
 	p.reg = st
 	p.bus.Emit(api.EvRegState, st)
-	p.syncMWI()
+	p.syncSubscriptions()
 }

@@ -134,7 +134,7 @@ func (p *Phone) saveContacts(list []api.Contact) error {
 	}
 	p.contacts = list
 	p.bus.Emit(api.EvContacts, p.contactList())
-	p.syncWatches()
+	p.syncWatches() // watches.go
 	return nil
 }
 
@@ -182,6 +182,3 @@ func newContactID() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-
-// syncWatches makes the subscriptions follow the contact list (presence.go, blf.go).
-func (p *Phone) syncWatches() {}

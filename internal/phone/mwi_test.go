@@ -10,11 +10,46 @@ import (
 	"github.com/wpservice/wpservice/internal/api"
 )
 
-// fakeSubscriber records the subscriptions the engine asks for.
+// fakeSubscriber records the subscriptions and publications the engine asks for.
 type fakeSubscriber struct {
 	mu          sync.Mutex
 	watches     []*fakeWatch
+	pubs        []*fakePublication
 	unsolicited map[string]bool
+}
+
+// fakePublication records the documents published.
+type fakePublication struct {
+	fakeWatch
+	mu   sync.Mutex
+	docs []string
+}
+
+func (p *fakePublication) Update(doc []byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.docs = append(p.docs, string(doc))
+}
+
+func (p *fakePublication) all() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.docs...)
+}
+
+func (f *fakeSubscriber) Publish(event, contentType string, doc []byte) (Publication, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p := &fakePublication{fakeWatch: fakeWatch{id: fmt.Sprintf("p%d", len(f.pubs)+1), event: event, accept: contentType,
+		stopped: make(chan struct{})}, docs: []string{string(doc)}}
+	f.pubs = append(f.pubs, p)
+	return p, nil
+}
+
+func (f *fakeSubscriber) publications() []*fakePublication {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*fakePublication(nil), f.pubs...)
 }
 
 type fakeWatch struct {

@@ -31,6 +31,9 @@ type Settings struct {
 	AudioOutput      string
 	Policies         Policies  // what becomes of an incoming call before it rings (policy.go)
 	Voicemail        Voicemail // the account's voicemail box (mwi.go)
+	Presence         Presence  // our presence (presence.go)
+	// BLFPickup is the feature code of directed pickup (blfpickup.go).
+	BLFPickup string
 }
 
 // MaxLines is the most lines the engine has: a desk phone's line keys, and more
@@ -106,15 +109,18 @@ type Phone struct {
 	selected     int
 	nextID       uint64
 	stopping     bool
-	audio        audioUse      // the sound device and the media clock in use (audiouse.go)
-	housekeeping housekeeping  // the RTP timeout's tick, while calls exist (housekeeping.go)
-	statsWatch   statsWatch    // the opt-in call.stats event's timer, while watched (statswatch.go)
-	regIP        string        // our address toward the account's server when registration started
-	regGen       int           // counts registration starts: a late lookup of regIP is for an old one
-	netLooking   bool          // a worker looks up the routes after a network change (netchange.go)
-	netAgain     bool          // the network changed again meanwhile: look once more
-	mwi          mwiWatch      // the voicemail box's subscription and what it last said (mwi.go)
-	contacts     []api.Contact // the contact list, by name (contacts.go)
+	audio        audioUse       // the sound device and the media clock in use (audiouse.go)
+	housekeeping housekeeping   // the RTP timeout's tick, while calls exist (housekeeping.go)
+	statsWatch   statsWatch     // the opt-in call.stats event's timer, while watched (statswatch.go)
+	regIP        string         // our address toward the account's server when registration started
+	regGen       int            // counts registration starts: a late lookup of regIP is for an old one
+	netLooking   bool           // a worker looks up the routes after a network change (netchange.go)
+	netAgain     bool           // the network changed again meanwhile: look once more
+	mwi          mwiWatch       // the voicemail box's subscription and what it last said (mwi.go)
+	contacts     []api.Contact  // the contact list, by name (contacts.go)
+	watches      contactWatches // the contacts' presence and dialog subscriptions (watches.go)
+	dialogs      blfDialogs     // the dialogs known of each contact whose lamp is watched (blf.go)
+	pub          ourPublication // our presence, published (presence.go)
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.
@@ -198,6 +204,7 @@ func (p *Phone) snapshot() api.Snapshot {
 		MWI:          p.mwi.state,
 		Config:       p.cfg.ConfigSources,
 	}
+	s.Presence, s.BLF = p.snapshotWatches()
 	p.lines.each(func(c *call) {
 		if !c.preparing {
 			s.Lines = append(s.Lines, c.public())
@@ -231,6 +238,11 @@ func (p *Phone) publicSettings() api.Settings {
 		MWI:             !s.Voicemail.NoMWI,
 		MWIUnsolicited:  s.Voicemail.Unsolicited,
 		VoicemailNumber: s.Voicemail.Number,
+
+		PresenceStatus:     s.presenceStatus(),
+		PublishPresence:    s.Presence.Publish,
+		PresenceBusyOnCall: !s.Presence.NoBusyOnCall,
+		BLFPickup:          s.BLFPickup,
 	}
 }
 

@@ -54,6 +54,14 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 	if s.Voicemail, err = applyVoicemail(s.Voicemail, a); err != nil { // mwi.go
 		return Settings{}, err
 	}
+	if s.Presence, err = applyPresence(s.Presence, a); err != nil { // presence.go
+		return Settings{}, err
+	}
+	if a.BLFPickup != nil {
+		if s.BLFPickup, err = pickupCode(*a.BLFPickup); err != nil { // blfpickup.go
+			return Settings{}, err
+		}
+	}
 	return s, nil
 }
 
@@ -74,7 +82,7 @@ func mergeSettings(old, a api.SettingsArgs) api.SettingsArgs {
 	if a.TransferIncoming != nil {
 		old.TransferIncoming = a.TransferIncoming
 	}
-	return mergeVoicemail(mergePolicies(old, a), a)
+	return mergePresence(mergeVoicemail(mergePolicies(old, a), a), a)
 }
 
 // setSettings changes the settings a names. A change that cannot be saved is not
@@ -93,6 +101,6 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 	}
 	p.settings, p.saved = s, saved
 	p.bus.Emit(api.EvSettings, p.publicSettings())
-	p.syncMWI()
+	p.syncSubscriptions()
 	return p.publicSettings(), nil
 }

@@ -17,6 +17,15 @@ func (a *SIPAdapter) Subscribe(target, event, accept string) (Watch, error) {
 // AcceptUnsolicited tells the stack whether to take NOTIFYs of event outside a subscription.
 func (a *SIPAdapter) AcceptUnsolicited(event string, on bool) { a.stack.AcceptUnsolicited(event, on) }
 
+// Publish starts a publication through the stack.
+func (a *SIPAdapter) Publish(event, contentType string, doc []byte) (Publication, error) {
+	pub, err := a.stack.Publish(sipstack.PublishOptions{Event: event, ContentType: contentType, Body: doc})
+	if err != nil {
+		return nil, err
+	}
+	return pub, nil
+}
+
 // subscriptionEvent posts a subscription's event to the actor; false when ev is
 // not one.
 func subscriptionEvent(p *Phone, ev sipstack.Event) bool {

@@ -18,6 +18,16 @@ type Subscriber interface {
 	// AcceptUnsolicited makes NOTIFYs of event outside any subscription taken
 	// (answered 200 and reported with no ID), or refused.
 	AcceptUnsolicited(event string, on bool)
+	// Publish starts publishing our state of event (RFC 3903) in the background;
+	// its state changes come as SubChange with the publication's ID.
+	Publish(event, contentType string, doc []byte) (Publication, error)
+}
+
+// Publication is our state of an event package, published.
+type Publication interface {
+	Watch
+	// Update publishes doc in place of the document in force.
+	Update(doc []byte)
 }
 
 // Watch is one running subscription.
@@ -67,20 +77,39 @@ func (p *Phone) dropWatches() []Watch {
 	if p.mwi.watch != nil {
 		out = append(out, p.mwi.watch)
 	}
+	for _, w := range p.watches.byKey {
+		out = append(out, w)
+	}
+	if p.pub.pub != nil {
+		out = append(out, p.pub.pub)
+	}
 	p.mwi.watch, p.mwi.target = nil, ""
+	clear(p.watches.byKey)
+	p.pub = ourPublication{}
 	return out
+}
+
+// syncSubscriptions makes every subscription and our publication follow the
+// settings, the account, its registration and the contact list.
+func (p *Phone) syncSubscriptions() {
+	p.syncMWI()
+	p.syncWatches()
+	p.syncPublish()
 }
 
 // onNotification hands a NOTIFY's document to what watches its event package.
 func (p *Phone) onNotification(n Notification) {
 	if n.Event == mwiEvent {
 		p.onSummary(n)
+		return
 	}
+	p.onContactNotification(n) // watches.go
 }
 
 // onSubChange reports a change of one of the engine's subscriptions.
 func (p *Phone) onSubChange(c SubChange) {
-	if !p.mwi.owns(c.ID) {
+	ours := p.mwi.owns(c.ID) || (p.pub.pub != nil && p.pub.pub.ID() == c.ID) || p.onContactSubChange(c)
+	if !ours {
 		return
 	}
 	p.bus.Emit(api.EvSubscription, api.SubscriptionState{Event: c.Event, Target: c.Target, State: c.State,

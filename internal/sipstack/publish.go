@@ -178,6 +178,10 @@ func nextPubStep(p *Publication, code, granted, failures int) pubStep {
 // report emits the publication's state.
 func (p *Publication) report(code, granted int, step pubStep) {
 	ev := SubState{ID: p.id, Event: p.opts.Event, Code: code}
+	if acc, ok := p.st.account(); ok {
+		me := aor(acc)
+		ev.Target = me.String()
+	}
 	switch {
 	case step.Active:
 		ev.State, ev.Expires = SubActive, granted

@@ -221,6 +221,40 @@ export interface Settings {
   mwiUnsolicited: boolean;
   /** What the page dials for voicemail; "" = none. */
   voicemailNumber: string;
+  /** Our presence, as setpresencestatus sets it. */
+  presenceStatus: "online" | "away" | "dnd" | "invisible" | "offline";
+  /** PUBLISH our presence to the account's server while registered. */
+  publishPresence: boolean;
+  /** Publish busy while a call is up (when online; default true). */
+  presenceBusyOnCall: boolean;
+  /** The directed-pickup feature code dialled before a ringing colleague's number; "" = Replaces. */
+  blfPickup: string;
+}
+
+/** A watched contact's presence (presence.state): Mizu's onPresenceStateChange values. */
+export interface PresenceState {
+  number: string;
+  state: "Available" | "Away" | "Busy" | "Speaking" | "DoNotDisturb" | "Offline" | "Unknown" | "NotExists";
+  note?: string;
+}
+
+/** A watched contact's busy lamp (blf.state, RFC 4235). */
+export interface BLFState {
+  number: string;
+  lamp: "idle" | "ringing" | "busy" | "hold" | "unknown";
+  state?: "trying" | "proceeding" | "early" | "confirmed" | "terminated";
+  direction?: "initiator" | "recipient";
+  callId?: string;
+  peer?: string;
+}
+
+/** An entry of the engine's contact list (contacts.*). */
+export interface Contact {
+  id: string;
+  name: string;
+  number: string;
+  presence?: boolean;
+  blf?: boolean;
 }
 
 /** The account's voicemail box (mwi.state, RFC 3842). */
@@ -282,6 +316,8 @@ export interface PhoneState {
   devices: Devices | null;
   settings: Settings | null;
   mwi: MWIState | null;     // the account's voicemail box
+  presence: PresenceState[]; // the watched contacts' presence, by number
+  blf: BLFState[];          // the watched contacts' busy lamps, by number
   levels: Levels | null;    // the last audio.level (after subscribe({levels: true}))
 }
 
@@ -339,6 +375,9 @@ export interface EventMap {
   "devices.changed": Devices;
   "audio.level": Levels;
   "mwi.state": MWIState;
+  "presence.state": PresenceState;
+  "blf.state": BLFState;
+  "contacts.changed": { contacts: Contact[] };
   "subscription.state": SubscriptionState;
   "pair.changed": PairingList;
   /** This site was just paired (before hello): what the user allowed. Never the token. */

@@ -21,9 +21,14 @@ export const COMMANDS = [
 
 /** Every event of the protocol. */
 export const EVENTS = [
-  "account.changed", "audio.level", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "contacts.changed", "devices.changed", "hello", "line.selected", "log", "mwi.state",
-  "pair.changed", "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace", "subscription.state",
+  "account.changed", "audio.level", "blf.state", "call.cdr", "call.dtmf", "call.referred", "call.state", "call.stats", "call.transfer", "contacts.changed", "devices.changed", "hello", "line.selected", "log", "mwi.state",
+  "pair.changed", "paired", "permission", "presence.state", "reg.state", "session.lagged", "settings.changed", "sip.trace", "subscription.state",
 ];
+
+/** list with the entry of d.number replaced by d (or added), in number order. */
+function byNumber(list, d) {
+  return [...list.filter((x) => x.number !== d?.number), d].sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
+}
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
 export const STATUSES = [
@@ -247,7 +252,7 @@ export class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, levels: null };
+  state = { account: null, registration: null, lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null };
 
   #o;
   #ws = null;
@@ -551,6 +556,8 @@ export class Phone extends Emitter {
       devices: s.devices || null,
       settings: s.settings || null,
       mwi: s.mwi || null,
+      presence: [...(s.presence || [])],
+      blf: [...(s.blf || [])],
       levels: null,
     };
     this.#attempt = 0;
@@ -587,6 +594,8 @@ export class Phone extends Emitter {
       case "account.changed": st.account = d; break;
       case "settings.changed": st.settings = d; break;
       case "mwi.state": st.mwi = d; break;
+      case "presence.state": st.presence = byNumber(st.presence, d); break;
+      case "blf.state": st.blf = byNumber(st.blf, d); break;
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;
