@@ -1042,6 +1042,72 @@ function holdAllowed(holdtype) {
   return v === "" || v === "-1" || v === "2" || v === "-2";
 }
 
+// --- webphone_presence.js
+// webphone_presence.js: what Mizu's presence and busy-lamp functions become in the
+// engine. checkpresence and checkblf put the users on the engine's contact list
+// with their presence or blf flag on (the engine watches exactly those);
+// setpresencestatus sets the status the engine publishes; the engine's
+// presence.state and blf.state events become onPresenceStateChange,
+// onBLFStateChange and the PRESENCE and BLF notifications.
+
+/** setpresencestatus's values (case-sensitive, as Mizu's) -> the engine's presenceStatus. */
+const PRESENCE_STATUSES = Object.freeze({ Online: "online", Away: "away", DND: "dnd", Invisible: "invisible", Offline: "offline" });
+
+/** The most users one checkpresence or checkblf call takes. */
+const MAX_USERS = 200;
+
+/** A comma-separated user list -> its users, trimmed, without empties or repeats. */
+function usersOf(userlist) {
+  const users = String(userlist ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+  return [...new Set(users)].slice(0, MAX_USERS);
+}
+
+/**
+ * Puts each user on the engine's contact list with flag ("presence" or "blf") on:
+ * a contact with that number gets the flag, a user not on the list becomes a
+ * contact named after the number.
+ */
+async function watchUsers(phone, users, flag) {
+  const { contacts = [] } = await phone.send("contacts.list");
+  for (const user of users) {
+    const c = contacts.find((x) => x.number === user || x.name === user);
+    if (c?.[flag]) continue;
+    await phone.send("contacts.set", c ? { id: c.id, [flag]: true } : { name: user, number: user, [flag]: true });
+  }
+}
+
+/** A field of a notification: no commas, no line ends. */
+const field = (v) => String(v ?? "").replace(/[,\r\n]/g, " ");
+
+/** presence.state -> onPresenceStateChange's arguments (peername, presence, displayname, email). */
+function presenceArgs(st) {
+  return [st.number, st.state, "", ""];
+}
+
+/** presence.state -> the PRESENCE notification: state and details are the same Mizu state. */
+function presenceNotification(st) {
+  return `PRESENCE,${field(st.number)},${field(st.state)},${field(st.state)},,`;
+}
+
+/**
+ * blf.state -> onBLFStateChange's arguments (peername, direction, state, callid):
+ * direction "initiator", "receiver" (the engine's recipient) or "undefined"; state
+ * the dialog's (RFC 4235) while one is up, "terminated" when idle, "failed" when
+ * the subscription failed.
+ */
+function blfArgs(st) {
+  const direction = st.direction === "recipient" ? "receiver" : st.direction === "initiator" ? "initiator" : "undefined";
+  let state = st.state || "unknown";
+  if (st.lamp === "idle") state = "terminated";
+  if (st.lamp === "unknown") state = "failed";
+  return [st.number, st.lamp === "idle" ? "undefined" : direction, state, st.callId || ""];
+}
+
+/** blf.state -> the BLF notification. */
+function blfNotification(st) {
+  return `BLF,${blfArgs(st).map(field).join(",")}`;
+}
+
 // --- webphone_api.js
 // webphone_api.js: the Mizu WebPhone API ("NS engine") on top of wpservice.js.
 //
@@ -1050,6 +1116,7 @@ function holdAllowed(holdtype) {
 // conventions, return values and callbacks, driving the wpservice engine. Functions
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
+
 
 
 
@@ -1155,6 +1222,8 @@ class WebphoneAPI {
   lastCallDetails = "";
   lastRegFailReason = "";
   queue = [];
+  /** Callbacks of checkpresence and checkblf waiting for a user's next state. */
+  stateWaiters = [];
   callbacks = new Map();    // kind -> functions
   calls = new Map();        // callId -> the last call event reported: { event }
   history = new Map();      // the engine's call history, newest HISTORY_PAGE records: id -> record
@@ -1288,6 +1357,8 @@ class WebphoneAPI {
     ph.on("call.state", (c) => this.onCall(c));
     ph.on("call.dtmf", (d) => this.onDTMF(d));
     ph.on("mwi.state", (m) => this.onMWI(m));
+    ph.on("presence.state", (st) => this.onPresence(st));
+    ph.on("blf.state", (st) => this.onBLF(st));
     ph.on("call.cdr", (r) => this.onRecord(r));
     ph.on("sip.trace", (t) => this.onTrace(t));
     ph.on("hello", () => this.onHello());
@@ -1743,6 +1814,52 @@ class WebphoneAPI {
     this.calls.set(c.callId, { event });
   }
 
+  // -- presence and busy lamps (webphone_presence.js) ---------------------------------
+
+  /**
+   * checkpresence / checkblf: the users go on the engine's contact list with flag on.
+   * An optional callback (checkpresence's JS form) gets each user's next state; a
+   * second argument that is not a function is refused.
+   */
+  watch(userlist, cb, flag) {
+    const users = usersOf(userlist);
+    if (!users.length || (cb !== undefined && typeof cb !== "function")) return false;
+    if (cb) for (const u of users) this.stateWaiters.push({ flag, user: u, cb });
+    return this.whenStarted((ph) => {
+      watchUsers(ph, users, flag).catch((e) => this.log(`${flag === "blf" ? "checkblf" : "checkpresence"} failed: ${e.code} ${str(e.message)}`));
+    });
+  }
+
+  /** setpresencestatus: the status the engine publishes (and publishing on). */
+  setpresencestatus(status) {
+    const s = PRESENCE_STATUSES[str(status)];
+    if (!s) return false;
+    return this.whenStarted((ph) => {
+      ph.setSettings({ presenceStatus: s, publishPresence: true }).catch((e) => this.log(`setpresencestatus failed: ${e.code} ${str(e.message)}`));
+    });
+  }
+
+  onPresence(st) {
+    const args = presenceArgs(st);
+    this.fire("presence", ...args);
+    this.notify(presenceNotification(st));
+    this.answerWaiters("presence", st.number, args[1]);
+  }
+
+  onBLF(st) {
+    const args = blfArgs(st);
+    this.fire("blf", ...args);
+    this.notify(blfNotification(st));
+    this.answerWaiters("blf", st.number, args[2]);
+  }
+
+  /** Calls, once, the callbacks waiting for user's state. */
+  answerWaiters(flag, user, state) {
+    const mine = this.stateWaiters.filter((w) => w.flag === flag && w.user === user);
+    this.stateWaiters = this.stateWaiters.filter((w) => !mine.includes(w));
+    for (const w of mine) callback(w.cb, state);
+  }
+
   /** The voicemail box changed: Mizu's MWI server message, while messages wait. */
   onMWI(m) {
     if (m?.waiting || m?.new) this.notify(`MWI,${voicemailText(m)}`);
@@ -2128,8 +2245,11 @@ const webphone_api = {
   dtmf: safe(false, (msg) => impl.dtmf(msg)),
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
+  checkpresence: safe(false, (userlist, cb) => impl.watch(userlist, cb, "presence")),
+  setpresencestatus: safe(false, (status) => impl.setpresencestatus(status)),
+  checkblf: safe(false, (userlist, cb) => impl.watch(userlist, cb, "blf")),
   ...unsupported("videocall", "mutevideo", "sendchat", "sendsms",
-    "checkpresence", "setpresencestatus", "checkblf", "voicerecord", "play", "screenshare", "stopscreenshare",
+    "voicerecord", "play", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 
   // information

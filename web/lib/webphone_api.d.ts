@@ -45,7 +45,7 @@ export interface WebphoneAPI {
   sendsms(number: string, msg: string, from?: string): boolean;
   checkpresence(userlist: string, callback?: Cb<string>): boolean;
   setpresencestatus(status: "Online" | "Away" | "DND" | "Invisible" | "Offline"): boolean;
-  checkblf(userlist: string): boolean;
+  checkblf(userlist: string, callback?: Cb<string>): boolean;
   voicerecord(start: boolean, url?: string): boolean;
   play(start: number, file: string, looping?: number, toremotepeer?: boolean): boolean;
   screenshare(number: string, screenid?: string): boolean;
