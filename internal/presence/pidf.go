@@ -14,7 +14,7 @@ import (
 // activities of its person (RFC 4480).
 type Presence struct {
 	Entity     string   // the presentity's URI
-	Basic      string   // "open", "closed", or "" when no tuple says
+	Basic      string   // "open", "closed", or "" when no tuple says either
 	Activities []string // RPID activities, lower case: "away", "busy", "on-the-phone"...
 	Note       string   // the first note, trimmed
 }
@@ -24,7 +24,9 @@ const maxDepth = 32
 
 // ParsePIDF reads an application/pidf+xml document. Its root must be a presence
 // element; one tuple that is open makes Basic open (a presentity is reachable when
-// any of its devices is).
+// any of its devices is), else one that is closed makes it closed. A basic status
+// RFC 3863 does not define (baresip sends "unknown" before its user chose one)
+// counts as none.
 func ParsePIDF(body []byte) (Presence, error) {
 	var p Presence
 	var stack []string // local names of the open elements
@@ -53,8 +55,9 @@ func ParsePIDF(body []byte) (Presence, error) {
 			text := strings.TrimSpace(string(t))
 			switch stack[len(stack)-1] {
 			case "basic":
-				if slices.Contains(stack, "tuple") && (p.Basic == "" || p.Basic == "closed") {
-					p.Basic = strings.ToLower(text)
+				// open wins over closed, closed over a value RFC 3863 does not define
+				if b := strings.ToLower(text); slices.Contains(stack, "tuple") && (b == "open" || (b == "closed" && p.Basic != "open")) {
+					p.Basic = b
 				}
 			case "note":
 				if p.Note == "" {
@@ -69,9 +72,6 @@ func ParsePIDF(body []byte) (Presence, error) {
 	}
 	if !rootSeen {
 		return Presence{}, fmt.Errorf("%w: no presence element", ErrMalformed)
-	}
-	if p.Basic != "" && p.Basic != "open" && p.Basic != "closed" {
-		return Presence{}, fmt.Errorf("%w: basic status %q", ErrMalformed, p.Basic)
 	}
 	return p, nil
 }

@@ -42,6 +42,12 @@ type BaresipOptions struct {
 	// (SDES keys offered on RTP/AVP, taken when offered) or "srtp-mand"
 	// (RTP/SAVP only). Either loads the srtp module.
 	MediaEnc string
+	// Presence loads the presence module (baresip_presence.go): the account
+	// PUBLISHes its status to the registrar every 60 s and on presence_online and
+	// presence_offline, and Watch's URIs become contacts whose presence it
+	// subscribes to. Needs a Registrar.
+	Presence bool
+	Watch    []string
 }
 
 // Baresip is a running headless baresip user agent on its Host's address
@@ -114,6 +120,11 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 	if opts.MediaEnc != "" {
 		config += "module\tsrtp.so\n"
 	}
+	if opts.Presence {
+		if config, err = withPresence(config, conf, opts.Watch); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.WriteFile(filepath.Join(conf, "config"), []byte(config), 0o644); err != nil {
 		return nil, err
 	}
@@ -173,6 +184,9 @@ func (b *Baresip) account(opts BaresipOptions) string {
 	}
 	b.URI = "sip:" + opts.User + "@" + opts.Registrar
 	line := fmt.Sprintf("<%s;transport=udp>;regint=60;answermode=%s", b.URI, answer)
+	if opts.Presence {
+		line += ";pubint=60"
+	}
 	if opts.Password != "" {
 		line += ";auth_pass=" + opts.Password
 	}
