@@ -3,6 +3,17 @@ package api
 // Presence (RFC 3856) and busy lamps (RFC 4235) of the contacts whose presence or
 // blf flag is on, and our own presence (settings presenceStatus, publishPresence).
 
+// CmdBLFPickup answers a watched contact's ringing call here: it dials the
+// blfPickup feature code and the contact's number (directed pickup), or without a
+// code the contact's number with a Replaces header of the ringing dialog, when the
+// server's dialog-info gave its Call-ID and tags (RFC 3891, early-only).
+var CmdBLFPickup = declare[PickupArgs, DialResult]("blf.pickup", PermControl)
+
+// PickupArgs names the contact whose ringing call to pick up.
+type PickupArgs struct {
+	Number string `json:"number"`
+}
+
 // Event names of presence and busy lamps.
 const (
 	EvPresence = "presence.state" // PresenceState: a watched contact's presence changed

@@ -56,6 +56,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdContactsSet.Name:     &api.ContactArgs{},
 		api.CmdContactsDelete.Name:  &api.ContactRef{},
 		api.CmdContactsImport.Name:  &api.ImportArgs{},
+		api.CmdBLFPickup.Name:       &api.PickupArgs{},
 	}
 	wantArgs[api.CmdConferenceAdd.Name], wantArgs[api.CmdConferenceRemove.Name] = &api.CallRef{}, &api.CallRef{}
 	// Every command's permission, as docs/protocol.md section 1.3 lists them.
@@ -73,6 +74,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"conference.add": api.PermControl, "conference.remove": api.PermControl, "conference.hold": api.PermControl,
 		"conference.resume": api.PermControl, "conference.split": api.PermControl,
 		"contacts.list": api.PermRead, "contacts.set": api.PermControl, "contacts.delete": api.PermControl, "contacts.import": api.PermControl,
+		"blf.pickup": api.PermControl,
 	}
 	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
 		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)

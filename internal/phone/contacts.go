@@ -36,6 +36,7 @@ func (p *Phone) contactsHandlers() []api.Handler {
 		onActor(p, api.CmdContactsSet, p.setContact),
 		onActor(p, api.CmdContactsDelete, p.deleteContact),
 		onActor(p, api.CmdContactsImport, p.importContacts),
+		onActorLater(p, api.CmdBLFPickup, p.pickup), // blfpickup.go
 	}
 }
 

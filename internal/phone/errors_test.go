@@ -23,7 +23,7 @@ func TestEverySentinelHasAWireCode(t *testing.T) {
 		"ErrLineBusy": ErrLineBusy, "ErrNoFreeLine": ErrNoFreeLine, "ErrNoCodec": ErrNoCodec,
 		"ErrMedia": ErrMedia, "ErrHoldRefused": ErrHoldRefused, "ErrHoldTimeout": ErrHoldTimeout, "ErrTransferRefused": ErrTransferRefused,
 		"ErrSignalling": ErrSignalling, "ErrStorage": ErrStorage, "ErrNoHistory": ErrNoHistory,
-		"ErrNoConference": ErrNoConference, "ErrNoContact": ErrNoContact,
+		"ErrNoConference": ErrNoConference, "ErrNoContact": ErrNoContact, "ErrNoPickup": ErrNoPickup,
 	}
 	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)
 	if err != nil {

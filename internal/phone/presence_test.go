@@ -173,3 +173,41 @@ func TestPublishOurPresence(t *testing.T) {
 		t.Fatal("publishPresence off left the publication")
 	}
 }
+
+// TestBLFPickup: a ringing contact's call is picked up with the blfPickup code and
+// its number, or without a code with a Replaces of its early dialog; a contact
+// that is not ringing is refused.
+func TestBLFPickup(t *testing.T) {
+	sub := &fakeSubscriber{}
+	r := newRig(t, withSubscriber(sub))
+	r.mustDo(api.CmdContactsSet.Name, &api.ContactArgs{Name: ptr("Bob"), Number: ptr("2001"), BLF: ptr(true)})
+	r.registered()
+	w := watchOf(t, sub, "dialog", "2001")
+	if _, err := r.do(api.CmdBLFPickup.Name, &api.PickupArgs{Number: "2001"}); err == nil {
+		t.Fatal("picked up a contact whose lamp is unknown")
+	}
+	ringing := `<dialog id="d1" call-id="c-d1" local-tag="bobtag" remote-tag="carotag" direction="recipient"><state>early</state></dialog>`
+	r.notified(Notification{ID: w.id, Event: "dialog", Body: dialogInfo("full", ringing)})
+	r.mustDo(api.CmdBLFPickup.Name, &api.PickupArgs{Number: "2001"})
+	d := r.lastDialed()
+	if d.target != "sip:2001@127.0.0.1:5060" || len(d.headers) != 1 || d.headers[0].Name != "Replaces" ||
+		d.headers[0].Value != "c-d1;to-tag=bobtag;from-tag=carotag;early-only" {
+		t.Fatalf("pickup by Replaces dialed %q with %+v", d.target, d.headers)
+	}
+	r.mustDo(api.CmdCallHangup.Name, &api.HangupArgs{All: true})
+	r.mustDo(api.CmdSettingsSet.Name, &api.SettingsArgs{BLFPickup: ptr("*8")})
+	r.mustDo(api.CmdBLFPickup.Name, &api.PickupArgs{Number: "2001"})
+	if d := r.lastDialed(); d.target != "sip:*82001@127.0.0.1:5060" || len(d.headers) != 0 {
+		t.Fatalf("pickup by code dialed %q with %+v", d.target, d.headers)
+	}
+	if _, err := r.do(api.CmdSettingsSet.Name, &api.SettingsArgs{BLFPickup: ptr("*8;x")}); err == nil {
+		t.Fatal("a pickup code with a semicolon was taken")
+	}
+}
+
+// lastDialed is the last call the engine dialled.
+func (r *rig) lastDialed() *fakeDialog {
+	r.sip.mu.Lock()
+	defer r.sip.mu.Unlock()
+	return r.sip.dialed[len(r.sip.dialed)-1]
+}

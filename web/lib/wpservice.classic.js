@@ -14,7 +14,7 @@
 
 /** Every command of the protocol. */
 const COMMANDS = [
-  "account.get", "account.set", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
+  "account.get", "account.set", "auth", "blf.pickup", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.referral", "call.reject", "call.stats", "call.transfer",
   "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split",
   "contacts.delete", "contacts.import", "contacts.list", "contacts.set", "devices.list", "devices.select",
