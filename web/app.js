@@ -14,6 +14,7 @@ import { mountHistory } from "./app/history.js";
 import { mountDevices } from "./app/devices.js";
 import { mountPairing } from "./app/pairing.js";
 import { mountVoicemail } from "./app/voicemail.js";
+import { mountContacts } from "./app/contacts.js";
 
 /**
  * Where to look for the engine. Served by the engine itself, the page tries its own
@@ -47,3 +48,4 @@ mountHistory(phone, { ...ctx, redial: dialer.call });
 mountDevices(phone, ctx);
 mountPairing(phone, ctx);
 mountVoicemail(phone, { ...ctx, call: dialer.call });
+mountContacts(phone, { ...ctx, call: dialer.call });

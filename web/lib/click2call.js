@@ -906,6 +906,14 @@ function voicemailText(box) {
   return old ? `${main}, ${old} old` : main;
 }
 
+/** A watched contact's presence and busy lamp as a page shows them: "Available · ringing". */
+function contactStatusText(presence, blf) {
+  const parts = [];
+  if (presence?.state) parts.push(presence.state.replace(/([a-z])([A-Z])/g, "$1 $2"));
+  if (blf?.lamp && blf.lamp !== "unknown") parts.push(blf.lamp === "idle" ? "free" : blf.lamp === "hold" ? "on hold" : blf.lamp);
+  return parts.join(" · ");
+}
+
 // --- widget.js
 // widget.js: the click-to-call button. Built into the self-contained classic
 // script click2call.js (build.mjs); a page adds it with one tag:

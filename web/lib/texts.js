@@ -138,3 +138,11 @@ export function voicemailText(box) {
   const main = `${fresh} new voicemail${fresh === 1 ? "" : "s"}`;
   return old ? `${main}, ${old} old` : main;
 }
+
+/** A watched contact's presence and busy lamp as a page shows them: "Available · ringing". */
+export function contactStatusText(presence, blf) {
+  const parts = [];
+  if (presence?.state) parts.push(presence.state.replace(/([a-z])([A-Z])/g, "$1 $2"));
+  if (blf?.lamp && blf.lamp !== "unknown") parts.push(blf.lamp === "idle" ? "free" : blf.lamp === "hold" ? "on hold" : blf.lamp);
+  return parts.join(" · ");
+}

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  callStatus, duration, historyDetail, historyEntry, historyIcon, peerLabel, qualityBadge, registrationText, voicemailText,
+  callStatus, duration, historyDetail, historyEntry, historyIcon, peerLabel, qualityBadge, registrationText, voicemailText, contactStatusText,
 } from "../app/format.js";
 import { bannerContent, shownStatus } from "../app/banner.js";
 import { STATUSES } from "../lib/wpservice.js";
@@ -132,4 +132,11 @@ test("voicemailText", () => {
   assert.equal(voicemailText({ waiting: false, new: 0, old: 3 }), "0 new voicemails, 3 old");
   assert.equal(voicemailText({ waiting: true, new: 0, old: 0 }), "Voicemail waiting");
   assert.equal(voicemailText({ waiting: false, new: 0, old: 0 }), "No voicemail");
+});
+
+test("contactStatusText", () => {
+  assert.equal(contactStatusText({ state: "DoNotDisturb" }, { lamp: "ringing" }), "Do Not Disturb · ringing");
+  assert.equal(contactStatusText({ state: "Available" }, { lamp: "idle" }), "Available · free");
+  assert.equal(contactStatusText(null, { lamp: "hold" }), "on hold");
+  assert.equal(contactStatusText(undefined, { lamp: "unknown" }), "");
 });
