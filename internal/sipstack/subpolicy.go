@@ -49,8 +49,9 @@ func nextSubStep(o subOutcome, failures int, jitter float64) subStep {
 		return afterTerminated(o, failures, jitter)
 	case o.Code >= 200 && o.Code < 300:
 		return subStep{Active: true, Wait: refreshAfter(o.Granted)}
-	case o.Code == 489 || o.Code == 403 || o.Code == 404 || o.Code == 603:
-		// Bad Event, or the resource refused for good (RFC 6665 §4.1.2.1).
+	case o.Code == 489 || o.Code == 403 || o.Code == 404 || o.Code == 603 || o.Code == 405 || o.Code == 501:
+		// Bad Event, the resource refused for good (RFC 6665 §4.1.2.1), or a server
+		// (or the phone it forwarded us to) that takes no SUBSCRIBE at all.
 		return subStep{GiveUp: true, NewDialog: true, Failures: failures + 1}
 	}
 	// 481 (the notifier forgot us), a timeout, a transport failure or any other

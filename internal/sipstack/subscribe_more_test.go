@@ -123,6 +123,7 @@ func TestNextSubStep(t *testing.T) {
 		{"timeout", subOutcome{Code: 408}, subStep{NewDialog: true, Wait: subBackoffFirst, Failures: 1}},
 		{"retry-after", subOutcome{Code: 503, RetryAfter: 90 * time.Second}, subStep{NewDialog: true, Wait: 90 * time.Second, Failures: 1}},
 		{"bad event", subOutcome{Code: 489}, subStep{GiveUp: true, NewDialog: true, Failures: 1}},
+		{"no SUBSCRIBE here", subOutcome{Code: 405}, subStep{GiveUp: true, NewDialog: true, Failures: 1}},
 		{"deactivated", subOutcome{Terminated: "deactivated"}, subStep{NewDialog: true}},
 		{"rejected", subOutcome{Terminated: "rejected"}, subStep{GiveUp: true, NewDialog: true, Failures: 1}},
 		{"giveup", subOutcome{Terminated: "giveup", RetryAfter: 30 * time.Second}, subStep{NewDialog: true, Wait: 30 * time.Second, Failures: 1}},
