@@ -27,6 +27,7 @@ cd "$(dirname "$0")/.."
 packages=(
 	"kamailio:kamailio"
 	"kamailio-tls-modules:kamailio-tls-modules"
+	"kamailio-presence-modules:kamailio-presence-modules"
 	"baresip-core:baresip"
 	"sip-tester:sipp"
 	"coturn:turnserver"

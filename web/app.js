@@ -16,6 +16,8 @@ import { mountChat } from "./app/chat.js";
 import { mountDevices } from "./app/devices.js";
 import { mountTones } from "./app/tones.js";
 import { mountPairing } from "./app/pairing.js";
+import { mountVoicemail } from "./app/voicemail.js";
+import { mountContacts } from "./app/contacts.js";
 
 /**
  * Where to look for the engine. Served by the engine itself, the page tries its own
@@ -51,3 +53,5 @@ mountChat(phone, ctx);
 mountDevices(phone, ctx);
 mountTones(phone, ctx);
 mountPairing(phone, ctx);
+mountVoicemail(phone, { ...ctx, call: dialer.call });
+mountContacts(phone, { ...ctx, call: dialer.call });

@@ -51,6 +51,7 @@ func TestImportRules(t *testing.T) {
 		{internal("history"), []string{internal("phone"), internal("control"), internal("sipstack"), internal("media"), internal("audio"), internal("store"), sipgo, malgo}},
 		{internal("quality"), []string{module + "/", sipgo, malgo}},
 		{internal("dsp"), []string{module + "/", sipgo, malgo}},
+		{internal("presence"), []string{module + "/", sipgo, malgo}},
 	}
 	// exceptions to the rules above
 	allowed := map[string][]string{internal("config"): {internal("origin"), internal("api")}, internal("localca"): {internal("store")}}

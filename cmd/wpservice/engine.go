@@ -125,6 +125,8 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		SettingsStore: settingsStore{st},
 		SavedSettings: loadSettings(st, log),
 		FileSettings:  cfg.Settings.SettingsArgs,
+		ContactsStore: contactsStore{st},
+		Contacts:      loadContacts(st, log),
 		Settings: phone.Settings{
 			RTPTimeout:       time.Duration(cfg.Settings.RTPTimeout) * time.Second,
 			AutoAnswer:       cfg.Settings.AutoAnswer,
@@ -146,6 +148,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 		Chat:          hist,
 		SoundsDir:     orDefault(cfg.Audio.SoundsDir, filepath.Join(dataDir, "sounds")),
 		RecordingsDir: orDefault(cfg.Audio.RecordingsDir, filepath.Join(dataDir, "recordings")),
+		Subscriber:    adapter,
 
 		EndCallsOnNetworkChange: cfg.SIP.OnNetworkChange == config.NetworkChangeEnd,
 	})

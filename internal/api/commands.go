@@ -299,6 +299,18 @@ type SettingsArgs struct {
 	Ringtone      *string `json:"ringtone,omitempty"`      // a WAV file name in the sounds folder; "" = the built-in ring
 	RecordCalls   *bool   `json:"recordCalls,omitempty"`   // record every call once answered
 	RecordingName *string `json:"recordingName,omitempty"` // the recordings' file name template
+	// Voicemail (subscriptions.go).
+	MWI             *bool   `json:"mwi,omitempty"`             // subscribe to the account's message-summary while registered
+	MWIUnsolicited  *bool   `json:"mwiUnsolicited,omitempty"`  // take message-summary NOTIFYs the server sends without a subscription
+	VoicemailNumber *string `json:"voicemailNumber,omitempty"` // what the page dials for voicemail; "" = none
+	// Our presence (presence.go).
+	PresenceStatus     *string `json:"presenceStatus,omitempty"`     // online, away, dnd, invisible or offline
+	PublishPresence    *bool   `json:"publishPresence,omitempty"`    // PUBLISH it to the account's server while registered
+	PresenceBusyOnCall *bool   `json:"presenceBusyOnCall,omitempty"` // publish busy while a call is up (online only)
+	// BLFPickup is the feature code dialled before a ringing colleague's number to
+	// pick up the call (directed pickup, "*8" on many PBXs); "" = pick up with
+	// Replaces when the server reports the dialog's tags.
+	BLFPickup *string `json:"blfPickup,omitempty"`
 }
 
 // The values of the processing settings (aec, denoise, agc): auto is on unless
@@ -346,6 +358,15 @@ type Settings struct {
 	Ringtone      string `json:"ringtone"`
 	RecordCalls   bool   `json:"recordCalls"`
 	RecordingName string `json:"recordingName"`
+
+	MWI             bool   `json:"mwi"`
+	MWIUnsolicited  bool   `json:"mwiUnsolicited"`
+	VoicemailNumber string `json:"voicemailNumber"`
+
+	PresenceStatus     string `json:"presenceStatus"`
+	PublishPresence    bool   `json:"publishPresence"`
+	PresenceBusyOnCall bool   `json:"presenceBusyOnCall"`
+	BLFPickup          string `json:"blfPickup"`
 }
 
 // What do-not-disturb answers (Settings.DNDAction).

@@ -31,9 +31,9 @@ const (
 
 // Events lists every event name, sorted; the JS library is tested against it.
 var Events = []string{
-	EvAccount, EvAccounts, EvAudioLevel, EvAudioPlay, EvCallCDR, EvCallDTMF, EvCallRecording, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer,
-	EvChatMessage, EvChatStatus, EvChatUnread, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvPairChanged,
-	EvPaired, EvPermission, EvRegState, EvLagged, EvSettings, EvSIPTrace,
+	EvAccount, EvAccounts, EvAudioLevel, EvAudioPlay, EvBLF, EvCallCDR, EvCallDTMF, EvCallRecording, EvCallReferred, EvCallState, EvCallStats, EvCallTransfer,
+	EvChatMessage, EvChatStatus, EvChatUnread, EvContacts, EvDevicesChanged, EvHello, EvLineSelected, EvLog, EvMWI, EvPairChanged,
+	EvPaired, EvPermission, EvPresence, EvRegState, EvLagged, EvSettings, EvSIPTrace, EvSubscription,
 }
 
 // Paired hands a waiting connection the token the user approved for its origin. The page
@@ -80,6 +80,11 @@ type Snapshot struct {
 	SelectedLine int           `json:"selectedLine"`
 	Devices      Devices       `json:"devices"`
 	Settings     Settings      `json:"settings"`
+	MWI          MWIState      `json:"mwi"` // the account's voicemail box (subscriptions.go)
+	// Presence and BLF are the watched contacts' presence and busy lamps (presence.go),
+	// by number; a contact not known yet is absent.
+	Presence []PresenceState `json:"presence"`
+	BLF      []BLFState      `json:"blf"`
 	// Config names the config files the engine read, in order: "machine" (the
 	// administrator's, for every user), "user" (the user's own, which overrides it
 	// field by field) or "file" (the one file given to wpservice run --config).

@@ -55,6 +55,10 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		api.CmdHistoryDelete.Name:   &api.HistoryRef{},
 		api.CmdAudioPlay.Name:       &api.PlayArgs{},
 		api.CmdCallRecord.Name:      &api.RecordArgs{},
+		api.CmdContactsSet.Name:     &api.ContactArgs{},
+		api.CmdContactsDelete.Name:  &api.ContactRef{},
+		api.CmdContactsImport.Name:  &api.ImportArgs{},
+		api.CmdBLFPickup.Name:       &api.PickupArgs{},
 	}
 	wantArgs[api.CmdConferenceAdd.Name], wantArgs[api.CmdConferenceRemove.Name] = &api.CallRef{}, &api.CallRef{}
 	wantArgs[api.CmdChatSend.Name], wantArgs[api.CmdChatList.Name] = &api.ChatSendArgs{}, &api.ChatListArgs{}
@@ -79,6 +83,8 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 		"chat.read": api.PermControl, "chat.delete": api.PermControl,
 		"accounts.list": api.PermRead, "account.add": api.PermAccount, "account.update": api.PermAccount, "account.remove": api.PermAccount,
 		"audio.play": api.PermControl, "audio.stop": api.PermControl, "call.record": api.PermControl, "sounds.list": api.PermRead,
+		"contacts.list": api.PermRead, "contacts.set": api.PermControl, "contacts.delete": api.PermControl, "contacts.import": api.PermControl,
+		"blf.pickup": api.PermControl,
 	}
 	if got := slices.Sorted(maps.Keys(wantPerm)); !slices.Equal(got, api.Commands) {
 		t.Errorf("this test's permission list %v\n!= api.Commands %v", got, api.Commands)

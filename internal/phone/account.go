@@ -113,4 +113,5 @@ func (p *Phone) onRegState(st api.RegState) {
 	}
 	p.reg = st
 	p.bus.Emit(api.EvRegState, p.regState())
+	p.syncSubscriptions()
 }

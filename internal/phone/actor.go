@@ -174,6 +174,7 @@ func (p *Phone) shutdown() <-chan struct{} {
 	p.lines.each(func(c *call) { p.apply(c, inShutdown, 0, "engine stopping") })
 	hangups := slices.Clone(p.hangups) // those just sent and those still in flight from before
 	unregister := p.reg.State == api.RegRegistered || p.reg.State == api.RegRegistering
+	watches := p.dropWatches() // subscriber.go
 	finished := make(chan struct{})
 	p.goWork(func(ctx context.Context) {
 		defer close(finished)
@@ -183,6 +184,11 @@ func (p *Phone) shutdown() <-chan struct{} {
 			select {
 			case <-done:
 			case <-ctx.Done():
+			}
+		}
+		for _, w := range watches {
+			if err := w.Stop(ctx); err != nil {
+				p.log.Info("unsubscribe on shutdown", "err", err)
 			}
 		}
 		if !unregister {

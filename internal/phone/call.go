@@ -131,6 +131,7 @@ func (p *Phone) announce(c *call) {
 		p.selectLine(c.line)
 	}
 	p.bus.Emit(api.EvCallState, c.public())
+	p.syncPublish() // busy while a call is up (presence.go)
 }
 
 // apply feeds one input to c's state machine and runs the effects. The returned channel,
@@ -210,6 +211,7 @@ func (p *Phone) apply(c *call, in input, code int, reason string) (<-chan struct
 	if tr.next != prev && !c.preparing { // a call that ends while preparing ends unannounced
 		p.updatePump()
 		p.bus.Emit(api.EvCallState, c.public())
+		p.syncPublish() // busy while a call is up (presence.go)
 	}
 	if tr.next == stEnded {
 		p.recordEnd(c) // after its call.state: call.cdr follows it

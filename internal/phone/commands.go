@@ -45,7 +45,7 @@ func (p *Phone) Handlers() []api.Handler {
 		onActor(p, api.CmdDevicesList, func(*api.NoArgs) (api.Devices, error) { return p.devices(), nil }),
 		onActor(p, api.CmdDevicesSelect, p.selectDevices),
 		onActor(p, api.CmdDevicesVolume, p.setVolumes),
-	}, append(append(p.historyHandlers(), p.chatHandlers()...), p.soundHandlers()...)...)
+	}, append(append(append(p.historyHandlers(), p.chatHandlers()...), p.soundHandlers()...), p.contactsHandlers()...)...)
 }
 
 // onActor binds f to cmd so that it runs on the actor, like every change of the

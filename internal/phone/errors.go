@@ -44,6 +44,10 @@ var (
 	ErrNoSound = api.Sentinel("no such sound file", api.ErrNotFound)
 	// ErrRecording: the recording's file could not be made.
 	ErrRecording = api.Sentinel("the recording could not be made", api.ErrUnavailable)
+	// ErrNoContact: contacts.set or contacts.delete named an id that is not in the list.
+	ErrNoContact = api.Sentinel("no such contact", api.ErrNotFound)
+	// ErrNoPickup: blf.pickup named a contact that is not ringing, or whose call cannot be picked up.
+	ErrNoPickup = api.Sentinel("nothing to pick up", api.ErrInvalidState)
 )
 
 // errInvalidTransition means the input does not apply in the call's state. For a user

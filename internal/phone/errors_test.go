@@ -24,6 +24,7 @@ func TestEverySentinelHasAWireCode(t *testing.T) {
 		"ErrMedia": ErrMedia, "ErrHoldRefused": ErrHoldRefused, "ErrHoldTimeout": ErrHoldTimeout, "ErrTransferRefused": ErrTransferRefused,
 		"ErrSignalling": ErrSignalling, "ErrStorage": ErrStorage, "ErrNoHistory": ErrNoHistory, "ErrNoChat": ErrNoChat,
 		"ErrNoConference": ErrNoConference, "ErrNoSound": ErrNoSound, "ErrRecording": ErrRecording,
+		"ErrNoContact": ErrNoContact, "ErrNoPickup": ErrNoPickup,
 		"ErrNoSuchAccount": ErrNoSuchAccount, "ErrDefaultAccount": ErrDefaultAccount, "ErrNoAccounts": ErrNoAccounts,
 	}
 	f, err := parser.ParseFile(token.NewFileSet(), "errors.go", nil, 0)

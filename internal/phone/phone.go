@@ -38,6 +38,10 @@ type Settings struct {
 	AudioOutput      string
 	Policies         Policies      // what becomes of an incoming call before it rings (policy.go)
 	Sound            SoundSettings // tones, the ringtone and recording (soundsettings.go)
+	Voicemail        Voicemail     // the account's voicemail box (mwi.go)
+	Presence         Presence      // our presence (presence.go)
+	// BLFPickup is the feature code of directed pickup (blfpickup.go).
+	BLFPickup string
 	// Processing is the microphone's echo cancellation, noise suppression and
 	// gain control (processing.go).
 	Processing Processing
@@ -98,6 +102,13 @@ type Config struct {
 	// Chat keeps the instant messages and answers the chat commands; nil: none are
 	// kept, and chat.send fails (chat.go).
 	Chat ChatStore
+	// Subscriber subscribes to the account's event packages (voicemail, mwi.go);
+	// nil: no subscriptions.
+	Subscriber Subscriber
+	// Contacts is the saved contact list; ContactsStore keeps its changes (nil:
+	// they are not persisted; contacts.go).
+	Contacts      []api.Contact
+	ContactsStore ContactsStore
 }
 
 // Phone is the engine. Create it with New, run it with Run.
@@ -144,6 +155,11 @@ type Phone struct {
 	playing      *player          // the file audio.play plays (play.go)
 	recs         recordings       // the calls being recorded (record.go)
 	ringtone     *audio.WAVSource // the ringtone setting's file, or nil for the built-in ring (ringtone.go)
+	mwi          mwiWatch         // the voicemail box's subscription and what it last said (mwi.go)
+	contacts     []api.Contact    // the contact list, by name (contacts.go)
+	watches      contactWatches   // the contacts' presence and dialog subscriptions (watches.go)
+	dialogs      blfDialogs       // the dialogs known of each contact whose lamp is watched (blf.go)
+	pub          ourPublication   // our presence, published (presence.go)
 }
 
 // New validates cfg and returns a Phone that does nothing until Run.
@@ -193,6 +209,7 @@ func New(cfg Config) (*Phone, error) {
 		reg:      api.RegState{State: api.RegUnregistered},
 		settings: s,
 		saved:    cfg.SavedSettings,
+		contacts: loadedContacts(cfg.Contacts, cfg.Logger),
 		lines:    newLineTable(s.MaxLines),
 		volumes:  unityVolumes,
 	}
@@ -239,10 +256,12 @@ func (p *Phone) snapshot() api.Snapshot {
 		SelectedLine: p.selected,
 		Devices:      p.devices(),
 		Settings:     p.publicSettings(),
+		MWI:          p.mwi.state,
 		Config:       p.cfg.ConfigSources,
 
 		UnreadMessages: p.unread,
 	}
+	s.Presence, s.BLF = p.snapshotWatches()
 	p.lines.each(func(c *call) {
 		if !c.preparing {
 			s.Lines = append(s.Lines, c.public())
@@ -277,6 +296,14 @@ func (p *Phone) publicSettings() api.Settings {
 
 		AEC: s.Processing.AEC, Denoise: s.Processing.Denoise, AGC: s.Processing.AGC,
 		JitterMinMs: int(s.JitterMin / time.Millisecond), JitterMaxMs: int(s.JitterMax / time.Millisecond),
+		MWI:             !s.Voicemail.NoMWI,
+		MWIUnsolicited:  s.Voicemail.Unsolicited,
+		VoicemailNumber: s.Voicemail.Number,
+
+		PresenceStatus:     s.presenceStatus(),
+		PublishPresence:    s.Presence.Publish,
+		PresenceBusyOnCall: !s.Presence.NoBusyOnCall,
+		BLFPickup:          s.BLFPickup,
 	}
 	s.Sound.public(&out)
 	return out

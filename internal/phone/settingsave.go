@@ -77,6 +77,17 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 	if s.Sound, err = applySound(s.Sound, a); err != nil { // soundsettings.go
 		return Settings{}, err
 	}
+	if s.Voicemail, err = applyVoicemail(s.Voicemail, a); err != nil { // mwi.go
+		return Settings{}, err
+	}
+	if s.Presence, err = applyPresence(s.Presence, a); err != nil { // presence.go
+		return Settings{}, err
+	}
+	if a.BLFPickup != nil {
+		if s.BLFPickup, err = pickupCode(*a.BLFPickup); err != nil { // blfpickup.go
+			return Settings{}, err
+		}
+	}
 	return s, nil
 }
 
@@ -114,5 +125,6 @@ func (p *Phone) setSettings(a *api.SettingsArgs) (api.Settings, error) {
 	p.settings, p.saved, p.ringtone = s, saved, ringtone
 	p.updatePump() // the tone plan, the ringtone, recordCalls
 	p.bus.Emit(api.EvSettings, p.publicSettings())
+	p.syncSubscriptions()
 	return p.publicSettings(), nil
 }

@@ -83,7 +83,7 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 	a.mu.Lock()
 	p := a.phone
 	a.mu.Unlock()
-	if p == nil {
+	if p == nil || subscriptionEvent(p, ev) { // sipsubscribe.go
 		return
 	}
 	switch e := ev.(type) {

@@ -68,6 +68,9 @@ func (c *Call) localURI() *sip.Uri {
 // asked for. One outside a dialog we know gets 481, one of another event package
 // 489 (RFC 6665 section 4.1.3).
 func (s *Stack) onNotify(req *sip.Request, tx sip.ServerTransaction) {
+	if s.onSubscriptionNotify(req, tx) { // notify.go
+		return
+	}
 	c := s.findCall(req)
 	if c == nil {
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Subscription Does Not Exist", nil))

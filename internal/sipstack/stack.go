@@ -56,6 +56,7 @@ type Stack struct {
 	branches      reusedBranches // our server transactions, for requests that reuse a branch (branch.go)
 	gate          *sendGate      // every request's way out, shut at Close (sendgate.go)
 	dialedStreams dialedStreams  // what the connections we dialed bring (frontdoor_dialed.go)
+	subs          subscriptions  // SUBSCRIBE dialogs of ours (subscribe.go)
 
 	mu         sync.Mutex
 	acc        Account
@@ -261,6 +262,9 @@ func (s *Stack) Close() error {
 	}
 	registered := s.reg != nil
 	s.mu.Unlock()
+	unsubscribe, cancelUnsubscribe := context.WithTimeout(context.Background(), unsubscribeTimeout)
+	s.stopSubscriptions(unsubscribe)
+	cancelUnsubscribe()
 	ctx, cancel := context.WithTimeout(context.Background(), unregisterTimeout)
 	extras := s.stopExtraLoops()
 	var unregistered sync.WaitGroup

@@ -51,6 +51,12 @@ type BaresipOptions struct {
 	// MessageTo loads the contact module with this one SIP URI as its contact,
 	// the peer SendMessage sends instant messages to (baresip_message.go).
 	MessageTo string
+	// Presence loads the presence module (baresip_presence.go): the account
+	// PUBLISHes its status to the registrar every 60 s and on presence_online and
+	// presence_offline, and Watch's URIs become contacts whose presence it
+	// subscribes to. Needs a Registrar.
+	Presence bool
+	Watch    []string
 }
 
 // Baresip is a running headless baresip user agent on its Host's address
@@ -136,6 +142,11 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 			return nil, err
 		}
 	}
+	if opts.Presence {
+		if config, err = withPresence(config, conf, opts.Watch); err != nil {
+			return nil, err
+		}
+	}
 	if err := os.WriteFile(filepath.Join(conf, "config"), []byte(config), 0o644); err != nil {
 		return nil, err
 	}
@@ -202,6 +213,9 @@ func (b *Baresip) account(opts BaresipOptions) string {
 	}
 	b.URI = "sip:" + opts.User + "@" + opts.Registrar
 	line := fmt.Sprintf("<%s;transport=udp>;regint=60;answermode=%s", b.URI, answer)
+	if opts.Presence {
+		line += ";pubint=60"
+	}
 	if opts.Password != "" {
 		line += ";auth_pass=" + opts.Password
 	}

@@ -57,6 +57,9 @@ type KamailioOptions struct {
 	// Aliases are more domains kamailio takes as its own (a domain whose DNS
 	// records lead to it), beside its address.
 	Aliases []string
+	// Presence makes it a presence server too (kamailio_presence.go): another
+	// configuration, without Auth, TLS or Aliases.
+	Presence bool
 }
 
 // Kamailio is a running kamailio registrar and proxy on its Host's address
@@ -80,6 +83,9 @@ type Kamailio struct {
 func StartKamailio(t TB, opts KamailioOptions) *Kamailio {
 	t.Helper()
 	bin := Need(t, "kamailio")
+	if opts.Presence {
+		needPresenceModules(t)
+	}
 	for attempt := 1; ; attempt++ {
 		tlsPort := 0
 		if opts.TLS != nil {
@@ -180,7 +186,14 @@ func (k *Kamailio) writeConfig(opts KamailioOptions, tlsPort int) error {
 		TLSPort    int // 0: no TLS listener
 		Aliases    []string
 	}{k.Domain, k.Port, k.dir, modules, k.instance, tlsPort, opts.Aliases}
-	if err := kamailioTemplate.Execute(f, data); err != nil {
+	tmpl := kamailioTemplate
+	if opts.Presence {
+		tmpl = kamailioPresenceTemplate
+		if err := writePresenceDB(filepath.Join(k.dir, "db")); err != nil {
+			return err
+		}
+	}
+	if err := tmpl.Execute(f, data); err != nil {
 		return err
 	}
 	if opts.Auth {

@@ -7,7 +7,7 @@ import { isRinging, outcome } from "../lib/texts.js";
 // A call's state (callStatus), a duration as m:ss (duration, talkTime), the detail
 // of a history entry (historyDetail: how long, or why it did not happen) and what
 // a call the engine refused says (DIAL_FAILED).
-export { DIAL_FAILED, callStatus, duration, isRinging, talkTime, outcomeText as historyDetail } from "../lib/texts.js";
+export { DIAL_FAILED, callStatus, duration, isRinging, talkTime, outcomeText as historyDetail, voicemailText, contactStatusText } from "../lib/texts.js";
 
 /** Keys of the dial pad, in their order on the pad. */
 export const KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];

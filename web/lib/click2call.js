@@ -14,10 +14,11 @@
 
 /** Every command of the protocol. */
 const COMMANDS = [
-  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "audio.play", "audio.stop", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
+  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "audio.play", "audio.stop", "auth", "blf.pickup", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.record", "call.referral", "call.reject", "call.stats", "call.transfer",
   "chat.conversations", "chat.delete", "chat.list", "chat.read", "chat.send",
-  "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
+  "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split",
+  "contacts.delete", "contacts.import", "contacts.list", "contacts.set", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
   "settings.get", "settings.set", "sounds.list", "status", "unregister",
@@ -25,9 +26,9 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "accounts.changed", "audio.level", "audio.play", "call.cdr", "call.dtmf", "call.recording", "call.referred", "call.state", "call.stats", "call.transfer",
-  "chat.message", "chat.status", "chat.unread", "devices.changed", "hello", "line.selected", "log", "pair.changed",
-  "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
+  "account.changed", "accounts.changed", "audio.level", "audio.play", "blf.state", "call.cdr", "call.dtmf", "call.recording", "call.referred", "call.state", "call.stats", "call.transfer",
+  "chat.message", "chat.status", "chat.unread", "contacts.changed", "devices.changed", "hello", "line.selected", "log", "mwi.state", "pair.changed",
+  "paired", "permission", "presence.state", "reg.state", "session.lagged", "settings.changed", "sip.trace", "subscription.state",
 ];
 
 /**
@@ -39,6 +40,11 @@ function regState(st, d) {
   const acc = (st.accounts || []).find((a) => a.id === d?.account);
   if (!d?.account || acc?.default || !st.accounts?.length) st.registration = d;
   if (acc) acc.registration = d;
+}
+
+/** list with the entry of d.number replaced by d (or added), in number order. */
+function byNumber(list, d) {
+  return [...list.filter((x) => x.number !== d?.number), d].sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
 }
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
@@ -263,7 +269,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, levels: null, unreadMessages: 0 };
+  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0 };
 
   #o;
   #ws = null;
@@ -567,6 +573,9 @@ class Phone extends Emitter {
       selectedLine: s.selectedLine || 0,
       devices: s.devices || null,
       settings: s.settings || null,
+      mwi: s.mwi || null,
+      presence: [...(s.presence || [])],
+      blf: [...(s.blf || [])],
       levels: null,
       unreadMessages: s.unreadMessages || 0,
     };
@@ -604,6 +613,9 @@ class Phone extends Emitter {
       case "account.changed": st.account = d; break;
       case "accounts.changed": st.accounts = d?.accounts || []; break;
       case "settings.changed": st.settings = d; break;
+      case "mwi.state": st.mwi = d; break;
+      case "presence.state": st.presence = byNumber(st.presence, d); break;
+      case "blf.state": st.blf = byNumber(st.blf, d); break;
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;
@@ -944,6 +956,23 @@ function outcomeText({ direction, ms, cause, code }) {
   const words = entry(CAUSES, cause);
   const text = (typeof words === "object" ? words[direction] : words) || cause.replaceAll("_", " ") || NO_CAUSE;
   return code ? `${text} (${code})` : text;
+}
+
+/** The voicemail box (mwi.state) as a page shows it: "2 new voicemails, 8 old". */
+function voicemailText(box) {
+  const fresh = box?.new || 0;
+  const old = box?.old || 0;
+  if (!fresh && !old) return box?.waiting ? "Voicemail waiting" : "No voicemail";
+  const main = `${fresh} new voicemail${fresh === 1 ? "" : "s"}`;
+  return old ? `${main}, ${old} old` : main;
+}
+
+/** A watched contact's presence and busy lamp as a page shows them: "Available · ringing". */
+function contactStatusText(presence, blf) {
+  const parts = [];
+  if (presence?.state) parts.push(presence.state.replace(/([a-z])([A-Z])/g, "$1 $2"));
+  if (blf?.lamp && blf.lamp !== "unknown") parts.push(blf.lamp === "idle" ? "free" : blf.lamp === "hold" ? "on hold" : blf.lamp);
+  return parts.join(" · ");
 }
 
 // --- widget.js

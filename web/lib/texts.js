@@ -138,3 +138,20 @@ export function outcomeText({ direction, ms, cause, code }) {
   const text = (typeof words === "object" ? words[direction] : words) || cause.replaceAll("_", " ") || NO_CAUSE;
   return code ? `${text} (${code})` : text;
 }
+
+/** The voicemail box (mwi.state) as a page shows it: "2 new voicemails, 8 old". */
+export function voicemailText(box) {
+  const fresh = box?.new || 0;
+  const old = box?.old || 0;
+  if (!fresh && !old) return box?.waiting ? "Voicemail waiting" : "No voicemail";
+  const main = `${fresh} new voicemail${fresh === 1 ? "" : "s"}`;
+  return old ? `${main}, ${old} old` : main;
+}
+
+/** A watched contact's presence and busy lamp as a page shows them: "Available · ringing". */
+export function contactStatusText(presence, blf) {
+  const parts = [];
+  if (presence?.state) parts.push(presence.state.replace(/([a-z])([A-Z])/g, "$1 $2"));
+  if (blf?.lamp && blf.lamp !== "unknown") parts.push(blf.lamp === "idle" ? "free" : blf.lamp === "hold" ? "on hold" : blf.lamp);
+  return parts.join(" · ");
+}

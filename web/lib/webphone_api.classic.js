@@ -14,10 +14,11 @@
 
 /** Every command of the protocol. */
 const COMMANDS = [
-  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "audio.play", "audio.stop", "auth", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
+  "account.add", "account.get", "account.remove", "account.set", "account.update", "accounts.list", "audio.play", "audio.stop", "auth", "blf.pickup", "call.answer", "call.dial", "call.dtmf", "call.forward", "call.hangup",
   "call.hold", "call.ignore", "call.mute", "call.record", "call.referral", "call.reject", "call.stats", "call.transfer",
   "chat.conversations", "chat.delete", "chat.list", "chat.read", "chat.send",
-  "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split", "devices.list", "devices.select",
+  "conference.add", "conference.hold", "conference.remove", "conference.resume", "conference.split",
+  "contacts.delete", "contacts.import", "contacts.list", "contacts.set", "devices.list", "devices.select",
   "devices.volume", "events.subscribe", "history.clear", "history.delete", "history.list",
   "line.select", "pair.approve", "pair.deny", "pair.list", "pair.request", "pair.revoke", "register",
   "settings.get", "settings.set", "sounds.list", "status", "unregister",
@@ -25,9 +26,9 @@ const COMMANDS = [
 
 /** Every event of the protocol. */
 const EVENTS = [
-  "account.changed", "accounts.changed", "audio.level", "audio.play", "call.cdr", "call.dtmf", "call.recording", "call.referred", "call.state", "call.stats", "call.transfer",
-  "chat.message", "chat.status", "chat.unread", "devices.changed", "hello", "line.selected", "log", "pair.changed",
-  "paired", "permission", "reg.state", "session.lagged", "settings.changed", "sip.trace",
+  "account.changed", "accounts.changed", "audio.level", "audio.play", "blf.state", "call.cdr", "call.dtmf", "call.recording", "call.referred", "call.state", "call.stats", "call.transfer",
+  "chat.message", "chat.status", "chat.unread", "contacts.changed", "devices.changed", "hello", "line.selected", "log", "mwi.state", "pair.changed",
+  "paired", "permission", "presence.state", "reg.state", "session.lagged", "settings.changed", "sip.trace", "subscription.state",
 ];
 
 /**
@@ -39,6 +40,11 @@ function regState(st, d) {
   const acc = (st.accounts || []).find((a) => a.id === d?.account);
   if (!d?.account || acc?.default || !st.accounts?.length) st.registration = d;
   if (acc) acc.registration = d;
+}
+
+/** list with the entry of d.number replaced by d (or added), in number order. */
+function byNumber(list, d) {
+  return [...list.filter((x) => x.number !== d?.number), d].sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
 }
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
@@ -263,7 +269,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, levels: null, unreadMessages: 0 };
+  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0 };
 
   #o;
   #ws = null;
@@ -567,6 +573,9 @@ class Phone extends Emitter {
       selectedLine: s.selectedLine || 0,
       devices: s.devices || null,
       settings: s.settings || null,
+      mwi: s.mwi || null,
+      presence: [...(s.presence || [])],
+      blf: [...(s.blf || [])],
       levels: null,
       unreadMessages: s.unreadMessages || 0,
     };
@@ -604,6 +613,9 @@ class Phone extends Emitter {
       case "account.changed": st.account = d; break;
       case "accounts.changed": st.accounts = d?.accounts || []; break;
       case "settings.changed": st.settings = d; break;
+      case "mwi.state": st.mwi = d; break;
+      case "presence.state": st.presence = byNumber(st.presence, d); break;
+      case "blf.state": st.blf = byNumber(st.blf, d); break;
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;
@@ -946,6 +958,23 @@ function outcomeText({ direction, ms, cause, code }) {
   return code ? `${text} (${code})` : text;
 }
 
+/** The voicemail box (mwi.state) as a page shows it: "2 new voicemails, 8 old". */
+function voicemailText(box) {
+  const fresh = box?.new || 0;
+  const old = box?.old || 0;
+  if (!fresh && !old) return box?.waiting ? "Voicemail waiting" : "No voicemail";
+  const main = `${fresh} new voicemail${fresh === 1 ? "" : "s"}`;
+  return old ? `${main}, ${old} old` : main;
+}
+
+/** A watched contact's presence and busy lamp as a page shows them: "Available · ringing". */
+function contactStatusText(presence, blf) {
+  const parts = [];
+  if (presence?.state) parts.push(presence.state.replace(/([a-z])([A-Z])/g, "$1 $2"));
+  if (blf?.lamp && blf.lamp !== "unknown") parts.push(blf.lamp === "idle" ? "free" : blf.lamp === "hold" ? "on hold" : blf.lamp);
+  return parts.join(" · ");
+}
+
 // --- webphone_accounts.js
 // webphone_accounts.js: Mizu's several accounts (registerex, extraregisteraccounts)
 // on the engine's accounts beside the default (docs/protocol.md 4.3a).
@@ -1140,6 +1169,8 @@ const SETTING_PARAMS = {
     if (/^[0-9]+$/.test(n)) return { recordCalls: false };
     return {};
   } },
+  // the number the page's Voicemail button dials (the engine keeps it beside the box's counts)
+  voicemailnum: { set: (v) => ({ voicemailNumber: paramText(v).trim() }) },
 };
 
 /**
@@ -1169,6 +1200,72 @@ function holdAllowed(holdtype) {
   return v === "" || v === "-1" || v === "2" || v === "-2";
 }
 
+// --- webphone_presence.js
+// webphone_presence.js: what Mizu's presence and busy-lamp functions become in the
+// engine. checkpresence and checkblf put the users on the engine's contact list
+// with their presence or blf flag on (the engine watches exactly those);
+// setpresencestatus sets the status the engine publishes; the engine's
+// presence.state and blf.state events become onPresenceStateChange,
+// onBLFStateChange and the PRESENCE and BLF notifications.
+
+/** setpresencestatus's values (case-sensitive, as Mizu's) -> the engine's presenceStatus. */
+const PRESENCE_STATUSES = Object.freeze({ Online: "online", Away: "away", DND: "dnd", Invisible: "invisible", Offline: "offline" });
+
+/** The most users one checkpresence or checkblf call takes. */
+const MAX_USERS = 200;
+
+/** A comma-separated user list -> its users, trimmed, without empties or repeats. */
+function usersOf(userlist) {
+  const users = String(userlist ?? "").split(",").map((u) => u.trim()).filter(Boolean);
+  return [...new Set(users)].slice(0, MAX_USERS);
+}
+
+/**
+ * Puts each user on the engine's contact list with flag ("presence" or "blf") on:
+ * a contact with that number gets the flag, a user not on the list becomes a
+ * contact named after the number.
+ */
+async function watchUsers(phone, users, flag) {
+  const { contacts = [] } = await phone.send("contacts.list");
+  for (const user of users) {
+    const c = contacts.find((x) => x.number === user || x.name === user);
+    if (c?.[flag]) continue;
+    await phone.send("contacts.set", c ? { id: c.id, [flag]: true } : { name: user, number: user, [flag]: true });
+  }
+}
+
+/** A field of a notification: no commas, no line ends. */
+const field = (v) => String(v ?? "").replace(/[,\r\n]/g, " ");
+
+/** presence.state -> onPresenceStateChange's arguments (peername, presence, displayname, email). */
+function presenceArgs(st) {
+  return [st.number, st.state, "", ""];
+}
+
+/** presence.state -> the PRESENCE notification: state and details are the same Mizu state. */
+function presenceNotification(st) {
+  return `PRESENCE,${field(st.number)},${field(st.state)},${field(st.state)},,`;
+}
+
+/**
+ * blf.state -> onBLFStateChange's arguments (peername, direction, state, callid):
+ * direction "initiator", "receiver" (the engine's recipient) or "undefined"; state
+ * the dialog's (RFC 4235) while one is up, "terminated" when idle, "failed" when
+ * the subscription failed.
+ */
+function blfArgs(st) {
+  const direction = st.direction === "recipient" ? "receiver" : st.direction === "initiator" ? "initiator" : "undefined";
+  let state = st.state || "unknown";
+  if (st.lamp === "idle") state = "terminated";
+  if (st.lamp === "unknown") state = "failed";
+  return [st.number, st.lamp === "idle" ? "undefined" : direction, state, st.callId || ""];
+}
+
+/** blf.state -> the BLF notification. */
+function blfNotification(st) {
+  return `BLF,${blfArgs(st).map(field).join(",")}`;
+}
+
 // --- webphone_api.js
 // webphone_api.js: the Mizu WebPhone API ("NS engine") on top of wpservice.js.
 //
@@ -1177,6 +1274,7 @@ function holdAllowed(holdtype) {
 // conventions, return values and callbacks, driving the wpservice engine. Functions
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
+
 
 
 
@@ -1285,6 +1383,8 @@ class WebphoneAPI {
   lastCallDetails = "";
   lastRegFailReason = "";
   queue = [];
+  /** Callbacks of checkpresence and checkblf waiting for a user's next state. */
+  stateWaiters = [];
   callbacks = new Map();    // kind -> functions
   calls = new Map();        // callId -> the last call event reported: { event }
   history = new Map();      // the engine's call history, newest HISTORY_PAGE records: id -> record
@@ -1418,6 +1518,9 @@ class WebphoneAPI {
     ph.on("reg.state", (r) => this.onReg(r));
     ph.on("call.state", (c) => this.onCall(c));
     ph.on("call.dtmf", (d) => this.onDTMF(d));
+    ph.on("mwi.state", (m) => this.onMWI(m));
+    ph.on("presence.state", (st) => this.onPresence(st));
+    ph.on("blf.state", (st) => this.onBLF(st));
     ph.on("call.cdr", (r) => this.onRecord(r));
     ph.on("chat.message", (m) => this.onChatMessage(m));
     ph.on("chat.status", (s) => this.onChatStatus(s));
@@ -1993,6 +2096,57 @@ class WebphoneAPI {
     this.calls.set(c.callId, { event });
   }
 
+  // -- presence and busy lamps (webphone_presence.js) ---------------------------------
+
+  /**
+   * checkpresence / checkblf: the users go on the engine's contact list with flag on.
+   * An optional callback (checkpresence's JS form) gets each user's next state; a
+   * second argument that is not a function is refused.
+   */
+  watch(userlist, cb, flag) {
+    const users = usersOf(userlist);
+    if (!users.length || (cb !== undefined && typeof cb !== "function")) return false;
+    if (cb) for (const u of users) this.stateWaiters.push({ flag, user: u, cb });
+    return this.whenStarted((ph) => {
+      watchUsers(ph, users, flag).catch((e) => this.log(`${flag === "blf" ? "checkblf" : "checkpresence"} failed: ${e.code} ${str(e.message)}`));
+    });
+  }
+
+  /** setpresencestatus: the status the engine publishes (and publishing on). */
+  setpresencestatus(status) {
+    const s = PRESENCE_STATUSES[str(status)];
+    if (!s) return false;
+    return this.whenStarted((ph) => {
+      ph.setSettings({ presenceStatus: s, publishPresence: true }).catch((e) => this.log(`setpresencestatus failed: ${e.code} ${str(e.message)}`));
+    });
+  }
+
+  onPresence(st) {
+    const args = presenceArgs(st);
+    this.fire("presence", ...args);
+    this.notify(presenceNotification(st));
+    this.answerWaiters("presence", st.number, args[1]);
+  }
+
+  onBLF(st) {
+    const args = blfArgs(st);
+    this.fire("blf", ...args);
+    this.notify(blfNotification(st));
+    this.answerWaiters("blf", st.number, args[2]);
+  }
+
+  /** Calls, once, the callbacks waiting for user's state. */
+  answerWaiters(flag, user, state) {
+    const mine = this.stateWaiters.filter((w) => w.flag === flag && w.user === user);
+    this.stateWaiters = this.stateWaiters.filter((w) => !mine.includes(w));
+    for (const w of mine) callback(w.cb, state);
+  }
+
+  /** The voicemail box changed: Mizu's MWI server message, while messages wait. */
+  onMWI(m) {
+    if (m?.waiting || m?.new) this.notify(`MWI,${voicemailText(m)}`);
+  }
+
   onDTMF(d) {
     const c = this.lines().find((x) => x.callId === d.callId);
     this.fire("dtmf", d.digit, d.line);
@@ -2376,8 +2530,10 @@ const webphone_api = {
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
   sendchat: safe(false, (number, msg) => impl.sendchat(number, msg)),
-  ...unsupported("videocall", "mutevideo", "sendsms",
-    "checkpresence", "setpresencestatus", "checkblf", "screenshare", "stopscreenshare",
+  checkpresence: safe(false, (userlist, cb) => impl.watch(userlist, cb, "presence")),
+  setpresencestatus: safe(false, (status) => impl.setpresencestatus(status)),
+  checkblf: safe(false, (userlist, cb) => impl.watch(userlist, cb, "blf")),
+  ...unsupported("videocall", "mutevideo", "sendsms", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 
   // information

@@ -45,7 +45,7 @@ export interface WebphoneAPI {
   sendsms(number: string, msg: string, from?: string): boolean;
   checkpresence(userlist: string, callback?: Cb<string>): boolean;
   setpresencestatus(status: "Online" | "Away" | "DND" | "Invisible" | "Offline"): boolean;
-  checkblf(userlist: string): boolean;
+  checkblf(userlist: string, callback?: Cb<string>): boolean;
   voicerecord(start: boolean | number, callnumber?: string): boolean;
   play(start: boolean | number, file?: string, looping?: boolean | number, toremotepeer?: boolean | number): boolean;
   screenshare(number: string, screenid?: string): boolean;

@@ -6,9 +6,10 @@
 // never throw; synchronous getters answer from the client's state mirror. What each
 // function maps to, and the errata decisions, are in docs/javascript-api.md.
 import { connect, WpsError } from "./wpservice.js";
-import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime } from "./texts.js";
+import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime, voicemailText } from "./texts.js";
 import { applyExtraAccounts, isExtraAccount, parseExtraAccounts } from "./webphone_accounts.js";
 import { SETTING_PARAMS, codecsOf, holdAllowed, settingsFromParams, transportOf } from "./webphone_params.js";
+import { PRESENCE_STATUSES, blfArgs, blfNotification, presenceArgs, presenceNotification, usersOf, watchUsers } from "./webphone_presence.js";
 
 const ENGINE_NAME = "ns";
 const NOT_SUPPORTED = "ERROR, not supported by this engine";
@@ -114,6 +115,8 @@ class WebphoneAPI {
   lastCallDetails = "";
   lastRegFailReason = "";
   queue = [];
+  /** Callbacks of checkpresence and checkblf waiting for a user's next state. */
+  stateWaiters = [];
   callbacks = new Map();    // kind -> functions
   calls = new Map();        // callId -> the last call event reported: { event }
   history = new Map();      // the engine's call history, newest HISTORY_PAGE records: id -> record
@@ -247,6 +250,9 @@ class WebphoneAPI {
     ph.on("reg.state", (r) => this.onReg(r));
     ph.on("call.state", (c) => this.onCall(c));
     ph.on("call.dtmf", (d) => this.onDTMF(d));
+    ph.on("mwi.state", (m) => this.onMWI(m));
+    ph.on("presence.state", (st) => this.onPresence(st));
+    ph.on("blf.state", (st) => this.onBLF(st));
     ph.on("call.cdr", (r) => this.onRecord(r));
     ph.on("chat.message", (m) => this.onChatMessage(m));
     ph.on("chat.status", (s) => this.onChatStatus(s));
@@ -822,6 +828,57 @@ class WebphoneAPI {
     this.calls.set(c.callId, { event });
   }
 
+  // -- presence and busy lamps (webphone_presence.js) ---------------------------------
+
+  /**
+   * checkpresence / checkblf: the users go on the engine's contact list with flag on.
+   * An optional callback (checkpresence's JS form) gets each user's next state; a
+   * second argument that is not a function is refused.
+   */
+  watch(userlist, cb, flag) {
+    const users = usersOf(userlist);
+    if (!users.length || (cb !== undefined && typeof cb !== "function")) return false;
+    if (cb) for (const u of users) this.stateWaiters.push({ flag, user: u, cb });
+    return this.whenStarted((ph) => {
+      watchUsers(ph, users, flag).catch((e) => this.log(`${flag === "blf" ? "checkblf" : "checkpresence"} failed: ${e.code} ${str(e.message)}`));
+    });
+  }
+
+  /** setpresencestatus: the status the engine publishes (and publishing on). */
+  setpresencestatus(status) {
+    const s = PRESENCE_STATUSES[str(status)];
+    if (!s) return false;
+    return this.whenStarted((ph) => {
+      ph.setSettings({ presenceStatus: s, publishPresence: true }).catch((e) => this.log(`setpresencestatus failed: ${e.code} ${str(e.message)}`));
+    });
+  }
+
+  onPresence(st) {
+    const args = presenceArgs(st);
+    this.fire("presence", ...args);
+    this.notify(presenceNotification(st));
+    this.answerWaiters("presence", st.number, args[1]);
+  }
+
+  onBLF(st) {
+    const args = blfArgs(st);
+    this.fire("blf", ...args);
+    this.notify(blfNotification(st));
+    this.answerWaiters("blf", st.number, args[2]);
+  }
+
+  /** Calls, once, the callbacks waiting for user's state. */
+  answerWaiters(flag, user, state) {
+    const mine = this.stateWaiters.filter((w) => w.flag === flag && w.user === user);
+    this.stateWaiters = this.stateWaiters.filter((w) => !mine.includes(w));
+    for (const w of mine) callback(w.cb, state);
+  }
+
+  /** The voicemail box changed: Mizu's MWI server message, while messages wait. */
+  onMWI(m) {
+    if (m?.waiting || m?.new) this.notify(`MWI,${voicemailText(m)}`);
+  }
+
   onDTMF(d) {
     const c = this.lines().find((x) => x.callId === d.callId);
     this.fire("dtmf", d.digit, d.line);
@@ -1205,8 +1262,10 @@ export const webphone_api = {
   setline: safe(false, (line) => impl.setline(line)),
   getline: safe(-1, () => impl.getline()),
   sendchat: safe(false, (number, msg) => impl.sendchat(number, msg)),
-  ...unsupported("videocall", "mutevideo", "sendsms",
-    "checkpresence", "setpresencestatus", "checkblf", "screenshare", "stopscreenshare",
+  checkpresence: safe(false, (userlist, cb) => impl.watch(userlist, cb, "presence")),
+  setpresencestatus: safe(false, (status) => impl.setpresencestatus(status)),
+  checkblf: safe(false, (userlist, cb) => impl.watch(userlist, cb, "blf")),
+  ...unsupported("videocall", "mutevideo", "sendsms", "screenshare", "stopscreenshare",
     "setloudspeaker", "synccontacts", "changetheme", "devicepopup", "setvideodisplaysize"),
 
   // information

@@ -143,6 +143,8 @@ export const SETTING_PARAMS = {
     if (/^[0-9]+$/.test(n)) return { recordCalls: false };
     return {};
   } },
+  // the number the page's Voicemail button dials (the engine keeps it beside the box's counts)
+  voicemailnum: { set: (v) => ({ voicemailNumber: paramText(v).trim() }) },
 };
 
 /**

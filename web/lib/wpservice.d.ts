@@ -289,6 +289,20 @@ export interface Settings {
   recordCalls: boolean;
   /** The recordings' file name template: {date} {time} {direction} {peer} {callid} {line}. */
   recordingName: string;
+  /** Subscribe to the account's voicemail box while registered (default true). */
+  mwi: boolean;
+  /** Take the voicemail NOTIFYs a server sends without a subscription. */
+  mwiUnsolicited: boolean;
+  /** What the page dials for voicemail; "" = none. */
+  voicemailNumber: string;
+  /** Our presence, as setpresencestatus sets it. */
+  presenceStatus: "online" | "away" | "dnd" | "invisible" | "offline";
+  /** PUBLISH our presence to the account's server while registered. */
+  publishPresence: boolean;
+  /** Publish busy while a call is up (when online; default true). */
+  presenceBusyOnCall: boolean;
+  /** The directed-pickup feature code dialled before a ringing colleague's number; "" = Replaces. */
+  blfPickup: string;
 }
 
 /** A file of the sounds folder started or ended playing (audio.play). */
@@ -305,6 +319,52 @@ export interface RecordingEvent {
   line: number;
   state: "started" | "stopped";
   file: string;
+}
+
+/** A watched contact's presence (presence.state): Mizu's onPresenceStateChange values. */
+export interface PresenceState {
+  number: string;
+  state: "Available" | "Away" | "Busy" | "Speaking" | "DoNotDisturb" | "Offline" | "Unknown" | "NotExists";
+  note?: string;
+}
+
+/** A watched contact's busy lamp (blf.state, RFC 4235). */
+export interface BLFState {
+  number: string;
+  lamp: "idle" | "ringing" | "busy" | "hold" | "unknown";
+  state?: "trying" | "proceeding" | "early" | "confirmed" | "terminated";
+  direction?: "initiator" | "recipient";
+  callId?: string;
+  peer?: string;
+}
+
+/** An entry of the engine's contact list (contacts.*). */
+export interface Contact {
+  id: string;
+  name: string;
+  number: string;
+  presence?: boolean;
+  blf?: boolean;
+}
+
+/** The account's voicemail box (mwi.state, RFC 3842). */
+export interface MWIState {
+  waiting: boolean;
+  new: number;
+  old: number;
+  urgentNew?: number;
+  urgentOld?: number;
+  messageAccount?: string;
+}
+
+/** A subscription of the engine: taken, lost, refused, or a bad document ignored. */
+export interface SubscriptionState {
+  event: string;   // "message-summary", "presence", "dialog"
+  target: string;
+  state: "active" | "retrying" | "terminated" | "malformed";
+  code?: number;
+  reason?: string;
+  retry?: number;  // seconds until the next SUBSCRIBE
 }
 
 export interface Levels {
@@ -353,6 +413,9 @@ export interface PhoneState {
   selectedLine: number;
   devices: Devices | null;
   settings: Settings | null;
+  mwi: MWIState | null;     // the account's voicemail box
+  presence: PresenceState[]; // the watched contacts' presence, by number
+  blf: BLFState[];          // the watched contacts' busy lamps, by number
   levels: Levels | null;    // the last audio.level (after subscribe({levels: true}))
   /** Instant messages received and not yet read (chat.unread). */
   unreadMessages: number;
@@ -417,6 +480,11 @@ export interface EventMap {
   "audio.level": Levels;
   "audio.play": PlayEvent;
   "call.recording": RecordingEvent;
+  "mwi.state": MWIState;
+  "presence.state": PresenceState;
+  "blf.state": BLFState;
+  "contacts.changed": { contacts: Contact[] };
+  "subscription.state": SubscriptionState;
   "pair.changed": PairingList;
   /** This site was just paired (before hello): what the user allowed. Never the token. */
   paired: { origin: string; permission: Permission };

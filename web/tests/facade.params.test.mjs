@@ -74,6 +74,7 @@ const probes = {
   calltimeout: { set: { calltimeout: "3600000" }, sees: () => settings().callTimeout === 3600 },
   extraregisteraccounts: { set: { extraregisteraccounts: "127.0.0.1:7,2009,pw" }, register: true, sees: () => (watcher.state.accounts || []).some((a) => a.username === "2009") },
   voicerecording: { set: { voicerecording: "1" }, sees: () => settings().recordCalls === true },
+  voicemailnum: { set: { voicemailnum: "*97" }, sees: () => settings().voicemailNumber === "*97" },
 };
 
 before(async () => {

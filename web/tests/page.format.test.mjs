@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  callStatus, duration, historyDetail, historyEntry, historyIcon, peerLabel, qualityBadge, registrationText,
+  callStatus, duration, historyDetail, historyEntry, historyIcon, peerLabel, qualityBadge, registrationText, voicemailText, contactStatusText,
 } from "../app/format.js";
 import { bannerContent, shownStatus } from "../app/banner.js";
 import { STATUSES } from "../lib/wpservice.js";
@@ -124,4 +124,19 @@ test("qualityBadge", () => {
   assert.equal(qualityBadge({ ...clean, rttMs: 0 }).title, "MOS 4.41 · loss 0.0 % · jitter 1.2 ms · RTT unknown");
   assert.equal(qualityBadge({ ...clean, mos: 3.92, lossPct: 5 }).level, "fair");
   assert.equal(qualityBadge({ ...clean, mos: 2.98, lossPct: 15 }).level, "poor");
+});
+
+test("voicemailText", () => {
+  assert.equal(voicemailText({ waiting: true, new: 2, old: 8 }), "2 new voicemails, 8 old");
+  assert.equal(voicemailText({ waiting: true, new: 1, old: 0 }), "1 new voicemail");
+  assert.equal(voicemailText({ waiting: false, new: 0, old: 3 }), "0 new voicemails, 3 old");
+  assert.equal(voicemailText({ waiting: true, new: 0, old: 0 }), "Voicemail waiting");
+  assert.equal(voicemailText({ waiting: false, new: 0, old: 0 }), "No voicemail");
+});
+
+test("contactStatusText", () => {
+  assert.equal(contactStatusText({ state: "DoNotDisturb" }, { lamp: "ringing" }), "Do Not Disturb · ringing");
+  assert.equal(contactStatusText({ state: "Available" }, { lamp: "idle" }), "Available · free");
+  assert.equal(contactStatusText(null, { lamp: "hold" }), "on hold");
+  assert.equal(contactStatusText(undefined, { lamp: "unknown" }), "");
 });
