@@ -44,7 +44,7 @@ func TestWindowsEngineUnderWine(t *testing.T) {
 
 	dir := t.TempDir()
 	mic, speaker, dataDir := filepath.Join(dir, "mic.wav"), filepath.Join(dir, "speaker.wav"), filepath.Join(dir, "data")
-	writeTone(t, mic, engineHz, 2*time.Second)
+	writeTone(t, mic, engineHz, 2*time.Second, audio.SampleRate)
 	port, sipPort := testpeer.FreePort(t), testpeer.FreePort(t)
 	const crm = "https://crm.example.com"
 	settings := map[string]any{
@@ -56,7 +56,7 @@ func TestWindowsEngineUnderWine(t *testing.T) {
 	}
 	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Auth: true, Users: map[string]string{"alice": "secret", "bob": "bobpass"}})
 	bobWAV := filepath.Join(dir, "bob.wav")
-	writeTone(t, bobWAV, baresipHz, 60*time.Second)
+	writeTone(t, bobWAV, baresipHz, 60*time.Second, 8000)
 	bob := testpeer.StartBaresip(t, testpeer.BaresipOptions{User: "bob", Password: "bobpass", Registrar: kam.Addr, AutoAnswer: true, SourceWAV: bobWAV, Record: true})
 	bob.WaitRegistered(t, 10*time.Second)
 	settings["account"] = map[string]any{"server": kam.Addr, "username": "alice", "password": "secret", "register": true}
@@ -176,16 +176,21 @@ func loudestInFile(path string) (hz, rms float64) {
 	return audio.DominantFrequency(best, audio.SampleRate, 200, 3500, 10), rms
 }
 
-func writeTone(t *testing.T, path string, hz float64, d time.Duration) {
+// writeTone writes d of a sine of hz at rate: the engine's microphone takes any
+// rate; baresip's aufile takes G.711's 8 kHz only.
+func writeTone(t *testing.T, path string, hz float64, d time.Duration, rate int) {
 	t.Helper()
-	w, err := audio.CreateWAV(path, audio.SampleRate)
+	w, err := audio.CreateWAV(path, rate)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := audio.NewToneSource(hz, 8000)
-	frame := make([]int16, audio.FrameSamples)
+	frame := make([]int16, rate*audio.FrameMillis/1000)
+	n := 0
 	for range int(d / (audio.FrameMillis * time.Millisecond)) {
-		src.ReadFrame(frame)
+		for i := range frame {
+			frame[i] = int16(8000 * math.Sin(2*math.Pi*hz*float64(n)/float64(rate)))
+			n++
+		}
 		w.WriteFrame(frame)
 	}
 	if err := w.Close(); err != nil {

@@ -29,8 +29,11 @@ type history struct {
 
 type testAccount struct{ user, password string }
 
-// dataFiles are the only names an engine without wss keeps in its data directory.
-var dataFiles = []string{"account.json", "admin.sock", "pairings.json", "secrets.json", "settings.json", "token"}
+// dataFiles are the only names an engine without wss keeps in its data directory:
+// its documents, and the history database (with SQLite's log and index beside it),
+// which a page's first connection opens to count the unread messages.
+var dataFiles = []string{"account.json", "admin.sock", "pairings.json", "secrets.json", "settings.json", "token",
+	"history.db", "history.db-wal", "history.db-shm"}
 
 // check fails unless dir, as a restarted engine left it, holds whole owner-only files
 // only, the account in force or the one in flight with that account's password alone

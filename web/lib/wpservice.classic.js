@@ -784,7 +784,8 @@ class Phone extends Emitter {
   readChat(peer) { return this.send("chat.read", { peer: String(peer ?? "") }); }
   /** Deletes a message (by its numeric id) or a whole conversation (by its peer). */
   deleteChat(idOrPeer) { return this.send("chat.delete", typeof idOrPeer === "number" ? { id: idOrPeer } : { peer: String(idOrPeer ?? "") }); }
-   * Plays a WAV file of the engine's sounds folder, by name (docs/protocol.md 4.24a):
+  /**
+   * Plays a WAV file of the engine's sounds folder, by name (docs/protocol.md 4.24e):
    * on the speaker, or with toPeer into the call (line, or the calls the user is in).
    */
   play(file, opts) {

@@ -74,6 +74,9 @@ const probes = {
   calltimeout: { set: { calltimeout: "3600000" }, sees: () => settings().callTimeout === 3600 },
   extraregisteraccounts: { set: { extraregisteraccounts: "127.0.0.1:7,2009,pw" }, register: true, sees: () => (watcher.state.accounts || []).some((a) => a.username === "2009") },
   voicerecording: { set: { voicerecording: "1" }, sees: () => settings().recordCalls === true },
+  aec: { set: { aec: "0" }, sees: () => settings().aec === "off" },
+  agc: { set: { agc: "1" }, sees: () => settings().agc === "on" },
+  denoise: { set: { denoise: "0" }, sees: () => settings().denoise === "off" },
   voicemailnum: { set: { voicemailnum: "*97" }, sees: () => settings().voicemailNumber === "*97" },
 };
 
