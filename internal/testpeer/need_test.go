@@ -92,3 +92,17 @@ func TestFreeUDPPortIsFree(t *testing.T) {
 	}
 	c.Close()
 }
+
+// The kernel may give a port just closed to the next bind(0); the engine's SIP
+// and control ports, picked one after the other, once came out the same.
+func TestFreePortsAreNeverHandedOutTwice(t *testing.T) {
+	seen := map[int]string{}
+	for i := range 600 {
+		for kind, port := range map[string]int{"both": FreePort(t), "udp": FreeUDPPort(t)} {
+			if prev, dup := seen[port]; dup {
+				t.Fatalf("call %d: port %d (%s) was handed out already (%s)", i, port, kind, prev)
+			}
+			seen[port] = kind
+		}
+	}
+}
