@@ -148,3 +148,22 @@ func TestEngineLinksNoDTLS(t *testing.T) {
 		}
 	}
 }
+
+// Every linked package's initialisation runs at every start of the engine, whichever
+// command is run. A service library probes the init system and parses its templates
+// there; the per-user service is the engine's own small code (service*.go).
+func TestEngineLinksNoServiceLibrary(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", module+"/cmd/wpservice").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "os/exec") {
+		t.Fatalf("go list -deps listed %d packages, without os/exec", len(deps))
+	}
+	for _, d := range deps {
+		if strings.HasPrefix(d, "github.com/kardianos/") {
+			t.Errorf("the engine links %s", d)
+		}
+	}
+}
