@@ -24,7 +24,7 @@ func (c *Call) Refer(ctx context.Context, target string) error {
 		return stateError(st)
 	}
 	base, headers, replacing := strings.Cut(target, "?")
-	if replacing && !replacesHeader.MatchString(headers) {
+	if replacing && !isReplacesHeader(headers) {
 		return fmt.Errorf("%w: %q: only a Replaces header may follow", ErrBadTarget, target)
 	}
 	screened, err := ParseTarget(base, Account{})

@@ -3,7 +3,7 @@ package sipstack
 import (
 	"fmt"
 	"net/url"
-	"regexp"
+	"strings"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -12,9 +12,17 @@ import (
 // party of another call of ours with a Replaces header of that call's dialog, so
 // that the peer's INVITE to that party replaces our call with it.
 
-// replacesHeader is the one embedded header a Refer-To may carry: Replaces, its
-// value escaped (ReplacingTarget).
-var replacesHeader = regexp.MustCompile(`^Replaces=[A-Za-z0-9%._~!*'()+-]+$`)
+// isReplacesHeader reports whether headers, what follows "?" in a Refer-To, is the
+// one embedded header it may carry: Replaces, its value escaped (ReplacingTarget),
+// so made of letters, digits and %._~!*'()+- only. (Plain code, not a regexp: a
+// package-level regexp is compiled at every start of the engine.)
+func isReplacesHeader(headers string) bool {
+	value, ok := strings.CutPrefix(headers, "Replaces=")
+	return ok && value != "" && strings.Trim(value, escapedChars) == ""
+}
+
+// escapedChars are the bytes of a Replaces value escaped by url.QueryEscape.
+const escapedChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789%._~!*'()+-"
 
 // ReplacingTarget is the Refer-To URI that hands c's peer over: its address with a
 // Replaces header naming c's dialog as the peer sees it (to-tag the peer's tag,

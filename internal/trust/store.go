@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"strings"
 
 	"github.com/wpservice/wpservice/internal/localca"
 )
@@ -33,8 +33,13 @@ const DirName = "tls"
 // TLSDir returns the tls directory inside the engine's data directory.
 func TLSDir(dataDir string) string { return filepath.Join(dataDir, DirName) }
 
-// nickPattern is the subject common name localca.Generate gives a root.
-var nickPattern = regexp.MustCompile(`^wpservice local CA [0-9a-f]{12}$`)
+// isNickname reports whether cn is the subject common name localca.Generate gives
+// a root: "wpservice local CA " and 12 lower-case hex digits. (Plain code, not a
+// regexp: a package-level regexp is compiled at every start of the engine.)
+func isNickname(cn string) bool {
+	digits, ok := strings.CutPrefix(cn, "wpservice local CA ")
+	return ok && len(digits) == 12 && strings.Trim(digits, "0123456789abcdef") == ""
+}
 
 // Nickname returns the name our root carries in every store: its subject
 // common name, "wpservice local CA " and 12 random hex digits, unique per
@@ -44,7 +49,7 @@ var nickPattern = regexp.MustCompile(`^wpservice local CA [0-9a-f]{12}$`)
 // certificate that does not carry such a name.
 func Nickname(root *x509.Certificate) (string, error) {
 	cn := root.Subject.CommonName
-	if !nickPattern.MatchString(cn) {
+	if !isNickname(cn) {
 		return "", fmt.Errorf("%w: subject %q", ErrForeignRoot, cn)
 	}
 	return cn, nil
