@@ -87,7 +87,9 @@ const (
 	Referred
 )
 
-var callEventKindNames = map[CallEventKind]string{
+// callEventKindNames is an array, not a map: the linker lays it out, where a map
+// would be built at every start of the engine.
+var callEventKindNames = [...]string{
 	Provisional:      "provisional",
 	Answered:         "answered",
 	Failed:           "failed",
@@ -103,8 +105,8 @@ var callEventKindNames = map[CallEventKind]string{
 }
 
 func (k CallEventKind) String() string {
-	if n, ok := callEventKindNames[k]; ok {
-		return n
+	if k >= 0 && int(k) < len(callEventKindNames) && callEventKindNames[k] != "" {
+		return callEventKindNames[k]
 	}
 	return "unknown"
 }

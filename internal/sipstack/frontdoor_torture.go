@@ -27,15 +27,33 @@ type fault struct {
 	reason string
 }
 
-// schemes are the Request-URI schemes we serve.
-var schemes = map[string]bool{"sip": true, "sips": true, "tel": true}
+// servedScheme reports whether we serve a Request-URI scheme, in lower case.
+func servedScheme(lower string) bool {
+	return lower == "sip" || lower == "sips" || lower == "tel"
+}
 
-// singleHeaders are the headers a request may carry once only (RFC 3261 section
-// 7.3.1: they take no comma-separated list), by their full and compact names.
-var singleHeaders = map[string]string{
-	"from": "From", "f": "From", "to": "To", "t": "To", "call-id": "Call-ID", "i": "Call-ID",
-	"cseq": "CSeq", "max-forwards": "Max-Forwards", "content-length": "Content-Length",
-	"l": "Content-Length", "content-type": "Content-Type", "c": "Content-Type",
+// singleHeader returns the full name of a header a request may carry once only
+// (RFC 3261 section 7.3.1: it takes no comma-separated list), given its full or
+// compact name in lower case. (A switch, not a map: a map is built at every start
+// of the engine.)
+func singleHeader(lower string) (full string, ok bool) {
+	switch lower {
+	case "from", "f":
+		return "From", true
+	case "to", "t":
+		return "To", true
+	case "call-id", "i":
+		return "Call-ID", true
+	case "cseq":
+		return "CSeq", true
+	case "max-forwards":
+		return "Max-Forwards", true
+	case "content-length", "l":
+		return "Content-Length", true
+	case "content-type", "c":
+		return "Content-Type", true
+	}
+	return "", false
 }
 
 // requiredHeaders are the headers without which no request is read (RFC 3261
@@ -62,7 +80,7 @@ func inspect(data []byte, reliable bool) *fault {
 	seen := map[string]string{}
 	for _, h := range headers {
 		name := canonicalName(h.name)
-		if single, ok := singleHeaders[strings.ToLower(h.name)]; ok {
+		if single, ok := singleHeader(strings.ToLower(h.name)); ok {
 			if _, twice := seen[single]; twice {
 				return &fault{400, "Bad Request (more than one " + single + ")"}
 			}
@@ -138,7 +156,7 @@ func requestURI(uri string) *fault {
 	if !ok || !isScheme(scheme) {
 		return &fault{400, "Bad Request (Request-URI)"}
 	}
-	if !schemes[strings.ToLower(scheme)] {
+	if !servedScheme(strings.ToLower(scheme)) {
 		return &fault{416, "Unsupported URI Scheme"}
 	}
 	if strings.EqualFold(scheme, "tel") {
@@ -272,7 +290,7 @@ func canonicalName(name string) string {
 	case "v", "via":
 		return "Via"
 	}
-	if full, ok := singleHeaders[strings.ToLower(name)]; ok {
+	if full, ok := singleHeader(strings.ToLower(name)); ok {
 		return full
 	}
 	return name

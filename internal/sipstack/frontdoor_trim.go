@@ -14,10 +14,14 @@ import (
 // that a flood of large OPTIONS holds a few kilobytes per request, not the
 // request.
 
-// keptHeaders are the headers a trimmed request keeps, by their full and compact names.
-var keptHeaders = map[string]bool{
-	"via": true, "v": true, "from": true, "f": true, "to": true, "t": true,
-	"call-id": true, "i": true, "cseq": true,
+// kept reports whether a trimmed request keeps a header, by its full or compact
+// name in lower case.
+func kept(lower string) bool {
+	switch lower {
+	case "via", "v", "from", "f", "to", "t", "call-id", "i", "cseq":
+		return true
+	}
+	return false
 }
 
 // answeredAtOnce wraps the handler of a request it answers before it returns.
@@ -30,11 +34,11 @@ func (s *Stack) answeredAtOnce(h sipgo.RequestHandler) sipgo.RequestHandler {
 	}
 }
 
-// trim drops the body of req and every header but keptHeaders.
+// trim drops the body of req and every header it does not keep.
 func trim(req *sip.Request) {
 	var drop []string
 	for _, h := range req.Headers() {
-		if !keptHeaders[strings.ToLower(h.Name())] {
+		if !kept(strings.ToLower(h.Name())) {
 			drop = append(drop, h.Name())
 		}
 	}

@@ -19,27 +19,32 @@ type Header struct {
 	Name, Value string
 }
 
-// reservedHeaders are built by the stack (or change how it routes, authenticates
-// or negotiates) and cannot come from a client. Keys are lower case; compact forms
-// (RFC 3261 §7.3.3 and later RFCs) are listed next to their long names.
-var reservedHeaders = map[string]bool{
-	"via": true, "v": true,
-	"from": true, "f": true,
-	"to": true, "t": true,
-	"call-id": true, "i": true,
-	"cseq":    true,
-	"contact": true, "m": true,
-	"route": true, "record-route": true,
-	"max-forwards":   true,
-	"content-length": true, "l": true,
-	"content-type": true, "c": true,
-	"content-encoding": true, "e": true,
-	"authorization": true, "proxy-authorization": true,
-	"www-authenticate": true, "proxy-authenticate": true,
-	"expires": true, "allow": true, "user-agent": true,
-	"supported": true, "k": true,
-	"require": true, "proxy-require": true, "unsupported": true,
-	"rseq": true, "rack": true,
+// isReserved reports whether a header, by its lower-case name, is built by the stack
+// (or changes how it routes, authenticates or negotiates) and cannot come from a
+// client. Compact forms (RFC 3261 §7.3.3 and later RFCs) are listed next to their
+// long names. (A switch, not a map: a map is built at every start of the engine.)
+func isReserved(lower string) bool {
+	switch lower {
+	case "via", "v",
+		"from", "f",
+		"to", "t",
+		"call-id", "i",
+		"cseq",
+		"contact", "m",
+		"route", "record-route",
+		"max-forwards",
+		"content-length", "l",
+		"content-type", "c",
+		"content-encoding", "e",
+		"authorization", "proxy-authorization",
+		"www-authenticate", "proxy-authenticate",
+		"expires", "allow", "user-agent",
+		"supported", "k",
+		"require", "proxy-require", "unsupported",
+		"rseq", "rack":
+		return true
+	}
+	return false
 }
 
 // ValidateHeader checks one extra header: the name is an RFC 3261 token of at most
@@ -58,7 +63,7 @@ func ValidateHeader(h Header) error {
 		return fmt.Errorf("%w: header name %q is not a token", ErrBadHeader, name)
 	}
 	lower := strings.ToLower(name)
-	if reservedHeaders[lower] || strings.HasPrefix(lower, "content-") {
+	if isReserved(lower) || strings.HasPrefix(lower, "content-") {
 		return fmt.Errorf("%w: header %q is set by the SIP stack", ErrBadHeader, name)
 	}
 	switch {

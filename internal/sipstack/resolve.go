@@ -34,11 +34,31 @@ type hop struct {
 	addr      string // "IP:port"
 }
 
-// naptrServices are the NAPTR services we use, by transport (RFC 3263 section 4.1).
-var naptrServices = map[string]string{"SIP+D2U": "UDP", "SIP+D2T": "TCP", "SIPS+D2T": "TLS"}
+// naptrService returns the transport of a NAPTR service we use (RFC 3263 section 4.1).
+func naptrService(service string) (transport string, ok bool) {
+	switch service {
+	case "SIP+D2U":
+		return "UDP", true
+	case "SIP+D2T":
+		return "TCP", true
+	case "SIPS+D2T":
+		return "TLS", true
+	}
+	return "", false
+}
 
-// srvPrefix is the SRV name prefix of each transport (RFC 3263 section 4.1).
-var srvPrefix = map[string]string{"UDP": "_sip._udp.", "TCP": "_sip._tcp.", "TLS": "_sips._tcp."}
+// srvPrefix returns the SRV name prefix of a transport (RFC 3263 section 4.1).
+func srvPrefix(transport string) string {
+	switch transport {
+	case "UDP":
+		return "_sip._udp."
+	case "TCP":
+		return "_sip._tcp."
+	case "TLS":
+		return "_sips._tcp."
+	}
+	return ""
+}
 
 // naptr is one NAPTR record of a SIP service.
 type naptr struct {
@@ -90,7 +110,7 @@ func (r *resolver) resolve(ctx context.Context, domain, tp string) routes {
 		}
 	}
 	if len(rs.hops[tp]) == 0 {
-		rs.hops[tp] = r.srv(ctx, srvPrefix[tp]+domain, tp)
+		rs.hops[tp] = r.srv(ctx, srvPrefix(tp)+domain, tp)
 	}
 	if len(rs.hops[tp]) == 0 && len(rs.offered) == 0 {
 		port := 5060
@@ -259,7 +279,7 @@ func parseNAPTR(rr dnsmessage.UnknownResource) (n naptr, ok bool) {
 		}
 		labels, b = append(labels, string(b[1:1+l])), b[1+l:]
 	}
-	n.transport, ok = naptrServices[service]
+	n.transport, ok = naptrService(service)
 	if !ok || flags != "s" || regexp != "" || len(labels) == 0 {
 		return naptr{}, false
 	}

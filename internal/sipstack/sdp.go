@@ -73,14 +73,24 @@ const (
 	DirInactive = "inactive"
 )
 
-// staticCodecs are the RTP/AVP payload types that need no rtpmap (RFC 3551).
-var staticCodecs = map[uint8]Codec{
+// staticCodecs are the RTP/AVP payload types that need no rtpmap (RFC 3551), by
+// payload type. An array, not a map: the linker lays it out, where a map would be
+// built at every start of the engine.
+var staticCodecs = [...]Codec{
 	0:  {PT: 0, Name: "PCMU", Rate: 8000},
 	3:  {PT: 3, Name: "GSM", Rate: 8000},
 	4:  {PT: 4, Name: "G723", Rate: 8000},
 	8:  {PT: 8, Name: "PCMA", Rate: 8000},
 	9:  {PT: 9, Name: "G722", Rate: 8000},
 	18: {PT: 18, Name: "G729", Rate: 8000},
+}
+
+// staticCodec returns the codec of a static payload type.
+func staticCodec(pt uint8) (Codec, bool) {
+	if int(pt) < len(staticCodecs) && staticCodecs[pt].Name != "" {
+		return staticCodecs[pt], true
+	}
+	return Codec{}, false
 }
 
 const maxSDPSize = 64 << 10

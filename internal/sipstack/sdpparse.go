@@ -207,7 +207,7 @@ func (p *sdpParser) result() (MediaDesc, Layout, error) {
 	for _, pt := range sec.pts {
 		c, ok := sec.rtpmap[pt]
 		if !ok {
-			c, ok = staticCodecs[pt]
+			c, ok = staticCodec(pt)
 		}
 		if !ok {
 			continue // dynamic payload type without rtpmap: unusable

@@ -40,13 +40,28 @@ const (
 	dirRecv
 )
 
-var dirBits = map[string]int{DirSendRecv: dirSend | dirRecv, DirSendOnly: dirSend, DirRecvOnly: dirRecv, DirInactive: 0}
+// dirBits returns a direction's bits; an unknown one is inactive.
+func dirBits(name string) int {
+	switch name {
+	case DirSendRecv:
+		return dirSend | dirRecv
+	case DirSendOnly:
+		return dirSend
+	case DirRecvOnly:
+		return dirRecv
+	}
+	return 0
+}
 
+// dirName returns the direction of bits.
 func dirName(bits int) string {
-	for name, b := range dirBits {
-		if b == bits {
-			return name
-		}
+	switch bits {
+	case dirSend | dirRecv:
+		return DirSendRecv
+	case dirSend:
+		return DirSendOnly
+	case dirRecv:
+		return DirRecvOnly
 	}
 	return DirInactive
 }
@@ -55,7 +70,7 @@ func dirName(bits int) string {
 // offer (RFC 3264 section 6.1): we send only what the offerer receives and
 // receive only what it sends. An offer at 0.0.0.0 receives nothing.
 func answerDirection(want string, offer MediaDesc) string {
-	theirs := dirBits[offer.Direction]
+	theirs := dirBits(offer.Direction)
 	if ip := net.ParseIP(offer.IP); ip != nil && ip.IsUnspecified() {
 		theirs &^= dirRecv
 	}
@@ -66,7 +81,7 @@ func answerDirection(want string, offer MediaDesc) string {
 	if theirs&dirSend != 0 {
 		allowed |= dirRecv
 	}
-	return dirName(dirBits[want] & allowed)
+	return dirName(dirBits(want) & allowed)
 }
 
 // sdpSession is our side of a call's offer/answer exchanges: the media we
