@@ -43,7 +43,18 @@ type PermRaiser interface {
 	RequiredPerm() string
 }
 
-var specs = map[string]*Spec{}
+// specs indexes the declarations by name. It is made at its final size and the
+// declarations are stored side by side (declared): the registry is filled at every
+// start of the engine, whichever command it runs, so it allocates twice, not once per
+// command and per growth of the map.
+var (
+	specs    = make(map[string]*Spec, maxCommands)
+	declared = make([]Spec, 0, maxCommands)
+)
+
+// maxCommands is room for the commands declared, and some to come; more only cost
+// an allocation.
+const maxCommands = 96
 
 // declare registers a command; a name declared twice panics at start-up.
 func declare[A, R any](name, perm string) Command[A, R] {
@@ -55,7 +66,8 @@ func declare[A, R any](name, perm string) Command[A, R] {
 	default:
 		panic("api: command " + name + " has unknown permission " + perm)
 	}
-	s := &Spec{Name: name, Perm: perm, Result: reflect.TypeFor[R]()}
+	declared = append(declared, Spec{Name: name, Perm: perm, Result: reflect.TypeFor[R]()})
+	s := &declared[len(declared)-1] // stays valid when a later append moves the slice
 	if t := reflect.TypeFor[A](); t != reflect.TypeFor[NoArgs]() {
 		if t.Kind() != reflect.Struct {
 			panic("api: command " + name + " args must be a struct")
