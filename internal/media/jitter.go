@@ -286,6 +286,18 @@ func (j *JitterBuffer) Pop() (*rtp.Packet, bool) {
 	return p, p != nil
 }
 
+// Next returns, without taking it, the packet Pop releases next, when
+// playout runs and it has arrived: after a Pop that found a packet lost, the
+// one after the loss, whose in-band FEC may carry the lost frame.
+func (j *JitterBuffer) Next() (*rtp.Packet, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.playing || j.depth == 0 || j.slots[j.head] == nil {
+		return nil, false
+	}
+	return j.slots[j.head], true
+}
+
 // Len reports the number of packets held.
 func (j *JitterBuffer) Len() int {
 	j.mu.Lock()

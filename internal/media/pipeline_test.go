@@ -45,6 +45,14 @@ func runPipeline(t *testing.T, codec string, signal []int16, im impairment) pipe
 		t.Fatal(err)
 	}
 	dec, _ := audio.NewCodec(codec)
+	return runPipelineWith(t, enc, dec, signal, im)
+}
+
+// runPipelineWith is runPipeline with the sender's encoder and the receiver's
+// decoder given.
+func runPipelineWith(t *testing.T, enc, dec audio.Codec, signal []int16, im impairment) pipelineResult {
+	t.Helper()
+	codec := enc.Name()
 	var clock atomic.Int64
 	epoch := time.Unix(1_700_000_000, 0)
 	s := openStream(t, Config{Now: func() time.Time { return epoch.Add(time.Duration(clock.Load())) }, RTCPInterval: time.Hour})

@@ -130,17 +130,22 @@ type Stream struct {
 	peer       Stats // the Peer* and RTCP fields only
 
 	// Owned by the media clock goroutine (WriteFrame, ReadFrame).
-	seq       uint16
-	ts        uint32
-	sentAny   bool
-	txBuf     []byte
-	srtpBuf   []byte     // txBuf protected, when SRTP runs
-	srtpHdr   rtp.Header // reused by SRTP, which parses the header again
-	payload   []byte
-	decoded   []int16
-	plc       *audio.PLC    // conceals lost frames of a codec that does not itself
-	quiet     bool          // the last frame played was quiet
-	concealed atomic.Uint64 // frames concealed
+	seq        uint16
+	ts         uint32
+	sentAny    bool
+	txBuf      []byte
+	srtpBuf    []byte     // txBuf protected, when SRTP runs
+	srtpHdr    rtp.Header // reused by SRTP, which parses the header again
+	payload    []byte
+	decoded    []int16
+	plc        *audio.PLC    // conceals lost frames of a codec that does not itself
+	quiet      bool          // the last frame played was quiet
+	concealed  atomic.Uint64 // packets concealed
+	fecDecoded atomic.Uint64 // of which decoded from the next packet's FEC
+	// pending is the decoded audio of the last packet not yet played, when
+	// packets last longer than a frame; pendingGood says it was received.
+	pending     []int16
+	pendingGood bool
 
 	received     atomic.Uint64
 	receivedB    atomic.Uint64
