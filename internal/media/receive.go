@@ -59,7 +59,7 @@ func (s *Stream) pull() {
 		good = s.decodeNext(codec, pt)
 	}
 	if !good {
-		s.conceal(codec, pt, true)
+		s.conceal(codec, pt, s.jitter.Playing())
 		return
 	}
 	s.pending, s.pendingGood = s.decoded, true
@@ -73,6 +73,7 @@ func (s *Stream) decodeNext(codec audio.Codec, pt uint8) bool {
 		return false
 	}
 	s.decoded = codec.Decode(s.decoded[:0], pkt.Payload)
+	s.rxPacket.Store(int64(len(s.decoded)))
 	if _, own := codec.(audio.Concealer); !own {
 		s.plc.Good(s.decoded)
 	}
@@ -86,9 +87,11 @@ type fecDecoder interface {
 	DecodeFEC(dst []int16, next []byte) []int16
 }
 
-// conceal fills s.pending for a packet that did not come; lost says the
-// jitter buffer found it missing, so the packet after it, when in, may carry
-// it in its FEC.
+// conceal fills s.pending for a packet that did not come. lost says the
+// jitter buffer found it missing while playing: its whole length is
+// concealed, from the FEC of the packet after it when that is in. Otherwise
+// (the buffer filling up, or a frame inserted) a frame is, so that playout
+// resumes as soon as the buffer is ready, whatever the packets' length.
 func (s *Stream) conceal(codec audio.Codec, pt uint8, lost bool) {
 	s.concealed.Add(1)
 	s.pendingGood = false
@@ -106,6 +109,9 @@ func (s *Stream) conceal(codec audio.Codec, pt uint8, lost bool) {
 		s.decoded = s.plc.Conceal(s.decoded[:0])
 	}
 	s.pending = s.decoded
+	if !lost {
+		s.pending = s.decoded[:min(len(s.decoded), audio.FrameSamples)]
+	}
 }
 
 // quietDBFS is the level below which a frame is quiet enough to drop or to
@@ -189,7 +195,9 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 		s.dtmfRx = dtmfReceiver{}
 	}
 	transit, timed := s.rx.update(pkt.SequenceNumber, pkt.SSRC, pkt.Timestamp, now, rate, isAudio)
+	var packetFrames float64
 	if isAudio {
+		packetFrames = s.rxTiming.update(pkt.SequenceNumber, pkt.Timestamp, pkt.Marker, rate)
 		s.dtmfRx.audio(pkt.Timestamp, rate, emit)
 	} else if ev, err := parseDTMFPayload(pkt.Payload); err == nil {
 		s.dtmfRx.handle(pkt.Timestamp, ev, rate, emit)
@@ -199,6 +207,9 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 	s.received.Add(1)
 	s.receivedB.Add(uint64(len(pkt.Payload)))
 	s.lastReceived.Store(now.UnixNano())
+	if packetFrames > 0 {
+		s.jitter.SetPacketFrames(packetFrames)
+	}
 	if frame := rate * audio.FrameMillis / 1000; timed && frame > 0 {
 		s.jitter.PutTransit(pkt, float64(transit)/float64(frame))
 	} else {

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -209,11 +210,17 @@ func (s *Stream) Stats() Stats {
 	s.mu.Unlock()
 	js := s.jitter.Stats()
 	st.Late, st.Duplicate, st.Discarded = js.Late, js.Duplicate, js.Overflow
-	st.JitterDelay = time.Duration(s.jitter.Len()) * audio.FrameMillis * time.Millisecond
+	st.JitterDelay = time.Duration(s.jitter.Len()) * s.packetDuration()
 	st.JitterTarget = time.Duration(s.jitter.Target()) * audio.FrameMillis * time.Millisecond
 	st.JitterDropped, st.JitterInserted = js.Dropped, js.Inserted
 	st.Concealed, st.FECDecoded = s.concealed.Load(), s.fecDecoded.Load()
 	st.PacketsReceived, st.BytesReceived = s.received.Load(), s.receivedB.Load()
 	st.Ignored = s.ignored.Load()
 	return st
+}
+
+// packetDuration is the audio in the last packet decoded; a frame before any.
+func (s *Stream) packetDuration() time.Duration {
+	n := cmp.Or(int(s.rxPacket.Load()), audio.FrameSamples)
+	return time.Duration(n) * time.Second / audio.SampleRate
 }

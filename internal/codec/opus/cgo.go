@@ -23,6 +23,7 @@ import "C"
 import (
 	"fmt"
 	"runtime"
+	"time"
 	"unsafe"
 
 	"github.com/wpservice/wpservice/internal/audio"
@@ -92,6 +93,10 @@ func (*Codec) ClockRate() int { return ClockRate }
 
 // SampleRate is the engine's: libopus codes at it directly.
 func (*Codec) SampleRate() int { return audio.SampleRate }
+
+// PacketTime is the longest packet duration within want the codec sends
+// (FrameTime).
+func (*Codec) PacketTime(want time.Duration) time.Duration { return FrameTime(want) }
 
 // Params are the peer's wishes the encoder follows.
 func (c *Codec) Params() Params { return c.params }
