@@ -137,6 +137,7 @@ func runEngine(ctx context.Context, cfg config.Config, baseLog *slog.Logger) err
 			Processing:       phone.Processing{AEC: cfg.Settings.AEC, Denoise: cfg.Settings.Denoise, AGC: cfg.Settings.AGC},
 			JitterMin:        jitterMin,
 			JitterMax:        jitterMax,
+			Ptime:            time.Duration(cfg.Settings.Ptime) * time.Millisecond,
 			AudioInput:       cfg.Audio.Input,
 			AudioOutput:      cfg.Audio.Output,
 		},

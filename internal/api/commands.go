@@ -364,8 +364,10 @@ type Settings struct {
 	Denoise string `json:"denoise"`
 	AGC     string `json:"agc"`
 	// The adaptive jitter buffer's bounds (set in the config file only).
-	JitterMinMs   int    `json:"jitterMinMs"`
-	JitterMaxMs   int    `json:"jitterMaxMs"`
+	JitterMinMs int `json:"jitterMinMs"`
+	JitterMaxMs int `json:"jitterMaxMs"`
+	// The packet time our SDP asks of peers, in ms (config file only).
+	Ptime         int    `json:"ptime"`
 	TonePlan      string `json:"tonePlan"`
 	Ringtone      string `json:"ringtone"`
 	RecordCalls   bool   `json:"recordCalls"`

@@ -180,6 +180,8 @@ type Settings struct {
 	// The bounds of the adaptive jitter buffer's delay, in milliseconds.
 	JitterMinMS int `json:"jitterMinMs"`
 	JitterMaxMS int `json:"jitterMaxMs"`
+	// The packet time, in milliseconds, our SDP asks of peers (a=ptime).
+	Ptime int `json:"ptime"`
 	// Every other field settings.set takes (the call policies, the time limits)
 	// comes in the same object, each nil unless a file sets it; the engine checks
 	// them as settings.set does (phone.Config.FileSettings). The fields named above
@@ -350,6 +352,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Settings.JitterMaxMS < c.Settings.JitterMinMS || c.Settings.JitterMaxMS > 320 {
 		bad("settings.jitterMaxMs", "jitterMinMs..320")
+	}
+	if p := c.Settings.Ptime; p < 10 || p > 60 || p%10 != 0 {
+		bad("settings.ptime", "10, 20, 30, 40, 50 or 60")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

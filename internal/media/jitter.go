@@ -81,6 +81,11 @@ type JitterBuffer struct {
 	spread     float64   // the last quantile of the delays, in frames
 	hold       int       // a target a late packet asked for, kept ...
 	holdLeft   int       // ... for this many more packets
+
+	// packetFrames is the audio one packet carries, in frames: 1 for 20 ms
+	// packets, 0.5 for 10 ms, 3 for 60 ms. The target and the bounds are
+	// durations, in frames; the depth is counted in packets.
+	packetFrames float64
 }
 
 // NewJitterBuffer returns a buffer with a playout delay of target frames holding
@@ -95,9 +100,10 @@ func NewJitterBuffer(target, size int) *JitterBuffer {
 	}
 	return &JitterBuffer{
 		target: target, minTarget: DefaultJitterMinTarget, maxTarget: DefaultJitterMaxTarget,
-		slots:    make([]*rtp.Packet, max(size, target)),
-		transits: make([]float64, delayWindow),
-		sorted:   make([]float64, delayWindow),
+		packetFrames: 1,
+		slots:        make([]*rtp.Packet, max(size, target)),
+		transits:     make([]float64, delayWindow),
+		sorted:       make([]float64, delayWindow),
 	}
 }
 
@@ -182,9 +188,9 @@ func (j *JitterBuffer) Adjust() int {
 	switch {
 	case !j.playing:
 		return 0
-	case j.depth < j.target-1:
+	case j.held() < float64(j.target-1):
 		return +1
-	case j.depth > j.target+1:
+	case j.held() > float64(j.target+1):
 		return -1
 	}
 	return 0
@@ -258,7 +264,7 @@ func (j *JitterBuffer) put(p *rtp.Packet) {
 	j.slots[slot] = p
 	j.count++
 	j.depth = max(j.depth, delta+1)
-	if j.depth >= j.target {
+	if j.held() >= float64(j.target) {
 		j.playing = true
 	}
 }
@@ -284,6 +290,51 @@ func (j *JitterBuffer) Pop() (*rtp.Packet, bool) {
 	}
 	j.advance()
 	return p, p != nil
+}
+
+// Next returns, without taking it, the packet Pop releases next, when
+// playout runs and it has arrived: after a Pop that found a packet lost, the
+// one after the loss, whose in-band FEC may carry the lost frame.
+func (j *JitterBuffer) Next() (*rtp.Packet, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.playing || j.depth == 0 || j.slots[j.head] == nil {
+		return nil, false
+	}
+	return j.slots[j.head], true
+}
+
+// Playing reports whether playout runs: false while the buffer fills up to
+// its target, at the start and after an underrun.
+func (j *JitterBuffer) Playing() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.playing
+}
+
+// SetPacketFrames tells the buffer how much audio, in frames, a packet
+// carries (the sender's packet time over the frame's), so that its depth is
+// weighed against the target in time.
+func (j *JitterBuffer) SetPacketFrames(f float64) {
+	if f <= 0 {
+		return
+	}
+	j.mu.Lock()
+	j.packetFrames = f
+	j.mu.Unlock()
+}
+
+// PacketFrames is the audio a packet carries, in frames (SetPacketFrames).
+func (j *JitterBuffer) PacketFrames() float64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.packetFrames
+}
+
+// held is the audio due from the next packet up to the highest buffered, in
+// frames.
+func (j *JitterBuffer) held() float64 {
+	return float64(j.depth) * j.packetFrames
 }
 
 // Len reports the number of packets held.

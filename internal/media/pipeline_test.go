@@ -1,6 +1,7 @@
 package media
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -20,6 +21,7 @@ type impairment struct {
 	loss   float64
 	jitter time.Duration
 	seed   uint64
+	packet time.Duration // the sender's packet time; zero is a frame
 }
 
 // pipelineResult is what a listener at the far end got.
@@ -45,6 +47,14 @@ func runPipeline(t *testing.T, codec string, signal []int16, im impairment) pipe
 		t.Fatal(err)
 	}
 	dec, _ := audio.NewCodec(codec)
+	return runPipelineWith(t, enc, dec, signal, im)
+}
+
+// runPipelineWith is runPipeline with the sender's encoder and the receiver's
+// decoder given.
+func runPipelineWith(t *testing.T, enc, dec audio.Codec, signal []int16, im impairment) pipelineResult {
+	t.Helper()
+	codec := enc.Name()
 	var clock atomic.Int64
 	epoch := time.Unix(1_700_000_000, 0)
 	s := openStream(t, Config{Now: func() time.Time { return epoch.Add(time.Duration(clock.Load())) }, RTCPInterval: time.Hour})
@@ -54,7 +64,9 @@ func runPipeline(t *testing.T, codec string, signal []int16, im impairment) pipe
 	src := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4000}
 
 	frame, frameTime := audio.FrameSamples, audio.FrameMillis*time.Millisecond
-	unitsPerFrame := uint32(enc.ClockRate() * audio.FrameMillis / 1000)
+	packetTime := cmp.Or(im.packet, frameTime)
+	packet := frame * int(packetTime) / int(frameTime)
+	unitsPerPacket := uint32(enc.ClockRate() * int(packetTime/time.Millisecond) / 1000)
 	type arrival struct {
 		at  time.Duration
 		pkt []byte
@@ -63,16 +75,16 @@ func runPipeline(t *testing.T, codec string, signal []int16, im impairment) pipe
 	var arrivals []arrival
 	ref := make([]int16, 0, len(signal))
 	frames := len(signal) / frame
-	for i := range frames {
-		payload := enc.Encode(nil, signal[i*frame:(i+1)*frame])
+	for i := range len(signal) / packet {
+		payload := enc.Encode(nil, signal[i*packet:(i+1)*packet])
 		ref = enc.Decode(ref, payload)
 		if rng.Float64() < im.loss {
 			continue
 		}
 		extra := time.Duration(rng.Float64() * float64(im.jitter))
 		arrivals = append(arrivals, arrival{
-			at:  time.Duration(i)*frameTime + pipelineBase + extra,
-			pkt: rawPacket(t, enc.PayloadType(), uint16(1000+i), uint32(i)*unitsPerFrame, 42, false, payload),
+			at:  time.Duration(i)*packetTime + packetTime - frameTime + pipelineBase + extra, // sent once its last frame is in
+			pkt: rawPacket(t, enc.PayloadType(), uint16(1000+i), uint32(i)*unitsPerPacket, 42, false, payload),
 		})
 	}
 	slices.SortStableFunc(arrivals, func(a, b arrival) int { return int(a.at - b.at) })
@@ -97,7 +109,13 @@ func runPipeline(t *testing.T, codec string, signal []int16, im impairment) pipe
 	mid, span := len(ref)/2, 2*audio.SampleRate
 	lag := audio.Delay(ref[mid:mid+span], out[mid:], 20*frame)
 	res.delay = time.Duration(lag) * time.Second / audio.SampleRate
-	res.segSNR, res.concealSNR = alignedScores(ref, out, good, frame)
+	// The delay moves by whole packets: the lags to try step by what packets
+	// and frames have in common.
+	step := frame
+	for packet%step != 0 {
+		step = packet % step
+	}
+	res.segSNR, res.concealSNR = alignedScores(ref, out, good, frame, step)
 	res.rating = quality.Rate(quality.Input{Codec: codec, Delay: res.delay, Loss: 100 * im.loss})
 	return res
 }
@@ -107,22 +125,24 @@ func runPipeline(t *testing.T, codec string, signal []int16, im impairment) pipe
 const exactMatch = 30
 
 // alignedScores scores out against ref frame by frame. The jitter buffer moves
-// the delay by whole frames, so each good frame is matched with the source
-// frame it is (the whole-frame lag at which it matches exactly) and each other
-// frame with the one its predecessor's lag points at.
-func alignedScores(ref, out []int16, good []bool, frame int) (all, concealed float64) {
+// the delay by whole packets, so each good frame is matched with the source
+// audio it is (the lag, in steps of step samples, at which it matches
+// exactly) and each other frame with the audio its predecessor's lag points
+// at. With packets of a frame, step is a frame.
+func alignedScores(ref, out []int16, good []bool, frame, step int) (all, concealed float64) {
 	var allRef, allOut, cRef, cOut []int16
-	lag := -1
+	lag := -1 // samples
 	for m := range good {
 		o := out[m*frame : (m+1)*frame]
-		if good[m] && !sameFrame(ref, o, m-lag, frame) {
+		if good[m] && !sameFrame(ref, o, m*frame-lag, frame) {
 			best, bestSNR := -1, -1e9
-			for k := 0; k <= 16 && m-k >= 0; k++ {
-				if (m-k+1)*frame > len(ref) {
+			for k := 0; k*step <= 16*frame && m*frame-k*step >= 0; k++ {
+				at := m*frame - k*step
+				if at+frame > len(ref) {
 					continue
 				}
-				if snr := audio.SegmentalSNR(ref[(m-k)*frame:(m-k+1)*frame], o, frame); snr > bestSNR {
-					best, bestSNR = k, snr
+				if snr := audio.SegmentalSNR(ref[at:at+frame], o, frame); snr > bestSNR {
+					best, bestSNR = k*step, snr
 				}
 			}
 			if bestSNR >= exactMatch {
@@ -130,11 +150,12 @@ func alignedScores(ref, out []int16, good []bool, frame int) (all, concealed flo
 			}
 		}
 		// A concealed frame keeps its predecessor's lag: it stands for the
-		// source frame that was due (an inserted one, for the one to come).
-		if lag < 0 || m-lag < 0 || (m-lag+1)*frame > len(ref) {
+		// source audio that was due (an inserted one, for the one to come).
+		at := m*frame - lag
+		if lag < 0 || at < 0 || at+frame > len(ref) {
 			continue
 		}
-		r := ref[(m-lag)*frame : (m-lag+1)*frame]
+		r := ref[at : at+frame]
 		allRef, allOut = append(allRef, r...), append(allOut, o...)
 		if !good[m] {
 			cRef, cOut = append(cRef, r...), append(cOut, o...)
@@ -143,9 +164,10 @@ func alignedScores(ref, out []int16, good []bool, frame int) (all, concealed flo
 	return audio.SegmentalSNR(allRef, allOut, frame), audio.SegmentalSNR(cRef, cOut, frame)
 }
 
-// sameFrame reports whether o is source frame i of ref, sample for sample.
-func sameFrame(ref, o []int16, i, frame int) bool {
-	return i >= 0 && (i+1)*frame <= len(ref) && slices.Equal(ref[i*frame:(i+1)*frame], o)
+// sameFrame reports whether o is the frame of ref starting at sample at,
+// sample for sample.
+func sameFrame(ref, o []int16, at, frame int) bool {
+	return at >= 0 && at+frame <= len(ref) && slices.Equal(ref[at:at+frame], o)
 }
 
 // TestPipelineQuality is the receive pipeline measured as audio, per codec: a

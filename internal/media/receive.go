@@ -12,12 +12,37 @@ import (
 )
 
 // ReadFrame fills pcm with the next frame from the jitter buffer and reports
-// whether it carries received audio. A frame that did not come is concealed:
-// by the codec when it conceals itself (audio.Concealer), else by pitch
-// repetition (audio.PLC), fading to silence over 60 ms. The playout delay
-// moves toward the buffer's target only where the audio is quiet: a frame is
-// inserted (concealed) after a quiet one, or a quiet frame dropped.
+// whether it carries received audio only. Packets need not last a frame: the
+// rest of a longer one is kept for the next calls, and as many shorter ones
+// are taken as fill the frame.
 func (s *Stream) ReadFrame(pcm []int16) bool {
+	good, filled := true, 0
+	for filled < len(pcm) {
+		if len(s.pending) == 0 {
+			s.pull()
+			if len(s.pending) == 0 {
+				clear(pcm[filled:]) // nothing heard yet to conceal with
+				good = false
+				break
+			}
+		}
+		n := copy(pcm[filled:], s.pending)
+		s.pending = s.pending[n:]
+		filled += n
+		good = good && s.pendingGood
+	}
+	s.quiet = isQuiet(pcm)
+	return good
+}
+
+// pull decodes the next packet, or conceals it, into s.pending. A packet that
+// did not come is concealed: from the next packet's in-band FEC when the codec
+// carries one (Opus) and that packet is in, else by the codec when it
+// conceals itself (audio.Concealer), else by pitch repetition (audio.PLC),
+// fading to silence over 60 ms. The playout delay moves toward the buffer's
+// target only where the audio is quiet: a packet's worth is inserted
+// (concealed) after a quiet frame, or a quiet packet dropped.
+func (s *Stream) pull() {
 	s.mu.Lock()
 	codec, pt := s.params.Codec, s.params.PayloadType
 	s.mu.Unlock()
@@ -25,48 +50,68 @@ func (s *Stream) ReadFrame(pcm []int16) bool {
 	adjust := s.jitter.Adjust()
 	if adjust > 0 && s.quiet {
 		s.jitter.Inserted()
-		s.conceal(codec, pcm)
-		return false
+		s.conceal(codec, pt, false)
+		return
 	}
-	good := s.decodeNext(codec, pt, pcm)
-	if adjust < 0 && good && isQuiet(pcm) {
+	good := s.decodeNext(codec, pt)
+	if adjust < 0 && good && isQuiet(s.decoded) {
 		s.jitter.Dropped()
-		good = s.decodeNext(codec, pt, pcm)
+		good = s.decodeNext(codec, pt)
 	}
 	if !good {
-		s.conceal(codec, pcm)
+		s.conceal(codec, pt, s.jitter.Playing())
+		return
 	}
-	return good
+	s.pending, s.pendingGood = s.decoded, true
 }
 
-// decodeNext pops the next packet and decodes it into pcm, reporting whether
-// it was audio of the call's codec.
-func (s *Stream) decodeNext(codec audio.Codec, pt uint8, pcm []int16) bool {
+// decodeNext pops the next packet and decodes it into s.decoded, reporting
+// whether it was audio of the call's codec.
+func (s *Stream) decodeNext(codec audio.Codec, pt uint8) bool {
 	pkt, ok := s.jitter.Pop()
 	if !ok || codec == nil || pkt.PayloadType != pt {
 		return false
 	}
 	s.decoded = codec.Decode(s.decoded[:0], pkt.Payload)
-	n := copy(pcm, s.decoded)
-	clear(pcm[n:])
+	s.rxPacket.Store(int64(len(s.decoded)))
 	if _, own := codec.(audio.Concealer); !own {
-		s.plc.Good(pcm)
+		s.plc.Good(s.decoded)
 	}
-	s.quiet = isQuiet(pcm)
 	return true
 }
 
-// conceal fills pcm for a frame that did not come.
-func (s *Stream) conceal(codec audio.Codec, pcm []int16) {
+// fecDecoder is a codec whose packets may carry the frame before them again
+// (Opus's in-band FEC, RFC 6716 §2.1.7): DecodeFEC appends that frame, taken
+// from next, the packet after the lost one.
+type fecDecoder interface {
+	DecodeFEC(dst []int16, next []byte) []int16
+}
+
+// conceal fills s.pending for a packet that did not come. lost says the
+// jitter buffer found it missing while playing: its whole length is
+// concealed, from the FEC of the packet after it when that is in. Otherwise
+// (the buffer filling up, or a frame inserted) a frame is, so that playout
+// resumes as soon as the buffer is ready, whatever the packets' length.
+func (s *Stream) conceal(codec audio.Codec, pt uint8, lost bool) {
 	s.concealed.Add(1)
+	s.pendingGood = false
+	if f, ok := codec.(fecDecoder); ok && lost {
+		if next, ok := s.jitter.Next(); ok && next.PayloadType == pt {
+			s.fecDecoded.Add(1)
+			s.decoded = f.DecodeFEC(s.decoded[:0], next.Payload)
+			s.pending = s.decoded
+			return
+		}
+	}
 	if c, own := codec.(audio.Concealer); own {
 		s.decoded = c.Conceal(s.decoded[:0])
 	} else {
 		s.decoded = s.plc.Conceal(s.decoded[:0])
 	}
-	n := copy(pcm, s.decoded)
-	clear(pcm[n:])
-	s.quiet = isQuiet(pcm)
+	s.pending = s.decoded
+	if !lost {
+		s.pending = s.decoded[:min(len(s.decoded), audio.FrameSamples)]
+	}
 }
 
 // quietDBFS is the level below which a frame is quiet enough to drop or to
@@ -150,7 +195,9 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 		s.dtmfRx = dtmfReceiver{}
 	}
 	transit, timed := s.rx.update(pkt.SequenceNumber, pkt.SSRC, pkt.Timestamp, now, rate, isAudio)
+	var packetFrames float64
 	if isAudio {
+		packetFrames = s.rxTiming.update(pkt.SequenceNumber, pkt.Timestamp, pkt.Marker, rate)
 		s.dtmfRx.audio(pkt.Timestamp, rate, emit)
 	} else if ev, err := parseDTMFPayload(pkt.Payload); err == nil {
 		s.dtmfRx.handle(pkt.Timestamp, ev, rate, emit)
@@ -160,6 +207,9 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 	s.received.Add(1)
 	s.receivedB.Add(uint64(len(pkt.Payload)))
 	s.lastReceived.Store(now.UnixNano())
+	if packetFrames > 0 {
+		s.jitter.SetPacketFrames(packetFrames)
+	}
 	if frame := rate * audio.FrameMillis / 1000; timed && frame > 0 {
 		s.jitter.PutTransit(pkt, float64(transit)/float64(frame))
 	} else {

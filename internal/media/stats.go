@@ -1,6 +1,7 @@
 package media
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/pion/rtcp"
@@ -40,6 +41,10 @@ type Stats struct {
 	// Concealed counts the frames played that did not come in time, filled by
 	// loss concealment.
 	Concealed uint64
+	// FECDecoded counts the concealed packets decoded from the packet after
+	// them (Opus): rebuilt from its in-band FEC when it carries some, else
+	// concealed by the codec.
+	FECDecoded uint64
 	// RTT is the round-trip time from the peer's last report on our stream
 	// (RFC 3550 section 6.4.1: arrival - LSR - DLSR); 0 until one had an LSR.
 	RTT time.Duration
@@ -205,11 +210,17 @@ func (s *Stream) Stats() Stats {
 	s.mu.Unlock()
 	js := s.jitter.Stats()
 	st.Late, st.Duplicate, st.Discarded = js.Late, js.Duplicate, js.Overflow
-	st.JitterDelay = time.Duration(s.jitter.Len()) * audio.FrameMillis * time.Millisecond
+	st.JitterDelay = time.Duration(s.jitter.Len()) * s.packetDuration()
 	st.JitterTarget = time.Duration(s.jitter.Target()) * audio.FrameMillis * time.Millisecond
 	st.JitterDropped, st.JitterInserted = js.Dropped, js.Inserted
-	st.Concealed = s.concealed.Load()
+	st.Concealed, st.FECDecoded = s.concealed.Load(), s.fecDecoded.Load()
 	st.PacketsReceived, st.BytesReceived = s.received.Load(), s.receivedB.Load()
 	st.Ignored = s.ignored.Load()
 	return st
+}
+
+// packetDuration is the audio in the last packet decoded; a frame before any.
+func (s *Stream) packetDuration() time.Duration {
+	n := cmp.Or(int(s.rxPacket.Load()), audio.FrameSamples)
+	return time.Duration(n) * time.Second / audio.SampleRate
 }

@@ -79,6 +79,12 @@ type Params struct {
 
 	DTMFPayloadType uint8 // negotiated telephone-event payload type; 0 = none
 
+	// PacketTime is the audio each packet we send carries: what the peer's
+	// a=ptime asks for (RFC 3264 §6.1: the packet time it wants to receive),
+	// as PacketTime rounds it for the codec; zero is DefaultPacketTime.
+	// Received packets may be of any length.
+	PacketTime time.Duration
+
 	// OnDTMF receives each digit from the peer exactly once, in order. It runs on
 	// the stream's receive goroutine and must not block.
 	OnDTMF func(DTMF)
@@ -126,8 +132,10 @@ type Stream struct {
 	rtcpLatch  bool
 	rx         receiveStats
 	dtmfRx     dtmfReceiver
+	rxTiming   packetTiming
 	tx         sendState
 	peer       Stats // the Peer* and RTCP fields only
+	txSamples  int   // audio per sent packet at the engine's rate; 0: a frame
 
 	// Owned by the media clock goroutine (WriteFrame, ReadFrame).
 	seq       uint16
@@ -141,6 +149,18 @@ type Stream struct {
 	plc       *audio.PLC    // conceals lost frames of a codec that does not itself
 	quiet     bool          // the last frame played was quiet
 	concealed atomic.Uint64 // frames concealed
+
+	// Packets of other lengths than a frame, also the media clock's: txPCM
+	// gathers the audio of a packet longer than a frame; pending is the
+	// decoded audio of a received packet not yet played, pendingGood says it
+	// was received; rxPacket is the length of the last packet decoded (for
+	// Stats). fecDecoded counts the concealed packets decoded from the next packet's
+	// FEC.
+	txPCM       []int16
+	pending     []int16
+	pendingGood bool
+	rxPacket    atomic.Int64
+	fecDecoded  atomic.Uint64
 
 	received     atomic.Uint64
 	receivedB    atomic.Uint64
@@ -211,6 +231,7 @@ func Bind(cfg Config) (*Stream, error) {
 		jitter:  NewJitterBuffer(cfg.JitterTarget, cfg.JitterMax),
 		plc:     audio.NewPLC(audio.SampleRate),
 		dtmfTx:  newDTMFSender(cfg.DTMFDuration, cfg.DTMFGap),
+		txPCM:   make([]int16, 0, packetSamples(MaxPacketTime)+audio.FrameSamples),
 		txBuf:   make([]byte, 0, maxPacket),
 		srtpBuf: make([]byte, 0, maxPacket),
 		payload: make([]byte, 0, maxPacket),
@@ -318,6 +339,10 @@ func (s *Stream) Start(p Params) error {
 	}
 	s.started = true
 	s.params = p
+	s.txSamples = 0
+	if d := PacketTime(p.Codec, p.PacketTime); d != audio.FrameMillis*time.Millisecond {
+		s.txSamples = packetSamples(d)
+	}
 	s.remote, s.remoteRTCP = cloneAddr(p.Remote), cloneAddr(remoteRTCP)
 	s.mux.Store(p.RTCPMux)
 	s.latched, s.rtcpLatch = false, false
@@ -325,12 +350,15 @@ func (s *Stream) Start(p Params) error {
 		s.dtmfTx.reset()
 	}
 	s.log.Debug("media start", "remote", p.Remote.String(), "codec", p.Codec.Name(),
-		"pt", p.PayloadType, "dtmf_pt", p.DTMFPayloadType)
+		"pt", p.PayloadType, "dtmf_pt", p.DTMFPayloadType, "ptime", PacketTime(p.Codec, p.PacketTime))
 	return nil
 }
 
-// WriteFrame encodes one frame of pcm and sends it, or, while DTMF is playing,
-// sends the telephone-event packet due in its place.
+// WriteFrame takes one frame of pcm and sends the packets it completes: the
+// frame itself at the default packet time, one every few frames for longer
+// packets, two for 10 ms ones. While DTMF is playing it sends the
+// telephone-event packet due in the frame's place, and the audio gathered for
+// a packet gives way to the digit.
 func (s *Stream) WriteFrame(pcm []int16) error {
 	s.mu.Lock()
 	if s.closed {
@@ -341,26 +369,49 @@ func (s *Stream) WriteFrame(pcm []int16) error {
 		s.mu.Unlock()
 		return ErrNotStarted
 	}
-	p, remote := s.params, s.remote
+	p, remote, per := s.params, s.remote, s.txSamples
 	s.mu.Unlock()
 
 	rate := p.Codec.ClockRate()
 	frame := uint32(rate * audio.FrameMillis / 1000)
-	hdr := rtp.Header{Version: 2, SequenceNumber: s.seq, Timestamp: s.ts, SSRC: s.ssrc}
 	if ev, ok := s.dtmfTx.next(s.ts, frame, rate); ok {
-		hdr.PayloadType, hdr.Marker, hdr.Timestamp = p.DTMFPayloadType, ev.marker, ev.timestamp
+		s.txPCM = s.txPCM[:0]
+		hdr := rtp.Header{PayloadType: p.DTMFPayloadType, Marker: ev.marker, Timestamp: ev.timestamp}
 		s.payload = ev.payload.appendTo(s.payload[:0])
-	} else {
-		hdr.PayloadType, hdr.Marker = p.PayloadType, !s.sentAny
-		s.payload = p.Codec.Encode(s.payload[:0], pcm)
+		return s.send(hdr, remote, frame, rate)
 	}
+	if per == 0 {
+		return s.sendAudio(p, remote, pcm, frame, rate)
+	}
+	s.txPCM = append(s.txPCM, pcm...)
+	in := s.txPCM
+	for ; len(in) >= per; in = in[per:] {
+		if err := s.sendAudio(p, remote, in[:per], uint32(per*rate/audio.SampleRate), rate); err != nil {
+			return err
+		}
+	}
+	s.txPCM = append(s.txPCM[:0], in...)
+	return nil
+}
+
+// sendAudio encodes pcm and sends it, units of the clock long.
+func (s *Stream) sendAudio(p Params, remote *net.UDPAddr, pcm []int16, units uint32, rate int) error {
+	hdr := rtp.Header{PayloadType: p.PayloadType, Marker: !s.sentAny, Timestamp: s.ts}
+	s.payload = p.Codec.Encode(s.payload[:0], pcm)
+	return s.send(hdr, remote, units, rate)
+}
+
+// send sends s.payload in a packet with hdr's payload type, marker and
+// timestamp, and moves the stream's timestamp on by units of its clock.
+func (s *Stream) send(hdr rtp.Header, remote *net.UDPAddr, units uint32, rate int) error {
+	hdr.Version, hdr.SequenceNumber, hdr.SSRC = 2, s.seq, s.ssrc
 	n, err := rtp.MarshalPacketTo(s.txBuf[:cap(s.txBuf)], &hdr, s.payload)
 	if err != nil {
 		return fmt.Errorf("media: marshal RTP: %w", err)
 	}
 	sentTS := s.ts
 	s.seq++
-	s.ts += frame
+	s.ts += units
 	s.sentAny = true
 	out := s.txBuf[:n]
 	if sec := s.srtp.Load(); sec != nil {

@@ -266,7 +266,7 @@ func (p *Phone) holdChanged(c *call) {
 // does not apply then (a held peer may stop sending).
 func (c *call) onHold() bool { return c.hold != holdOff || c.remoteHeld }
 
-// updateRemoteMedia points the stream at the address, codec and telephone-event of
+// updateRemoteMedia points the stream at the address, codec, telephone-event and packet time of
 // the peer's new SDP when they changed. A held peer's 0.0.0.0 or port 0 is not an
 // address to send to and changes nothing.
 func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
@@ -280,7 +280,7 @@ func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
 	}
 	n.mux = n.mux && c.ourMux // our answer accepts rtcp-mux only if our first SDP had it (sipstack's answer)
 	if sameAddr(n.remote, c.media.remote) && n.codec == c.media.codec && n.dtmfPT == c.media.dtmfPT && sameSRTP(n.srtp, c.media.srtp) && n.mux == c.media.mux &&
-		sameAddr(n.rtcp, c.media.rtcp) {
+		sameAddr(n.rtcp, c.media.rtcp) && n.ptime == c.media.ptime {
 		return
 	}
 	if !sameAddr(n.remote, c.media.remote) {

@@ -47,6 +47,9 @@ type Settings struct {
 	Processing Processing
 	// The adaptive jitter buffer's bounds, reported only (set in the config).
 	JitterMin, JitterMax time.Duration
+	// Ptime is the packet time our SDP asks of peers (a=ptime), set in the
+	// config; zero: 20 ms.
+	Ptime time.Duration
 }
 
 // MaxLines is the most lines the engine has: a desk phone's line keys, and more
@@ -296,6 +299,7 @@ func (p *Phone) publicSettings() api.Settings {
 
 		AEC: s.Processing.AEC, Denoise: s.Processing.Denoise, AGC: s.Processing.AGC,
 		JitterMinMs: int(s.JitterMin / time.Millisecond), JitterMaxMs: int(s.JitterMax / time.Millisecond),
+		Ptime:           int(cmp.Or(s.Ptime, 20*time.Millisecond) / time.Millisecond),
 		MWI:             !s.Voicemail.NoMWI,
 		MWIUnsolicited:  s.Voicemail.Unsolicited,
 		VoicemailNumber: s.Voicemail.Number,

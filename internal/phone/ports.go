@@ -83,6 +83,9 @@ type MediaParams struct {
 	OnDTMF          func(digit rune, d time.Duration)
 	SRTP            *media.SRTP // nil: plain RTP
 	RTCPMux         bool        // RTCP on the RTP port: both SDPs say a=rtcp-mux
+	// PacketTime is the audio per packet the peer wants to receive (its
+	// a=ptime within its a=maxptime); zero: 20 ms.
+	PacketTime time.Duration
 }
 
 // Stream is one call's RTP session. The media clock's goroutine calls WriteFrame and

@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -37,23 +38,25 @@ type negotiated struct {
 	savp   bool            // the peer's m= line is RTP/SAVP or RTP/SAVPF
 	avpf   bool            // the peer's profile has RTCP feedback (RTP/AVPF, RTP/SAVPF): an answer keeps it
 	mux    bool            // the peer's SDP says a=rtcp-mux: RTCP on the RTP port
+	ptime  time.Duration   // the packet time the peer wants to receive (a=ptime, a=maxptime)
 	layout sipstack.Layout // the peer's m= lines: an answer refuses all but the audio stream with port 0
 }
 
 // localDesc describes our media on stream, opened at ip, for an offer or answer: at
 // the public address STUN learned for it when there is one (behind a NAT, where the
 // peer's RTP must go), else at ip and its local port. dtmfPT is the telephone-event
-// payload type to put in it (0: none); mux offers rtcp-mux, or accepts it.
+// payload type to put in it (0: none); mux offers rtcp-mux, or accepts it; ptime is
+// the packet time we want to receive (a=ptime; zero: 20 ms).
 //
 // RTCP goes on the RTP port when both sides say a=rtcp-mux (RFC 5761), as every
 // offer of ours proposes: then the one public address STUN learned serves RTCP
 // too. For a peer that does not take it, a=rtcp names the public address STUN
 // learned for the RTCP socket, which a NAT need not have put on the next port
 // (RFC 3605); without one, RTCP is on the next port, as ever.
-func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8, mux bool) sipstack.MediaDesc {
+func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8, mux bool, ptime time.Duration) sipstack.MediaDesc {
 	at := mediaAddr(ip, stream)
 	d := sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
-		Direction: "sendrecv", RTCPMux: mux, Fmtp: formatParams(codecs)}
+		Direction: "sendrecv", RTCPMux: mux, Fmtp: formatParams(codecs), Ptime: int(ptime / time.Millisecond)}
 	if dtmfPT != 0 && slices.ContainsFunc(codecs, func(c sipstack.Codec) bool { return c.Rate == 48000 }) {
 		// Opus: telephone-event at its clock rate (RFC 4733 section 2.1), and
 		// at 8000 for peers that pair only that one with every codec. An
@@ -143,7 +146,7 @@ func (p *Phone) negotiate(acc account.Account, sdp []byte, ours []sipstack.Crypt
 	}
 	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, rtcp: rtcpAddr(d), codec: chosen, fmtp: d.Fmtp[chosen.PT], dtmfPT: dtmf,
 		dtmf48: dtmf != 0 && dtmf == d.DTMF48PT, savp: d.SAVP,
-		avpf: d.Feedback, mux: d.RTCPMux, layout: layout}
+		avpf: d.Feedback, mux: d.RTCPMux, layout: layout, ptime: packetTime(d)}
 	if err := negotiateSRTP(&n, d, ours, acc.Encryption()); err != nil {
 		return negotiated{}, err
 	}
@@ -195,6 +198,7 @@ func (p *Phone) startMedia(c *call) error {
 		DTMFPayloadType: c.media.dtmfPT,
 		SRTP:            c.media.srtp,
 		RTCPMux:         c.media.mux,
+		PacketTime:      c.media.ptime,
 		OnDTMF: func(digit rune, d time.Duration) {
 			p.post(func() { p.onDTMF(c, digit, d) })
 		},
@@ -347,7 +351,7 @@ func (p *Phone) ring(c *call) {
 // when offered, the offer's profile, and its other m= lines refused with port 0.
 func (p *Phone) answerOffer(c *call) {
 	n := c.media
-	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux)
+	answer := localDesc(c.localIP, c.stream, []sipstack.Codec{n.codec}, n.dtmfPT, n.mux, p.settings.Ptime)
 	answer.DTMFPT, answer.DTMF48PT = n.dtmfPT, 0
 	if n.dtmf48 {
 		answer.DTMFPT, answer.DTMF48PT = 0, n.dtmfPT
@@ -374,4 +378,14 @@ func (p *Phone) onCallEvent(sipID string, in input, code int, reason string, sdp
 		p.log.Debug("sip input ignored", "call", c.id, "input", in, "state", c.state, "code", code)
 	}
 	p.followAnswered(c) // the network changed while it rang (earlymove.go)
+}
+
+// packetTime is the packet time d's sender wants to receive: its a=ptime (20
+// ms when it names none), no longer than its a=maxptime.
+func packetTime(d sipstack.MediaDesc) time.Duration {
+	ms := cmp.Or(d.Ptime, 20)
+	if d.MaxPtime > 0 {
+		ms = min(ms, d.MaxPtime)
+	}
+	return time.Duration(ms) * time.Millisecond
 }

@@ -14,7 +14,7 @@ import (
 // peers that pair only that one with every codec.
 func TestLocalDescFormats(t *testing.T) {
 	s := &fakeStream{port: 40000, localIP: "127.0.0.1"}
-	offer := localDesc("127.0.0.1", s, offerCodecs([]string{"opus", "g722", "pcmu"}), dtmfPayloadType, true)
+	offer := localDesc("127.0.0.1", s, offerCodecs([]string{"opus", "g722", "pcmu"}), dtmfPayloadType, true, 0)
 	if len(offer.Codecs) != 3 || offer.Codecs[0] != (sipstack.Codec{PT: 111, Name: "opus", Rate: 48000}) || offer.Codecs[1] != (sipstack.Codec{PT: 9, Name: "G722", Rate: 8000}) {
 		t.Errorf("offered codecs %v", offer.Codecs)
 	}
@@ -25,11 +25,11 @@ func TestLocalDescFormats(t *testing.T) {
 		t.Errorf("offer fmtp %v, want Opus's", offer.Fmtp)
 	}
 
-	only := localDesc("127.0.0.1", s, offerCodecs([]string{"opus"}), dtmfPayloadType, true)
+	only := localDesc("127.0.0.1", s, offerCodecs([]string{"opus"}), dtmfPayloadType, true, 0)
 	if only.DTMFPT != dtmfPayloadType || only.DTMF48PT != dtmf48PayloadType {
 		t.Errorf("offer of Opus alone: telephone-event %d and %d at 48 kHz, want both", only.DTMFPT, only.DTMF48PT)
 	}
-	narrow := localDesc("127.0.0.1", s, []sipstack.Codec{{PT: 0, Name: "PCMU", Rate: 8000}}, 101, true)
+	narrow := localDesc("127.0.0.1", s, []sipstack.Codec{{PT: 0, Name: "PCMU", Rate: 8000}}, 101, true, 0)
 	if narrow.DTMFPT != 101 || narrow.DTMF48PT != 0 || narrow.Fmtp != nil {
 		t.Errorf("PCMU answer: telephone-event %d, %d at 48 kHz, fmtp %v", narrow.DTMFPT, narrow.DTMF48PT, narrow.Fmtp)
 	}

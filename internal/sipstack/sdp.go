@@ -2,6 +2,7 @@ package sipstack
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"net"
 	"strings"
@@ -26,6 +27,13 @@ type MediaDesc struct {
 	// telephone-event's are not kept here.
 	Fmtp      map[uint8]string
 	Direction string // sendrecv, sendonly, recvonly or inactive
+
+	// Ptime and MaxPtime are a=ptime and a=maxptime (RFC 4566 §6), in
+	// milliseconds: the packet time the description's sender wants to
+	// receive, and the longest it takes (RFC 3264 §6.1). A zero Ptime is the
+	// usual 20 ms (a=ptime:20, or none: a peer that names none is sent 20
+	// ms); a zero MaxPtime is none.
+	Ptime, MaxPtime int
 
 	// SAVP is an m= line in the RTP/SAVP profile (SRTP only, RFC 3711);
 	// false is RTP/AVP, which may still carry keys. Crypto are its a=crypto
@@ -163,7 +171,11 @@ func writeAudio(b *bytes.Buffer, m MediaDesc) {
 	if m.RTCPMux {
 		b.WriteString("a=rtcp-mux\r\n")
 	}
-	fmt.Fprintf(b, "a=ptime:20\r\na=%s\r\n", dir)
+	fmt.Fprintf(b, "a=ptime:%d\r\n", cmp.Or(m.Ptime, defaultPtime))
+	if m.MaxPtime > 0 {
+		fmt.Fprintf(b, "a=maxptime:%d\r\n", m.MaxPtime)
+	}
+	fmt.Fprintf(b, "a=%s\r\n", dir)
 }
 
 // channels is rtpmap's encoding parameters: Opus is always named with two

@@ -149,6 +149,16 @@ func (sec *sdpSection) attribute(val string) {
 		sec.fmtp(rest)
 		return
 	}
+	if rest, ok := strings.CutPrefix(val, "ptime:"); ok {
+		if sec.md.Ptime = parseMillis(rest); sec.md.Ptime == defaultPtime {
+			sec.md.Ptime = 0
+		}
+		return
+	}
+	if rest, ok := strings.CutPrefix(val, "maxptime:"); ok {
+		sec.md.MaxPtime = parseMillis(rest)
+		return
+	}
 	rest, ok := strings.CutPrefix(val, "rtpmap:")
 	if !ok {
 		return
@@ -269,4 +279,18 @@ func (sec *sdpSection) fmtp(rest string) {
 		sec.fmtps = map[uint8]string{}
 	}
 	sec.fmtps[uint8(pt)] = strings.TrimSpace(params)
+}
+
+// defaultPtime is the packet time, in ms, a zero MediaDesc.Ptime stands for.
+const defaultPtime = 20
+
+// parseMillis reads a=ptime's or a=maxptime's value, milliseconds that may
+// have a fraction ("20", "22.5"), rounded to a whole one; 0 for one it cannot
+// read or out of reason (beyond 1 s).
+func parseMillis(v string) int {
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f <= 0 || f > 1000 {
+		return 0
+	}
+	return int(f + 0.5)
 }

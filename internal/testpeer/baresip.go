@@ -57,6 +57,9 @@ type BaresipOptions struct {
 	// subscribes to. Needs a Registrar.
 	Presence bool
 	Watch    []string
+	// Ptime is the account's packet time in ms (its a=ptime, and what it
+	// sends); 0 leaves baresip's 20.
+	Ptime int
 }
 
 // Baresip is a running headless baresip user agent on its Host's address
@@ -206,6 +209,9 @@ func (b *Baresip) account(opts BaresipOptions) string {
 	}
 	if opts.MediaEnc != "" {
 		answer += ";mediaenc=" + opts.MediaEnc
+	}
+	if opts.Ptime != 0 {
+		answer += fmt.Sprintf(";ptime=%d", opts.Ptime)
 	}
 	if opts.Registrar == "" {
 		b.URI = "sip:" + opts.User + "@" + b.SIPAddr

@@ -5,9 +5,11 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
+	"github.com/pion/rtp"
 	"github.com/pion/stun/v3"
 )
 
@@ -51,6 +53,36 @@ type Relay struct {
 	dropped int
 	passed  int
 	closed  bool
+	seen    []RTPSeen
+}
+
+// RTPSeen is the header of an RTP packet the relay saw, each way, as it came
+// (before any drop): what the wire carried.
+type RTPSeen struct {
+	FromEngine bool
+	PT         uint8
+	Seq        uint16
+	Timestamp  uint32
+	Payload    int // octets
+}
+
+// Seen returns the RTP packets the relay has seen, both ways, in their order
+// of arrival.
+func (r *Relay) Seen() []RTPSeen {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.seen)
+}
+
+// see records b's header when it is RTP.
+func (r *Relay) see(b []byte, fromEngine bool) {
+	var p rtp.Packet
+	if isRTCPPacket(b) || p.Unmarshal(b) != nil {
+		return
+	}
+	r.mu.Lock()
+	r.seen = append(r.seen, RTPSeen{FromEngine: fromEngine, PT: p.PayloadType, Seq: p.SequenceNumber, Timestamp: p.Timestamp, Payload: len(p.Payload)})
+	r.mu.Unlock()
 }
 
 // relayPair relays one engine stream: an RTP and an RTCP socket of the relay
@@ -177,6 +209,9 @@ func (r *Relay) relay(c *net.UDPConn, engine netip.AddrPort, rtp bool) {
 			return
 		}
 		b := append([]byte(nil), buf[:n]...)
+		if rtp {
+			r.see(b, src == engine)
+		}
 		if src == engine {
 			if peer.IsValid() {
 				_, _ = c.WriteToUDPAddrPort(b, peer)

@@ -281,6 +281,8 @@ export interface Settings {
   /** The adaptive jitter buffer's bounds, in ms (set in the config file). */
   jitterMinMs: number;
   jitterMaxMs: number;
+  /** The packet time, in ms, the engine's SDP asks of peers (set in the config file). */
+  ptime: number;
   /** The call-progress tones the engine plays itself (ringback, busy, congestion, call waiting). */
   tonePlan: "us" | "uk" | "eu";
   /** A WAV file name in the engine's sounds folder the ringer plays; "" = the built-in ring. */

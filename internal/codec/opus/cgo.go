@@ -23,6 +23,7 @@ import "C"
 import (
 	"fmt"
 	"runtime"
+	"time"
 	"unsafe"
 
 	"github.com/wpservice/wpservice/internal/audio"
@@ -37,11 +38,11 @@ const maxPacket = 1275
 // Codec is one call's Opus encoder and decoder, mono, at the engine's rate. Its
 // C state is freed when it is collected.
 type Codec struct {
-	enc   *C.OpusEncoder
-	dec   *C.OpusDecoder
-	frame int // samples per frame at the codec's rate
-	// fec is set after a loss: the next packet's in-band FEC, when it carries
-	// some, restores the lost frame (DecodeFEC).
+	enc *C.OpusEncoder
+	dec *C.OpusDecoder
+	// frame is the length, in samples at the codec's rate, of the last
+	// packet decoded: what a concealment of a lost one makes.
+	frame  int
 	params Params
 }
 
@@ -93,6 +94,10 @@ func (*Codec) ClockRate() int { return ClockRate }
 // SampleRate is the engine's: libopus codes at it directly.
 func (*Codec) SampleRate() int { return audio.SampleRate }
 
+// PacketTime is the longest packet duration within want the codec sends
+// (FrameTime).
+func (*Codec) PacketTime(want time.Duration) time.Duration { return FrameTime(want) }
+
 // Params are the peer's wishes the encoder follows.
 func (c *Codec) Params() Params { return c.params }
 
@@ -133,15 +138,23 @@ func (c *Codec) Conceal(dst []int16) []int16 {
 func (c *Codec) decode(dst []int16, payload []byte, fec C.int) []int16 {
 	const maxSamples = audio.SampleRate * 120 / 1000
 	n := len(dst)
-	room := maxSamples
-	if payload == nil || fec == 1 {
-		room = c.frame
-	}
-	dst = growPCM(dst, room)
 	var data *C.uchar
 	if len(payload) > 0 {
 		data = (*C.uchar)(unsafe.Pointer(&payload[0]))
 	}
+	room := maxSamples
+	switch {
+	case payload == nil:
+		room = c.frame // concealment as long as the last frame heard
+	case fec == 1:
+		// The lost frame is taken to last as long as the packet after it:
+		// a sender keeps its packet time.
+		room = c.frame
+		if d := C.opus_packet_get_nb_samples(data, C.opus_int32(len(payload)), C.opus_int32(audio.SampleRate)); d > 0 && d <= maxSamples {
+			room = int(d)
+		}
+	}
+	dst = growPCM(dst, room)
 	got := C.opus_decode(c.dec, data, C.opus_int32(len(payload)),
 		(*C.opus_int16)(unsafe.Pointer(&dst[n])), C.int(room), fec)
 	if got < 0 && payload != nil {
@@ -150,6 +163,9 @@ func (c *Codec) decode(dst []int16, payload []byte, fec C.int) []int16 {
 	if got < 0 {
 		clear(dst[n : n+c.frame])
 		got = C.int(c.frame)
+	}
+	if payload != nil && fec == 0 && got > 0 {
+		c.frame = int(got)
 	}
 	return dst[:n+int(got)]
 }
