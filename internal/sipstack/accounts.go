@@ -57,6 +57,7 @@ func (s *Stack) setExtra(acc Account) {
 // without unregistering (Unregister first for that). The default account stays.
 func (s *Stack) RemoveAccount(id string) {
 	s.stopRegLoopOf(id)
+	s.routes.forget(id)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.extras, id)

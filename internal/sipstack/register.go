@@ -214,7 +214,7 @@ func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession,
 			return out, f, err
 		}
 		s.log.Info("the account's server did not answer at this address", "server", acc.Server, "hop", h.addr, "error", err)
-		if !s.failover(h) {
+		if !s.failover(acc, h) {
 			return out, f, err
 		}
 	}

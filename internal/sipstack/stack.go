@@ -52,7 +52,7 @@ type Stack struct {
 	flows         flowPorts      // the local port of the registration's TLS connection (tlsflow.go)
 	door          *door          // between the sockets and sipgo (frontdoor.go)
 	resolver      *resolver      // finds an account's server in DNS (resolve.go)
-	routes        serverRoutes   // ... and what it found, shared by registration and calls (routes.go)
+	routes        routeTable     // ... and what it found per account, shared by registration and calls (routes.go)
 	branches      reusedBranches // our server transactions, for requests that reuse a branch (branch.go)
 	gate          *sendGate      // every request's way out, shut at Close (sendgate.go)
 	dialedStreams dialedStreams  // what the connections we dialed bring (frontdoor_dialed.go)
