@@ -58,6 +58,7 @@ func (s *Stack) setExtra(acc Account) {
 func (s *Stack) RemoveAccount(id string) {
 	s.stopRegLoopOf(id)
 	s.routes.forget(id)
+	s.flows.forget(id)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.extras, id)
@@ -117,7 +118,7 @@ func (s *Stack) extraTrusts(src netip.Addr) bool {
 // regContact is the Contact of acc's REGISTERs at ip: the default account's as it
 // always was, another's with its id as accountParam.
 func (s *Stack) regContact(acc Account, transport, ip string) sip.ContactHeader {
-	c := s.contact(transport, acc.Username, ip)
+	c := s.contact(acc.ID, transport, acc.Username, ip)
 	if acc.ID != "" {
 		c.Address.UriParams = c.Address.UriParams.Clone()
 		c.Address.UriParams.Add(accountParam, acc.ID)

@@ -53,7 +53,7 @@ func (s *Stack) Dial(opts DialOptions) (*Call, error) {
 
 	o := s.newInvite(target, acc, hasAcc, opts)
 	s.route(o) // outofdialog.go
-	dua, tap := tapped(s.dialogUA(o.transport(), o.req.From().Address.User, o.ip))
+	dua, tap := tapped(s.dialogUA(opts.Account, o.transport(), o.req.From().Address.User, o.ip))
 	c := &Call{
 		st:         s,
 		callID:     o.req.CallID().Value(),

@@ -55,10 +55,10 @@ func (s *Stack) RegisterAccount(id string) error {
 		return ErrNoAccount
 	}
 	s.stopRegLoopOf(id)
-	if acc.transport() == "TLS" && id == "" {
+	if acc.transport() == "TLS" {
 		// Before Register returns, so that a call moved after a network change
 		// does not take the stranded connection either.
-		s.dropStrandedFlow(s.localIP(serverHop(acc)))
+		s.dropStrandedFlow(acc, s.localIP(serverHop(acc)))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

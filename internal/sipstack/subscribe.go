@@ -248,7 +248,7 @@ func (sub *Subscription) request(acc Account, expires int) (*outOfDialog, bool) 
 		d.tp, d.ip = o.transport(), o.ip
 	}
 	req := o.req
-	contact := s.contact(d.tp, acc.Username, d.ip)
+	contact := s.contact(acc.ID, d.tp, acc.Username, d.ip)
 	req.AppendHeader(&contact)
 	req.AppendHeader(sip.NewHeader("Event", sub.opts.Event))
 	if sub.opts.Accept != "" {
