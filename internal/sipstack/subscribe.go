@@ -241,8 +241,8 @@ func (sub *Subscription) request(acc Account, expires int) (*outOfDialog, bool) 
 	d.cseq++
 	inDialog := d.established()
 	var o *outOfDialog
-	if inDialog {
-		o = sub.inDialog(acc)
+	if inDialog { // sent as the others are, but never to another hop
+		o = &outOfDialog{req: sub.inDialog(acc), acc: acc, hasAcc: true, ip: d.ip}
 	} else {
 		o = s.newOutOfDialog(sip.SUBSCRIBE, sub.target, acc, true, requestIDs{callID: d.callID, fromTag: d.fromTag, cseq: d.cseq})
 		d.tp, d.ip = o.transport(), o.ip
@@ -265,9 +265,9 @@ func (sub *Subscription) request(acc Account, expires int) (*outOfDialog, bool) 
 	return o, inDialog
 }
 
-// inDialog begins a SUBSCRIBE in the standing dialog d: to the notifier's
-// Contact, through the dialog's route set. The caller holds sub.mu.
-func (sub *Subscription) inDialog(acc Account) *outOfDialog {
+// inDialog begins a SUBSCRIBE in the standing dialog: to the notifier's Contact,
+// through the dialog's route set. The caller holds sub.mu.
+func (sub *Subscription) inDialog(acc Account) *sip.Request {
 	d := &sub.dlg
 	req := sip.NewRequest(sip.SUBSCRIBE, d.remote)
 	req.SetTransport(d.tp)
@@ -286,7 +286,7 @@ func (sub *Subscription) inDialog(acc Account) *outOfDialog {
 	for _, r := range d.routes {
 		req.AppendHeader(&sip.RouteHeader{Address: r})
 	}
-	return &outOfDialog{req: req, acc: acc, hasAcc: true, ip: d.ip}
+	return req
 }
 
 // subscriptions are the running subscriptions.
