@@ -19,7 +19,9 @@ import (
 // sendOutOfDialog sends a non-INVITE so prepared and, as an INVITE does, moves
 // on to the server's next hop when the one in use fails (RFC 3263 section 4.3).
 
-// outOfDialog is a request outside any dialog, from an account, being prepared.
+// outOfDialog is a request from an account being prepared and sent: one outside
+// any dialog, or a subscription's refresh, which sendOutOfDialog sends the same way
+// but never to another hop.
 type outOfDialog struct {
 	req    *sip.Request
 	acc    Account
