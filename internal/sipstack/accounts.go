@@ -20,11 +20,10 @@ import (
 // the Request-URI's user, else by the To header's user, else it is the default
 // account's (accountFor).
 //
-// Not per account: the DNS routes of a server found through DNS (routes.go) are
-// remembered for one server at a time, and the TLS flow's bookkeeping (tlsflow.go:
-// the local port a Contact names, the flow dropped after a network change) is kept
-// per local address, for the default account: a second account on TLS registers
-// over its own connection, but its Contact's port may name the other's.
+// Each account also keeps its own DNS routes, when its server is found through
+// DNS (routes.go, routetable.go), and its own TLS flow (tlsflow.go: the local port
+// its Contacts name, the connection dropped after a network change): a call on an
+// account goes to that account's hop and advertises its connection.
 
 // accountParam is the Contact URI parameter that names an account other than the
 // default in its bindings.
@@ -57,6 +56,8 @@ func (s *Stack) setExtra(acc Account) {
 // without unregistering (Unregister first for that). The default account stays.
 func (s *Stack) RemoveAccount(id string) {
 	s.stopRegLoopOf(id)
+	s.routes.forget(id)
+	s.flows.forget(id)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.extras, id)
@@ -116,7 +117,7 @@ func (s *Stack) extraTrusts(src netip.Addr) bool {
 // regContact is the Contact of acc's REGISTERs at ip: the default account's as it
 // always was, another's with its id as accountParam.
 func (s *Stack) regContact(acc Account, transport, ip string) sip.ContactHeader {
-	c := s.contact(transport, acc.Username, ip)
+	c := s.contact(acc.ID, transport, acc.Username, ip)
 	if acc.ID != "" {
 		c.Address.UriParams = c.Address.UriParams.Clone()
 		c.Address.UriParams.Add(accountParam, acc.ID)

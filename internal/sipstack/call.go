@@ -28,7 +28,7 @@ type Call struct {
 	st       *Stack
 	callID   string
 	incoming bool
-	account  string // the ID of the account an outgoing call is from, "" the default
+	account  string // the ID of the account the call is on, "" the default
 	log      *slog.Logger
 
 	evMu   sync.Mutex // serialises OnEvent calls of this call

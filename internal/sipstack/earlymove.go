@@ -61,9 +61,9 @@ func newEarlyTarget(id string, inv *sip.Request, res *sip.Response) *earlyTarget
 	return e
 }
 
-// request builds a request of method in the early dialog, from our side of it at
-// ip; the tap gives it its CSeq number (tapseq.go).
-func (e *earlyTarget) request(st *Stack, method sip.RequestMethod, ip string) *sip.Request {
+// request builds a request of method in the early dialog, from our side of it on
+// the account with id at ip; the tap gives it its CSeq number (tapseq.go).
+func (e *earlyTarget) request(st *Stack, id string, method sip.RequestMethod, ip string) *sip.Request {
 	req := sip.NewRequest(method, *e.target.Clone())
 	req.AppendHeader(sip.HeaderClone(e.from))
 	req.AppendHeader(sip.HeaderClone(e.to))
@@ -79,7 +79,7 @@ func (e *earlyTarget) request(st *Stack, method sip.RequestMethod, ip string) *s
 	}
 	req.SetTransport(e.transport)
 	st.pinLocal(req)
-	ct := st.contact(e.transport, e.contactUser, ip)
+	ct := st.contact(id, e.transport, e.contactUser, ip)
 	req.AppendHeader(&ct)
 	if e.transport == "UDP" {
 		_ = sipgo.ClientRequestAddVia(st.client(e.transport, ip), req)
@@ -104,7 +104,7 @@ func (c *Call) moveEarly(ctx context.Context, ip string, media netip.AddrPort) (
 			c.mu.Unlock()
 		}
 	}()
-	req := early.request(c.st, sip.UPDATE, ip)
+	req := early.request(c.st, c.account, sip.UPDATE, ip)
 	req.AppendHeader(sip.NewHeader("User-Agent", c.st.cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))

@@ -33,7 +33,7 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		user = acc.Username
 	}
 	fill2543(req) // an RFC 2543 caller (frontdoor_torture_screen.go)
-	sess, err := s.dialogUA(tp, user, s.localIP(sourceHost(req))).ReadInvite(req, tx)
+	sess, err := s.dialogUA(acc.ID, tp, user, s.localIP(sourceHost(req))).ReadInvite(req, tx)
 	if err != nil {
 		s.log.Info("bad INVITE", "error", err)
 		_ = tx.Respond(sip.NewResponseFromRequest(req, 400, "Bad Request", nil))
@@ -43,6 +43,7 @@ func (s *Stack) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 		st:         s,
 		callID:     req.CallID().Value(),
 		incoming:   true,
+		account:    acc.ID,
 		uas:        sess,
 		dialogID:   sess.ID,
 		inviteDone: make(chan struct{}),

@@ -74,7 +74,7 @@ func (c *Call) fromAddress(req *sip.Request, ip string) {
 	tp := strings.ToUpper(c.transport())
 	req.SetTransport(tp)
 	c.st.pinLocal(req)
-	ct := c.st.contact(tp, c.contactUser(), ip)
+	ct := c.st.contact(c.account, tp, c.contactUser(), ip)
 	req.AppendHeader(&ct)
 	if tp == "UDP" {
 		_ = sipgo.ClientRequestAddVia(c.st.client(tp, ip), req)
@@ -94,7 +94,7 @@ func (c *Call) contactUser() string {
 	if ct != nil {
 		return ct.Address.User
 	}
-	acc, _ := c.st.account()
+	acc, _ := c.st.accountByID(c.account)
 	return acc.Username
 }
 

@@ -7,15 +7,15 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
 )
 
 // Instant messages (RFC 3428): a MESSAGE request outside any dialog, its body the
-// text. Ours go as a call's INVITE goes: to the target through the outbound proxy,
-// on the transport the target or the account names, over TCP instead of UDP when the
-// account's server was found through DNS and offers TCP and the request is too
-// large for a datagram (routes.go), with digest credentials on a 401 or 407.
+// text. Ours go as a call's INVITE goes (outofdialog.go): to the target through the
+// outbound proxy, on the transport the target or the account names, over TCP
+// instead of UDP when the account's server was found through DNS and offers TCP
+// and the request is too large for a datagram, on to the server's next hop when
+// the one in use fails (routes.go), with digest credentials on a 401 or 407.
 
 // MaxMessageText is the largest text, in bytes of UTF-8, SendMessage sends and
 // a received MESSAGE may carry (413 beyond it). RFC 3428 asks for no more than
@@ -28,7 +28,8 @@ const MaxMessageText = 4096
 // messageType is the Content-Type of the MESSAGEs we send, and what we accept.
 const messageType = "text/plain;charset=UTF-8"
 
-// messageTimeout bounds one MESSAGE transaction when the caller's context does not.
+// messageTimeout bounds one MESSAGE transaction, at one hop, when the caller's
+// context does not.
 const messageTimeout = 32 * time.Second // 64*T1, a non-INVITE transaction's life
 
 // MessageResult is the final answer to a MESSAGE: Code 2xx when the peer (or its
@@ -62,31 +63,9 @@ func (s *Stack) SendMessage(ctx context.Context, target, text string) (MessageRe
 	if closed {
 		return MessageResult{}, ErrClosed
 	}
-	ctx, cancel := context.WithTimeout(ctx, messageTimeout)
-	defer cancel()
-
-	tp := dialTransport(acc, hasAcc, u)
-	ip := s.localIP(firstHop(acc, hasAcc, u))
-	from := sip.Uri{Scheme: "sip", User: "anonymous", Host: ip}
-	if hasAcc {
-		from = aor(acc)
-	}
-	req := s.newMessage(u, tp, from, acc.DisplayName, text)
-	if hasAcc {
-		routeTo(req, acc)
-		if toServer(acc, u) {
-			tp = s.routeByDNS(req, acc, tp) // routes.go
-		}
-	}
-	s.pinLocal(req)
-	cl := s.client(tp, ip)
-	res, err := answered(cl.Do(ctx, req))
-	for tries := 0; err == nil && hasAcc && acc.Password != "" && challenged(res) && (tries == 0 || staleNonce(res)); tries++ {
-		if tries == maxChallenges {
-			break
-		}
-		res, err = answered(cl.DoDigestAuth(ctx, req, res, sipgo.DigestAuth{Username: acc.authUser(), Password: acc.Password}))
-	}
+	o := s.newMessage(u, acc, hasAcc, text)
+	s.route(o) // outofdialog.go
+	res, _, err := s.sendOutOfDialog(ctx, o, min(messageTimeout, s.attemptTimeout()))
 	if err != nil {
 		if out := errorOutcome(err); out.Code != 0 {
 			return MessageResult{Code: out.Code, Reason: out.Reason}, nil
@@ -96,22 +75,10 @@ func (s *Stack) SendMessage(ctx context.Context, target, text string) (MessageRe
 	return MessageResult{Code: res.StatusCode, Reason: res.Reason}, nil
 }
 
-// newMessage builds a MESSAGE of text to target from our address of record.
-func (s *Stack) newMessage(target sip.Uri, tp string, from sip.Uri, display, text string) *sip.Request {
-	req := sip.NewRequest(sip.MESSAGE, target)
-	req.SetTransport(tp)
-	fromH := &sip.FromHeader{DisplayName: escapeDisplayName(display), Address: from, Params: sip.NewParams()}
-	fromH.Params.Add("tag", newTag())
-	toURI := sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port}
-	callID := sip.CallIDHeader(newCallID())
-	maxFwd := sip.MaxForwardsHeader(70)
-	req.AppendHeader(fromH)
-	req.AppendHeader(&sip.ToHeader{Address: toURI, Params: sip.NewParams()})
-	req.AppendHeader(&callID)
-	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.MESSAGE})
-	req.AppendHeader(&maxFwd)
-	req.AppendHeader(sip.NewHeader("User-Agent", s.cfg.UserAgent))
-	req.AppendHeader(sip.NewHeader("Content-Type", messageType))
-	req.SetBody([]byte(text))
-	return req
+// newMessage builds a MESSAGE of text to target from acc (outofdialog.go).
+func (s *Stack) newMessage(target sip.Uri, acc Account, hasAcc bool, text string) *outOfDialog {
+	o := s.newOutOfDialog(sip.MESSAGE, target, acc, hasAcc, requestIDs{})
+	o.req.AppendHeader(sip.NewHeader("Content-Type", messageType))
+	o.req.SetBody([]byte(text))
+	return o
 }

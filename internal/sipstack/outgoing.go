@@ -29,19 +29,19 @@ type DialOptions struct {
 
 // Dial sends an INVITE in the background and returns at once. Progress is
 // reported with CallEvent; the call's Call-ID is known immediately.
-func (s *Stack) Dial(o DialOptions) (*Call, error) {
-	acc, hasAcc := s.accountByID(o.Account)
-	if !hasAcc && o.Account != "" {
+func (s *Stack) Dial(opts DialOptions) (*Call, error) {
+	acc, hasAcc := s.accountByID(opts.Account)
+	if !hasAcc && opts.Account != "" {
 		return nil, ErrNoAccount
 	}
-	if _, err := ParseTarget(o.Target, acc); err != nil {
+	if _, err := ParseTarget(opts.Target, acc); err != nil {
 		return nil, err
 	}
-	target, err := parseURI(strings.Trim(o.Target, " \t"))
+	target, err := parseURI(strings.Trim(opts.Target, " \t"))
 	if err != nil {
 		return nil, err
 	}
-	if err := validateHeaders(o.Headers); err != nil {
+	if err := validateHeaders(opts.Headers); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
@@ -51,32 +51,19 @@ func (s *Stack) Dial(o DialOptions) (*Call, error) {
 		return nil, ErrClosed
 	}
 
-	tp := dialTransport(acc, hasAcc, target)
-	ip := s.localIP(firstHop(acc, hasAcc, target))
-	from := sip.Uri{Scheme: "sip", User: "anonymous", Host: ip}
-	if hasAcc {
-		from = aor(acc)
-	}
-	req := s.newInvite(target, tp, from, acc.DisplayName, o)
-	if hasAcc {
-		routeTo(req, acc)
-		if toServer(acc, target) {
-			tp = s.routeByDNS(req, acc, tp) // routes.go
-		}
-	}
-	s.pinLocal(req)
-
-	dua, tap := tapped(s.dialogUA(tp, from.User, ip))
+	o := s.newInvite(target, acc, hasAcc, opts)
+	s.route(o) // outofdialog.go
+	dua, tap := tapped(s.dialogUA(opts.Account, o.transport(), o.req.From().Address.User, o.ip))
 	c := &Call{
 		st:         s,
-		callID:     req.CallID().Value(),
-		account:    o.Account,
+		callID:     o.req.CallID().Value(),
+		account:    opts.Account,
 		tap:        tap,
 		inviteDone: make(chan struct{}),
 	}
-	c.sdp.setLocal(o.SDP)
+	c.sdp.setLocal(opts.SDP)
 	c.log = s.log.With("call", c.callID)
-	go c.runOutgoing(dua, req, acc, ip, o.Reoffer)
+	go c.runOutgoing(dua, o.req, acc, o.ip, opts.Reoffer)
 	return c, nil
 }
 
@@ -92,20 +79,11 @@ func dialTransport(acc Account, hasAcc bool, target sip.Uri) string {
 	return "UDP"
 }
 
-func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display string, o DialOptions) *sip.Request {
-	req := sip.NewRequest(sip.INVITE, target)
-	req.SetTransport(tp)
-	fromH := &sip.FromHeader{DisplayName: escapeDisplayName(display), Address: from, Params: sip.NewParams()}
-	fromH.Params.Add("tag", newTag())
-	toURI := sip.Uri{Scheme: target.Scheme, User: target.User, Host: target.Host, Port: target.Port}
-	callID := sip.CallIDHeader(newCallID())
-	maxFwd := sip.MaxForwardsHeader(70)
-	req.AppendHeader(fromH)
-	req.AppendHeader(&sip.ToHeader{Address: toURI, Params: sip.NewParams()})
-	req.AppendHeader(&callID)
-	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.INVITE})
-	req.AppendHeader(&maxFwd)
-	req.AppendHeader(sip.NewHeader("User-Agent", s.cfg.UserAgent))
+// newInvite builds the INVITE of an outgoing call to target from acc
+// (outofdialog.go).
+func (s *Stack) newInvite(target sip.Uri, acc Account, hasAcc bool, o DialOptions) *outOfDialog {
+	od := s.newOutOfDialog(sip.INVITE, target, acc, hasAcc, requestIDs{})
+	req := od.req
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	if h := supportedHeader(); h != nil {
 		req.AppendHeader(h)
@@ -118,7 +96,7 @@ func (s *Stack) newInvite(target sip.Uri, tp string, from sip.Uri, display strin
 		req.AppendHeader(sip.NewHeader("Content-Type", "application/sdp"))
 	}
 	req.SetBody(o.SDP)
-	return req
+	return od
 }
 
 // runOutgoing owns the INVITE client transaction of an outgoing call, and those of

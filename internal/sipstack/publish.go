@@ -214,11 +214,7 @@ func (p *Publication) publishOnce(ctx context.Context, body []byte, expires int)
 	if !ok {
 		return 0, 0
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.st.attemptTimeout())
-	defer cancel()
-	req := p.request(acc, body, expires)
-	ip := p.st.localIP(serverHop(acc))
-	res, err := p.st.sendWithAuth(ctx, p.st.client(req.Transport(), ip), req, acc)
+	res, req, err := p.st.sendOutOfDialog(ctx, p.request(acc, body, expires), p.st.attemptTimeout())
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.cseq = max(p.cseq, req.CSeq().SeqNo)
@@ -247,8 +243,8 @@ func (p *Publication) publishOnce(ctx context.Context, body []byte, expires int)
 	return res.StatusCode, granted
 }
 
-// request builds a PUBLISH to our address of record.
-func (p *Publication) request(acc Account, body []byte, expires int) *sip.Request {
+// request builds a PUBLISH to our address of record (outofdialog.go).
+func (p *Publication) request(acc Account, body []byte, expires int) *outOfDialog {
 	s := p.st
 	p.mu.Lock()
 	p.cseq++
@@ -263,29 +259,17 @@ func (p *Publication) request(acc Account, body []byte, expires int) *sip.Reques
 			target = u
 		}
 	}
-	req := sip.NewRequest(sip.PUBLISH, target)
-	req.SetTransport(acc.transport())
-	from := &sip.FromHeader{DisplayName: escapeDisplayName(acc.DisplayName), Address: me, Params: sip.NewParams()}
-	from.Params.Add("tag", newTag())
-	cid := sip.CallIDHeader(callID)
-	maxFwd := sip.MaxForwardsHeader(70)
-	req.AppendHeader(from)
-	req.AppendHeader(&sip.ToHeader{Address: me, Params: sip.NewParams()})
-	req.AppendHeader(&cid)
-	req.AppendHeader(&sip.CSeqHeader{SeqNo: cseq, MethodName: sip.PUBLISH})
-	req.AppendHeader(&maxFwd)
+	o := s.newOutOfDialog(sip.PUBLISH, target, acc, true, requestIDs{callID: callID, cseq: cseq, to: &me})
+	req := o.req
 	req.AppendHeader(sip.NewHeader("Event", p.opts.Event))
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
 	if etag != "" {
 		req.AppendHeader(sip.NewHeader("SIP-If-Match", etag))
 	}
-	req.AppendHeader(sip.NewHeader("User-Agent", s.cfg.UserAgent))
 	if body != nil {
 		req.AppendHeader(sip.NewHeader("Content-Type", p.opts.ContentType))
 		req.SetBody(body)
 	}
-	routeTo(req, acc)
-	s.routeByDNS(req, acc, acc.transport())
-	s.pinLocal(req)
-	return req
+	s.route(o)
+	return o
 }

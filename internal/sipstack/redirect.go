@@ -148,7 +148,7 @@ func (c *Call) redirected(prev *sip.Request, target sip.Uri) (*sipgo.DialogUA, *
 	if ct := prev.Contact(); ct != nil {
 		user = ct.Address.User
 	}
-	return c.tap.wrap(s.dialogUA(tp, user, ip)), req, ip
+	return c.tap.wrap(s.dialogUA(c.account, tp, user, ip)), req, ip
 }
 
 // reoffer gives req, the INVITE that follows a 3xx from the local address ip, an

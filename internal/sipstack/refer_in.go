@@ -71,7 +71,7 @@ func (s *Stack) onRefer(req *sip.Request, tx sip.ServerTransaction) {
 	case <-s.ctx.Done():
 		res = sip.NewResponseFromRequest(req, 503, "Service Unavailable", nil)
 	}
-	ct := s.contact(strings.ToUpper(req.Transport()), req.Recipient.User, s.localIP(sourceHost(req)))
+	ct := s.contact(c.account, strings.ToUpper(req.Transport()), req.Recipient.User, s.localIP(sourceHost(req)))
 	res.AppendHeader(&ct)
 	if err := tx.Respond(res); err != nil {
 		c.log.Warn("REFER answer not sent", "error", err)

@@ -55,10 +55,10 @@ func (s *Stack) RegisterAccount(id string) error {
 		return ErrNoAccount
 	}
 	s.stopRegLoopOf(id)
-	if acc.transport() == "TLS" && id == "" {
+	if acc.transport() == "TLS" {
 		// Before Register returns, so that a call moved after a network change
 		// does not take the stranded connection either.
-		s.dropStrandedFlow(s.localIP(serverHop(acc)))
+		s.dropStrandedFlow(acc, s.localIP(serverHop(acc)))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -214,7 +214,7 @@ func (s *Stack) registerOnce(ctx context.Context, acc Account, sess *regSession,
 			return out, f, err
 		}
 		s.log.Info("the account's server did not answer at this address", "server", acc.Server, "hop", h.addr, "error", err)
-		if !s.failover(h) {
+		if !s.failover(acc, h) {
 			return out, f, err
 		}
 	}

@@ -39,7 +39,7 @@ func (s *Stack) onReInvite(req *sip.Request, tx sip.ServerTransaction) {
 		return
 	}
 	res := sip.NewSDPResponseFromRequest(req, body)
-	ct := s.contact(strings.ToUpper(req.Transport()), req.Recipient.User, s.localIP(sourceHost(req)))
+	ct := s.contact(c.account, strings.ToUpper(req.Transport()), req.Recipient.User, s.localIP(sourceHost(req)))
 	res.AppendHeader(&ct)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	started := c.refreshedByPeer(req, res)

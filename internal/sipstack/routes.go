@@ -32,8 +32,8 @@ import (
 // path MTU; Via and Contact, which sipgo adds, fit in the margin).
 const largeRequest = 1300 - 200
 
-// serverRoutes are the resolved hops of the account's server. Safe for
-// concurrent use.
+// serverRoutes are the resolved hops of one account's server (routetable.go
+// keeps them per account). Safe for concurrent use.
 type serverRoutes struct {
 	mu   sync.Mutex
 	key  string // the server and transport rs were resolved for
@@ -81,7 +81,7 @@ func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
 		return hop{}, false
 	}
 	key := routeKey(acc)
-	r := &s.routes
+	r := s.routes.of(acc.ID)
 	r.mu.Lock()
 	if r.key == key && len(r.rs.hops[r.tp]) > r.next {
 		h := r.rs.hops[r.tp][r.next]
@@ -113,10 +113,10 @@ func (s *Stack) resolveServer(ctx context.Context, acc Account) (hop, bool) {
 	return rs.hops[tp][0], true
 }
 
-// failover leaves the hop in use for the next. It reports false once every hop
-// was tried: the next resolveServer asks DNS again.
-func (s *Stack) failover(h hop) bool {
-	r := &s.routes
+// failover leaves acc's hop in use for the next. It reports false once every
+// hop was tried: the next resolveServer asks DNS again.
+func (s *Stack) failover(acc Account, h hop) bool {
+	r := s.routes.of(acc.ID)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	hops := r.rs.hops[r.tp]
@@ -133,7 +133,7 @@ func (s *Stack) currentHop(acc Account) (hop, bool) {
 	if !byDNS(acc) {
 		return hop{}, false
 	}
-	r := &s.routes
+	r := s.routes.of(acc.ID)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.key != routeKey(acc) || r.next >= len(r.rs.hops[r.tp]) {
@@ -144,7 +144,7 @@ func (s *Stack) currentHop(acc Account) (hop, bool) {
 
 // tcpHop is the first TCP hop of acc's domain, if it offers TCP.
 func (s *Stack) tcpHop(acc Account) (hop, bool) {
-	r := &s.routes
+	r := s.routes.of(acc.ID)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.key != routeKey(acc) || len(r.rs.hops["TCP"]) == 0 {
@@ -177,9 +177,18 @@ func hopHost(h hop) string {
 	return strings.Trim(host, "[]")
 }
 
-// resolvedHop is the hop in use when name is the domain of the account resolved.
+// resolvedHop is the hop in use when name is the domain an account resolved.
 func (s *Stack) resolvedHop(name string) (hop, bool) {
-	r := &s.routes
+	for _, r := range s.routes.all() {
+		if h, ok := r.inUseFor(name); ok {
+			return h, true
+		}
+	}
+	return hop{}, false
+}
+
+// inUseFor is r's hop in use when r was resolved for the domain name.
+func (r *serverRoutes) inUseFor(name string) (hop, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	server, _, _ := strings.Cut(r.key, " ")
@@ -205,9 +214,10 @@ func toServer(acc Account, target sip.Uri) bool {
 
 // RFC 3263 section 4.3: a request to the account's server whose transaction failed
 // at one hop (a transport error, a timeout, or a 503) is sent again to the next,
-// in order: a new transaction, the same request but for its branch. Only an INVITE
-// routed by routeByDNS to the hop in use moves on; that hop is then left for the
-// next by registration and calls alike (failover).
+// in order: a new transaction, the same request but for its branch. A REGISTER
+// (register.go), an INVITE, a MESSAGE, a SUBSCRIBE that begins a dialog and a
+// PUBLISH (outofdialog.go) routed by routeByDNS to the hop in use move on; that
+// hop is then left for the next by all of the account's requests (failover).
 
 // movesOn reports whether err, the outcome of an INVITE, sends it on to the next
 // hop: no answer at all (the connection failed or Timer B fired), or 503.
@@ -219,7 +229,7 @@ func movesOn(err error) bool {
 	return err != nil && !errors.Is(err, sipgo.WaitAnswerForceCancelErr) && !errors.Is(err, context.Canceled) && !errors.Is(err, ErrClosed)
 }
 
-// atNextHop returns prev, an INVITE to acc's server that failed at the hop in use,
+// atNextHop returns prev, a request to acc's server that failed at the hop in use,
 // as it goes to the next hop: the same request with a new branch and without
 // credentials, which were the failed server's. ok is false when prev did not go
 // to the hop in use, or every hop was tried.
@@ -228,14 +238,14 @@ func (s *Stack) atNextHop(prev *sip.Request, acc Account) (*sip.Request, bool) {
 	if !ok || !toServer(acc, prev.Recipient) || !strings.EqualFold(prev.Transport(), h.transport) || prev.Destination() != h.addr {
 		return nil, false
 	}
-	if !s.failover(h) {
+	if !s.failover(acc, h) {
 		return nil, false
 	}
 	next, ok := s.currentHop(acc)
 	if !ok || next == h {
 		return nil, false
 	}
-	req := sip.NewRequest(sip.INVITE, *prev.Recipient.Clone())
+	req := sip.NewRequest(prev.Method, *prev.Recipient.Clone())
 	for _, hdr := range prev.CloneHeaders() {
 		switch strings.ToLower(hdr.Name()) {
 		case "via", "authorization", "proxy-authorization", "content-length":

@@ -49,10 +49,10 @@ type Stack struct {
 	sources       trustedSources
 	pongs         pongWaiter     // keep-alive pongs read on stream connections
 	public        publicAddrs    // our address as the registrar sees it, per local address
-	flows         flowPorts      // the local port of the registration's TLS connection (tlsflow.go)
+	flows         flowPorts      // the local port of each account's registration's TLS connection (tlsflow.go)
 	door          *door          // between the sockets and sipgo (frontdoor.go)
 	resolver      *resolver      // finds an account's server in DNS (resolve.go)
-	routes        serverRoutes   // ... and what it found, shared by registration and calls (routes.go)
+	routes        routeTable     // ... and what it found per account, shared by registration and calls (routes.go)
 	branches      reusedBranches // our server transactions, for requests that reuse a branch (branch.go)
 	gate          *sendGate      // every request's way out, shut at Close (sendgate.go)
 	dialedStreams dialedStreams  // what the connections we dialed bring (frontdoor_dialed.go)
@@ -344,11 +344,12 @@ func (s *Stack) emit(ev Event) {
 	}
 }
 
-// contact is our Contact for a transport, at the address ip we advertise, or at the
-// public address the registrar saw for it when that differs. For TLS there is no
-// listener: the port is the registration's connection's (tlsflow.go), or, before
-// one is open, left out and filled from the connection when the INVITE goes.
-func (s *Stack) contact(transport, user, ip string) sip.ContactHeader {
+// contact is our Contact, for the account with id ("" the default), for a
+// transport, at the address ip we advertise, or at the public address the
+// registrar saw for it when that differs. For TLS there is no listener: the port
+// is the account's registration's connection's (tlsflow.go), or, before one is
+// open, left out and filled from the connection when the INVITE goes.
+func (s *Stack) contact(id, transport, user, ip string) sip.ContactHeader {
 	u := sip.Uri{Scheme: "sip", User: user, Host: ip}
 	switch transport {
 	case "UDP":
@@ -357,7 +358,7 @@ func (s *Stack) contact(transport, user, ip string) sip.ContactHeader {
 		u.Port = s.tcpPort
 		u.UriParams = sip.HeaderParams{{K: "transport", V: "tcp"}}
 	case "TLS":
-		u.Port, _ = s.flows.get(ip)
+		u.Port, _ = s.flows.get(id, ip)
 		u.UriParams = sip.HeaderParams{{K: "transport", V: "tls"}}
 	}
 	if pub, ok := s.public.get(transport, ip); ok {
@@ -366,9 +367,10 @@ func (s *Stack) contact(transport, user, ip string) sip.ContactHeader {
 	return sip.ContactHeader{Address: u}
 }
 
-// dialogUA sends and answers the requests of one dialog, advertising ip.
-func (s *Stack) dialogUA(transport, user, ip string) *sipgo.DialogUA {
-	return &sipgo.DialogUA{Client: s.client(transport, ip), ContactHDR: s.contact(transport, user, ip)}
+// dialogUA sends and answers the requests of one dialog of the account with id,
+// advertising ip.
+func (s *Stack) dialogUA(id, transport, user, ip string) *sipgo.DialogUA {
+	return &sipgo.DialogUA{Client: s.client(transport, ip), ContactHDR: s.contact(id, transport, user, ip)}
 }
 
 // pinLocal makes a UDP request leave from our listening socket, so that the

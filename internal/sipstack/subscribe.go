@@ -173,17 +173,14 @@ func (sub *Subscription) report(out subOutcome, step subStep) {
 }
 
 // subscribeOnce sends one SUBSCRIBE asking for expires seconds, answering digest
-// challenges, and learns the dialog from a 2xx.
+// challenges, each hop within a REGISTER's time, and learns the dialog from a 2xx.
 func (sub *Subscription) subscribeOnce(ctx context.Context, expires int) subOutcome {
 	acc, ok := sub.st.account()
 	if !ok {
 		return subOutcome{}
 	}
-	ctx, cancel := context.WithTimeout(ctx, sub.st.attemptTimeout())
-	defer cancel()
-	req, inDialog := sub.request(acc, expires)
-	cl := sub.st.client(req.Transport(), sub.localIP())
-	res, err := sub.st.sendWithAuth(ctx, cl, req, acc)
+	o, inDialog := sub.request(acc, expires)
+	res, req, err := sub.st.sendOutOfDialog(ctx, o, sub.st.attemptTimeout())
 	sub.mu.Lock()
 	sub.dlg.cseq = max(sub.dlg.cseq, req.CSeq().SeqNo)
 	sub.mu.Unlock()
@@ -202,13 +199,6 @@ func (sub *Subscription) subscribeOnce(ctx context.Context, expires int) subOutc
 		sub.answered(res)
 	}
 	return out
-}
-
-// localIP is the address the current dialog advertises.
-func (sub *Subscription) localIP() string {
-	sub.mu.Lock()
-	defer sub.mu.Unlock()
-	return sub.dlg.ip
 }
 
 // answered learns the dialog from the 2xx of a SUBSCRIBE that created it: the
@@ -239,60 +229,64 @@ func (d *subDialog) learn(tag string, contact *sip.ContactHeader, routes []sip.U
 }
 
 // request builds the next SUBSCRIBE: in the dialog when one stands, else the first
-// of a new dialog, to the resource through the account's proxy.
-func (sub *Subscription) request(acc Account, expires int) (*sip.Request, bool) {
+// of a new dialog, to the resource through the account's proxy (outofdialog.go).
+func (sub *Subscription) request(acc Account, expires int) (*outOfDialog, bool) {
 	s := sub.st
 	sub.mu.Lock()
 	defer sub.mu.Unlock()
 	d := &sub.dlg
 	if d.callID == "" {
 		d.callID, d.fromTag, d.cseq = newCallID(), newTag(), 0
-		d.tp = dialTransport(acc, true, sub.target)
-		d.ip = s.localIP(firstHop(acc, true, sub.target))
 	}
 	d.cseq++
 	inDialog := d.established()
-	recipient := sub.target
-	if inDialog {
-		recipient = d.remote
+	var o *outOfDialog
+	if inDialog { // sent as the others are, but never to another hop
+		o = &outOfDialog{req: sub.inDialog(acc), acc: acc, hasAcc: true, ip: d.ip}
+	} else {
+		o = s.newOutOfDialog(sip.SUBSCRIBE, sub.target, acc, true, requestIDs{callID: d.callID, fromTag: d.fromTag, cseq: d.cseq})
+		d.tp, d.ip = o.transport(), o.ip
 	}
-	req := sip.NewRequest(sip.SUBSCRIBE, recipient)
-	req.SetTransport(d.tp)
-	from := &sip.FromHeader{DisplayName: escapeDisplayName(acc.DisplayName), Address: aor(acc), Params: sip.NewParams()}
-	from.Params.Add("tag", d.fromTag)
-	to := &sip.ToHeader{Address: sip.Uri{Scheme: sub.target.Scheme, User: sub.target.User, Host: sub.target.Host, Port: sub.target.Port}, Params: sip.NewParams()}
-	if inDialog {
-		to.Params.Add("tag", d.toTag)
-	}
-	callID := sip.CallIDHeader(d.callID)
-	maxFwd := sip.MaxForwardsHeader(70)
-	contact := s.contact(d.tp, acc.Username, d.ip)
-	req.AppendHeader(from)
-	req.AppendHeader(to)
-	req.AppendHeader(&callID)
-	req.AppendHeader(&sip.CSeqHeader{SeqNo: d.cseq, MethodName: sip.SUBSCRIBE})
-	req.AppendHeader(&maxFwd)
+	req := o.req
+	contact := s.contact(acc.ID, d.tp, acc.Username, d.ip)
 	req.AppendHeader(&contact)
 	req.AppendHeader(sip.NewHeader("Event", sub.opts.Event))
 	if sub.opts.Accept != "" {
 		req.AppendHeader(sip.NewHeader("Accept", sub.opts.Accept))
 	}
 	req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
-	req.AppendHeader(sip.NewHeader("User-Agent", s.cfg.UserAgent))
 	req.AppendHeader(sip.NewHeader("Allow", allowMethods))
-	switch {
-	case inDialog:
-		for _, r := range d.routes {
-			req.AppendHeader(&sip.RouteHeader{Address: r})
-		}
-	default:
-		routeTo(req, acc)
-		if toServer(acc, sub.target) {
-			d.tp = s.routeByDNS(req, acc, d.tp)
-		}
+	if inDialog {
+		s.pinLocal(req)
+	} else {
+		s.route(o)
+		d.tp = o.transport()
 	}
-	s.pinLocal(req)
-	return req, inDialog
+	return o, inDialog
+}
+
+// inDialog begins a SUBSCRIBE in the standing dialog: to the notifier's Contact,
+// through the dialog's route set. The caller holds sub.mu.
+func (sub *Subscription) inDialog(acc Account) *sip.Request {
+	d := &sub.dlg
+	req := sip.NewRequest(sip.SUBSCRIBE, d.remote)
+	req.SetTransport(d.tp)
+	from := &sip.FromHeader{DisplayName: escapeDisplayName(acc.DisplayName), Address: aor(acc), Params: sip.NewParams()}
+	from.Params.Add("tag", d.fromTag)
+	to := &sip.ToHeader{Address: sip.Uri{Scheme: sub.target.Scheme, User: sub.target.User, Host: sub.target.Host, Port: sub.target.Port}, Params: sip.NewParams()}
+	to.Params.Add("tag", d.toTag)
+	callID := sip.CallIDHeader(d.callID)
+	maxFwd := sip.MaxForwardsHeader(70)
+	req.AppendHeader(from)
+	req.AppendHeader(to)
+	req.AppendHeader(&callID)
+	req.AppendHeader(&sip.CSeqHeader{SeqNo: d.cseq, MethodName: sip.SUBSCRIBE})
+	req.AppendHeader(&maxFwd)
+	req.AppendHeader(sip.NewHeader("User-Agent", sub.st.cfg.UserAgent))
+	for _, r := range d.routes {
+		req.AppendHeader(&sip.RouteHeader{Address: r})
+	}
+	return req
 }
 
 // subscriptions are the running subscriptions.

@@ -15,38 +15,63 @@ import (
 // registrar sending to the Contact finds the connection it already has from that
 // address and port. sipgo reads every connection it dialed and hands the requests
 // arriving on it to our handlers like any other. Calls we place over TLS advertise
-// the same Contact: they leave on the same connection.
+// the same Contact: they leave on the same connection. Each account keeps its own
+// (flowPorts): a call on an account advertises that account's connection.
 
-// flowPorts is the local port of the TLS connection to the registrar, per local
-// address, and the registrar's address that connection goes to. Safe for
-// concurrent use.
+// flowPorts is, per account (by ID: "" the default), the local port of its TLS
+// connection to its registrar per local address, and the registrar's address that
+// connection goes to: accounts on different registrars each advertise their own
+// connection. Safe for concurrent use.
 type flowPorts struct {
-	mu    sync.Mutex
-	m     map[string]int
-	raddr string // "IP:port" of the registrar's end, as the connection pool knows it
+	mu sync.Mutex
+	m  map[string]*accountFlow
 }
 
-func (f *flowPorts) get(ip string) (int, bool) {
+// accountFlow is one account's TLS connection to its registrar.
+type accountFlow struct {
+	ports map[string]int // the local port, per local address
+	raddr string         // "IP:port" of the registrar's end, as the connection pool knows it
+}
+
+func (f *flowPorts) get(id, ip string) (int, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	port, ok := f.m[ip]
-	return port, ok
+	if a := f.m[id]; a != nil {
+		port, ok := a.ports[ip]
+		return port, ok
+	}
+	return 0, false
 }
 
-func (f *flowPorts) set(ip string, port int, raddr string) {
+func (f *flowPorts) set(id, ip string, port int, raddr string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.m == nil {
-		f.m = map[string]int{}
+		f.m = map[string]*accountFlow{}
 	}
-	f.m[ip] = port
-	f.raddr = raddr
+	a := f.m[id]
+	if a == nil {
+		a = &accountFlow{ports: map[string]int{}}
+		f.m[id] = a
+	}
+	a.ports[ip] = port
+	a.raddr = raddr
 }
 
-func (f *flowPorts) remote() string {
+func (f *flowPorts) remote(id string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.raddr
+	if a := f.m[id]; a != nil {
+		return a.raddr
+	}
+	return ""
+}
+
+// forget drops the account id's flow (it was removed).
+func (f *flowPorts) forget(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.m, id)
 }
 
 // openFlow opens, or finds open, the TLS connection REGISTERs for acc leave on, and
@@ -71,19 +96,19 @@ func (s *Stack) openFlow(ctx context.Context, acc Account, ip string) error {
 	if rc, ok := conn.(interface{ RemoteAddr() net.Addr }); ok {
 		raddr = rc.RemoteAddr().String()
 	}
-	s.flows.set(ip, port, raddr)
+	s.flows.set(acc.ID, ip, port, raddr)
 	return nil
 }
 
-// dropStrandedFlow closes the registration's TLS connection when it is bound to a
+// dropStrandedFlow closes acc's registration's TLS connection when it is bound to a
 // local address other than ip, the one that now routes to the registrar. After a
 // network change that connection is stranded on an address the machine no longer
 // has: what is written to it is lost without an error until TCP gives up, minutes
 // later. Closed and out of the pool, it lets the next request to the registrar (the
 // REGISTER that follows the change, the re-INVITE that moves a call) open a new
 // connection from ip.
-func (s *Stack) dropStrandedFlow(ip string) {
-	raddr := s.flows.remote()
+func (s *Stack) dropStrandedFlow(acc Account, ip string) {
+	raddr := s.flows.remote(acc.ID)
 	if raddr == "" {
 		return
 	}

@@ -53,7 +53,7 @@ func (s *Stack) onUpdate(req *sip.Request, tx sip.ServerTransaction) {
 	if body != nil {
 		res = sip.NewSDPResponseFromRequest(req, body)
 	}
-	ct := s.contact(strings.ToUpper(req.Transport()), req.Recipient.User, s.localIP(sourceHost(req)))
+	ct := s.contact(c.account, strings.ToUpper(req.Transport()), req.Recipient.User, s.localIP(sourceHost(req)))
 	res.AppendHeader(&ct)
 	res.AppendHeader(sip.NewHeader("Allow", allowMethods))
 	started := c.refreshedByPeer(req, res)
