@@ -108,7 +108,7 @@ func (s *Stack) trust(t *trustedSources, acc Account) {
 		ctx, cancel := context.WithTimeout(s.ctx, resolveTimeout)
 		defer cancel()
 		for _, name := range names {
-			addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", name)
+			addrs, err := s.resolver.r.LookupNetIP(ctx, "ip", name) // sip.dnsServer when set, as the routes
 			if err != nil {
 				s.log.Info("account server name does not resolve", "host", name, "error", err)
 				continue

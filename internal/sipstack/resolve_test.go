@@ -143,3 +143,27 @@ func TestParseNAPTR(t *testing.T) {
 		}
 	}
 }
+
+// TestTrustedServerNameAskedOfTheConfiguredDNS: the name of the account's server,
+// which the source filter trusts, is looked up where the routes are (sip.dnsServer),
+// not through the system's resolver: a name only the split DNS knows is trusted,
+// and no query leaves for the machine's own DNS.
+func TestTrustedServerNameAskedOfTheConfiguredDNS(t *testing.T) {
+	dns := testpeer.StartDnsmasq(t, testpeer.DnsmasqOptions{Probe: "trusted." + dnsDomain, Records: []string{
+		"host-record=trusted." + dnsDomain + ",127.0.0.9",
+	}})
+	st, _ := dnsStack(t, dns.Addr, nil)
+	if err := st.SetAccount(Account{Server: "trusted." + dnsDomain, Username: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for st.sources.addrOf("trusted."+dnsDomain) == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the server's name was not resolved through the configured DNS server")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := st.sources.addrOf("trusted." + dnsDomain).String(); got != "127.0.0.9" {
+		t.Fatalf("trusted address %s, want dnsmasq's 127.0.0.9", got)
+	}
+}
