@@ -13,13 +13,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ${BENCH_RT:-1} != 0 && -z ${BENCH_RT_ON:-} && $(id -u) -eq 0 ]] && command -v chrt >/dev/null; then
-	if [[ -z ${WPSERVICE:-} ]]; then # build before: a build under real-time priority would stall the machine
-		BENCH_RT_TMP=$(mktemp -d) # removed by the run below
+	# Build first: a build under real-time priority would stall the machine.
+	BENCH_RT_TMP=$(mktemp -d) # removed by the run below
+	if [[ -z ${WPSERVICE:-} ]]; then
 		WPSERVICE=$BENCH_RT_TMP/wpservice
 		go build -o "$WPSERVICE" ./cmd/wpservice
-		export WPSERVICE BENCH_RT_TMP
 	fi
-	go build -o /dev/null ./scripts/sipready # warm the cache for the build below
+	SIPREADY=$BENCH_RT_TMP/sipready
+	go build -o "$SIPREADY" ./scripts/sipready
+	export WPSERVICE SIPREADY BENCH_RT_TMP
 	BENCH_RT_ON=1 exec chrt -f 50 "$0" "$@"
 fi
 runs=${1:-5}
@@ -32,7 +34,7 @@ if [[ -n ${WPSERVICE:-} ]]; then
 else
 	go build -o "$dir/wpservice" ./cmd/wpservice && names=(wpservice)
 fi
-go build -o "$dir/sipready" ./scripts/sipready
+if [[ -n ${SIPREADY:-} ]]; then cp "$SIPREADY" "$dir/sipready"; else go build -o "$dir/sipready" ./scripts/sipready; fi
 wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2))
 cat >"$dir/config.json" <<JSON
 {"control":{"port":0,"fallbackPorts":[]},"sip":{"listenIP":"127.0.0.1","udpPort":$wpsPort,"tcpPort":$wpsPort},
