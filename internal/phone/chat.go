@@ -68,6 +68,13 @@ func (p *Phone) onMessage(in InMessage) {
 	})
 }
 
+// canChat reports that chat.send can send and keep a message: there is a message
+// store and the SIP port speaks MESSAGE.
+func (p *Phone) canChat() bool {
+	_, ok := p.cfg.SIP.(Messenger)
+	return ok && p.cfg.Chat != nil
+}
+
 // setUnread takes the store's count of unread messages and reports a change.
 func (p *Phone) setUnread(n int) {
 	if p.unreadKnown && n == p.unread {

@@ -376,3 +376,19 @@ func TestPeerKey(t *testing.T) {
 		}
 	}
 }
+
+// The snapshot says whether the engine chats: only with a message store and a SIP
+// port that sends MESSAGE.
+func TestSnapshotSaysWhetherTheEngineChats(t *testing.T) {
+	r, _, _ := chatRig(t, 200, nil)
+	if s := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot); !s.Chat {
+		t.Error("snapshot with a store and a messenger: chat false")
+	}
+	noStore := newRig(t, func(c *Config) { c.SIP = &messagingSIP{fakeSIP: c.SIP.(*fakeSIP)} })
+	noSender := newRig(t, func(c *Config) { c.Chat = &fakeChat{} })
+	for name, r := range map[string]*rig{"no store": noStore, "no messenger": noSender} {
+		if s := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot); s.Chat {
+			t.Errorf("snapshot with %s: chat true", name)
+		}
+	}
+}

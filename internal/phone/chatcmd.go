@@ -81,11 +81,11 @@ func (p *Phone) chatSend(a *api.ChatSendArgs, done answer) {
 		done(nil, err)
 		return
 	}
-	messenger, ok := p.cfg.SIP.(Messenger)
-	if p.cfg.Chat == nil || !ok {
+	if !p.canChat() {
 		done(nil, ErrNoChat)
 		return
 	}
+	messenger := p.cfg.SIP.(Messenger)
 	m := api.ChatMessage{
 		Direction: api.DirOutgoing, Account: p.accountAOR(), Peer: peerKey(target), PeerURI: target,
 		Time: p.now().UnixMilli(), Text: a.Text, State: api.ChatStateSent, Read: true,

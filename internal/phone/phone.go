@@ -260,6 +260,7 @@ func (p *Phone) snapshot() api.Snapshot {
 		Config:       p.cfg.ConfigSources,
 
 		UnreadMessages: p.unread,
+		Chat:           p.canChat(),
 	}
 	s.Presence, s.BLF = p.snapshotWatches()
 	p.lines.each(func(c *call) {

@@ -269,7 +269,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0 };
+  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0, chat: false };
 
   #o;
   #ws = null;
@@ -578,6 +578,7 @@ class Phone extends Emitter {
       blf: [...(s.blf || [])],
       levels: null,
       unreadMessages: s.unreadMessages || 0,
+      chat: s.chat === true,
     };
     this.#attempt = 0;
     this.lastError = null;

@@ -419,6 +419,8 @@ export interface PhoneState {
   levels: Levels | null;    // the last audio.level (after subscribe({levels: true}))
   /** Instant messages received and not yet read (chat.unread). */
   unreadMessages: number;
+  /** The engine sends and keeps instant messages (chat.send); false from an engine without them. */
+  chat: boolean;
 }
 
 export interface Hello {
