@@ -38,16 +38,42 @@ type MessageResult struct {
 	Reason string
 }
 
+// MaxMessageBody is the largest body of a MESSAGE in another type than plain text,
+// a CPIM envelope (RFC 3862) around such a text: the text and room for its headers.
+const MaxMessageBody = MaxMessageText + 1024
+
 // ErrBadMessage reports a text SendMessage refuses: empty, too long or not UTF-8.
 var ErrBadMessage = errors.New("sipstack: bad message text")
+
+// MessageOptions is a MESSAGE to send: Text as plain text, or Body of ContentType
+// when that is set (a message/cpim envelope, RFC 3862, of at most MaxMessageBody).
+type MessageOptions struct {
+	Target      string // a URI, normally from ParseTarget
+	Text        string
+	ContentType string
+	Body        []byte
+}
 
 // SendMessage sends text to target (a URI, normally from ParseTarget) in a MESSAGE
 // and waits for its final answer, through digest challenges. A transaction that
 // ends without one (a transport failure) is an error; a timeout is a 408 result.
 func (s *Stack) SendMessage(ctx context.Context, target, text string) (MessageResult, error) {
-	if text == "" || len(text) > MaxMessageText || !utf8.ValidString(text) {
+	return s.Send(ctx, MessageOptions{Target: target, Text: text})
+}
+
+// Send sends the MESSAGE o as SendMessage does.
+func (s *Stack) Send(ctx context.Context, o MessageOptions) (MessageResult, error) {
+	contentType, body := messageType, []byte(o.Text)
+	switch {
+	case o.ContentType != "":
+		if len(o.Body) == 0 || len(o.Body) > MaxMessageBody {
+			return MessageResult{}, fmt.Errorf("%w: an empty body, or one over %d bytes", ErrBadMessage, MaxMessageBody)
+		}
+		contentType, body = o.ContentType, o.Body
+	case o.Text == "" || len(o.Text) > MaxMessageText || !utf8.ValidString(o.Text):
 		return MessageResult{}, fmt.Errorf("%w: empty, over %d bytes or not UTF-8", ErrBadMessage, MaxMessageText)
 	}
+	target := o.Target
 	acc, hasAcc := s.account()
 	if _, err := ParseTarget(target, acc); err != nil {
 		return MessageResult{}, err
@@ -71,7 +97,7 @@ func (s *Stack) SendMessage(ctx context.Context, target, text string) (MessageRe
 	if hasAcc {
 		from = aor(acc)
 	}
-	req := s.newMessage(u, tp, from, acc.DisplayName, text)
+	req := s.newMessage(u, tp, from, acc.DisplayName, contentType, body)
 	if hasAcc {
 		routeTo(req, acc)
 		if toServer(acc, u) {
@@ -96,8 +122,9 @@ func (s *Stack) SendMessage(ctx context.Context, target, text string) (MessageRe
 	return MessageResult{Code: res.StatusCode, Reason: res.Reason}, nil
 }
 
-// newMessage builds a MESSAGE of text to target from our address of record.
-func (s *Stack) newMessage(target sip.Uri, tp string, from sip.Uri, display, text string) *sip.Request {
+// newMessage builds a MESSAGE of body, of contentType, to target from our address
+// of record.
+func (s *Stack) newMessage(target sip.Uri, tp string, from sip.Uri, display, contentType string, body []byte) *sip.Request {
 	req := sip.NewRequest(sip.MESSAGE, target)
 	req.SetTransport(tp)
 	fromH := &sip.FromHeader{DisplayName: escapeDisplayName(display), Address: from, Params: sip.NewParams()}
@@ -111,7 +138,7 @@ func (s *Stack) newMessage(target sip.Uri, tp string, from sip.Uri, display, tex
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: 1, MethodName: sip.MESSAGE})
 	req.AppendHeader(&maxFwd)
 	req.AppendHeader(sip.NewHeader("User-Agent", s.cfg.UserAgent))
-	req.AppendHeader(sip.NewHeader("Content-Type", messageType))
-	req.SetBody([]byte(text))
+	req.AppendHeader(sip.NewHeader("Content-Type", contentType))
+	req.SetBody(body)
 	return req
 }
