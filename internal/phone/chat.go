@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/imdn"
 )
 
 // The instant messages (SIP MESSAGE): the engine stores each one, received or sent,
@@ -42,11 +43,18 @@ type InMessage struct {
 	From     string // sender URI
 	FromName string // display name, if any
 	Text     string
+	// Envelope is the CPIM envelope it came in, if any: around the text, or
+	// around a delivery notification (chatimdn.go).
+	Envelope *imdn.Envelope
 }
 
 // onMessage stores a message received and reports it once stored (chat.message,
 // and chat.unread with the new count). Its text is never logged.
 func (p *Phone) onMessage(in InMessage) {
+	if in.Envelope != nil && in.Envelope.ContentType == imdn.NotificationType {
+		p.onDeliveryNotification(in) // chatimdn.go
+		return
+	}
 	if p.cfg.Chat == nil {
 		p.log.Warn("message received and dropped: no message store", "from", in.From)
 		return
@@ -64,6 +72,7 @@ func (p *Phone) onMessage(in InMessage) {
 			}
 			p.bus.Emit(api.EvChatMessage, m)
 			p.setUnread(unread)
+			p.answerDelivery(in) // chatimdn.go
 		})
 	})
 }

@@ -98,19 +98,35 @@ func (p *Phone) chatSend(a *api.ChatSendArgs, done answer) {
 			}
 			p.bus.Emit(api.EvChatMessage, m)
 			done(api.ChatSent{ID: m.ID, Peer: m.Peer}, nil)
-			p.goWork(func(ctx context.Context) { p.deliver(ctx, messenger, m) })
+			var envelope []byte // chatimdn.go
+			if _, ok := p.imdnMessenger(); ok && p.settings.IMDN {
+				envelope = p.ourEnvelope(m)
+			}
+			p.goWork(func(ctx context.Context) { p.deliver(ctx, messenger, m, envelope) })
 		})
 	})
 }
 
-// deliver sends m, ours and stored, and records and reports what became of it.
-// It runs in a worker.
-func (p *Phone) deliver(ctx context.Context, messenger Messenger, m api.ChatMessage) {
-	code, reason, err := messenger.SendMessage(ctx, m.PeerURI, m.Text)
+// deliver sends m, ours and stored, as plain text or in envelope, and records and
+// reports what became of it. In an envelope, a 2xx leaves it sent, for the
+// recipient's delivery notification to say more (chatimdn.go). It runs in a worker.
+func (p *Phone) deliver(ctx context.Context, messenger Messenger, m api.ChatMessage, envelope []byte) {
+	var code int
+	var reason string
+	var err error
+	if envelope != nil {
+		cpim, _ := p.cfg.SIP.(CPIMMessenger)
+		code, reason, err = cpim.SendCPIM(ctx, m.PeerURI, envelope)
+	} else {
+		code, reason, err = messenger.SendMessage(ctx, m.PeerURI, m.Text)
+	}
 	state := api.ChatStateFailed
 	switch {
 	case err != nil:
 		code, reason = 0, err.Error()
+	case code >= 200 && code < 300 && envelope != nil:
+		p.log.Info("message sent, delivery notification asked", "to", m.PeerURI, "code", code)
+		return
 	case code >= 200 && code < 300:
 		state = api.ChatStateDelivered
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/sipstack"
+	"github.com/wpservice/wpservice/internal/imdn"
 )
 
 // SIPAdapter adapts *sipstack.Stack to the SIP port and translates its events into
@@ -78,6 +79,12 @@ func (a *SIPAdapter) SendMessage(ctx context.Context, target, text string) (int,
 	return res.Code, res.Reason, err
 }
 
+// SendCPIM sends a MESSAGE whose body is a CPIM envelope (CPIMMessenger).
+func (a *SIPAdapter) SendCPIM(ctx context.Context, target string, envelope []byte) (int, string, error) {
+	res, err := a.stack.Send(ctx, sipstack.MessageOptions{Target: target, ContentType: imdn.CPIMType, Body: envelope})
+	return res.Code, res.Reason, err
+}
+
 // HandleEvent is the stack's OnEvent: it posts each event to the phone's actor, in order.
 func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 	a.mu.Lock()
@@ -97,7 +104,7 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 			e.Call.Reject(503, "Service Unavailable")
 		}
 	case sipstack.Message:
-		in := InMessage{From: e.From, FromName: e.FromName, Text: e.Text}
+		in := InMessage{From: e.From, FromName: e.FromName, Text: e.Text, Envelope: e.Envelope}
 		p.post(func() { p.onMessage(in) })
 	case sipstack.CallEvent:
 		switch e.Kind {

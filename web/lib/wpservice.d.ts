@@ -303,6 +303,8 @@ export interface Settings {
   presenceBusyOnCall: boolean;
   /** The directed-pickup feature code dialled before a ringing colleague's number; "" = Replaces. */
   blfPickup: string;
+  /** Send messages in a CPIM envelope asking for a delivery notification (RFC 5438). */
+  imdn: boolean;
 }
 
 /** A file of the sounds folder started or ended playing (audio.play). */
