@@ -6,8 +6,8 @@ import (
 
 	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
-	"github.com/wpservice/wpservice/internal/sipstack"
 	"github.com/wpservice/wpservice/internal/imdn"
+	"github.com/wpservice/wpservice/internal/sipstack"
 )
 
 // SIPAdapter adapts *sipstack.Stack to the SIP port and translates its events into
