@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/imdn"
 )
@@ -32,10 +33,19 @@ type ChatStore interface {
 
 // Messenger is the part of the SIP port that sends instant messages; the SIP port
 // implements it when its stack speaks MESSAGE, as SIPAdapter does. SendMessage sends
-// text to target (a URI from Target) and returns the final answer's status, or err
-// when none came (a transport failure).
+// m and returns the final answer's status, or err when none came (a transport
+// failure).
 type Messenger interface {
-	SendMessage(ctx context.Context, target, text string) (code int, reason string, err error)
+	SendMessage(ctx context.Context, m OutMessage) (code int, reason string, err error)
+}
+
+// OutMessage is a MESSAGE to send: Text as plain text, or Envelope, a CPIM
+// envelope (chatimdn.go), when not nil.
+type OutMessage struct {
+	Account  string // the SIP port's id of the account it goes from; "" the default
+	Target   string // a URI from Target or TargetFrom
+	Text     string
+	Envelope []byte
 }
 
 // InMessage is a MESSAGE received, already answered 200.
@@ -111,12 +121,17 @@ func (p *Phone) askUnread() {
 	})
 }
 
-// accountAOR is the account's address of record, user@server; "" without one.
+// accountAOR is the default account's address of record, user@server; "" without one.
 func (p *Phone) accountAOR() string {
-	if !p.acc.Configured() {
+	return aorOf(p.acc)
+}
+
+// aorOf is acc's address of record, user@server; "" when it is not configured.
+func aorOf(acc account.Account) string {
+	if !acc.Configured() {
 		return ""
 	}
-	return p.acc.Username + "@" + p.acc.Server
+	return acc.Username + "@" + acc.Server
 }
 
 // peerKey names the conversation with the peer at uri: the user and host of the

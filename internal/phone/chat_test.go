@@ -128,8 +128,8 @@ type messagingSIP struct {
 	sent chan [2]string // target, text
 }
 
-func (m *messagingSIP) SendMessage(_ context.Context, target, text string) (int, string, error) {
-	m.sent <- [2]string{target, text}
+func (m *messagingSIP) SendMessage(_ context.Context, out OutMessage) (int, string, error) {
+	m.sent <- [2]string{out.Target, out.Text}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.code, "Answer", m.err

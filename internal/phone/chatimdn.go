@@ -23,18 +23,6 @@ import (
 // that a notification finds it again without a column of its own: the id and
 // send time must match one of ours in the conversation with the notifier.
 
-// CPIMMessenger is the part of the SIP port that sends a MESSAGE whose body is a
-// CPIM envelope, as SIPAdapter does.
-type CPIMMessenger interface {
-	SendCPIM(ctx context.Context, target string, envelope []byte) (code int, reason string, err error)
-}
-
-// imdnMessenger is the SIP port's CPIMMessenger, when it has one.
-func (p *Phone) imdnMessenger() (CPIMMessenger, bool) {
-	m, ok := p.cfg.SIP.(CPIMMessenger)
-	return m, ok
-}
-
 // imdnMessageID names our stored message m in its envelope.
 func imdnMessageID(m api.ChatMessage) string {
 	var b [6]byte
@@ -54,10 +42,10 @@ func parseIMDNMessageID(s string) (id, at int64, ok bool) {
 }
 
 // ourEnvelope is the envelope of our message m, asking for its delivery.
-func (p *Phone) ourEnvelope(m api.ChatMessage) []byte {
+func ourEnvelope(m api.ChatMessage) []byte {
 	from := "sip:anonymous@anonymous.invalid"
-	if aor := p.accountAOR(); aor != "" {
-		from = "sip:" + aor
+	if m.Account != "" {
+		from = "sip:" + m.Account
 	}
 	return imdn.Envelope{
 		From: from, To: m.PeerURI, DateTime: time.UnixMilli(m.Time), MessageID: imdnMessageID(m),
@@ -68,7 +56,7 @@ func (p *Phone) ourEnvelope(m api.ChatMessage) []byte {
 // answerDelivery sends the delivered notification a received message's envelope
 // asked for, from a worker. Only the actor calls it.
 func (p *Phone) answerDelivery(in InMessage) {
-	messenger, ok := p.imdnMessenger()
+	messenger, ok := p.cfg.SIP.(Messenger)
 	if !ok || in.Envelope == nil || !in.Envelope.Asks(imdn.DeliveryRequest) || in.Envelope.MessageID == "" {
 		return
 	}
@@ -80,7 +68,7 @@ func (p *Phone) answerDelivery(in InMessage) {
 	_, _ = rand.Read(b[:])
 	reply := imdn.Reply(*in.Envelope, us, "n."+hex.EncodeToString(b[:]), imdn.Delivered, p.now()).Marshal()
 	p.goWork(func(ctx context.Context) {
-		code, reason, err := messenger.SendCPIM(ctx, in.From, reply)
+		code, reason, err := messenger.SendMessage(ctx, OutMessage{Target: in.From, Envelope: reply})
 		if err != nil || code >= 300 {
 			p.log.Info("delivery notification not taken", "to", in.From, "code", code, "reason", reason, "err", err)
 		}

@@ -12,15 +12,18 @@ import (
 	"github.com/wpservice/wpservice/internal/sipstack"
 )
 
-// cpimSIP is the fake SIP port that sends CPIM envelopes too, answering each with
-// the messagingSIP's code.
+// cpimSIP is the fake SIP port that keeps the envelopes it sends apart, answering
+// each with the messagingSIP's code.
 type cpimSIP struct {
 	*messagingSIP
 	envelopes chan [2]string // target, envelope
 }
 
-func (c *cpimSIP) SendCPIM(_ context.Context, target string, envelope []byte) (int, string, error) {
-	c.envelopes <- [2]string{target, string(envelope)}
+func (c *cpimSIP) SendMessage(ctx context.Context, out OutMessage) (int, string, error) {
+	if out.Envelope == nil {
+		return c.messagingSIP.SendMessage(ctx, out)
+	}
+	c.envelopes <- [2]string{out.Target, string(out.Envelope)}
 	return c.code, "Answer", nil
 }
 

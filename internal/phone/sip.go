@@ -74,14 +74,12 @@ func (a *SIPAdapter) Dial(target string, offer []byte, headers []Header, reoffer
 
 // SendMessage sends an instant message (Messenger): the final answer's status, 408
 // when none came in time, or err when the request could not go.
-func (a *SIPAdapter) SendMessage(ctx context.Context, target, text string) (int, string, error) {
-	res, err := a.stack.SendMessage(ctx, target, text)
-	return res.Code, res.Reason, err
-}
-
-// SendCPIM sends a MESSAGE whose body is a CPIM envelope (CPIMMessenger).
-func (a *SIPAdapter) SendCPIM(ctx context.Context, target string, envelope []byte) (int, string, error) {
-	res, err := a.stack.Send(ctx, sipstack.MessageOptions{Target: target, ContentType: imdn.CPIMType, Body: envelope})
+func (a *SIPAdapter) SendMessage(ctx context.Context, m OutMessage) (int, string, error) {
+	o := sipstack.MessageOptions{Account: m.Account, Target: m.Target, Text: m.Text}
+	if m.Envelope != nil {
+		o.ContentType, o.Body = imdn.CPIMType, m.Envelope
+	}
+	res, err := a.stack.Send(ctx, o)
 	return res.Code, res.Reason, err
 }
 

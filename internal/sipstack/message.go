@@ -48,6 +48,7 @@ var ErrBadMessage = errors.New("sipstack: bad message text")
 // MessageOptions is a MESSAGE to send: Text as plain text, or Body of ContentType
 // when that is set (a message/cpim envelope, RFC 3862, of at most MaxMessageBody).
 type MessageOptions struct {
+	Account     string // the id of the account it goes from; "" the default
 	Target      string // a URI, normally from ParseTarget
 	Text        string
 	ContentType string
@@ -74,7 +75,10 @@ func (s *Stack) Send(ctx context.Context, o MessageOptions) (MessageResult, erro
 		return MessageResult{}, fmt.Errorf("%w: empty, over %d bytes or not UTF-8", ErrBadMessage, MaxMessageText)
 	}
 	target := o.Target
-	acc, hasAcc := s.account()
+	acc, hasAcc := s.accountByID(o.Account)
+	if !hasAcc && o.Account != "" {
+		return MessageResult{}, ErrNoAccount
+	}
 	if _, err := ParseTarget(target, acc); err != nil {
 		return MessageResult{}, err
 	}

@@ -13,7 +13,8 @@ import (
 )
 
 // A MESSAGE with a body of its own type goes with that Content-Type and body; one
-// empty or over MaxMessageBody is refused before anything goes.
+// empty or over MaxMessageBody, or from an account the stack does not know, is
+// refused before anything goes.
 func TestMessageSentAsCPIM(t *testing.T) {
 	p := newPeer(t)
 	st, _ := newTestStack(t, nil, nil)
@@ -43,6 +44,9 @@ func TestMessageSentAsCPIM(t *testing.T) {
 		}
 	case <-time.After(waitFor):
 		t.Fatal("Send did not return")
+	}
+	if _, err := st.Send(context.Background(), MessageOptions{Account: "9", Target: target, Text: "hi"}); !errors.Is(err, ErrNoAccount) {
+		t.Errorf("from an account the stack does not know: %v, want ErrNoAccount", err)
 	}
 	for name, body := range map[string][]byte{"empty": nil, "too long": []byte(strings.Repeat("x", MaxMessageBody+1))} {
 		if _, err := st.Send(context.Background(), MessageOptions{Target: target, ContentType: imdn.CPIMType, Body: body}); !errors.Is(err, ErrBadMessage) {

@@ -574,7 +574,8 @@ export declare class Phone {
   listHistory(query?: HistoryQuery): Promise<HistoryPage>;
   deleteHistory(id: number): Promise<{}>;
   clearHistory(): Promise<{ deleted: number }>;
-  sendChat(to: string, text: string): Promise<{ id: number; peer: string }>;
+  /** account: the id of the account it goes from (accounts.list); omitted: the default. */
+  sendChat(to: string, text: string, account?: string): Promise<{ id: number; peer: string }>;
   listChat(query?: ChatQuery): Promise<ChatPage>;
   conversations(): Promise<Conversations>;
   readChat(peer: string): Promise<{ changed: number; unread: number }>;
