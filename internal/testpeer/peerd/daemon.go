@@ -39,8 +39,8 @@ type baresipSpec struct {
 	User       string  `json:"user"`
 	Password   string  `json:"password"`
 	AutoAnswer bool    `json:"autoAnswer"`
-	Record     *bool   `json:"record"` // record each call's audio; on unless false
-	ToneHz     float64 `json:"toneHz"` // the tone it sends; 700 Hz if 0
+	Record     *bool   `json:"record"`   // record each call's audio; on unless false
+	ToneHz     float64 `json:"toneHz"`   // the tone it sends; 700 Hz if 0
 	Presence   bool    `json:"presence"` // publish its presence (presence_online, presence_offline)
 }
 
