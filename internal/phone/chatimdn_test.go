@@ -84,8 +84,8 @@ func TestChatIMDNRequestedAndNotified(t *testing.T) {
 	notify("not ours", imdn.Failed)
 	notify(env.MessageID, imdn.Delivered)
 	st := r.nextEvent(api.EvChatStatus).(api.ChatStatus)
-	if st.ID != sent.ID || st.State != api.ChatStateDelivered {
-		t.Fatalf("chat.status %+v, want %d delivered (the 2xx reported, or a stranger's notification?)", st, sent.ID)
+	if st.ID != sent.ID || st.State != api.ChatStateDelivered || st.Code != 0 {
+		t.Fatalf("chat.status %+v, want %d delivered by the notification (the 2xx reported, or a stranger's notification?)", st, sent.ID)
 	}
 	if m := store.stored()[0]; m.State != api.ChatStateDelivered {
 		t.Fatalf("stored %+v", m)
