@@ -39,6 +39,8 @@ type ChatMessage struct {
 type ChatSendArgs struct {
 	To   string `json:"to"`
 	Text string `json:"text"`
+	// Account is the id of the account it goes from (accounts.list); absent: the default.
+	Account string `json:"account,omitempty"`
 }
 
 // ChatSent names the message chat.send stored and is sending.

@@ -323,6 +323,9 @@ type SettingsArgs struct {
 	// pick up the call (directed pickup, "*8" on many PBXs); "" = pick up with
 	// Replaces when the server reports the dialog's tags.
 	BLFPickup *string `json:"blfPickup,omitempty"`
+	// IMDN asks for a delivery notification (RFC 5438) on each message sent, in a
+	// CPIM envelope: for servers and peers that read them (chatimdn.go).
+	IMDN *bool `json:"imdn,omitempty"`
 }
 
 // The values of the processing settings (aec, denoise, agc): auto is on unless
@@ -381,6 +384,7 @@ type Settings struct {
 	PublishPresence    bool   `json:"publishPresence"`
 	PresenceBusyOnCall bool   `json:"presenceBusyOnCall"`
 	BLFPickup          string `json:"blfPickup"`
+	IMDN               bool   `json:"imdn"` // ask for delivery notifications on the messages sent
 }
 
 // What do-not-disturb answers (Settings.DNDAction).

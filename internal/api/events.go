@@ -94,6 +94,9 @@ type Snapshot struct {
 	// (chat.read); chat.unread reports each change. A snapshot taken before the
 	// engine first read the count from its store says 0, and chat.unread follows.
 	UnreadMessages int `json:"unreadMessages"`
+	// Chat reports that the engine sends and keeps instant messages: it has a
+	// message store and its SIP stack speaks MESSAGE (chat.send).
+	Chat bool `json:"chat"`
 }
 
 // Registration states.

@@ -46,7 +46,8 @@ func TestPresenceAndBLFThroughKamailio(t *testing.T) {
 	// bob's presence, seen by the engine: baresip 1.0 publishes once registered,
 	// "unknown" or open. (Its later changes are not asserted: one made while that
 	// first PUBLISH is under way goes without the entity-tag, and kamailio keeps
-	// both documents until the first expires, the open one winning.)
+	// both documents until the first expires, the open one winning: the changes
+	// are TestBaresipPresenceChangesSeenByEngine's.)
 	var first api.PresenceState
 	json.Unmarshal(c.next(api.EvPresence, notifyWithin, nil), &first)
 	if first.Number != "bob" || (first.State != "Available" && first.State != "Unknown") {

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/imdn"
 )
 
 // The instant messages (SIP MESSAGE): the engine stores each one, received or sent,
@@ -31,10 +33,19 @@ type ChatStore interface {
 
 // Messenger is the part of the SIP port that sends instant messages; the SIP port
 // implements it when its stack speaks MESSAGE, as SIPAdapter does. SendMessage sends
-// text to target (a URI from Target) and returns the final answer's status, or err
-// when none came (a transport failure).
+// m and returns the final answer's status, or err when none came (a transport
+// failure).
 type Messenger interface {
-	SendMessage(ctx context.Context, target, text string) (code int, reason string, err error)
+	SendMessage(ctx context.Context, m OutMessage) (code int, reason string, err error)
+}
+
+// OutMessage is a MESSAGE to send: Text as plain text, or Envelope, a CPIM
+// envelope (chatimdn.go), when not nil.
+type OutMessage struct {
+	Account  string // the SIP port's id of the account it goes from; "" the default
+	Target   string // a URI from Target or TargetFrom
+	Text     string
+	Envelope []byte
 }
 
 // InMessage is a MESSAGE received, already answered 200.
@@ -42,11 +53,18 @@ type InMessage struct {
 	From     string // sender URI
 	FromName string // display name, if any
 	Text     string
+	// Envelope is the CPIM envelope it came in, if any: around the text, or
+	// around a delivery notification (chatimdn.go).
+	Envelope *imdn.Envelope
 }
 
 // onMessage stores a message received and reports it once stored (chat.message,
 // and chat.unread with the new count). Its text is never logged.
 func (p *Phone) onMessage(in InMessage) {
+	if in.Envelope != nil && in.Envelope.ContentType == imdn.NotificationType {
+		p.onDeliveryNotification(in) // chatimdn.go
+		return
+	}
 	if p.cfg.Chat == nil {
 		p.log.Warn("message received and dropped: no message store", "from", in.From)
 		return
@@ -64,8 +82,16 @@ func (p *Phone) onMessage(in InMessage) {
 			}
 			p.bus.Emit(api.EvChatMessage, m)
 			p.setUnread(unread)
+			p.answerDelivery(in) // chatimdn.go
 		})
 	})
+}
+
+// canChat reports that chat.send can send and keep a message: there is a message
+// store and the SIP port speaks MESSAGE.
+func (p *Phone) canChat() bool {
+	_, ok := p.cfg.SIP.(Messenger)
+	return ok && p.cfg.Chat != nil
 }
 
 // setUnread takes the store's count of unread messages and reports a change.
@@ -95,12 +121,17 @@ func (p *Phone) askUnread() {
 	})
 }
 
-// accountAOR is the account's address of record, user@server; "" without one.
+// accountAOR is the default account's address of record, user@server; "" without one.
 func (p *Phone) accountAOR() string {
-	if !p.acc.Configured() {
+	return aorOf(p.acc)
+}
+
+// aorOf is acc's address of record, user@server; "" when it is not configured.
+func aorOf(acc account.Account) string {
+	if !acc.Configured() {
 		return ""
 	}
-	return p.acc.Username + "@" + p.acc.Server
+	return acc.Username + "@" + acc.Server
 }
 
 // peerKey names the conversation with the peer at uri: the user and host of the

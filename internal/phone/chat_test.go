@@ -128,8 +128,8 @@ type messagingSIP struct {
 	sent chan [2]string // target, text
 }
 
-func (m *messagingSIP) SendMessage(_ context.Context, target, text string) (int, string, error) {
-	m.sent <- [2]string{target, text}
+func (m *messagingSIP) SendMessage(_ context.Context, out OutMessage) (int, string, error) {
+	m.sent <- [2]string{out.Target, out.Text}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.code, "Answer", m.err
@@ -373,6 +373,22 @@ func TestPeerKey(t *testing.T) {
 	} {
 		if got := peerKey(strings.Trim(in, "<")); got != want {
 			t.Errorf("peerKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// The snapshot says whether the engine chats: only with a message store and a SIP
+// port that sends MESSAGE.
+func TestSnapshotSaysWhetherTheEngineChats(t *testing.T) {
+	r, _, _ := chatRig(t, 200, nil)
+	if s := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot); !s.Chat {
+		t.Error("snapshot with a store and a messenger: chat false")
+	}
+	noStore := newRig(t, func(c *Config) { c.SIP = &messagingSIP{fakeSIP: c.SIP.(*fakeSIP)} })
+	noSender := newRig(t, func(c *Config) { c.Chat = &fakeChat{} })
+	for name, r := range map[string]*rig{"no store": noStore, "no messenger": noSender} {
+		if s := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot); s.Chat {
+			t.Errorf("snapshot with %s: chat true", name)
 		}
 	}
 }

@@ -61,8 +61,14 @@ func (p *Phone) chatHandlers() []api.Handler {
 }
 
 // chatSend stores the message and answers with its id, then sends it off the
-// actor and reports its delivery (chat.status).
+// actor, from the account a names (the default for none), and reports its
+// delivery (chat.status).
 func (p *Phone) chatSend(a *api.ChatSendArgs, done answer) {
+	from, err := p.dialAccount(a.Account) // accounts_dial.go
+	if err != nil {
+		done(nil, err)
+		return
+	}
 	to, digits, err := splitDialString(a.To)
 	switch {
 	case err != nil:
@@ -72,7 +78,7 @@ func (p *Phone) chatSend(a *api.ChatSendArgs, done answer) {
 		done(nil, api.BadArg("to", "a message takes no DTMF suffix"))
 		return
 	}
-	target, err := p.cfg.SIP.Target(to)
+	target, err := p.targetFrom(from, to)
 	if err != nil {
 		done(nil, api.BadArg("to", err.Error()))
 		return
@@ -81,13 +87,13 @@ func (p *Phone) chatSend(a *api.ChatSendArgs, done answer) {
 		done(nil, err)
 		return
 	}
-	messenger, ok := p.cfg.SIP.(Messenger)
-	if p.cfg.Chat == nil || !ok {
+	if !p.canChat() {
 		done(nil, ErrNoChat)
 		return
 	}
+	messenger := p.cfg.SIP.(Messenger)
 	m := api.ChatMessage{
-		Direction: api.DirOutgoing, Account: p.accountAOR(), Peer: peerKey(target), PeerURI: target,
+		Direction: api.DirOutgoing, Account: aorOf(p.accountByID(from)), Peer: peerKey(target), PeerURI: target,
 		Time: p.now().UnixMilli(), Text: a.Text, State: api.ChatStateSent, Read: true,
 	}
 	p.cfg.Chat.AddMessage(m, func(m api.ChatMessage, _ int, err error) {
@@ -98,19 +104,27 @@ func (p *Phone) chatSend(a *api.ChatSendArgs, done answer) {
 			}
 			p.bus.Emit(api.EvChatMessage, m)
 			done(api.ChatSent{ID: m.ID, Peer: m.Peer}, nil)
-			p.goWork(func(ctx context.Context) { p.deliver(ctx, messenger, m) })
+			out := OutMessage{Account: p.stackID(from), Target: target, Text: m.Text}
+			if p.settings.IMDN {
+				out.Envelope = ourEnvelope(m) // chatimdn.go
+			}
+			p.goWork(func(ctx context.Context) { p.deliver(ctx, messenger, m, out) })
 		})
 	})
 }
 
-// deliver sends m, ours and stored, and records and reports what became of it.
-// It runs in a worker.
-func (p *Phone) deliver(ctx context.Context, messenger Messenger, m api.ChatMessage) {
-	code, reason, err := messenger.SendMessage(ctx, m.PeerURI, m.Text)
+// deliver sends out, the MESSAGE of m, ours and stored, and records and reports
+// what became of it. In an envelope, a 2xx leaves it sent, for the recipient's
+// delivery notification to say more (chatimdn.go). It runs in a worker.
+func (p *Phone) deliver(ctx context.Context, messenger Messenger, m api.ChatMessage, out OutMessage) {
+	code, reason, err := messenger.SendMessage(ctx, out)
 	state := api.ChatStateFailed
 	switch {
 	case err != nil:
 		code, reason = 0, err.Error()
+	case code >= 200 && code < 300 && out.Envelope != nil:
+		p.log.Info("message sent, delivery notification asked", "to", m.PeerURI, "code", code)
+		return
 	case code >= 200 && code < 300:
 		state = api.ChatStateDelivered
 	}

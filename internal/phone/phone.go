@@ -42,6 +42,8 @@ type Settings struct {
 	Presence         Presence      // our presence (presence.go)
 	// BLFPickup is the feature code of directed pickup (blfpickup.go).
 	BLFPickup string
+	// IMDN asks for delivery notifications on the messages sent (chatimdn.go).
+	IMDN bool
 	// Processing is the microphone's echo cancellation, noise suppression and
 	// gain control (processing.go).
 	Processing Processing
@@ -263,6 +265,7 @@ func (p *Phone) snapshot() api.Snapshot {
 		Config:       p.cfg.ConfigSources,
 
 		UnreadMessages: p.unread,
+		Chat:           p.canChat(),
 	}
 	s.Presence, s.BLF = p.snapshotWatches()
 	p.lines.each(func(c *call) {
@@ -308,6 +311,7 @@ func (p *Phone) publicSettings() api.Settings {
 		PublishPresence:    s.Presence.Publish,
 		PresenceBusyOnCall: !s.Presence.NoBusyOnCall,
 		BLFPickup:          s.BLFPickup,
+		IMDN:               s.IMDN,
 	}
 	s.Sound.public(&out)
 	return out

@@ -6,6 +6,7 @@ import (
 
 	"github.com/wpservice/wpservice/internal/account"
 	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/imdn"
 	"github.com/wpservice/wpservice/internal/sipstack"
 )
 
@@ -73,8 +74,12 @@ func (a *SIPAdapter) Dial(target string, offer []byte, headers []Header, reoffer
 
 // SendMessage sends an instant message (Messenger): the final answer's status, 408
 // when none came in time, or err when the request could not go.
-func (a *SIPAdapter) SendMessage(ctx context.Context, target, text string) (int, string, error) {
-	res, err := a.stack.SendMessage(ctx, target, text)
+func (a *SIPAdapter) SendMessage(ctx context.Context, m OutMessage) (int, string, error) {
+	o := sipstack.MessageOptions{Account: m.Account, Target: m.Target, Text: m.Text}
+	if m.Envelope != nil {
+		o.ContentType, o.Body = imdn.CPIMType, m.Envelope
+	}
+	res, err := a.stack.Send(ctx, o)
 	return res.Code, res.Reason, err
 }
 
@@ -97,7 +102,7 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 			e.Call.Reject(503, "Service Unavailable")
 		}
 	case sipstack.Message:
-		in := InMessage{From: e.From, FromName: e.FromName, Text: e.Text}
+		in := InMessage{From: e.From, FromName: e.FromName, Text: e.Text, Envelope: e.Envelope}
 		p.post(func() { p.onMessage(in) })
 	case sipstack.CallEvent:
 		switch e.Kind {

@@ -39,17 +39,47 @@ type MessageResult struct {
 	Reason string
 }
 
+// MaxMessageBody is the largest body of a MESSAGE in another type than plain text,
+// a CPIM envelope (RFC 3862) around such a text: the text and room for its headers.
+const MaxMessageBody = MaxMessageText + 1024
+
 // ErrBadMessage reports a text SendMessage refuses: empty, too long or not UTF-8.
 var ErrBadMessage = errors.New("sipstack: bad message text")
+
+// MessageOptions is a MESSAGE to send: Text as plain text, or Body of ContentType
+// when that is set (a message/cpim envelope, RFC 3862, of at most MaxMessageBody).
+type MessageOptions struct {
+	Account     string // the id of the account it goes from; "" the default
+	Target      string // a URI, normally from ParseTarget
+	Text        string
+	ContentType string
+	Body        []byte
+}
 
 // SendMessage sends text to target (a URI, normally from ParseTarget) in a MESSAGE
 // and waits for its final answer, through digest challenges. A transaction that
 // ends without one (a transport failure) is an error; a timeout is a 408 result.
 func (s *Stack) SendMessage(ctx context.Context, target, text string) (MessageResult, error) {
-	if text == "" || len(text) > MaxMessageText || !utf8.ValidString(text) {
+	return s.Send(ctx, MessageOptions{Target: target, Text: text})
+}
+
+// Send sends the MESSAGE o as SendMessage does.
+func (s *Stack) Send(ctx context.Context, o MessageOptions) (MessageResult, error) {
+	contentType, body := messageType, []byte(o.Text)
+	switch {
+	case o.ContentType != "":
+		if len(o.Body) == 0 || len(o.Body) > MaxMessageBody {
+			return MessageResult{}, fmt.Errorf("%w: an empty body, or one over %d bytes", ErrBadMessage, MaxMessageBody)
+		}
+		contentType, body = o.ContentType, o.Body
+	case o.Text == "" || len(o.Text) > MaxMessageText || !utf8.ValidString(o.Text):
 		return MessageResult{}, fmt.Errorf("%w: empty, over %d bytes or not UTF-8", ErrBadMessage, MaxMessageText)
 	}
-	acc, hasAcc := s.account()
+	target := o.Target
+	acc, hasAcc := s.accountByID(o.Account)
+	if !hasAcc && o.Account != "" {
+		return MessageResult{}, ErrNoAccount
+	}
 	if _, err := ParseTarget(target, acc); err != nil {
 		return MessageResult{}, err
 	}
@@ -63,9 +93,9 @@ func (s *Stack) SendMessage(ctx context.Context, target, text string) (MessageRe
 	if closed {
 		return MessageResult{}, ErrClosed
 	}
-	o := s.newMessage(u, acc, hasAcc, text)
-	s.route(o) // outofdialog.go
-	res, _, err := s.sendOutOfDialog(ctx, o, min(messageTimeout, s.attemptTimeout()))
+	m := s.newMessage(u, acc, hasAcc, contentType, body)
+	s.route(m) // outofdialog.go
+	res, _, err := s.sendOutOfDialog(ctx, m, min(messageTimeout, s.attemptTimeout()))
 	if err != nil {
 		if out := errorOutcome(err); out.Code != 0 {
 			return MessageResult{Code: out.Code, Reason: out.Reason}, nil
@@ -75,10 +105,11 @@ func (s *Stack) SendMessage(ctx context.Context, target, text string) (MessageRe
 	return MessageResult{Code: res.StatusCode, Reason: res.Reason}, nil
 }
 
-// newMessage builds a MESSAGE of text to target from acc (outofdialog.go).
-func (s *Stack) newMessage(target sip.Uri, acc Account, hasAcc bool, text string) *outOfDialog {
+// newMessage builds a MESSAGE of body, of contentType, to target from acc
+// (outofdialog.go).
+func (s *Stack) newMessage(target sip.Uri, acc Account, hasAcc bool, contentType string, body []byte) *outOfDialog {
 	o := s.newOutOfDialog(sip.MESSAGE, target, acc, hasAcc, requestIDs{})
-	o.req.AppendHeader(sip.NewHeader("Content-Type", messageType))
-	o.req.SetBody([]byte(text))
+	o.req.AppendHeader(sip.NewHeader("Content-Type", contentType))
+	o.req.SetBody(body)
 	return o
 }

@@ -1,6 +1,7 @@
 // contacts.js: the engine's contact list (contacts.*): each contact with its presence
 // and busy lamp while watched, a click calls it, Pick up answers its ringing call
-// (blf.pickup); a form adds one, a CSV file adds many (contacts.import).
+// (blf.pickup); a form adds one, or changes the one Edit put in it; a CSV file adds
+// many (contacts.import).
 import { contactStatusText } from "./format.js";
 import { el, renderOn, reportTo } from "./dom.js";
 
@@ -19,9 +20,24 @@ export function mountContacts(phone, { $, call }) {
         el("span", { class: "muted", text: ` ${c.number}${status ? ` · ${status}` : ""}` }),
         blf?.lamp === "ringing" ? el("button", { type: "button", class: "small", onclick: () =>
           phone.send("blf.pickup", { number: c.number }).catch(reportTo("Pick-up failed")) }, "Pick up") : "",
+        el("button", { type: "button", class: "small", "aria-label": `Edit ${c.name || c.number}`, onclick: () => edit(c) }, "Edit"),
         el("button", { type: "button", class: "small", "aria-label": `Delete ${c.name || c.number}`, onclick: () =>
           phone.send("contacts.delete", { id: c.id }).catch(reportTo("Contact not deleted")) }, "Delete"));
     }));
+  };
+  // edit puts contact c in the form, which then changes it instead of adding one.
+  const form = $("#contact-form");
+  const editing = (c) => {
+    form.contact.value = c?.id || "";
+    $("#contact-save").textContent = c ? "Save" : "Add";
+  };
+  const edit = (c) => {
+    editing(c);
+    form.name.value = c.name || "";
+    form.number.value = c.number;
+    form.presence.checked = !!c.presence;
+    form.blf.checked = !!c.blf;
+    form.name.focus();
   };
   const load = () => phone.send("contacts.list").then((r) => { contacts = r.contacts || []; render(); }, () => {});
 
@@ -29,11 +45,13 @@ export function mountContacts(phone, { $, call }) {
   phone.on("contacts.changed", (d) => { contacts = d?.contacts || []; render(); });
   renderOn(phone, ["presence.state", "blf.state"], render);
 
-  $("#contact-form").addEventListener("submit", (e) => {
+  form.addEventListener("submit", (e) => {
     e.preventDefault();
     const f = e.target;
-    phone.send("contacts.set", { name: f.name.value, number: f.number.value, presence: f.presence.checked, blf: f.blf.checked })
-      .then(() => f.reset(), reportTo("Contact not saved"));
+    const args = { name: f.name.value, number: f.number.value, presence: f.presence.checked, blf: f.blf.checked };
+    if (f.contact.value) args.id = f.contact.value;
+    phone.send("contacts.set", args)
+      .then(() => { f.reset(); editing(null); }, reportTo("Contact not saved"));
   });
   $("#contact-import").addEventListener("change", (e) => {
     const file = e.target.files?.[0];

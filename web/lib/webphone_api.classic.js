@@ -269,7 +269,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0 };
+  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0, chat: false };
 
   #o;
   #ws = null;
@@ -578,6 +578,7 @@ class Phone extends Emitter {
       blf: [...(s.blf || [])],
       levels: null,
       unreadMessages: s.unreadMessages || 0,
+      chat: s.chat === true,
     };
     this.#attempt = 0;
     this.lastError = null;
@@ -772,10 +773,15 @@ class Phone extends Emitter {
   deleteHistory(id) { return this.send("history.delete", { id }); }
   clearHistory() { return this.send("history.clear"); }
   /**
-   * Sends an instant message (SIP MESSAGE) to a number, user or URI; resolves with
-   * { id, peer } once it is stored; chat.status tells its delivery (docs/protocol.md 4.24a).
+   * Sends an instant message (SIP MESSAGE) to a number, user or URI, from the account
+   * with id account (accounts.list; omitted: the default); resolves with { id, peer }
+   * once it is stored; chat.status tells its delivery (docs/protocol.md 4.24a).
    */
-  sendChat(to, text) { return this.send("chat.send", { to: String(to ?? ""), text: String(text ?? "") }); }
+  sendChat(to, text, account) {
+    const args = { to: String(to ?? ""), text: String(text ?? "") };
+    if (account) args.account = String(account);
+    return this.send("chat.send", args);
+  }
   /** One page of messages, newest first: of the conversation with peer, or of all. */
   listChat(query) { return this.send("chat.list", query || {}); }
   /** Every conversation, the latest first, with its last message and unread count. */
@@ -2548,13 +2554,15 @@ const webphone_api = {
   linetocallid: safe("", (line, cb) => impl.linetocallid(line, cb)),
   callidtoline: safe(-1, (id, cb) => impl.callidtoline(id, cb)),
   nextcallid: safe("", () => ""), // the engine draws Call-IDs itself: not supported
-  // Mizu's list (conference,transfer,mute,hold: no chat), then what else a call can do
-  // here; conferencetype or transfertype 0 takes its word out, as it turns it off.
+  // Mizu's list (conference,transfer,mute,hold, and chat where the engine sends and
+  // keeps messages), then what else a call can do here; conferencetype or
+  // transfertype 0 takes its word out, as it turns it off.
   getavailablecallfunc: safe("", () => {
     if (impl.phone?.status !== "connected") return "ERROR, webphone is not yet started";
     const off = (name) => Number(impl.param(name) || -1) === 0;
-    return ["conference", "transfer", "mute", "hold", "forward", "dtmf"]
+    return ["conference", "transfer", "mute", "hold", "chat", "forward", "dtmf"]
       .filter((f) => !(f === "conference" && off("conferencetype")) && !(f === "transfer" && off("transfertype")))
+      .filter((f) => f !== "chat" || impl.phone.state.chat)
       .join(",");
   }),
   getcallerdisplayfull: safe("", (cb) => {

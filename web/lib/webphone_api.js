@@ -1279,13 +1279,15 @@ export const webphone_api = {
   linetocallid: safe("", (line, cb) => impl.linetocallid(line, cb)),
   callidtoline: safe(-1, (id, cb) => impl.callidtoline(id, cb)),
   nextcallid: safe("", () => ""), // the engine draws Call-IDs itself: not supported
-  // Mizu's list (conference,transfer,mute,hold: no chat), then what else a call can do
-  // here; conferencetype or transfertype 0 takes its word out, as it turns it off.
+  // Mizu's list (conference,transfer,mute,hold, and chat where the engine sends and
+  // keeps messages), then what else a call can do here; conferencetype or
+  // transfertype 0 takes its word out, as it turns it off.
   getavailablecallfunc: safe("", () => {
     if (impl.phone?.status !== "connected") return "ERROR, webphone is not yet started";
     const off = (name) => Number(impl.param(name) || -1) === 0;
-    return ["conference", "transfer", "mute", "hold", "forward", "dtmf"]
+    return ["conference", "transfer", "mute", "hold", "chat", "forward", "dtmf"]
       .filter((f) => !(f === "conference" && off("conferencetype")) && !(f === "transfer" && off("transfertype")))
+      .filter((f) => f !== "chat" || impl.phone.state.chat)
       .join(",");
   }),
   getcallerdisplayfull: safe("", (cb) => {

@@ -269,7 +269,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0 };
+  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0, chat: false };
 
   #o;
   #ws = null;
@@ -578,6 +578,7 @@ class Phone extends Emitter {
       blf: [...(s.blf || [])],
       levels: null,
       unreadMessages: s.unreadMessages || 0,
+      chat: s.chat === true,
     };
     this.#attempt = 0;
     this.lastError = null;
@@ -772,10 +773,15 @@ class Phone extends Emitter {
   deleteHistory(id) { return this.send("history.delete", { id }); }
   clearHistory() { return this.send("history.clear"); }
   /**
-   * Sends an instant message (SIP MESSAGE) to a number, user or URI; resolves with
-   * { id, peer } once it is stored; chat.status tells its delivery (docs/protocol.md 4.24a).
+   * Sends an instant message (SIP MESSAGE) to a number, user or URI, from the account
+   * with id account (accounts.list; omitted: the default); resolves with { id, peer }
+   * once it is stored; chat.status tells its delivery (docs/protocol.md 4.24a).
    */
-  sendChat(to, text) { return this.send("chat.send", { to: String(to ?? ""), text: String(text ?? "") }); }
+  sendChat(to, text, account) {
+    const args = { to: String(to ?? ""), text: String(text ?? "") };
+    if (account) args.account = String(account);
+    return this.send("chat.send", args);
+  }
   /** One page of messages, newest first: of the conversation with peer, or of all. */
   listChat(query) { return this.send("chat.list", query || {}); }
   /** Every conversation, the latest first, with its last message and unread count. */

@@ -305,6 +305,8 @@ export interface Settings {
   presenceBusyOnCall: boolean;
   /** The directed-pickup feature code dialled before a ringing colleague's number; "" = Replaces. */
   blfPickup: string;
+  /** Send messages in a CPIM envelope asking for a delivery notification (RFC 5438). */
+  imdn: boolean;
 }
 
 /** A file of the sounds folder started or ended playing (audio.play). */
@@ -421,6 +423,8 @@ export interface PhoneState {
   levels: Levels | null;    // the last audio.level (after subscribe({levels: true}))
   /** Instant messages received and not yet read (chat.unread). */
   unreadMessages: number;
+  /** The engine sends and keeps instant messages (chat.send); false from an engine without them. */
+  chat: boolean;
 }
 
 export interface Hello {
@@ -572,7 +576,8 @@ export declare class Phone {
   listHistory(query?: HistoryQuery): Promise<HistoryPage>;
   deleteHistory(id: number): Promise<{}>;
   clearHistory(): Promise<{ deleted: number }>;
-  sendChat(to: string, text: string): Promise<{ id: number; peer: string }>;
+  /** account: the id of the account it goes from (accounts.list); omitted: the default. */
+  sendChat(to: string, text: string, account?: string): Promise<{ id: number; peer: string }>;
   listChat(query?: ChatQuery): Promise<ChatPage>;
   conversations(): Promise<Conversations>;
   readChat(peer: string): Promise<{ changed: number; unread: number }>;

@@ -22,7 +22,8 @@ export function peersRequirements() {
  * Starts the peers described by spec, e.g.
  *   {kamailio: {auth: true, users: {alice: "pw1", bob: "pw2"}},
  *    baresip: {user: "bob", password: "pw2", autoAnswer: true, record: true, toneHz: 700}}
- * (kamailio's auth and baresip's record default to true). Resolves with the daemon's
+ * (kamailio's auth and baresip's record default to true; presence: true, with auth:
+ * false, makes kamailio a presence server, and has baresip publish its presence). Resolves with the daemon's
  * start answer ({kamailio: {addr, pid}, baresip: {uri, sipAddr, sourceWav, recordDir,
  * pid}}) plus methods, one per daemon command; a command that fails rejects with the
  * daemon's error and the end of its log. stop() ends every peer; so does this process

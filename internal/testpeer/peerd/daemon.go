@@ -30,16 +30,18 @@ type spec struct {
 }
 
 type kamailioSpec struct {
-	Auth  *bool             `json:"auth"` // digest authentication; on unless false
-	Users map[string]string `json:"users"`
+	Auth     *bool             `json:"auth"` // digest authentication; on unless false
+	Users    map[string]string `json:"users"`
+	Presence bool              `json:"presence"` // a presence server too (without authentication)
 }
 
 type baresipSpec struct {
 	User       string  `json:"user"`
 	Password   string  `json:"password"`
 	AutoAnswer bool    `json:"autoAnswer"`
-	Record     *bool   `json:"record"` // record each call's audio; on unless false
-	ToneHz     float64 `json:"toneHz"` // the tone it sends; 700 Hz if 0
+	Record     *bool   `json:"record"`   // record each call's audio; on unless false
+	ToneHz     float64 `json:"toneHz"`   // the tone it sends; 700 Hz if 0
+	Presence   bool    `json:"presence"` // publish its presence (presence_online, presence_offline)
 }
 
 // kamailioInfo and baresipInfo are the start reply's descriptions.
@@ -113,7 +115,7 @@ func (d *daemon) run(in *bufio.Scanner, out *json.Encoder) (code int) {
 func (d *daemon) start(s spec) reply {
 	r := reply{"ok": true}
 	if k := s.Kamailio; k != nil {
-		d.kamailio = testpeer.StartKamailio(d.tb, testpeer.KamailioOptions{Auth: k.Auth == nil || *k.Auth, Users: k.Users})
+		d.kamailio = testpeer.StartKamailio(d.tb, testpeer.KamailioOptions{Auth: k.Auth == nil || *k.Auth, Users: k.Users, Presence: k.Presence})
 		r["kamailio"] = kamailioInfo{Addr: d.kamailio.Addr, PID: d.kamailio.PID()}
 	}
 	if b := s.Baresip; b != nil {
@@ -133,7 +135,7 @@ func (d *daemon) startBaresip(b *baresipSpec) baresipInfo {
 	}
 	opts := testpeer.BaresipOptions{
 		User: b.User, Password: b.Password, AutoAnswer: b.AutoAnswer,
-		SourceWAV: source, Record: b.Record == nil || *b.Record,
+		SourceWAV: source, Record: b.Record == nil || *b.Record, Presence: b.Presence,
 	}
 	if d.kamailio != nil {
 		opts.Registrar = d.kamailio.Addr

@@ -1,0 +1,123 @@
+package phone
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/wpservice/wpservice/internal/api"
+	"github.com/wpservice/wpservice/internal/imdn"
+)
+
+// Delivery notifications (IMDN, RFC 5438). With the imdn setting on, each message
+// we send goes in a CPIM envelope (RFC 3862) that asks for a positive delivery
+// notification; its 2xx then says only that the server took it, and the message
+// stays sent until the recipient's notification says delivered (or failed). A
+// message received in an envelope that asks for one is answered with a delivery
+// notification once stored, whatever the setting: the peer said it reads them.
+//
+// The envelope's imdn.Message-ID names the stored message, "id.time.random", so
+// that a notification finds it again without a column of its own: the id and
+// send time must match one of ours in the conversation with the notifier.
+
+// imdnMessageID names our stored message m in its envelope.
+func imdnMessageID(m api.ChatMessage) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return strconv.FormatInt(m.ID, 10) + "." + strconv.FormatInt(m.Time, 10) + "." + hex.EncodeToString(b[:])
+}
+
+// parseIMDNMessageID is the id and time of our message an imdnMessageID names.
+func parseIMDNMessageID(s string) (id, at int64, ok bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return 0, 0, false
+	}
+	id, err1 := strconv.ParseInt(parts[0], 10, 64)
+	at, err2 := strconv.ParseInt(parts[1], 10, 64)
+	return id, at, err1 == nil && err2 == nil && id > 0
+}
+
+// ourEnvelope is the envelope of our message m, asking for its delivery.
+func ourEnvelope(m api.ChatMessage) []byte {
+	from := "sip:anonymous@anonymous.invalid"
+	if m.Account != "" {
+		from = "sip:" + m.Account
+	}
+	return imdn.Envelope{
+		From: from, To: m.PeerURI, DateTime: time.UnixMilli(m.Time), MessageID: imdnMessageID(m),
+		Notify: []string{imdn.DeliveryRequest}, ContentType: imdn.TextType, Body: []byte(m.Text),
+	}.Marshal()
+}
+
+// answerDelivery sends the delivered notification a received message's envelope
+// asked for, from a worker. Only the actor calls it.
+func (p *Phone) answerDelivery(in InMessage) {
+	messenger, ok := p.cfg.SIP.(Messenger)
+	if !ok || in.Envelope == nil || !in.Envelope.Asks(imdn.DeliveryRequest) || in.Envelope.MessageID == "" {
+		return
+	}
+	us := "sip:anonymous@anonymous.invalid"
+	if aor := p.accountAOR(); aor != "" {
+		us = "sip:" + aor
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	reply := imdn.Reply(*in.Envelope, us, "n."+hex.EncodeToString(b[:]), imdn.Delivered, p.now()).Marshal()
+	p.goWork(func(ctx context.Context) {
+		code, reason, err := messenger.SendMessage(ctx, OutMessage{Target: in.From, Envelope: reply})
+		if err != nil || code >= 300 {
+			p.log.Info("delivery notification not taken", "to", in.From, "code", code, "reason", reason, "err", err)
+		}
+	})
+}
+
+// onDeliveryNotification records what a notification says of one of our
+// messages, once it has found the message in the conversation with the notifier,
+// and reports it (chat.status). Only the actor calls it.
+func (p *Phone) onDeliveryNotification(in InMessage) {
+	n, err := imdn.ParseNotification(in.Envelope.Body)
+	id, at, ok := parseIMDNMessageID(n.MessageID)
+	if err != nil || !ok || p.cfg.Chat == nil {
+		p.log.Info("delivery notification for no message of ours", "from", in.From)
+		return
+	}
+	state, reason := api.ChatStateDelivered, ""
+	if n.Status != imdn.Delivered {
+		state, reason = api.ChatStateFailed, "delivery notification: "+n.Status
+	}
+	peer, store := peerKey(in.From), p.cfg.Chat
+	p.goWork(func(ctx context.Context) {
+		m, found := findOurMessage(ctx, store, peer, id, at)
+		if !found {
+			p.log.Info("delivery notification for no message of ours", "from", in.From, "id", id)
+			return
+		}
+		store.SetMessageState(m.ID, state, m.Code, reason, func(_ api.ChatMessage, err error) {
+			if err != nil {
+				p.log.Warn("record a message's delivery", "id", m.ID, "err", err)
+			}
+			p.post(func() {
+				p.bus.Emit(api.EvChatStatus, api.ChatStatus{ID: m.ID, Peer: m.Peer, State: state, Code: m.Code, Reason: reason})
+			})
+		})
+	})
+}
+
+// findOurMessage is our message id, sent at the unix ms at, in the conversation
+// with peer.
+func findOurMessage(ctx context.Context, store ChatStore, peer string, id, at int64) (api.ChatMessage, bool) {
+	page, err := store.ListMessages(ctx, api.ChatListArgs{Peer: peer, Before: id + 1, Limit: 1})
+	if err != nil {
+		return api.ChatMessage{}, false
+	}
+	for _, m := range page.Messages {
+		if m.ID == id && m.Time == at && m.Direction == api.DirOutgoing {
+			return m, true
+		}
+	}
+	return api.ChatMessage{}, false
+}
