@@ -95,17 +95,19 @@ type Params struct {
 // frame from one goroutine, and Close ends it. SendDTMF, Stats and LastReceived
 // may be called from any goroutine.
 type Stream struct {
-	log  *slog.Logger
-	now  func() time.Time
-	cfg  Config
-	rtp  *net.UDPConn
-	rtcp *net.UDPConn
+	log   *slog.Logger
+	now   func() time.Time
+	cfg   Config
+	rtp   *net.UDPConn
+	rtcp  *net.UDPConn
+	ssrc  uint32
+	cname string
+
 	// rtpIn reads RTP for the receive goroutine, rtpOut sends it for the media
 	// clock, both on rtp (udpio_linux.go).
 	rtpIn  *udpReader
 	rtpOut *udpWriter
-	ssrc   uint32
-	cname  string
+
 	// public is the RTP socket's address as the STUN server saw it; invalid
 	// when none was asked or none answered. It is set before learned closes.
 	public  netip.AddrPort
