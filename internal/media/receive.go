@@ -136,7 +136,7 @@ func (s *Stream) readRTP() {
 	buf := make([]byte, maxPacket)
 	plain := make([]byte, 0, maxPacket)
 	for {
-		n, src, err := s.rtp.ReadFromUDP(buf)
+		n, src, err := s.rtpIn.read(buf)
 		if err != nil {
 			if s.isDone() || errors.Is(err, net.ErrClosed) {
 				return
@@ -163,7 +163,8 @@ func (s *Stream) readRTP() {
 	}
 }
 
-// handleRTP takes one datagram from the RTP socket.
+// handleRTP takes one datagram from the RTP socket. src is valid only until the
+// next read: what keeps it keeps a copy.
 func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 	pkt, err := readPacket(b)
 	if err != nil {

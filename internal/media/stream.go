@@ -108,6 +108,12 @@ type Stream struct {
 	rtcp  *net.UDPConn
 	ssrc  uint32
 	cname string
+
+	// rtpIn reads RTP for the receive goroutine, rtpOut sends it for the media
+	// clock, both on rtp (udpio_linux.go).
+	rtpIn  *udpReader
+	rtpOut *udpWriter
+
 	// public is the RTP socket's address as the STUN server saw it; invalid
 	// when none was asked or none answered. It is set before learned closes.
 	public  netip.AddrPort
@@ -208,6 +214,16 @@ func Bind(cfg Config) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
+	rtpIn, err := newUDPReader(rtpConn)
+	var rtpOut *udpWriter
+	if err == nil {
+		rtpOut, err = newUDPWriter(rtpConn)
+	}
+	if err != nil {
+		rtpConn.Close()
+		rtcpConn.Close()
+		return nil, fmt.Errorf("media: RTP socket: %w", err)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -225,6 +241,8 @@ func Bind(cfg Config) (*Stream, error) {
 		now:     cfg.Now,
 		rtp:     rtpConn,
 		rtcp:    rtcpConn,
+		rtpIn:   rtpIn,
+		rtpOut:  rtpOut,
 		ssrc:    rand.Uint32(),
 		seq:     uint16(rand.Uint32()),
 		ts:      rand.Uint32(),
@@ -419,7 +437,7 @@ func (s *Stream) send(hdr rtp.Header, remote *net.UDPAddr, units uint32, rate in
 			return fmt.Errorf("media: protect RTP: %w", err)
 		}
 	}
-	if _, err := s.rtp.WriteToUDP(out, remote); err != nil {
+	if err := s.rtpOut.writeTo(out, remote); err != nil {
 		if errors.Is(err, net.ErrClosed) {
 			return ErrClosed
 		}

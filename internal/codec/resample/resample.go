@@ -12,9 +12,16 @@ import "github.com/wpservice/wpservice/internal/audio"
 const Quality = 6
 
 // New returns a resampler from rate in to rate out; in == out returns a copier.
+// Between a rate and twice it (a G.711 call's 8 kHz and the engine's 16 kHz) it
+// is the pure-Go audio.Halfband, as fast as speexdsp's there and no cgo call on
+// the media clock: each one wakes the Go runtime's monitor thread
+// (docs/benchmarks.md, "Where a call's wake-ups went").
 func New(in, out int) audio.Resampler {
-	if in == out {
+	switch {
+	case in == out:
 		return same{}
+	case in == 2*out || out == 2*in:
+		return audio.NewHalfband(in, out)
 	}
 	return newNative(in, out)
 }

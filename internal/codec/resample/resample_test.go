@@ -8,18 +8,36 @@ import (
 	"github.com/wpservice/wpservice/internal/audio"
 )
 
-// kinds are the resamplers under test: the one New builds (speexdsp with cgo)
-// and the pure-Go fallback, which must meet the same bounds.
+// kinds are the resamplers under test: the native one (speexdsp with cgo), the
+// pure-Go fallback, and what New builds (the native one, or audio.Halfband
+// between a rate and twice it), which must all meet the same bounds.
 var kinds = []struct {
 	name string
 	new  func(in, out int) audio.Resampler
 }{
-	{Builtin, New},
+	{Builtin, newNative},
 	{"polyphase", func(in, out int) audio.Resampler { return audio.NewPolyphase(in, out) }},
+	{"New", New},
 }
 
-// pairs are the rate pairs the engine runs: codec or device rate ↔ 48 kHz.
-var pairs = [][2]int{{8000, 48000}, {48000, 8000}, {16000, 48000}, {48000, 16000}, {44100, 48000}, {48000, 44100}}
+func isHalfband(r audio.Resampler) bool {
+	_, ok := r.(*audio.Halfband)
+	return ok
+}
+
+// TestNewConvertsG711InGo: a G.711 call's conversions, at every frame of the
+// media clock, are the pure-Go half-band filter, not a cgo call.
+func TestNewConvertsG711InGo(t *testing.T) {
+	for _, p := range [][2]int{{8000, 16000}, {16000, 8000}} {
+		if r := New(p[0], p[1]); !isHalfband(r) {
+			t.Errorf("New(%d, %d) is a %T, want *audio.Halfband", p[0], p[1], r)
+		}
+	}
+}
+
+// pairs are the rate pairs the engine runs: codec or device rate ↔ 48 kHz, and
+// a G.711 call's 8 kHz ↔ the engine's 16 kHz (audio.Halfband in New).
+var pairs = [][2]int{{8000, 48000}, {48000, 8000}, {16000, 48000}, {48000, 16000}, {44100, 48000}, {48000, 44100}, {8000, 16000}, {16000, 8000}}
 
 // stream runs seconds of a tone at freq through r in 20 ms frames and returns the
 // output after the first 100 ms (the filter's start-up).
@@ -74,6 +92,10 @@ func TestStopBand(t *testing.T) {
 		{8000, 48000, 1000, 7000}, // the first image of 1 kHz
 		{8000, 48000, 3000, 5000},
 		{16000, 48000, 2000, 14000},
+		{16000, 8000, 5000, 3000}, // a G.711 call's send side: folds to 3 kHz
+		{16000, 8000, 7000, 1000},
+		{8000, 16000, 1000, 7000}, // its receive side: the image of 1 kHz
+		{8000, 16000, 3000, 5000},
 	}
 	for _, k := range kinds {
 		for _, c := range cases {
