@@ -38,7 +38,8 @@ type Endpoint struct {
 	inputs  []device.Device
 	outputs []device.Device
 	sel     selection
-	using   selection // what the open device opened on (fallback.go); zero while none is open
+	using   selection   // what the open device opened on (fallback.go); zero while none is open
+	ring    ringerState // the ringer's own stream, when it is not the speaker's device (ringer.go)
 
 	onMove     func()             // told when the device moved to or from a fallback (SetOnMove)
 	stopWatch  context.CancelFunc // ends the watch that runs while the device is open
@@ -104,16 +105,6 @@ func (e *Endpoint) Source() audio.Source { return microphone{e} }
 // Close.
 func (e *Endpoint) Sink() audio.Sink { return speaker{e} }
 
-// Ringer is where the ring tone plays (the phone's RingerOutput). A sound device has
-// one playback stream, so the ring is mixed into the speaker (nil). A WAV or null
-// speaker keeps only call audio: a recording of a call has no ring tone in it.
-func (e *Endpoint) Ringer() audio.Sink {
-	if e.cfg.Output == "device" {
-		return nil
-	}
-	return audio.Discard{}
-}
-
 type microphone struct{ e *Endpoint }
 
 func (m microphone) ReadFrame(pcm []int16) error {
@@ -160,7 +151,11 @@ func (e *Endpoint) Close() error {
 	d, rec := e.duplex, e.wavOut
 	e.duplex, e.sides, e.wavOut, e.sink, e.using, e.closed = nil, 0, nil, audio.Discard{}, selection{}, true
 	e.stopWatching()
+	if e.ring.idle != nil {
+		e.ring.idle.Stop()
+	}
 	e.mu.Unlock()
+	e.closeRinger()
 	e.watching.Wait()
 	var errs []error
 	if d != nil {
