@@ -155,6 +155,7 @@ func (e *Endpoint) Close() error {
 		e.ring.idle.Stop()
 	}
 	e.mu.Unlock()
+	e.ring.opens.Wait() // a stream opened meanwhile closes itself: e.closed is set
 	e.closeRinger()
 	e.watching.Wait()
 	var errs []error

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"sync"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/audio"
@@ -29,6 +30,7 @@ type ringerState struct {
 	opening bool           // a goroutine opens a stream on on
 	failed  bool           // on could not be opened: not tried again until the ringer changes or rests
 	idle    *time.Timer    // closes the stream ringerIdle after the last frame
+	opens   sync.WaitGroup // the goroutines opening a stream; Close waits for them
 }
 
 // Ringer is where the ring tone plays (the phone's RingerOutput): nil while the
@@ -84,7 +86,7 @@ func (s ringerSink) WriteFrame(pcm []int16) error {
 	}
 	if r.duplex == nil && !r.opening && !r.failed {
 		r.opening = true
-		go e.openRinger(want)
+		r.opens.Go(func() { e.openRinger(want) })
 	}
 	if r.idle == nil {
 		r.idle = time.AfterFunc(ringerIdle, e.closeRinger)
