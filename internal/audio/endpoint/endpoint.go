@@ -21,9 +21,10 @@ const flushEvery = 50
 // media clock reads and writes frames while the phone selects devices and Watch
 // follows the device list.
 type Endpoint struct {
-	cfg   config.Audio
-	log   *slog.Logger
-	watch watchFunc // device.Watch; tests script it
+	cfg        config.Audio
+	log        *slog.Logger
+	watch      watchFunc                                   // device.Watch; tests script it
+	openStream func(device.Config) (*device.Duplex, error) // device.Open, for the ringer's stream; tests script it
 
 	useMu sync.Mutex // held by Use and Select, which open and close the device
 
@@ -64,6 +65,7 @@ func Open(cfg config.Audio, log *slog.Logger) (*Endpoint, error) {
 		cfg:        cfg,
 		log:        log,
 		watch:      device.Watch,
+		openStream: device.Open,
 		watchEvery: WatchInterval,
 		sel:        selection{input: cfg.InputDevice, output: cfg.OutputDevice, ringer: cfg.OutputDevice},
 	}

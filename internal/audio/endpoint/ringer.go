@@ -13,7 +13,8 @@ import (
 // When another device is chosen, the ring tone plays on a playback stream of its own,
 // opened on that device when the ring starts and closed once the ring has been
 // silent for ringerIdle: the call's audio stays on the speaker. A ringer chosen while
-// it rings moves the ring at once.
+// it rings moves the ring at once. A ringer whose stream cannot be opened rings in the
+// speaker instead, until another ringer is chosen or the device list changes.
 //
 // The ringer starts as the configured speaker device; "default" is the system's
 // default output, as for the speaker.
@@ -28,22 +29,24 @@ type ringerState struct {
 	duplex  *device.Duplex // the open stream, or nil
 	on      string         // the device duplex plays on, or the one being opened
 	opening bool           // a goroutine opens a stream on on
-	failed  bool           // on could not be opened: not tried again until the ringer changes or rests
+	failed  bool           // on could not be opened: the ring goes to the speaker until the ringer changes
 	idle    *time.Timer    // closes the stream ringerIdle after the last frame
 	opens   sync.WaitGroup // the goroutines opening a stream; Close waits for them
 }
 
 // Ringer is where the ring tone plays (the phone's RingerOutput): nil while the
-// ringer is the speaker's device, which mixes the ring into the call's audio; the
-// ringer's own stream when another device is chosen. A WAV or null speaker keeps only
-// call audio: a recording of a call has no ring tone in it.
+// ringer is the speaker's device, or its stream could not be opened, which mixes the
+// ring into the call's audio; the ringer's own stream when another device is chosen.
+// A WAV or null speaker keeps only call audio: a recording of a call has no ring tone
+// in it.
 func (e *Endpoint) Ringer() audio.Sink {
 	if e.cfg.Output != "device" {
 		return audio.Discard{}
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.ringerDevice() == e.speakerDevice() {
+	ringer := e.ringerDevice()
+	if ringer == e.speakerDevice() || (e.ring.failed && e.ring.on == ringer) {
 		return nil
 	}
 	return ringerSink{e}
@@ -89,7 +92,7 @@ func (s ringerSink) WriteFrame(pcm []int16) error {
 		r.opens.Go(func() { e.openRinger(want) })
 	}
 	if r.idle == nil {
-		r.idle = time.AfterFunc(ringerIdle, e.closeRinger)
+		r.idle = time.AfterFunc(ringerIdle, e.restRinger)
 	} else {
 		r.idle.Reset(ringerIdle)
 	}
@@ -107,7 +110,7 @@ func (s ringerSink) WriteFrame(pcm []int16) error {
 // openRinger opens the ringer's stream on id. A stream no longer wanted when it opens
 // (the ringer changed, the ring ended or the endpoint closed meanwhile) is closed.
 func (e *Endpoint) openRinger(id string) {
-	d, err := device.Open(device.Config{Backend: e.cfg.Backend, Output: id, Sides: device.Playback, Logger: e.log})
+	d, err := e.openStream(device.Config{Backend: e.cfg.Backend, Output: id, Sides: device.Playback, Logger: e.log})
 	e.mu.Lock()
 	r := &e.ring
 	wanted := !e.closed && r.opening && r.on == id
@@ -121,14 +124,27 @@ func (e *Endpoint) openRinger(id string) {
 	switch {
 	case err != nil:
 		if wanted {
-			e.log.Warn("ringer device unavailable; the ring is not heard", "device", id, "err", err)
+			e.log.Warn("ringer device unavailable; the ring plays on the speaker", "device", id, "err", err)
 		}
 	case !wanted:
 		closeDevice(d, e.log)
 	}
 }
 
-// closeRinger closes the ringer's stream, if one is open or opening.
+// restRinger closes the ringer's stream once the ring has stopped. A ringer that
+// could not be opened stays so: the next ring goes to the speaker without trying it
+// again.
+func (e *Endpoint) restRinger() {
+	e.mu.Lock()
+	failed := e.ring.failed
+	e.mu.Unlock()
+	if !failed {
+		e.closeRinger()
+	}
+}
+
+// closeRinger closes the ringer's stream, if one is open or opening, and forgets
+// which device it was for.
 func (e *Endpoint) closeRinger() {
 	e.mu.Lock()
 	d := e.ring.duplex

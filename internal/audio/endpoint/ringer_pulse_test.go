@@ -86,16 +86,23 @@ func ring(t *testing.T, e *Endpoint, hz float64, d time.Duration) {
 }
 
 // heardOn checks that the last second of rec has the tone of hz in it (want), or
-// nothing of it. The tone's amplitude is 8000, 0.24 of full scale.
+// nothing of it. The tone's amplitude is 8000, 0.24 of full scale. The second is
+// measured in fifths, the loudest of them counting: a busy machine's sound server
+// skips or repeats a little now and then, and a skip's jump of phase would cancel
+// much of a tone measured over the whole second.
 func heardOn(t *testing.T, where string, rec []int16, hz float64, want bool) {
 	t.Helper()
 	if len(rec) > audio.SampleRate {
 		rec = rec[len(rec)-audio.SampleRate:]
 	}
-	lvl := audio.ToneLevel(rec, audio.SampleRate, hz)
+	const part = audio.SampleRate / 5
+	lvl := 0.0
+	for i := 0; i+part <= len(rec); i += part {
+		lvl = max(lvl, audio.ToneLevel(rec[i:i+part], audio.SampleRate, hz))
+	}
 	switch {
 	case want && lvl < 0.15:
-		t.Errorf("%s: the %.0f Hz tone at %.3f of full scale (RMS %.0f), want it heard (0.24)", where, hz, lvl, audio.RMS(rec))
+		t.Errorf("%s: the %.0f Hz tone at %.3f of full scale at most (RMS %.0f), want it heard (0.24)", where, hz, lvl, audio.RMS(rec))
 	case !want && lvl > 0.01:
 		t.Errorf("%s: the %.0f Hz tone at %.3f of full scale, want it not heard there", where, hz, lvl)
 	}
