@@ -44,7 +44,7 @@ export function mountAudioSettings(phone, { $ }) {
       el("label", {}, el("input", {
         type: "checkbox", checked: c.on, disabled: !admin, "aria-label": `${c.name} on`,
         onchange: (e) => { items[i].on = e.target.checked; save(items); },
-      }), ` ${c.name}`),
+      }), c.name),
       el("button", { type: "button", class: "small", disabled: !admin || i === 0, "aria-label": `Move ${c.name} up`, onclick: () => move(items, i, -1) }, "↑"),
       el("button", { type: "button", class: "small", disabled: !admin || i === items.length - 1, "aria-label": `Move ${c.name} down`, onclick: () => move(items, i, 1) }, "↓"))));
   };
