@@ -8,7 +8,8 @@
 # update-ca-certificates for the local CA, gnome-keyring and dbus for the
 # Secret Service, Chromium and Node for the browser tests, gcc for the cgo
 # audio backend, libopus and speexdsp (with pkg-config) for the codecs and the
-# audio processing, mingw-w64, make and curl for the Windows cross build that every
+# audio processing, opus-tools to check the Ogg Opus recordings as players read them,
+# mingw-w64, make and curl for the Windows cross build that every
 # change must keep green (scripts/clibs.sh builds its static C libraries), the
 # aarch64 cross compiler and C library for the linux/arm64 build and qemu-user to run
 # it, wine and NSIS to run the Windows engine and its installer,
@@ -47,6 +48,7 @@ packages=(
 	"nodejs:node"
 	"gcc-mingw-w64-x86-64:x86_64-w64-mingw32-gcc"
 	"libopus-dev:libopus-dev"
+	"opus-tools:opusinfo"
 	"libspeexdsp-dev:libspeexdsp-dev"
 	"pkg-config:pkg-config"
 	"make:make"

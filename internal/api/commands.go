@@ -311,6 +311,7 @@ type SettingsArgs struct {
 	Ringtone      *string `json:"ringtone,omitempty"`      // a WAV file name in the sounds folder; "" = the built-in ring
 	RecordCalls   *bool   `json:"recordCalls,omitempty"`   // record every call once answered
 	RecordingName *string `json:"recordingName,omitempty"` // the recordings' file name template
+	RecordFormat  *string `json:"recordFormat,omitempty"`  // the recordings' format: RecordWAV or RecordOgg
 	// Voicemail (subscriptions.go).
 	MWI             *bool   `json:"mwi,omitempty"`             // subscribe to the account's message-summary while registered
 	MWIUnsolicited  *bool   `json:"mwiUnsolicited,omitempty"`  // take message-summary NOTIFYs the server sends without a subscription
@@ -327,6 +328,13 @@ type SettingsArgs struct {
 	// CPIM envelope: for servers and peers that read them (chatimdn.go).
 	IMDN *bool `json:"imdn,omitempty"`
 }
+
+// The formats of call recordings (the recordFormat setting): a stereo WAV, or
+// stereo Opus in Ogg (RFC 7845).
+const (
+	RecordWAV = "wav"
+	RecordOgg = "ogg"
+)
 
 // The values of the processing settings (aec, denoise, agc): auto is on unless
 // the speaker is a headset, which has no echo and is close to the mouth.
@@ -375,6 +383,7 @@ type Settings struct {
 	Ringtone      string `json:"ringtone"`
 	RecordCalls   bool   `json:"recordCalls"`
 	RecordingName string `json:"recordingName"`
+	RecordFormat  string `json:"recordFormat"`
 
 	MWI             bool   `json:"mwi"`
 	MWIUnsolicited  bool   `json:"mwiUnsolicited"`

@@ -6,23 +6,27 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/oggopus"
 )
 
-// Call recording: a call's audio, to a stereo WAV at the engine's rate in the
-// recordings folder (Config.RecordingsDir): the left channel what the user sends
-// (the microphone, and a file played into the call), the right what the peer sends.
+// Call recording: a call's audio, to a stereo WAV at the engine's rate, or stereo
+// Opus in Ogg (the recordFormat setting, oggopus), in the recordings folder
+// (Config.RecordingsDir): the left channel what the user sends (the microphone, and
+// a file played into the call), the right what the peer sends.
 // call.record starts and stops it; with the recordCalls setting every call is
 // recorded from its answer. call.recording events name the file, never its path.
 //
 // The media clock must not wait on a disk: it copies each frame into the
 // recording's ring (lock-free, audio.Ring), and a worker drains the ring every
-// recordDrain and rewrites the WAV header every recordFlush, so a file cut off by a
-// crash or a kill is a valid WAV of all but its last second. It stops with its
+// recordDrain and makes the file valid up to there every recordFlush (a WAV's header
+// rewritten, an Ogg page written), so a file cut off by a crash or a kill is a valid
+// recording of all but its last second. It stops with its
 // call, and with the engine, which waits for it to close its file.
 
 const (
@@ -39,10 +43,30 @@ type recording struct {
 	file   string // the name in the recordings folder
 	ring   *audio.Ring
 	frame  []int16 // one interleaved stereo frame, the pump's
-	w      *audio.WAVWriter
+	w      recordWriter
 	stop   chan struct{}
 	closed func() // posts the call.recording stopped event once the file is closed
 	log    func(msg string, args ...any)
+}
+
+// recordWriter is a recording's file: an audio.WAVWriter or an oggopus.Writer, both
+// given interleaved stereo frames.
+type recordWriter interface {
+	WriteFrame(pcm []int16) error
+	Flush() error
+	Close() error
+}
+
+// recordExt is the file name extension of each recording format: ".opus" for Ogg
+// Opus, as RFC 7845 recommends.
+var recordExt = map[string]string{api.RecordWAV: ".wav", api.RecordOgg: ".opus"}
+
+// newRecordWriter starts a recording of format in f.
+func newRecordWriter(f *os.File, format string) (recordWriter, error) {
+	if format == api.RecordOgg {
+		return oggopus.NewWriter(f)
+	}
+	return audio.NewWAVWriter(f, audio.SampleRate, 2)
 }
 
 // recordings is the actor's record of the recordings, by call id. auto names the
@@ -110,13 +134,16 @@ func (p *Phone) startRecording(c *call) (*recording, error) {
 		p.log.Warn("recordings folder", "err", err)
 		return nil, fmt.Errorf("%w: the recordings folder cannot be made", ErrRecording)
 	}
-	f, name, err := createRecordingFile(dir, recordingName(p.settings.Sound.nameTemplate(), c, p.now()))
+	format := p.settings.Sound.format()
+	name := strings.TrimSuffix(recordingName(p.settings.Sound.nameTemplate(), c, p.now()), ".wav") + recordExt[format]
+	f, name, err := createRecordingFile(dir, name)
 	if err != nil {
 		p.log.Warn("recording file", "call", c.id, "err", err)
 		return nil, fmt.Errorf("%w: the file cannot be created", ErrRecording)
 	}
-	w, err := audio.NewWAVWriter(f, audio.SampleRate, 2)
+	w, err := newRecordWriter(f, format)
 	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("%w: %w", ErrRecording, err)
 	}
 	rec := &recording{
@@ -225,10 +252,11 @@ func createRecordingFile(dir, name string) (*os.File, string, error) {
 		return nil, "", err
 	}
 	defer root.Close()
-	base := strings.TrimSuffix(name, ".wav")
+	ext := filepath.Ext(name)
+	base := strings.TrimSuffix(name, ext)
 	for i := 0; i < 100; i++ {
 		if i > 0 {
-			name = fmt.Sprintf("%s-%d.wav", base, i)
+			name = fmt.Sprintf("%s-%d%s", base, i, ext)
 		}
 		f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/audio"
+	"github.com/wpservice/wpservice/internal/codec/opus"
 )
 
 // SoundSettings are the settings of tones, the ringtone and recording.
@@ -13,6 +14,15 @@ type SoundSettings struct {
 	Ringtone      string // a WAV file name in the sounds folder; "" = the built-in ring
 	RecordCalls   bool   // record every call once answered (record.go)
 	RecordingName string // the recordings' file name template (recordname.go); "" = defaultRecordingName
+	RecordFormat  string // api.RecordWAV or api.RecordOgg; "" = api.RecordWAV (record.go)
+}
+
+// format is the recordings' format in use.
+func (s SoundSettings) format() string {
+	if s.RecordFormat == "" {
+		return api.RecordWAV
+	}
+	return s.RecordFormat
 }
 
 // plan is the tone plan in use.
@@ -58,6 +68,18 @@ func applySound(s SoundSettings, a api.SettingsArgs) (SoundSettings, error) {
 		}
 		s.RecordingName = *a.RecordingName
 	}
+	if a.RecordFormat != nil {
+		switch *a.RecordFormat {
+		case api.RecordWAV:
+		case api.RecordOgg:
+			if !opus.Available {
+				return SoundSettings{}, api.BadArg("recordFormat", `"wav": this build has no Opus`)
+			}
+		default:
+			return SoundSettings{}, api.BadArg("recordFormat", `"wav" or "ogg"`)
+		}
+		s.RecordFormat = *a.RecordFormat
+	}
 	return s, nil
 }
 
@@ -67,4 +89,5 @@ func (s SoundSettings) public(out *api.Settings) {
 	out.Ringtone = s.Ringtone
 	out.RecordCalls = s.RecordCalls
 	out.RecordingName = s.nameTemplate()
+	out.RecordFormat = s.format()
 }

@@ -24,11 +24,18 @@ const RecordRate = audio.SampleRate
 // another process's StreamsOf.
 func (p *Pulse) RecordSpeaker(t TB) *PulseRecording {
 	t.Helper()
+	return p.RecordSink(t, PulseSpeaker)
+}
+
+// RecordSink starts recording what any client plays on the sink called name, as
+// RecordSpeaker does for the speaker.
+func (p *Pulse) RecordSink(t TB, name string) *PulseRecording {
+	t.Helper()
 	bin := Need(t, "parec")
 	dir := t.TempDir()
-	r := &PulseRecording{path: filepath.Join(dir, "speaker.raw")}
+	r := &PulseRecording{path: filepath.Join(dir, name+".raw")}
 	r.proc = startProcessEnv(t, "parec", dir, p.Env(), bin,
-		"--device="+PulseSpeaker+".monitor", "--raw", "--format=s16le", "--rate="+strconv.Itoa(RecordRate), "--channels=1",
+		"--device="+name+".monitor", "--raw", "--format=s16le", "--rate="+strconv.Itoa(RecordRate), "--channels=1",
 		"--latency-msec=20", r.path)
 	return r
 }

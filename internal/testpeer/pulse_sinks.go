@@ -22,3 +22,15 @@ func (p *Pulse) Unload(t TB, module string) {
 		t.Fatalf("pulseaudio: unload module %s: %v", module, err)
 	}
 }
+
+// KeepAwake keeps the sink called name on a short period, as the speaker is
+// (pulseClock): a stream that starts on it is heard at once. For a sink that
+// stays loaded for the rest of the test.
+func (p *Pulse) KeepAwake(t TB, name string) {
+	t.Helper()
+	for _, set := range [][]string{pulseClock(name), {"suspend-sink", name, "1"}, {"suspend-sink", name, "0"}} {
+		if _, err := p.pactl(set...); err != nil {
+			t.Fatalf("pulseaudio: keep %s awake: %v", name, err)
+		}
+	}
+}

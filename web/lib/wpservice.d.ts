@@ -291,6 +291,8 @@ export interface Settings {
   recordCalls: boolean;
   /** The recordings' file name template: {date} {time} {direction} {peer} {callid} {line}. */
   recordingName: string;
+  /** The recordings' format: a stereo WAV, or stereo Opus in Ogg (a .opus file). */
+  recordFormat: "wav" | "ogg";
   /** Subscribe to the account's voicemail box while registered (default true). */
   mwi: boolean;
   /** Take the voicemail NOTIFYs a server sends without a subscription. */

@@ -47,6 +47,9 @@ func (e *Endpoint) Select(args api.DeviceSelectArgs) (api.Devices, error) {
 	next, sides := e.sel, e.sides
 	changed := e.usesDevice() && (next.input != prev.input || next.output != prev.output)
 	e.mu.Unlock()
+	if next.ringer != prev.ringer {
+		e.closeRinger() // a ring under way moves to the new ringer with its next frame
+	}
 	if changed {
 		err := device.CheckBackend(e.cfg.Backend)
 		if err == nil && sides != 0 {

@@ -21,9 +21,10 @@ const flushEvery = 50
 // media clock reads and writes frames while the phone selects devices and Watch
 // follows the device list.
 type Endpoint struct {
-	cfg   config.Audio
-	log   *slog.Logger
-	watch watchFunc // device.Watch; tests script it
+	cfg        config.Audio
+	log        *slog.Logger
+	watch      watchFunc                                   // device.Watch; tests script it
+	openStream func(device.Config) (*device.Duplex, error) // device.Open, for the ringer's stream; tests script it
 
 	useMu sync.Mutex // held by Use and Select, which open and close the device
 
@@ -38,7 +39,8 @@ type Endpoint struct {
 	inputs  []device.Device
 	outputs []device.Device
 	sel     selection
-	using   selection // what the open device opened on (fallback.go); zero while none is open
+	using   selection   // what the open device opened on (fallback.go); zero while none is open
+	ring    ringerState // the ringer's own stream, when it is not the speaker's device (ringer.go)
 
 	onMove     func()             // told when the device moved to or from a fallback (SetOnMove)
 	stopWatch  context.CancelFunc // ends the watch that runs while the device is open
@@ -63,6 +65,7 @@ func Open(cfg config.Audio, log *slog.Logger) (*Endpoint, error) {
 		cfg:        cfg,
 		log:        log,
 		watch:      device.Watch,
+		openStream: device.Open,
 		watchEvery: WatchInterval,
 		sel:        selection{input: cfg.InputDevice, output: cfg.OutputDevice, ringer: cfg.OutputDevice},
 	}
@@ -103,16 +106,6 @@ func (e *Endpoint) Source() audio.Source { return microphone{e} }
 // Sink is the speaker. It drops what it is given while no device is open, and after
 // Close.
 func (e *Endpoint) Sink() audio.Sink { return speaker{e} }
-
-// Ringer is where the ring tone plays (the phone's RingerOutput). A sound device has
-// one playback stream, so the ring is mixed into the speaker (nil). A WAV or null
-// speaker keeps only call audio: a recording of a call has no ring tone in it.
-func (e *Endpoint) Ringer() audio.Sink {
-	if e.cfg.Output == "device" {
-		return nil
-	}
-	return audio.Discard{}
-}
 
 type microphone struct{ e *Endpoint }
 
@@ -160,7 +153,12 @@ func (e *Endpoint) Close() error {
 	d, rec := e.duplex, e.wavOut
 	e.duplex, e.sides, e.wavOut, e.sink, e.using, e.closed = nil, 0, nil, audio.Discard{}, selection{}, true
 	e.stopWatching()
+	if e.ring.idle != nil {
+		e.ring.idle.Stop()
+	}
 	e.mu.Unlock()
+	e.ring.opens.Wait() // a stream opened meanwhile closes itself: e.closed is set
+	e.closeRinger()
 	e.watching.Wait()
 	var errs []error
 	if d != nil {
