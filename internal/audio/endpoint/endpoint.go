@@ -162,7 +162,7 @@ func (e *Endpoint) Close() error {
 	e.watching.Wait()
 	var errs []error
 	if d != nil {
-		errs = append(errs, d.Close())
+		errs = append(errs, closeInTime(d)) // a device gone under a stream may never close
 	}
 	if rec != nil {
 		errs = append(errs, rec.Close())

@@ -1,6 +1,8 @@
 package endpoint
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -51,12 +53,14 @@ func (e *Endpoint) Use(capture, playback bool) error {
 // playing stream); the engine goes on without it rather than hang the phone.
 const closeWithin = 2 * time.Second
 
-// closeDevice closes d, if any, and logs a failure: there is nothing else to do
-// about a device that does not close. It waits at most closeWithin; a close that
-// takes longer finishes on its own.
-func closeDevice(d *device.Duplex, log *slog.Logger) {
+// errCloseTimedOut reports a device whose close had not returned after closeWithin.
+var errCloseTimedOut = fmt.Errorf("endpoint: the audio device did not close within %v; going on without it", closeWithin)
+
+// closeInTime closes d, if any, waiting at most closeWithin; a close that takes
+// longer finishes on its own.
+func closeInTime(d *device.Duplex) error {
 	if d == nil {
-		return
+		return nil
 	}
 	done := make(chan error, 1)
 	go func() { done <- d.Close() }()
@@ -64,10 +68,19 @@ func closeDevice(d *device.Duplex, log *slog.Logger) {
 	defer t.Stop()
 	select {
 	case err := <-done:
-		if err != nil {
-			log.Debug("close the audio device", "err", err)
-		}
+		return err
 	case <-t.C:
+		return errCloseTimedOut
+	}
+}
+
+// closeDevice closes d, if any, as closeInTime does, and logs a failure: there is
+// nothing else to do about a device that does not close.
+func closeDevice(d *device.Duplex, log *slog.Logger) {
+	switch err := closeInTime(d); {
+	case errors.Is(err, errCloseTimedOut):
 		log.Warn("the audio device did not close in time; going on without waiting for it", "after", closeWithin)
+	case err != nil:
+		log.Debug("close the audio device", "err", err)
 	}
 }
