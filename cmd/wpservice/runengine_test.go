@@ -27,8 +27,21 @@ func startRunEngine(t *testing.T, cfg config.Config) *runningEngine {
 	e := &runningEngine{logs: &readyWatch{ready: make(chan string, 1)}, ended: make(chan error, 1)}
 	ctx, stop := context.WithCancel(context.Background())
 	e.stop = stop
-	t.Cleanup(stop)
-	go func() { e.ended <- runEngine(ctx, cfg, slog.New(slog.NewTextHandler(e.logs, nil))) }()
+	returned := make(chan struct{})
+	// Stopped, and awaited, before the test's temporary directories go: an engine
+	// still shutting down writes in its data directory.
+	t.Cleanup(func() {
+		stop()
+		select {
+		case <-returned:
+		case <-time.After(15 * time.Second):
+			t.Errorf("the engine had not returned 15 s after its context ended")
+		}
+	})
+	go func() {
+		e.ended <- runEngine(ctx, cfg, slog.New(slog.NewTextHandler(e.logs, nil)))
+		close(returned)
+	}()
 	select {
 	case e.port = <-e.logs.ready:
 	case err := <-e.ended:
