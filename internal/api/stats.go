@@ -45,10 +45,12 @@ type CallStats struct {
 	// stream, when it sends them.
 	PeerXR *XRVoIPStats `json:"peerXr,omitempty"`
 
-	// RFactor and MOS are the ITU-T G.107 E-model's estimate of the received
-	// audio: R from 0 to 100, MOS from 1 to 4.5.
-	RFactor float64 `json:"rFactor"`
-	MOS     float64 `json:"mos"`
+	// RFactor and MOS are the ITU-T E-model's estimate of the received audio:
+	// by G.107 (R from 0 to 100) for narrowband codecs, by G.107.1 (R from 0 to
+	// 129, MOS-CQEW) for wideband ones, which Wideband says. MOS from 1 to 4.5.
+	RFactor  float64 `json:"rFactor"`
+	MOS      float64 `json:"mos"`
+	Wideband bool    `json:"wideband,omitempty"`
 }
 
 // XRVoIPStats are the VoIP metrics a peer reports in RTCP XR (RFC 3611 4.7).

@@ -76,7 +76,7 @@ func publicStats(callID string, line int, s media.Stats) api.CallStats {
 		}
 	}
 	est := quality.Rate(quality.Input{Codec: s.Codec, Delay: oneWayDelay(s), Loss: out.LossPct})
-	out.RFactor, out.MOS = round2(est.R), round2(est.MOS)
+	out.RFactor, out.MOS, out.Wideband = round2(est.R), round2(est.MOS), est.Wideband
 	return out
 }
 

@@ -140,3 +140,16 @@ func TestWatchStats(t *testing.T) {
 		t.Error("the stats timer still runs after the last watcher left")
 	}
 }
+
+// A wideband call is rated on G.107.1's scale, and its figures say so: G.722
+// with 5 % random loss and no delay impairment is R 102.38, MOS 4.00.
+func TestWidebandCallStats(t *testing.T) {
+	s := media.Stats{Codec: "G722", Expected: 100, Lost: 5, JitterTarget: 60 * time.Millisecond}
+	st := publicStats("c1", 1, s)
+	if !st.Wideband || math.Abs(st.RFactor-102.38) > 0.01 || st.MOS != 4 {
+		t.Errorf("wideband %v R %v MOS %v, want true, 102.38 and 4", st.Wideband, st.RFactor, st.MOS)
+	}
+	if st := publicStats("c1", 1, media.Stats{Codec: "PCMU"}); st.Wideband {
+		t.Error("a G.711 call rated as wideband")
+	}
+}

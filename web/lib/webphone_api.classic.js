@@ -1058,21 +1058,56 @@ function transportOf(value) {
   return { "0": "udp", "1": "tcp", "2": "tls", udp: "udp", tcp: "tcp", tls: "tls" }[v] ?? null;
 }
 
-/** The audio codecs the engine speaks, by the names Mizu's `codec` and `prefcodec` use. */
+/**
+ * The audio codecs the engine speaks, by the names Mizu's `codec` and `prefcodec`
+ * use. Every Opus name (Mizu's narrowband, wideband, super- and ultra-wideband
+ * Opus) is the engine's one Opus, wideband at 16 kHz.
+ */
 const CODECS = {
   pcmu: ["PCMU"], "g711u": ["PCMU"], "g.711u": ["PCMU"], "g711 ulaw": ["PCMU"], ulaw: ["PCMU"],
   pcma: ["PCMA"], "g711a": ["PCMA"], "g.711a": ["PCMA"], "g711 alaw": ["PCMA"], alaw: ["PCMA"],
   "g711": ["PCMU", "PCMA"], "g.711": ["PCMU", "PCMA"],
   g722: ["G722"], "g.722": ["G722"],
+  opus: ["opus"], opusnb: ["opus"], opuswb: ["opus"], opusswb: ["opus"], opusuwb: ["opus"],
 };
 
 /**
- * Mizu's `codec` (the allowed codecs, comma-separated) and `prefcodec` (the
- * preferred one) -> the account's codecs, in order of preference. Codecs the
- * engine does not speak are left out; `unsupported` names them. `codecs` is null
- * when neither parameter names one the engine speaks: the account's list stays.
+ * Mizu's `use_<codec>` parameters of the codecs the engine speaks (`use_g722`
+ * and `use_opus` are wpservice's own): the codec they set, by parameter name.
  */
-function codecsOf(codec, prefcodec) {
+const USE_CODEC_PARAMS = {
+  use_pcmu: "PCMU", use_pcma: "PCMA", use_g722: "G722",
+  use_opus: "opus", use_opusnb: "opus", use_opuswb: "opus", use_opusswb: "opus", use_opusuwb: "opus",
+};
+
+/** The G.711 codecs Mizu's `alwaysallowlowcodec` keeps allowed. */
+const LOW_CODECS = ["PCMU", "PCMA"];
+
+/**
+ * Applies Mizu's `use_<codec>` values (use: codec -> value, the highest of a
+ * codec's names) to list: 0 leaves the codec out; 3 puts it first (after the
+ * preferred codec); 1 (accept without offering, which the engine cannot do:
+ * it offers what it accepts) and 2 put it last.
+ */
+function applyUse(list, use, pref) {
+  let out = [...list];
+  for (const [codec, v] of Object.entries(use)) {
+    out = out.filter((c) => c !== codec);
+    if (v === "3") out.splice(out[0] === pref && pref !== codec ? 1 : 0, 0, codec);
+    else if (v !== "0") out.push(codec);
+  }
+  return out;
+}
+
+/**
+ * Mizu's `codec` (the allowed codecs, comma-separated), `prefcodec` (the
+ * preferred one), `use_<codec>` (param(name) for each of USE_CODEC_PARAMS) and
+ * `alwaysallowlowcodec` (1: G.711 stays allowed, last, whatever the list) ->
+ * the account's codecs, in order of preference. Codecs the engine does not
+ * speak are left out; `unsupported` names them. `codecs` is null when no
+ * parameter names one the engine speaks: the account's list stays.
+ */
+function codecsOf(codec, prefcodec, param = () => "", alwaysallowlowcodec = "") {
   const unsupported = [];
   const pick = (name) => {
     const n = paramKey(name);
@@ -1082,10 +1117,30 @@ function codecsOf(codec, prefcodec) {
   };
   let list = paramText(codec).split(",").flatMap(pick);
   const pref = pick(prefcodec);
-  // a preferred codec alone keeps the others after it
-  if (pref.length) list = [...pref, ...(paramKey(codec) === "" ? ["PCMU", "PCMA"] : list)];
-  list = [...new Set(list)];
+  const use = {}; // codec -> the highest of its names' values; other values change nothing
+  for (const [name, c] of Object.entries(USE_CODEC_PARAMS)) {
+    const v = paramKey(param(name));
+    if (["0", "1", "2", "3"].includes(v) && (use[c] === undefined || v > use[c])) use[c] = v;
+  }
+  const given = list.length > 0 || pref.length > 0 || Object.keys(use).length > 0;
+  // a preferred codec or use_ values alone keep G.711 after them
+  if (!list.length && paramKey(codec) === "" && given) list = [...LOW_CODECS];
+  if (pref.length) list = [...pref, ...list];
+  list = applyUse([...new Set(list)], use, pref[0]);
+  if (list.length && flag(alwaysallowlowcodec)) list.push(...LOW_CODECS.filter((c) => !list.includes(c)));
   return { codecs: list.length ? list : null, unsupported };
+}
+
+/**
+ * Mizu's `voicerecformat` -> the engine's `recordFormat`: `0`, `wav`, `pcm` wav;
+ * `2`, `ogg`, `opus` ogg; `1` (gsm), `3` (mp3), `gsm`, `mp3` wav, the engine
+ * having neither. Null for anything else.
+ */
+function recordFormatOf(value) {
+  const v = paramKey(value);
+  if (["0", "wav", "pcm", "1", "gsm", "3", "mp3"].includes(v)) return "wav";
+  if (["2", "ogg", "opus"].includes(v)) return "ogg";
+  return null;
 }
 
 /** Mizu's `dndaction` -> the engine's `dndAction`: busy (486) or decline (603). */
@@ -1176,6 +1231,10 @@ const SETTING_PARAMS = {
     if (/^[0-9]+$/.test(n)) return { recordCalls: false };
     return {};
   } },
+  // Mizu's voicerecformat: the recordings' format (recordFormat). Mizu lists wav/pcm,
+  // gsm, ogg and mp3 (mp3 is its 3); the engine has wav and ogg (Opus in Ogg), and
+  // records the formats it lacks (gsm, mp3) as WAV.
+  voicerecformat: { set: (v) => (recordFormatOf(v) ? { recordFormat: recordFormatOf(v) } : {}) },
   // the number the page's Voicemail button dials (the engine keeps it beside the box's counts)
   voicemailnum: { set: (v) => ({ voicemailNumber: paramText(v).trim() }) },
 };
@@ -1299,7 +1358,8 @@ const MAX_QUEUE = 50;
 /**
  * Mizu parameter name -> engine account field. `sipusername` is Mizu's name of the
  * auth user name, `authusername` an older one (sipusername wins when both are set);
- * `transport` is read by transportOf, `codec` and `prefcodec` by codecsOf.
+ * `transport` is read by transportOf; `codec`, `prefcodec`, the `use_<codec>` ones
+ * and `alwaysallowlowcodec` by codecsOf.
  */
 const ACCOUNT_PARAMS = {
   serveraddress: "server", username: "username", password: "password", displayname: "displayName",
@@ -1632,8 +1692,8 @@ class WebphoneAPI {
     }
     const transport = transportOf(this.param("transport"));
     if (transport) fields.transport = transport;
-    const { codecs, unsupported } = codecsOf(this.param("codec"), this.param("prefcodec"));
-    if (unsupported.length) this.log(`codec ${unsupported.join(", ")} not supported by the engine (PCMU, PCMA): left out`);
+    const { codecs, unsupported } = codecsOf(this.param("codec"), this.param("prefcodec"), (p) => this.param(p), this.param("alwaysallowlowcodec"));
+    if (unsupported.length) this.log(`codec ${unsupported.join(", ")} not supported by the engine (PCMU, PCMA, G722, opus): left out`);
     if (codecs) fields.codecs = codecs;
     const enc = mediaEncryption(this.param("mediaencryption"), fields.transport ?? this.phone?.state.account?.transport);
     if (enc) fields.mediaEncryption = enc;

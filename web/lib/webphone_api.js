@@ -24,7 +24,8 @@ const MAX_QUEUE = 50;
 /**
  * Mizu parameter name -> engine account field. `sipusername` is Mizu's name of the
  * auth user name, `authusername` an older one (sipusername wins when both are set);
- * `transport` is read by transportOf, `codec` and `prefcodec` by codecsOf.
+ * `transport` is read by transportOf; `codec`, `prefcodec`, the `use_<codec>` ones
+ * and `alwaysallowlowcodec` by codecsOf.
  */
 const ACCOUNT_PARAMS = {
   serveraddress: "server", username: "username", password: "password", displayname: "displayName",
@@ -357,8 +358,8 @@ class WebphoneAPI {
     }
     const transport = transportOf(this.param("transport"));
     if (transport) fields.transport = transport;
-    const { codecs, unsupported } = codecsOf(this.param("codec"), this.param("prefcodec"));
-    if (unsupported.length) this.log(`codec ${unsupported.join(", ")} not supported by the engine (PCMU, PCMA): left out`);
+    const { codecs, unsupported } = codecsOf(this.param("codec"), this.param("prefcodec"), (p) => this.param(p), this.param("alwaysallowlowcodec"));
+    if (unsupported.length) this.log(`codec ${unsupported.join(", ")} not supported by the engine (PCMU, PCMA, G722, opus): left out`);
     if (codecs) fields.codecs = codecs;
     const enc = mediaEncryption(this.param("mediaencryption"), fields.transport ?? this.phone?.state.account?.transport);
     if (enc) fields.mediaEncryption = enc;

@@ -145,9 +145,11 @@ export interface CallStats {
   peerJitterMs: number;
   /** The peer's RTCP XR VoIP metrics about our audio, when it sends them. */
   peerXr?: { lossPct: number; discardPct: number; rttMs: number; endSystemMs: number; rFactor?: number; mosLq?: number; mosCq?: number };
-  /** ITU-T G.107 E-model estimate: R 0..100, MOS 1..4.5. */
+  /** ITU-T E-model estimate: R 0..100 (G.107; 0..129 with wideband), MOS 1..4.5. */
   rFactor: number;
   mos: number;
+  /** R and MOS are on G.107.1's wideband scale (R up to 129): G.722 and Opus. */
+  wideband?: boolean;
 }
 
 /** One ended call in the engine's history (history.list, call.cdr). */

@@ -31,7 +31,7 @@ function engineParams() {
   for (const row of table.split("\n")) {
     const cells = row.split("|").map((c) => c.trim());
     if (cells[2] !== "engine") continue;
-    out.push(...[...cells[1].matchAll(/`([a-z_]+)`/g)].map((m) => m[1]));
+    out.push(...[...cells[1].matchAll(/`([a-z0-9_]+)`/g)].map((m) => m[1]));
   }
   return out.sort();
 }
@@ -57,6 +57,16 @@ const probes = {
   transport: { set: { transport: "1" }, register: true, sees: () => account().transport === "tcp" },
   codec: { set: { codec: "G.729,PCMA" }, register: true, sees: () => String(account().codecs) === "PCMA" },
   prefcodec: { set: { prefcodec: "pcma" }, register: true, sees: () => String(account().codecs) === "PCMA,PCMU" },
+  // each leaves the account's codecs other than the one before it left them
+  use_opusnb: { set: { use_opusnb: "3" }, register: true, sees: () => String(account().codecs) === "opus,PCMU,PCMA" },
+  use_opuswb: { set: { use_opuswb: "2" }, register: true, sees: () => String(account().codecs) === "PCMU,PCMA,opus" },
+  use_opusswb: { set: { use_opusswb: "3", prefcodec: "pcma" }, register: true, sees: () => String(account().codecs) === "PCMA,opus,PCMU" },
+  use_opusuwb: { set: { use_opusuwb: "1", codec: "G722" }, register: true, sees: () => String(account().codecs) === "G722,opus" },
+  use_opus: { set: { use_opus: "0", codec: "opus,PCMA,PCMU" }, register: true, sees: () => String(account().codecs) === "PCMA,PCMU" },
+  use_pcmu: { set: { use_pcmu: "0" }, register: true, sees: () => String(account().codecs) === "PCMA" },
+  use_pcma: { set: { use_pcma: "2", codec: "PCMA,G722" }, register: true, sees: () => String(account().codecs) === "G722,PCMA" },
+  use_g722: { set: { use_g722: "3" }, register: true, sees: () => String(account().codecs) === "G722,PCMU,PCMA" },
+  alwaysallowlowcodec: { set: { alwaysallowlowcodec: "1", codec: "opus" }, register: true, sees: () => String(account().codecs) === "opus,PCMU,PCMA" },
   mediaencryption: { set: { mediaencryption: "2" }, register: true, sees: () => account().mediaEncryption === "mandatory" },
   autohold: { set: { autohold: "0" }, sees: () => settings().autoHold === false },
   autoaccept: { set: { autoaccept: "1" }, sees: () => settings().autoAnswer === true },
@@ -74,6 +84,7 @@ const probes = {
   calltimeout: { set: { calltimeout: "3600000" }, sees: () => settings().callTimeout === 3600 },
   extraregisteraccounts: { set: { extraregisteraccounts: "127.0.0.1:7,2009,pw" }, register: true, sees: () => (watcher.state.accounts || []).some((a) => a.username === "2009") },
   voicerecording: { set: { voicerecording: "1" }, sees: () => settings().recordCalls === true },
+  voicerecformat: { set: { voicerecformat: "2" }, sees: () => settings().recordFormat === "ogg" },
   aec: { set: { aec: "0" }, sees: () => settings().aec === "off" },
   agc: { set: { agc: "1" }, sees: () => settings().agc === "on" },
   denoise: { set: { denoise: "0" }, sees: () => settings().denoise === "off" },

@@ -9,13 +9,44 @@ test("transport: Mizu's numbers and the names; auto and tunnels keep the account
 });
 
 test("codec and prefcodec: the engine's codecs in order, the others named", () => {
-  assert.deepEqual(codecsOf("Opus,G.729,PCMA", ""), { codecs: ["PCMA"], unsupported: ["Opus", "G.729"] });
+  assert.deepEqual(codecsOf("Opus,G.729,PCMA", ""), { codecs: ["opus", "PCMA"], unsupported: ["G.729"] });
   assert.deepEqual(codecsOf("G.711", ""), { codecs: ["PCMU", "PCMA"], unsupported: [] });
   assert.deepEqual(codecsOf("", "pcma"), { codecs: ["PCMA", "PCMU"], unsupported: [] });
   assert.deepEqual(codecsOf("PCMU,PCMA", "pcma"), { codecs: ["PCMA", "PCMU"], unsupported: [] });
-  assert.deepEqual(codecsOf("G.729,GSM", "opus"), { codecs: null, unsupported: ["G.729", "GSM", "opus"] });
+  assert.deepEqual(codecsOf("G.729,GSM", "speexwb"), { codecs: null, unsupported: ["G.729", "GSM", "speexwb"] });
   assert.deepEqual(codecsOf("", ""), { codecs: null, unsupported: [] });
   assert.deepEqual(codecsOf("G.722,PCMU", "g722"), { codecs: ["G722", "PCMU"], unsupported: [] });
+});
+
+test("codec, prefcodec: every Opus name is the engine's Opus", () => {
+  for (const name of ["opus", "OpusNB", "opuswb", "opusswb", "opusuwb"]) {
+    assert.deepEqual(codecsOf("", name), { codecs: ["opus", "PCMU", "PCMA"], unsupported: [] }, name);
+  }
+  assert.deepEqual(codecsOf("PCMU,opuswb,G722", "opusuwb"), { codecs: ["opus", "PCMU", "G722"], unsupported: [] });
+});
+
+test("use_<codec>: 0 leaves out, 3 first after the preferred, 1 and 2 last", () => {
+  const of = (codec, pref, use, low = "") => codecsOf(codec, pref, (n) => use[n] ?? "", low).codecs;
+  assert.deepEqual(of("", "", { use_opuswb: "3" }), ["opus", "PCMU", "PCMA"]);
+  assert.deepEqual(of("", "", { use_pcmu: "0" }), ["PCMA"]);
+  assert.deepEqual(of("opus,PCMU,PCMA", "", { use_opusnb: "0", use_opuswb: "2" }), ["PCMU", "PCMA", "opus"]);
+  assert.deepEqual(of("PCMU,PCMA", "pcma", { use_g722: "3" }), ["PCMA", "G722", "PCMU"]);
+  assert.deepEqual(of("PCMU,PCMA,opus", "", { use_opusswb: "1" }), ["PCMU", "PCMA", "opus"]);
+  assert.deepEqual(of("PCMU", "", { use_pcmu: "0" }), null);
+  assert.deepEqual(of("PCMU", "", { use_pcma: "9" }), ["PCMU"]);
+});
+
+test("alwaysallowlowcodec: G.711 stays allowed, last", () => {
+  assert.deepEqual(codecsOf("opus", "", () => "", "1").codecs, ["opus", "PCMU", "PCMA"]);
+  assert.deepEqual(codecsOf("opus,PCMA", "", () => "", "true").codecs, ["opus", "PCMA", "PCMU"]);
+  assert.deepEqual(codecsOf("opus", "", () => "", "0").codecs, ["opus"]);
+  assert.deepEqual(codecsOf("", "", () => "", "1").codecs, null);
+});
+
+test("voicerecformat: wav and ogg, the formats the engine lacks as wav", () => {
+  const set = (v) => settingsFromParams((n) => (n === "voicerecformat" ? v : ""), {}).control.recordFormat;
+  assert.deepEqual(["0", "wav", "PCM", "1", "gsm", "3", "mp3", "2", "ogg", "Opus", "7"].map(set),
+    ["wav", "wav", "wav", "wav", "wav", "wav", "wav", "ogg", "ogg", "ogg", undefined]);
 });
 
 test("settings: only what is set and differs, split by the permission it needs", () => {
