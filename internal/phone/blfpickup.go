@@ -48,10 +48,12 @@ func (p *Phone) pickup(a *api.PickupArgs, done answer) {
 	p.dial(&api.DialArgs{To: a.Number, Headers: map[string]string{"Replaces": replaces}}, done)
 }
 
-// ringingDialog is the early dialog of number with the Call-ID and tags a Replaces needs.
+// ringingDialog is the early dialog of number with the Call-ID and tags a Replaces needs:
+// one ringing at the contact, not the contact's own call ringing elsewhere
+// (direction initiator), which a Replaces would take from it.
 func (p *Phone) ringingDialog(number string) (presence.Dialog, bool) {
 	for _, d := range p.dialogs[number] {
-		if d.State != "confirmed" && d.CallID != "" && d.LocalTag != "" && d.RemoteTag != "" {
+		if d.State != "confirmed" && d.Direction != "initiator" && d.CallID != "" && d.LocalTag != "" && d.RemoteTag != "" {
 			return d, true
 		}
 	}

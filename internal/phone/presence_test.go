@@ -1,6 +1,7 @@
 package phone
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -202,6 +203,22 @@ func TestBLFPickup(t *testing.T) {
 	}
 	if _, err := r.do(api.CmdSettingsSet.Name, &api.SettingsArgs{BLFPickup: ptr("*8;x")}); err == nil {
 		t.Fatal("a pickup code with a semicolon was taken")
+	}
+}
+
+// A watched contact's own call, ringing at the other end (direction initiator),
+// lights the lamp but is not the contact's to pick up: without a feature code
+// blf.pickup fails rather than replace the contact's outgoing call with ours.
+func TestBLFPickupSkipsTheContactsOwnCall(t *testing.T) {
+	sub := &fakeSubscriber{}
+	r := newRig(t, withSubscriber(sub))
+	r.mustDo(api.CmdContactsSet.Name, &api.ContactArgs{Name: ptr("Bob"), Number: ptr("2001"), BLF: ptr(true)})
+	r.registered()
+	w := watchOf(t, sub, "dialog", "2001")
+	calling := `<dialog id="d1" call-id="c-d1" local-tag="bobtag" remote-tag="carotag" direction="initiator"><state>early</state></dialog>`
+	r.notified(Notification{ID: w.id, Event: "dialog", Body: dialogInfo("full", calling)})
+	if _, err := r.do(api.CmdBLFPickup.Name, &api.PickupArgs{Number: "2001"}); !errors.Is(err, ErrNoPickup) {
+		t.Fatalf("pickup of the contact's own outgoing call: %v, want ErrNoPickup", err)
 	}
 }
 
