@@ -17,7 +17,7 @@ run: build
 ## test: install missing test dependencies (when root), then every test, real peers and
 ## the browser included.
 test: deps vet cross build peerd
-	$(GO) test -race -count=1 -timeout 15m ./...
+	$(GO) test -race -count=1 -timeout 25m ./...
 	WPSERVICE_BIN=$(abspath $(BIN)) PEERD_BIN=$(abspath bin/peerd) node --experimental-websocket --test --test-concurrency=1 web/tests/
 
 deps:
