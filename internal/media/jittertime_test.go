@@ -62,3 +62,19 @@ func TestJitterBufferHoldsItsSizeInTime(t *testing.T) {
 		t.Errorf("played %d of %d", played, packets)
 	}
 }
+
+// TestJitterBufferGrowsKeepingItsPackets: when shorter packets than any
+// before arrive, the ring grows to hold the same time, and the packets it
+// held, its start wrapped round, come out in order.
+func TestJitterBufferGrowsKeepingItsPackets(t *testing.T) {
+	j := NewJitterBuffer(2, 4)
+	runJitterScript(t, j, "1 2 3 >1 4") // 4 is in the ring's first slot
+	j.SetPacketFrames(0.5)
+	if len(j.slots) != 8 {
+		t.Fatalf("%d slots for 4 frames of 10 ms packets, want 8", len(j.slots))
+	}
+	runJitterScript(t, j, "5 6 7 8 9 >2 >3 >4 >5 >6 >7 >8 >9")
+	if st := j.Stats(); st != (JitterStats{}) {
+		t.Errorf("stats %+v, want nothing lost or dropped", st)
+	}
+}
