@@ -62,7 +62,10 @@ type JitterBuffer struct {
 	minTarget, maxTarget int
 
 	mu      sync.Mutex
-	slots   []*rtp.Packet // ring; slots[(head+i)%len] holds sequence next+i
+	size    int        // the audio the buffer holds at most, in frames
+	slots   []buffered // ring; slots[(head+i)%len] holds sequence next+i
+	out     rtp.Packet // what Pop returned last, its payload's memory reused
+	peek    rtp.Packet // what Next returned last, likewise
 	head    int
 	next    uint16 // sequence number Pop releases next
 	depth   int    // sequence numbers from next up to the highest buffered, inclusive
@@ -83,14 +86,24 @@ type JitterBuffer struct {
 	holdLeft   int       // ... for this many more packets
 
 	// packetFrames is the audio one packet carries, in frames: 1 for 20 ms
-	// packets, 0.5 for 10 ms, 3 for 60 ms. The target and the bounds are
-	// durations, in frames; the depth is counted in packets.
+	// packets, 0.5 for 10 ms, 3 for 60 ms. The target, the bounds and the
+	// size are durations, in frames; the depth is counted in packets, and
+	// the ring has a slot for each packet of size frames at the shortest
+	// packets seen.
 	packetFrames float64
 }
 
+// buffered is a slot of the ring: a copy of a packet put, in memory the slot
+// keeps and reuses, so that buffering allocates nothing once every slot has
+// held a packet.
+type buffered struct {
+	pkt  rtp.Packet
+	full bool
+}
+
 // NewJitterBuffer returns a buffer with a playout delay of target frames holding
-// at most size frames. Non-positive values take the defaults; size is raised to
-// target when smaller.
+// at most size frames of audio, whatever the packets' length. Non-positive
+// values take the defaults; size is raised to target when smaller.
 func NewJitterBuffer(target, size int) *JitterBuffer {
 	if target <= 0 {
 		target = DefaultJitterTarget
@@ -98,10 +111,12 @@ func NewJitterBuffer(target, size int) *JitterBuffer {
 	if size <= 0 {
 		size = DefaultJitterMax
 	}
+	size = max(size, target)
 	return &JitterBuffer{
 		target: target, minTarget: DefaultJitterMinTarget, maxTarget: DefaultJitterMaxTarget,
 		packetFrames: 1,
-		slots:        make([]*rtp.Packet, max(size, target)),
+		size:         size,
+		slots:        make([]buffered, size),
 		transits:     make([]float64, delayWindow),
 		sorted:       make([]float64, delayWindow),
 	}
@@ -118,7 +133,7 @@ func (j *JitterBuffer) SetTargetBounds(lo, hi int) {
 	if hi > 0 {
 		j.maxTarget = hi
 	}
-	j.maxTarget = min(max(j.maxTarget, 1), len(j.slots))
+	j.maxTarget = min(max(j.maxTarget, 1), j.size)
 	j.minTarget = min(max(j.minTarget, 1), j.maxTarget)
 }
 
@@ -225,7 +240,8 @@ func (j *JitterBuffer) Depth() int {
 	return j.depth
 }
 
-// Put adds a packet. The buffer keeps p; the caller must not reuse it.
+// Put adds a copy of a packet: its header's fixed fields and its payload. The
+// caller keeps p and may reuse it at once.
 func (j *JitterBuffer) Put(p *rtp.Packet) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -241,7 +257,8 @@ func (j *JitterBuffer) put(p *rtp.Packet) {
 		j.reset(p)
 		delta = 0
 	}
-	if delta < 0 && !j.popped && j.depth-delta <= len(j.slots) {
+	capacity := j.capacity()
+	if delta < 0 && !j.popped && j.depth-delta <= capacity {
 		// Reordered before playout began: move the start back to include it.
 		j.head = j.slot(len(j.slots) + delta)
 		j.next = p.SequenceNumber
@@ -252,16 +269,17 @@ func (j *JitterBuffer) put(p *rtp.Packet) {
 		j.stats.Late++
 		return
 	}
-	if delta >= len(j.slots) {
-		j.skip(delta - len(j.slots) + 1)
-		delta = len(j.slots) - 1
+	if delta >= capacity {
+		j.skip(delta - capacity + 1)
+		delta = capacity - 1
 	}
-	slot := j.slot(delta)
-	if j.slots[slot] != nil {
+	slot := &j.slots[j.slot(delta)]
+	if slot.full {
 		j.stats.Duplicate++
 		return
 	}
-	j.slots[slot] = p
+	copyPacket(&slot.pkt, p)
+	slot.full = true
 	j.count++
 	j.depth = max(j.depth, delta+1)
 	if j.held() >= float64(j.target) {
@@ -269,8 +287,34 @@ func (j *JitterBuffer) put(p *rtp.Packet) {
 	}
 }
 
+// packets is the number of packets that hold size frames of audio at the
+// packets' length now.
+func (j *JitterBuffer) packets() int {
+	return int(math.Ceil(float64(j.size) / j.packetFrames))
+}
+
+// capacity is the number of packets the buffer holds: size frames of audio,
+// and no more than the ring has slots.
+func (j *JitterBuffer) capacity() int {
+	return min(j.packets(), len(j.slots))
+}
+
+// copyPacket copies what the buffer keeps of src into dst, in dst's memory.
+func copyPacket(dst, src *rtp.Packet) {
+	dst.Header = rtp.Header{
+		Version:        src.Version,
+		Marker:         src.Marker,
+		PayloadType:    src.PayloadType,
+		SequenceNumber: src.SequenceNumber,
+		Timestamp:      src.Timestamp,
+		SSRC:           src.SSRC,
+	}
+	dst.Payload = append(dst.Payload[:0], src.Payload...)
+}
+
 // Pop returns the packet due now. It returns false while the buffer fills up to
 // its target, on an underrun (which restarts the filling), and for a lost packet.
+// The packet is the buffer's, valid until the next Pop: one goroutine pops.
 func (j *JitterBuffer) Pop() (*rtp.Packet, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -284,24 +328,32 @@ func (j *JitterBuffer) Pop() (*rtp.Packet, bool) {
 		j.playing = false
 		return nil, false
 	}
-	p := j.slots[j.head]
-	if p == nil {
+	slot := &j.slots[j.head]
+	found := slot.full
+	if found {
+		copyPacket(&j.out, &slot.pkt)
+	} else {
 		j.stats.Lost++
 	}
 	j.advance()
-	return p, p != nil
+	if !found {
+		return nil, false
+	}
+	return &j.out, true
 }
 
 // Next returns, without taking it, the packet Pop releases next, when
 // playout runs and it has arrived: after a Pop that found a packet lost, the
-// one after the loss, whose in-band FEC may carry the lost frame.
+// one after the loss, whose in-band FEC may carry the lost frame. The packet
+// is a copy, valid until the next Next.
 func (j *JitterBuffer) Next() (*rtp.Packet, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if !j.playing || j.depth == 0 || j.slots[j.head] == nil {
+	if !j.playing || j.depth == 0 || !j.slots[j.head].full {
 		return nil, false
 	}
-	return j.slots[j.head], true
+	copyPacket(&j.peek, &j.slots[j.head].pkt)
+	return &j.peek, true
 }
 
 // Playing reports whether playout runs: false while the buffer fills up to
@@ -320,8 +372,22 @@ func (j *JitterBuffer) SetPacketFrames(f float64) {
 		return
 	}
 	j.mu.Lock()
+	defer j.mu.Unlock()
 	j.packetFrames = f
-	j.mu.Unlock()
+	if n := j.packets(); n > len(j.slots) {
+		j.grow(n)
+	}
+}
+
+// grow makes the ring n slots long, keeping what it holds in order. Only
+// packets shorter than any before make it grow: a stream allocates at most
+// once more, when its packet time is first shorter than a frame.
+func (j *JitterBuffer) grow(n int) {
+	ring := make([]buffered, n)
+	for i := range j.slots {
+		ring[i] = j.slots[j.slot(i)]
+	}
+	j.slots, j.head = ring, 0
 }
 
 // PacketFrames is the audio a packet carries, in frames (SetPacketFrames).
@@ -371,7 +437,9 @@ func (j *JitterBuffer) reset(p *rtp.Packet) {
 }
 
 func (j *JitterBuffer) clear() {
-	clear(j.slots)
+	for i := range j.slots {
+		j.slots[i].full = false
+	}
 	j.head, j.depth, j.count = 0, 0, 0
 	j.playing, j.popped = false, false
 }
@@ -379,7 +447,7 @@ func (j *JitterBuffer) clear() {
 // skip drops the n oldest sequence numbers to make room at the far end.
 func (j *JitterBuffer) skip(n int) {
 	for range n {
-		if j.slots[j.head] != nil {
+		if j.slots[j.head].full {
 			j.stats.Overflow++
 		} else {
 			j.stats.Lost++
@@ -390,8 +458,8 @@ func (j *JitterBuffer) skip(n int) {
 
 // advance moves the playout cursor one sequence number on.
 func (j *JitterBuffer) advance() {
-	if j.slots[j.head] != nil {
-		j.slots[j.head] = nil
+	if j.slots[j.head].full {
+		j.slots[j.head].full = false
 		j.count--
 	}
 	j.head = (j.head + 1) % len(j.slots)

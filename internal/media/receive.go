@@ -133,8 +133,9 @@ func (s *Stream) LastReceived() time.Time {
 // readRTP is the receive goroutine of the RTP socket.
 func (s *Stream) readRTP() {
 	defer s.wg.Done()
+	var sc rtpScratch
 	buf := make([]byte, maxPacket)
-	plain := make([]byte, 0, maxPacket)
+	sc.plain = make([]byte, 0, maxPacket)
 	for {
 		n, src, err := s.rtpIn.read(buf)
 		if err != nil {
@@ -144,30 +145,44 @@ func (s *Stream) readRTP() {
 			s.log.Debug("RTP read", "err", err)
 			continue
 		}
-		b := buf[:n]
-		if isRTCP(b) {
-			if s.mux.Load() {
-				s.takeRTCP(b, plain, src) // RFC 5761: RTCP on the RTP port
-			} else {
-				s.ignored.Add(1)
-			}
-			continue
-		}
-		if sec := s.srtp.Load(); sec != nil && n < maxPacket {
-			if b, err = sec.rxRTP.DecryptRTP(plain[:0], b, nil); err != nil {
-				s.ignored.Add(1) // not SRTP with the peer's key, or replayed
-				continue
-			}
-		}
-		s.handleRTP(b, src)
+		s.takeDatagram(buf[:n], src, &sc)
 	}
 }
 
+// rtpScratch is the receive goroutine's memory, reused for every datagram so
+// that receiving allocates nothing.
+type rtpScratch struct {
+	plain  []byte     // the datagram decrypted (SRTP), capacity maxPacket
+	header rtp.Header // DecryptRTP's parse of its header
+}
+
+// takeDatagram takes one datagram read from the RTP socket: RTCP when muxed
+// (RFC 5761), else RTP, decrypted first with SRTP.
+func (s *Stream) takeDatagram(b []byte, src *net.UDPAddr, sc *rtpScratch) {
+	if isRTCP(b) {
+		if s.mux.Load() {
+			s.takeRTCP(b, sc.plain, src) // RFC 5761: RTCP on the RTP port
+		} else {
+			s.ignored.Add(1)
+		}
+		return
+	}
+	if sec := s.srtp.Load(); sec != nil && len(b) < maxPacket {
+		var err error
+		if b, err = sec.rxRTP.DecryptRTP(sc.plain[:0], b, &sc.header); err != nil {
+			s.ignored.Add(1) // not SRTP with the peer's key, or replayed
+			return
+		}
+	}
+	s.handleRTP(b, src)
+}
+
 // handleRTP takes one datagram from the RTP socket. src is valid only until the
-// next read: what keeps it keeps a copy.
+// next read: what keeps it keeps a copy, as the jitter buffer does of the
+// packet. It allocates nothing for a packet of the call.
 func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
-	pkt, err := readPacket(b)
-	if err != nil {
+	var pkt rtp.Packet
+	if err := readPacket(&pkt, b); err != nil {
 		s.ignored.Add(1)
 		return
 	}
@@ -212,9 +227,9 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 		s.jitter.SetPacketFrames(packetFrames)
 	}
 	if frame := rate * audio.FrameMillis / 1000; timed && frame > 0 {
-		s.jitter.PutTransit(pkt, float64(transit)/float64(frame))
+		s.jitter.PutTransit(&pkt, float64(transit)/float64(frame))
 	} else {
-		s.jitter.Put(pkt)
+		s.jitter.Put(&pkt)
 	}
 	if p.OnDTMF != nil {
 		for _, d := range digits {
@@ -223,28 +238,20 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 	}
 }
 
-// readPacket parses an RTP datagram from the network into a packet that owns its
-// memory (the read buffer is reused).
-func readPacket(b []byte) (*rtp.Packet, error) {
+// readPacket parses an RTP datagram from the network into p, whose payload
+// then points into b (the read buffer, which the next read reuses).
+func readPacket(p *rtp.Packet, b []byte) error {
 	if len(b) >= maxPacket {
-		return nil, fmt.Errorf("%w: datagram too large", ErrBadPacket)
+		return fmt.Errorf("%w: datagram too large", ErrBadPacket)
 	}
-	var p rtp.Packet
 	if err := p.Unmarshal(b); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrBadPacket, err)
+		return fmt.Errorf("%w: %w", ErrBadPacket, err)
 	}
 	if p.Version != 2 {
-		return nil, fmt.Errorf("%w: RTP version %d", ErrBadPacket, p.Version)
+		return fmt.Errorf("%w: RTP version %d", ErrBadPacket, p.Version)
 	}
 	if pt := p.PayloadType; pt >= 72 && pt <= 76 {
-		return nil, fmt.Errorf("%w: RTCP in the RTP port", ErrBadPacket)
+		return fmt.Errorf("%w: RTCP in the RTP port", ErrBadPacket)
 	}
-	return &rtp.Packet{Header: rtp.Header{
-		Version:        2,
-		Marker:         p.Marker,
-		PayloadType:    p.PayloadType,
-		SequenceNumber: p.SequenceNumber,
-		Timestamp:      p.Timestamp,
-		SSRC:           p.SSRC,
-	}, Payload: append([]byte(nil), p.Payload...)}, nil
+	return nil
 }

@@ -445,8 +445,8 @@ func FuzzReadPacket(f *testing.F) {
 	f.Add([]byte{0x8f, 0})                                                                   // CSRC count, truncated
 	f.Fuzz(func(t *testing.T, in []byte) {
 		b := slices.Clone(in) // the read buffer, which the next read overwrites
-		p, err := readPacket(b)
-		if err != nil {
+		var p rtp.Packet
+		if err := readPacket(&p, b); err != nil {
 			if !errors.Is(err, ErrBadPacket) {
 				t.Fatalf("error %v does not wrap ErrBadPacket", err)
 			}
@@ -455,13 +455,15 @@ func FuzzReadPacket(f *testing.F) {
 		if p.Version != 2 || len(p.Payload) > len(b) {
 			t.Fatalf("accepted bad packet %+v", p)
 		}
-		// The packet owns its payload: scribbling over the read buffer, as the
-		// next read does, leaves it intact.
+		// The buffered packet owns its payload: scribbling over the read
+		// buffer, as the next read does, leaves it intact.
 		want := slices.Clone(p.Payload)
+		j := NewJitterBuffer(1, 0)
+		j.Put(&p)
 		for i := range b {
 			b[i] ^= 0xff
 		}
-		if !slices.Equal(p.Payload, want) {
+		if got, ok := j.Pop(); !ok || !slices.Equal(got.Payload, want) {
 			t.Fatal("payload aliases the read buffer")
 		}
 	})

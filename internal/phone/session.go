@@ -46,7 +46,9 @@ type negotiated struct {
 // the public address STUN learned for it when there is one (behind a NAT, where the
 // peer's RTP must go), else at ip and its local port. dtmfPT is the telephone-event
 // payload type to put in it (0: none); mux offers rtcp-mux, or accepts it; ptime is
-// the packet time we want to receive (a=ptime; zero: 20 ms).
+// the packet time we want to receive (a=ptime; zero: 20 ms). a=maxptime names the
+// longest packets the stream plays, media.MaxPacketTime (60 ms), whatever the
+// codec: Opus may carry 120 ms (RFC 7587 §6.1), which the engine does not take.
 //
 // RTCP goes on the RTP port when both sides say a=rtcp-mux (RFC 5761), as every
 // offer of ours proposes: then the one public address STUN learned serves RTCP
@@ -56,7 +58,8 @@ type negotiated struct {
 func localDesc(ip string, stream Stream, codecs []sipstack.Codec, dtmfPT uint8, mux bool, ptime time.Duration) sipstack.MediaDesc {
 	at := mediaAddr(ip, stream)
 	d := sipstack.MediaDesc{IP: at.Addr().String(), Port: int(at.Port()), Codecs: codecs, DTMFPT: dtmfPT,
-		Direction: "sendrecv", RTCPMux: mux, Fmtp: formatParams(codecs), Ptime: int(ptime / time.Millisecond)}
+		Direction: "sendrecv", RTCPMux: mux, Fmtp: formatParams(codecs), Ptime: int(ptime / time.Millisecond),
+		MaxPtime: int(media.MaxPacketTime / time.Millisecond)}
 	if dtmfPT != 0 && slices.ContainsFunc(codecs, func(c sipstack.Codec) bool { return c.Rate == 48000 }) {
 		// Opus: telephone-event at its clock rate (RFC 4733 section 2.1), and
 		// at 8000 for peers that pair only that one with every codec. An
