@@ -351,6 +351,8 @@ export interface Contact {
   number: string;
   presence?: boolean;
   blf?: boolean;
+  /** The account (accounts.list id) its subscriptions go from; absent: the default. */
+  account?: string;
 }
 
 /** The account's voicemail box (mwi.state, RFC 3842). */
