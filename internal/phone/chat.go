@@ -28,7 +28,7 @@ type ChatStore interface {
 	DeleteMessages(id int64, peer string, done func(deleted int64, unread int, err error))
 	UnreadMessages(done func(unread int, err error))
 	ListMessages(ctx context.Context, a api.ChatListArgs) (api.ChatPage, error)
-	Conversations(ctx context.Context) (api.Conversations, error)
+	Conversations(ctx context.Context, a api.ChatConversationsArgs) (api.Conversations, error)
 }
 
 // Messenger is the part of the SIP port that sends instant messages; the SIP port
