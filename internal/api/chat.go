@@ -52,11 +52,19 @@ type ChatSent struct {
 // ChatListArgs pages through messages, newest first: those of one conversation
 // with Peer (a Peer of chat.conversations, or a number, user or URI as chat.send
 // takes), or of all. Limit is 1..500 (0: 50); Before is the Next of the previous
-// page (0: from the newest).
+// page (0: from the newest). Account, when set, keeps only the messages of the
+// account with that id (accounts.list).
 type ChatListArgs struct {
-	Peer   string `json:"peer,omitempty"`
-	Before int64  `json:"before,omitempty"`
-	Limit  int    `json:"limit,omitempty"`
+	Peer    string `json:"peer,omitempty"`
+	Before  int64  `json:"before,omitempty"`
+	Limit   int    `json:"limit,omitempty"`
+	Account string `json:"account,omitempty"`
+}
+
+// ChatConversationsArgs lists the conversations: of every account, or with
+// Account of the account with that id only.
+type ChatConversationsArgs struct {
+	Account string `json:"account,omitempty"`
 }
 
 // ChatPage is one page of messages, newest first. Next, when not 0, is the Before

@@ -179,7 +179,7 @@ var (
 var (
 	CmdChatSend          = declare[ChatSendArgs, ChatSent]("chat.send", PermControl) // delivery on chat.status
 	CmdChatList          = declare[ChatListArgs, ChatPage]("chat.list", PermControl)
-	CmdChatConversations = declare[NoArgs, Conversations]("chat.conversations", PermControl)
+	CmdChatConversations = declare[ChatConversationsArgs, Conversations]("chat.conversations", PermControl)
 	CmdChatRead          = declare[ChatPeerArgs, ChatChanged]("chat.read", PermControl)
 	CmdChatDelete        = declare[ChatDeleteArgs, ChatChanged]("chat.delete", PermControl)
 )

@@ -21,6 +21,9 @@ type Contact struct {
 	Number   string `json:"number"`             // a number, a user or a SIP URI: what is dialled and watched
 	Presence bool   `json:"presence,omitempty"` // watch its presence (RFC 3856)
 	BLF      bool   `json:"blf,omitempty"`      // watch its busy lamp (RFC 4235)
+	// Account is the id of the account (accounts.list) its subscriptions go from;
+	// absent: the default account.
+	Account string `json:"account,omitempty"`
 }
 
 // ContactList is the contact list, in the order of its names.
@@ -36,6 +39,8 @@ type ContactArgs struct {
 	Number   *string `json:"number,omitempty"`
 	Presence *bool   `json:"presence,omitempty"`
 	BLF      *bool   `json:"blf,omitempty"`
+	// Account is the id of the account its subscriptions go from; "" the default.
+	Account *string `json:"account,omitempty"`
 }
 
 // ContactRef names a contact.

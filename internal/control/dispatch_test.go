@@ -65,6 +65,7 @@ func TestCommandTableMatchesAPI(t *testing.T) {
 	wantArgs[api.CmdChatRead.Name], wantArgs[api.CmdChatDelete.Name] = &api.ChatPeerArgs{}, &api.ChatDeleteArgs{}
 	wantArgs[api.CmdAccountAdd.Name], wantArgs[api.CmdAccountUpdate.Name] = &api.AccountArgs{}, &api.AccountUpdateArgs{}
 	wantArgs[api.CmdAccountRemove.Name] = &api.AccountRef{}
+	wantArgs[api.CmdChatConversations.Name] = &api.ChatConversationsArgs{}
 	// Every command's permission, as docs/protocol.md section 1.3 lists them.
 	wantPerm := map[string]string{
 		"auth": "", "status": api.PermRead, "account.get": api.PermRead, "settings.get": api.PermRead,

@@ -118,7 +118,9 @@ func affected(res sql.Result, err error) (int, error) {
 }
 
 // ListMessages returns one page of messages, newest first: of the conversation
-// with a.Peer, or of all when it is empty. a is checked with CheckChatListArgs.
+// with a.Peer, or of all when it is empty; with a.Account, an address of record
+// (the phone turns the command's account id into it), only those of that account.
+// a is checked with CheckChatListArgs.
 func (s *Store) ListMessages(ctx context.Context, a api.ChatListArgs) (api.ChatPage, error) {
 	if err := CheckChatListArgs(&a); err != nil {
 		return api.ChatPage{}, err
@@ -130,6 +132,9 @@ func (s *Store) ListMessages(ctx context.Context, a api.ChatListArgs) (api.ChatP
 		}
 		if a.Peer != "" {
 			q, args = q+" AND peer = ?", append(args, a.Peer)
+		}
+		if a.Account != "" {
+			q, args = q+" AND account = ?", append(args, a.Account)
 		}
 		rows, err := db.QueryContext(ctx, q+" ORDER BY id DESC LIMIT ?", append(args, a.Limit+1)...)
 		if err != nil {
@@ -162,6 +167,8 @@ func CheckChatListArgs(a *api.ChatListArgs) error {
 		return api.BadArg("before", "must be the next of a previous page, or 0")
 	case len(a.Peer) > maxPeerLen:
 		return api.BadArg("peer", "must be at most 256 bytes")
+	case len(a.Account) > maxPeerLen:
+		return api.BadArg("account", "must be at most 256 bytes")
 	}
 	if a.Limit == 0 {
 		a.Limit = DefaultLimit
@@ -173,13 +180,15 @@ func CheckChatListArgs(a *api.ChatListArgs) error {
 const maxConversations = 500
 
 // Conversations returns the conversations, the latest first, each with its last
-// message and unread count.
-func (s *Store) Conversations(ctx context.Context) (api.Conversations, error) {
+// message and unread count; with a.Account, an address of record (as for
+// ListMessages), only that account's, each with its last message and unread count
+// in that account. The total unread count is every account's.
+func (s *Store) Conversations(ctx context.Context, a api.ChatConversationsArgs) (api.Conversations, error) {
+	if len(a.Account) > maxPeerLen {
+		return api.Conversations{}, api.BadArg("account", "must be at most 256 bytes")
+	}
 	return query(ctx, s, func(db *sql.DB) (api.Conversations, error) {
-		rows, err := db.QueryContext(ctx, `SELECT `+messageColumns+`,
-			(SELECT COUNT(*) FROM messages u WHERE u.peer = m.peer AND u.direction = 'incoming' AND u.read = 0)
-			FROM messages m WHERE id IN (SELECT MAX(id) FROM messages GROUP BY peer)
-			ORDER BY id DESC LIMIT ?`, maxConversations)
+		rows, err := db.QueryContext(ctx, conversationsQuery(a.Account), conversationsArgs(a.Account)...)
 		if err != nil {
 			return api.Conversations{}, err
 		}
@@ -198,6 +207,29 @@ func (s *Store) Conversations(ctx context.Context) (api.Conversations, error) {
 		}
 		return out, db.QueryRowContext(ctx, unreadCount).Scan(&out.Unread)
 	})
+}
+
+// conversationsQuery selects the last message of each conversation, of every
+// account or (account not empty) of one, and its unread count.
+func conversationsQuery(account string) string {
+	if account == "" {
+		return `SELECT ` + messageColumns + `,
+			(SELECT COUNT(*) FROM messages u WHERE u.peer = m.peer AND u.direction = 'incoming' AND u.read = 0)
+			FROM messages m WHERE id IN (SELECT MAX(id) FROM messages GROUP BY peer)
+			ORDER BY id DESC LIMIT ?`
+	}
+	return `SELECT ` + messageColumns + `,
+		(SELECT COUNT(*) FROM messages u WHERE u.peer = m.peer AND u.account = m.account AND u.direction = 'incoming' AND u.read = 0)
+		FROM messages m WHERE id IN (SELECT MAX(id) FROM messages WHERE account = ? GROUP BY peer)
+		ORDER BY id DESC LIMIT ?`
+}
+
+// conversationsArgs are the arguments of conversationsQuery(account).
+func conversationsArgs(account string) []any {
+	if account == "" {
+		return []any{maxConversations}
+	}
+	return []any{account, maxConversations}
 }
 
 // scanMessage reads a row of messageColumns, and then into extra.

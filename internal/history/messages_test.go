@@ -72,7 +72,7 @@ func TestMessagesStoredCountedAndPaged(t *testing.T) {
 		t.Fatalf("SetMessageState: %+v", o)
 	}
 
-	convs, err := s.Conversations(ctx)
+	convs, err := s.Conversations(ctx, api.ChatConversationsArgs{})
 	if err != nil || len(convs.Conversations) != 2 || convs.Unread != 3 {
 		t.Fatalf("Conversations: %+v, %v", convs, err)
 	}

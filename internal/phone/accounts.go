@@ -284,6 +284,7 @@ func (p *Phone) removeAccount(a *api.AccountRef) (api.Empty, error) {
 		}
 	}
 	registered := x.reg.State == api.RegRegistered || x.reg.State == api.RegRegistering
+	p.syncWatches() // its contacts' subscriptions stop
 	p.goWork(func(ctx context.Context) {
 		if registered {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -366,6 +367,7 @@ func (p *Phone) onExtraRegState(st api.RegState) {
 	x.reg = st
 	st.Account = x.id
 	p.bus.Emit(api.EvRegState, st)
+	p.syncWatches() // watches.go: the contacts' subscriptions from this account
 }
 
 // extraServers are the servers of the accounts besides the default that register,

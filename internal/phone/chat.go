@@ -28,7 +28,7 @@ type ChatStore interface {
 	DeleteMessages(id int64, peer string, done func(deleted int64, unread int, err error))
 	UnreadMessages(done func(unread int, err error))
 	ListMessages(ctx context.Context, a api.ChatListArgs) (api.ChatPage, error)
-	Conversations(ctx context.Context) (api.Conversations, error)
+	Conversations(ctx context.Context, a api.ChatConversationsArgs) (api.Conversations, error)
 }
 
 // Messenger is the part of the SIP port that sends instant messages; the SIP port
@@ -50,6 +50,7 @@ type OutMessage struct {
 
 // InMessage is a MESSAGE received, already answered 200.
 type InMessage struct {
+	Account  string // the SIP port's id of the account it came to; "" the default
 	From     string // sender URI
 	FromName string // display name, if any
 	Text     string
@@ -70,7 +71,7 @@ func (p *Phone) onMessage(in InMessage) {
 		return
 	}
 	m := api.ChatMessage{
-		Direction: api.DirIncoming, Account: p.accountAOR(), Peer: peerKey(in.From), PeerURI: in.From,
+		Direction: api.DirIncoming, Account: p.inAccountAOR(in), Peer: peerKey(in.From), PeerURI: in.From,
 		PeerName: in.FromName, Time: p.now().UnixMilli(), Text: in.Text, State: api.ChatStateReceived,
 	}
 	p.log.Debug("message received", "from", in.From, "bytes", len(in.Text))
@@ -124,6 +125,11 @@ func (p *Phone) askUnread() {
 // accountAOR is the default account's address of record, user@server; "" without one.
 func (p *Phone) accountAOR() string {
 	return aorOf(p.acc)
+}
+
+// inAccountAOR is the address of record of the account a message came to.
+func (p *Phone) inAccountAOR(in InMessage) string {
+	return aorOf(p.accountByID(p.accountID(in.Account)))
 }
 
 // aorOf is acc's address of record, user@server; "" when it is not configured.

@@ -20,6 +20,7 @@ type fakeChat struct {
 	msgs       []api.ChatMessage
 	fail       error // every write's error
 	countFails int   // UnreadMessages fails this many times first
+	convArgs   []api.ChatConversationsArgs
 }
 
 func (c *fakeChat) unreadLocked() int {
@@ -101,14 +102,17 @@ func (c *fakeChat) ListMessages(_ context.Context, a api.ChatListArgs) (api.Chat
 	defer c.mu.Unlock()
 	page := api.ChatPage{Messages: []api.ChatMessage{}}
 	for _, m := range c.msgs {
-		if a.Peer == "" || m.Peer == a.Peer {
+		if (a.Peer == "" || m.Peer == a.Peer) && (a.Account == "" || m.Account == a.Account) {
 			page.Messages = append(page.Messages, m)
 		}
 	}
 	return page, nil
 }
 
-func (c *fakeChat) Conversations(context.Context) (api.Conversations, error) {
+func (c *fakeChat) Conversations(_ context.Context, a api.ChatConversationsArgs) (api.Conversations, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.convArgs = append(c.convArgs, a)
 	return api.Conversations{}, nil
 }
 

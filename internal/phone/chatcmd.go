@@ -14,6 +14,13 @@ func (p *Phone) chatHandlers() []api.Handler {
 		onActorLater(p, api.CmdChatSend, p.chatSend),
 		api.Handle(api.CmdChatList, func(ctx context.Context, a *api.ChatListArgs) (api.ChatPage, error) {
 			args := *a
+			if args.Account != "" {
+				aor, err := p.chatAccount(ctx, args.Account)
+				if err != nil {
+					return api.ChatPage{}, err
+				}
+				args.Account = aor
+			}
 			if args.Peer != "" {
 				peer, err := p.chatPeer(args.Peer)
 				if err != nil {
@@ -26,11 +33,19 @@ func (p *Phone) chatHandlers() []api.Handler {
 			}
 			return p.cfg.Chat.ListMessages(ctx, args)
 		}),
-		api.Handle(api.CmdChatConversations, func(ctx context.Context, _ *api.NoArgs) (api.Conversations, error) {
+		api.Handle(api.CmdChatConversations, func(ctx context.Context, a *api.ChatConversationsArgs) (api.Conversations, error) {
+			args := *a
+			if args.Account != "" {
+				aor, err := p.chatAccount(ctx, args.Account)
+				if err != nil {
+					return api.Conversations{}, err
+				}
+				args.Account = aor
+			}
 			if p.cfg.Chat == nil {
 				return api.Conversations{}, ErrNoChat
 			}
-			return p.cfg.Chat.Conversations(ctx)
+			return p.cfg.Chat.Conversations(ctx, args)
 		}),
 		api.Handle(api.CmdChatRead, func(ctx context.Context, a *api.ChatPeerArgs) (api.ChatChanged, error) {
 			if a.Peer == "" {
@@ -137,6 +152,23 @@ func (p *Phone) deliver(ctx context.Context, messenger Messenger, m api.ChatMess
 			p.bus.Emit(api.EvChatStatus, api.ChatStatus{ID: m.ID, Peer: m.Peer, State: state, Code: code, Reason: reason})
 		})
 	})
+}
+
+// chatAccount is the address of record the messages of the account with id are
+// kept under, asked of the actor; an unknown account is ErrNoSuchAccount.
+func (p *Phone) chatAccount(ctx context.Context, id string) (string, error) {
+	v, err := p.request(ctx, func(done answer) {
+		from, err := p.dialAccount(id) // accounts_dial.go
+		if err != nil {
+			done(nil, err)
+			return
+		}
+		done(aorOf(p.accountByID(from)), nil)
+	})
+	if err != nil {
+		return "", err
+	}
+	return v.(string), nil
 }
 
 // chatPeer turns the peer of a chat command into its conversation's key: a key

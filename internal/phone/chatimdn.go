@@ -21,7 +21,9 @@ import (
 //
 // The envelope's imdn.Message-ID names the stored message, "id.time.random", so
 // that a notification finds it again without a column of its own: the id and
-// send time must match one of ours in the conversation with the notifier.
+// send time must match one of ours in the conversation with the notifier, sent
+// from the account the notification came to. Our notifications go from the
+// account the message they answer came to.
 
 // imdnMessageID names our stored message m in its envelope.
 func imdnMessageID(m api.ChatMessage) string {
@@ -61,14 +63,14 @@ func (p *Phone) answerDelivery(in InMessage) {
 		return
 	}
 	us := "sip:anonymous@anonymous.invalid"
-	if aor := p.accountAOR(); aor != "" {
+	if aor := p.inAccountAOR(in); aor != "" {
 		us = "sip:" + aor
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
 	reply := imdn.Reply(*in.Envelope, us, "n."+hex.EncodeToString(b[:]), imdn.Delivered, p.now()).Marshal()
 	p.goWork(func(ctx context.Context) {
-		code, reason, err := messenger.SendMessage(ctx, OutMessage{Target: in.From, Envelope: reply})
+		code, reason, err := messenger.SendMessage(ctx, OutMessage{Account: in.Account, Target: in.From, Envelope: reply})
 		if err != nil || code >= 300 {
 			p.log.Info("delivery notification not taken", "to", in.From, "code", code, "reason", reason, "err", err)
 		}
@@ -89,9 +91,9 @@ func (p *Phone) onDeliveryNotification(in InMessage) {
 	if n.Status != imdn.Delivered {
 		state, reason = api.ChatStateFailed, "delivery notification: "+n.Status
 	}
-	peer, store := peerKey(in.From), p.cfg.Chat
+	peer, account, store := peerKey(in.From), p.inAccountAOR(in), p.cfg.Chat
 	p.goWork(func(ctx context.Context) {
-		m, found := findOurMessage(ctx, store, peer, id, at)
+		m, found := findOurMessage(ctx, store, account, peer, id, at)
 		if !found {
 			p.log.Info("delivery notification for no message of ours", "from", in.From, "id", id)
 			return
@@ -107,10 +109,10 @@ func (p *Phone) onDeliveryNotification(in InMessage) {
 	})
 }
 
-// findOurMessage is our message id, sent at the unix ms at, in the conversation
-// with peer.
-func findOurMessage(ctx context.Context, store ChatStore, peer string, id, at int64) (api.ChatMessage, bool) {
-	page, err := store.ListMessages(ctx, api.ChatListArgs{Peer: peer, Before: id + 1, Limit: 1})
+// findOurMessage is our message id, sent at the unix ms at from the account whose
+// address of record is account, in the conversation with peer.
+func findOurMessage(ctx context.Context, store ChatStore, account, peer string, id, at int64) (api.ChatMessage, bool) {
+	page, err := store.ListMessages(ctx, api.ChatListArgs{Peer: peer, Account: account, Before: id + 1, Limit: 1})
 	if err != nil {
 		return api.ChatMessage{}, false
 	}

@@ -104,6 +104,13 @@ func (p *Phone) setContact(a *api.ContactArgs) (api.Contact, error) {
 	if a.BLF != nil {
 		c.BLF = *a.BLF
 	}
+	if a.Account != nil {
+		id, err := p.contactAccount(*a.Account)
+		if err != nil {
+			return api.Contact{}, err
+		}
+		c.Account = id
+	}
 	if i >= 0 {
 		list[i] = c
 	} else {

@@ -79,7 +79,7 @@ func (p *Phone) syncMWI() {
 	if want == "" {
 		return
 	}
-	w, err := sub.Subscribe(p.acc.Username, mwiEvent, mwiAccept)
+	w, err := sub.Subscribe("", p.acc.Username, mwiEvent, mwiAccept)
 	if err != nil {
 		p.log.Warn("voicemail subscription", "err", err)
 		return

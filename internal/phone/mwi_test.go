@@ -53,8 +53,8 @@ func (f *fakeSubscriber) publications() []*fakePublication {
 }
 
 type fakeWatch struct {
-	id, target, event, accept string
-	stopped                   chan struct{}
+	id, account, target, event, accept string
+	stopped                            chan struct{}
 }
 
 func (w *fakeWatch) ID() string { return w.id }
@@ -63,10 +63,10 @@ func (w *fakeWatch) Stop(context.Context) error {
 	return nil
 }
 
-func (f *fakeSubscriber) Subscribe(target, event, accept string) (Watch, error) {
+func (f *fakeSubscriber) Subscribe(account, target, event, accept string) (Watch, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	w := &fakeWatch{id: fmt.Sprintf("w%d", len(f.watches)+1), target: target, event: event, accept: accept, stopped: make(chan struct{})}
+	w := &fakeWatch{id: fmt.Sprintf("w%d", len(f.watches)+1), account: account, target: target, event: event, accept: accept, stopped: make(chan struct{})}
 	f.watches = append(f.watches, w)
 	return w, nil
 }

@@ -102,7 +102,7 @@ func (a *SIPAdapter) HandleEvent(ev sipstack.Event) {
 			e.Call.Reject(503, "Service Unavailable")
 		}
 	case sipstack.Message:
-		in := InMessage{From: e.From, FromName: e.FromName, Text: e.Text, Envelope: e.Envelope}
+		in := InMessage{Account: e.Account, From: e.From, FromName: e.FromName, Text: e.Text, Envelope: e.Envelope}
 		p.post(func() { p.onMessage(in) })
 	case sipstack.CallEvent:
 		switch e.Kind {

@@ -6,8 +6,8 @@ import "github.com/wpservice/wpservice/internal/sipstack"
 // (sipstack/subscribe.go) and their events.
 
 // Subscribe starts a subscription through the stack.
-func (a *SIPAdapter) Subscribe(target, event, accept string) (Watch, error) {
-	sub, err := a.stack.Subscribe(sipstack.SubscribeOptions{Target: target, Event: event, Accept: accept})
+func (a *SIPAdapter) Subscribe(account, target, event, accept string) (Watch, error) {
+	sub, err := a.stack.Subscribe(sipstack.SubscribeOptions{Account: account, Target: target, Event: event, Accept: accept})
 	if err != nil {
 		return nil, err
 	}

@@ -12,9 +12,10 @@ import (
 // SubChange (the SIPAdapter posts them).
 type Subscriber interface {
 	// Subscribe starts a subscription to event for target (a URI, a user or a
-	// number, completed with the account's domain) in the background, accepting
-	// documents of the accept types. It never waits on the network.
-	Subscribe(target, event, accept string) (Watch, error)
+	// number, completed with the account's domain) in the background, from the
+	// account the SIP port names account ("" the default), accepting documents of
+	// the accept types. It never waits on the network.
+	Subscribe(account, target, event, accept string) (Watch, error)
 	// AcceptUnsolicited makes NOTIFYs of event outside any subscription taken
 	// (answered 200 and reported with no ID), or refused.
 	AcceptUnsolicited(event string, on bool)

@@ -9,9 +9,10 @@ import (
 )
 
 // The contacts' subscriptions: one to the presence of each contact whose presence
-// flag is on, one to the dialogs (the busy lamp) of each whose blf flag is on, while
-// the account is registered. syncWatches makes them follow the list and the
-// registration; presence.go and blf.go read their documents.
+// flag is on, one to the dialogs (the busy lamp) of each whose blf flag is on, each
+// from the contact's account (the default when it names none) while that account
+// is registered. syncWatches makes them follow the list and the registrations;
+// presence.go and blf.go read their documents.
 
 // Event packages of the contacts' subscriptions, and what each accepts.
 const (
@@ -21,8 +22,9 @@ const (
 	dialogAccept   = "application/dialog-info+xml"
 )
 
-// watchKey names one contact subscription: its event package and number.
-type watchKey struct{ event, number string }
+// watchKey names one contact subscription: the account it goes from ("" the
+// default), its event package and number.
+type watchKey struct{ account, event, number string }
 
 // contactWatches are the contacts' subscriptions and what each last said.
 type contactWatches struct {
@@ -44,19 +46,43 @@ func (w *contactWatches) find(id string) (watchKey, bool) {
 // wantedWatches are the subscriptions the contact list asks for now.
 func (p *Phone) wantedWatches() map[watchKey]bool {
 	want := map[watchKey]bool{}
-	up := p.reg.State == api.RegRegistered || (len(p.watches.byKey) > 0 && p.reg.State == api.RegRegistering)
-	if p.cfg.Subscriber == nil || !up || p.stopping {
+	if p.cfg.Subscriber == nil || p.stopping {
 		return want
 	}
 	for _, c := range p.contacts {
+		account := p.stackID(c.Account)
+		if !p.watchesUp(account) {
+			continue
+		}
 		if c.Presence {
-			want[watchKey{presenceEvent, c.Number}] = true
+			want[watchKey{account, presenceEvent, c.Number}] = true
 		}
 		if c.BLF {
-			want[watchKey{dialogEvent, c.Number}] = true
+			want[watchKey{account, dialogEvent, c.Number}] = true
 		}
 	}
 	return want
+}
+
+// watchesUp reports whether the account the SIP port names account may have
+// subscriptions: it is registered, or registers again while it has some.
+func (p *Phone) watchesUp(account string) bool {
+	st, ok := p.stackReg(account) // contactaccount.go
+	if !ok {
+		return false
+	}
+	if st.State == api.RegRegistered {
+		return true
+	}
+	if st.State != api.RegRegistering {
+		return false
+	}
+	for k := range p.watches.byKey {
+		if k.account == account {
+			return true
+		}
+	}
+	return false
 }
 
 // syncWatches starts and stops the contacts' subscriptions to match wantedWatches.
@@ -76,6 +102,9 @@ func (p *Phone) syncWatches() {
 		if a.number != b.number {
 			return strings.Compare(a.number, b.number)
 		}
+		if a.account != b.account {
+			return strings.Compare(a.account, b.account)
+		}
 		return strings.Compare(a.event, b.event)
 	}) {
 		if _, ok := p.watches.byKey[k]; ok {
@@ -85,9 +114,9 @@ func (p *Phone) syncWatches() {
 		if k.event == dialogEvent {
 			accept = dialogAccept
 		}
-		w, err := p.cfg.Subscriber.Subscribe(k.number, k.event, accept)
+		w, err := p.cfg.Subscriber.Subscribe(k.account, k.number, k.event, accept)
 		if err != nil {
-			p.log.Warn("contact subscription", "event", k.event, "number", k.number, "err", err)
+			p.log.Warn("contact subscription", "event", k.event, "number", k.number, "account", k.account, "err", err)
 			continue
 		}
 		p.watches.byKey[k] = w

@@ -50,6 +50,9 @@ func (s *Stack) onMessage(req *sip.Request, tx sip.ServerTransaction) {
 	if to := req.To(); to != nil {
 		m.To = to.Address.String()
 	}
+	if acc, ok := s.accountFor(req); ok {
+		m.Account = acc.ID
+	}
 	s.emit(m)
 }
 
@@ -123,6 +126,7 @@ type Message struct {
 	FromUser string // user part of the sender URI
 	FromName string // sender display name, unescaped
 	To       string // the URI it was sent to
+	Account  string // the id of the account it came to, as an incoming call's ("" the default)
 	Text     string // UTF-8; "" for a delivery notification
 	CallID   string // the request's Call-ID
 	// Envelope is the CPIM envelope (RFC 3862) the text or a delivery notification

@@ -184,15 +184,21 @@ func TestMessageReceived(t *testing.T) {
 // the status code of the answer.
 func peerMessageOverTCP(t *testing.T, st *Stack, contentType, text string) int {
 	t.Helper()
+	return peerMessageToOverTCP(t, st, "alice", contentType, text)
+}
+
+// peerMessageToOverTCP is peerMessageOverTCP to user.
+func peerMessageToOverTCP(t *testing.T, st *Stack, user, contentType, text string) int {
+	t.Helper()
 	conn, err := net.Dial("tcp", st.TCPAddr())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	local := conn.LocalAddr().String()
-	msg := "MESSAGE sip:alice@" + st.TCPAddr() + ";transport=tcp SIP/2.0\r\n" +
+	msg := "MESSAGE sip:" + user + "@" + st.TCPAddr() + ";transport=tcp SIP/2.0\r\n" +
 		"Via: SIP/2.0/TCP " + local + ";branch=z9hG4bK-" + newTag() + "\r\n" +
-		"Max-Forwards: 70\r\nFrom: <sip:tcp@127.0.0.1>;tag=" + newTag() + "\r\nTo: <sip:alice@127.0.0.1>\r\n" +
+		"Max-Forwards: 70\r\nFrom: <sip:tcp@127.0.0.1>;tag=" + newTag() + "\r\nTo: <sip:" + user + "@127.0.0.1>\r\n" +
 		"Call-ID: " + newCallID() + "\r\nCSeq: 1 MESSAGE\r\nContent-Type: " + contentType + "\r\n" +
 		"Content-Length: " + strconv.Itoa(len(text)) + "\r\n\r\n" + text
 	if _, err := conn.Write([]byte(msg)); err != nil {

@@ -25,6 +25,7 @@ type SubscribeOptions struct {
 	Event   string // the event package: "message-summary", "presence", "dialog"
 	Accept  string // the Accept header: the body types we read
 	Expires int    // seconds to ask for; 0 is an hour
+	Account string // the id of the account it is sent from; "" the default
 }
 
 // Subscription is one running subscription.
@@ -63,8 +64,10 @@ func (sub *Subscription) ID() string { return sub.id }
 
 // Subscribe starts a subscription in the background. Its progress comes as SubState
 // events, the notifier's documents as Notified events.
+// It goes from the account o.Account names, through that account's server and as
+// its identity; an account the stack does not know is ErrNoAccount.
 func (s *Stack) Subscribe(o SubscribeOptions) (*Subscription, error) {
-	acc, ok := s.account()
+	acc, ok := s.accountByID(o.Account)
 	if !ok {
 		return nil, ErrNoAccount
 	}
@@ -81,7 +84,7 @@ func (s *Stack) Subscribe(o SubscribeOptions) (*Subscription, error) {
 	}
 	sub := &Subscription{st: s, id: newTag(), opts: o, target: target,
 		done: make(chan struct{}), ended: make(chan subOutcome, 1)}
-	sub.log = s.log.With("subscription", sub.id, "event", o.Event, "target", target.String())
+	sub.log = s.log.With("subscription", sub.id, "event", o.Event, "target", target.String(), "account", o.Account)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -175,8 +178,8 @@ func (sub *Subscription) report(out subOutcome, step subStep) {
 // subscribeOnce sends one SUBSCRIBE asking for expires seconds, answering digest
 // challenges, each hop within a REGISTER's time, and learns the dialog from a 2xx.
 func (sub *Subscription) subscribeOnce(ctx context.Context, expires int) subOutcome {
-	acc, ok := sub.st.account()
-	if !ok {
+	acc, ok := sub.st.accountByID(sub.opts.Account)
+	if !ok { // removed meanwhile: a failure, retried until the subscription stops
 		return subOutcome{}
 	}
 	o, inDialog := sub.request(acc, expires)

@@ -209,6 +209,7 @@ export interface ChatQuery {
   peer?: string;   // a conversation's peer, or a number, user or URI
   before?: number; // the previous page's next
   limit?: number;  // 1..500, default 50
+  account?: string; // the id of an account (accounts.list): its messages only
 }
 
 export interface ChatPage {
@@ -353,6 +354,8 @@ export interface Contact {
   number: string;
   presence?: boolean;
   blf?: boolean;
+  /** The account (accounts.list id) its subscriptions go from; absent: the default. */
+  account?: string;
 }
 
 /** The account's voicemail box (mwi.state, RFC 3842). */
@@ -583,7 +586,8 @@ export declare class Phone {
   /** account: the id of the account it goes from (accounts.list); omitted: the default. */
   sendChat(to: string, text: string, account?: string): Promise<{ id: number; peer: string }>;
   listChat(query?: ChatQuery): Promise<ChatPage>;
-  conversations(): Promise<Conversations>;
+  /** account: the id of an account (accounts.list): its conversations only; omitted: every account's. */
+  conversations(account?: string): Promise<Conversations>;
   readChat(peer: string): Promise<{ changed: number; unread: number }>;
   deleteChat(idOrPeer: number | string): Promise<{ changed: number; unread: number }>;
   /** Plays a WAV file of the engine's sounds folder (a name, no path): on the speaker, or into a call. */

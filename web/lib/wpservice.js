@@ -778,10 +778,10 @@ export class Phone extends Emitter {
     if (account) args.account = String(account);
     return this.send("chat.send", args);
   }
-  /** One page of messages, newest first: of the conversation with peer, or of all. */
+  /** One page of messages, newest first: of the conversation with peer, or of all; of one account with query.account. */
   listChat(query) { return this.send("chat.list", query || {}); }
-  /** Every conversation, the latest first, with its last message and unread count. */
-  conversations() { return this.send("chat.conversations"); }
+  /** Every conversation, the latest first, with its last message and unread count; of one account with its id. */
+  conversations(account) { return this.send("chat.conversations", account ? { account: String(account) } : {}); }
   /** Marks the conversation with peer read. */
   readChat(peer) { return this.send("chat.read", { peer: String(peer ?? "") }); }
   /** Deletes a message (by its numeric id) or a whole conversation (by its peer). */
