@@ -1,8 +1,9 @@
 // dialer.js: the number field, the dial pad and the keyboard. Digits, * and # typed
 // anywhere on the page go to the number (or, during a call and outside the number
-// field, to the call as DTMF); Enter calls; Backspace deletes.
+// field, to the call as DTMF); Enter calls; Backspace deletes. With several accounts,
+// "Call from" picks the one a call goes from (the default account unless chosen).
 import { DIAL_FAILED, KEYS } from "./format.js";
-import { el, reportTo } from "./dom.js";
+import { el, renderOn, reportTo } from "./dom.js";
 
 /** The call DTMF goes to: the selected line's active call, else any active call. */
 export function activeCall(state) {
@@ -13,6 +14,19 @@ export function activeCall(state) {
 export function mountDialer(phone, { $ }) {
   const form = $("#dial");
   const number = $("#number");
+  const from = $("#dial-account");
+
+  // The accounts to call from, the default first (its value ""), shown only when
+  // there is a choice; a choice that still exists is kept across changes.
+  const renderFrom = () => {
+    const accounts = [...(phone.state.accounts || [])].sort((a, b) => Number(!!b.default) - Number(!!a.default));
+    const kept = from.value;
+    from.replaceChildren(...accounts.map((a) =>
+      el("option", { value: a.default ? "" : a.id, text: `From ${a.username}@${a.server}` })));
+    from.value = [...from.options].some((o) => o.value === kept) ? kept : "";
+    from.hidden = accounts.length < 2;
+  };
+  renderOn(phone, ["accounts.changed"], renderFrom);
 
   const press = (key) => {
     const call = activeCall(phone.state);
@@ -31,7 +45,7 @@ export function mountDialer(phone, { $ }) {
     e.preventDefault();
     const to = number.value.trim();
     if (!to) return;
-    phone.dial(to).then(() => { number.value = ""; }, reportTo(DIAL_FAILED));
+    phone.dial(to, from.value ? { account: from.value } : {}).then(() => { number.value = ""; }, reportTo(DIAL_FAILED));
   });
 
   document.addEventListener("keydown", (e) => {

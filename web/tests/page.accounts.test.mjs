@@ -89,3 +89,35 @@ test("the page edits a second account: it registers at its new server with the p
     await p.close();
   }
 });
+
+test("Call from: a call goes from the account chosen beside the number", requirements(), async () => {
+  const token = readFileSync(path.join(engine.dataDir, "token"), "utf8").trim();
+  const api = connect({ ports: [engine.port], secure: false, token });
+  const p = await browser.newPage();
+  try {
+    await p.goto(engine.url + "/");
+    await p.locator("#banner").waitFor({ state: "hidden" });
+    await p.fill("#add-server", "127.0.0.1:7");
+    await p.fill("#add-username", "4001");
+    await p.click("#account-add button[type=submit]");
+    const from = p.locator("#dial-account");
+    await from.waitFor(); // shown once there is a choice
+    const { accounts } = await api.send("accounts.list", {}, { wait: true });
+    const second = accounts.find((a) => a.username === "4001");
+    assert.equal(await from.inputValue(), "", "the default account is chosen until the user picks another");
+
+    await from.selectOption({ label: "From 4001@127.0.0.1:7" });
+    const placed = new Promise((resolve) => api.on("call.state", (d) => { if (d.direction === "outgoing") resolve(d); }));
+    await p.fill("#number", "bob");
+    await p.click("#dial button[type=submit]");
+    const call = await placed;
+    assert.equal(call.account, second.id, "the call goes from the chosen account");
+    await api.send("call.hangup", { all: true }).catch(() => {});
+
+    await p.getByRole("button", { name: "Remove 4001@127.0.0.1:7" }).click();
+    await p.locator("#dial-account option", { hasText: "From 4001@127.0.0.1:7" }).waitFor({ state: "detached" });
+  } finally {
+    api.close();
+    await p.close();
+  }
+});
