@@ -25,11 +25,23 @@ func Watch(ctx context.Context, backend string, every time.Duration, onChange fu
 // lister is the seam Watch polls through; tests give it a scripted fake.
 type lister func() (inputs, outputs []Device, err error)
 
+// WatchFrom is Watch with the baseline given: the lists the caller already knows
+// (nil for none), so that a change made before the first poll (a headset unplugged
+// as the device that uses it opened) is reported at that poll.
+func WatchFrom(ctx context.Context, backend string, every time.Duration, inputs, outputs []Device, onChange func(inputs, outputs []Device)) {
+	list := func() ([]Device, []Device, error) { return List(backend) }
+	watchFrom(ctx, every, list, inputs, outputs, inputs != nil || outputs != nil, onChange)
+}
+
 func watch(ctx context.Context, every time.Duration, list lister, onChange func(inputs, outputs []Device)) {
+	lastIn, lastOut, err := list()
+	watchFrom(ctx, every, list, lastIn, lastOut, err == nil, onChange)
+}
+
+// watchFrom polls from the baseline lastIn, lastOut (known: whether there is one).
+func watchFrom(ctx context.Context, every time.Duration, list lister, lastIn, lastOut []Device, known bool, onChange func(inputs, outputs []Device)) {
 	ticker := time.NewTicker(every)
 	defer ticker.Stop()
-	lastIn, lastOut, err := list()
-	known := err == nil
 	for {
 		select {
 		case <-ctx.Done():

@@ -122,3 +122,29 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))
 	return len(p), nil
 }
+
+// A baseline given by the caller: a device gone before the first poll is a change
+// that poll reports (with the first listing as baseline it would go unseen).
+func TestWatchFromAGivenBaseline(t *testing.T) {
+	speaker := Device{ID: "03", Name: "Speakers", Default: true}
+	headset := Device{ID: "04", Name: "Headset earphone"}
+	synctest.Test(t, func(t *testing.T) {
+		lister := &scriptedLister{steps: []listing{{outputs: []Device{speaker}}}}
+		var got []listing
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			watchFrom(ctx, time.Second, lister.list, nil, []Device{speaker, headset}, true, func(in, out []Device) {
+				got = append(got, listing{inputs: in, outputs: out})
+			})
+		}()
+		time.Sleep(3*time.Second + time.Millisecond)
+		synctest.Wait()
+		cancel()
+		<-done
+		if want := []listing{{outputs: []Device{speaker}}}; !slices.EqualFunc(got, want, equalListing) {
+			t.Errorf("onChange calls = %+v, want the headset's going once: %+v", got, want)
+		}
+	})
+}

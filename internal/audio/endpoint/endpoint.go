@@ -23,7 +23,7 @@ const flushEvery = 50
 type Endpoint struct {
 	cfg        config.Audio
 	log        *slog.Logger
-	watch      watchFunc                                   // device.Watch; tests script it
+	watch      watchFunc                                   // watchFromLists; tests script it
 	openStream func(device.Config) (*device.Duplex, error) // device.Open, for the ringer's stream; tests script it
 
 	useMu sync.Mutex // held by Use and Select, which open and close the device
@@ -64,11 +64,11 @@ func Open(cfg config.Audio, log *slog.Logger) (*Endpoint, error) {
 	e := &Endpoint{
 		cfg:        cfg,
 		log:        log,
-		watch:      device.Watch,
 		openStream: device.Open,
 		watchEvery: WatchInterval,
 		sel:        selection{input: cfg.InputDevice, output: cfg.OutputDevice, ringer: cfg.OutputDevice},
 	}
+	e.watch = e.watchFromLists
 	switch cfg.Input {
 	case "wav":
 		s, err := audio.OpenWAV(cfg.InputFile, true)

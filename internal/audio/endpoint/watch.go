@@ -31,3 +31,14 @@ func (e *Endpoint) Watch(ctx context.Context, changed func()) {
 		}
 	})
 }
+
+// watchFromLists polls as device.Watch does, from the lists the endpoint knows rather
+// than from a first listing of its own: a device that went away between the listing
+// the endpoint holds and the watch's start (a headset unplugged as the device that
+// uses it opened) is a change the first poll reports.
+func (e *Endpoint) watchFromLists(ctx context.Context, backend string, every time.Duration, onChange func(inputs, outputs []device.Device)) {
+	e.mu.Lock()
+	inputs, outputs := e.inputs, e.outputs
+	e.mu.Unlock()
+	device.WatchFrom(ctx, backend, every, inputs, outputs, onChange)
+}
