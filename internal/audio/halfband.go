@@ -61,7 +61,7 @@ func (h *Halfband) upsample(dst []int16) []int16 {
 	n := 0
 	for ; n+2*hbPairs <= len(h.hist); n++ {
 		w := (*[2 * hbPairs]float32)(h.hist[n:])
-		dst = append(dst, toInt16(w[hbPairs-1]), toInt16(upPairs(&h.coef, w)))
+		dst = append(dst, roundSat16(w[hbPairs-1]), roundSat16(upPairs(&h.coef, w)))
 	}
 	h.hist = h.hist[:copy(h.hist, h.hist[n:])]
 	return dst
@@ -73,7 +73,7 @@ func (h *Halfband) downsample(dst []int16) []int16 {
 	// when it would make them.
 	for ; n+4*hbPairs <= len(h.hist); n += 2 {
 		w := (*[4*hbPairs - 1]float32)(h.hist[n:])
-		dst = append(dst, toInt16(h.mid*w[2*hbPairs-1]+downPairs(&h.coef, w)))
+		dst = append(dst, roundSat16(h.mid*w[2*hbPairs-1]+downPairs(&h.coef, w)))
 	}
 	drop := min(n, len(h.hist))
 	h.pos = n - drop
@@ -117,17 +117,4 @@ func (h *Halfband) Delay() int {
 		return 2 * (hbPairs - 1)
 	}
 	return (2*hbPairs - 1) / 2
-}
-
-// toInt16 rounds v to the nearest sample, saturating.
-func toInt16(v float32) int16 {
-	switch {
-	case v >= 32767:
-		return 32767
-	case v <= -32768:
-		return -32768
-	case v < 0:
-		return int16(v - 0.5)
-	}
-	return int16(v + 0.5)
 }
