@@ -62,12 +62,22 @@ debian_version() {
 	echo "${v//-/+}"
 }
 
+# cgo_ldflags PREFIX prints the CGO_LDFLAGS of a build that links the static C
+# libraries under PREFIX: Go's defaults and the library directory once more. The
+# -L is for the build cache, not the linker (pkg-config already gives it): under
+# -trimpath a cgo package's cache key holds neither its directory nor pkg-config's
+# answer, so without the path in CGO_LDFLAGS, which the key does hold, a checkout
+# elsewhere would link against the first checkout's library directory, gone or not.
+cgo_ldflags() {
+	echo "-O2 -g -L$(realpath "$1")/lib"
+}
+
 build_windows() {
 	step "windows engine"
 	local exe=$out/$name-windows-amd64.exe
 	local clibs=build/clibs/x86_64-w64-mingw32
 	./scripts/clibs.sh x86_64-w64-mingw32 "$clibs"
-	PKG_CONFIG_LIBDIR=$(realpath "$clibs")/lib/pkgconfig \
+	PKG_CONFIG_LIBDIR=$(realpath "$clibs")/lib/pkgconfig CGO_LDFLAGS=$(cgo_ldflags "$clibs") \
 		GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w" \
 		"$go" build -trimpath -ldflags "$ldflags -H=windowsgui" -o "$exe" ./cmd/wpservice
 	local dll bad=()
@@ -101,7 +111,9 @@ linux_env() {
 		;;
 	arm64)
 		echo "CC=${LINUX_ARM64_CC:-aarch64-linux-gnu-gcc}"
-		echo "PKG_CONFIG_LIBDIR=${LINUX_ARM64_PKG_CONFIG_LIBDIR:-$(realpath build/clibs/aarch64-linux-gnu)/lib/pkgconfig}"
+		local pc=${LINUX_ARM64_PKG_CONFIG_LIBDIR:-$(realpath build/clibs/aarch64-linux-gnu)/lib/pkgconfig}
+		echo "PKG_CONFIG_LIBDIR=$pc"
+		echo "CGO_LDFLAGS=$(cgo_ldflags "$pc/../..")"
 		;;
 	esac
 }
