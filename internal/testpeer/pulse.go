@@ -133,6 +133,16 @@ func (p *Pulse) Env() []string {
 	}
 }
 
+// UseInProcess points this test process's own libpulse at the server, for the
+// test's duration: for tests that open sound devices in process rather than in an
+// engine started with Env.
+func (p *Pulse) UseInProcess(t interface{ Setenv(key, value string) }) {
+	for _, kv := range p.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v) // libpulse reads them when a backend connects
+	}
+}
+
 // PID is the server's process ID.
 func (p *Pulse) PID() int { return p.proc.pid() }
 

@@ -4,7 +4,6 @@ package device
 
 import (
 	"math"
-	"strings"
 	"testing"
 	"time"
 
@@ -44,10 +43,7 @@ const (
 // played tone reaches the speaker as it is.
 func TestPulseMovesAudioAtTheSampleRate(t *testing.T) {
 	pulse := testpeer.StartPulse(t, testpeer.PulseOptions{MicrophoneHz: pulseMicHz})
-	for _, kv := range pulse.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v) // libpulse reads them when the backend connects
-	}
+	pulse.UseInProcess(t)
 	for _, tt := range []struct {
 		name  string
 		sides Sides
@@ -156,10 +152,7 @@ func checkTone(t *testing.T, what string, pcm []int16, hz float64) {
 // internal/codec/resample, not miniaudio's.
 func TestPulseOpensAtTheServersRate(t *testing.T) {
 	pulse := testpeer.StartPulse(t, testpeer.PulseOptions{MicrophoneHz: pulseMicHz})
-	for _, kv := range pulse.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	pulse.UseInProcess(t)
 	d, err := Open(Config{Backend: "pulseaudio", Logger: testLogger(t)})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@
 package endpoint
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -20,10 +19,7 @@ import (
 // module that would move a stream for us.
 func TestUnpluggedDeviceFallsBackToTheDefaultAndReturns(t *testing.T) {
 	pulse := testpeer.StartPulse(t, testpeer.PulseOptions{})
-	for _, kv := range pulse.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	pulse.UseInProcess(t)
 	plugged := pulse.AddSink(t, "wps_headset")
 	e := open(t, config.Audio{Backend: "pulseaudio", Input: "null", Output: "device", InputDevice: "default", OutputDevice: "default"})
 	e.watchEvery = 50 * time.Millisecond

@@ -3,7 +3,6 @@
 package endpoint
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -20,10 +19,7 @@ import (
 // and a ringer that is the speaker's device mixes the ring into the speaker's stream.
 func TestRingerPlaysOnItsOwnDevice(t *testing.T) {
 	pulse := testpeer.StartPulse(t, testpeer.PulseOptions{})
-	for _, kv := range pulse.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
+	pulse.UseInProcess(t)
 	for _, sink := range []string{"wps_desk", "wps_bell"} {
 		pulse.AddSink(t, sink)
 		pulse.KeepAwake(t, sink)
