@@ -52,17 +52,22 @@ export function historyIcon(entry) {
 /**
  * The quality badge of a call from its call.stats figures: its text, a level and
  * a tooltip with the figures behind it. The levels follow G.107 Annex B: from MOS
- * 4.0 (R 80) users are satisfied, below 3.6 (R 70) many are not.
+ * 4.0 (R 80) users are satisfied, below 3.6 (R 70) many are not. A wideband call's
+ * MOS is G.107.1's MOS-CQEW, the same curve on R/1.29, so the same levels hold; but
+ * on that scale a clean G.722 call scores about 4.3 where clean G.711 scores 4.4 on
+ * its own, so the badge says "HD" and the tooltip names the scale, lest two calls'
+ * figures be compared as if they were one scale's.
  */
 export function qualityBadge(stats) {
   if (!stats) return null;
   const level = stats.mos >= 4 ? "good" : stats.mos >= 3.6 ? "fair" : "poor";
   const ms = stats.rttMs < 10 ? stats.rttMs.toFixed(1) : Math.round(stats.rttMs);
   const rtt = stats.rttMs > 0 ? `${ms} ms` : "unknown";
+  const scale = stats.wideband ? " (wideband scale, G.107.1)" : "";
   return {
-    text: `MOS ${stats.mos.toFixed(1)}`,
+    text: `${stats.wideband ? "HD " : ""}MOS ${stats.mos.toFixed(1)}`,
     level,
-    title: `MOS ${stats.mos.toFixed(2)} · loss ${stats.lossPct.toFixed(1)} % · jitter ${stats.jitterMs.toFixed(1)} ms · RTT ${rtt}`,
+    title: `MOS ${stats.mos.toFixed(2)}${scale} · loss ${stats.lossPct.toFixed(1)} % · jitter ${stats.jitterMs.toFixed(1)} ms · RTT ${rtt}`,
   };
 }
 

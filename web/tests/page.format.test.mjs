@@ -124,6 +124,11 @@ test("qualityBadge", () => {
   assert.equal(qualityBadge({ ...clean, rttMs: 0 }).title, "MOS 4.41 · loss 0.0 % · jitter 1.2 ms · RTT unknown");
   assert.equal(qualityBadge({ ...clean, mos: 3.92, lossPct: 5 }).level, "fair");
   assert.equal(qualityBadge({ ...clean, mos: 2.98, lossPct: 15 }).level, "poor");
+  // a wideband call's MOS-CQEW: marked, and its scale named
+  const hd = { ...clean, mos: 4.33, wideband: true };
+  assert.deepEqual(qualityBadge(hd), {
+    text: "HD MOS 4.3", level: "good", title: "MOS 4.33 (wideband scale, G.107.1) · loss 0.0 % · jitter 1.2 ms · RTT 0.4 ms",
+  });
 });
 
 test("voicemailText", () => {
