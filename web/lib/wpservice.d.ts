@@ -108,6 +108,8 @@ export interface CallState {
   conference?: boolean;
   /** The id of the account the call is on. */
   account?: string;
+  /** Our call was picked up while it rang (an INVITE with Replaces, RFC 3891): the party that took it, now its peer. */
+  pickedUpBy?: string;
   /** In the event of the call's end, when it had media: its last figures. */
   stats?: CallStats;
 }
