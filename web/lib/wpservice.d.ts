@@ -314,6 +314,8 @@ export interface Settings {
   blfPickup: string;
   /** Send messages in a CPIM envelope asking for a delivery notification (RFC 5438). */
   imdn: boolean;
+  /** Read receipts: ask for display notifications, and send them when chat.read marks a conversation read (RFC 5438). */
+  imdnDisplay: boolean;
 }
 
 /** A file of the sounds folder started or ended playing (audio.play). */
