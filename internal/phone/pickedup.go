@@ -19,7 +19,7 @@ func (p *Phone) ringingReplaced(in Incoming) *call {
 		return nil
 	}
 	c := p.lines.find(in.Replaces)
-	if c == nil || !c.outgoing || c.preparing || c.pickedUpBy != "" {
+	if c == nil || !c.outgoing || c.preparing || c.dialog == nil || c.pickedUpBy != "" {
 		return nil
 	}
 	switch c.state {
