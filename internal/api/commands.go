@@ -327,6 +327,10 @@ type SettingsArgs struct {
 	// IMDN asks for a delivery notification (RFC 5438) on each message sent, in a
 	// CPIM envelope: for servers and peers that read them (chatimdn.go).
 	IMDN *bool `json:"imdn,omitempty"`
+	// IMDNDisplay asks for display notifications on the messages sent too, and
+	// answers a peer's request for one when the page marks its conversation read
+	// (chat.read): read receipts both ways (chatdisplay.go).
+	IMDNDisplay *bool `json:"imdnDisplay,omitempty"`
 }
 
 // The formats of call recordings (the recordFormat setting): a stereo WAV, or
@@ -393,7 +397,8 @@ type Settings struct {
 	PublishPresence    bool   `json:"publishPresence"`
 	PresenceBusyOnCall bool   `json:"presenceBusyOnCall"`
 	BLFPickup          string `json:"blfPickup"`
-	IMDN               bool   `json:"imdn"` // ask for delivery notifications on the messages sent
+	IMDN               bool   `json:"imdn"`        // ask for delivery notifications on the messages sent
+	IMDNDisplay        bool   `json:"imdnDisplay"` // read receipts: display notifications asked for and sent
 }
 
 // What do-not-disturb answers (Settings.DNDAction).

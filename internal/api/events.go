@@ -162,6 +162,10 @@ type CallState struct {
 	Conference bool `json:"conference,omitempty"`
 	// Account is the id of the account the call is on (accounts.list).
 	Account string `json:"account,omitempty"`
+	// PickedUpBy is the party that picked up our outgoing call while it rang (an
+	// INVITE with Replaces naming its early dialog, RFC 3891): the call, the same id
+	// and line, is now with that party, its peer.
+	PickedUpBy string `json:"pickedUpBy,omitempty"`
 }
 
 // End causes.

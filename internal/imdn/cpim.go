@@ -20,9 +20,13 @@ const (
 // prefix in an NS field ("NS: imdn <urn:ietf:params:imdn>").
 const headerNS = "urn:ietf:params:imdn"
 
-// DeliveryRequest is the Disposition-Notification value asking for a delivery
-// notification of success (RFC 5438 section 6.2).
-const DeliveryRequest = "positive-delivery"
+// The Disposition-Notification values (RFC 5438 section 6.2): a delivery
+// notification of success, one of failure, and a display notification.
+const (
+	DeliveryRequest         = "positive-delivery"
+	NegativeDeliveryRequest = "negative-delivery"
+	DisplayRequest          = "display"
+)
 
 // Envelope is a CPIM message (RFC 3862): its message headers, of which the IMDN
 // ones (RFC 5438 section 6), and its content.

@@ -3,6 +3,7 @@ package imdn
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -80,5 +81,25 @@ func TestParseNotificationRefuses(t *testing.T) {
 		if _, err := ParseNotification([]byte(bad)); !errors.Is(err, ErrBadNotification) {
 			t.Errorf("ParseNotification(%.40q): %v, want ErrBadNotification", bad, err)
 		}
+	}
+}
+
+// A display notification and a negative delivery notification we send are the
+// documents RFC 5438 section 7.2.1 describes; a negative one reads back with its
+// status.
+func TestReplyDisplayedAndNegative(t *testing.T) {
+	in := Envelope{From: "sip:alice@example.com", MessageID: "m-1", Notify: []string{DeliveryRequest, NegativeDeliveryRequest, DisplayRequest}}
+	displayed := string(Reply(in, "sip:bob@example.com", "n-1", Displayed, time.Now()).Body)
+	if !strings.Contains(displayed, "<display-notification><status><displayed/></status></display-notification>") || strings.Contains(displayed, "delivery-notification") {
+		t.Errorf("display notification:\n%s", displayed)
+	}
+	for _, status := range []string{Failed, Forbidden, Error} {
+		body := Reply(in, "sip:bob@example.com", "n-2", status, time.Now()).Body
+		if n, err := ParseNotification(body); err != nil || n.Status != status || n.MessageID != "m-1" {
+			t.Errorf("%s notification reads back %+v, %v", status, n, err)
+		}
+	}
+	if !in.Asks(NegativeDeliveryRequest) || !in.Asks(DisplayRequest) {
+		t.Errorf("Asks: %v", in.Notify)
 	}
 }

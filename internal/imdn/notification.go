@@ -8,21 +8,24 @@ import (
 	"time"
 )
 
-// The statuses of a delivery notification (RFC 5438 section 7.2.1.1).
+// The statuses of a delivery notification (RFC 5438 section 7.2.1.1), and the
+// one of a display notification we send (7.2.1.2).
 const (
 	Delivered = "delivered"
 	Failed    = "failed"
 	Forbidden = "forbidden"
 	Error     = "error"
+	Displayed = "displayed"
 )
 
-// Notification is a delivery notification: what became of the message MessageID
-// at Recipient.
+// Notification is a delivery notification, what became of the message MessageID
+// at Recipient, or with Status Displayed the display notification that says its
+// recipient was shown it.
 type Notification struct {
 	MessageID string
 	DateTime  time.Time // the original message's DateTime
 	Recipient string    // the URI of the recipient it reports on
-	Status    string    // Delivered, Failed, Forbidden or Error
+	Status    string    // Delivered, Failed, Forbidden or Error; Displayed
 }
 
 // ErrBadNotification reports a message/imdn+xml body that is no delivery
@@ -62,7 +65,11 @@ func (n Notification) Marshal() []byte {
 		el("recipient-uri", n.Recipient)
 		el("original-recipient-uri", n.Recipient)
 	}
-	b.WriteString("  <delivery-notification><status><" + n.Status + "/></status></delivery-notification>\n")
+	kind := "delivery-notification"
+	if n.Status == Displayed {
+		kind = "display-notification"
+	}
+	b.WriteString("  <" + kind + "><status><" + n.Status + "/></status></" + kind + ">\n")
 	b.WriteString("</imdn>\n")
 	return b.Bytes()
 }
@@ -86,8 +93,9 @@ func ParseNotification(body []byte) (Notification, error) {
 	return Notification{}, fmt.Errorf("%w: status %q", ErrBadNotification, n.Status)
 }
 
-// Reply is the envelope of the delivery notification that answers in, the
-// message we received as recipient: status, under the new message id id.
+// Reply is the envelope of the notification that answers in, the message we
+// received as recipient: status (a delivery status, or Displayed), under the new
+// message id id.
 func Reply(in Envelope, recipient, id, status string, now time.Time) Envelope {
 	n := Notification{MessageID: in.MessageID, DateTime: in.DateTime, Recipient: recipient, Status: status}
 	return Envelope{

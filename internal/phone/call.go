@@ -61,6 +61,7 @@ type call struct {
 	referral    *referral      // the peer's REFER of this call being carried out (transfer_in.go)
 	referredBy  *call          // the call whose peer's REFER this call carries out (transfer_in.go)
 	replacing   bool           // incoming with Replaces: answered at once (replaces.go)
+	pickedUpBy  string         // outgoing: the party whose INVITE with Replaces took it while it rang (pickedup.go)
 	cancelDTMF  func()         // stops the dial string's digits waiting to be sent
 	finalStats  *api.CallStats // its last media figures, taken as its media stopped (stats.go)
 
@@ -91,6 +92,7 @@ func (c *call) public() api.CallState {
 		RemoteHeld: c.remoteHeld,
 		Conference: c.conference,
 		StartedAt:  c.started.UnixMilli(),
+		PickedUpBy: c.pickedUpBy,
 	}
 	if !c.answered.IsZero() {
 		cs.AnsweredAt = c.answered.UnixMilli()

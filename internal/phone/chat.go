@@ -68,6 +68,12 @@ func (p *Phone) onMessage(in InMessage) {
 	}
 	if p.cfg.Chat == nil {
 		p.log.Warn("message received and dropped: no message store", "from", in.From)
+		p.refuseDelivery(in, imdn.Failed) // chatimdn.go
+		return
+	}
+	if in.Account != "" && p.extra(in.Account) == nil {
+		p.log.Info("message received and dropped: its account was removed", "from", in.From)
+		p.refuseDelivery(in, imdn.Failed)
 		return
 	}
 	m := api.ChatMessage{
@@ -79,11 +85,13 @@ func (p *Phone) onMessage(in InMessage) {
 		p.post(func() {
 			if err != nil {
 				p.log.Error("store a message received", "from", m.PeerURI, "err", err)
+				p.refuseDelivery(in, imdn.Failed)
 				return
 			}
 			p.bus.Emit(api.EvChatMessage, m)
 			p.setUnread(unread)
 			p.answerDelivery(in) // chatimdn.go
+			p.awaitDisplay(in)   // chatdisplay.go
 		})
 	})
 }

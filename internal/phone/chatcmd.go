@@ -55,7 +55,14 @@ func (p *Phone) chatHandlers() []api.Handler {
 			if err != nil {
 				return api.ChatChanged{}, err
 			}
-			return p.chatChange(ctx, func(s ChatStore, done func(int64, int, error)) { s.MarkRead(peer, done) })
+			return p.chatChange(ctx, func(s ChatStore, done func(int64, int, error)) {
+				s.MarkRead(peer, func(n int64, unread int, err error) {
+					if err == nil {
+						p.post(func() { p.sendDisplayed(peer) }) // chatdisplay.go
+					}
+					done(n, unread, err)
+				})
+			})
 		}),
 		api.Handle(api.CmdChatDelete, func(ctx context.Context, a *api.ChatDeleteArgs) (api.ChatChanged, error) {
 			var peer string
@@ -121,7 +128,7 @@ func (p *Phone) chatSend(a *api.ChatSendArgs, done answer) {
 			done(api.ChatSent{ID: m.ID, Peer: m.Peer}, nil)
 			out := OutMessage{Account: p.stackID(from), Target: target, Text: m.Text}
 			if p.settings.IMDN {
-				out.Envelope = ourEnvelope(m) // chatimdn.go
+				out.Envelope = ourEnvelope(m, p.settings.IMDNDisplay) // chatimdn.go
 			}
 			p.goWork(func(ctx context.Context) { p.deliver(ctx, messenger, m, out) })
 		})

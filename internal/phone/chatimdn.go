@@ -13,11 +13,15 @@ import (
 )
 
 // Delivery notifications (IMDN, RFC 5438). With the imdn setting on, each message
-// we send goes in a CPIM envelope (RFC 3862) that asks for a positive delivery
-// notification; its 2xx then says only that the server took it, and the message
-// stays sent until the recipient's notification says delivered (or failed). A
-// message received in an envelope that asks for one is answered with a delivery
-// notification once stored, whatever the setting: the peer said it reads them.
+// we send goes in a CPIM envelope (RFC 3862) that asks for a positive and a
+// negative delivery notification (and a display one with imdnDisplay:
+// chatdisplay.go); its 2xx then says only that the server took it, and the message
+// stays sent until the recipient's notification says delivered, or failed with
+// the notification's status (failed, forbidden, error) as its reason. A message
+// received in an envelope that asks for one is answered with a delivery
+// notification once stored, whatever the setting: the peer said it reads them; one
+// we cannot keep (no message store, the store failed, or the account it came to
+// was removed as it came) with a negative one, failed, when it asked for that.
 //
 // The envelope's imdn.Message-ID names the stored message, "id.time.random", so
 // that a notification finds it again without a column of its own: the id and
@@ -43,23 +47,45 @@ func parseIMDNMessageID(s string) (id, at int64, ok bool) {
 	return id, at, err1 == nil && err2 == nil && id > 0
 }
 
-// ourEnvelope is the envelope of our message m, asking for its delivery.
-func ourEnvelope(m api.ChatMessage) []byte {
+// ourEnvelope is the envelope of our message m, asking for its delivery, either
+// way, and with display for its display too.
+func ourEnvelope(m api.ChatMessage, display bool) []byte {
 	from := "sip:anonymous@anonymous.invalid"
 	if m.Account != "" {
 		from = "sip:" + m.Account
 	}
+	notify := []string{imdn.DeliveryRequest, imdn.NegativeDeliveryRequest}
+	if display {
+		notify = append(notify, imdn.DisplayRequest)
+	}
 	return imdn.Envelope{
 		From: from, To: m.PeerURI, DateTime: time.UnixMilli(m.Time), MessageID: imdnMessageID(m),
-		Notify: []string{imdn.DeliveryRequest}, ContentType: imdn.TextType, Body: []byte(m.Text),
+		Notify: notify, ContentType: imdn.TextType, Body: []byte(m.Text),
 	}.Marshal()
 }
 
 // answerDelivery sends the delivered notification a received message's envelope
-// asked for, from a worker. Only the actor calls it.
+// asked for. Only the actor calls it.
 func (p *Phone) answerDelivery(in InMessage) {
+	if in.Envelope != nil && in.Envelope.Asks(imdn.DeliveryRequest) {
+		p.sendNotification(in, imdn.Delivered)
+	}
+}
+
+// refuseDelivery sends the negative delivery notification, status, that a message
+// we could not keep asked for. Only the actor calls it.
+func (p *Phone) refuseDelivery(in InMessage, status string) {
+	if in.Envelope != nil && in.Envelope.Asks(imdn.NegativeDeliveryRequest) {
+		p.sendNotification(in, status)
+	}
+}
+
+// sendNotification sends the notification of in, a received message whose
+// envelope names it, saying status, from the account it came to, on a worker.
+// Only the actor calls it.
+func (p *Phone) sendNotification(in InMessage, status string) {
 	messenger, ok := p.cfg.SIP.(Messenger)
-	if !ok || in.Envelope == nil || !in.Envelope.Asks(imdn.DeliveryRequest) || in.Envelope.MessageID == "" {
+	if !ok || in.Envelope == nil || in.Envelope.MessageID == "" {
 		return
 	}
 	us := "sip:anonymous@anonymous.invalid"
@@ -68,11 +94,11 @@ func (p *Phone) answerDelivery(in InMessage) {
 	}
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	reply := imdn.Reply(*in.Envelope, us, "n."+hex.EncodeToString(b[:]), imdn.Delivered, p.now()).Marshal()
+	reply := imdn.Reply(*in.Envelope, us, "n."+hex.EncodeToString(b[:]), status, p.now()).Marshal()
 	p.goWork(func(ctx context.Context) {
 		code, reason, err := messenger.SendMessage(ctx, OutMessage{Account: in.Account, Target: in.From, Envelope: reply})
 		if err != nil || code >= 300 {
-			p.log.Info("delivery notification not taken", "to", in.From, "code", code, "reason", reason, "err", err)
+			p.log.Info("notification not taken", "to", in.From, "status", status, "code", code, "reason", reason, "err", err)
 		}
 	})
 }

@@ -10,9 +10,10 @@ import "log/slog"
 // 2xx; an ACK without a usable answer ends the call with BYE.
 
 // offerer reports whether we made the offer of c's first exchange: we dialled
-// it, or its INVITE had no SDP. The peer's SDP is then an answer, negotiated
+// it (and no pickup took it over, whose INVITE made the offer: pickedup.go), or
+// its INVITE had no SDP. The peer's SDP is then an answer, negotiated
 // against our crypto lines.
-func (c *call) offerer() bool { return c.outgoing || c.delayedOffer }
+func (c *call) offerer() bool { return (c.outgoing && c.pickedUpBy == "") || c.delayedOffer }
 
 // onDelayedOffer takes an incoming INVITE without SDP on line: it opens RTP
 // toward the caller and rings once it is ready, as the call policies said (v).

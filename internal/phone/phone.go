@@ -44,6 +44,8 @@ type Settings struct {
 	BLFPickup string
 	// IMDN asks for delivery notifications on the messages sent (chatimdn.go).
 	IMDN bool
+	// IMDNDisplay asks for display notifications too, and sends them (chatdisplay.go).
+	IMDNDisplay bool
 	// Processing is the microphone's echo cancellation, noise suppression and
 	// gain control (processing.go).
 	Processing Processing
@@ -155,6 +157,7 @@ type Phone struct {
 	unread       int              // instant messages not yet read, as the store last counted them (chat.go)
 	unreadKnown  bool             // ... once it has
 	unreadAsked  bool             // the count was asked of the store
+	displays     displayWaits     // received messages waiting to be marked read for their display notification (chatdisplay.go)
 	tones        toneState        // the call-progress tone (tones.go)
 	dtmf         *dtmfFeedback    // the local echo of the digits last sent (tones.go)
 	playing      *player          // the file audio.play plays (play.go)
@@ -312,6 +315,7 @@ func (p *Phone) publicSettings() api.Settings {
 		PresenceBusyOnCall: !s.Presence.NoBusyOnCall,
 		BLFPickup:          s.BLFPickup,
 		IMDN:               s.IMDN,
+		IMDNDisplay:        s.IMDNDisplay,
 	}
 	s.Sound.public(&out)
 	return out

@@ -288,6 +288,10 @@ func (p *Phone) onIncoming(in Incoming) {
 		in.Dialog.Reject(503, "Service Unavailable")
 		return
 	}
+	if c := p.ringingReplaced(in); c != nil {
+		p.pickedUp(c, in) // pickedup.go
+		return
+	}
 	replaced := p.endReplaced(in) // the line of the call it replaces (replaces.go), 0: none
 	line := p.lines.alloc(replaced)
 	if line == 0 {

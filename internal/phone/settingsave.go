@@ -83,6 +83,9 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 	if s.Presence, err = applyPresence(s.Presence, a); err != nil { // presence.go
 		return Settings{}, err
 	}
+	if a.IMDNDisplay != nil {
+		s.IMDNDisplay = *a.IMDNDisplay
+	}
 	if a.IMDN != nil {
 		s.IMDN = *a.IMDN
 	}

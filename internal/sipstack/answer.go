@@ -81,6 +81,7 @@ func (c *Call) onProvisional(res *sip.Response) {
 	if cancelNow {
 		go c.sendCancel()
 	}
+	c.noteRinging(res)
 	if res.StatusCode > 100 {
 		c.emit(Provisional, res.StatusCode, res.Reason, res.Body())
 	}

@@ -59,6 +59,7 @@ type Call struct {
 	rseqs        map[string]uint32 // the last RSeq PRACKed, by early dialog's To tag (prack.go)
 	earlyDialogs []string          // early dialogs whose offer/answer is done (prack.go)
 	early        *earlyTarget      // the last of them, as an UPDATE needs it (earlymove.go)
+	ringTags     []string          // the To tags of the provisional responses, one per early dialog (ringing.go)
 
 	// incoming
 	uas      *sipgo.DialogServerSession
@@ -98,6 +99,7 @@ func (c *Call) emitEvent(ev CallEvent) {
 		for _, id := range early {
 			c.st.removeCall(id)
 		}
+		c.st.ringing.remove(c)
 		c.stopSessionTimer()
 	}
 	c.log.Debug("call event", "kind", kind.String(), "code", ev.Code)

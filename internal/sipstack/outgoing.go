@@ -176,7 +176,7 @@ func (c *Call) restartInvite() bool {
 	}
 	c.provisional, c.cancelSent = false, false
 	early := c.earlyDialogs
-	c.rseqs, c.earlyDialogs, c.early = nil, nil, nil
+	c.rseqs, c.earlyDialogs, c.early, c.ringTags = nil, nil, nil, nil
 	c.mu.Unlock()
 	for _, id := range early {
 		c.st.removeCall(id)

@@ -1,22 +1,27 @@
 package sipstack
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/emiago/sipgo/sip"
 )
 
 // An INVITE with Replaces (RFC 3891) asks that the new call take the place of one of
-// our confirmed calls: the transferee of an attended transfer calling us. The stack
-// finds the call it names and reports the INVITE with it (Incoming.Replaces); the
-// receiver answers the new call and ends the old one. One that names no confirmed
-// call of ours gets 481 (section 3), one whose header does not parse 400.
+// our calls: of a confirmed one when the transferee of an attended transfer calls
+// us, of our own outgoing call while it rings when a pickup takes it (section 7.1: a
+// PBX's directed pickup, or a colleague's phone). The stack finds the call it names
+// and reports the INVITE with it (Incoming.Replaces); the receiver answers the new
+// call and ends the old one, with BYE or CANCEL. One that names no call we may
+// replace gets 481 (section 3): an early dialog we did not initiate (an incoming call
+// still ringing here) is one of those. One whose header does not parse gets 400.
 
 // replacesTarget is the dialog a Replaces header names: the Call-ID, our tag
-// (to-tag) and the caller's (from-tag), as the INVITE's sender put them.
+// (to-tag) and the other party's (from-tag), as the INVITE's sender put them.
 type replacesTarget struct{ callID, toTag, fromTag string }
 
-// parseReplaces reads "call-id;to-tag=a;from-tag=b" (other parameters ignored).
+// parseReplaces reads "call-id;to-tag=a;from-tag=b" (other parameters, early-only
+// among them, ignored).
 func parseReplaces(v string) (replacesTarget, bool) {
 	parts := strings.Split(v, ";")
 	r := replacesTarget{callID: strings.TrimSpace(parts[0])}
@@ -32,7 +37,23 @@ func parseReplaces(v string) (replacesTarget, bool) {
 	return r, r.callID != "" && r.toTag != "" && r.fromTag != ""
 }
 
-// replacedCall answers an INVITE whose Replaces names no confirmed call of ours (481)
+// ourDialog is one dialog of one of our calls as RFC 3891 section 3 looks at it.
+type ourDialog struct {
+	callID, local, remote string // its Call-ID, our tag and the other party's
+	confirmed             bool   // a 2xx made it; else it is early
+	initiated             bool   // we sent the INVITE that made it
+}
+
+// names reports whether r names d, our tag as its to-tag and the other party's as
+// its from-tag, and d is one a Replaces may take: confirmed, or early and ours.
+func (r replacesTarget) names(d ourDialog) bool {
+	if r.callID != d.callID || r.toTag != d.local || r.fromTag != d.remote {
+		return false
+	}
+	return d.confirmed || d.initiated
+}
+
+// replacedCall answers an INVITE whose Replaces names no call we may replace (481)
 // or does not parse (400), and returns false then; it returns the Call-ID of the
 // call to replace ("" without a Replaces header) and true otherwise.
 func (s *Stack) replacedCall(req *sip.Request, tx sip.ServerTransaction) (string, bool) {
@@ -52,8 +73,8 @@ func (s *Stack) replacedCall(req *sip.Request, tx sip.ServerTransaction) (string
 	return "", false
 }
 
-// callByDialog finds the confirmed call whose dialog r names, with our tag as its
-// to-tag.
+// callByDialog finds the call with a dialog r names and may replace: among the calls
+// in a dialog and our outgoing calls that ring.
 func (s *Stack) callByDialog(r replacesTarget) *Call {
 	s.mu.Lock()
 	calls := make([]*Call, 0, len(s.calls))
@@ -61,13 +82,35 @@ func (s *Stack) callByDialog(r replacesTarget) *Call {
 		calls = append(calls, c)
 	}
 	s.mu.Unlock()
+	calls = append(calls, s.ringing.list()...)
 	for _, c := range calls {
-		if c.callID != r.callID || c.getState() != stateEstablished {
-			continue
-		}
-		if local, remote := c.tags(); local == r.toTag && remote == r.fromTag {
+		if c.callID == r.callID && slices.ContainsFunc(c.dialogs(), r.names) {
 			return c
 		}
+	}
+	return nil
+}
+
+// dialogs are c's dialogs a Replaces may name: its confirmed one, or while our INVITE
+// rings the early dialog of each party that answered it with a tag (forks each have
+// their own). An incoming call still ringing has none: its early dialog is not ours.
+func (c *Call) dialogs() []ourDialog {
+	switch st := c.getState(); {
+	case st == stateEstablished:
+		local, remote := c.tags()
+		return []ourDialog{{callID: c.callID, local: local, remote: remote, confirmed: true, initiated: !c.incoming}}
+	case st == stateInviting && !c.incoming:
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.uac == nil {
+			return nil
+		}
+		local, _ := c.uac.InviteRequest.From().Params.Get("tag")
+		out := make([]ourDialog, len(c.ringTags))
+		for i, remote := range c.ringTags {
+			out[i] = ourDialog{callID: c.callID, local: local, remote: remote, initiated: true}
+		}
+		return out
 	}
 	return nil
 }

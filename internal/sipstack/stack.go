@@ -57,6 +57,7 @@ type Stack struct {
 	gate          *sendGate      // every request's way out, shut at Close (sendgate.go)
 	dialedStreams dialedStreams  // what the connections we dialed bring (frontdoor_dialed.go)
 	subs          subscriptions  // SUBSCRIBE dialogs of ours (subscribe.go)
+	ringing       ringingCalls   // our outgoing calls while they ring (ringing.go)
 
 	mu         sync.Mutex
 	acc        Account

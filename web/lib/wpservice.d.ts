@@ -108,6 +108,8 @@ export interface CallState {
   conference?: boolean;
   /** The id of the account the call is on. */
   account?: string;
+  /** Our call was picked up while it rang (an INVITE with Replaces, RFC 3891): the party that took it, now its peer. */
+  pickedUpBy?: string;
   /** In the event of the call's end, when it had media: its last figures. */
   stats?: CallStats;
 }
@@ -312,6 +314,8 @@ export interface Settings {
   blfPickup: string;
   /** Send messages in a CPIM envelope asking for a delivery notification (RFC 5438). */
   imdn: boolean;
+  /** Read receipts: ask for display notifications, and send them when chat.read marks a conversation read (RFC 5438). */
+  imdnDisplay: boolean;
 }
 
 /** A file of the sounds folder started or ended playing (audio.play). */
