@@ -14,14 +14,20 @@ import (
 // and reports the INVITE with it (Incoming.Replaces); the receiver answers the new
 // call and ends the old one, with BYE or CANCEL. One that names no call we may
 // replace gets 481 (section 3): an early dialog we did not initiate (an incoming call
-// still ringing here) is one of those. One whose header does not parse gets 400.
+// still ringing here) is one of those. One marked early-only that names a confirmed
+// call gets 486 (section 3: the call is no longer ringing, so it is not taken). One
+// whose header does not parse gets 400.
 
 // replacesTarget is the dialog a Replaces header names: the Call-ID, our tag
-// (to-tag) and the other party's (from-tag), as the INVITE's sender put them.
-type replacesTarget struct{ callID, toTag, fromTag string }
+// (to-tag) and the other party's (from-tag), as the INVITE's sender put them, and
+// whether it may replace an early dialog only (early-only).
+type replacesTarget struct {
+	callID, toTag, fromTag string
+	earlyOnly              bool
+}
 
-// parseReplaces reads "call-id;to-tag=a;from-tag=b" (other parameters, early-only
-// among them, ignored).
+// parseReplaces reads "call-id;to-tag=a;from-tag=b[;early-only]" (other parameters
+// ignored).
 func parseReplaces(v string) (replacesTarget, bool) {
 	parts := strings.Split(v, ";")
 	r := replacesTarget{callID: strings.TrimSpace(parts[0])}
@@ -32,6 +38,8 @@ func parseReplaces(v string) (replacesTarget, bool) {
 			r.toTag = val
 		case "from-tag":
 			r.fromTag = val
+		case "early-only":
+			r.earlyOnly = true
 		}
 	}
 	return r, r.callID != "" && r.toTag != "" && r.fromTag != ""
@@ -67,6 +75,10 @@ func (s *Stack) replacedCall(req *sip.Request, tx sip.ServerTransaction) (string
 		return "", false
 	}
 	if c := s.callByDialog(r); c != nil {
+		if r.earlyOnly && c.getState() == stateEstablished {
+			_ = tx.Respond(sip.NewResponseFromRequest(req, 486, "Busy Here", nil))
+			return "", false
+		}
 		return c.callID, true
 	}
 	_ = tx.Respond(sip.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))

@@ -40,7 +40,17 @@ func TestInviteWithReplaces(t *testing.T) {
 	}
 	noEvent(t, rec)
 
-	go p.dialWith(ctx, st, testSDP(50004), sip.NewHeader("Replaces", c.CallID()+";to-tag="+ourTag+";from-tag="+peerTag+";early-only"))
+	// early-only names a call still ringing; this one is answered (section 3: 486)
+	sess, err := p.dialWith(ctx, st, testSDP(50004), sip.NewHeader("Replaces", c.CallID()+";to-tag="+ourTag+";from-tag="+peerTag+";early-only"))
+	if err == nil {
+		err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{})
+	}
+	if refused := (*sipgo.ErrDialogResponse)(nil); !errors.As(err, &refused) || refused.Res.StatusCode != 486 {
+		t.Errorf("Replaces with early-only naming a confirmed call: %v, want 486", err)
+	}
+	noEvent(t, rec)
+
+	go p.dialWith(ctx, st, testSDP(50008), sip.NewHeader("Replaces", c.CallID()+";to-tag="+ourTag+";from-tag="+peerTag))
 	if in := rec.incoming(); in.Replaces != c.CallID() {
 		t.Errorf("Incoming.Replaces %q, want %s", in.Replaces, c.CallID())
 	}
