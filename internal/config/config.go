@@ -1,10 +1,8 @@
-// Package config is the engine's typed configuration: an embedded default, a JSON file
+// Package config is the engine's typed configuration: a default (default.go), a JSON file
 // that overrides it field by field, and validation with messages that name the field.
 package config
 
 import (
-	_ "embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -15,9 +13,6 @@ import (
 	"github.com/wpservice/wpservice/internal/api"
 	"github.com/wpservice/wpservice/internal/origin"
 )
-
-//go:embed default.json
-var defaultJSON []byte
 
 // Config is everything the engine reads at start.
 type Config struct {
@@ -192,15 +187,6 @@ type Settings struct {
 // Log sets up logging.
 type Log struct {
 	Level string `json:"level"` // debug | info | warn | error
-}
-
-// Default returns the embedded default configuration.
-func Default() Config {
-	var c Config
-	if err := json.Unmarshal(defaultJSON, &c); err != nil {
-		panic("config: embedded default.json: " + err.Error())
-	}
-	return c
 }
 
 // Parse overlays JSON data on the defaults, refusing unknown fields, and validates.
