@@ -40,7 +40,7 @@ func (p *Phone) offerInAnswer(c *call) {
 	if err != nil {
 		p.log.Warn("delayed offer: srtp keys", "call", c.id, "err", err)
 	}
-	offer := withCrypto(localDesc(c.localIP, c.stream, offerCodecs(p.accountOf(c).Codecs), dtmfPayloadType, true, p.settings.Ptime), crypto, savp)
+	offer := withCrypto(p.withCN(localDesc(c.localIP, c.stream, offerCodecs(p.accountOf(c).Codecs), dtmfPayloadType, true, p.settings.Ptime)), crypto, savp)
 	c.crypto, c.localSDP, c.ourMux = crypto, buildSDP(offer), offer.RTCPMux
 }
 

@@ -105,7 +105,7 @@ func (p *Phone) sendInvite(c *call, plan dialPlan, ip string, stream Stream, err
 		p.drop(c)
 		return nil, fmt.Errorf("%w: rtp: %w", ErrMedia, err)
 	}
-	offer := withCrypto(localDesc(ip, stream, plan.codecs, dtmfPayloadType, true, p.settings.Ptime), plan.crypto, plan.savp)
+	offer := withCrypto(p.withCN(localDesc(ip, stream, plan.codecs, dtmfPayloadType, true, p.settings.Ptime)), plan.crypto, plan.savp)
 	d, err := p.dialFrom(plan.account, plan.target, buildSDP(offer), plan.headers, p.reofferFor(c, plan))
 	if err != nil {
 		stream.Close()
