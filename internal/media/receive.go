@@ -31,7 +31,8 @@ func (s *Stream) ReadFrame(pcm []int16) bool {
 		filled += n
 		good = good && s.pendingGood
 	}
-	s.quiet = isQuiet(pcm)
+	s.level = audio.DBFS(pcm)
+	s.quiet = s.level < quietDBFS
 	return good
 }
 
@@ -50,6 +51,10 @@ func (s *Stream) pull() {
 	adjust := s.jitter.Adjust()
 	if adjust > 0 && s.quiet {
 		s.jitter.Inserted()
+		if cn != 0 && !s.noiseOn {
+			s.insertNoise()
+			return
+		}
 		s.conceal(codec, pt, false)
 		return
 	}

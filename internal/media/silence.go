@@ -90,3 +90,12 @@ func (s *Stream) fillNoise() {
 	s.decoded = slices.Grow(s.decoded[:0], audio.FrameSamples)[:audio.FrameSamples]
 	s.noise.Fill(s.decoded)
 }
+
+// insertNoise fills s.pending with a frame the jitter buffer inserts in the
+// peer's quiet audio, when the peer takes comfort noise: noise at the level
+// of the frame played last, the background it stands for, where concealment
+// would leave a gap of silence in it (the words' ends before a CN packet).
+func (s *Stream) insertNoise() {
+	s.noise.Set(s.level, nil)
+	s.playNoise()
+}

@@ -246,3 +246,44 @@ func TestSilenceSuppressionAllocatesNothing(t *testing.T) {
 		t.Fatalf("%v allocations per frame pair", n)
 	}
 }
+
+// TestInsertedQuietFramesAreNoiseWithComfortNoise: where the peer takes CN,
+// a frame the jitter buffer inserts in its quiet audio (to lengthen the
+// delay) is noise at that audio's level, not a gap of silence; without CN it
+// is concealment, as ever.
+func TestInsertedQuietFramesAreNoiseWithComfortNoise(t *testing.T) {
+	for _, cn := range []uint8{ComfortNoisePT, 0} {
+		s := openStream(t, Config{})
+		remote := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4000}
+		if err := s.Start(Params{Remote: remote, Codec: l16{}, PayloadType: testPT, CNPayloadType: cn}); err != nil {
+			t.Fatal(err)
+		}
+		quiet := make([]int16, audio.FrameSamples)
+		g := audio.NewNoiseGen()
+		g.Set(-50, nil)
+		g.Fill(quiet)
+		payload := l16{}.Encode(nil, quiet)
+		// Three packets fill the buffer to its target and start playout; then
+		// the buffer holds less than its target, and the next frame after a
+		// quiet one is inserted.
+		for seq := uint16(1); seq <= 3; seq++ {
+			s.handleRTP(rawPacket(t, testPT, seq, uint32(seq)*160, 5, false, payload), remote)
+		}
+		pcm := make([]int16, audio.FrameSamples)
+		for range 2 {
+			s.ReadFrame(pcm)
+		}
+		heard := s.ReadFrame(pcm)
+		st := s.Stats()
+		if st.JitterInserted == 0 {
+			t.Fatalf("CN %d: no frame inserted (%+v)", cn, st)
+		}
+		lvl := audio.DBFS(pcm)
+		if cn != 0 && (!heard || lvl < -53 || lvl > -47 || st.Concealed != 0) {
+			t.Errorf("with CN: the inserted frame played %v at %.1f dBFS, %d concealed; want noise at -50 ± 3", heard, lvl, st.Concealed)
+		}
+		if cn == 0 && (heard || st.Concealed == 0) {
+			t.Errorf("without CN: the inserted frame played %v, %d concealed; want concealment", heard, st.Concealed)
+		}
+	}
+}

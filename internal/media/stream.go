@@ -166,6 +166,7 @@ type Stream struct {
 	noise     *audio.NoiseGen
 	noiseOn   bool          // the peer's CN said silence: play noise, not concealment
 	quiet     bool          // the last frame played was quiet
+	level     float64       // its level, in dBFS
 	concealed atomic.Uint64 // frames concealed
 	cnSent    atomic.Uint64 // comfort noise packets sent
 	cnRecv    atomic.Uint64 // and received
