@@ -71,7 +71,9 @@ func (g *NoiseGen) Fill(pcm []int16) {
 		if g.phase == 0 {
 			g.held = g.next()
 		}
-		g.phase = (g.phase + 1) % g.stride
+		if g.phase++; g.phase == g.stride {
+			g.phase = 0
+		}
 		pcm[i] = roundSat16(float32(g.held))
 	}
 }
@@ -89,13 +91,12 @@ func (g *NoiseGen) next() float64 {
 }
 
 // gaussian is a sample of unit variance, near enough Gaussian: the sum of
-// four uniform samples (variance 4/12 each), centred and scaled.
+// the four 16-bit uniform samples in one 64-bit random number (variance
+// 65536²/12 each), centred and scaled.
 func (g *NoiseGen) gaussian() float64 {
-	var sum float64
-	for range 4 {
-		sum += float64(g.xorshift()>>11) / (1 << 53)
-	}
-	return (sum - 2) * math.Sqrt(3)
+	r := g.xorshift()
+	sum := r&0xffff + r>>16&0xffff + r>>32&0xffff + r>>48
+	return (float64(sum) - 2*65535) * (math.Sqrt(3) / 65536)
 }
 
 // xorshift is xorshift64*: fast, and random enough to be heard as noise.

@@ -87,3 +87,17 @@ func slices16Equal(a, b []int16) bool {
 	}
 	return true
 }
+
+func BenchmarkNoiseGen(b *testing.B) {
+	for name, k := range map[string][]float64{"white": nil, "order12": {-0.8, 0.4, -0.2, 0.1, 0, 0.1, -0.1, 0.05, 0, 0, 0.02, -0.02}} {
+		b.Run(name, func(b *testing.B) {
+			g := NewNoiseGen()
+			g.Set(-50, k)
+			pcm := make([]int16, FrameSamples)
+			b.ReportAllocs()
+			for b.Loop() {
+				g.Fill(pcm)
+			}
+		})
+	}
+}
