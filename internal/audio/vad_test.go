@@ -27,6 +27,16 @@ func TestVADDigitalSilenceIsNeverVoice(t *testing.T) {
 	}
 }
 
+// TestVADQuietRoomIsNeverVoice: a room at about -60 dBFS stands 10 dB above
+// the floor assumed before any is measured, yet no speech is that quiet: it
+// is silence from the first frame.
+func TestVADQuietRoomIsNeverVoice(t *testing.T) {
+	v := NewVAD()
+	if n := count(vadRun(v, noise(7, 60, 100*FrameSamples))); n != 0 {
+		t.Fatalf("%d of 100 frames of a quiet room taken for voice", n)
+	}
+}
+
 func TestVADToneIsVoiceFromItsFirstFrameAndHeld(t *testing.T) {
 	v := NewVAD()
 	vadRun(v, noise(1, 60, 50*FrameSamples)) // a quiet room first (about -58 dBFS)
