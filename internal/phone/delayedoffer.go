@@ -41,7 +41,7 @@ func (p *Phone) offerInAnswer(c *call) {
 		p.log.Warn("delayed offer: srtp keys", "call", c.id, "err", err)
 	}
 	offer := withCrypto(p.withCN(localDesc(c.localIP, c.stream, offerCodecs(p.accountOf(c).Codecs), dtmfPayloadType, true, p.settings.Ptime)), crypto, savp)
-	c.crypto, c.localSDP, c.ourMux = crypto, buildSDP(offer), offer.RTCPMux
+	c.crypto, c.localSDP, c.ourMux, c.ourCN = crypto, buildSDP(offer), offer.RTCPMux, offer.CNPT != 0
 }
 
 // onAnswerInAck takes the answer the ACK carried to the offer our 200 made, in

@@ -184,6 +184,7 @@ func (p *Phone) startMedia(c *call) error {
 		if err != nil {
 			return err
 		}
+		n.cnPT = ourComfortNoise(c, n.cnPT)
 		if !sameAddr(n.remote, c.media.remote) {
 			p.punch(c, n.remote)
 		}
@@ -367,7 +368,7 @@ func (p *Phone) answerOffer(c *call) {
 		c.crypto = []sipstack.Crypto{n.crypto}
 		answer = withCrypto(answer, c.crypto, n.savp)
 	}
-	c.localSDP, c.ourMux = buildAnswer(answer, n.layout), answer.RTCPMux
+	c.localSDP, c.ourMux, c.ourCN = buildAnswer(answer, n.layout), answer.RTCPMux, answer.CNPT != 0
 }
 
 // onCallEvent feeds a SIP happening for the call with SIP Call-ID sipID.

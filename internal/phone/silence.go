@@ -41,3 +41,14 @@ func (p *Phone) comfortNoise(d sipstack.MediaDesc, chosen sipstack.Codec) uint8 
 }
 
 func onCNClock(c sipstack.Codec) bool { return c.Rate == 8000 }
+
+// ourComfortNoise is the peer's CN payload type cn as c may use it: only
+// where our first SDP named CN too, as the stack's answers to re-INVITEs keep
+// it; a peer that adds CN later, or the setting turned on since, does not
+// make a call that began without it send any.
+func ourComfortNoise(c *call, cn uint8) uint8 {
+	if !c.ourCN {
+		return 0
+	}
+	return cn
+}

@@ -116,3 +116,37 @@ func TestCallStatsCountComfortNoise(t *testing.T) {
 		t.Errorf("cnSent %d, cnReceived %d; want 12 and 7", st.CNSent, st.CNReceived)
 	}
 }
+
+// TestReInviteAddingComfortNoiseToACallWithoutIt: a call answered without CN
+// does not take it up when the peer's re-INVITE adds it (the stack's answer
+// leaves it out); one answered with CN keeps it through a re-INVITE and drops
+// it when the peer does.
+func TestReInviteAddingComfortNoiseToACallWithoutIt(t *testing.T) {
+	for _, first := range []bool{false, true} {
+		r := newRig(t, withSilenceSuppression(api.ProcessingOn))
+		d := &fakeDialog{id: "sip-in"}
+		r.p.post(func() {
+			r.p.onIncoming(Incoming{Dialog: d, From: "sip:carol@127.0.0.1", SDP: cnSDP(31000, pcmu, first)})
+		})
+		cs := r.expectStates(api.CallIncoming, api.CallRinging)
+		r.mustDo(api.CmdCallAnswer.Name, &api.CallRef{CallID: cs.CallID})
+		r.expectStates(api.CallActive)
+		r.p.post(func() { r.p.onRemoteUpdate(d.id, cnSDP(31002, pcmu, true), false) })
+		r.sync()
+		p := r.lastStream().params
+		want := uint8(0)
+		if first {
+			want = 13
+		}
+		if got := p[len(p)-1].CNPayloadType; got != want {
+			t.Errorf("answered with CN %v, re-INVITE with CN: the stream's CN is %d, want %d", first, got, want)
+		}
+		if first {
+			r.p.post(func() { r.p.onRemoteUpdate(d.id, cnSDP(31004, pcmu, false), false) })
+			r.sync()
+			if p := r.lastStream().params; p[len(p)-1].CNPayloadType != 0 {
+				t.Errorf("a re-INVITE without CN left the stream's CN at %d", p[len(p)-1].CNPayloadType)
+			}
+		}
+	}
+}
