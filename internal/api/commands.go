@@ -306,6 +306,10 @@ type SettingsArgs struct {
 	AEC     *string `json:"aec,omitempty"`     // acoustic echo cancellation
 	Denoise *string `json:"denoise,omitempty"` // noise suppression
 	AGC     *string `json:"agc,omitempty"`     // automatic gain control
+	// SilenceSuppression sends comfort noise (RFC 3389) instead of the
+	// microphone's silences where the peer takes it: ProcessingAuto (off on
+	// a desktop), ProcessingOn or ProcessingOff.
+	SilenceSuppression *string `json:"silenceSuppression,omitempty"`
 	// Tones, ringtone and recording (docs/configuration.md).
 	TonePlan      *string `json:"tonePlan,omitempty"`      // the call-progress tones: "us", "uk" or "eu"
 	Ringtone      *string `json:"ringtone,omitempty"`      // a WAV file name in the sounds folder; "" = the built-in ring
@@ -378,6 +382,8 @@ type Settings struct {
 	AEC     string `json:"aec"` // auto | on | off
 	Denoise string `json:"denoise"`
 	AGC     string `json:"agc"`
+	// SilenceSuppression: auto | on | off; auto is off on a desktop.
+	SilenceSuppression string `json:"silenceSuppression"`
 	// The adaptive jitter buffer's bounds (set in the config file only).
 	JitterMinMs int `json:"jitterMinMs"`
 	JitterMaxMs int `json:"jitterMaxMs"`

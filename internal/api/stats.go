@@ -30,12 +30,16 @@ type CallStats struct {
 	// Concealed counts the frames played that did not arrive in time, filled
 	// by loss concealment; BufferDropped and BufferInserted the frames the
 	// jitter buffer dropped or inserted, in quiet audio, to reach its target.
-	Concealed      uint64  `json:"concealed"`
-	BufferDropped  uint64  `json:"bufferDropped"`
-	BufferInserted uint64  `json:"bufferInserted"`
-	RTTMs          float64 `json:"rttMs"`        // round trip from RTCP SR/RR (RFC 3550 6.4.1)
-	RTCPSent       uint64  `json:"rtcpSent"`     // compound RTCP packets
-	RTCPReceived   uint64  `json:"rtcpReceived"` // compound RTCP packets
+	Concealed      uint64 `json:"concealed"`
+	BufferDropped  uint64 `json:"bufferDropped"`
+	BufferInserted uint64 `json:"bufferInserted"`
+	// CNSent and CNReceived count the comfort noise packets (RFC 3389) of
+	// silence suppression: sent in our silences, received in the peer's.
+	CNSent       uint64  `json:"cnSent"`
+	CNReceived   uint64  `json:"cnReceived"`
+	RTTMs        float64 `json:"rttMs"`        // round trip from RTCP SR/RR (RFC 3550 6.4.1)
+	RTCPSent     uint64  `json:"rtcpSent"`     // compound RTCP packets
+	RTCPReceived uint64  `json:"rtcpReceived"` // compound RTCP packets
 
 	PeerLossPct  float64 `json:"peerLossPct"`  // loss of our packets in the peer's last report, percent
 	PeerLost     uint32  `json:"peerLost"`     // cumulative, as the peer counts it

@@ -31,7 +31,8 @@ func (s *Stream) ReadFrame(pcm []int16) bool {
 		filled += n
 		good = good && s.pendingGood
 	}
-	s.quiet = isQuiet(pcm)
+	s.level = audio.DBFS(pcm)
+	s.quiet = s.level < quietDBFS
 	return good
 }
 
@@ -44,19 +45,23 @@ func (s *Stream) ReadFrame(pcm []int16) bool {
 // (concealed) after a quiet frame, or a quiet packet dropped.
 func (s *Stream) pull() {
 	s.mu.Lock()
-	codec, pt := s.params.Codec, s.params.PayloadType
+	codec, pt, cn := s.params.Codec, s.params.PayloadType, s.params.CNPayloadType
 	s.mu.Unlock()
 
 	adjust := s.jitter.Adjust()
 	if adjust > 0 && s.quiet {
 		s.jitter.Inserted()
+		if cn != 0 && !s.noiseOn {
+			s.insertNoise()
+			return
+		}
 		s.conceal(codec, pt, false)
 		return
 	}
-	good := s.decodeNext(codec, pt)
+	good := s.decodeNext(codec, pt, cn)
 	if adjust < 0 && good && isQuiet(s.decoded) {
 		s.jitter.Dropped()
-		good = s.decodeNext(codec, pt)
+		good = s.decodeNext(codec, pt, cn)
 	}
 	if !good {
 		s.conceal(codec, pt, s.jitter.Playing())
@@ -66,12 +71,20 @@ func (s *Stream) pull() {
 }
 
 // decodeNext pops the next packet and decodes it into s.decoded, reporting
-// whether it was audio of the call's codec.
-func (s *Stream) decodeNext(codec audio.Codec, pt uint8) bool {
+// whether it was audio of the call's codec, or comfort noise (cn, when
+// negotiated), which from then on is played until the peer's voice resumes.
+func (s *Stream) decodeNext(codec audio.Codec, pt, cn uint8) bool {
 	pkt, ok := s.jitter.Pop()
-	if !ok || codec == nil || pkt.PayloadType != pt {
+	if !ok || codec == nil {
 		return false
 	}
+	if cn != 0 && pkt.PayloadType == cn {
+		return s.startNoise(pkt.Payload)
+	}
+	if pkt.PayloadType != pt {
+		return false
+	}
+	s.noiseOn = false
 	s.decoded = codec.Decode(s.decoded[:0], pkt.Payload)
 	s.rxPacket.Store(int64(len(s.decoded)))
 	if _, own := codec.(audio.Concealer); !own {
@@ -93,6 +106,10 @@ type fecDecoder interface {
 // (the buffer filling up, or a frame inserted) a frame is, so that playout
 // resumes as soon as the buffer is ready, whatever the packets' length.
 func (s *Stream) conceal(codec audio.Codec, pt uint8, lost bool) {
+	if s.noiseOn {
+		s.playNoise()
+		return
+	}
 	s.concealed.Add(1)
 	s.pendingGood = false
 	if f, ok := codec.(fecDecoder); ok && lost {
@@ -194,7 +211,8 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 	p := s.params
 	isAudio := s.started && pkt.PayloadType == p.PayloadType
 	isDTMF := s.started && p.DTMFPayloadType != 0 && pkt.PayloadType == p.DTMFPayloadType
-	if !isAudio && !isDTMF {
+	isCN := s.started && p.CNPayloadType != 0 && pkt.PayloadType == p.CNPayloadType
+	if !isAudio && !isDTMF && !isCN {
 		s.mu.Unlock()
 		s.ignored.Add(1)
 		return
@@ -210,13 +228,20 @@ func (s *Stream) handleRTP(b []byte, src *net.UDPAddr) {
 	if s.rx.started && pkt.SSRC != s.rx.ssrc {
 		s.dtmfRx = dtmfReceiver{}
 	}
-	transit, timed := s.rx.update(pkt.SequenceNumber, pkt.SSRC, pkt.Timestamp, now, rate, isAudio)
+	// A CN packet is timed as audio is: its timestamp is where the silence
+	// it stands for begins (RFC 3389 section 4).
+	transit, timed := s.rx.update(pkt.SequenceNumber, pkt.SSRC, pkt.Timestamp, now, rate, isAudio || isCN)
 	var packetFrames float64
-	if isAudio {
+	switch {
+	case isAudio:
 		packetFrames = s.rxTiming.update(pkt.SequenceNumber, pkt.Timestamp, pkt.Marker, rate)
 		s.dtmfRx.audio(pkt.Timestamp, rate, emit)
-	} else if ev, err := parseDTMFPayload(pkt.Payload); err == nil {
-		s.dtmfRx.handle(pkt.Timestamp, ev, rate, emit)
+	case isDTMF:
+		if ev, err := parseDTMFPayload(pkt.Payload); err == nil {
+			s.dtmfRx.handle(pkt.Timestamp, ev, rate, emit)
+		}
+	case isCN:
+		s.cnRecv.Add(1)
 	}
 	s.mu.Unlock()
 

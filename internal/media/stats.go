@@ -45,6 +45,9 @@ type Stats struct {
 	// them (Opus): rebuilt from its in-band FEC when it carries some, else
 	// concealed by the codec.
 	FECDecoded uint64
+	// CNSent and CNReceived count the comfort noise packets (RFC 3389) sent
+	// in our silences and received in the peer's.
+	CNSent, CNReceived uint64
 	// RTT is the round-trip time from the peer's last report on our stream
 	// (RFC 3550 section 6.4.1: arrival - LSR - DLSR); 0 until one had an LSR.
 	RTT time.Duration
@@ -214,6 +217,7 @@ func (s *Stream) Stats() Stats {
 	st.JitterTarget = time.Duration(s.jitter.Target()) * audio.FrameMillis * time.Millisecond
 	st.JitterDropped, st.JitterInserted = js.Dropped, js.Inserted
 	st.Concealed, st.FECDecoded = s.concealed.Load(), s.fecDecoded.Load()
+	st.CNSent, st.CNReceived = s.cnSent.Load(), s.cnRecv.Load()
 	st.PacketsReceived, st.BytesReceived = s.received.Load(), s.receivedB.Load()
 	st.Ignored = s.ignored.Load()
 	return st

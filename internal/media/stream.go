@@ -79,6 +79,14 @@ type Params struct {
 
 	DTMFPayloadType uint8 // negotiated telephone-event payload type; 0 = none
 
+	// CNPayloadType is the comfort noise payload type both sides took (RFC
+	// 3389); 0 = none. With it the stream suppresses silence: a frame the
+	// voice activity detector finds silent is not sent, a CN packet stands
+	// for the silence (silence.go), and the peer's CN packets are played
+	// as noise at their level until its voice resumes (receive.go). Without
+	// it no CN is ever sent, and any received is ignored.
+	CNPayloadType uint8
+
 	// PacketTime is the audio each packet we send carries: what the peer's
 	// a=ptime asks for (RFC 3264 §6.1: the packet time it wants to receive),
 	// as PacketTime rounds it for the codec; zero is DefaultPacketTime.
@@ -152,9 +160,16 @@ type Stream struct {
 	srtpHdr   rtp.Header // reused by SRTP, which parses the header again
 	payload   []byte
 	decoded   []int16
-	plc       *audio.PLC    // conceals lost frames of a codec that does not itself
+	plc       *audio.PLC   // conceals lost frames of a codec that does not itself
+	silence   silenceState // the send side's silence suppression (silence.go)
+	talkspurt bool         // the next voice packet opens a talkspurt: the marker
+	noise     *audio.NoiseGen
+	noiseOn   bool          // the peer's CN said silence: play noise, not concealment
 	quiet     bool          // the last frame played was quiet
+	level     float64       // its level, in dBFS
 	concealed atomic.Uint64 // frames concealed
+	cnSent    atomic.Uint64 // comfort noise packets sent
+	cnRecv    atomic.Uint64 // and received
 
 	// Packets of other lengths than a frame, also the media clock's: txPCM
 	// gathers the audio of a packet longer than a frame; pending is the
@@ -248,6 +263,7 @@ func Bind(cfg Config) (*Stream, error) {
 		ts:      rand.Uint32(),
 		jitter:  NewJitterBuffer(cfg.JitterTarget, cfg.JitterMax),
 		plc:     audio.NewPLC(audio.SampleRate),
+		noise:   audio.NewNoiseGen(),
 		dtmfTx:  newDTMFSender(cfg.DTMFDuration, cfg.DTMFGap),
 		txPCM:   make([]int16, 0, packetSamples(MaxPacketTime)+audio.FrameSamples),
 		txBuf:   make([]byte, 0, maxPacket),
@@ -398,6 +414,11 @@ func (s *Stream) WriteFrame(pcm []int16) error {
 		s.payload = ev.payload.appendTo(s.payload[:0])
 		return s.send(hdr, remote, frame, rate)
 	}
+	if p.CNPayloadType != 0 {
+		if quiet, err := s.suppress(p, remote, pcm, frame, rate); quiet {
+			return err
+		}
+	}
 	if per == 0 {
 		return s.sendAudio(p, remote, pcm, frame, rate)
 	}
@@ -412,9 +433,12 @@ func (s *Stream) WriteFrame(pcm []int16) error {
 	return nil
 }
 
-// sendAudio encodes pcm and sends it, units of the clock long.
+// sendAudio encodes pcm and sends it, units of the clock long. The first
+// packet of the stream and the first after a silence open a talkspurt: they
+// carry the marker (RFC 3551 §4.1).
 func (s *Stream) sendAudio(p Params, remote *net.UDPAddr, pcm []int16, units uint32, rate int) error {
-	hdr := rtp.Header{PayloadType: p.PayloadType, Marker: !s.sentAny, Timestamp: s.ts}
+	hdr := rtp.Header{PayloadType: p.PayloadType, Marker: !s.sentAny || s.talkspurt, Timestamp: s.ts}
+	s.talkspurt = false
 	s.payload = p.Codec.Encode(s.payload[:0], pcm)
 	return s.send(hdr, remote, units, rate)
 }

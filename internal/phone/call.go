@@ -41,6 +41,7 @@ type call struct {
 	media      negotiated
 	crypto     []sipstack.Crypto // the SDES crypto lines of our offer or answer
 	ourMux     bool              // our first SDP said a=rtcp-mux: every offer of ours does, an answer when the offer did
+	ourCN      bool              // our first SDP named comfort noise (silence.go): the only way CN is ever sent
 	rejectCode int
 	dtmfSuffix string
 	ignored    bool      // incoming: the user silenced the ringer for it

@@ -41,8 +41,8 @@ func (p *Phone) offerInAnswer(c *call) {
 	if err != nil {
 		p.log.Warn("delayed offer: srtp keys", "call", c.id, "err", err)
 	}
-	offer := withCrypto(localDesc(c.localIP, c.stream, offerCodecs(p.accountOf(c).Codecs), dtmfPayloadType, true, p.settings.Ptime), crypto, savp)
-	c.crypto, c.localSDP, c.ourMux = crypto, buildSDP(offer), offer.RTCPMux
+	offer := withCrypto(p.withCN(localDesc(c.localIP, c.stream, offerCodecs(p.accountOf(c).Codecs), dtmfPayloadType, true, p.settings.Ptime)), crypto, savp)
+	c.crypto, c.localSDP, c.ourMux, c.ourCN = crypto, buildSDP(offer), offer.RTCPMux, offer.CNPT != 0
 }
 
 // onAnswerInAck takes the answer the ACK carried to the offer our 200 made, in

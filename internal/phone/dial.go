@@ -105,14 +105,14 @@ func (p *Phone) sendInvite(c *call, plan dialPlan, ip string, stream Stream, err
 		p.drop(c)
 		return nil, fmt.Errorf("%w: rtp: %w", ErrMedia, err)
 	}
-	offer := withCrypto(localDesc(ip, stream, plan.codecs, dtmfPayloadType, true, p.settings.Ptime), plan.crypto, plan.savp)
+	offer := withCrypto(p.withCN(localDesc(ip, stream, plan.codecs, dtmfPayloadType, true, p.settings.Ptime)), plan.crypto, plan.savp)
 	d, err := p.dialFrom(plan.account, plan.target, buildSDP(offer), plan.headers, p.reofferFor(c, plan))
 	if err != nil {
 		stream.Close()
 		p.drop(c)
 		return nil, fmt.Errorf("%w: sip: %w", ErrSignalling, err)
 	}
-	c.dialog, c.sipID, c.stream, c.localIP, c.ourMux = d, d.CallID(), stream, ip, offer.RTCPMux
+	c.dialog, c.sipID, c.stream, c.localIP, c.ourMux, c.ourCN = d, d.CallID(), stream, ip, offer.RTCPMux, offer.CNPT != 0
 	p.log.Info("dialing", "call", c.id, "line", c.line, "to", plan.target, "sip_call_id", c.sipID)
 	p.announce(c)
 	return api.DialResult{Line: c.line, CallID: c.id}, nil

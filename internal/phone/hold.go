@@ -279,8 +279,9 @@ func (p *Phone) updateRemoteMedia(c *call, sdp []byte) {
 		return
 	}
 	n.mux = n.mux && c.ourMux // our answer accepts rtcp-mux only if our first SDP had it (sipstack's answer)
+	n.cnPT = ourComfortNoise(c, n.cnPT)
 	if sameAddr(n.remote, c.media.remote) && n.codec == c.media.codec && n.dtmfPT == c.media.dtmfPT && sameSRTP(n.srtp, c.media.srtp) && n.mux == c.media.mux &&
-		sameAddr(n.rtcp, c.media.rtcp) && n.ptime == c.media.ptime {
+		sameAddr(n.rtcp, c.media.rtcp) && n.ptime == c.media.ptime && n.cnPT == c.media.cnPT {
 		return
 	}
 	if !sameAddr(n.remote, c.media.remote) {

@@ -40,6 +40,6 @@ func (m mediaStream) Start(p MediaParams) error {
 	}
 	return m.Stream.Start(media.Params{
 		Remote: p.Remote, RemoteRTCP: p.RemoteRTCP, Codec: p.Codec, PayloadType: p.PayloadType,
-		DTMFPayloadType: p.DTMFPayloadType, OnDTMF: onDTMF, SRTP: p.SRTP, RTCPMux: p.RTCPMux, PacketTime: p.PacketTime,
+		DTMFPayloadType: p.DTMFPayloadType, CNPayloadType: p.CNPayloadType, OnDTMF: onDTMF, SRTP: p.SRTP, RTCPMux: p.RTCPMux, PacketTime: p.PacketTime,
 	})
 }

@@ -54,6 +54,9 @@ type Settings struct {
 	// Ptime is the packet time our SDP asks of peers (a=ptime), set in the
 	// config; zero: 20 ms.
 	Ptime time.Duration
+	// SilenceSuppression is api.ProcessingAuto, On or Off: comfort noise in
+	// our silences where the peer takes it (silence.go).
+	SilenceSuppression string
 }
 
 // MaxLines is the most lines the engine has: a desk phone's line keys, and more
@@ -304,7 +307,8 @@ func (p *Phone) publicSettings() api.Settings {
 		AutoAnswerHeaders: s.Policies.AutoAnswerHeaders,
 
 		AEC: s.Processing.AEC, Denoise: s.Processing.Denoise, AGC: s.Processing.AGC,
-		JitterMinMs: int(s.JitterMin / time.Millisecond), JitterMaxMs: int(s.JitterMax / time.Millisecond),
+		SilenceSuppression: cmp.Or(s.SilenceSuppression, api.ProcessingAuto),
+		JitterMinMs:        int(s.JitterMin / time.Millisecond), JitterMaxMs: int(s.JitterMax / time.Millisecond),
 		Ptime:           int(cmp.Or(s.Ptime, 20*time.Millisecond) / time.Millisecond),
 		MWI:             !s.Voicemail.NoMWI,
 		MWIUnsolicited:  s.Voicemail.Unsolicited,

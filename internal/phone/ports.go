@@ -80,9 +80,12 @@ type MediaParams struct {
 	Codec           audio.Codec
 	PayloadType     uint8
 	DTMFPayloadType uint8 // 0: the peer offered no telephone-event
-	OnDTMF          func(digit rune, d time.Duration)
-	SRTP            *media.SRTP // nil: plain RTP
-	RTCPMux         bool        // RTCP on the RTP port: both SDPs say a=rtcp-mux
+	// CNPayloadType is comfort noise (RFC 3389) as both sides took it: our
+	// silences go as CN, the peer's CN is played as noise; 0: none.
+	CNPayloadType uint8
+	OnDTMF        func(digit rune, d time.Duration)
+	SRTP          *media.SRTP // nil: plain RTP
+	RTCPMux       bool        // RTCP on the RTP port: both SDPs say a=rtcp-mux
 	// PacketTime is the audio per packet the peer wants to receive (its
 	// a=ptime within its a=maxptime); zero: 20 ms.
 	PacketTime time.Duration

@@ -53,8 +53,8 @@ func (p *Phone) redirectMedia(c *call, plan dialPlan, ip string, stream Stream) 
 	if old != nil {
 		old.Close()
 	}
-	offer := withCrypto(localDesc(ip, stream, plan.codecs, dtmfPayloadType, true, p.settings.Ptime), plan.crypto, plan.savp)
-	c.ourMux = offer.RTCPMux
+	offer := withCrypto(p.withCN(localDesc(ip, stream, plan.codecs, dtmfPayloadType, true, p.settings.Ptime)), plan.crypto, plan.savp)
+	c.ourMux, c.ourCN = offer.RTCPMux, offer.CNPT != 0
 	p.log.Info("redirected: media moves to the new target's address", "call", c.id, "ip", ip)
 	return buildSDP(offer)
 }

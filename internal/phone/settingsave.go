@@ -89,6 +89,14 @@ func applySettings(s Settings, a api.SettingsArgs) (Settings, error) {
 	if a.IMDN != nil {
 		s.IMDN = *a.IMDN
 	}
+	if a.SilenceSuppression != nil {
+		switch v := *a.SilenceSuppression; v {
+		case api.ProcessingAuto, api.ProcessingOn, api.ProcessingOff:
+			s.SilenceSuppression = v
+		default:
+			return Settings{}, api.BadArg("silenceSuppression", "auto, on or off")
+		}
+	}
 	if a.BLFPickup != nil {
 		if s.BLFPickup, err = pickupCode(*a.BLFPickup); err != nil { // blfpickup.go
 			return Settings{}, err

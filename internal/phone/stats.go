@@ -65,6 +65,7 @@ func publicStats(callID string, line int, s media.Stats) api.CallStats {
 		JitterMs: ms(s.Jitter), BufferMs: ms(s.JitterDelay), RTTMs: ms(s.RTT),
 		TargetMs: ms(s.JitterTarget), Concealed: s.Concealed,
 		BufferDropped: s.JitterDropped, BufferInserted: s.JitterInserted,
+		CNSent: s.CNSent, CNReceived: s.CNReceived,
 		RTCPSent: s.RTCPSent, RTCPReceived: s.RTCPReceived,
 		PeerLossPct: round2(100 * s.PeerFractionLost), PeerLost: s.PeerLost, PeerJitterMs: ms(s.PeerJitter),
 	}

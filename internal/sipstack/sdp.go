@@ -22,6 +22,10 @@ type MediaDesc struct {
 	Codecs   []Codec // in the order of the m= line, telephone-event excluded
 	DTMFPT   uint8   // payload type of telephone-event/8000; 0 means none
 	DTMF48PT uint8   // payload type of telephone-event/48000 (beside Opus); 0 means none
+	// CNPT is the payload type of comfort noise at 8000 Hz (CN/8000, RFC 3389;
+	// static 13): the silence of a codec on that clock. 0 means none, and then
+	// no CN may be sent to the description's owner (RFC 3389 section 4).
+	CNPT uint8
 	// Fmtp are the a=fmtp format parameters by payload type: in a parsed
 	// description the peer's, in ours what we ask of the peer's sending.
 	// telephone-event's are not kept here.
@@ -93,6 +97,10 @@ var staticCodecs = [...]Codec{
 	18: {PT: 18, Name: "G729", Rate: 8000},
 }
 
+// staticCNPT is comfort noise's static payload type, CN/8000 (RFC 3389
+// section 4): no codec of its own, so not in staticCodecs.
+const staticCNPT = 13
+
 // staticCodec returns the codec of a static payload type.
 func staticCodec(pt uint8) (Codec, bool) {
 	if int(pt) < len(staticCodecs) && staticCodecs[pt].Name != "" {
@@ -151,6 +159,9 @@ func writeAudio(b *bytes.Buffer, m MediaDesc) {
 	if m.DTMF48PT != 0 {
 		fmt.Fprintf(b, " %d", m.DTMF48PT)
 	}
+	if m.CNPT != 0 {
+		fmt.Fprintf(b, " %d", m.CNPT)
+	}
 	b.WriteString("\r\n")
 	for _, c := range m.Codecs {
 		fmt.Fprintf(b, "a=rtpmap:%d %s/%d%s\r\n", c.PT, c.Name, c.Rate, channels(c))
@@ -163,6 +174,9 @@ func writeAudio(b *bytes.Buffer, m MediaDesc) {
 	}
 	if m.DTMF48PT != 0 {
 		fmt.Fprintf(b, "a=rtpmap:%d telephone-event/48000\r\na=fmtp:%d 0-16\r\n", m.DTMF48PT, m.DTMF48PT)
+	}
+	if m.CNPT != 0 {
+		fmt.Fprintf(b, "a=rtpmap:%d CN/8000\r\n", m.CNPT)
 	}
 	for _, c := range m.Crypto {
 		fmt.Fprintf(b, "a=%s\r\n", c.line())

@@ -219,6 +219,9 @@ func (p *sdpParser) result() (MediaDesc, Layout, error) {
 		if !ok {
 			c, ok = staticCodec(pt)
 		}
+		if !ok && pt == staticCNPT {
+			c, ok = Codec{PT: pt, Name: "CN", Rate: 8000}, true
+		}
 		if !ok {
 			continue // dynamic payload type without rtpmap: unusable
 		}
@@ -230,6 +233,12 @@ func (p *sdpParser) result() (MediaDesc, Layout, error) {
 				md.DTMF48PT = c.PT
 			}
 			continue
+		}
+		if strings.EqualFold(c.Name, "CN") {
+			if c.Rate == 8000 && md.CNPT == 0 {
+				md.CNPT = c.PT
+			}
+			continue // comfort noise is no codec of its own
 		}
 		md.Codecs = append(md.Codecs, c)
 		if f := sec.fmtps[c.PT]; f != "" {

@@ -156,6 +156,15 @@ func (s *sdpSession) formatsFor(peer MediaDesc) (out []Codec, dtmf, dtmf48 uint8
 	return out, dtmf, dtmf48, fmtp
 }
 
+// cnFor is the peer's comfort noise payload type when ours had one too: CN
+// only where both sides said it (RFC 3389 section 4), else 0.
+func (s *sdpSession) cnFor(peer MediaDesc) uint8 {
+	if s.base.CNPT == 0 {
+		return 0
+	}
+	return peer.CNPT
+}
+
 // build renders md in layout with the session id, bumping the version only
 // when the body differs from the last one we sent (RFC 3264 section 8).
 func (s *sdpSession) build(md MediaDesc, layout Layout) ([]byte, uint64) {
@@ -176,6 +185,7 @@ func (s *sdpSession) offer(hold bool) ([]byte, uint64, error) {
 	if s.hasRemote {
 		if codecs, dtmf, dtmf48, fmtp := s.formatsFor(s.remote); len(codecs) > 0 {
 			md.Codecs, md.DTMFPT, md.DTMF48PT, md.Fmtp = codecs, dtmf, dtmf48, fmtp
+			md.CNPT = s.cnFor(s.remote)
 		}
 	}
 	md.Direction = holdDirection(hold, s.remoteHeld)
@@ -214,6 +224,7 @@ func (s *sdpSession) answer(offer []byte) ([]byte, error) {
 	}
 	md := s.base
 	md.Codecs, md.DTMFPT, md.DTMF48PT, md.Fmtp = codecs, dtmf, dtmf48, fmtp
+	md.CNPT = s.cnFor(peer)
 	if c, ok := answerCrypto(s.base.Crypto, peer.Crypto); ok {
 		md.Crypto = []Crypto{c}
 	}

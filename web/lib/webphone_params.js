@@ -151,6 +151,18 @@ function processingOf(value, auto) {
 }
 
 /**
+ * Mizu's `silencesupress` (-1 auto: no, except on low-bandwidth mobiles; 0 no;
+ * 1 yes) -> the engine's silenceSuppression: auto (off on a desktop), off or on.
+ */
+function silenceOf(value) {
+  const v = paramKey(value);
+  if (v === "-1") return "auto";
+  if (v === "0" || v === "false") return "off";
+  if (v === "1" || v === "true") return "on";
+  return null;
+}
+
+/**
  * Each parameter that sets an engine setting: the settings it sets from its value
  * (none when the value leaves them as they are), and whether they need an admin
  * connection (the engine refuses them to others: auto-answer could listen in on the
@@ -190,6 +202,7 @@ export const SETTING_PARAMS = {
   aec: { set: (v) => (processingOf(v, "1") ? { aec: processingOf(v, "1") } : {}) },
   agc: { set: (v) => (processingOf(v, "3") ? { agc: processingOf(v, "3") } : {}) },
   denoise: { set: (v) => (processingOf(v, "3") ? { denoise: processingOf(v, "3") } : {}) },
+  silencesupress: { set: (v) => (silenceOf(v) ? { silenceSuppression: silenceOf(v) } : {}) },
   // Mizu's voicerecording: 1 records every call to a local file (the engine's
   // recordCalls); 0 none. Its upload modes (2 and more) record nothing here.
   voicerecording: { set: (v) => {

@@ -139,6 +139,9 @@ export interface CallStats {
   /** Frames the jitter buffer dropped or inserted, in quiet audio, to reach its target. */
   bufferDropped: number;
   bufferInserted: number;
+  /** Comfort noise packets (RFC 3389) sent in our silences and received in the peer's. */
+  cnSent: number;
+  cnReceived: number;
   rttMs: number;
   rtcpSent: number;
   rtcpReceived: number;
@@ -283,6 +286,8 @@ export interface Settings {
   aec: "auto" | "on" | "off";
   denoise: "auto" | "on" | "off";
   agc: "auto" | "on" | "off";
+  /** Comfort noise (RFC 3389) instead of the microphone's silences, where the peer takes it: auto is off on a desktop. */
+  silenceSuppression: "auto" | "on" | "off";
   /** The adaptive jitter buffer's bounds, in ms (set in the config file). */
   jitterMinMs: number;
   jitterMaxMs: number;

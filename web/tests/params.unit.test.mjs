@@ -72,6 +72,12 @@ test("aec, agc, denoise: Mizu's values to auto, on or off", () => {
   assert.deepEqual(set("aec", "maybe"), {});
 });
 
+test("silencesupress: Mizu's -1, 0 and 1 to auto, off and on", () => {
+  const set = (v) => settingsFromParams((n) => (n === "silencesupress" ? v : ""), {}).control;
+  assert.deepEqual(["-1", "0", "1", "true", "false"].map((v) => set(v).silenceSuppression), ["auto", "off", "on", "on", "off"]);
+  assert.deepEqual(set("2"), {});
+});
+
 test("holdtype: hold is refused only where the engine cannot signal it", () => {
   for (const v of ["", "-1", "2", "-2"]) assert.equal(holdAllowed(v), true, v);
   for (const v of ["0", "1", "3", "4"]) assert.equal(holdAllowed(v), false, v);
