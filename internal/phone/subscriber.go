@@ -75,8 +75,11 @@ func (p *Phone) stopWatch(w Watch) {
 // (actor.go) before it unregisters.
 func (p *Phone) dropWatches() []Watch {
 	var out []Watch
-	if p.mwi.watch != nil {
-		out = append(out, p.mwi.watch)
+	for _, m := range p.mwi {
+		if m.watch != nil {
+			out = append(out, m.watch)
+		}
+		m.watch, m.target = nil, ""
 	}
 	for _, w := range p.watches.byKey {
 		out = append(out, w)
@@ -84,7 +87,6 @@ func (p *Phone) dropWatches() []Watch {
 	if p.pub.pub != nil {
 		out = append(out, p.pub.pub)
 	}
-	p.mwi.watch, p.mwi.target = nil, ""
 	clear(p.watches.byKey)
 	p.pub = ourPublication{}
 	return out
@@ -109,7 +111,8 @@ func (p *Phone) onNotification(n Notification) {
 
 // onSubChange reports a change of one of the engine's subscriptions.
 func (p *Phone) onSubChange(c SubChange) {
-	ours := p.mwi.owns(c.ID) || (p.pub.pub != nil && p.pub.pub.ID() == c.ID) || p.onContactSubChange(c)
+	_, box := p.mwi.owner(c.ID)
+	ours := box || (p.pub.pub != nil && p.pub.pub.ID() == c.ID) || p.onContactSubChange(c)
 	if !ours {
 		return
 	}
