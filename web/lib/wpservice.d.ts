@@ -330,16 +330,23 @@ export interface RecordingEvent {
   file: string;
 }
 
-/** A watched contact's presence (presence.state): Mizu's onPresenceStateChange values. */
+/**
+ * A watched contact's presence (presence.state): Mizu's onPresenceStateChange values.
+ * A contact is known by its account and number: the same number on two accounts is two people.
+ */
 export interface PresenceState {
   number: string;
+  /** The account (accounts.list id) it is watched from; absent: the default. */
+  account?: string;
   state: "Available" | "Away" | "Busy" | "Speaking" | "DoNotDisturb" | "Offline" | "Unknown" | "NotExists";
   note?: string;
 }
 
-/** A watched contact's busy lamp (blf.state, RFC 4235). */
+/** A watched contact's busy lamp (blf.state, RFC 4235), by account and number as PresenceState. */
 export interface BLFState {
   number: string;
+  /** The account (accounts.list id) it is watched from; absent: the default. */
+  account?: string;
   lamp: "idle" | "ringing" | "busy" | "hold" | "unknown";
   state?: "trying" | "proceeding" | "early" | "confirmed" | "terminated";
   direction?: "initiator" | "recipient";
@@ -358,8 +365,10 @@ export interface Contact {
   account?: string;
 }
 
-/** The account's voicemail box (mwi.state, RFC 3842). */
+/** An account's voicemail box (mwi.state, RFC 3842). */
 export interface MWIState {
+  /** The account (accounts.list id) besides the default whose box it is; absent: the default's. */
+  account?: string;
   waiting: boolean;
   new: number;
   old: number;
@@ -424,9 +433,10 @@ export interface PhoneState {
   selectedLine: number;
   devices: Devices | null;
   settings: Settings | null;
-  mwi: MWIState | null;     // the account's voicemail box
-  presence: PresenceState[]; // the watched contacts' presence, by number
-  blf: BLFState[];          // the watched contacts' busy lamps, by number
+  mwi: MWIState | null;     // the default account's voicemail box
+  mwiAccounts: MWIState[];  // the other accounts' boxes, each with its account
+  presence: PresenceState[]; // the watched contacts' presence, by number and account
+  blf: BLFState[];          // the watched contacts' busy lamps, by number and account
   levels: Levels | null;    // the last audio.level (after subscribe({levels: true}))
   /** Instant messages received and not yet read (chat.unread). */
   unreadMessages: number;
