@@ -51,6 +51,8 @@ export interface Account {
   register: boolean;
   /** SRTP policy; absent means "off". */
   mediaEncryption?: "off" | "optional" | "mandatory";
+  /** What is dialled for its voicemail (Mizu's voicemailnum, per account); absent: none. */
+  voicemailNumber?: string;
 }
 
 export interface AccountFields {
@@ -65,6 +67,7 @@ export interface AccountFields {
   codecs?: string[];
   register?: boolean;
   mediaEncryption?: "off" | "optional" | "mandatory";
+  voicemailNumber?: string;
 }
 
 export interface RegState {
