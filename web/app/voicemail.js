@@ -1,7 +1,8 @@
 // voicemail.js: the voicemail boxes (the engine's mwi.state) and the Voicemail
-// button, which dials the voicemailNumber setting. The default account's count
-// shows while the engine knows its box; with several accounts each other account
-// with messages shows its own, named. The button shows while a number is set.
+// buttons. The default account's count shows while the engine knows its box, and
+// its button dials the voicemailNumber setting (else the account's own number).
+// With several accounts, each other account with messages or a voicemail number
+// shows its own count and button, named, the button calling from that account.
 import { el, renderOn } from "./dom.js";
 import { voicemailText } from "./format.js";
 
@@ -12,19 +13,23 @@ export function mountVoicemail(phone, { $, call }) {
   const count = $("#voicemail-count");
   const others = $("#voicemail-accounts");
   const button = $("#voicemail");
-  const number = () => phone.state.settings?.voicemailNumber || "";
+  const number = () => phone.state.settings?.voicemailNumber || phone.state.accounts?.find((a) => a.default)?.voicemailNumber || "";
   renderOn(phone, ["mwi.state", "settings.changed", "accounts.changed"], () => {
     const box = phone.state.mwi;
     count.hidden = !worthShowing(box);
     count.textContent = box ? voicemailText(box) : "";
     count.classList.toggle("on", !!box?.waiting);
-    const accounts = phone.state.accounts || [];
-    others.replaceChildren(...(phone.state.mwiAccounts || []).filter(worthShowing).flatMap((b) => {
-      const a = accounts.find((x) => x.id === b.account);
-      if (!a) return []; // its account went
-      return [el("span", { class: `badge${b.waiting ? " on" : ""}`, "data-account": a.id, text: `${a.username}@${a.server}: ${voicemailText(b)}` })];
+    const boxes = phone.state.mwiAccounts || [];
+    others.replaceChildren(...(phone.state.accounts || []).filter((a) => !a.default).flatMap((a) => {
+      const b = boxes.find((x) => x.account === a.id);
+      const name = `${a.username}@${a.server}`;
+      return [
+        worthShowing(b) ? el("span", { class: `badge${b.waiting ? " on" : ""}`, "data-account": a.id, text: `${name}: ${voicemailText(b)}` }) : "",
+        a.voicemailNumber ? el("button", { type: "button", class: "small", "data-account": a.id, "aria-label": `Voicemail of ${name}`,
+          onclick: () => call(a.voicemailNumber, a.id) }, "Voicemail") : "",
+      ].filter(Boolean);
     }));
     button.hidden = !number();
   });
-  button.addEventListener("click", () => { if (number()) call(number()); });
+  button.addEventListener("click", () => { if (number()) call(number(), ""); });
 }
