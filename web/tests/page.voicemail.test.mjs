@@ -2,7 +2,7 @@
 // (a presence server): the default (alice) and dave, who has a voicemail number. A
 // voicemail system (SIPp) publishes each box; the page shows alice's count as it
 // always did and dave's beside it, named, with a Voicemail button that calls dave's
-// number from dave's account.
+// number, set with the account's Edit form, from dave's account.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -40,10 +40,15 @@ test("each account's voicemail count, and a second account's Voicemail button", 
   const p = await browser.newPage();
   try {
     await api.ready;
-    const dave = await api.addAccount({ server: kam, username: "dave", register: true, voicemailNumber: "*98" });
-    assert.equal(dave.voicemailNumber, "*98");
+    const dave = await api.addAccount({ server: kam, username: "dave", register: true });
     await p.goto(engine.url + "/");
     await p.locator("#banner").waitFor({ state: "hidden" });
+    await p.getByRole("button", { name: `Edit dave@${kam}` }).click();
+    await p.fill("#edit-voicemailNumber", "*98");
+    await p.click("#account-edit button[type=submit]");
+    await p.locator("#account-edit").waitFor({ state: "hidden" });
+    const { accounts } = await api.send("accounts.list", {}, { wait: true });
+    assert.equal(accounts.find((a) => a.id === dave.id).voicemailNumber, "*98");
 
     await publish("dave", 3, 4);
     const daves = p.locator(`#voicemail-accounts .badge[data-account="${dave.id}"]`);
