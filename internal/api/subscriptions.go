@@ -36,8 +36,11 @@ const (
 type SubscriptionState struct {
 	Event  string `json:"event"`
 	Target string `json:"target"`
-	State  string `json:"state"`
-	Code   int    `json:"code,omitempty"`   // the status of the last SUBSCRIBE's answer
-	Reason string `json:"reason,omitempty"` // why it ended, or what was wrong with the document
-	Retry  int    `json:"retry,omitempty"`  // seconds until the next SUBSCRIBE (retrying)
+	// Account is the id of the account besides the default the subscription goes
+	// from; absent: the default's (and our publication).
+	Account string `json:"account,omitempty"`
+	State   string `json:"state"`
+	Code    int    `json:"code,omitempty"`   // the status of the last SUBSCRIBE's answer
+	Reason  string `json:"reason,omitempty"` // why it ended, or what was wrong with the document
+	Retry   int    `json:"retry,omitempty"`  // seconds until the next SUBSCRIBE (retrying)
 }

@@ -22,7 +22,7 @@ func watchFrom(t *testing.T, sub *fakeSubscriber, stackID, event string) *fakeWa
 // Each registered account subscribes to its own voicemail box, from its own SIP
 // port; a document of one box is reported with its account (none for the
 // default) and kept in the snapshot beside the other's; removing the account ends
-// its subscription and empties its box.
+// its subscription and empties its box. Its subscription.state events name it.
 func TestMWIPerAccount(t *testing.T) {
 	sub := &fakeSubscriber{}
 	r, _ := newMultiRig(t, withSubscriber(sub))
@@ -44,6 +44,17 @@ func TestMWIPerAccount(t *testing.T) {
 	mine := api.MWIState{Waiting: true, New: 3, Old: 7, UrgentNew: 1, MessageAccount: "sip:alice@vm"}
 	if got := r.nextEvent(api.EvMWI).(api.MWIState); got != mine {
 		t.Fatalf("mwi.state of the default account %+v, want %+v", got, mine)
+	}
+	// its subscription's changes, and a document it cannot read, name it too
+	r.p.post(func() {
+		r.p.onSubChange(SubChange{ID: theirs.id, Event: "message-summary", Target: "sip:2001@sales.example.com", State: api.SubActive, Code: 200})
+	})
+	if ev := r.nextEvent(api.EvSubscription).(api.SubscriptionState); ev.Account != id || ev.State != api.SubActive {
+		t.Fatalf("subscription.state %+v, want account %s active", ev, id)
+	}
+	r.notified(Notification{ID: theirs.id, Event: "message-summary", Body: []byte("Voice-Message: lots\r\n")})
+	if ev := r.nextEvent(api.EvSubscription).(api.SubscriptionState); ev.Account != id || ev.State != api.SubMalformed {
+		t.Fatalf("subscription.state %+v, want account %s malformed", ev, id)
 	}
 	snap := r.mustDo(api.CmdStatus.Name, nil).(api.Snapshot)
 	if snap.MWI != mine || len(snap.MWIAccounts) != 1 || snap.MWIAccounts[0] != want {

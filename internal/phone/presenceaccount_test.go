@@ -50,6 +50,18 @@ func TestPresenceKeyedByAccount(t *testing.T) {
 		t.Fatalf("snapshot blf %+v, want %+v", snap.BLF, wantBLF)
 	}
 
+	// The other account's presence subscription refused: that Bob is not known,
+	// and the subscription.state names his account.
+	r.p.post(func() {
+		r.p.onSubChange(SubChange{ID: watchFrom(t, sub, id, "presence").id, Event: "presence", State: api.SubTerminated, Code: 404})
+	})
+	if got := r.nextEvent(api.EvPresence).(api.PresenceState); got != (api.PresenceState{Number: "3001", Account: id, State: "NotExists"}) {
+		t.Fatalf("presence.state after a 404 %+v", got)
+	}
+	if ev := r.nextEvent(api.EvSubscription).(api.SubscriptionState); ev.Account != id || ev.Code != 404 {
+		t.Fatalf("subscription.state %+v, want account %s", ev, id)
+	}
+
 	// The default account's Bob is idle: nothing to pick up there; the other's
 	// ringing call is picked up from his account.
 	if _, err := r.do(api.CmdBLFPickup.Name, &api.PickupArgs{Number: "3001"}); err == nil {

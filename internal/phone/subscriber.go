@@ -116,8 +116,20 @@ func (p *Phone) onSubChange(c SubChange) {
 	if !ours {
 		return
 	}
-	p.bus.Emit(api.EvSubscription, api.SubscriptionState{Event: c.Event, Target: c.Target, State: c.State,
+	p.bus.Emit(api.EvSubscription, api.SubscriptionState{Event: c.Event, Target: c.Target, Account: p.subAccount(c.ID), State: c.State,
 		Code: c.Code, Reason: c.Reason, Retry: int(c.Retry.Round(time.Second) / time.Second)})
+}
+
+// subAccount is the account (as the SIP port names it, "" the default) of the
+// subscription with this id.
+func (p *Phone) subAccount(id string) string {
+	if account, ok := p.mwi.owner(id); ok {
+		return account
+	}
+	if k, ok := p.watches.find(id); ok {
+		return k.account
+	}
+	return ""
 }
 
 // maxReason bounds the text of a malformed document's error in an event.
@@ -130,5 +142,5 @@ func (p *Phone) malformed(n Notification, err error) {
 		reason = reason[:maxReason]
 	}
 	p.log.Info("notification ignored", "event", n.Event, "target", n.Target, "err", reason)
-	p.bus.Emit(api.EvSubscription, api.SubscriptionState{Event: n.Event, Target: n.Target, State: api.SubMalformed, Reason: reason})
+	p.bus.Emit(api.EvSubscription, api.SubscriptionState{Event: n.Event, Target: n.Target, Account: p.subAccount(n.ID), State: api.SubMalformed, Reason: reason})
 }

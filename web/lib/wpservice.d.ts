@@ -384,6 +384,8 @@ export interface MWIState {
 export interface SubscriptionState {
   event: string;   // "message-summary", "presence", "dialog"
   target: string;
+  /** The account (accounts.list id) besides the default it goes from; absent: the default's. */
+  account?: string;
   state: "active" | "retrying" | "terminated" | "malformed";
   code?: number;
   reason?: string;
