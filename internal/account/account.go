@@ -19,6 +19,7 @@ type Account struct {
 	Codecs           []string `json:"codecs"`                    // order of preference
 	Register         bool     `json:"register"`                  // register automatically
 	MediaEncryption  string   `json:"mediaEncryption,omitempty"` // off | optional | mandatory (SRTP)
+	VoicemailNumber  string   `json:"voicemailNumber,omitempty"` // what is dialled for its voicemail; empty: none
 }
 
 // Configured reports whether the account names a server and a user.

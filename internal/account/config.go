@@ -13,6 +13,6 @@ func FromConfig(c config.Account) Account {
 		Server: c.Server, Username: c.Username, AuthUsername: c.AuthUsername, Password: c.Password,
 		DisplayName: c.DisplayName, Transport: c.Transport, OutboundProxy: c.OutboundProxy,
 		RegisterInterval: c.RegisterInterval, Codecs: slices.Clone(c.Codecs), Register: c.Registers(),
-		MediaEncryption: c.MediaEncryption,
+		MediaEncryption: c.MediaEncryption, VoicemailNumber: c.VoicemailNumber,
 	}
 }

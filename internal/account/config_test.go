@@ -51,7 +51,7 @@ func TestFromConfigCopiesEveryField(t *testing.T) {
 	c := config.Account{
 		Server: "s", Username: "u", AuthUsername: "a", Password: "p", DisplayName: "d", Transport: "tcp",
 		OutboundProxy: "o", RegisterInterval: 60, Codecs: []string{"PCMA"}, Register: &no,
-		MediaEncryption: "mandatory",
+		MediaEncryption: "mandatory", VoicemailNumber: "*97",
 	}
 	assertNoZeroField(t, c)
 	got := FromConfig(c)

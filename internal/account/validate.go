@@ -13,6 +13,7 @@ import (
 const (
 	maxAddress         = 255
 	maxDisplayName     = 128
+	maxVoicemailNumber = 64
 	maxPassword        = 255
 	minRegisterSeconds = 30
 	maxRegisterSeconds = 86400
@@ -48,6 +49,11 @@ func (a Account) Validate() error {
 	case "", api.MediaEncryptionOff, api.MediaEncryptionOptional, api.MediaEncryptionMandatory:
 	default:
 		return api.BadArg("mediaEncryption", "off, optional or mandatory")
+	}
+	if len(a.VoicemailNumber) > maxVoicemailNumber || strings.ContainsFunc(a.VoicemailNumber, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}) || !utf8.ValidString(a.VoicemailNumber) {
+		return api.BadArg("voicemailNumber", "a number, a user or a SIP URI of at most 64 characters, without spaces; \"\" = none")
 	}
 	if a.RegisterInterval != 0 && (a.RegisterInterval < minRegisterSeconds || a.RegisterInterval > maxRegisterSeconds) {
 		return api.BadArg("registerInterval", "30..86400 seconds")

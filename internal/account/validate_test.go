@@ -79,3 +79,19 @@ func TestValidateMediaEncryption(t *testing.T) {
 		t.Errorf("the default policy is %q, want off", got)
 	}
 }
+
+// An account's voicemail number is a number, a user or a URI: no spaces or
+// control characters, at most 64 bytes; none is fine.
+func TestValidateVoicemailNumber(t *testing.T) {
+	for _, v := range []string{"", "*97", "sip:vm@pbx.example.com", "+15550100"} {
+		if err := (Account{VoicemailNumber: v}).Validate(); err != nil {
+			t.Errorf("%q: %v", v, err)
+		}
+	}
+	for _, v := range []string{"*9 7", "97\r\n", strings.Repeat("9", 65), "\xff"} {
+		var argErr *api.ArgError
+		if err := (Account{VoicemailNumber: v}).Validate(); !errors.As(err, &argErr) || argErr.Field != "voicemailNumber" {
+			t.Errorf("%q: %v, want a voicemailNumber argument error", v, err)
+		}
+	}
+}

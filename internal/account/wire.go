@@ -14,7 +14,7 @@ func (a Account) Public() api.Account {
 		Server: a.Server, Username: a.Username, AuthUsername: a.AuthUsername, HasPassword: a.Password != "",
 		DisplayName: a.DisplayName, Transport: a.Transport, OutboundProxy: a.OutboundProxy,
 		RegisterInterval: a.RegisterInterval, Codecs: slices.Clone(a.Codecs), Register: a.Register,
-		MediaEncryption: a.MediaEncryption,
+		MediaEncryption: a.MediaEncryption, VoicemailNumber: a.VoicemailNumber,
 	}
 }
 
@@ -35,6 +35,7 @@ func (a Account) Merge(args api.AccountArgs) Account {
 	set(&a.Transport, args.Transport)
 	set(&a.OutboundProxy, args.OutboundProxy)
 	set(&a.MediaEncryption, args.MediaEncryption)
+	set(&a.VoicemailNumber, args.VoicemailNumber)
 	if args.Password != nil {
 		a.Password = *args.Password
 	}

@@ -13,7 +13,7 @@ func full() Account {
 	return Account{
 		Server: "pbx.example.com", Username: "alice", AuthUsername: "auth-alice", Password: "hunter2",
 		DisplayName: "Alice", Transport: "tcp", OutboundProxy: "proxy.example.com", RegisterInterval: 600,
-		Codecs: []string{"PCMA", "PCMU"}, Register: true, MediaEncryption: "optional",
+		Codecs: []string{"PCMA", "PCMU"}, Register: true, MediaEncryption: "optional", VoicemailNumber: "*97",
 	}
 }
 
@@ -41,7 +41,7 @@ func TestMergeSetsEveryField(t *testing.T) {
 		Server: ptr(" pbx "), Username: ptr("alice"), AuthUsername: ptr("auth"), Password: ptr(" pw "),
 		DisplayName: ptr("Alice"), Transport: ptr("tls"), OutboundProxy: ptr("proxy"),
 		RegisterInterval: ptr(60), Codecs: &[]string{"PCMU"}, Register: ptr(true),
-		MediaEncryption: ptr(" optional "),
+		MediaEncryption: ptr(" optional "), VoicemailNumber: ptr(" *97 "),
 	}
 	assertNoZeroField(t, args)
 	got := Account{}.Merge(args)

@@ -262,6 +262,10 @@ type AccountArgs struct {
 	Codecs           *[]string `json:"codecs,omitempty"`          // order of preference: PCMU, PCMA
 	Register         *bool     `json:"register,omitempty"`        // register automatically when set
 	MediaEncryption  *string   `json:"mediaEncryption,omitempty"` // off | optional | mandatory
+	// VoicemailNumber is what is dialled for the account's voicemail (Mizu's
+	// voicemailnum, per account); "" = none. The default account's voicemailNumber
+	// setting, when set, wins over its own.
+	VoicemailNumber *string `json:"voicemailNumber,omitempty"`
 }
 
 // Account is the account as reported: never the password.
@@ -277,6 +281,7 @@ type Account struct {
 	Codecs           []string `json:"codecs"`
 	Register         bool     `json:"register"`
 	MediaEncryption  string   `json:"mediaEncryption,omitempty"`
+	VoicemailNumber  string   `json:"voicemailNumber,omitempty"`
 }
 
 // SettingsArgs changes engine settings; omitted fields keep their value.

@@ -8,7 +8,7 @@ var (
 	CmdContactsList   = declare[NoArgs, ContactList]("contacts.list", PermRead)
 	CmdContactsSet    = declare[ContactArgs, Contact]("contacts.set", PermControl)        // add (no id) or change one
 	CmdContactsDelete = declare[ContactRef, Empty]("contacts.delete", PermControl)        // not_found for an unknown id
-	CmdContactsImport = declare[ImportArgs, ImportResult]("contacts.import", PermControl) // CSV: name,number[,presence[,blf]]
+	CmdContactsImport = declare[ImportArgs, ImportResult]("contacts.import", PermControl) // CSV: name,number[,presence[,blf[,account]]]
 )
 
 // EvContacts reports the whole list after each change.
@@ -49,8 +49,11 @@ type ContactRef struct {
 }
 
 // ImportArgs adds the contacts of a CSV document: one per line, "name,number" and
-// optionally presence and BLF flags (1/0, true/false, yes/no); a first line naming
-// the columns is skipped. With Replace the list is replaced instead.
+// optionally presence and BLF flags (1/0, true/false, yes/no) and the account the
+// contact is watched from (an id of accounts.list, or the account's user@server;
+// empty or absent: the default; an unknown one skips the line). A first line naming
+// the columns (name, number, presence, blf, account) sets their order and is not a
+// contact. With Replace the list is replaced instead.
 type ImportArgs struct {
 	CSV     string `json:"csv"`
 	Replace bool   `json:"replace,omitempty"`

@@ -80,9 +80,12 @@ type Snapshot struct {
 	SelectedLine int           `json:"selectedLine"`
 	Devices      Devices       `json:"devices"`
 	Settings     Settings      `json:"settings"`
-	MWI          MWIState      `json:"mwi"` // the account's voicemail box (subscriptions.go)
+	MWI          MWIState      `json:"mwi"` // the default account's voicemail box (subscriptions.go)
+	// MWIAccounts are the voicemail boxes of the accounts besides the default that
+	// subscribe to theirs, each with its account, in the order of the accounts.
+	MWIAccounts []MWIState `json:"mwiAccounts,omitempty"`
 	// Presence and BLF are the watched contacts' presence and busy lamps (presence.go),
-	// by number; a contact not known yet is absent.
+	// by account and number; a contact not known yet is absent.
 	Presence []PresenceState `json:"presence"`
 	BLF      []BLFState      `json:"blf"`
 	// Config names the config files the engine read, in order: "machine" (the

@@ -5,18 +5,20 @@ package api
 
 // Event names of the subscriptions.
 const (
-	EvMWI          = "mwi.state"          // MWIState: the voicemail box of the account changed
+	EvMWI          = "mwi.state"          // MWIState: the voicemail box of an account changed
 	EvSubscription = "subscription.state" // SubscriptionState: a subscription was taken, lost, refused, or sent a bad document
 )
 
-// MWIState is the voicemail box of the account, as its message-summary
+// MWIState is the voicemail box of an account, as its message-summary
 // (RFC 3842) says: whether messages wait, and the voice messages new and old.
+// Account is the id of an account besides the default; absent: the default's box.
 type MWIState struct {
-	Waiting   bool `json:"waiting"`
-	New       int  `json:"new"`
-	Old       int  `json:"old"`
-	UrgentNew int  `json:"urgentNew,omitempty"`
-	UrgentOld int  `json:"urgentOld,omitempty"`
+	Account   string `json:"account,omitempty"`
+	Waiting   bool   `json:"waiting"`
+	New       int    `json:"new"`
+	Old       int    `json:"old"`
+	UrgentNew int    `json:"urgentNew,omitempty"`
+	UrgentOld int    `json:"urgentOld,omitempty"`
 	// MessageAccount is the voicemail account the server named (Message-Account), if any.
 	MessageAccount string `json:"messageAccount,omitempty"`
 }
@@ -34,8 +36,11 @@ const (
 type SubscriptionState struct {
 	Event  string `json:"event"`
 	Target string `json:"target"`
-	State  string `json:"state"`
-	Code   int    `json:"code,omitempty"`   // the status of the last SUBSCRIBE's answer
-	Reason string `json:"reason,omitempty"` // why it ended, or what was wrong with the document
-	Retry  int    `json:"retry,omitempty"`  // seconds until the next SUBSCRIBE (retrying)
+	// Account is the id of the account besides the default the subscription goes
+	// from; absent: the default's (and our publication).
+	Account string `json:"account,omitempty"`
+	State   string `json:"state"`
+	Code    int    `json:"code,omitempty"`   // the status of the last SUBSCRIBE's answer
+	Reason  string `json:"reason,omitempty"` // why it ended, or what was wrong with the document
+	Retry   int    `json:"retry,omitempty"`  // seconds until the next SUBSCRIBE (retrying)
 }

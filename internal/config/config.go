@@ -133,6 +133,7 @@ type Account struct {
 	Codecs           []string `json:"codecs,omitempty"`
 	Register         *bool    `json:"register,omitempty"`        // default true
 	MediaEncryption  string   `json:"mediaEncryption,omitempty"` // off | optional | mandatory
+	VoicemailNumber  string   `json:"voicemailNumber,omitempty"` // what the page dials for its voicemail
 }
 
 // Registers reports whether the provisioned account should register (default yes).

@@ -285,6 +285,7 @@ func (p *Phone) removeAccount(a *api.AccountRef) (api.Empty, error) {
 	}
 	registered := x.reg.State == api.RegRegistered || x.reg.State == api.RegRegistering
 	p.syncWatches() // its contacts' subscriptions stop
+	p.syncMWI()     // and its voicemail box's
 	p.goWork(func(ctx context.Context) {
 		if registered {
 			ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -368,6 +369,7 @@ func (p *Phone) onExtraRegState(st api.RegState) {
 	st.Account = x.id
 	p.bus.Emit(api.EvRegState, st)
 	p.syncWatches() // watches.go: the contacts' subscriptions from this account
+	p.syncMWI()     // mwi.go: its voicemail box
 }
 
 // extraServers are the servers of the accounts besides the default that register,

@@ -23,9 +23,11 @@ func pickupCode(s string) (string, error) {
 	return s, nil
 }
 
-// pickup picks up the ringing call of a watched contact (blf.pickup).
+// pickup picks up the ringing call of a watched contact (blf.pickup), from the
+// account the contact is watched from.
 func (p *Phone) pickup(a *api.PickupArgs, done answer) {
-	st, ok := p.watches.blf[a.Number]
+	k := contactKey{p.stackID(a.Account), a.Number}
+	st, ok := p.watches.blf[k]
 	if !ok {
 		done(nil, api.BadArg("number", "not a contact whose busy lamp is watched"))
 		return
@@ -35,24 +37,24 @@ func (p *Phone) pickup(a *api.PickupArgs, done answer) {
 		return
 	}
 	if code := p.settings.BLFPickup; code != "" {
-		p.dial(&api.DialArgs{To: code + a.Number}, done)
+		p.dial(&api.DialArgs{To: code + a.Number, Account: k.account}, done)
 		return
 	}
-	d, ok := p.ringingDialog(a.Number)
+	d, ok := p.ringingDialog(k)
 	if !ok {
 		done(nil, fmt.Errorf("%w: no blfPickup code, and the server gave no tags of %s's ringing dialog", ErrNoPickup, a.Number))
 		return
 	}
 	// The dialog as the contact sees it: its local tag is the to-tag of our Replaces.
 	replaces := d.CallID + ";to-tag=" + d.LocalTag + ";from-tag=" + d.RemoteTag + ";early-only"
-	p.dial(&api.DialArgs{To: a.Number, Headers: map[string]string{"Replaces": replaces}}, done)
+	p.dial(&api.DialArgs{To: a.Number, Account: k.account, Headers: map[string]string{"Replaces": replaces}}, done)
 }
 
-// ringingDialog is the early dialog of number with the Call-ID and tags a Replaces needs:
-// one ringing at the contact, not the contact's own call ringing elsewhere
-// (direction initiator), which a Replaces would take from it.
-func (p *Phone) ringingDialog(number string) (presence.Dialog, bool) {
-	for _, d := range p.dialogs[number] {
+// ringingDialog is the early dialog of contact k with the Call-ID and tags a
+// Replaces needs: one ringing at the contact, not the contact's own call ringing
+// elsewhere (direction initiator), which a Replaces would take from it.
+func (p *Phone) ringingDialog(k contactKey) (presence.Dialog, bool) {
+	for _, d := range p.dialogs[k] {
 		if d.State != "confirmed" && d.Direction != "initiator" && d.CallID != "" && d.LocalTag != "" && d.RemoteTag != "" {
 			return d, true
 		}

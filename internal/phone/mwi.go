@@ -5,11 +5,13 @@ import (
 	"github.com/wpservice/wpservice/internal/presence"
 )
 
-// Voicemail (RFC 3842): while the account is registered the engine subscribes to
-// its message-summary (unless the mwi setting is off), and reports the counts of
-// each document that changes them as mwi.state; the snapshot keeps the last. With
-// mwiUnsolicited the NOTIFYs a server sends without a subscription count too. The
-// voicemail number is only kept, for the page to dial.
+// Voicemail (RFC 3842): while an account is registered the engine subscribes to
+// its message-summary (unless the mwi setting is off), each account its own box
+// from its own SIP port, and reports the counts of each document that changes them
+// as mwi.state with the account (absent for the default); the snapshot keeps the
+// last of each. With mwiUnsolicited the NOTIFYs a server sends without a
+// subscription count too, for the default account. The voicemail number is only
+// kept, for the page to dial.
 
 const (
 	mwiEvent  = "message-summary"
@@ -26,15 +28,39 @@ type Voicemail struct {
 	Number      string // what the page dials for voicemail
 }
 
-// mwiWatch is the subscription to the account's voicemail box.
+// mwiWatch is the subscription to one account's voicemail box.
 type mwiWatch struct {
 	watch  Watch
-	target string // the account's user it was made for; "" when none
+	target string // the account's user@server it was made for; "" when none
 	state  api.MWIState
 }
 
-// owns reports whether id is the voicemail subscription's.
-func (m *mwiWatch) owns(id string) bool { return m.watch != nil && id != "" && m.watch.ID() == id }
+// mwiBoxes are the voicemail boxes' subscriptions, by the SIP port's name of
+// their account ("" the default).
+type mwiBoxes map[string]*mwiWatch
+
+// owner is the account whose box's subscription has this id.
+func (b mwiBoxes) owner(id string) (string, bool) {
+	for account, m := range b {
+		if m.watch != nil && id != "" && m.watch.ID() == id {
+			return account, true
+		}
+	}
+	return "", false
+}
+
+// box is the voicemail box of account, made when there is none.
+func (p *Phone) box(account string) *mwiWatch {
+	if p.mwi == nil {
+		p.mwi = mwiBoxes{}
+	}
+	m := p.mwi[account]
+	if m == nil {
+		m = &mwiWatch{state: api.MWIState{Account: account}}
+		p.mwi[account] = m
+	}
+	return m
+}
 
 // applyVoicemail returns v with the voicemail fields a sets (settingsave.go).
 func applyVoicemail(v Voicemail, a api.SettingsArgs) (Voicemail, error) {
@@ -54,43 +80,71 @@ func applyVoicemail(v Voicemail, a api.SettingsArgs) (Voicemail, error) {
 	return v, nil
 }
 
-// syncMWI makes the voicemail subscription what the settings, the account and its
-// registration ask for: one to the account's user while it is registered (kept
-// while it registers again), none otherwise.
+// syncMWI makes the voicemail subscriptions what the settings, the accounts and
+// their registrations ask for: one to each account's user while it is registered
+// (kept while it registers again), none otherwise.
 func (p *Phone) syncMWI() {
 	sub := p.cfg.Subscriber
 	if sub == nil {
 		return
 	}
 	sub.AcceptUnsolicited(mwiEvent, p.settings.Voicemail.Unsolicited)
-	want := ""
-	up := p.reg.State == api.RegRegistered || (p.mwi.watch != nil && p.reg.State == api.RegRegistering)
-	if !p.settings.Voicemail.NoMWI && up && !p.stopping && p.acc.Username != "" {
-		want = p.acc.Username + "@" + p.acc.Server
+	want := map[string]string{"": p.mwiTarget("", p.reg, p.acc.Username, p.acc.Server)}
+	for _, x := range p.extras {
+		want[x.id] = p.mwiTarget(x.id, x.reg, x.acc.Username, x.acc.Server)
 	}
-	if want == p.mwi.target {
+	for account := range p.mwi {
+		if _, ok := want[account]; !ok { // its account was removed
+			p.subscribeBox(account, "", "")
+			delete(p.mwi, account)
+		}
+	}
+	p.subscribeBox("", want[""], p.acc.Username)
+	for _, x := range p.extras {
+		p.subscribeBox(x.id, want[x.id], x.acc.Username)
+	}
+}
+
+// mwiTarget is what the box of account should be subscribed to now: its
+// user@server while it is registered, or registers again with a subscription
+// running; "" for none.
+func (p *Phone) mwiTarget(account string, reg api.RegState, user, server string) string {
+	m := p.mwi[account]
+	up := reg.State == api.RegRegistered || (m != nil && m.watch != nil && reg.State == api.RegRegistering)
+	if p.settings.Voicemail.NoMWI || !up || p.stopping || user == "" {
+		return ""
+	}
+	return user + "@" + server
+}
+
+// subscribeBox makes the subscription of account's box the one to want ("" none),
+// for user: a box whose target changes starts empty.
+func (p *Phone) subscribeBox(account, want, user string) {
+	m := p.box(account)
+	if want == m.target {
 		return
 	}
-	if w := p.mwi.watch; w != nil {
-		p.stopWatch(w)
+	if m.watch != nil {
+		p.stopWatch(m.watch)
 	}
-	p.mwi.watch, p.mwi.target = nil, ""
-	p.setMWI(api.MWIState{})
+	m.watch, m.target = nil, ""
+	p.setMWI(api.MWIState{Account: account})
 	if want == "" {
 		return
 	}
-	w, err := sub.Subscribe("", p.acc.Username, mwiEvent, mwiAccept)
+	w, err := p.cfg.Subscriber.Subscribe(account, user, mwiEvent, mwiAccept)
 	if err != nil {
-		p.log.Warn("voicemail subscription", "err", err)
+		p.log.Warn("voicemail subscription", "account", account, "err", err)
 		return
 	}
-	p.mwi.watch, p.mwi.target = w, want
+	m.watch, m.target = w, want
 }
 
-// onSummary reads a message-summary of the voicemail subscription, or an
-// unsolicited one when they are taken.
+// onSummary reads a message-summary of a voicemail subscription, or an
+// unsolicited one (the default account's) when they are taken.
 func (p *Phone) onSummary(n Notification) {
-	ours := p.mwi.owns(n.ID) || (n.ID == "" && p.settings.Voicemail.Unsolicited)
+	account, ours := p.mwi.owner(n.ID)
+	ours = ours || (n.ID == "" && p.settings.Voicemail.Unsolicited)
 	if !ours || len(n.Body) == 0 { // an empty NOTIFY (pending, or the end) says nothing of the box
 		return
 	}
@@ -99,15 +153,32 @@ func (p *Phone) onSummary(n Notification) {
 		p.malformed(n, err)
 		return
 	}
-	p.setMWI(api.MWIState{Waiting: s.Waiting, New: s.Voice.New, Old: s.Voice.Old,
+	p.setMWI(api.MWIState{Account: account, Waiting: s.Waiting, New: s.Voice.New, Old: s.Voice.Old,
 		UrgentNew: s.Voice.UrgentNew, UrgentOld: s.Voice.UrgentOld, MessageAccount: s.Account})
 }
 
-// setMWI records the voicemail box and reports a change.
+// setMWI records the voicemail box of st.Account and reports a change.
 func (p *Phone) setMWI(st api.MWIState) {
-	if st == p.mwi.state {
+	m := p.box(st.Account)
+	if st == m.state {
 		return
 	}
-	p.mwi.state = st
+	m.state = st
 	p.bus.Emit(api.EvMWI, st)
+}
+
+// mwiSnapshot is the default account's box, and those of the others that are
+// subscribed, in the order of the accounts.
+func (p *Phone) mwiSnapshot() (api.MWIState, []api.MWIState) {
+	var others []api.MWIState
+	for _, x := range p.extras {
+		if m := p.mwi[x.id]; m != nil && m.watch != nil {
+			others = append(others, m.state)
+		}
+	}
+	var own api.MWIState
+	if m := p.mwi[""]; m != nil {
+		own = m.state
+	}
+	return own, others
 }

@@ -166,7 +166,7 @@ type Phone struct {
 	playing      *player          // the file audio.play plays (play.go)
 	recs         recordings       // the calls being recorded (record.go)
 	ringtone     *audio.WAVSource // the ringtone setting's file, or nil for the built-in ring (ringtone.go)
-	mwi          mwiWatch         // the voicemail box's subscription and what it last said (mwi.go)
+	mwi          mwiBoxes         // the voicemail boxes' subscriptions and what each last said (mwi.go)
 	contacts     []api.Contact    // the contact list, by name (contacts.go)
 	watches      contactWatches   // the contacts' presence and dialog subscriptions (watches.go)
 	dialogs      blfDialogs       // the dialogs known of each contact whose lamp is watched (blf.go)
@@ -267,12 +267,12 @@ func (p *Phone) snapshot() api.Snapshot {
 		SelectedLine: p.selected,
 		Devices:      p.devices(),
 		Settings:     p.publicSettings(),
-		MWI:          p.mwi.state,
 		Config:       p.cfg.ConfigSources,
 
 		UnreadMessages: p.unread,
 		Chat:           p.canChat(),
 	}
+	s.MWI, s.MWIAccounts = p.mwiSnapshot()
 	s.Presence, s.BLF = p.snapshotWatches()
 	p.lines.each(func(c *call) {
 		if !c.preparing {

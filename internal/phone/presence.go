@@ -124,21 +124,23 @@ func (p *Phone) entity() string {
 }
 
 // onPresenceDocument reads a contact's PIDF document.
-func (p *Phone) onPresenceDocument(number string, n Notification) {
+func (p *Phone) onPresenceDocument(k contactKey, n Notification) {
 	doc, err := presence.ParsePIDF(n.Body)
 	if err != nil {
 		p.malformed(n, err)
 		return
 	}
-	p.setPresence(api.PresenceState{Number: number, State: doc.State(), Note: clip(doc.Note, maxReason)})
+	p.setPresence(api.PresenceState{Number: k.number, Account: k.account, State: doc.State(), Note: clip(doc.Note, maxReason)})
 }
 
-// setPresence records a contact's presence and reports a change.
+// setPresence records a contact's presence (by its account and number) and
+// reports a change.
 func (p *Phone) setPresence(st api.PresenceState) {
-	if old, ok := p.watches.presence[st.Number]; ok && old == st {
+	k := contactKey{st.Account, st.Number}
+	if old, ok := p.watches.presence[k]; ok && old == st {
 		return
 	}
-	p.watches.presence[st.Number] = st
+	p.watches.presence[k] = st
 	p.bus.Emit(api.EvPresence, st)
 }
 

@@ -75,8 +75,11 @@ func (p *Phone) stopWatch(w Watch) {
 // (actor.go) before it unregisters.
 func (p *Phone) dropWatches() []Watch {
 	var out []Watch
-	if p.mwi.watch != nil {
-		out = append(out, p.mwi.watch)
+	for _, m := range p.mwi {
+		if m.watch != nil {
+			out = append(out, m.watch)
+		}
+		m.watch, m.target = nil, ""
 	}
 	for _, w := range p.watches.byKey {
 		out = append(out, w)
@@ -84,7 +87,6 @@ func (p *Phone) dropWatches() []Watch {
 	if p.pub.pub != nil {
 		out = append(out, p.pub.pub)
 	}
-	p.mwi.watch, p.mwi.target = nil, ""
 	clear(p.watches.byKey)
 	p.pub = ourPublication{}
 	return out
@@ -109,12 +111,25 @@ func (p *Phone) onNotification(n Notification) {
 
 // onSubChange reports a change of one of the engine's subscriptions.
 func (p *Phone) onSubChange(c SubChange) {
-	ours := p.mwi.owns(c.ID) || (p.pub.pub != nil && p.pub.pub.ID() == c.ID) || p.onContactSubChange(c)
+	_, box := p.mwi.owner(c.ID)
+	ours := box || (p.pub.pub != nil && p.pub.pub.ID() == c.ID) || p.onContactSubChange(c)
 	if !ours {
 		return
 	}
-	p.bus.Emit(api.EvSubscription, api.SubscriptionState{Event: c.Event, Target: c.Target, State: c.State,
+	p.bus.Emit(api.EvSubscription, api.SubscriptionState{Event: c.Event, Target: c.Target, Account: p.subAccount(c.ID), State: c.State,
 		Code: c.Code, Reason: c.Reason, Retry: int(c.Retry.Round(time.Second) / time.Second)})
+}
+
+// subAccount is the account (as the SIP port names it, "" the default) of the
+// subscription with this id.
+func (p *Phone) subAccount(id string) string {
+	if account, ok := p.mwi.owner(id); ok {
+		return account
+	}
+	if k, ok := p.watches.find(id); ok {
+		return k.account
+	}
+	return ""
 }
 
 // maxReason bounds the text of a malformed document's error in an event.
@@ -127,5 +142,5 @@ func (p *Phone) malformed(n Notification, err error) {
 		reason = reason[:maxReason]
 	}
 	p.log.Info("notification ignored", "event", n.Event, "target", n.Target, "err", reason)
-	p.bus.Emit(api.EvSubscription, api.SubscriptionState{Event: n.Event, Target: n.Target, State: api.SubMalformed, Reason: reason})
+	p.bus.Emit(api.EvSubscription, api.SubscriptionState{Event: n.Event, Target: n.Target, Account: p.subAccount(n.ID), State: api.SubMalformed, Reason: reason})
 }

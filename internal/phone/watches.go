@@ -26,11 +26,26 @@ const (
 // default), its event package and number.
 type watchKey struct{ account, event, number string }
 
+// contactKey names a watched contact: the account it is watched from ("" the
+// default) and its number. The same number on two accounts is two contacts.
+type contactKey struct{ account, number string }
+
+// contact is the watched contact the subscription k is for.
+func (k watchKey) contact() contactKey { return contactKey{k.account, k.number} }
+
+// compare orders contact keys by number, then account.
+func (k contactKey) compare(o contactKey) int {
+	if c := strings.Compare(k.number, o.number); c != 0 {
+		return c
+	}
+	return strings.Compare(k.account, o.account)
+}
+
 // contactWatches are the contacts' subscriptions and what each last said.
 type contactWatches struct {
 	byKey    map[watchKey]Watch
-	presence map[string]api.PresenceState // by number
-	blf      map[string]api.BLFState      // by number
+	presence map[contactKey]api.PresenceState
+	blf      map[contactKey]api.BLFState
 }
 
 // find is the key of the subscription with this id.
@@ -89,7 +104,7 @@ func (p *Phone) watchesUp(account string) bool {
 func (p *Phone) syncWatches() {
 	want := p.wantedWatches()
 	if p.watches.byKey == nil {
-		p.watches = contactWatches{byKey: map[watchKey]Watch{}, presence: map[string]api.PresenceState{}, blf: map[string]api.BLFState{}}
+		p.watches = contactWatches{byKey: map[watchKey]Watch{}, presence: map[contactKey]api.PresenceState{}, blf: map[contactKey]api.BLFState{}}
 	}
 	for k, w := range p.watches.byKey {
 		if !want[k] {
@@ -99,11 +114,8 @@ func (p *Phone) syncWatches() {
 		}
 	}
 	for _, k := range slices.SortedFunc(maps.Keys(want), func(a, b watchKey) int {
-		if a.number != b.number {
-			return strings.Compare(a.number, b.number)
-		}
-		if a.account != b.account {
-			return strings.Compare(a.account, b.account)
+		if c := a.contact().compare(b.contact()); c != 0 {
+			return c
 		}
 		return strings.Compare(a.event, b.event)
 	}) {
@@ -126,9 +138,10 @@ func (p *Phone) syncWatches() {
 // forgetState drops what a subscription no longer wanted last said.
 func (p *Phone) forgetState(k watchKey) {
 	if k.event == presenceEvent {
-		delete(p.watches.presence, k.number)
+		delete(p.watches.presence, k.contact())
 	} else {
-		delete(p.watches.blf, k.number)
+		delete(p.watches.blf, k.contact())
+		delete(p.dialogs, k.contact())
 	}
 }
 
@@ -140,9 +153,9 @@ func (p *Phone) onContactNotification(n Notification) {
 	}
 	switch k.event {
 	case presenceEvent:
-		p.onPresenceDocument(k.number, n)
+		p.onPresenceDocument(k.contact(), n)
 	case dialogEvent:
-		p.onDialogDocument(k.number, n)
+		p.onDialogDocument(k.contact(), n)
 	}
 }
 
@@ -156,23 +169,24 @@ func (p *Phone) onContactSubChange(c SubChange) bool {
 	if c.State != api.SubActive {
 		switch k.event {
 		case presenceEvent:
-			p.setPresence(api.PresenceState{Number: k.number, State: unknownPresence(c)})
+			p.setPresence(api.PresenceState{Number: k.number, Account: k.account, State: unknownPresence(c)})
 		case dialogEvent:
-			p.setLamp(api.BLFState{Number: k.number, Lamp: api.LampUnknown})
+			p.setLamp(api.BLFState{Number: k.number, Account: k.account, Lamp: api.LampUnknown})
 		}
 	}
 	return true
 }
 
-// snapshotWatches are the presence and lamps for the snapshot, by number.
+// snapshotWatches are the presence and lamps for the snapshot, by number and
+// account.
 func (p *Phone) snapshotWatches() ([]api.PresenceState, []api.BLFState) {
 	pres := []api.PresenceState{}
-	for _, n := range slices.Sorted(maps.Keys(p.watches.presence)) {
-		pres = append(pres, p.watches.presence[n])
+	for _, k := range slices.SortedFunc(maps.Keys(p.watches.presence), contactKey.compare) {
+		pres = append(pres, p.watches.presence[k])
 	}
 	blf := []api.BLFState{}
-	for _, n := range slices.Sorted(maps.Keys(p.watches.blf)) {
-		blf = append(blf, p.watches.blf[n])
+	for _, k := range slices.SortedFunc(maps.Keys(p.watches.blf), contactKey.compare) {
+		blf = append(blf, p.watches.blf[k])
 	}
 	return pres, blf
 }

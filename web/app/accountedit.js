@@ -4,7 +4,7 @@
 // field keeps the stored one.
 import { reportTo } from "./dom.js";
 
-const TEXT_FIELDS = ["server", "username", "authUsername", "displayName", "outboundProxy"];
+const TEXT_FIELDS = ["server", "username", "authUsername", "displayName", "outboundProxy", "voicemailNumber"];
 
 /** Mounts the edit form; returns { open(account), follow(accounts) }. */
 export function mountAccountEdit(phone, { $ }) {

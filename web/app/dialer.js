@@ -66,8 +66,12 @@ export function mountDialer(phone, { $ }) {
   });
 
   return {
-    /** Puts a number in the field and calls it (the history's redial). */
-    call(to) {
+    /**
+     * Puts a number in the field and calls it (the history's redial), from account
+     * (an id, "" the default) when given and one of the choices.
+     */
+    call(to, account) {
+      if (account !== undefined && [...from.options].some((o) => o.value === account)) from.value = account;
       number.value = to;
       form.requestSubmit();
     },

@@ -43,8 +43,21 @@ function regState(st, d) {
 }
 
 /** list with the entry of d.number replaced by d (or added), in number order. */
-function byNumber(list, d) {
-  return [...list.filter((x) => x.number !== d?.number), d].sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
+/** The list of contact states with d in place of the one it changes: a contact is its account and number. */
+function byContact(list, d) {
+  const same = (x) => x.number === d?.number && (x.account || "") === (d?.account || "");
+  return [...list.filter((x) => !same(x)), d].sort(contactOrder);
+}
+
+/** The engine's order of contact states: by number, then account (the default's first). */
+function contactOrder(a, b) {
+  const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+  return cmp(a.number, b.number) || cmp(a.account || "", b.account || "");
+}
+
+/** The other accounts' voicemail boxes with d, an account's, in place of its last. */
+function byAccount(list, d) {
+  return [...list.filter((x) => x.account !== d.account), d];
 }
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
@@ -269,7 +282,7 @@ class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0, chat: false };
+  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, mwiAccounts: [], presence: [], blf: [], levels: null, unreadMessages: 0, chat: false };
 
   #o;
   #ws = null;
@@ -574,6 +587,7 @@ class Phone extends Emitter {
       devices: s.devices || null,
       settings: s.settings || null,
       mwi: s.mwi || null,
+      mwiAccounts: [...(s.mwiAccounts || [])],
       presence: [...(s.presence || [])],
       blf: [...(s.blf || [])],
       levels: null,
@@ -614,9 +628,9 @@ class Phone extends Emitter {
       case "account.changed": st.account = d; break;
       case "accounts.changed": st.accounts = d?.accounts || []; break;
       case "settings.changed": st.settings = d; break;
-      case "mwi.state": st.mwi = d; break;
-      case "presence.state": st.presence = byNumber(st.presence, d); break;
-      case "blf.state": st.blf = byNumber(st.blf, d); break;
+      case "mwi.state": if (d?.account) st.mwiAccounts = byAccount(st.mwiAccounts, d); else st.mwi = d; break;
+      case "presence.state": st.presence = byContact(st.presence, d); break;
+      case "blf.state": st.blf = byContact(st.blf, d); break;
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;
@@ -1301,17 +1315,27 @@ function usersOf(userlist) {
 
 /**
  * Puts each user on the engine's contact list with flag ("presence" or "blf") on:
- * a contact with that number gets the flag, a user not on the list becomes a
- * contact named after the number.
+ * a contact of the default account with that number gets the flag, a user not on
+ * its list becomes a contact named after the number. (Mizu's API knows one
+ * account: another account's contact with the number is another person.)
  */
 async function watchUsers(phone, users, flag) {
   const { contacts = [] } = await phone.send("contacts.list");
+  const defaultAccount = phone.state?.accounts?.find((a) => a.default)?.id;
+  const mine = contacts.filter((x) => !x.account || x.account === defaultAccount);
   for (const user of users) {
-    const c = contacts.find((x) => x.number === user || x.name === user);
+    const c = mine.find((x) => x.number === user || x.name === user);
     if (c?.[flag]) continue;
     await phone.send("contacts.set", c ? { id: c.id, [flag]: true } : { name: user, number: user, [flag]: true });
   }
 }
+
+/**
+ * Whether Mizu's callbacks hear of st (a presence.state, blf.state or mwi.state):
+ * its API knows one account, so only the default account's contacts and box; a
+ * state with an account is another account's.
+ */
+const mizuSees = (st) => !st?.account;
 
 /** A field of a notification: no commas, no line ends. */
 const field = (v) => String(v ?? "").replace(/[,\r\n]/g, " ");
@@ -2202,6 +2226,7 @@ class WebphoneAPI {
   }
 
   onPresence(st) {
+    if (!mizuSees(st)) return;
     const args = presenceArgs(st);
     this.fire("presence", ...args);
     this.notify(presenceNotification(st));
@@ -2209,6 +2234,7 @@ class WebphoneAPI {
   }
 
   onBLF(st) {
+    if (!mizuSees(st)) return;
     const args = blfArgs(st);
     this.fire("blf", ...args);
     this.notify(blfNotification(st));
@@ -2224,6 +2250,7 @@ class WebphoneAPI {
 
   /** The voicemail box changed: Mizu's MWI server message, while messages wait. */
   onMWI(m) {
+    if (!mizuSees(m)) return;
     if (m?.waiting || m?.new) this.notify(`MWI,${voicemailText(m)}`);
   }
 

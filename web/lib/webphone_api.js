@@ -9,7 +9,7 @@ import { connect, WpsError } from "./wpservice.js";
 import { DIAL_FAILED, mizuCallStatus, mizuLineStatus, talkTime, voicemailText } from "./texts.js";
 import { applyExtraAccounts, isExtraAccount, parseExtraAccounts } from "./webphone_accounts.js";
 import { SETTING_PARAMS, codecsOf, holdAllowed, settingsFromParams, transportOf } from "./webphone_params.js";
-import { PRESENCE_STATUSES, blfArgs, blfNotification, presenceArgs, presenceNotification, usersOf, watchUsers } from "./webphone_presence.js";
+import { PRESENCE_STATUSES, blfArgs, blfNotification, mizuSees, presenceArgs, presenceNotification, usersOf, watchUsers } from "./webphone_presence.js";
 
 const ENGINE_NAME = "ns";
 const NOT_SUPPORTED = "ERROR, not supported by this engine";
@@ -855,6 +855,7 @@ class WebphoneAPI {
   }
 
   onPresence(st) {
+    if (!mizuSees(st)) return;
     const args = presenceArgs(st);
     this.fire("presence", ...args);
     this.notify(presenceNotification(st));
@@ -862,6 +863,7 @@ class WebphoneAPI {
   }
 
   onBLF(st) {
+    if (!mizuSees(st)) return;
     const args = blfArgs(st);
     this.fire("blf", ...args);
     this.notify(blfNotification(st));
@@ -877,6 +879,7 @@ class WebphoneAPI {
 
   /** The voicemail box changed: Mizu's MWI server message, while messages wait. */
   onMWI(m) {
+    if (!mizuSees(m)) return;
     if (m?.waiting || m?.new) this.notify(`MWI,${voicemailText(m)}`);
   }
 

@@ -19,17 +19,27 @@ export function usersOf(userlist) {
 
 /**
  * Puts each user on the engine's contact list with flag ("presence" or "blf") on:
- * a contact with that number gets the flag, a user not on the list becomes a
- * contact named after the number.
+ * a contact of the default account with that number gets the flag, a user not on
+ * its list becomes a contact named after the number. (Mizu's API knows one
+ * account: another account's contact with the number is another person.)
  */
 export async function watchUsers(phone, users, flag) {
   const { contacts = [] } = await phone.send("contacts.list");
+  const defaultAccount = phone.state?.accounts?.find((a) => a.default)?.id;
+  const mine = contacts.filter((x) => !x.account || x.account === defaultAccount);
   for (const user of users) {
-    const c = contacts.find((x) => x.number === user || x.name === user);
+    const c = mine.find((x) => x.number === user || x.name === user);
     if (c?.[flag]) continue;
     await phone.send("contacts.set", c ? { id: c.id, [flag]: true } : { name: user, number: user, [flag]: true });
   }
 }
+
+/**
+ * Whether Mizu's callbacks hear of st (a presence.state, blf.state or mwi.state):
+ * its API knows one account, so only the default account's contacts and box; a
+ * state with an account is another account's.
+ */
+export const mizuSees = (st) => !st?.account;
 
 /** A field of a notification: no commas, no line ends. */
 const field = (v) => String(v ?? "").replace(/[,\r\n]/g, " ");

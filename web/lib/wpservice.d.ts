@@ -51,6 +51,8 @@ export interface Account {
   register: boolean;
   /** SRTP policy; absent means "off". */
   mediaEncryption?: "off" | "optional" | "mandatory";
+  /** What is dialled for its voicemail (Mizu's voicemailnum, per account); absent: none. */
+  voicemailNumber?: string;
 }
 
 export interface AccountFields {
@@ -65,6 +67,7 @@ export interface AccountFields {
   codecs?: string[];
   register?: boolean;
   mediaEncryption?: "off" | "optional" | "mandatory";
+  voicemailNumber?: string;
 }
 
 export interface RegState {
@@ -339,16 +342,23 @@ export interface RecordingEvent {
   file: string;
 }
 
-/** A watched contact's presence (presence.state): Mizu's onPresenceStateChange values. */
+/**
+ * A watched contact's presence (presence.state): Mizu's onPresenceStateChange values.
+ * A contact is known by its account and number: the same number on two accounts is two people.
+ */
 export interface PresenceState {
   number: string;
+  /** The account (accounts.list id) it is watched from; absent: the default. */
+  account?: string;
   state: "Available" | "Away" | "Busy" | "Speaking" | "DoNotDisturb" | "Offline" | "Unknown" | "NotExists";
   note?: string;
 }
 
-/** A watched contact's busy lamp (blf.state, RFC 4235). */
+/** A watched contact's busy lamp (blf.state, RFC 4235), by account and number as PresenceState. */
 export interface BLFState {
   number: string;
+  /** The account (accounts.list id) it is watched from; absent: the default. */
+  account?: string;
   lamp: "idle" | "ringing" | "busy" | "hold" | "unknown";
   state?: "trying" | "proceeding" | "early" | "confirmed" | "terminated";
   direction?: "initiator" | "recipient";
@@ -367,8 +377,10 @@ export interface Contact {
   account?: string;
 }
 
-/** The account's voicemail box (mwi.state, RFC 3842). */
+/** An account's voicemail box (mwi.state, RFC 3842). */
 export interface MWIState {
+  /** The account (accounts.list id) besides the default whose box it is; absent: the default's. */
+  account?: string;
   waiting: boolean;
   new: number;
   old: number;
@@ -381,6 +393,8 @@ export interface MWIState {
 export interface SubscriptionState {
   event: string;   // "message-summary", "presence", "dialog"
   target: string;
+  /** The account (accounts.list id) besides the default it goes from; absent: the default's. */
+  account?: string;
   state: "active" | "retrying" | "terminated" | "malformed";
   code?: number;
   reason?: string;
@@ -433,9 +447,10 @@ export interface PhoneState {
   selectedLine: number;
   devices: Devices | null;
   settings: Settings | null;
-  mwi: MWIState | null;     // the account's voicemail box
-  presence: PresenceState[]; // the watched contacts' presence, by number
-  blf: BLFState[];          // the watched contacts' busy lamps, by number
+  mwi: MWIState | null;     // the default account's voicemail box
+  mwiAccounts: MWIState[];  // the other accounts' boxes, each with its account
+  presence: PresenceState[]; // the watched contacts' presence, by number and account
+  blf: BLFState[];          // the watched contacts' busy lamps, by number and account
   levels: Levels | null;    // the last audio.level (after subscribe({levels: true}))
   /** Instant messages received and not yet read (chat.unread). */
   unreadMessages: number;

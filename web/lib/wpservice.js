@@ -39,8 +39,21 @@ function regState(st, d) {
 }
 
 /** list with the entry of d.number replaced by d (or added), in number order. */
-function byNumber(list, d) {
-  return [...list.filter((x) => x.number !== d?.number), d].sort((a, b) => (a.number < b.number ? -1 : a.number > b.number ? 1 : 0));
+/** The list of contact states with d in place of the one it changes: a contact is its account and number. */
+function byContact(list, d) {
+  const same = (x) => x.number === d?.number && (x.account || "") === (d?.account || "");
+  return [...list.filter((x) => !same(x)), d].sort(contactOrder);
+}
+
+/** The engine's order of contact states: by number, then account (the default's first). */
+function contactOrder(a, b) {
+  const cmp = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+  return cmp(a.number, b.number) || cmp(a.account || "", b.account || "");
+}
+
+/** The other accounts' voicemail boxes with d, an account's, in place of its last. */
+function byAccount(list, d) {
+  return [...list.filter((x) => x.account !== d.account), d];
 }
 
 /** Connection states a page shows to its user (see docs/javascript-api.md). */
@@ -265,7 +278,7 @@ export class Phone extends Emitter {
   /** The engine's version and protocol, from hello. */ engine = null;
   /** The installer's address the page configured (downloadUrl), or null. */ downloadUrl = null;
   /** The mirror: the hello snapshot with every later event applied. */
-  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, presence: [], blf: [], levels: null, unreadMessages: 0, chat: false };
+  state = { account: null, registration: null, accounts: [], lines: [], selectedLine: 0, devices: null, settings: null, mwi: null, mwiAccounts: [], presence: [], blf: [], levels: null, unreadMessages: 0, chat: false };
 
   #o;
   #ws = null;
@@ -570,6 +583,7 @@ export class Phone extends Emitter {
       devices: s.devices || null,
       settings: s.settings || null,
       mwi: s.mwi || null,
+      mwiAccounts: [...(s.mwiAccounts || [])],
       presence: [...(s.presence || [])],
       blf: [...(s.blf || [])],
       levels: null,
@@ -610,9 +624,9 @@ export class Phone extends Emitter {
       case "account.changed": st.account = d; break;
       case "accounts.changed": st.accounts = d?.accounts || []; break;
       case "settings.changed": st.settings = d; break;
-      case "mwi.state": st.mwi = d; break;
-      case "presence.state": st.presence = byNumber(st.presence, d); break;
-      case "blf.state": st.blf = byNumber(st.blf, d); break;
+      case "mwi.state": if (d?.account) st.mwiAccounts = byAccount(st.mwiAccounts, d); else st.mwi = d; break;
+      case "presence.state": st.presence = byContact(st.presence, d); break;
+      case "blf.state": st.blf = byContact(st.blf, d); break;
       case "line.selected": st.selectedLine = d?.line || 0; break;
       case "devices.changed": st.devices = d; break;
       case "audio.level": st.levels = d; break;

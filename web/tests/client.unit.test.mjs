@@ -239,6 +239,32 @@ test("the mirror: stale events are ignored, later ones applied, ended calls remo
   assert.deepEqual(seenStates, [["dialing", 12], ["ringing", 13], ["ended", 18]]);
 });
 
+test("the mirror keeps contacts' states by account and number, and each account's voicemail box", async (t) => {
+  const phone = fakePhone(t);
+  const ws = await admit(phone, 10, {
+    presence: [{ number: "2001", state: "Available" }],
+    mwi: { waiting: false, new: 0, old: 1 },
+    mwiAccounts: [{ account: "2", waiting: true, new: 4, old: 0 }],
+  });
+  await phone.ready;
+  assert.deepEqual(phone.state.mwiAccounts, [{ account: "2", waiting: true, new: 4, old: 0 }]);
+  ws.receive({ seq: 11, event: "presence.state", data: { number: "2001", account: "2", state: "Offline" } });
+  ws.receive({ seq: 12, event: "presence.state", data: { number: "2000", state: "Away" } });
+  ws.receive({ seq: 13, event: "presence.state", data: { number: "2001", state: "Busy" } });
+  assert.deepEqual(phone.state.presence, [
+    { number: "2000", state: "Away" },
+    { number: "2001", state: "Busy" },
+    { number: "2001", account: "2", state: "Offline" },
+  ]);
+  ws.receive({ seq: 14, event: "blf.state", data: { number: "2001", account: "2", lamp: "ringing" } });
+  ws.receive({ seq: 15, event: "blf.state", data: { number: "2001", lamp: "idle" } });
+  assert.deepEqual(phone.state.blf.map((b) => `${b.account || ""}:${b.lamp}`), [":idle", "2:ringing"]);
+  ws.receive({ seq: 16, event: "mwi.state", data: { account: "2", waiting: true, new: 5, old: 1 } });
+  ws.receive({ seq: 17, event: "mwi.state", data: { account: "3", waiting: false, new: 0, old: 0 } });
+  assert.deepEqual(phone.state.mwi, { waiting: false, new: 0, old: 1 }, "another account's box left the default's alone");
+  assert.deepEqual(phone.state.mwiAccounts.map((m) => `${m.account}:${m.new}`), ["2:5", "3:0"]);
+});
+
 test("a lagged session reconnects and the new hello replaces the mirror", async (t) => {
   const phone = fakePhone(t);
   const ws = await admit(phone, 5, { lines: [call(1, "c1", "active")] });

@@ -83,7 +83,7 @@ export async function startPeers(spec) {
       const { hz, rms, dbfs, ms } = await must({ cmd: "audio.tone", path, fromMs, toMs });
       return { hz, rms, dbfs, ms };
     },
-    /** Starts SIPp calling {target, scenario, service, pauseMs, calls}: {port, pid}. */
+    /** Starts SIPp calling {target, scenario, service, pauseMs, calls, keys (its -key keywords)}: {port, pid}. */
     sippCall: (opts) => must({ cmd: "sipp.call", ...opts }),
     /** SIPp's result {ok, exitCode, log}; ok is false unless every call succeeded. */
     sippWait: (timeoutMs = 20000) => ask({ cmd: "sipp.wait", timeoutMs }),

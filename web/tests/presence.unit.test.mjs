@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  PRESENCE_STATUSES, blfArgs, blfNotification, presenceArgs, presenceNotification, usersOf, watchUsers,
+  PRESENCE_STATUSES, blfArgs, blfNotification, mizuSees, presenceArgs, presenceNotification, usersOf, watchUsers,
 } from "../lib/webphone_presence.js";
 
 test("usersOf: trimmed, no empties, no repeats", () => {
@@ -50,4 +50,29 @@ test("watchUsers: sets the flag of a contact with the number, adds the others", 
     ["contacts.set", { id: "b", blf: true }],
     ["contacts.set", { name: "2003", number: "2003", blf: true }],
   ]);
+});
+
+test("watchUsers: another account's contact with the number is another person", async () => {
+  const sent = [];
+  const phone = {
+    state: { accounts: [{ id: "1", default: true }, { id: "2" }] },
+    async send(cmd, args) {
+      sent.push([cmd, args]);
+      if (cmd === "contacts.list") return { contacts: [{ id: "b", name: "Bob", number: "2001", account: "2" }, { id: "c", name: "Carol", number: "2002", account: "1" }] };
+      return {};
+    },
+  };
+  await watchUsers(phone, ["2001", "2002"], "presence");
+  assert.deepEqual(sent, [
+    ["contacts.list", undefined],
+    ["contacts.set", { name: "2001", number: "2001", presence: true }],
+    ["contacts.set", { id: "c", presence: true }],
+  ]);
+});
+
+test("Mizu's callbacks hear of the default account's contacts and box only", () => {
+  assert.equal(mizuSees({ number: "2001", state: "Available" }), true);
+  assert.equal(mizuSees({ waiting: true, new: 1, old: 0 }), true);
+  assert.equal(mizuSees({ number: "2001", account: "2", lamp: "ringing" }), false);
+  assert.equal(mizuSees({ account: "2", waiting: true, new: 1, old: 0 }), false);
 });

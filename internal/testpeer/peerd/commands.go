@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +40,9 @@ type command struct {
 	Service   string `json:"service"`   // sipp.call: the request URI's user
 	PauseMs   int    `json:"pauseMs"`   // sipp.call: -d, the built-in scenarios' call length
 	Calls     int    `json:"calls"`     // sipp.call: -m; 1 if 0
+	// Keys are sipp.call's scenario keywords (-key name value), e.g. the counts
+	// uac_publish_mwi.xml publishes.
+	Keys map[string]string `json:"keys"`
 }
 
 // reply is one output line.
@@ -205,9 +210,12 @@ func (d *daemon) sippCall(c command) (reply, error) {
 		d.sipp.Kill() // a run nobody waited for
 	}
 	pause := millis(c.PauseMs, defaultSIPpPause)
+	extra := []string{"-d", strconv.FormatInt(pause.Milliseconds(), 10)}
+	for _, k := range slices.Sorted(maps.Keys(c.Keys)) {
+		extra = append(extra, "-key", k, c.Keys[k])
+	}
 	d.sipp = testpeer.RunSIPp(d.tb, testpeer.SIPpOptions{
-		Scenario: scenario, Target: c.Target, Service: c.Service, Calls: c.Calls,
-		Extra: []string{"-d", strconv.FormatInt(pause.Milliseconds(), 10)},
+		Scenario: scenario, Target: c.Target, Service: c.Service, Calls: c.Calls, Extra: extra,
 	})
 	return reply{"port": d.sipp.LocalPort, "pid": d.sipp.PID()}, nil
 }
