@@ -39,7 +39,7 @@ type negotiated struct {
 	avpf   bool            // the peer's profile has RTCP feedback (RTP/AVPF, RTP/SAVPF): an answer keeps it
 	mux    bool            // the peer's SDP says a=rtcp-mux: RTCP on the RTP port
 	ptime  time.Duration   // the packet time the peer wants to receive (a=ptime, a=maxptime)
-	cnPT   uint8           // the peer's comfort noise, when silence suppression is on (silence.go)
+	cnPT   uint8           // the peer's comfort noise, on the chosen codec's clock; used where our SDP named it (silence.go)
 	layout sipstack.Layout // the peer's m= lines: an answer refuses all but the audio stream with port 0
 }
 
@@ -150,7 +150,7 @@ func (p *Phone) negotiate(acc account.Account, sdp []byte, ours []sipstack.Crypt
 	}
 	n := negotiated{remote: &net.UDPAddr{IP: ip, Port: d.Port}, rtcp: rtcpAddr(d), codec: chosen, fmtp: d.Fmtp[chosen.PT], dtmfPT: dtmf,
 		dtmf48: dtmf != 0 && dtmf == d.DTMF48PT, savp: d.SAVP,
-		avpf: d.Feedback, mux: d.RTCPMux, layout: layout, ptime: packetTime(d), cnPT: p.comfortNoise(d, chosen)}
+		avpf: d.Feedback, mux: d.RTCPMux, layout: layout, ptime: packetTime(d), cnPT: comfortNoise(d, chosen)}
 	if err := negotiateSRTP(&n, d, ours, acc.Encryption()); err != nil {
 		return negotiated{}, err
 	}
@@ -201,7 +201,7 @@ func (p *Phone) startMedia(c *call) error {
 		Codec:           cdc,
 		PayloadType:     c.media.codec.PT,
 		DTMFPayloadType: c.media.dtmfPT,
-		CNPayloadType:   c.media.cnPT,
+		CNPayloadType:   ourComfortNoise(c, c.media.cnPT),
 		SRTP:            c.media.srtp,
 		RTCPMux:         c.media.mux,
 		PacketTime:      c.media.ptime,
@@ -367,7 +367,9 @@ func (p *Phone) answerOffer(c *call) {
 		answer.DTMFPT, answer.DTMF48PT = 0, n.dtmfPT
 	}
 	answer.Feedback = n.avpf
-	answer.CNPT = n.cnPT // only where offered (silence.go)
+	if p.suppressSilence() {
+		answer.CNPT = n.cnPT // only where offered (silence.go)
+	}
 	if n.srtp != nil {
 		c.crypto = []sipstack.Crypto{n.crypto}
 		answer = withCrypto(answer, c.crypto, n.savp)

@@ -30,11 +30,13 @@ func (p *Phone) withCN(d sipstack.MediaDesc) sipstack.MediaDesc {
 	return d
 }
 
-// comfortNoise is the peer's CN payload type in d when the call uses it: the
-// setting on, the peer naming CN/8000, and the codec chosen on that clock;
-// else 0.
-func (p *Phone) comfortNoise(d sipstack.MediaDesc, chosen sipstack.Codec) uint8 {
-	if !p.suppressSilence() || !onCNClock(chosen) {
+// comfortNoise is the peer's CN payload type in d when the call may use it: the
+// peer naming CN/8000 and the codec chosen on that clock; else 0. Whether the
+// call does is ours to say, in our first SDP (ourComfortNoise), not the setting's
+// value now: a setting changed mid-call changes no SDP, and a peer's CN that our
+// SDP took must go on being played (and counted as the peer's audio).
+func comfortNoise(d sipstack.MediaDesc, chosen sipstack.Codec) uint8 {
+	if !onCNClock(chosen) {
 		return 0
 	}
 	return d.CNPT

@@ -150,3 +150,25 @@ func TestReInviteAddingComfortNoiseToACallWithoutIt(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingOffMidCallKeepsTheCallsComfortNoise: the setting turned off during a
+// call changes none of its SDPs, so a re-INVITE after it keeps playing the peer's
+// CN: dropping it would leave the peer's silences dead air and, with no audio
+// counted, end the call at the RTP timeout.
+func TestSettingOffMidCallKeepsTheCallsComfortNoise(t *testing.T) {
+	r := newRig(t, withSilenceSuppression(api.ProcessingOn))
+	d := &fakeDialog{id: "sip-in"}
+	r.p.post(func() {
+		r.p.onIncoming(Incoming{Dialog: d, From: "sip:carol@127.0.0.1", SDP: cnSDP(31000, pcmu, true)})
+	})
+	cs := r.expectStates(api.CallIncoming, api.CallRinging)
+	r.mustDo(api.CmdCallAnswer.Name, &api.CallRef{CallID: cs.CallID})
+	r.expectStates(api.CallActive)
+	off := api.ProcessingOff
+	r.mustDo(api.CmdSettingsSet.Name, &api.SettingsArgs{SilenceSuppression: &off})
+	r.p.post(func() { r.p.onRemoteUpdate(d.id, cnSDP(31002, pcmu, true), false) })
+	r.sync()
+	if p := r.lastStream().params; p[len(p)-1].CNPayloadType != 13 {
+		t.Errorf("setting off mid-call, then a re-INVITE: the stream's CN is %d, want 13 as our answer named it", p[len(p)-1].CNPayloadType)
+	}
+}
