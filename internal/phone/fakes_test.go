@@ -121,6 +121,7 @@ type fakeDialog struct {
 	referErr   error                  // Refer's answer (transfer_test.go); nil accepts
 	reoffer    func(ip string) []byte // Dial's, for a redirect from another address (redirect_test.go)
 	forwardErr error                  // Forward's answer (forward_test.go); nil sends the 302
+	answerErr  error                  // Answer's (pickedup_test.go); nil: the 200 went out
 }
 
 func (d *fakeDialog) CallID() string { return d.id }
@@ -135,7 +136,7 @@ func (d *fakeDialog) Answer(sdp []byte) error {
 	d.answer = sdp
 	d.mu.Unlock()
 	d.record("answer")
-	return nil
+	return d.answerErr
 }
 func (d *fakeDialog) Reject(code int, _ string) error {
 	d.record(fmt.Sprintf("reject %d", code))

@@ -59,6 +59,13 @@ func (p *Phone) pickedUp(c *call, in Incoming) {
 	c.stream, c.localIP, c.media, c.remoteSDP, c.crypto = stream, ip, n, in.SDP, nil
 	c.peer, c.peerUser, c.peerName = in.From, in.FromUser, in.FromName
 	c.pickedUpBy = in.From
+	// the digits dialled after the number were for the party that rang, not for
+	// whoever picked its call up (a PIN after ",,"): none is sent
+	c.dtmfSuffix = ""
+	if c.cancelDTMF != nil {
+		c.cancelDTMF()
+		c.cancelDTMF = nil
+	}
 	p.whenReady(c, func() { p.answerPickup(c, log) })
 }
 
@@ -81,7 +88,9 @@ func (p *Phone) answerPickup(c *call, log *slog.Logger) {
 	p.punch(c, c.media.remote)
 	p.answerOffer(c)
 	if err := c.dialog.Answer(c.localSDP); err != nil {
-		log.Warn("send 200", "err", err)
+		log.Warn("pickup failed: send 200", "err", err)
+		p.apply(c, inFailed, 0, "pickup: "+err.Error())
+		return
 	}
 	p.apply(c, inAnswered, 200, "picked up")
 }

@@ -1,8 +1,10 @@
 package phone
 
 import (
+	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/wpservice/wpservice/internal/api"
 )
@@ -66,5 +68,47 @@ func TestPickupRefusedKeepsTheCallRinging(t *testing.T) {
 	r.sync()
 	if c := r.p.lines.find(ringing.id); c == nil || c.state != stRinging || slices.Contains(ringing.did(), "hangup") {
 		t.Errorf("after a refused pickup the call is %v, its INVITE did %v; want it ringing", c, ringing.did())
+	}
+}
+
+// The digits dialled after the number were for the party that rang: the call picked
+// up by someone else sends none of them.
+func TestPickedUpCallSendsNoDialStringDigits(t *testing.T) {
+	r := newRig(t, func(c *Config) { c.Settings.DTMFDelay = time.Millisecond })
+	r.mustDo(api.CmdCallDial.Name, &api.DialArgs{To: "bob,,1234#"})
+	ringing := r.sip.lastDial(t)
+	r.expectStates(api.CallDialing)
+	r.sipEvent(ringing.id, inRinging, 180, nil)
+	r.expectStates(api.CallRinging)
+	pick := &fakeDialog{id: "sip-pickup"}
+	r.p.post(func() {
+		r.p.onIncoming(Incoming{Dialog: pick, From: "sip:carol@127.0.0.1", FromUser: "carol", SDP: peerSDP(31000, pcmu), Replaces: ringing.id})
+	})
+	cs := r.expectStates(api.CallActive)
+	r.sync()
+	var suffix string
+	var scheduled bool
+	r.p.post(func() {
+		if c := r.p.lines.find(cs.CallID); c != nil {
+			suffix, scheduled = c.dtmfSuffix, c.cancelDTMF != nil
+		}
+	})
+	r.sync()
+	if suffix != "" || scheduled {
+		t.Errorf("picked up by carol: dial-string digits %q kept, sending scheduled %v; want none for her", suffix, scheduled)
+	}
+}
+
+// A pickup whose 200 cannot be sent (the picker gave up meanwhile) ends the call
+// failed rather than showing it active with nobody on it.
+func TestPickupWhoseAnswerFailsEndsTheCall(t *testing.T) {
+	r := newRig(t, nil)
+	ringing := ringingOutgoing(t, r, api.CallRinging)
+	pick := &fakeDialog{id: "sip-pickup", answerErr: errors.New("transaction terminated")}
+	r.p.post(func() {
+		r.p.onIncoming(Incoming{Dialog: pick, From: "sip:carol@127.0.0.1", FromUser: "carol", SDP: peerSDP(31000, pcmu), Replaces: ringing.id})
+	})
+	if cs := r.expectStates(api.CallEnded); cs.Cause == nil {
+		t.Errorf("the failed pickup ended the call without a cause: %+v", cs)
 	}
 }

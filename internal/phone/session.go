@@ -296,6 +296,13 @@ func (p *Phone) onIncoming(in Incoming) {
 		return
 	}
 	replaced := p.endReplaced(in) // the line of the call it replaces (replaces.go), 0: none
+	if in.Replaces != "" && replaced == 0 {
+		// the stack found the call it names, which has since ended or changed (a
+		// second pickup, a hang-up before the CANCEL): not a new call (RFC 3891 section 3)
+		log.Info("incoming call with Replaces refused: the call it names is gone", "replaces", in.Replaces)
+		in.Dialog.Reject(481, "Call/Transaction Does Not Exist")
+		return
+	}
 	line := p.lines.alloc(replaced)
 	if line == 0 {
 		log.Info("incoming call rejected: all lines busy")
