@@ -13,6 +13,7 @@ const (
 	ChatStateSent      = "sent"      // ours, on its way: no final answer yet
 	ChatStateDelivered = "delivered" // ours, answered 2xx
 	ChatStateFailed    = "failed"    // ours, refused (Code) or never answered
+	ChatStateDisplayed = "displayed" // ours, shown to its recipient (an IMDN display notification)
 )
 
 // MaxChatText is the longest text chat.send takes, in bytes of UTF-8.
@@ -28,7 +29,7 @@ type ChatMessage struct {
 	PeerName  string `json:"peerName,omitempty"`
 	Time      int64  `json:"time"` // unix ms: when it was received or sent
 	Text      string `json:"text"`
-	State     string `json:"state"`            // ChatStateReceived, ChatStateSent, ChatStateDelivered or ChatStateFailed
+	State     string `json:"state"`            // ChatStateReceived, ChatStateSent, ChatStateDelivered, ChatStateDisplayed or ChatStateFailed
 	Code      int    `json:"code,omitempty"`   // the final SIP status of ours, once answered
 	Reason    string `json:"reason,omitempty"` // its reason phrase, or why none came
 	Read      bool   `json:"read"`             // incoming: chat.read marked it; outgoing: always
@@ -112,7 +113,7 @@ type ChatChanged struct {
 type ChatStatus struct {
 	ID     int64  `json:"id"`
 	Peer   string `json:"peer"`
-	State  string `json:"state"` // ChatStateDelivered or ChatStateFailed
+	State  string `json:"state"` // ChatStateDelivered, ChatStateDisplayed or ChatStateFailed
 	Code   int    `json:"code,omitempty"`
 	Reason string `json:"reason,omitempty"`
 }

@@ -74,7 +74,10 @@ func TestParseNotificationRefuses(t *testing.T) {
 	for _, bad := range []string{
 		"not xml",
 		`<imdn xmlns="urn:ietf:params:xml:ns:imdn"><delivery-notification><status><delivered/></status></delivery-notification></imdn>`,
-		`<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>x</message-id><display-notification><status><displayed/></status></display-notification></imdn>`,
+		`<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>x</message-id><display-notification><status><delivered/></status></display-notification></imdn>`,
+		`<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>x</message-id><delivery-notification><status><displayed/></status></delivery-notification></imdn>`,
+		`<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>x</message-id><delivery-notification><status><delivered/></status></delivery-notification><display-notification><status><displayed/></status></display-notification></imdn>`,
+		`<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>x</message-id><processing-notification><status><processed/></status></processing-notification></imdn>`,
 		`<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>x</message-id><delivery-notification><status><lost/></status></delivery-notification></imdn>`,
 		`<imdn xmlns="urn:example"><message-id>x</message-id><delivery-notification><status><delivered/></status></delivery-notification></imdn>`,
 	} {
@@ -101,5 +104,15 @@ func TestReplyDisplayedAndNegative(t *testing.T) {
 	}
 	if !in.Asks(NegativeDeliveryRequest) || !in.Asks(DisplayRequest) {
 		t.Errorf("Asks: %v", in.Notify)
+	}
+}
+
+// A display notification, as our own Reply writes it and a peer sends it, reads as
+// Displayed for the message it names.
+func TestParseDisplayNotification(t *testing.T) {
+	in := Envelope{From: "sip:alice@example.com", MessageID: "m-7", DateTime: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	n, err := ParseNotification(Reply(in, "sip:bob@example.com", "n-1", Displayed, time.Now()).Body)
+	if err != nil || n.Status != Displayed || n.MessageID != "m-7" || !n.DateTime.Equal(in.DateTime) {
+		t.Fatalf("ParseNotification of a display notification: %+v, %v", n, err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // The statuses of a delivery notification (RFC 5438 section 7.2.1.1), and the
-// one of a display notification we send (7.2.1.2).
+// one of a display notification (7.2.1.2), sent and read.
 const (
 	Delivered = "delivered"
 	Failed    = "failed"
@@ -33,20 +33,24 @@ type Notification struct {
 var ErrBadNotification = errors.New("imdn: bad delivery notification")
 
 // imdnDoc is the XML of a notification (urn:ietf:params:xml:ns:imdn); the status is
-// the name of the element inside delivery-notification's status.
+// the name of the element inside delivery-notification's or display-notification's
+// status.
 type imdnDoc struct {
-	XMLName   xml.Name `xml:"urn:ietf:params:xml:ns:imdn imdn"`
-	MessageID string   `xml:"message-id"`
-	DateTime  string   `xml:"datetime"`
-	Recipient string   `xml:"recipient-uri,omitempty"`
-	Original  string   `xml:"original-recipient-uri,omitempty"`
-	Delivery  *struct {
-		Status struct {
-			Inner []struct {
-				XMLName xml.Name
-			} `xml:",any"`
-		} `xml:"status"`
-	} `xml:"delivery-notification"`
+	XMLName   xml.Name            `xml:"urn:ietf:params:xml:ns:imdn imdn"`
+	MessageID string              `xml:"message-id"`
+	DateTime  string              `xml:"datetime"`
+	Recipient string              `xml:"recipient-uri,omitempty"`
+	Original  string              `xml:"original-recipient-uri,omitempty"`
+	Delivery  *notificationStatus `xml:"delivery-notification"`
+	Display   *notificationStatus `xml:"display-notification"`
+}
+
+type notificationStatus struct {
+	Status struct {
+		Inner []struct {
+			XMLName xml.Name
+		} `xml:",any"`
+	} `xml:"status"`
 }
 
 // Marshal writes the notification as a message/imdn+xml document.
@@ -74,20 +78,27 @@ func (n Notification) Marshal() []byte {
 	return b.Bytes()
 }
 
-// ParseNotification reads a delivery notification. A display or processing
-// notification, or one without a message-id or a known status, is an error.
+// ParseNotification reads a delivery notification, or a display notification
+// (status Displayed). A processing notification, one that is both, or one without a
+// message-id or a known status, is an error.
 func ParseNotification(body []byte) (Notification, error) {
 	var d imdnDoc
 	if err := xml.Unmarshal(body, &d); err != nil {
 		return Notification{}, fmt.Errorf("%w: %v", ErrBadNotification, err)
 	}
-	if d.MessageID == "" || d.Delivery == nil || len(d.Delivery.Status.Inner) != 1 {
-		return Notification{}, fmt.Errorf("%w: no message-id, or no delivery status", ErrBadNotification)
+	st, display := d.Delivery, false
+	if d.Display != nil && d.Delivery == nil {
+		st, display = d.Display, true
 	}
-	n := Notification{MessageID: d.MessageID, Recipient: d.Recipient, Status: d.Delivery.Status.Inner[0].XMLName.Local}
+	if d.MessageID == "" || st == nil || (d.Display != nil && d.Delivery != nil) || len(st.Status.Inner) != 1 {
+		return Notification{}, fmt.Errorf("%w: no message-id, or not one delivery or display status", ErrBadNotification)
+	}
+	n := Notification{MessageID: d.MessageID, Recipient: d.Recipient, Status: st.Status.Inner[0].XMLName.Local}
 	n.DateTime, _ = time.Parse(time.RFC3339Nano, d.DateTime)
-	switch n.Status {
-	case Delivered, Failed, Forbidden, Error:
+	switch {
+	case display && n.Status == Displayed:
+		return n, nil
+	case !display && (n.Status == Delivered || n.Status == Failed || n.Status == Forbidden || n.Status == Error):
 		return n, nil
 	}
 	return Notification{}, fmt.Errorf("%w: status %q", ErrBadNotification, n.Status)

@@ -156,3 +156,35 @@ func TestChatNegativeDeliveryNotificationReceived(t *testing.T) {
 		t.Fatalf("stored %+v", m)
 	}
 }
+
+// The peer's display notification marks our message displayed (chat.status); a
+// delivery notification arriving after it does not take that back (supersedes).
+func TestChatDisplayNotificationReceived(t *testing.T) {
+	r, port, store := imdnRig(t, true)
+	sent := r.mustDo(api.CmdChatSend.Name, &api.ChatSendArgs{To: "bob", Text: "Grüße"}).(api.ChatSent)
+	_, env := port.nextEnvelope(t)
+	adapter := &SIPAdapter{}
+	adapter.Bind(nil, r.p)
+	ours := imdn.Envelope{From: env.From, MessageID: env.MessageID, DateTime: env.DateTime}
+	shown := imdn.Reply(ours, "sip:bob@127.0.0.1", "n1", imdn.Displayed, time.Now())
+	adapter.HandleEvent(sipstack.Message{From: "sip:bob@127.0.0.1:5060", Envelope: &shown})
+	if st := r.nextEvent(api.EvChatStatus).(api.ChatStatus); st.ID != sent.ID || st.State != api.ChatStateDisplayed {
+		t.Fatalf("chat.status %+v, want %d displayed", st, sent.ID)
+	}
+	if m := store.stored()[0]; m.State != api.ChatStateDisplayed {
+		t.Fatalf("stored %+v, want displayed", m)
+	}
+	for _, c := range []struct {
+		next, now string
+		want      bool
+	}{
+		{api.ChatStateDelivered, api.ChatStateDisplayed, false},
+		{api.ChatStateDelivered, api.ChatStateSent, true},
+		{api.ChatStateDisplayed, api.ChatStateDelivered, true},
+		{api.ChatStateFailed, api.ChatStateDisplayed, true},
+	} {
+		if got := supersedes(c.next, c.now); got != c.want {
+			t.Errorf("supersedes(%s, %s) = %v", c.next, c.now, got)
+		}
+	}
+}

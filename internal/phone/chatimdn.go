@@ -114,7 +114,11 @@ func (p *Phone) onDeliveryNotification(in InMessage) {
 		return
 	}
 	state, reason := api.ChatStateDelivered, ""
-	if n.Status != imdn.Delivered {
+	switch n.Status {
+	case imdn.Delivered:
+	case imdn.Displayed:
+		state = api.ChatStateDisplayed
+	default:
 		state, reason = api.ChatStateFailed, "delivery notification: "+n.Status
 	}
 	peer, account, store := peerKey(in.From), p.inAccountAOR(in), p.cfg.Chat
@@ -122,6 +126,9 @@ func (p *Phone) onDeliveryNotification(in InMessage) {
 		m, found := findOurMessage(ctx, store, account, peer, id, at)
 		if !found {
 			p.log.Info("delivery notification for no message of ours", "from", in.From, "id", id)
+			return
+		}
+		if !supersedes(state, m.State) {
 			return
 		}
 		store.SetMessageState(m.ID, state, m.Code, reason, func(_ api.ChatMessage, err error) {
@@ -148,4 +155,10 @@ func findOurMessage(ctx context.Context, store ChatStore, account, peer string, 
 		}
 	}
 	return api.ChatMessage{}, false
+}
+
+// supersedes reports whether a notification's state may replace a message's state
+// now: a delivery notification overtaken by the display one says nothing new.
+func supersedes(next, now string) bool {
+	return next != api.ChatStateDelivered || now != api.ChatStateDisplayed
 }

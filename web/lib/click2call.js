@@ -893,6 +893,7 @@ const CHAT_STATES = Object.freeze({
   received: "",
   sent: "sending…",
   delivered: "delivered",
+  displayed: "seen",
   failed: "not delivered",
 });
 

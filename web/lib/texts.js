@@ -53,6 +53,7 @@ export const CHAT_STATES = Object.freeze({
   received: "",
   sent: "sending…",
   delivered: "delivered",
+  displayed: "seen",
   failed: "not delivered",
 });
 

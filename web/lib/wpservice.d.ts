@@ -206,7 +206,7 @@ export interface ChatMessage {
   /** Unix ms, when it was received or sent. */
   time: number;
   text: string;
-  state: "received" | "sent" | "delivered" | "failed";
+  state: "received" | "sent" | "delivered" | "displayed" | "failed";
   /** The final SIP answer to ours, once it came. */
   code?: number;
   reason?: string;
@@ -234,7 +234,7 @@ export interface Conversations {
 export interface ChatStatus {
   id: number;
   peer: string;
-  state: "delivered" | "failed";
+  state: "delivered" | "displayed" | "failed";
   code?: number;
   reason?: string;
 }
