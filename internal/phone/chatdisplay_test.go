@@ -2,6 +2,7 @@ package phone
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func (r *rig) displayWaits() int {
 	n := make(chan int, 1)
 	r.p.post(func() {
 		total := 0
-		for _, w := range r.p.displays {
+		for _, w := range r.p.displays.byPeer {
 			total += len(w)
 		}
 		n <- total
@@ -186,5 +187,28 @@ func TestChatDisplayNotificationReceived(t *testing.T) {
 		if got := supersedes(c.next, c.now); got != c.want {
 			t.Errorf("supersedes(%s, %s) = %v", c.next, c.now, got)
 		}
+	}
+}
+
+// What waits for display notifications is bounded whoever sends: the oldest
+// conversation goes first, and a waiting request keeps no text.
+func TestDisplayWaitsAreBounded(t *testing.T) {
+	p := &Phone{}
+	p.settings.IMDNDisplay = true
+	for i := range maxDisplayPeers + 10 {
+		from := fmt.Sprintf("sip:u%d@example.com", i)
+		p.awaitDisplay(InMessage{From: from, Text: "hello", Envelope: &imdn.Envelope{
+			From: from, MessageID: fmt.Sprint("m", i), Notify: []string{imdn.DisplayRequest}, Body: []byte("hello")}})
+	}
+	w := p.displays
+	if len(w.byPeer) != maxDisplayPeers || len(w.order) != maxDisplayPeers {
+		t.Fatalf("%d conversations wait (%d in order), want %d", len(w.byPeer), len(w.order), maxDisplayPeers)
+	}
+	if _, ok := w.byPeer[peerKey("sip:u0@example.com")]; ok {
+		t.Error("the oldest conversation was kept, a newer one dropped")
+	}
+	last := w.byPeer[peerKey(fmt.Sprintf("sip:u%d@example.com", maxDisplayPeers+9))]
+	if len(last) != 1 || last[0].Text != "" || last[0].Envelope.Body != nil || last[0].Envelope.MessageID == "" {
+		t.Errorf("a waiting request %+v: want its message id, no text", last)
 	}
 }
