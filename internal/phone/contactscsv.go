@@ -33,7 +33,7 @@ func (p *Phone) importContacts(a *api.ImportArgs) (api.ImportResult, error) {
 	for _, r := range rows {
 		account, ok := p.importAccount(r.c.Account)
 		if !ok {
-			res.Skipped = append(res.Skipped, api.SkippedRow{Line: r.line, Reason: fmt.Sprintf("no account %q: give an id of accounts.list or an account's user@server", r.c.Account)})
+			res.Skipped = append(res.Skipped, api.SkippedRow{Line: r.line, Reason: fmt.Sprintf("no account %q: give an id of accounts.list or an account's user@server", clip(r.c.Account, 64))})
 			continue
 		}
 		r.c.Account = account

@@ -39,6 +39,11 @@ func TestContactsImportAccount(t *testing.T) {
 	if res.Added != 2 || len(list) != 2 || list[0].Name != "Gus" || list[0].Account != id || list[1].Account != "" {
 		t.Fatalf("import with a header: %+v, %+v", res, list)
 	}
+	// an account column of any length is named in the reason, clipped
+	res = r.mustDo(api.CmdContactsImport.Name, &api.ImportArgs{CSV: "Jo,3004,1,1," + strings.Repeat("x", 10000) + "\n"}).(api.ImportResult)
+	if len(res.Skipped) != 1 || len(res.Skipped[0].Reason) > 200 {
+		t.Fatalf("a long unknown account: skipped %d, reason of %d bytes", len(res.Skipped), len(res.Skipped[0].Reason))
+	}
 	res = r.mustDo(api.CmdContactsImport.Name, &api.ImportArgs{CSV: "Ivy,3003,1,1\n", Replace: true}).(api.ImportResult)
 	list = r.mustDo(api.CmdContactsList.Name, nil).(api.ContactList).Contacts
 	if res.Added != 1 || list[0].Account != "" {
