@@ -47,6 +47,9 @@ func (s *Stream) pull() {
 	s.mu.Lock()
 	codec, pt, cn := s.params.Codec, s.params.PayloadType, s.params.CNPayloadType
 	s.mu.Unlock()
+	if cn == 0 {
+		s.noiseOn = false // a re-INVITE took CN away mid-silence: concealment again
+	}
 
 	adjust := s.jitter.Adjust()
 	if adjust > 0 && s.quiet {

@@ -287,3 +287,59 @@ func TestInsertedQuietFramesAreNoiseWithComfortNoise(t *testing.T) {
 		}
 	}
 }
+
+// A re-INVITE that takes CN away in the middle of a silence: the voice after it
+// still opens a talkspurt with the marker (RFC 3551 section 4.1).
+func TestCNTakenAwayMidSilenceStillMarksTheTalkspurt(t *testing.T) {
+	s := openStream(t, Config{})
+	read := sentTo(t, s, Params{Codec: l16{}, PayloadType: testPT, CNPayloadType: ComfortNoisePT})
+	const tone, quiet = 20, 30
+	talk(t, s, tone, quiet, 0)
+	s.mu.Lock()
+	p := s.params
+	s.mu.Unlock()
+	p.CNPayloadType = 0
+	if err := s.Start(p); err != nil {
+		t.Fatal(err)
+	}
+	talk(t, s, 2, 0, 0)
+	cn := (quiet - vadHangoverFrames + cnRefresh - 1) / cnRefresh
+	pkts := read(tone + vadHangoverFrames + cn + 2)
+	after := pkts[len(pkts)-2:]
+	if after[0].PayloadType != testPT || !after[0].Marker || after[1].Marker {
+		t.Errorf("voice after CN was taken away mid-silence: PT %d marker %v, then marker %v; want the first marked",
+			after[0].PayloadType, after[0].Marker, after[1].Marker)
+	}
+}
+
+// A re-INVITE that takes CN away while the peer's noise plays: noise stops, and
+// a missing packet is concealed as any other again.
+func TestCNTakenAwayStopsThePeersNoise(t *testing.T) {
+	s := openStream(t, Config{})
+	remote := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 4000}
+	p := Params{Remote: remote, Codec: l16{}, PayloadType: testPT, CNPayloadType: ComfortNoisePT}
+	if err := s.Start(p); err != nil {
+		t.Fatal(err)
+	}
+	voice := l16{}.Encode(nil, sine(1000, 8000, 0))
+	for seq := uint16(1); seq <= 3; seq++ {
+		s.handleRTP(rawPacket(t, testPT, seq, uint32(seq)*160, 5, false, voice), remote)
+	}
+	s.handleRTP(cnPacket(t, 4, 40), remote)
+	pcm := make([]int16, audio.FrameSamples)
+	for range 5 { // the voice, then noise
+		s.ReadFrame(pcm)
+	}
+	if lvl := audio.DBFS(pcm); lvl < -43 || lvl > -37 {
+		t.Fatalf("before the re-INVITE: %.1f dBFS, want the peer's noise at -40", lvl)
+	}
+	p.CNPayloadType = 0
+	if err := s.Start(p); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Stats().Concealed
+	s.ReadFrame(pcm)
+	if s.Stats().Concealed == before {
+		t.Errorf("CN taken away: the missing packet was not concealed (noise went on at %.1f dBFS)", audio.DBFS(pcm))
+	}
+}

@@ -414,6 +414,11 @@ func (s *Stream) WriteFrame(pcm []int16) error {
 		s.payload = ev.payload.appendTo(s.payload[:0])
 		return s.send(hdr, remote, frame, rate)
 	}
+	if p.CNPayloadType == 0 && s.silence.silent {
+		// a re-INVITE took CN away mid-silence: the voice that follows opens a
+		// talkspurt all the same (RFC 3551 section 4.1)
+		s.silence.silent, s.talkspurt = false, true
+	}
 	if p.CNPayloadType != 0 {
 		if quiet, err := s.suppress(p, remote, pcm, frame, rate); quiet {
 			return err
