@@ -1,5 +1,6 @@
 // audiosettings.js: the audio settings beside the devices: the microphone's
-// processing (echo cancellation, noise suppression, gain control: auto, on or off),
+// processing (echo cancellation, noise suppression, gain control) and silence
+// suppression (comfort noise in the microphone's silences), each auto, on or off;
 // the recordings' format (WAV or Ogg Opus), and the account's codecs, which are on
 // and in what order of preference. Each follows the engine, whoever changed it.
 // The codecs are the account's (account.set, an admin connection's); the rest are
@@ -8,7 +9,10 @@ import { el, renderOn, reportTo } from "./dom.js";
 
 /** The codecs the engine knows, in its own order of preference. */
 const CODECS = ["opus", "G722", "PCMU", "PCMA"];
-const PROCESSING = { aec: "Echo cancellation", denoise: "Noise suppression", agc: "Gain control" };
+/** The auto/on/off settings, by the id of their select, and what each is called. */
+const PROCESSING = {
+  aec: "Echo cancellation", denoise: "Noise suppression", agc: "Gain control", silenceSuppression: "Silence suppression",
+};
 
 export function mountAudioSettings(phone, { $ }) {
   const format = $("#record-format");

@@ -78,6 +78,15 @@ export function targetLabel(target) {
 }
 
 /**
+ * The note of an outgoing call that someone else's phone picked up while it rang
+ * (call.state's pickedUpBy): "picked up by carol"; "" for any other call. The call's
+ * peer is then already the picker.
+ */
+export function pickedUpText(call) {
+  return call?.pickedUpBy ? `picked up by ${targetLabel(call.pickedUpBy)}` : "";
+}
+
+/**
  * The progress of a transfer the user started, from its last call.transfer event:
  * "transferring to carol…", "ringing", "transferred", "transfer failed: 486 Busy Here".
  */

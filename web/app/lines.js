@@ -8,9 +8,11 @@
 // the engine's local conference, which a member leaves with "Leave conference". A
 // transfer's progress (call.transfer) shows under the line it moves, and a call that
 // rings while another is up says it is call waiting. Record starts the engine's
-// recording of an active call (call.record) and marks the line until it stops.
+// recording of an active call (call.record) and marks the line until it stops. An
+// outgoing call someone else's phone picked up while it rang shows its new peer, the
+// picker, and says "picked up by" them.
 import {
-  KEYS, callStatus, duration, isRinging, isWaiting, peerLabel, qualityBadge, talkTime, transferText,
+  KEYS, callStatus, duration, isRinging, isWaiting, peerLabel, pickedUpText, qualityBadge, talkTime, transferText,
 } from "./format.js";
 import { el, renderOn, reportTo, showError } from "./dom.js";
 
@@ -103,6 +105,8 @@ export function mountLines(phone, { $ }) {
     row);
     if (isWaiting(c, phone.state.lines)) li.querySelector(".status").append(el("span", { class: "waiting", text: " · call waiting" }));
     if (recording.has(ref)) li.querySelector(".status").append(el("span", { class: "recording", text: " · recording" }));
+    const pickedUp = pickedUpText(c);
+    if (pickedUp) li.querySelector(".status").append(el("span", { class: "picked-up", text: ` · ${pickedUp}` }));
     const transfer = transferText(transfers.get(c.callId));
     if (transfer) {
       li.insertBefore(el("p", {

@@ -90,3 +90,38 @@ test("the page's audio settings change the engine's", requirements(), async () =
     engineSide.close?.();
   }
 });
+
+test("the page's silence suppression follows the engine's and sets it", requirements(), async () => {
+  const token = readFileSync(path.join(engine.dataDir, "token"), "utf8").trim();
+  const engineSide = connect({ ports: [engine.port], secure: false, token });
+  const p = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  try {
+    await engineSide.ready;
+    await p.goto(engine.url + "/");
+    await p.locator("#banner").waitFor({ state: "hidden" });
+    const setting = (want) => until(`silenceSuppression ${want}`, async (seen) => {
+      const s = await engineSide.send("settings.get");
+      seen(s.silenceSuppression);
+      return s.silenceSuppression === want;
+    });
+    const shown = (want) => until(`the page to show ${want}`, async (seen) => {
+      const v = await p.inputValue("#silenceSuppression");
+      seen(v);
+      return v === want;
+    });
+
+    const control = p.getByRole("combobox", { name: "Silence suppression" });
+    assert.match(await p.locator("#silence-hint").textContent(), /comfort noise/);
+    assert.match(await control.getAttribute("aria-describedby"), /silence-hint/);
+    await shown("auto");
+    await control.selectOption("on");
+    await setting("on");
+    await control.selectOption("off");
+    await setting("off");
+    await engineSide.send("settings.set", { silenceSuppression: "on" });
+    await shown("on");
+  } finally {
+    await p.close();
+    engineSide.close?.();
+  }
+});

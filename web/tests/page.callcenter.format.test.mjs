@@ -1,8 +1,8 @@
 // The call-center texts of the page, as pure functions: a transfer's progress, the
-// question of a peer's REFER, and call waiting.
+// question of a peer's REFER, call waiting, and a call someone else picked up.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isWaiting, referralText, targetLabel, transferText } from "../app/format.js";
+import { isWaiting, peerLabel, pickedUpText, referralText, targetLabel, transferText } from "../app/format.js";
 
 test("targetLabel: the user part of a SIP URI, or what was typed", () => {
   assert.equal(targetLabel("sip:carol@pbx.example.com"), "carol");
@@ -34,4 +34,18 @@ test("isWaiting: an incoming call ringing while another is active", () => {
   assert.equal(isWaiting(ringing, [ringing]), false, "no other call");
   assert.equal(isWaiting(ringing, [{ ...up, state: "dialing" }, ringing]), false, "the other call is not up");
   assert.equal(isWaiting({ ...ringing, direction: "outgoing" }, [up, ringing]), false);
+});
+
+test("pickedUpText: an outgoing call picked up while it rang names the picker", () => {
+  // call.state as the engine reports it: the peer is already the picker's.
+  const picked = {
+    callId: "c1", line: 1, direction: "outgoing", state: "active",
+    peer: "sip:carol@pbx.example.com", peerUser: "carol", pickedUpBy: "sip:carol@pbx.example.com",
+  };
+  assert.equal(pickedUpText(picked), "picked up by carol");
+  assert.equal(peerLabel(picked), "carol");
+  assert.equal(pickedUpText({ ...picked, pickedUpBy: "<sip:1003@pbx;transport=tcp>" }), "picked up by 1003");
+  assert.equal(pickedUpText({ ...picked, pickedUpBy: undefined }), "");
+  assert.equal(pickedUpText({ ...picked, pickedUpBy: "" }), "");
+  assert.equal(pickedUpText(undefined), "");
 });

@@ -9,7 +9,8 @@ import { randomBytes } from "node:crypto";
 const header = (msg, name) => (msg.match(new RegExp(`^(?:${name}):.*$`, "mi")) || [""])[0];
 
 /**
- * Starts the UAS. mode: "answer" (180, then 200 after ringMs) or "busy" (486); srtp:
+ * Starts the UAS. mode: "answer" (180, then 200 after ringMs), "busy" (486) or "ring"
+ * (180 until a CANCEL, which ends the INVITE with 487); srtp:
  * answer an offer's first a=crypto line with a key of the same suite.
  */
 export async function startUAS({ mode = "answer", ringMs = 200, srtp = false } = {}) {
@@ -125,6 +126,7 @@ export async function startUAS({ mode = "answer", ringMs = 200, srtp = false } =
         return;
       }
       reply(msg, rinfo, "180 Ringing");
+      if (mode === "ring") return;
       setTimeout(() => reply(msg, rinfo, "200 OK", { body: sdp("sendrecv", msg) }), ringMs);
     } else if (method === "BYE") {
       uas.byes++;
@@ -141,6 +143,9 @@ export async function startUAS({ mode = "answer", ringMs = 200, srtp = false } =
       reply(msg, rinfo, "200 OK", { extra: [header(msg, "Contact|m"), "Expires: 300"] });
     } else if (method === "CANCEL" || method === "OPTIONS") {
       reply(msg, rinfo, "200 OK");
+      const callId = header(msg, "Call-ID|i");
+      const invite = method === "CANCEL" && mode === "ring" && uas.invites.find((m) => header(m, "Call-ID|i") === callId);
+      if (invite) reply(invite, rinfo, "487 Request Terminated");
     }
   });
 
