@@ -113,6 +113,7 @@ func TestSavedAccountKeepsEveryField(t *testing.T) {
 	acc := agent1001
 	acc.Codecs = []string{"PCMU"}
 	acc.MediaEncryption = "mandatory"
+	acc.VoicemailNumber = "*97"
 	assertEveryFieldSet(t, acc)
 	dir := filepath.Join(t.TempDir(), "data")
 	accounts, _ := openAccounts(t, dir)
