@@ -18,8 +18,11 @@ import (
 // Each change waits for the engine to report the state before it: baresip
 // publishes once registered, and a change made while that first PUBLISH is under
 // way goes without its entity-tag, a second document kamailio keeps beside the
-// first until it expires. Once the engine has seen bob Available, kamailio has
-// answered that PUBLISH, and each later one refreshes it by its entity-tag.
+// first until it expires; and each answer gives the document a new entity-tag,
+// which the next PUBLISH must carry. SetPresence waits for baresip to have every
+// answer (its SIP trace shows them), and removes a second first document; the
+// engine seeing bob Available is not enough, as kamailio notifies before it
+// answers.
 func TestBaresipPresenceChangesSeenByEngine(t *testing.T) {
 	kam := testpeer.StartKamailio(t, testpeer.KamailioOptions{Presence: true})
 	wav := filepath.Join(t.TempDir(), "tone.wav")

@@ -80,6 +80,8 @@ type Baresip struct {
 
 	console     *console // what its cons module shows (baresip_message.go)
 	consoleConn net.Conn
+
+	unpublished map[string]bool // stale presence documents removed (baresip_presence.go)
 }
 
 // StartBaresip writes a configuration bound to opts.Host, starts baresip and
@@ -156,7 +158,11 @@ func startBaresip(t TB, bin string, opts BaresipOptions, sipPort, ctrlPort int) 
 	if err := os.WriteFile(filepath.Join(conf, "accounts"), []byte(account+"\n"), 0o600); err != nil {
 		return nil, err
 	}
-	bin, args := opts.Host.command(t, bin, "-f", conf)
+	flags := []string{"-f", conf}
+	if opts.Presence {
+		flags = append(flags, "-s") // the SIP trace: WaitPublished reads its PUBLISH answers
+	}
+	bin, args := opts.Host.command(t, bin, flags...)
 	b.proc = startProcess(t, "baresip-"+opts.User, dir, bin, args...)
 	if err := b.connect(ctrlAddr); err != nil {
 		b.proc.stop()
