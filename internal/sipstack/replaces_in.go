@@ -75,7 +75,7 @@ func (s *Stack) replacedCall(req *sip.Request, tx sip.ServerTransaction) (string
 		return "", false
 	}
 	if c := s.callByDialog(r); c != nil {
-		if r.earlyOnly && c.getState() == stateEstablished {
+		if r.earlyOnly && c.confirmed(c.getState()) {
 			_ = tx.Respond(sip.NewResponseFromRequest(req, 486, "Busy Here", nil))
 			return "", false
 		}
@@ -106,9 +106,11 @@ func (s *Stack) callByDialog(r replacesTarget) *Call {
 // dialogs are c's dialogs a Replaces may name: its confirmed one, or while our INVITE
 // rings the early dialog of each party that answered it with a tag (forks each have
 // their own). An incoming call still ringing has none: its early dialog is not ours.
+// An incoming call whose 2xx is out is confirmed before its ACK comes (RFC 3261
+// section 12.1.1): a transferee's INVITE with Replaces may overtake that ACK.
 func (c *Call) dialogs() []ourDialog {
 	switch st := c.getState(); {
-	case st == stateEstablished:
+	case c.confirmed(st):
 		local, remote := c.tags()
 		return []ourDialog{{callID: c.callID, local: local, remote: remote, confirmed: true, initiated: !c.incoming}}
 	case st == stateInviting && !c.incoming:
@@ -125,4 +127,10 @@ func (c *Call) dialogs() []ourDialog {
 		return out
 	}
 	return nil
+}
+
+// confirmed reports whether c's dialog is confirmed in state st: a 2xx received, or
+// ours sent.
+func (c *Call) confirmed(st callState) bool {
+	return st == stateEstablished || (st == stateAnswering && c.incoming)
 }

@@ -62,3 +62,27 @@ func TestInviteWithReplaces(t *testing.T) {
 		t.Errorf("with Require: replaces, Incoming.Replaces %q, want %s", in.Replaces, c.CallID())
 	}
 }
+
+// An incoming call is confirmed once our 2xx is out, before its ACK: a transferee's
+// INVITE with Replaces sent as soon as the transferor has our 2xx may overtake the
+// ACK, and must find the call (RFC 3261 section 12.1.1).
+func TestDialogConfirmedOnceOur2xxIsOut(t *testing.T) {
+	for _, tc := range []struct {
+		incoming bool
+		st       callState
+		want     bool
+	}{
+		{true, stateInviting, false},
+		{true, stateAnswering, true},
+		{true, stateEstablished, true},
+		{true, stateRejecting, false},
+		{false, stateInviting, false},
+		{false, stateEstablished, true},
+		{false, stateCancelling, false},
+	} {
+		c := &Call{incoming: tc.incoming}
+		if got := c.confirmed(tc.st); got != tc.want {
+			t.Errorf("incoming %v in state %d: confirmed %v, want %v", tc.incoming, tc.st, got, tc.want)
+		}
+	}
+}
