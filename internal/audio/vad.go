@@ -31,6 +31,10 @@ const (
 	vadHangover = 10
 )
 
+// VADHangoverFrames is how many frames a VAD still calls voice after the last
+// voiced one: what a sender suppressing silence goes on sending.
+const VADHangoverFrames = vadHangover
+
 // VAD is a voice activity detector for the frames a call sends: a frame is
 // voice when it stands out from the noise floor (the minimum of the recent
 // frames' levels) by vadMargin, or is tonal and not quiet; the decision

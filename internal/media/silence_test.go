@@ -118,7 +118,7 @@ func TestSilenceSuppressionSendsComfortNoise(t *testing.T) {
 
 // vadHangoverFrames is the VAD's hangover as the stream sees it: the frames of
 // voice sent after the last voiced one.
-const vadHangoverFrames = 10
+const vadHangoverFrames = audio.VADHangoverFrames
 
 // TestNoComfortNoiseWithoutNegotiation: without a CN payload type, silence is
 // sent as voice, every frame: a peer that did not take CN never gets it.

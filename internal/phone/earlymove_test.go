@@ -58,9 +58,7 @@ func TestEarlyCallFollowsTheNetwork(t *testing.T) {
 		if got, want := moves(d), []string{fmt.Sprintf("move 10.0.0.3:%d", moved.port)}; !slices.Equal(got, want) {
 			t.Fatalf("the dialog moved %v, want %v", got, want)
 		}
-		moved.mu.Lock()
-		params := moved.params
-		moved.mu.Unlock()
+		params := moved.started()
 		if len(params) != 1 || params[0].Remote.Port != 32000 {
 			t.Errorf("the new stream started with %+v, want it aimed at the answer's port 32000", params)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -225,7 +226,14 @@ func (s *fakeStream) SendDTMF(d string) error {
 	return nil
 }
 func (s *fakeStream) LastReceived() time.Time { s.mu.Lock(); defer s.mu.Unlock(); return s.last }
-func (s *fakeStream) Close() error            { s.mu.Lock(); s.closed = true; s.mu.Unlock(); return nil }
+
+// started is a copy of the parameters of every Start so far, taken under the lock.
+func (s *fakeStream) started() []MediaParams {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.params)
+}
+func (s *fakeStream) Close() error { s.mu.Lock(); s.closed = true; s.mu.Unlock(); return nil }
 
 // fakeAudio is a tone source and a sink that keeps what it gets. It counts how often
 // the engine opened the local audio (Use from nothing to something) and closed it.

@@ -123,9 +123,7 @@ func TestCallFollowsTheNetwork(t *testing.T) {
 		if got, want := d.did(), fmt.Sprintf("move 10.0.0.3:%d", moved.port); len(got) == 0 || got[len(got)-1] != want {
 			t.Fatalf("the dialog did %v, want a %q last", got, want)
 		}
-		moved.mu.Lock()
-		params := moved.params
-		moved.mu.Unlock()
+		params := moved.started()
 		if len(params) != 1 || params[0].Remote.Port != 32000 {
 			t.Errorf("the new stream started with %+v, want it aimed at the answer's port 32000", params)
 		}

@@ -313,7 +313,7 @@ func TestAnswerUsesCallersTelephoneEvent(t *testing.T) {
 		if err != nil || ans.DTMFPT != pt {
 			t.Errorf("caller offered telephone-event %d; answer has %d (%v)", pt, ans.DTMFPT, err)
 		}
-		if got := r.lastStream().params[0].DTMFPayloadType; got != pt {
+		if got := r.lastStream().started()[0].DTMFPayloadType; got != pt {
 			t.Errorf("stream expects DTMF on %d, want %d", got, pt)
 		}
 	}

@@ -38,9 +38,7 @@ func TestRingingCallPickedUp(t *testing.T) {
 		t.Fatal("the call is not on the pickup's dialog and a stream of its own")
 	}
 	picked := r.lastStream()
-	picked.mu.Lock()
-	params := picked.params
-	picked.mu.Unlock()
+	params := picked.started()
 	if len(params) != 1 || params[0].Remote.Port != 31000 {
 		t.Errorf("the new stream started with %+v, want it aimed at the pickup's port 31000", params)
 	}

@@ -39,9 +39,7 @@ func TestRedirectFromAnotherAddressOffersNewMedia(t *testing.T) {
 	}
 	r.sipEvent(d.id, inAnswered, 200, peerSDP(30000, pcmu))
 	r.expectStates(api.CallActive)
-	moved.mu.Lock()
-	params := moved.params
-	moved.mu.Unlock()
+	params := moved.started()
 	if len(params) != 1 || params[0].Remote.Port != 30000 {
 		t.Errorf("the new stream started with %+v, want it aimed at the answer's port 30000", params)
 	}

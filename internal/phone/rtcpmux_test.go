@@ -28,7 +28,7 @@ func TestOutgoingCallOffersRTCPMux(t *testing.T) {
 		r.expectStates(api.CallDialing)
 		r.sipEvent(d.id, inAnswered, 200, muxSDP(30000, accepted))
 		r.expectStates(api.CallActive)
-		if p := r.lastStream().params; len(p) != 1 || p[0].RTCPMux != accepted {
+		if p := r.lastStream().started(); len(p) != 1 || p[0].RTCPMux != accepted {
 			t.Errorf("answer with rtcp-mux %v: stream started with %+v", accepted, p)
 		}
 	}
@@ -45,14 +45,14 @@ func TestIncomingCallAcceptsRTCPMuxWhenOffered(t *testing.T) {
 		if answer, err := sipstack.ParseSDP(d.answer); err != nil || answer.RTCPMux != offered {
 			t.Errorf("offer with rtcp-mux %v answered with %v (%v)", offered, answer.RTCPMux, err)
 		}
-		if p := r.lastStream().params; len(p) != 1 || p[0].RTCPMux != offered {
+		if p := r.lastStream().started(); len(p) != 1 || p[0].RTCPMux != offered {
 			t.Errorf("offer with rtcp-mux %v: stream started with %+v", offered, p)
 		}
 		// A re-offer that adds rtcp-mux to a call that began without is answered
 		// without it (sipstack), and the stream does not mux either.
 		r.p.post(func() { r.p.onRemoteUpdate(d.id, muxSDP(31002, true), false) })
 		r.sync()
-		if p := r.lastStream().params; p[len(p)-1].RTCPMux != offered {
+		if p := r.lastStream().started(); p[len(p)-1].RTCPMux != offered {
 			t.Errorf("after a re-offer with rtcp-mux, a call that began with %v muxes: %+v", offered, p[len(p)-1])
 		}
 	}
@@ -72,19 +72,19 @@ func TestPeersRTCPAttributeIsWhereRTCPGoes(t *testing.T) {
 	r.expectStates(api.CallDialing)
 	r.sipEvent(d.id, inAnswered, 200, withRTCP(30000, 40007, ""))
 	r.expectStates(api.CallActive)
-	p := r.lastStream().params
+	p := r.lastStream().started()
 	if got := p[len(p)-1].RemoteRTCP; got == nil || got.String() != "127.0.0.1:40007" {
 		t.Errorf("a=rtcp:40007: RTCP goes to %v", got)
 	}
 	r.p.post(func() { r.p.onRemoteUpdate(d.id, withRTCP(30000, 40009, "127.0.0.2"), false) })
 	r.sync()
-	p = r.lastStream().params
+	p = r.lastStream().started()
 	if got := p[len(p)-1].RemoteRTCP; got == nil || got.String() != "127.0.0.2:40009" {
 		t.Errorf("a=rtcp:40009 IN IP4 127.0.0.2: RTCP goes to %v", got)
 	}
 	r.p.post(func() { r.p.onRemoteUpdate(d.id, muxSDP(30002, false), false) })
 	r.sync()
-	p = r.lastStream().params
+	p = r.lastStream().started()
 	if got := p[len(p)-1].RemoteRTCP; got == nil || got.String() != "127.0.0.1:30003" {
 		t.Errorf("without a=rtcp: RTCP goes to %v, want the next port", got)
 	}

@@ -75,7 +75,7 @@ func TestDelayedOffer(t *testing.T) {
 			if cs := r.expectStates(api.CallActive); cs.Codec != tc.codec {
 				t.Fatalf("codec %q, want %s", cs.Codec, tc.codec)
 			}
-			if params := r.lastStream().params; len(params) != 1 || params[0].Remote.Port != 31000 {
+			if params := r.lastStream().started(); len(params) != 1 || params[0].Remote.Port != 31000 {
 				t.Fatalf("stream started %+v, want once toward the answer's port 31000", params)
 			}
 		})

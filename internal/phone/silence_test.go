@@ -52,7 +52,7 @@ func TestOutgoingCallOffersComfortNoiseOnlyWithTheSetting(t *testing.T) {
 			r.expectStates(api.CallDialing)
 			r.sipEvent(d.id, inAnswered, 200, cnSDP(30000, pcmu, c.answered))
 			r.expectStates(api.CallActive)
-			if p := r.lastStream().params; len(p) != 1 || p[0].CNPayloadType != c.want {
+			if p := r.lastStream().started(); len(p) != 1 || p[0].CNPayloadType != c.want {
 				t.Errorf("stream started with %+v, want CN %d", p, c.want)
 			}
 		})
@@ -82,7 +82,7 @@ func TestIncomingCallAnswersComfortNoiseOnlyWhereOffered(t *testing.T) {
 			if err != nil || answer.CNPT != c.want {
 				t.Errorf("answer's CN %d, want %d (%v):\n%s", answer.CNPT, c.want, err, d.answer)
 			}
-			if p := r.lastStream().params; len(p) != 1 || p[0].CNPayloadType != c.want {
+			if p := r.lastStream().started(); len(p) != 1 || p[0].CNPayloadType != c.want {
 				t.Errorf("stream started with %+v, want CN %d", p, c.want)
 			}
 		})
@@ -133,7 +133,7 @@ func TestReInviteAddingComfortNoiseToACallWithoutIt(t *testing.T) {
 		r.expectStates(api.CallActive)
 		r.p.post(func() { r.p.onRemoteUpdate(d.id, cnSDP(31002, pcmu, true), false) })
 		r.sync()
-		p := r.lastStream().params
+		p := r.lastStream().started()
 		want := uint8(0)
 		if first {
 			want = 13
@@ -144,7 +144,7 @@ func TestReInviteAddingComfortNoiseToACallWithoutIt(t *testing.T) {
 		if first {
 			r.p.post(func() { r.p.onRemoteUpdate(d.id, cnSDP(31004, pcmu, false), false) })
 			r.sync()
-			if p := r.lastStream().params; p[len(p)-1].CNPayloadType != 0 {
+			if p := r.lastStream().started(); p[len(p)-1].CNPayloadType != 0 {
 				t.Errorf("a re-INVITE without CN left the stream's CN at %d", p[len(p)-1].CNPayloadType)
 			}
 		}
@@ -168,7 +168,7 @@ func TestSettingOffMidCallKeepsTheCallsComfortNoise(t *testing.T) {
 	r.mustDo(api.CmdSettingsSet.Name, &api.SettingsArgs{SilenceSuppression: &off})
 	r.p.post(func() { r.p.onRemoteUpdate(d.id, cnSDP(31002, pcmu, true), false) })
 	r.sync()
-	if p := r.lastStream().params; p[len(p)-1].CNPayloadType != 13 {
+	if p := r.lastStream().started(); p[len(p)-1].CNPayloadType != 13 {
 		t.Errorf("setting off mid-call, then a re-INVITE: the stream's CN is %d, want 13 as our answer named it", p[len(p)-1].CNPayloadType)
 	}
 }

@@ -84,7 +84,7 @@ func TestOutgoingSRTPNegotiation(t *testing.T) {
 			if cs.Encrypted != tt.wantEnc {
 				t.Fatalf("encrypted %v, want %v", cs.Encrypted, tt.wantEnc)
 			}
-			params := r.lastStream().params
+			params := r.lastStream().started()
 			k := params[len(params)-1].SRTP
 			if (k != nil) != tt.wantEnc {
 				t.Fatalf("stream SRTP %+v, want encrypted %v", k, tt.wantEnc)
@@ -153,7 +153,7 @@ func TestIncomingSRTPNegotiation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			k := r.lastStream().params[0].SRTP
+			k := r.lastStream().started()[0].SRTP
 			if !tt.wantEnc {
 				if len(answer.Crypto) != 0 || k != nil {
 					t.Fatalf("plain call answered with keys %+v, stream SRTP %+v", answer.Crypto, k)
