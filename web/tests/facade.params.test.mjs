@@ -88,6 +88,7 @@ const probes = {
   aec: { set: { aec: "0" }, sees: () => settings().aec === "off" },
   agc: { set: { agc: "1" }, sees: () => settings().agc === "on" },
   denoise: { set: { denoise: "0" }, sees: () => settings().denoise === "off" },
+  silencesupress: { set: { silencesupress: "1" }, sees: () => settings().silenceSuppression === "on" },
   voicemailnum: { set: { voicemailnum: "*97" }, sees: () => settings().voicemailNumber === "*97" },
 };
 
