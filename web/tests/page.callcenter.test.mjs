@@ -69,8 +69,14 @@ async function callFromPage(uas) {
   return { p, n: await line.getAttribute("data-line") };
 }
 
+// hangUpAll ends the page's calls one by one: each click re-renders the lines, so
+// a button found before it may be gone by the time it would be clicked.
 const hangUpAll = async (p) => {
-  for (const b of await p.getByRole("button", { name: /^(Hang up|Reject), line / }).all()) await b.click().catch(() => {});
+  const buttons = p.getByRole("button", { name: /^(Hang up|Reject), line / });
+  for (let left = await buttons.count(); left > 0; left = await buttons.count()) {
+    await buttons.first().click().catch(() => {});
+    await buttons.nth(left - 1).waitFor({ state: "detached" });
+  }
   await p.getByText("No call.").waitFor();
 };
 
