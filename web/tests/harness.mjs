@@ -93,10 +93,6 @@ export async function startEngine(extra = {}) {
     dataDir: path.join(dir, "data"),
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== "control")),
   };
-  // The SIP TCP listener on a port picked here too, not the kernel's: it opens
-  // before the control port, and a listen(0) may be handed the control port just
-  // picked and closed.
-  if (!config.sip.tcpPort) config.sip = { ...config.sip, tcpPort: await freePort() };
   const cfgPath = path.join(dir, "config.json");
   writeFileSync(cfgPath, JSON.stringify(config), { mode: 0o600 });
   const url = `http://127.0.0.1:${port}`;
