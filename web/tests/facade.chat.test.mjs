@@ -5,7 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { engineRequirements, freePort, startEngine } from "./harness.mjs";
+import { engineRequirements, startEngine } from "./harness.mjs";
 import { startUAS } from "./sipuas.mjs";
 
 let engine, api, uas, sipPort;
@@ -23,8 +23,8 @@ const until = async (what, pred, ms = 8000) => {
 
 before(async () => {
   if (engineRequirements().skip) return;
-  sipPort = await freePort();
-  engine = await startEngine({ sip: { listenIP: "127.0.0.1", udpPort: sipPort, tcpPort: 0 } });
+  engine = await startEngine();
+  sipPort = engine.sip.udp;
   uas = await startUAS();
   ({ webphone_api: api } = await import("../lib/webphone_api.js"));
   api.setparameter("engineports", String(engine.port));

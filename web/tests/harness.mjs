@@ -44,7 +44,10 @@ export function chromiumPath() {
   return process.env.CHROMIUM || "/usr/bin/chromium";
 }
 
-/** A free TCP port on 127.0.0.1. */
+/**
+ * A free TCP port on 127.0.0.1, for the test's own servers and for a port where
+ * nothing listens. Not for the engine: startEngine lets it take its own ports.
+ */
 // handedOut holds every port freePort gave: the kernel may hand a port just
 // closed straight back to the next listen(0).
 const handedOut = new Set();
@@ -66,27 +69,24 @@ export async function freePort() {
   }
 }
 
-async function waitFor(what, fn, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch { /* not yet */ }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+// The line the engine logs once every listener is open (cmd/wpservice/engine.go):
+// the ports it was given, 0 or not, are read there.
+const readyLine = /msg="wpservice ready".* control=http:\/\/127\.0\.0\.1:(\d+)\/ sip=\S*:(\d+) sip_tcp=\S*:(\d+) /;
+const readyMs = 10000;
 
 /**
- * Starts the engine with WAV-free null audio on free ports and returns
- * { port, url, dataDir, log(), stop() }. extra is merged into the config.
+ * Starts the engine with WAV-free null audio and returns
+ * { port, url, sip: { udp, tcp }, dataDir, configPath, log(), restart(between), stop() }.
+ * extra is merged into the config. The engine takes its ports itself (control and
+ * SIP on port 0, unless extra names them): the ports are read from its ready line.
+ * A port picked here and closed again before the engine starts can be handed by
+ * the kernel to the engine's own listen(0) of its SIP TCP listener, which opens
+ * first: the control port is then taken.
  */
 export async function startEngine(extra = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), "wpservice-web-"));
-  const port = await freePort();
   const config = {
-    control: { port, fallbackPorts: [], ...(extra.control || {}) },
+    control: { port: 0, fallbackPorts: [], ...(extra.control || {}) },
     sip: { listenIP: "127.0.0.1", udpPort: 0, tcpPort: 0 },
     audio: { backend: "null", input: "null", output: "null" },
     log: { level: "debug" },
@@ -94,36 +94,81 @@ export async function startEngine(extra = {}) {
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== "control")),
   };
   const cfgPath = path.join(dir, "config.json");
-  writeFileSync(cfgPath, JSON.stringify(config), { mode: 0o600 });
-  const url = `http://127.0.0.1:${port}`;
+  const write = (c) => writeFileSync(cfgPath, JSON.stringify(c), { mode: 0o600 });
+  write(config);
   let log = "";
   let proc, exited;
-  const launch = async () => {
+  // launch starts the engine and resolves with the ports of its ready line, or
+  // rejects with this run's log when it exits first or is not ready in time.
+  const launch = () => new Promise((resolve, reject) => {
+    const from = log.length; // this run's output only
+    let settled = false;
+    const settle = (fn, v) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn(v);
+    };
     proc = spawn(process.env.WPSERVICE_BIN, ["run", "--config", cfgPath], { stdio: ["ignore", "pipe", "pipe"] });
-    proc.stdout.on("data", (d) => { log += d; });
-    proc.stderr.on("data", (d) => { log += d; });
-    exited = new Promise((resolve) => proc.on("exit", resolve));
-    try {
-      await waitFor("the engine's /health", async () => (await fetch(`${url}/health`)).ok);
-    } catch (e) {
+    exited = new Promise((r) => proc.on("exit", r));
+    const fail = (why) => {
       proc.kill("SIGKILL");
-      throw new Error(`${e.message}\n${log}`);
-    }
-  };
+      settle(reject, new Error(`${why}\n${log.slice(from)}`));
+    };
+    const timer = setTimeout(() => fail(`the engine was not ready within ${readyMs} ms`), readyMs);
+    const onData = (d) => {
+      log += d;
+      if (settled) return;
+      const m = readyLine.exec(log.slice(from));
+      if (m) settle(resolve, { control: Number(m[1]), udp: Number(m[2]), tcp: Number(m[3]) });
+    };
+    proc.stdout.on("data", onData);
+    proc.stderr.on("data", onData);
+    proc.on("exit", (code, signal) => fail(`the engine exited (${signal || code}) before it was ready`));
+    proc.on("error", (e) => fail(`the engine did not start: ${e.message}`));
+  });
   const halt = async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
   };
-  await launch();
+  let ports, url;
+  const health = async () => {
+    const res = await fetch(`${url}/health`);
+    if (!res.ok) throw new Error(`the engine's /health answered ${res.status}\n${log}`);
+  };
+  try {
+    ports = await launch();
+    url = `http://127.0.0.1:${ports.control}`;
+    await health();
+  } catch (e) {
+    await halt();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
-    port, url, dataDir: config.dataDir, configPath: cfgPath,
+    port: ports.control, url, sip: { udp: ports.udp, tcp: ports.tcp }, dataDir: config.dataDir, configPath: cfgPath,
     log: () => log,
-    /** Stops the engine and starts it again on the same port and data; between, if given, runs while it is down. */
+    /**
+     * Stops the engine and starts it again on the same ports and data; between, if
+     * given, runs while it is down. The control port is pinned, as the pages and
+     * clients reconnect there (their tokens are kept by port). The SIP ports the
+     * first run got are pinned too: the SIP listeners open before the control
+     * listener, and a listen(0) there could be handed the control port the engine
+     * has just let go of; the peers also keep calling the engine's SIP address.
+     */
     async restart(between) {
       await halt();
       if (between) await between();
-      await launch();
+      const pinned = {
+        ...config,
+        control: { ...config.control, port: ports.control, fallbackPorts: [] },
+        sip: { ...config.sip, udpPort: config.sip.udpPort || ports.udp, tcpPort: config.sip.tcpPort || ports.tcp },
+      };
+      write(pinned);
+      const again = await launch();
+      if (again.control !== ports.control) throw new Error(`the engine came back on control port ${again.control}, not ${ports.control}`);
+      await health();
     },
     async stop() {
       await halt();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { requirements, startEngine, launchBrowser, freePort } from "./harness.mjs";
+import { requirements, startEngine, launchBrowser } from "./harness.mjs";
 import { startUAS } from "./sipuas.mjs";
 import { connect } from "../lib/wpservice.js";
 
@@ -15,8 +15,8 @@ let engine, browser, admin, sipPort;
 
 before(async () => {
   if (requirements().skip) return;
-  sipPort = await freePort();
-  engine = await startEngine({ sip: { listenIP: "127.0.0.1", udpPort: sipPort, tcpPort: 0 } });
+  engine = await startEngine();
+  sipPort = engine.sip.udp;
   browser = await launchBrowser();
   const token = readFileSync(path.join(engine.dataDir, "token"), "utf8").trim();
   admin = connect({ ports: [engine.port], secure: false, token });

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { requirements, startEngine, launchBrowser, freePort } from "./harness.mjs";
+import { requirements, startEngine, launchBrowser } from "./harness.mjs";
 import { startUAS } from "./sipuas.mjs";
 
 let engine, browser, sipPort, uas;
@@ -14,8 +14,8 @@ const out = path.join(import.meta.dirname, "output");
 
 before(async () => {
   if (requirements().skip) return;
-  sipPort = await freePort();
-  engine = await startEngine({ sip: { listenIP: "127.0.0.1", udpPort: sipPort, tcpPort: 0 } });
+  engine = await startEngine();
+  sipPort = engine.sip.udp;
   browser = await launchBrowser();
   uas = await startUAS();
 });

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { peerRequirements, startEngine, launchBrowser, freePort, serveSite } from "./harness.mjs";
+import { peerRequirements, startEngine, launchBrowser, serveSite } from "./harness.mjs";
 import { startPeers } from "./peers.mjs";
 import { pageFiles } from "./page.site.mjs";
 
@@ -43,8 +43,8 @@ before(async () => {
     kamailio: { users: { alice: "Alice-pw-7", bob: "Bob-pw-9" } },
     baresip: { user: "bob", password: "Bob-pw-9", autoAnswer: true, toneHz: 700 },
   });
-  sipPort = await freePort();
-  engine = await startEngine({ sip: { listenIP: "127.0.0.1", udpPort: sipPort, tcpPort: 0 } });
+  engine = await startEngine();
+  sipPort = engine.sip.udp;
   browser = await launchBrowser();
   // A copy of the softphone page on the customer's own origin, looking for this engine.
   site = await serveSite(pageFiles([engine.port]));

@@ -3,15 +3,15 @@
 // hang up into the history; an incoming call rings on the page and is answered.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { requirements, startEngine, launchBrowser, freePort } from "./harness.mjs";
+import { requirements, startEngine, launchBrowser } from "./harness.mjs";
 import { startUAS } from "./sipuas.mjs";
 
 let engine, browser, sipPort;
 
 before(async () => {
   if (requirements().skip) return;
-  sipPort = await freePort();
-  engine = await startEngine({ sip: { listenIP: "127.0.0.1", udpPort: sipPort, tcpPort: 0 } });
+  engine = await startEngine();
+  sipPort = engine.sip.udp;
   browser = await launchBrowser();
 });
 

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { peerRequirements, startEngine, launchBrowser, freePort } from "./harness.mjs";
+import { peerRequirements, startEngine, launchBrowser } from "./harness.mjs";
 import { startPeers } from "./peers.mjs";
 import { connect } from "../lib/wpservice.js";
 
@@ -15,8 +15,8 @@ let peers, engine, browser, sipPort;
 before(async () => {
   if (peerRequirements().skip) return;
   peers = await startPeers({});
-  sipPort = await freePort();
-  engine = await startEngine({ sip: { listenIP: "127.0.0.1", udpPort: sipPort, tcpPort: 0 } });
+  engine = await startEngine();
+  sipPort = engine.sip.udp;
   browser = await launchBrowser();
 });
 
