@@ -133,8 +133,9 @@ export async function startEngine(extra = {}) {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
   };
   let ports, url;
+  // Once ready, the engine answers /health at once: one request, no polling.
   const health = async () => {
-    const res = await fetch(`${url}/health`);
+    const res = await fetch(`${url}/health`).catch((e) => { throw new Error(`the engine's /health: ${e.message}\n${log}`); });
     if (!res.ok) throw new Error(`the engine's /health answered ${res.status}\n${log}`);
   };
   try {
