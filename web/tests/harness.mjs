@@ -109,10 +109,12 @@ export async function startEngine(extra = {}) {
       clearTimeout(timer);
       fn(v);
     };
-    proc = spawn(process.env.WPSERVICE_BIN, ["run", "--config", cfgPath], { stdio: ["ignore", "pipe", "pipe"] });
-    exited = new Promise((r) => proc.on("exit", r));
+    const child = spawn(process.env.WPSERVICE_BIN, ["run", "--config", cfgPath], { stdio: ["ignore", "pipe", "pipe"] });
+    proc = child;
+    exited = new Promise((r) => child.on("exit", r));
     const fail = (why) => {
-      proc.kill("SIGKILL");
+      if (settled) return;
+      child.kill("SIGKILL");
       settle(reject, new Error(`${why}\n${log.slice(from)}`));
     };
     const timer = setTimeout(() => fail(`the engine was not ready within ${readyMs} ms`), readyMs);
@@ -122,10 +124,10 @@ export async function startEngine(extra = {}) {
       const m = readyLine.exec(log.slice(from));
       if (m) settle(resolve, { control: Number(m[1]), udp: Number(m[2]), tcp: Number(m[3]) });
     };
-    proc.stdout.on("data", onData);
-    proc.stderr.on("data", onData);
-    proc.on("exit", (code, signal) => fail(`the engine exited (${signal || code}) before it was ready`));
-    proc.on("error", (e) => fail(`the engine did not start: ${e.message}`));
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code, signal) => fail(`the engine exited (${signal || code}) before it was ready`));
+    child.on("error", (e) => fail(`the engine did not start: ${e.message}`));
   });
   const halt = async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
