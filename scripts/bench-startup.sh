@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Start-up, wpservice beside baresip: the time from exec to the first answer to an
-# OPTIONS on the SIP port (scripts/sipready), and the resident memory and CPU time at
-# that moment. Both start headless on 127.0.0.1 with no account (wpservice: null
-# audio; baresip: G.711 and ALSA's null device), `runs` times each, alternating; the
-# median of each column is printed last.
+# OPTIONS on the SIP port (scripts/sipready), and the resident memory, CPU time and
+# page faults at that moment. All start headless on 127.0.0.1 with no account
+# (wpservice: null audio; baresip: ALSA's null device), `runs` times each, alternating;
+# baresip twice: with G.711 alone, and with the modules of wpservice's features
+# (baresip-full, below). The median of each column is printed last.
 # Usage: scripts/bench-startup.sh [runs]   (WPSERVICE=path: measure that binary;
 # WPSERVICE="path1 path2": measure each, alternating, named by their file names)
 #
@@ -35,11 +36,12 @@ else
 	go build -o "$dir/wpservice" ./cmd/wpservice && names=(wpservice)
 fi
 if [[ -n ${SIPREADY:-} ]]; then cp "$SIPREADY" "$dir/sipready"; else go build -o "$dir/sipready" ./scripts/sipready; fi
-wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2))
+wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2)) bsfPort=$((wpsPort + 4))
 cat >"$dir/config.json" <<JSON
 {"control":{"port":0,"fallbackPorts":[]},"sip":{"listenIP":"127.0.0.1","udpPort":$wpsPort,"tcpPort":$wpsPort},
  "audio":{"backend":"null","input":"null","output":"null"},"log":{"level":"warn"},"dataDir":"$dir/data"}
 JSON
+# baresip as the leanest phone it can be: G.711 and ALSA (the null device).
 mkdir -p "$dir/baresip"
 cat >"$dir/baresip/config" <<CFG
 poll_method		epoll
@@ -55,6 +57,25 @@ module			alsa.so
 module_tmp		account.so
 CFG
 echo "<sip:bench@127.0.0.1>;regint=0" >"$dir/baresip/accounts"
+# baresip-full: baresip with a module for each feature of wpservice's that baresip
+# has one for: the codecs (G.711, G.722, Opus), SRTP (SDES), STUN, concealment, noise
+# suppression and gain control (speex_pp), call recording (sndfile), sound files for
+# the ring (aufile), levels (vumeter), contacts, presence and BLF (contact, presence),
+# voicemail (mwi), call control: hold, transfer, DTMF (menu), and a control API
+# (ctrl_tcp, as the engine's WebSocket). Its contacts file is empty, so it subscribes
+# to nobody, and it starts from a fresh copy of its directory each time, as
+# wpservice does (both write files at a first start: baresip its UUID).
+mkdir -p "$dir/baresip-full.0"
+{
+	sed "s/:$bspPort\$/:$bsfPort/" "$dir/baresip/config" | grep -v '^module'
+	printf 'module_path\t\t/usr/lib/baresip/modules\n'
+	for m in g711 g722 opus alsa srtp stun plc speex_pp sndfile aufile vumeter contact presence mwi menu ctrl_tcp uuid; do
+		printf 'module\t\t\t%s.so\n' "$m"
+	done
+	printf 'module_tmp\t\taccount.so\nctrl_tcp_listen\t\t127.0.0.1:%s\nsnd_path\t\t%s\n' "$((bsfPort + 2))" "$dir"
+} >"$dir/baresip-full.0/config"
+cp "$dir/baresip/accounts" "$dir/baresip-full.0/accounts"
+: >"$dir/baresip-full.0/contacts"
 
 for ((i = 0; i < runs; i++)); do
 	for name in "${names[@]}"; do
@@ -62,11 +83,13 @@ for ((i = 0; i < runs; i++)); do
 		"$dir/sipready" -port "$wpsPort" -- "$dir/$name" run --config "$dir/config.json" | sed "s/^/$name /"
 	done
 	"$dir/sipready" -port "$bspPort" -- baresip -f "$dir/baresip" | sed 's/^/baresip   /'
+	rm -rf "$dir/baresip-full" && cp -r "$dir/baresip-full.0" "$dir/baresip-full"
+	"$dir/sipready" -port "$bsfPort" -- baresip -f "$dir/baresip-full" | sed 's/^/baresip-full /'
 done | tee "$dir/all"
-# median of column $3 (ms), $5 (KiB) and $8 (ms of CPU) per program
-for who in "${names[@]}" baresip; do
+# median of column $3 (ms), $6 (KiB), $9 (ms of CPU) and $12 (page faults) per program
+for who in "${names[@]}" baresip baresip-full; do
 	grep "^$who " "$dir/all" | awk -v who="$who" '
-		{ms[NR]=$3; rss[NR]=$6; cpu[NR]=$9}
+		{ms[NR]=$3; rss[NR]=$6; cpu[NR]=$9; pf[NR]=$12}
 		function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
-		END { printf "median %-10s ready %5.1f ms  rss %6d KiB  cpu %3d ms\n", who, med(ms, NR), med(rss, NR), med(cpu, NR) }'
+		END { printf "median %-12s ready %5.1f ms  rss %6d KiB  cpu %3d ms  faults %4d\n", who, med(ms, NR), med(rss, NR), med(cpu, NR), med(pf, NR) }'
 done
