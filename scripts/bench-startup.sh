@@ -4,7 +4,9 @@
 # page faults at that moment. All start headless on 127.0.0.1 with no account
 # (wpservice: null audio; baresip: ALSA's null device), `runs` times each, alternating;
 # baresip twice: with G.711 alone, and with the modules of wpservice's features
-# (baresip-full, below). The median of each column is printed last.
+# (baresip-full, below); and go-floor (scripts/sipfloor), a Go program built with cgo
+# that does nothing but answer: the floor of any Go engine. The median of each column
+# is printed last.
 # Usage: scripts/bench-startup.sh [runs]   (WPSERVICE=path: measure that binary;
 # WPSERVICE="path1 path2": measure each, alternating, named by their file names)
 #
@@ -20,9 +22,10 @@ if [[ ${BENCH_RT:-1} != 0 && -z ${BENCH_RT_ON:-} && $(id -u) -eq 0 ]] && command
 		WPSERVICE=$BENCH_RT_TMP/wpservice
 		go build -o "$WPSERVICE" ./cmd/wpservice
 	fi
-	SIPREADY=$BENCH_RT_TMP/sipready
+	SIPREADY=$BENCH_RT_TMP/sipready SIPFLOOR=$BENCH_RT_TMP/sipfloor
 	go build -o "$SIPREADY" ./scripts/sipready
-	export WPSERVICE SIPREADY BENCH_RT_TMP
+	go build -o "$SIPFLOOR" ./scripts/sipfloor
+	export WPSERVICE SIPREADY SIPFLOOR BENCH_RT_TMP
 	BENCH_RT_ON=1 exec chrt -f 50 "$0" "$@"
 fi
 runs=${1:-5}
@@ -36,6 +39,7 @@ else
 	go build -o "$dir/wpservice" ./cmd/wpservice && names=(wpservice)
 fi
 if [[ -n ${SIPREADY:-} ]]; then cp "$SIPREADY" "$dir/sipready"; else go build -o "$dir/sipready" ./scripts/sipready; fi
+if [[ -n ${SIPFLOOR:-} ]]; then cp "$SIPFLOOR" "$dir/go-floor"; else go build -o "$dir/go-floor" ./scripts/sipfloor; fi
 wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2)) bsfPort=$((wpsPort + 4))
 cat >"$dir/config.json" <<JSON
 {"control":{"port":0,"fallbackPorts":[]},"sip":{"listenIP":"127.0.0.1","udpPort":$wpsPort,"tcpPort":$wpsPort},
@@ -85,9 +89,10 @@ for ((i = 0; i < runs; i++)); do
 	"$dir/sipready" -port "$bspPort" -- baresip -f "$dir/baresip" | sed 's/^/baresip   /'
 	rm -rf "$dir/baresip-full" && cp -r "$dir/baresip-full.0" "$dir/baresip-full"
 	"$dir/sipready" -port "$bsfPort" -- baresip -f "$dir/baresip-full" | sed 's/^/baresip-full /'
+	"$dir/sipready" -port "$wpsPort" -- "$dir/go-floor" "$wpsPort" | sed 's/^/go-floor /'
 done | tee "$dir/all"
 # median of column $3 (ms), $6 (KiB), $9 (ms of CPU) and $12 (page faults) per program
-for who in "${names[@]}" baresip baresip-full; do
+for who in "${names[@]}" baresip baresip-full go-floor; do
 	grep "^$who " "$dir/all" | awk -v who="$who" '
 		{ms[NR]=$3; rss[NR]=$6; cpu[NR]=$9; pf[NR]=$12}
 		function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
