@@ -3,10 +3,10 @@
 # OPTIONS on the SIP port (scripts/sipready), and the resident memory, CPU time and
 # page faults at that moment. All start headless on 127.0.0.1 with no account
 # (wpservice: null audio; baresip: ALSA's null device), `runs` times each, alternating;
-# baresip twice: with G.711 alone, and with the modules of wpservice's features
-# (baresip-full, below); and go-floor (scripts/sipfloor), a Go program built with cgo
-# that does nothing but answer: the floor of any Go engine. The median of each column
-# is printed last.
+# baresip three ways: with G.711 alone, with the modules of the config it writes for
+# itself, and with the modules of wpservice's features (below); and go-floor
+# (scripts/sipfloor), a Go program built with cgo that does nothing but answer: the
+# floor of any Go engine. The median of each column is printed last.
 # Usage: scripts/bench-startup.sh [runs]   (WPSERVICE=path: measure that binary;
 # WPSERVICE="path1 path2": measure each, alternating, named by their file names)
 #
@@ -40,7 +40,7 @@ else
 fi
 if [[ -n ${SIPREADY:-} ]]; then cp "$SIPREADY" "$dir/sipready"; else go build -o "$dir/sipready" ./scripts/sipready; fi
 if [[ -n ${SIPFLOOR:-} ]]; then cp "$SIPFLOOR" "$dir/go-floor"; else go build -o "$dir/go-floor" ./scripts/sipfloor; fi
-wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2)) bsfPort=$((wpsPort + 4))
+wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2)) bsdPort=$((wpsPort + 4)) bsfPort=$((wpsPort + 6))
 cat >"$dir/config.json" <<JSON
 {"control":{"port":0,"fallbackPorts":[]},"sip":{"listenIP":"127.0.0.1","udpPort":$wpsPort,"tcpPort":$wpsPort},
  "audio":{"backend":"null","input":"null","output":"null"},"log":{"level":"warn"},"dataDir":"$dir/data"}
@@ -61,25 +61,31 @@ module			alsa.so
 module_tmp		account.so
 CFG
 echo "<sip:bench@127.0.0.1>;regint=0" >"$dir/baresip/accounts"
-# baresip-full: baresip with a module for each feature of wpservice's that baresip
-# has one for: the codecs (G.711, G.722, Opus), SRTP (SDES), STUN, concealment, noise
-# suppression and gain control (speex_pp), call recording (sndfile), sound files for
-# the ring (aufile), levels (vumeter), contacts, presence and BLF (contact, presence),
-# voicemail (mwi), call control: hold, transfer, DTMF (menu), and a control API
-# (ctrl_tcp, as the engine's WebSocket). Its contacts file is empty, so it subscribes
-# to nobody, and it starts from a fresh copy of its directory each time, as
-# wpservice does (both write files at a first start: baresip its UUID).
-mkdir -p "$dir/baresip-full.0"
-{
-	sed "s/:$bspPort\$/:$bsfPort/" "$dir/baresip/config" | grep -v '^module'
-	printf 'module_path\t\t/usr/lib/baresip/modules\n'
-	for m in g711 g722 opus alsa srtp stun plc speex_pp sndfile aufile vumeter contact presence mwi menu ctrl_tcp uuid; do
-		printf 'module\t\t\t%s.so\n' "$m"
-	done
-	printf 'module_tmp\t\taccount.so\nctrl_tcp_listen\t\t127.0.0.1:%s\nsnd_path\t\t%s\n' "$((bsfPort + 2))" "$dir"
-} >"$dir/baresip-full.0/config"
-cp "$dir/baresip/accounts" "$dir/baresip-full.0/accounts"
-: >"$dir/baresip-full.0/contacts"
+# baresip-default: the modules of the config baresip 1.0 writes for itself at its
+# first run (stdio and the video loop included). baresip-full: a module for each
+# feature of wpservice's that baresip has one for: the codecs (G.711, G.722, Opus),
+# SRTP (SDES), STUN, concealment, noise suppression and gain control (speex_pp), call
+# recording (sndfile), sound files for the ring (aufile), levels (vumeter), contacts,
+# presence and BLF (contact, presence), voicemail (mwi), call control: hold,
+# transfer, DTMF (menu), and a control API (ctrl_tcp, as the engine's WebSocket).
+# Their contacts files are empty, so they subscribe to nobody, and each starts from
+# a fresh copy of its directory every time, as wpservice does (both write files at a
+# first start: baresip its UUID).
+baresipDir() { # name port module...
+	local name=$1 port=$2
+	shift 2
+	mkdir -p "$dir/$name.0"
+	{
+		sed "s/:$bspPort\$/:$port/" "$dir/baresip/config" | grep -v '^module'
+		printf 'module_path\t\t/usr/lib/baresip/modules\n'
+		for m in "$@"; do printf 'module\t\t\t%s.so\n' "$m"; done
+		printf 'module_tmp\t\taccount.so\nctrl_tcp_listen\t\t127.0.0.1:%s\nsnd_path\t\t%s\n' "$((port + 1))" "$dir"
+	} >"$dir/$name.0/config"
+	cp "$dir/baresip/accounts" "$dir/$name.0/accounts"
+	: >"$dir/$name.0/contacts"
+}
+baresipDir baresip-default "$bsdPort" stdio g711 alsa stun turn ice uuid auloop contact debug_cmd menu vidloop
+baresipDir baresip-full "$bsfPort" g711 g722 opus alsa srtp stun plc speex_pp sndfile aufile vumeter contact presence mwi menu ctrl_tcp uuid
 
 for ((i = 0; i < runs; i++)); do
 	for name in "${names[@]}"; do
@@ -87,14 +93,16 @@ for ((i = 0; i < runs; i++)); do
 		"$dir/sipready" -port "$wpsPort" -- "$dir/$name" run --config "$dir/config.json" | sed "s/^/$name /"
 	done
 	"$dir/sipready" -port "$bspPort" -- baresip -f "$dir/baresip" | sed 's/^/baresip   /'
-	rm -rf "$dir/baresip-full" && cp -r "$dir/baresip-full.0" "$dir/baresip-full"
-	"$dir/sipready" -port "$bsfPort" -- baresip -f "$dir/baresip-full" | sed 's/^/baresip-full /'
+	for b in baresip-default:$bsdPort baresip-full:$bsfPort; do
+		rm -rf "$dir/${b%:*}" && cp -r "$dir/${b%:*}.0" "$dir/${b%:*}"
+		"$dir/sipready" -port "${b#*:}" -- baresip -f "$dir/${b%:*}" </dev/null | sed "s/^/${b%:*} /"
+	done
 	"$dir/sipready" -port "$wpsPort" -- "$dir/go-floor" "$wpsPort" | sed 's/^/go-floor /'
 done | tee "$dir/all"
 # median of column $3 (ms), $6 (KiB), $9 (ms of CPU) and $12 (page faults) per program
-for who in "${names[@]}" baresip baresip-full go-floor; do
+for who in "${names[@]}" baresip baresip-default baresip-full go-floor; do
 	grep "^$who " "$dir/all" | awk -v who="$who" '
 		{ms[NR]=$3; rss[NR]=$6; cpu[NR]=$9; pf[NR]=$12}
 		function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
-		END { printf "median %-12s ready %5.1f ms  rss %6d KiB  cpu %3d ms  faults %4d\n", who, med(ms, NR), med(rss, NR), med(cpu, NR), med(pf, NR) }'
+		END { printf "median %-15s ready %5.1f ms  rss %6d KiB  cpu %3d ms  faults %4d\n", who, med(ms, NR), med(rss, NR), med(cpu, NR), med(pf, NR) }'
 done
