@@ -2,7 +2,6 @@ package phone
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -21,11 +20,41 @@ const defaultRecordingName = "{date}-{time}-{direction}-{peer}-{callid}.wav"
 // maxTemplate bounds a template's length.
 const maxTemplate = 200
 
-var (
-	placeholder  = regexp.MustCompile(`\{[a-z]*\}`)
-	placeholders = map[string]bool{"{date}": true, "{time}": true, "{direction}": true, "{peer}": true, "{callid}": true, "{line}": true}
-	unsafeChars  = regexp.MustCompile(`[^A-Za-z0-9._+@-]+`)
-)
+// knownPlaceholder says whether p is one of the template's placeholders.
+func knownPlaceholder(p string) bool {
+	switch p {
+	case "{date}", "{time}", "{direction}", "{peer}", "{callid}", "{line}":
+		return true
+	}
+	return false
+}
+
+// placeholders calls fn with each placeholder-shaped part of t ("{" lower-case letters
+// "}"), left to right, and returns t with each replaced by what fn returns. (Plain
+// code rather than a regexp: a package-level regexp is compiled at every start.)
+func placeholders(t string, fn func(p string) string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] != '{' {
+			continue
+		}
+		j := i + 1
+		for j < len(t) && 'a' <= t[j] && t[j] <= 'z' {
+			j++
+		}
+		if j < len(t) && t[j] == '}' {
+			b.WriteString(t[last:i])
+			b.WriteString(fn(t[i : j+1]))
+			last, i = j+1, j
+		}
+	}
+	if last == 0 {
+		return t
+	}
+	b.WriteString(t[last:])
+	return b.String()
+}
 
 // checkNameTemplate refuses a template with an unknown placeholder, a path
 // separator or nothing to name a file with.
@@ -36,10 +65,15 @@ func checkNameTemplate(t string) error {
 	if strings.ContainsAny(t, `/\:`) || strings.ContainsRune(t, 0) {
 		return api.BadArg("recordingName", "a file name, without a path")
 	}
-	for _, p := range placeholder.FindAllString(t, -1) {
-		if !placeholders[p] {
-			return api.BadArg("recordingName", "unknown placeholder "+p+"; use {date}, {time}, {direction}, {peer}, {callid} or {line}")
+	var unknown string
+	placeholders(t, func(p string) string {
+		if unknown == "" && !knownPlaceholder(p) {
+			unknown = p
 		}
+		return p
+	})
+	if unknown != "" {
+		return api.BadArg("recordingName", "unknown placeholder "+unknown+"; use {date}, {time}, {direction}, {peer}, {callid} or {line}")
 	}
 	return nil
 }
@@ -58,7 +92,7 @@ func recordingName(t string, c *call, at time.Time) string {
 		"{date}": at.Format("20060102"), "{time}": at.Format("150405"), "{direction}": dir,
 		"{peer}": peer, "{callid}": c.id, "{line}": fmt.Sprint(c.line),
 	}
-	name := placeholder.ReplaceAllStringFunc(t, func(p string) string { return safeName(values[p]) })
+	name := placeholders(t, func(p string) string { return safeName(values[p]) })
 	name = strings.Trim(safeName(strings.TrimSuffix(name, ".wav")), ".")
 	if name == "" {
 		name = "recording"
@@ -66,7 +100,26 @@ func recordingName(t string, c *call, at time.Time) string {
 	return name + ".wav"
 }
 
-// safeName reduces s to the characters a file name may hold everywhere.
+// safeName reduces s to the characters a file name may hold everywhere: each run of
+// other characters becomes one "_" (a byte at a time: every byte of a multi-byte
+// character is outside the set, so a run of them is one run).
 func safeName(s string) string {
-	return unsafeChars.ReplaceAllString(s, "_")
+	var b strings.Builder
+	run := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if fileNameByte(c) {
+			b.WriteByte(c)
+			run = false
+		} else if !run {
+			b.WriteByte('_')
+			run = true
+		}
+	}
+	return b.String()
+}
+
+// fileNameByte says whether c may stand in a file name: A-Z a-z 0-9 . _ + @ -.
+func fileNameByte(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("._+@-", c) >= 0
 }

@@ -177,10 +177,12 @@ func (s *Stack) open(ip net.IP) error {
 		udpConn = tracedPacketConn{PacketConn: udpConn, t: s.trace}
 		tcpLn = tracedListener{Listener: tcpLn, t: s.trace}
 	}
+	reading := &firstReadConn{PacketConn: udpConn, reading: make(chan struct{})}
+	served := make(chan error, 1)
 	s.serving.Add(2)
-	go func() { defer s.serving.Done(); _ = s.srv.ServeUDP(udpConn) }()
+	go func() { defer s.serving.Done(); served <- s.srv.ServeUDP(reading) }()
 	go func() { defer s.serving.Done(); _ = s.srv.ServeTCP(tcpLn) }()
-	if err := s.waitServing(); err != nil {
+	if err := waitServing(reading.reading, served); err != nil {
 		return err
 	}
 	s.log.Info("listening", "udp", pc.LocalAddr().String(), "tcp", ln.Addr().String())
@@ -229,20 +231,32 @@ func (s *Stack) readFilter(info sip.TransportReadProps, data []byte) ([]byte, er
 	return data, nil
 }
 
-// waitServing returns once sipgo has taken the UDP socket into its pool,
-// so the first request can leave from it.
-func (s *Stack) waitServing() error {
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if c, err := s.ua.TransportLayer().GetConnection("udp", s.udpLaddr.String()); err == nil && c != nil {
-			_, _ = c.TryClose() // drop the reference GetConnection took
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return errors.New("sipstack: UDP transport did not start")
-		}
-		time.Sleep(time.Millisecond)
+// waitServing returns once sipgo has taken the UDP socket into its pool, so that
+// the first request can leave from it: sipgo adds the socket to its pool and then
+// starts reading it, so the first read (reading closed) says it is there.
+func waitServing(reading <-chan struct{}, served <-chan error) error {
+	t := time.NewTimer(5 * time.Second)
+	defer t.Stop()
+	select {
+	case <-reading:
+		return nil
+	case err := <-served:
+		return fmt.Errorf("sipstack: UDP transport stopped at start: %v", err)
+	case <-t.C:
+		return errors.New("sipstack: UDP transport did not start")
 	}
+}
+
+// firstReadConn closes reading when its first read begins.
+type firstReadConn struct {
+	net.PacketConn
+	reading chan struct{}
+	once    sync.Once
+}
+
+func (c *firstReadConn) ReadFrom(b []byte) (int, net.Addr, error) {
+	c.once.Do(func() { close(c.reading) })
+	return c.PacketConn.ReadFrom(b)
 }
 
 // UDPAddr returns the local UDP address, host:port.
