@@ -41,6 +41,8 @@ fi
 if [[ -n ${SIPREADY:-} ]]; then cp "$SIPREADY" "$dir/sipready"; else go build -o "$dir/sipready" ./scripts/sipready; fi
 if [[ -n ${SIPFLOOR:-} ]]; then cp "$SIPFLOOR" "$dir/go-floor"; else go build -o "$dir/go-floor" ./scripts/sipfloor; fi
 wpsPort=$((20000 + $$ % 20000)) bspPort=$((wpsPort + 2)) bsdPort=$((wpsPort + 4)) bsfPort=$((wpsPort + 6))
+# baresip listens for SIP over TLS on its SIP port + 1: the control port is apart
+ctrlPort=$((wpsPort + 9))
 cat >"$dir/config.json" <<JSON
 {"control":{"port":0,"fallbackPorts":[]},"sip":{"listenIP":"127.0.0.1","udpPort":$wpsPort,"tcpPort":$wpsPort},
  "audio":{"backend":"null","input":"null","output":"null"},"log":{"level":"warn"},"dataDir":"$dir/data"}
@@ -79,7 +81,7 @@ baresipDir() { # name port module...
 		sed "s/:$bspPort\$/:$port/" "$dir/baresip/config" | grep -v '^module'
 		printf 'module_path\t\t/usr/lib/baresip/modules\n'
 		for m in "$@"; do printf 'module\t\t\t%s.so\n' "$m"; done
-		printf 'module_tmp\t\taccount.so\nctrl_tcp_listen\t\t127.0.0.1:%s\nsnd_path\t\t%s\n' "$((port + 1))" "$dir"
+		printf 'module_tmp\t\taccount.so\nctrl_tcp_listen\t\t127.0.0.1:%s\nsnd_path\t\t%s\n' "$ctrlPort" "$dir"
 	} >"$dir/$name.0/config"
 	cp "$dir/baresip/accounts" "$dir/$name.0/accounts"
 	: >"$dir/$name.0/contacts"
@@ -95,13 +97,13 @@ for ((i = 0; i < runs; i++)); do
 	"$dir/sipready" -port "$bspPort" -- baresip -f "$dir/baresip" | sed 's/^/baresip   /'
 	for b in baresip-default:$bsdPort baresip-full:$bsfPort; do
 		rm -rf "$dir/${b%:*}" && cp -r "$dir/${b%:*}.0" "$dir/${b%:*}"
-		"$dir/sipready" -port "${b#*:}" -- baresip -f "$dir/${b%:*}" </dev/null | sed "s/^/${b%:*} /"
+		"$dir/sipready" -port "${b#*:}" -- baresip -f "$dir/${b%:*}" | sed "s/^/${b%:*} /"
 	done
 	"$dir/sipready" -port "$wpsPort" -- "$dir/go-floor" "$wpsPort" | sed 's/^/go-floor /'
 done | tee "$dir/all"
 # median of column $3 (ms), $6 (KiB), $9 (ms of CPU) and $12 (page faults) per program
 for who in "${names[@]}" baresip baresip-default baresip-full go-floor; do
-	grep "^$who " "$dir/all" | awk -v who="$who" '
+	{ grep "^$who " "$dir/all" || true; } | awk -v who="$who" '
 		{ms[NR]=$3; rss[NR]=$6; cpu[NR]=$9; pf[NR]=$12}
 		function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }; return a[int((n + 1) / 2)] }
 		END { printf "median %-15s ready %5.1f ms  rss %6d KiB  cpu %3d ms  faults %4d\n", who, med(ms, NR), med(rss, NR), med(cpu, NR), med(pf, NR) }'

@@ -241,7 +241,10 @@ func waitServing(reading <-chan struct{}, served <-chan error) error {
 	case <-reading:
 		return nil
 	case err := <-served:
-		return fmt.Errorf("sipstack: UDP transport stopped at start: %v", err)
+		if err == nil {
+			return errors.New("sipstack: UDP transport stopped at start")
+		}
+		return fmt.Errorf("sipstack: UDP transport stopped at start: %w", err)
 	case <-t.C:
 		return errors.New("sipstack: UDP transport did not start")
 	}

@@ -111,7 +111,7 @@ export async function startEngine(extra = {}) {
     };
     const child = spawn(process.env.WPSERVICE_BIN, ["run", "--config", cfgPath], { stdio: ["ignore", "pipe", "pipe"] });
     proc = child;
-    exited = new Promise((r) => child.on("exit", r));
+    exited = new Promise((r) => { child.on("exit", r); child.on("error", r); });
     const fail = (why) => {
       if (settled) return;
       child.kill("SIGKILL");
@@ -126,12 +126,15 @@ export async function startEngine(extra = {}) {
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    child.on("exit", (code, signal) => fail(`the engine exited (${signal || code}) before it was ready`));
+    // "close" comes after the output has been read to its end: the log is whole
+    child.on("close", (code, signal) => fail(`the engine exited (${signal || code}) before it was ready`));
     child.on("error", (e) => fail(`the engine did not start: ${e.message}`));
   });
   const halt = async () => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    let timer;
+    await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 5000); })]);
+    clearTimeout(timer); // a timer left running would hold the test file open
     if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGKILL");
   };
   let ports, url;

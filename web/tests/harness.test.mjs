@@ -12,7 +12,11 @@ const readyLines = (log) => log.split("\n").filter((l) => l.includes('msg="wpser
 // udpBound tells whether someone holds 127.0.0.1:port over UDP.
 const udpBound = (port) => new Promise((resolve, reject) => {
   const sock = dgram.createSocket("udp4");
-  sock.once("error", (e) => (e.code === "EADDRINUSE" ? resolve(true) : reject(e)));
+  sock.once("error", (e) => {
+    sock.close();
+    if (e.code === "EADDRINUSE") resolve(true);
+    else reject(e);
+  });
   sock.bind(port, "127.0.0.1", () => sock.close(() => resolve(false)));
 });
 
