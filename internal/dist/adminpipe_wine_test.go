@@ -16,6 +16,7 @@ import (
 // Accept and the name. (The refusal of a name that exists is Windows' own: wine
 // opens it, and that test skips itself there.)
 func TestAdminPipeUnderWine(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs wine: not in -short")
 	}

@@ -17,6 +17,7 @@ import (
 // keeps the store's names and records the command lines the engine runs, which
 // are Windows' (certutil -user -addstore/-store/-delstore Root).
 func TestInstallerUninstallRemovesLocalCA(t *testing.T) {
+	t.Parallel()
 	a := dist(t)
 	certutil := fakeCertutil(t)
 	p := newPrefix(t)
