@@ -165,12 +165,12 @@ checksums() {
 # compresses the installer on one core, the others compile. nfpm (built by go tool
 # the first time) builds alongside; the Linux packages are made once it and the
 # Linux engines are there.
-jobs=() # name:pid
-spawn() { # name command...
-	local name=$1
+jobs=() # job:pid
+spawn() { # job command...
+	local job=$1
 	shift
-	("$@") >"$work/$name.log" 2>&1 &
-	jobs+=("$name:$!")
+	("$@") >"$work/$job.log" 2>&1 &
+	jobs+=("$job:$!")
 }
 
 # await waits for every job spawned so far and prints its output; it fails if one
