@@ -37,19 +37,25 @@ vet:
 ## target from source by scripts/clibs.sh (once; cached in build/clibs), and found
 ## through that target's PKG_CONFIG_LIBDIR. installer/dist.sh reads the LINUX_ARM64_
 ## ones (exported below; the same defaults when it runs on its own).
+##
+## The cgo cross targets build with the release's compile flags (installer/dist.sh:
+## -trimpath, and the library directory in CGO_LDFLAGS), so that the release build
+## that internal/dist's tests run next finds every package in the build cache and
+## only links; -ldflags touches only the link.
 WINDOWS_CLIBS := build/clibs/x86_64-w64-mingw32
 WINDOWS_ENV := GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w" \
-	PKG_CONFIG_LIBDIR=$(abspath $(WINDOWS_CLIBS))/lib/pkgconfig
+	PKG_CONFIG_LIBDIR=$(abspath $(WINDOWS_CLIBS))/lib/pkgconfig CGO_LDFLAGS="-O2 -g -L$(abspath $(WINDOWS_CLIBS))/lib"
 LINUX_ARM64_CLIBS := build/clibs/aarch64-linux-gnu
 LINUX_ARM64_CC ?= aarch64-linux-gnu-gcc
 LINUX_ARM64_PKG_CONFIG_LIBDIR ?= $(abspath $(LINUX_ARM64_CLIBS))/lib/pkgconfig
 export LINUX_ARM64_CC LINUX_ARM64_PKG_CONFIG_LIBDIR
-LINUX_ARM64_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=1 CC=$(LINUX_ARM64_CC) PKG_CONFIG_LIBDIR=$(LINUX_ARM64_PKG_CONFIG_LIBDIR)
+LINUX_ARM64_ENV := GOOS=linux GOARCH=arm64 CGO_ENABLED=1 CC=$(LINUX_ARM64_CC) PKG_CONFIG_LIBDIR=$(LINUX_ARM64_PKG_CONFIG_LIBDIR) \
+	CGO_LDFLAGS="-O2 -g -L$(abspath $(LINUX_ARM64_PKG_CONFIG_LIBDIR)/../..)/lib"
 cross: clibs
-	$(WINDOWS_ENV) $(GO) vet ./...
-	$(WINDOWS_ENV) $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN).exe ./cmd/wpservice
-	$(LINUX_ARM64_ENV) $(GO) vet ./...
-	$(LINUX_ARM64_ENV) $(GO) build -o /dev/null ./cmd/wpservice
+	$(WINDOWS_ENV) $(GO) vet -trimpath ./...
+	$(WINDOWS_ENV) $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN).exe ./cmd/wpservice
+	$(LINUX_ARM64_ENV) $(GO) vet -trimpath ./...
+	$(LINUX_ARM64_ENV) $(GO) build -trimpath -o /dev/null ./cmd/wpservice
 	for arch in amd64 arm64; do \
 		GOOS=darwin GOARCH=$$arch CGO_ENABLED=0 $(GO) vet ./... && \
 		GOOS=darwin GOARCH=$$arch CGO_ENABLED=0 $(GO) build -o /dev/null ./cmd/wpservice || exit 1; \

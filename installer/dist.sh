@@ -43,7 +43,8 @@ ldflags="-s -w -X main.version=$version"
 # Windows DLLs the engine may import: they ship with every Windows 10 and later.
 system_dlls='^(KERNEL32|msvcrt|ADVAPI32|WS2_32|WINMM|ole32|USER32|SHELL32|bcrypt|CRYPT32|IPHLPAPI|ntdll)\.dll$'
 
-step() { echo "dist: $*"; }
+# step reports a step and the seconds since the script started.
+step() { echo "dist: $* (${SECONDS}s)"; }
 
 sign() { # file
 	[[ -n ${WPSERVICE_SIGN_PKCS12:-} ]] || return 0
@@ -76,7 +77,6 @@ build_windows() {
 	step "windows engine"
 	local exe=$out/$name-windows-amd64.exe
 	local clibs=build/clibs/x86_64-w64-mingw32
-	./scripts/clibs.sh x86_64-w64-mingw32 "$clibs"
 	PKG_CONFIG_LIBDIR=$(realpath "$clibs")/lib/pkgconfig CGO_LDFLAGS=$(cgo_ldflags "$clibs") \
 		GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc CGO_CFLAGS="-O2 -w" \
 		"$go" build -trimpath -ldflags "$ldflags -H=windowsgui" -o "$exe" ./cmd/wpservice
@@ -121,8 +121,7 @@ linux_env() {
 build_linux() { # arch
 	step "linux $1 engine"
 	# libopus and speexdsp: the system's -dev packages for amd64, built from source
-	# for arm64 (scripts/clibs.sh; at once when they are there)
-	[[ $1 == amd64 ]] || ./scripts/clibs.sh aarch64-linux-gnu build/clibs/aarch64-linux-gnu
+	# for arm64 (scripts/clibs.sh, before the builds start)
 	local env
 	mapfile -t env < <(linux_env "$1")
 	mkdir -p "$work/linux-$1"
@@ -156,35 +155,84 @@ build_deb() { # arch
 		--config installer/linux/nfpm.yaml --target "$out/wpservice_${debver}_$1.deb" >/dev/null
 }
 
-linux() { # arch
-	build_linux "$1"
-	build_tarball "$1"
-	build_deb "$1"
-}
-
 checksums() {
 	step "SHA256SUMS"
 	(cd "$out" && rm -f SHA256SUMS && sha256sum -- wpservice[-_]* >SHA256SUMS)
 }
 
+# The builds of the targets are independent: they run at once, each with its output
+# in a log of its own, printed when it ends. While one links, runs a cgo step or
+# compresses the installer on one core, the others compile. nfpm (built by go tool
+# the first time) builds alongside; the Linux packages are made once it and the
+# Linux engines are there.
+jobs=() # job:pid
+spawn() { # job command...
+	local job=$1
+	shift
+	("$@") >"$work/$job.log" 2>&1 &
+	jobs+=("$job:$!")
+}
+
+# await waits for every job spawned so far and prints its output; it fails if one
+# failed.
+await() {
+	local job failed=()
+	for job in "${jobs[@]}"; do
+		wait "${job#*:}" || failed+=("${job%%:*}")
+		cat "$work/${job%%:*}.log"
+	done
+	jobs=()
+	if ((${#failed[@]} > 0)); then
+		echo "dist: failed: ${failed[*]}" >&2
+		exit 1
+	fi
+}
+
+windows() {
+	build_windows
+	build_installer
+}
+
+nfpm() {
+	step "nfpm"
+	GOFLAGS='' "$go" tool -modfile=installer/tools/go.mod nfpm --version >/dev/null
+}
+
+package() { # arch
+	build_tarball "$1"
+	build_deb "$1"
+}
+
+want_windows=false arches=()
 for target in "${targets[@]}"; do
 	case $target in
-	windows)
-		build_windows
-		build_installer
-		;;
-	linux-amd64 | linux-arm64)
-		linux "${target#linux-}"
-		;;
-	linux)
-		linux amd64
-		linux arm64
-		;;
+	windows) want_windows=true ;;
+	linux-amd64 | linux-arm64) arches+=("${target#linux-}") ;;
+	linux) arches+=(amd64 arm64) ;;
 	*)
 		echo "dist: unknown target $target (windows, linux-amd64, linux-arm64, linux)" >&2
 		exit 2
 		;;
 	esac
 done
+mapfile -t arches < <(printf '%s\n' ${arches[@]+"${arches[@]}"} | sort -u | sed '/^$/d')
+
+# The static C libraries (scripts/clibs.sh: built once, at once when they are
+# there), before the builds that link them start.
+if $want_windows; then ./scripts/clibs.sh x86_64-w64-mingw32 build/clibs/x86_64-w64-mingw32; fi
+for arch in ${arches[@]+"${arches[@]}"}; do
+	[[ $arch == amd64 ]] || ./scripts/clibs.sh aarch64-linux-gnu build/clibs/aarch64-linux-gnu
+done
+
+if $want_windows; then spawn windows windows; fi
+for arch in ${arches[@]+"${arches[@]}"}; do
+	spawn "linux-$arch" build_linux "$arch"
+done
+((${#arches[@]} == 0)) || spawn nfpm nfpm
+await
+for arch in ${arches[@]+"${arches[@]}"}; do
+	spawn "package-$arch" package "$arch"
+done
+await
 checksums
 step "done: $out"

@@ -16,12 +16,14 @@ import (
 // Accept and the name. (The refusal of a name that exists is Windows' own: wine
 // opens it, and that test skips itself there.)
 func TestAdminPipeUnderWine(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs wine: not in -short")
 	}
 	p := newPrefix(t)
 	exe := filepath.Join(t.TempDir(), "adminsock.test.exe")
-	build := exec.Command("go", "test", "-c", "-o", exe, "./internal/adminsock")
+	// -trimpath as the release builds: the standard library comes from their cache.
+	build := exec.Command("go", "test", "-c", "-trimpath", "-o", exe, "./internal/adminsock")
 	build.Dir = repoRoot()
 	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {

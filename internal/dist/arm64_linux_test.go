@@ -21,6 +21,7 @@ const arm64Sysroot = "/usr/aarch64-linux-gnu"
 // /health with it and stops cleanly on SIGINT. Its .deb is for arm64 and holds the
 // same files as the amd64 one; SHA256SUMS covers both arm64 artefacts.
 func TestLinuxArm64Engine(t *testing.T) {
+	t.Parallel()
 	a := dist(t)
 	qemu := testpeer.Need(t, "qemu-aarch64-static")
 	if _, err := os.Stat(filepath.Join(arm64Sysroot, "lib", "ld-linux-aarch64.so.1")); err != nil {

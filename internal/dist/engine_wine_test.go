@@ -31,6 +31,7 @@ const (
 // (wineEngine); the released engine's /health under that wine is the installer
 // tests' (sip.udp false).
 func TestWindowsEngineUnderWine(t *testing.T) {
+	t.Parallel()
 	a := dist(t)
 	p := newPrefix(t)
 	if out := p.run(t, time.Minute, wine64, a.windows, "version"); !strings.HasPrefix(out, "wpservice "+testVersion+" ") {

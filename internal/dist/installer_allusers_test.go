@@ -26,6 +26,7 @@ const (
 // Before that, a /CONFIG file that does not exist fails the install, which then
 // installs nothing.
 func TestInstallerForAllUsersWithConfig(t *testing.T) {
+	t.Parallel()
 	a := dist(t)
 	p := newPrefix(t)
 	home := p.user(t)

@@ -25,6 +25,7 @@ const (
 // silent uninstall stops the engine and removes all of that but the user's settings,
 // which go too with /PURGE.
 func TestInstallerInstallsAndUninstalls(t *testing.T) {
+	t.Parallel()
 	a := dist(t)
 	p := newPrefix(t)
 	home := p.user(t)

@@ -17,6 +17,7 @@ import (
 // keeps the store's names and records the command lines the engine runs, which
 // are Windows' (certutil -user -addstore/-store/-delstore Root).
 func TestInstallerUninstallRemovesLocalCA(t *testing.T) {
+	t.Parallel()
 	a := dist(t)
 	certutil := fakeCertutil(t)
 	p := newPrefix(t)
@@ -61,7 +62,8 @@ type certutilFake struct {
 func fakeCertutil(t *testing.T) certutilFake {
 	t.Helper()
 	exe := filepath.Join(t.TempDir(), "certutil.exe")
-	build := exec.Command("go", "build", "-o", exe, "./testdata/certutil")
+	// -trimpath as the release builds: the standard library comes from their cache.
+	build := exec.Command("go", "build", "-trimpath", "-o", exe, "./testdata/certutil")
 	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the certutil stand-in: %v\n%s", err, out)

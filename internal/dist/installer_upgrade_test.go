@@ -26,6 +26,7 @@ const pairedOrigin = "https://paired.example.com"
 // Run key, Start-menu entry and Apps & features entry (with the new version), and
 // keeps every file of the user's data; the new engine has the account.
 func TestInstallerUpgradeKeepsEverything(t *testing.T) {
+	t.Parallel()
 	a, b := dist(t), distNext(t)
 	p := newPrefix(t)
 	home := p.user(t)

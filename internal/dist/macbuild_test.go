@@ -13,6 +13,7 @@ import (
 // executable for its CPU. make cross vets and builds the same in CI, before the
 // tests, whose build then comes from the cache.
 func TestMacEnginesBuildWithoutCgo(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the engine twice: not in -short")
 	}

@@ -44,19 +44,20 @@ var wineRelease struct {
 func wineEngine(t *testing.T) string {
 	t.Helper()
 	dist(t) // the same tools, and the build cache warm
-	wineRelease.once.Do(func() { wineRelease.exe, wineRelease.err = buildWineEngine() })
+	wineRelease.once.Do(buildWineRelease)
 	if wineRelease.err != nil {
 		t.Fatal(wineRelease.err)
 	}
 	return wineRelease.exe
 }
 
+func buildWineRelease() { wineRelease.exe, wineRelease.err = buildWineEngine() }
+
 func buildWineEngine() (string, error) {
-	dir, err := os.MkdirTemp("", "wpservice-wine-")
+	dir, err := tempBuildDir("wpservice-wine-")
 	if err != nil {
 		return "", err
 	}
-	buildDirs = append(buildDirs, dir)
 	goroot, err := exec.Command("go", "env", "GOROOT").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOROOT: %w", err)

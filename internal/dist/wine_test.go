@@ -122,7 +122,8 @@ func winPath(linux string) string {
 func (p *prefix) udpWorks(t *testing.T) (bool, string) {
 	t.Helper()
 	exe := filepath.Join(t.TempDir(), "udpprobe.exe")
-	build := exec.Command("go", "build", "-o", exe, "./testdata/udpprobe")
+	// -trimpath as the release builds: the standard library comes from their cache.
+	build := exec.Command("go", "build", "-trimpath", "-o", exe, "./testdata/udpprobe")
 	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building udpprobe: %v\n%s", err, out)
