@@ -33,7 +33,11 @@ out=$(cd "$2" && pwd)
 targets=("${@:3}")
 ((${#targets[@]} > 0)) || targets=(windows linux)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# On the way out, the builds still running (an interrupt, or another's failure) are
+# stopped before their directory goes.
+trap 'kill $(jobs -p) 2>/dev/null || true; wait || true; rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 cd "$root"
 
 go=${GO:-go}
@@ -177,7 +181,7 @@ spawn() { # job command...
 # failed.
 await() {
 	local job failed=()
-	for job in "${jobs[@]}"; do
+	for job in ${jobs[@]+"${jobs[@]}"}; do
 		wait "${job#*:}" || failed+=("${job%%:*}")
 		cat "$work/${job%%:*}.log"
 	done

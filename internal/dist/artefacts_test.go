@@ -58,8 +58,8 @@ var (
 var distTools = []string{"x86_64-w64-mingw32-gcc", "x86_64-w64-mingw32-objdump", "makensis", "dpkg-deb", "aarch64-linux-gnu-gcc"}
 
 // TestMain starts, when the whole package runs, the release builds in the
-// background: testVersion's at once (the tests that need no artefact run
-// meanwhile), and when it is done, nextVersion's and the engine for wine
+// background: testVersion's at once (the first test, in file order, waits for it),
+// and when it is done, nextVersion's and the engine for wine
 // (wineEngine) side by side, while the tests of the first artefacts run. A test
 // that needs a build that is not done yet waits for it.
 //
